@@ -1,0 +1,76 @@
+"""Headline figures and the monthly timeline of the incidents in view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from dashboard.core.mandate import MandateStatus
+from dashboard.core.schema import STATUS_COLOURS
+
+
+@dataclass(frozen=True)
+class Headline:
+    incidents: int
+    confirmed: int
+    killed: int
+    injured: int
+    since_expiry: int
+
+
+def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:
+    """Counts over ``frame``; "since expiry" counts incidents after the panel's mandate ended."""
+    after = frame["date"] > pd.Timestamp(mandate.mandate_end) if not mandate.active else False
+    return Headline(
+        incidents=len(frame),
+        confirmed=int((frame["attribution_status"] == "confirmed").sum()),
+        killed=int(frame["killed"].fillna(0).sum()),
+        injured=int(frame["injured"].fillna(0).sum()),
+        since_expiry=int(pd.Series(after, index=frame.index).sum()),
+    )
+
+
+def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per calendar month and attribution status: columns month, status, incidents."""
+    months = frame["date"].dt.to_period("M").dt.to_timestamp()
+    counts = (
+        pd.DataFrame({"month": months, "status": frame["attribution_status"].astype(str)})
+        .groupby(["month", "status"], observed=True)
+        .size()
+        .rename("incidents")
+        .reset_index()
+    )
+    return counts.sort_values(["month", "status"]).reset_index(drop=True)
+
+
+def timeline_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.LayerChart:
+    """Stacked monthly bars by status, with the mandate's veto and expiry drawn as rules."""
+    statuses = list(STATUS_COLOURS)
+    bars = (
+        alt.Chart(monthly_counts(frame))
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Month"),
+            y=alt.Y("sum(incidents):Q", title="Incidents", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "status:N",
+                title="Attribution",
+                scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses]),
+            ),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("status:N", title="Attribution"),
+                alt.Tooltip("sum(incidents):Q", title="Incidents"),
+            ],
+        )
+    )
+    marks = marks.assign(offset=[12 + 14 * i for i in range(len(marks))])
+    rules = alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#333").encode(
+        x="date:T", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T", format="%Y-%m-%d")]
+    )
+    labels = alt.Chart(marks).mark_text(align="left", dx=4, fontSize=11).encode(
+        x="date:T", y=alt.Y("offset:Q", scale=None, axis=None), text="label:N"
+    )
+    return alt.layer(bars, rules, labels).properties(height=260)

@@ -1,0 +1,102 @@
+"""The UN 1718 Panel of Experts' mandate: its timeline as data, and its status on a given day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+#: Event kinds in ``mandate_events.csv``.
+KINDS = (
+    "resolution",
+    "established",
+    "renewal",
+    "report",
+    "veto",
+    "expiry",
+    "successor",
+    "successor_report",
+)
+
+
+@dataclass(frozen=True)
+class MandateStatus:
+    """What the timeline says on ``today``."""
+
+    active: bool
+    mandate_end: date
+    days_since_expiry: int
+    veto: date | None
+    successor: str | None
+    successor_since: date | None
+    latest_successor_report: str | None
+    latest_successor_report_date: date | None
+
+    @property
+    def headline(self) -> str:
+        if self.active:
+            return f"Active until {self.mandate_end.isoformat()}"
+        return (
+            f"Expired {self.mandate_end.isoformat()} · "
+            f"{self.days_since_expiry:,} days without a UN panel"
+        )
+
+
+def load_events(path: Path) -> pd.DataFrame:
+    """Read the timeline; ``date`` may be partial (``2015``, ``2023-03``), ``sort_date`` is not."""
+    events = pd.read_csv(path, dtype=str, keep_default_na=False)
+    unknown = set(events["kind"]) - set(KINDS)
+    if unknown:
+        raise ValueError(f"{path}: unknown event kind(s) {sorted(unknown)!r}")
+    events["sort_date"] = [_first_day(d) for d in events["date"]]
+    return events.sort_values("sort_date", kind="stable").reset_index(drop=True)
+
+
+def _first_day(partial: str) -> date:
+    parts = [int(p) for p in partial.split("-")]
+    while len(parts) < 3:
+        parts.append(1)
+    return date(*parts)
+
+
+def status(events: pd.DataFrame, today: date) -> MandateStatus:
+    """The mandate's status on ``today``, computed from the timeline (never typed in code).
+
+    Only events dated on or before ``today`` count, so a past day gives that day's status.
+    """
+    events = events[events["sort_date"] <= today]
+    renewals = events[events["mandate_until"] != ""]
+    if renewals.empty:
+        raise ValueError("the timeline has no event with a mandate_until date")
+    mandate_end = max(date.fromisoformat(d) for d in renewals["mandate_until"])
+    latest_renewal = renewals["sort_date"].max()
+    vetoes = events[(events["kind"] == "veto") & (events["sort_date"] > latest_renewal)]
+    successors = events[events["kind"] == "successor"]
+    reports = events[events["kind"] == "successor_report"]
+    successor = successors.iloc[-1] if not successors.empty else None
+    report = reports.iloc[-1] if not reports.empty else None
+    active = today <= mandate_end
+    return MandateStatus(
+        active=active,
+        mandate_end=mandate_end,
+        days_since_expiry=0 if active else (today - mandate_end).days,
+        veto=vetoes["sort_date"].iloc[-1] if not vetoes.empty else None,
+        successor=_successor_name(successor["event"]) if successor is not None else None,
+        successor_since=successor["sort_date"] if successor is not None else None,
+        latest_successor_report=report["event"] if report is not None else None,
+        latest_successor_report_date=report["sort_date"] if report is not None else None,
+    )
+
+
+def _successor_name(event: str) -> str:
+    """``"Multilateral Sanctions Monitoring Team (MSMT) launched …"`` -> the part before 'launched'."""
+    return event.split(" launched", 1)[0].strip()
+
+
+def marker_dates(events: pd.DataFrame) -> pd.DataFrame:
+    """The veto and the expiry, for marking on charts: columns ``date`` and ``label``."""
+    marks = events[events["kind"].isin(["veto", "expiry"])]
+    labels = marks["kind"].map({"veto": "Renewal vetoed", "expiry": "Panel mandate expires"})
+    return pd.DataFrame({"date": pd.to_datetime(marks["sort_date"]), "label": labels.to_numpy()})

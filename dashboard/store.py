@@ -1,0 +1,328 @@
+"""The one module that talks SQL: incidents, import batches and their history (SQLAlchemy 2).
+
+Every change to incidents arrives as a *batch*, applied in one transaction; each touched incident
+gets a history row holding its state before and after, so a batch can be traced and reverted and
+the store's state at any past moment can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from dashboard import DATA_DIR, PACKAGE_DIR
+from dashboard.core.errors import StoreUnavailable
+from dashboard.core.schema import COLUMNS
+from dashboard.core.validate import incidents_frame
+
+Record = dict[str, object]
+
+metadata = sa.MetaData()
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("source_format", sa.String(20), nullable=False),
+    sa.Column("uploaded_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("rows_read", sa.Integer, nullable=False),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("updated", sa.Integer, nullable=False),
+    sa.Column("unchanged", sa.Integer, nullable=False),
+    sa.Column("rejected", sa.Integer, nullable=False),
+    sa.Column("reverts_batch", sa.Integer, sa.ForeignKey("batches.id"), nullable=True),
+)
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("incident_id", sa.String(200), primary_key=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("time", sa.Text),
+    sa.Column("location", sa.Text, nullable=False),
+    sa.Column("district", sa.Text),
+    sa.Column("latitude", sa.Float, nullable=False),
+    sa.Column("longitude", sa.Float, nullable=False),
+    sa.Column("geo_precision", sa.SmallInteger, nullable=False),
+    sa.Column("weapon", sa.Text, nullable=False),
+    sa.Column("weapon_origin", sa.Text),
+    sa.Column("attribution_status", sa.String(20), nullable=False),
+    sa.Column("attributed_by", sa.Text),
+    sa.Column("launch_origin", sa.Text),
+    sa.Column("killed", sa.Integer),
+    sa.Column("injured", sa.Integer),
+    sa.Column("source_title", sa.Text),
+    sa.Column("source_url", sa.Text),
+    sa.Column("source_date", sa.Date),
+    sa.Column("sanctions_provisions", sa.Text),
+    sa.Column("notes", sa.Text),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
+    sa.Index("ix_incidents_date", "date"),
+)
+history = sa.Table(
+    "incident_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
+    sa.Column("incident_id", sa.String(200), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("before", sa.JSON, nullable=True),
+    sa.Column("after", sa.JSON, nullable=True),
+    sa.Index("ix_history_incident", "incident_id", "id"),
+    sa.Index("ix_history_batch", "batch_id"),
+)
+
+_DATE_FIELDS = ("date", "source_date")
+_CHUNK = 500
+#: Key of the PostgreSQL advisory lock held while migrating and seeding.
+_MIGRATION_LOCK = 0x1718_0001
+
+
+def default_url() -> str:
+    """``DASHBOARD_DB_URL``, else an SQLite file under ``data/`` (git ignores it)."""
+    return os.environ.get("DASHBOARD_DB_URL") or f"sqlite:///{DATA_DIR / 'dashboard.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class BatchMeta:
+    """Where a batch came from."""
+
+    filename: str
+    sha256: str
+    uploaded_by: str
+    source_format: str = "incidents"
+    kind: str = "import"
+    rows_read: int = 0
+    rejected: int = 0
+    reverts_batch: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch_id: int
+    added: int
+    updated: int
+    unchanged: int
+
+
+def to_record(row: dict[str, object]) -> Record:
+    """A canonical incident as plain JSON values (dates as ISO text, missing as None)."""
+    record: Record = {}
+    for column in COLUMNS:
+        value = row.get(column)
+        if value is None or value is pd.NA or value is pd.NaT:
+            record[column] = None
+        elif isinstance(value, float) and value != value:
+            record[column] = None
+        elif column in _DATE_FIELDS:
+            record[column] = pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
+        elif column in ("geo_precision", "killed", "injured"):
+            record[column] = int(value)  # type: ignore[call-overload]
+        elif column in ("latitude", "longitude"):
+            record[column] = float(value)  # type: ignore[arg-type]
+        else:
+            record[column] = str(value)
+    return record
+
+
+def frame_records(frame: pd.DataFrame) -> list[Record]:
+    """Records of a typed incidents frame (see :func:`incidents_frame`)."""
+    return [to_record(row) for row in frame[list(COLUMNS)].to_dict("records")]
+
+
+def _db_values(record: Record) -> dict[str, object]:
+    values = dict(record)
+    for column in _DATE_FIELDS:
+        if values[column] is not None:
+            values[column] = date.fromisoformat(str(values[column]))
+    return values
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Store:
+    """Incidents and their history in one SQL database (SQLite file or PostgreSQL)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- schema ---------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold a lock across processes: one migrates or seeds, the others wait, then find it done."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+                    conn.commit()
+        elif self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            lock_path = Path(f"{self.engine.url.database}.lock")
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            with lock_path.open("a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        else:
+            yield
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema in place through Alembic (never drops data)."""
+        config = Config()
+        config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except sa.exc.OperationalError as exc:
+            raise StoreUnavailable(f"cannot open the store at {self.safe_url}: {exc.orig}") from exc
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- reading --------------------------------------------------------------------------------
+    def batch_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar_one()
+
+    def data_version(self) -> int:
+        """Grows with every change to the incidents: a cache key shared by all processes."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.coalesce(sa.func.max(history.c.id), 0))).scalar_one()
+
+    def incidents(self) -> pd.DataFrame:
+        """All current incidents as a typed canonical frame, newest first."""
+        query = sa.select(*(incidents.c[c] for c in COLUMNS)).order_by(
+            incidents.c.date.desc(), incidents.c.incident_id
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return incidents_frame(rows)
+
+    def records(self, ids: Sequence[str]) -> dict[str, Record]:
+        """Current records of the given incident ids (absent ids are left out)."""
+        with self.engine.connect() as conn:
+            return self._records(conn, ids)
+
+    @staticmethod
+    def _records(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Record]:
+        found: dict[str, Record] = {}
+        for chunk in _chunks(list(ids)):
+            query = sa.select(*(incidents.c[c] for c in COLUMNS)).where(
+                incidents.c.incident_id.in_(chunk)
+            )
+            for row in conn.execute(query):
+                record = to_record(dict(row._mapping))
+                found[str(record["incident_id"])] = record
+        return found
+
+    def batches(self) -> pd.DataFrame:
+        """Every batch, newest first."""
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(sa.select(batches).order_by(batches.c.id.desc()), conn)
+        return frame
+
+    # -- writing --------------------------------------------------------------------------------
+    def apply_batch(
+        self, records: Sequence[Record], meta: BatchMeta, *, now: datetime | None = None
+    ) -> BatchSummary:
+        """Upsert ``records`` as one batch in one transaction; unchanged rows are not touched.
+
+        A record equal to the stored one counts as unchanged and writes no history, so importing
+        the same file twice changes nothing.
+        """
+        now = now or datetime.now(UTC)
+        with self.engine.begin() as conn:
+            batch_id = conn.execute(
+                sa.insert(batches)
+                .values(
+                    kind=meta.kind,
+                    filename=meta.filename,
+                    sha256=meta.sha256,
+                    source_format=meta.source_format,
+                    uploaded_by=meta.uploaded_by,
+                    created_at=now,
+                    rows_read=meta.rows_read,
+                    added=0,
+                    updated=0,
+                    unchanged=0,
+                    rejected=meta.rejected,
+                    reverts_batch=meta.reverts_batch,
+                )
+                .returning(batches.c.id)
+            ).scalar_one()
+            existing = self._records(conn, [str(r["incident_id"]) for r in records])
+            added: list[Record] = []
+            changed: list[Record] = []
+            trail: list[dict[str, object]] = []
+            for record in records:
+                before = existing.get(str(record["incident_id"]))
+                if before == record:
+                    continue
+                (added if before is None else changed).append(record)
+                trail.append(
+                    {
+                        "batch_id": batch_id,
+                        "incident_id": record["incident_id"],
+                        "recorded_at": now,
+                        "before": before,
+                        "after": record,
+                    }
+                )
+            if added:
+                conn.execute(
+                    sa.insert(incidents), [{**_db_values(r), "batch_id": batch_id} for r in added]
+                )
+            if changed:
+                conn.execute(
+                    sa.update(incidents).where(incidents.c.incident_id == sa.bindparam("key")),
+                    [
+                        {**_db_values(r), "key": r["incident_id"], "batch_id": batch_id}
+                        for r in changed
+                    ],
+                )
+            if trail:
+                conn.execute(sa.insert(history), trail)
+            summary = BatchSummary(batch_id, len(added), len(changed), len(records) - len(trail))
+            conn.execute(
+                sa.update(batches)
+                .where(batches.c.id == batch_id)
+                .values(added=summary.added, updated=summary.updated, unchanged=summary.unchanged)
+            )
+        return summary
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

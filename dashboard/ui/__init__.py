@@ -1,0 +1,1 @@
+"""Streamlit glue: the only code besides the pages that imports streamlit."""

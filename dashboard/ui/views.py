@@ -1,0 +1,146 @@
+"""Drawing pieces of the monitoring view: filters, figures, incident record, mandate panel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.core.figures import Headline
+from dashboard.core.filters import Filters, choices
+from dashboard.core.mandate import MandateStatus
+from dashboard.core.schema import PRECISIONS, STATUSES
+from dashboard.core.text import md_escape, safe_url
+
+#: Table columns, in display order.
+TABLE_COLUMNS = (
+    "date",
+    "location",
+    "district",
+    "weapon",
+    "attribution_status",
+    "attributed_by",
+    "killed",
+    "injured",
+    "geo_precision",
+    "source_title",
+    "source_url",
+    "incident_id",
+)
+
+
+def sidebar_filters(frame: pd.DataFrame) -> Filters:
+    """Filter widgets in the sidebar; their state is the view's filter state."""
+    st.sidebar.header("Filters")
+    lowest = frame["date"].min().date() if len(frame) else date(2023, 1, 1)
+    highest = max(frame["date"].max().date(), date.today()) if len(frame) else date.today()
+    picked = st.sidebar.date_input(
+        "Date range", value=(lowest, highest), min_value=date(2006, 1, 1), key="dates"
+    )
+    date_from, date_to = (tuple(picked) + (None, None))[:2] if isinstance(picked, tuple) else (picked, None)
+    statuses = st.sidebar.multiselect(
+        "Attribution status",
+        list(STATUSES),
+        key="status",
+        help="\n".join(f"- **{k}**: {v}" for k, v in STATUSES.items()),
+    )
+    weapons = st.sidebar.multiselect("Weapon", choices(frame, "weapon"), key="weapon")
+    districts = st.sidebar.multiselect("District", choices(frame, "district"), key="district")
+    text = st.sidebar.text_input("Search", key="q", placeholder="place, weapon, source, note…")
+    return Filters(date_from, date_to, tuple(statuses), tuple(weapons), tuple(districts), text)
+
+
+def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
+    cols = st.columns(5)
+    cols[0].metric("Incidents in view", f"{figures.incidents:,}")
+    cols[1].metric(
+        "Confirmed by an independent monitor",
+        f"{figures.confirmed:,}",
+        help="attribution_status = confirmed (e.g. by the UN Panel of Experts)",
+    )
+    cols[2].metric("Killed · injured", f"{figures.killed:,} · {figures.injured:,}")
+    cols[3].metric("UN Panel of Experts", "Active" if mandate.active else "Expired", help=mandate.headline)
+    cols[4].metric(
+        "Incidents since expiry",
+        f"{figures.since_expiry:,}",
+        help="Incidents in view dated after the panel's mandate ended: no UN panel to examine them.",
+    )
+    st.caption(mandate.headline)
+
+
+def mandate_panel(mandate: MandateStatus, events: pd.DataFrame) -> None:
+    """Status computed today, what monitors since, and the sourced timeline."""
+    st.subheader("UN Panel of Experts (1718 Committee)")
+    if mandate.active:
+        st.success(mandate.headline)
+    else:
+        st.error(f"**{mandate.headline}**")
+        lines = []
+        if mandate.veto:
+            lines.append(f"- Renewal vetoed on {mandate.veto.isoformat()}.")
+        if mandate.successor and mandate.successor_since:
+            lines.append(
+                f"- Monitoring since: **{md_escape(mandate.successor)}**, launched "
+                f"{mandate.successor_since.isoformat()} (not a UN body)."
+            )
+        if mandate.latest_successor_report and mandate.latest_successor_report_date:
+            lines.append(
+                f"- Latest report ({mandate.latest_successor_report_date.isoformat()}): "
+                f"{md_escape(mandate.latest_successor_report)}"
+            )
+        st.markdown("\n".join(lines))
+    with st.expander("Mandate timeline, with sources", expanded=False):
+        st.dataframe(
+            events[["date", "kind", "event", "mandate_until", "source", "grade"]],
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _value(value: object) -> str | None:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def incident_record(row: pd.Series) -> None:
+    """The full record of one incident, every data string escaped."""
+    with st.container(border=True, key="incident_record"):
+        st.markdown(f"#### {md_escape(_value(row['date']))} · {md_escape(row['location'])}")
+        fields = [
+            ("Incident", "incident_id"),
+            ("Time", "time"),
+            ("District", "district"),
+            ("Coordinates", None),
+            ("Weapon", "weapon"),
+            ("Weapon origin", "weapon_origin"),
+            ("Attribution", "attribution_status"),
+            ("Attributed by", "attributed_by"),
+            ("Launched from", "launch_origin"),
+            ("Killed", "killed"),
+            ("Injured", "injured"),
+            ("Sanctions provisions", "sanctions_provisions"),
+            ("Source date", "source_date"),
+            ("Notes", "notes"),
+        ]
+        lines = []
+        for label, column in fields:
+            if column is None:
+                precision = PRECISIONS.get(int(row["geo_precision"]), "")
+                text = f"{row['latitude']:.4f}, {row['longitude']:.4f} (precision: {precision})"
+            else:
+                text = _value(row[column])
+            if text is not None:
+                lines.append(f"- **{label}:** {md_escape(text)}")
+        title = _value(row["source_title"])
+        url = safe_url(row["source_url"])
+        if url:
+            lines.append(f"- **Source:** [{md_escape(title or url)}]({url})")
+        elif title:
+            lines.append(f"- **Source:** {md_escape(title)}")
+        st.markdown("\n".join(lines))

@@ -1,0 +1,133 @@
+"""The real app in a real browser: Streamlit on a free port, driven by Playwright in Chromium.
+
+Chromium is Debian's (``/usr/bin/chromium``, or ``DASHBOARD_CHROMIUM``); Playwright never
+downloads a browser here. The network is closed, so these tests also show the app works offline.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Frame, Page, sync_playwright
+
+from tests.conftest import unavailable
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class RunningApp:
+    url: str
+    db_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_app(tmp: Path, env: dict[str, str] | None = None) -> RunningApp:
+    """Start ``streamlit run dashboard/app.py`` on a free port and wait until it is healthy."""
+    port = free_port()
+    db_url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    log = tmp / f"streamlit-{port}.log"
+    full_env = {**os.environ, "DASHBOARD_DB_URL": db_url, **(env or {})}
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+            "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--server.fileWatcherType", "none",
+        ],
+        cwd=REPO,
+        env=full_env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return RunningApp(url, db_url, process, log)
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
+
+
+def stop_app(app: RunningApp) -> None:
+    app.process.terminate()
+    try:
+        app.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        app.process.kill()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The dashboard with its shipped data, on a store of its own."""
+    running = start_app(tmp_path_factory.mktemp("app"))
+    yield running
+    stop_app(running)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1200})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.errors = errors  # type: ignore[attr-defined]
+    yield opened
+    context.close()
+
+
+def wait_idle(page: Page, timeout: float = 60_000) -> None:
+    """Wait until the script run triggered by the last interaction has finished."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def map_frame(page: Page, timeout: float = 30_000) -> Frame:
+    """The st_folium iframe, once Leaflet has drawn the map in it."""
+    page.wait_for_selector("iframe[title*='st_folium']", timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "st_folium" in frame.url and frame.locator(".leaflet-container").count():
+                return frame
+        page.wait_for_timeout(200)
+    raise AssertionError("the map iframe did not draw a Leaflet map")
