@@ -36,11 +36,15 @@ def _assets(_args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    export = commands.add_parser("export", help="write the store's incidents in the canonical format")
+    export = commands.add_parser(
+        "export", help="write the store's incidents in the canonical format"
+    )
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--out", required=True, help="file to write, or - for standard output")
     export.set_defaults(run=_export)
-    assets = commands.add_parser("assets", help="copy the map's JS/CSS into the served static folder")
+    assets = commands.add_parser(
+        "assets", help="copy the map's JS/CSS into the served static folder"
+    )
     assets.set_defaults(run=_assets)
     return parser
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.core.errors import StoreUnavailable
+from dashboard.core.errors import StoreUnavailableError
 
 st.set_page_config(
     page_title="DPRK missiles in Ukraine · sanctions monitor",
@@ -13,5 +13,5 @@ st.set_page_config(
 pages = [st.Page("app_pages/monitor.py", title="Monitor", icon=":material/map:", default=True)]
 try:
     st.navigation(pages).run()
-except StoreUnavailable as exc:
+except StoreUnavailableError as exc:
     st.error(f"The incident store is unreachable: {exc}. Retry in a moment.")

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from dashboard import DATA_DIR
 from dashboard.core.csvio import ReadResult, read_incident_csv
-from dashboard.core.errors import ImportRejected, Issue
+from dashboard.core.errors import ImportRejectedError, Issue
+from dashboard.core.records import frame_records
 from dashboard.core.validate import ValidationResult, validate
-from dashboard.store import BatchMeta, BatchSummary, Store, frame_records
+from dashboard.store import BatchMeta, BatchSummary, Store
 
 SHIPPED_INCIDENTS = DATA_DIR / "incidents.csv"
 MANDATE_EVENTS = DATA_DIR / "mandate_events.csv"
@@ -56,11 +57,13 @@ def commit(
 ) -> BatchSummary:
     """Store the file's valid rows as one batch.
 
-    Raises :class:`ImportRejected` (storing nothing) when the file has errors, unless
+    Raises :class:`ImportRejectedError` (storing nothing) when the file has errors, unless
     ``valid_only`` is set: then the valid rows land and the rejected ones are counted.
     """
-    if not prepared.ok and (not valid_only or any(i.line == 0 for i in prepared.issues if i.severity == "error")):
-        raise ImportRejected(prepared.issues)
+    if not prepared.ok and (
+        not valid_only or any(i.line == 0 for i in prepared.issues if i.severity == "error")
+    ):
+        raise ImportRejectedError(prepared.issues)
     meta = BatchMeta(
         filename=prepared.filename,
         sha256=prepared.sha256,
@@ -72,9 +75,13 @@ def commit(
     return store.apply_batch(frame_records(prepared.result.valid), meta)
 
 
-def import_file(store: Store, path: Path, *, uploaded_by: str, today: date, kind: str = "import") -> BatchSummary:
+def import_file(
+    store: Store, path: Path, *, uploaded_by: str, today: date, kind: str = "import"
+) -> BatchSummary:
     """Read, validate and store a file from disk (all or nothing)."""
-    return commit(store, prepare(path.read_bytes(), path.name, today), uploaded_by=uploaded_by, kind=kind)
+    return commit(
+        store, prepare(path.read_bytes(), path.name, today), uploaded_by=uploaded_by, kind=kind
+    )
 
 
 def open_store(url: str | None = None, *, today: date | None = None) -> Store:

@@ -21,11 +21,9 @@ from alembic import command
 from alembic.config import Config
 
 from dashboard import DATA_DIR, PACKAGE_DIR
-from dashboard.core.errors import StoreUnavailable
-from dashboard.core.schema import COLUMNS
-from dashboard.core.validate import incidents_frame
-
-Record = dict[str, object]
+from dashboard.core.errors import StoreUnavailableError
+from dashboard.core.records import Record, incidents_frame, to_record
+from dashboard.core.schema import COLUMNS, DATE_COLUMNS
 
 metadata = sa.MetaData()
 batches = sa.Table(
@@ -84,7 +82,7 @@ history = sa.Table(
     sa.Index("ix_history_batch", "batch_id"),
 )
 
-_DATE_FIELDS = ("date", "source_date")
+
 _CHUNK = 500
 #: Key of the PostgreSQL advisory lock held while migrating and seeding.
 _MIGRATION_LOCK = 0x1718_0001
@@ -117,34 +115,9 @@ class BatchSummary:
     unchanged: int
 
 
-def to_record(row: dict[str, object]) -> Record:
-    """A canonical incident as plain JSON values (dates as ISO text, missing as None)."""
-    record: Record = {}
-    for column in COLUMNS:
-        value = row.get(column)
-        if value is None or value is pd.NA or value is pd.NaT:
-            record[column] = None
-        elif isinstance(value, float) and value != value:
-            record[column] = None
-        elif column in _DATE_FIELDS:
-            record[column] = pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
-        elif column in ("geo_precision", "killed", "injured"):
-            record[column] = int(value)  # type: ignore[call-overload]
-        elif column in ("latitude", "longitude"):
-            record[column] = float(value)  # type: ignore[arg-type]
-        else:
-            record[column] = str(value)
-    return record
-
-
-def frame_records(frame: pd.DataFrame) -> list[Record]:
-    """Records of a typed incidents frame (see :func:`incidents_frame`)."""
-    return [to_record(row) for row in frame[list(COLUMNS)].to_dict("records")]
-
-
 def _db_values(record: Record) -> dict[str, object]:
     values = dict(record)
-    for column in _DATE_FIELDS:
+    for column in DATE_COLUMNS:
         if values[column] is not None:
             values[column] = date.fromisoformat(str(values[column]))
     return values
@@ -170,7 +143,7 @@ class Store:
     # -- schema ---------------------------------------------------------------------------------
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
-        """Hold a lock across processes: one migrates or seeds, the others wait, then find it done."""
+        """A lock across processes: one migrates or seeds, the others wait and then find it done."""
         if self.engine.dialect.name == "postgresql":
             with self.engine.connect() as conn:
                 conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
@@ -180,7 +153,11 @@ class Store:
                 finally:
                     conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                     conn.commit()
-        elif self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+        elif self.engine.dialect.name == "sqlite" and self.engine.url.database not in (
+            None,
+            "",
+            ":memory:",
+        ):
             lock_path = Path(f"{self.engine.url.database}.lock")
             lock_path.parent.mkdir(parents=True, exist_ok=True)
             with lock_path.open("a") as handle:
@@ -201,7 +178,9 @@ class Store:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
         except sa.exc.OperationalError as exc:
-            raise StoreUnavailable(f"cannot open the store at {self.safe_url}: {exc.orig}") from exc
+            raise StoreUnavailableError(
+                f"cannot open the store at {self.safe_url}: {exc.orig}"
+            ) from exc
 
     @property
     def safe_url(self) -> str:
@@ -216,7 +195,9 @@ class Store:
     def data_version(self) -> int:
         """Grows with every change to the incidents: a cache key shared by all processes."""
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.coalesce(sa.func.max(history.c.id), 0))).scalar_one()
+            return conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(history.c.id), 0))
+            ).scalar_one()
 
     def incidents(self) -> pd.DataFrame:
         """All current incidents as a typed canonical frame, newest first."""
@@ -226,6 +207,22 @@ class Store:
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         return incidents_frame(rows)
+
+    def incidents_asof(self, moment: datetime) -> pd.DataFrame:
+        """The incidents as the store held them at ``moment``, rebuilt from the history."""
+        latest = (
+            sa.select(sa.func.max(history.c.id).label("id"))
+            .where(history.c.recorded_at <= moment)
+            .group_by(history.c.incident_id)
+            .subquery()
+        )
+        query = sa.select(history.c.after).join(latest, history.c.id == latest.c.id)
+        with self.engine.connect() as conn:
+            states = [row.after for row in conn.execute(query) if row.after is not None]
+        frame = incidents_frame(states)
+        return frame.sort_values(["date", "incident_id"], ascending=[False, True]).reset_index(
+            drop=True
+        )
 
     def records(self, ids: Sequence[str]) -> dict[str, Record]:
         """Current records of the given incident ids (absent ids are left out)."""
@@ -247,8 +244,7 @@ class Store:
     def batches(self) -> pd.DataFrame:
         """Every batch, newest first."""
         with self.engine.connect() as conn:
-            frame = pd.read_sql(sa.select(batches).order_by(batches.c.id.desc()), conn)
-        return frame
+            return pd.read_sql(sa.select(batches).order_by(batches.c.id.desc()), conn)
 
     # -- writing --------------------------------------------------------------------------------
     def apply_batch(

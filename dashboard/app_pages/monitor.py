@@ -27,9 +27,12 @@ focus = None if selected.empty else (selected.iloc[0]["latitude"], selected.iloc
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    layer = st.segmented_control(
-        "Map layer", LAYERS, default="markers", key="layer", format_func=str.capitalize
-    ) or "markers"
+    layer = (
+        st.segmented_control(
+            "Map layer", LAYERS, default="markers", key="layer", format_func=str.capitalize
+        )
+        or "markers"
+    )
     incident_map(in_view, layer=layer, focus=focus)
 with right:
     if selected.empty:
@@ -60,7 +63,9 @@ st.dataframe(
     column_config={
         "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
         "attribution_status": "Status",
-        "geo_precision": st.column_config.NumberColumn("Precision", help="1 exact place, 2 near it or a district, 3 region"),
+        "geo_precision": st.column_config.NumberColumn(
+            "Precision", help="1 exact place, 2 near it or a district, 3 region"
+        ),
         "source_url": st.column_config.LinkColumn("Source link"),
     },
 )

@@ -68,7 +68,14 @@ def read_incident_csv(data: bytes) -> ReadResult:
     for raw, name in zip(header, names, strict=True):
         if name not in COLUMNS:
             issues.append(
-                Issue(1, name, raw, "unknown-column", "column is not in the template; ignored", "warning")
+                Issue(
+                    1,
+                    name,
+                    raw,
+                    "unknown-column",
+                    "column is not in the template; ignored",
+                    "warning",
+                )
             )
     columns = [n if n in COLUMNS else "" for n in names]
     rows: list[list[str]] = []

@@ -39,7 +39,7 @@ class DashboardError(Exception):
     """Base class of the dashboard's own exceptions."""
 
 
-class ImportRejected(DashboardError):
+class ImportRejectedError(DashboardError):
     """A file was rejected: nothing was stored. ``issues`` says why."""
 
     def __init__(self, issues: list[Issue]) -> None:
@@ -48,5 +48,5 @@ class ImportRejected(DashboardError):
         super().__init__(f"file rejected with {errors} error(s); nothing was stored")
 
 
-class StoreUnavailable(DashboardError):
+class StoreUnavailableError(DashboardError):
     """The database could not be reached or opened."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
+from dashboard.core.records import frame_records
 from dashboard.core.schema import COLUMNS, TEXT_COLUMNS
 
 #: A text cell starting with one of these is read as a formula by spreadsheets (CWE-1236).
@@ -25,3 +28,26 @@ def to_csv(frame: pd.DataFrame) -> str:
     for column in TEXT_COLUMNS:
         out[column] = out[column].astype(object).map(neutralise)
     return out.to_csv(index=False, lineterminator="\n")
+
+
+def to_geojson(frame: pd.DataFrame) -> str:
+    """The incidents as a GeoJSON FeatureCollection (canonical fields as properties).
+
+    Text properties are neutralised like CSV cells: GeoJSON is often converted to a sheet.
+    """
+    features = []
+    for row in frame_records(frame):
+        properties = {
+            k: neutralise(v) for k, v in row.items() if k not in ("latitude", "longitude")
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["incident_id"],
+                "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+                "properties": properties,
+            }
+        )
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
+    )

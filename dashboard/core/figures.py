@@ -67,10 +67,16 @@ def timeline_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.LayerChart:
         )
     )
     marks = marks.assign(offset=[12 + 14 * i for i in range(len(marks))])
-    rules = alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#333").encode(
-        x="date:T", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T", format="%Y-%m-%d")]
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[4, 3], color="#333")
+        .encode(
+            x="date:T", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T", format="%Y-%m-%d")]
+        )
     )
-    labels = alt.Chart(marks).mark_text(align="left", dx=4, fontSize=11).encode(
-        x="date:T", y=alt.Y("offset:Q", scale=None, axis=None), text="label:N"
+    labels = (
+        alt.Chart(marks)
+        .mark_text(align="left", dx=4, fontSize=11)
+        .encode(x="date:T", y=alt.Y("offset:Q", scale=None, axis=None), text="label:N")
     )
     return alt.layer(bars, rules, labels).properties(height=260)

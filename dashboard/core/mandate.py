@@ -91,7 +91,7 @@ def status(events: pd.DataFrame, today: date) -> MandateStatus:
 
 
 def _successor_name(event: str) -> str:
-    """``"Multilateral Sanctions Monitoring Team (MSMT) launched …"`` -> the part before 'launched'."""
+    """The successor's name: the event text before "launched"."""
     return event.split(" launched", 1)[0].strip()
 
 

@@ -18,6 +18,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from dashboard.assets import CSS, JS, AssetUrls
+from dashboard.core.records import is_missing
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
     PRECISION_RADIUS_M,
@@ -29,7 +30,9 @@ from dashboard.core.schema import (
 DEFAULT_ZOOM = 11
 MAX_ZOOM = 18
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
 
 #: Order of the values in each marker row sent to the browser.
 ROW_FIELDS = (
@@ -56,8 +59,9 @@ function (row) {
     var f = {};
     %(fields)s.forEach(function (name, i) { f[name] = row[i]; });
     var marker = L.circleMarker(L.latLng(f.latitude, f.longitude), {
-        radius: 8, color: '#1b1b1b', weight: 1, fillColor: colours[f.attribution_status] || '#878787',
-        fillOpacity: 0.9, dashArray: f.geo_precision > 1 ? '3 2' : null
+        radius: 8, color: '#1b1b1b', weight: 1,
+        fillColor: colours[f.attribution_status] || '#878787', fillOpacity: 0.9,
+        dashArray: f.geo_precision > 1 ? '3 2' : null
     });
     marker.options.incidentId = f.incident_id;
     function text(tag, value, cls) {
@@ -79,12 +83,14 @@ function (row) {
                (f.injured === null ? '?' : f.injured) + ' injured';
     }
     marker.bindTooltip(function () {
-        return text('span', f.date + ' · ' + f.weapon + ' · ' + f.attribution_status, 'incident-tooltip');
+        var summary = f.date + ' · ' + f.weapon + ' · ' + f.attribution_status;
+        return text('span', summary, 'incident-tooltip');
     });
     marker.bindPopup(function () {
         var box = document.createElement('div');
         box.className = 'incident-popup';
-        box.appendChild(text('h4', f.date + ' · ' + f.location + (f.district ? ' (' + f.district + ')' : '')));
+        var place = f.location + (f.district ? ' (' + f.district + ')' : '');
+        box.appendChild(text('h4', f.date + ' · ' + place));
         line(box, 'Weapon', f.weapon);
         line(box, 'Attribution', labels[f.attribution_status] || f.attribution_status);
         line(box, 'Attributed by', f.attributed_by);
@@ -174,7 +180,9 @@ class Legend(MacroElement):
         )
 
 
-def base_map(assets: AssetUrls, tiles: str | None = OSM_TILES, attribution: str = OSM_ATTRIBUTION) -> folium.Map:
+def base_map(
+    assets: AssetUrls, tiles: str | None = OSM_TILES, attribution: str = OSM_ATTRIBUTION
+) -> folium.Map:
     """The map of Kharkiv without data: tiles, scale bar, full-screen button and legend.
 
     Every file it loads comes from ``assets``; ``tiles=None`` draws no tiles (the incidents
@@ -205,9 +213,7 @@ def base_map(assets: AssetUrls, tiles: str | None = OSM_TILES, attribution: str 
 
 
 def _json_value(value: object) -> object:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
@@ -269,7 +275,9 @@ def heat_layer(frame: pd.DataFrame, assets: AssetUrls) -> folium.FeatureGroup:
     """Density of incidents."""
     group = folium.FeatureGroup(name="Heat map")
     heat = folium.plugins.HeatMap([], radius=22, blur=18, min_opacity=0.35, max_zoom=MAX_ZOOM)
-    heat.data = [[float(a), float(b)] for a, b in zip(frame["latitude"], frame["longitude"], strict=True)]
+    heat.data = [
+        [float(a), float(b)] for a, b in zip(frame["latitude"], frame["longitude"], strict=True)
+    ]
     heat.default_js = [assets.js("heat")]
     heat.add_to(group)
     return group
@@ -278,7 +286,9 @@ def heat_layer(frame: pd.DataFrame, assets: AssetUrls) -> folium.FeatureGroup:
 LAYERS = ("markers", "heat")
 
 
-def data_layers(frame: pd.DataFrame, assets: AssetUrls, layer: str = "markers") -> list[folium.FeatureGroup]:
+def data_layers(
+    frame: pd.DataFrame, assets: AssetUrls, layer: str = "markers"
+) -> list[folium.FeatureGroup]:
     """The layers for ``layer``: markers with uncertainty circles, or the heat map."""
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS!r}, not {layer!r}")
@@ -287,7 +297,9 @@ def data_layers(frame: pd.DataFrame, assets: AssetUrls, layer: str = "markers") 
     return [uncertainty_layer(frame), incident_layer(frame, assets)]
 
 
-def standalone_map(frame: pd.DataFrame, assets: AssetUrls, tiles: str | None, layer: str = "markers") -> folium.Map:
+def standalone_map(
+    frame: pd.DataFrame, assets: AssetUrls, tiles: str | None, layer: str = "markers"
+) -> folium.Map:
     """Base map and data layers in one folium map (for rendering outside st_folium)."""
     fmap = base_map(assets, tiles)
     for group in data_layers(frame, assets, layer):

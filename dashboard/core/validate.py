@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlparse
@@ -17,6 +16,7 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from dashboard.core.errors import Issue
+from dashboard.core.records import incidents_frame
 from dashboard.core.schema import (
     COLUMNS,
     DEFAULT_PRECISION,
@@ -65,7 +65,7 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
-class _Bad(ValueError):
+class _BadCellError(ValueError):
     """A cell that cannot be converted: ``code`` and ``reason`` become an :class:`Issue`."""
 
     def __init__(self, code: str, reason: str) -> None:
@@ -89,7 +89,7 @@ def parse_date(text: str, today: date) -> date:
         elif m := _SLASH_DATE.match(text):
             first, second, year = int(m[1]), int(m[2]), int(m[3])
             if first <= 12 and second <= 12 and first != second:
-                raise _Bad(
+                raise _BadCellError(
                     "ambiguous-date",
                     "slash date is ambiguous (day/month or month/day?): write it as YYYY-MM-DD",
                 )
@@ -97,14 +97,14 @@ def parse_date(text: str, today: date) -> date:
             parsed = date(year, month, day)
         else:
             parsed = datetime.strptime(" ".join(text.split()), "%d %B %Y").date()
-    except _Bad:
+    except _BadCellError:
         raise
     except ValueError:
-        raise _Bad(
+        raise _BadCellError(
             "invalid-date", "not a date: use YYYY-MM-DD, DD.MM.YYYY or '2 January 2024'"
         ) from None
     if parsed > today:
-        raise _Bad("future-date", f"date is after today ({today.isoformat()})")
+        raise _BadCellError("future-date", f"date is after today ({today.isoformat()})")
     return parsed
 
 
@@ -112,7 +112,7 @@ def parse_float(text: str) -> float:
     """A decimal number; a decimal comma (``49,99``) is accepted."""
     text = text.strip()
     if not _NUMBER.match(text):
-        raise _Bad("invalid-number", "not a decimal number")
+        raise _BadCellError("invalid-number", "not a decimal number")
     return float(text.replace(",", "."))
 
 
@@ -120,10 +120,10 @@ def parse_count(text: str) -> int:
     """A whole number >= 0."""
     text = text.strip()
     if not _INTEGER.match(text):
-        raise _Bad("invalid-integer", "not a whole number")
+        raise _BadCellError("invalid-integer", "not a whole number")
     value = int(text)
     if value < 0:
-        raise _Bad("out-of-range", "must be 0 or more")
+        raise _BadCellError("out-of-range", "must be 0 or more")
     return value
 
 
@@ -134,7 +134,9 @@ def derive_incident_id(row: dict[str, object]) -> str:
     return "INC-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12].upper()
 
 
-def _check_row(cells: dict[str, str], line: int, today: date) -> tuple[dict[str, object], list[Issue]]:
+def _check_row(
+    cells: dict[str, str], line: int, today: date
+) -> tuple[dict[str, object], list[Issue]]:
     issues: list[Issue] = []
     out: dict[str, object] = {}
 
@@ -155,12 +157,14 @@ def _check_row(cells: dict[str, str], line: int, today: date) -> tuple[dict[str,
             continue
         try:
             out[column] = _convert(column, text, today)
-        except _Bad as bad:
+        except _BadCellError as bad:
             fail(column, bad.code, bad.reason)
             out[column] = None
 
     if not out["source_url"] and not out["source_title"]:
-        fail("source_url", "source-required", "a source is required: give source_url or source_title")
+        fail(
+            "source_url", "source-required", "a source is required: give source_url or source_title"
+        )
     if out["geo_precision"] is None and not any(i.column == "geo_precision" for i in issues):
         out["geo_precision"] = DEFAULT_PRECISION
     lat, lon = out["latitude"], out["longitude"]
@@ -187,28 +191,28 @@ def _convert(column: str, text: str, today: date) -> object:
         value = parse_float(text)
         limit = 90 if column == "latitude" else 180
         if not math.isfinite(value) or abs(value) > limit:
-            raise _Bad("out-of-range", f"must be between -{limit} and {limit}")
+            raise _BadCellError("out-of-range", f"must be between -{limit} and {limit}")
         return value
     if column == "geo_precision":
         value = parse_count(text)
         if value not in PRECISIONS:
-            raise _Bad("invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)")
+            raise _BadCellError("invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)")
         return value
     if column in ("killed", "injured"):
         return parse_count(text)
     if column == "attribution_status":
         status = text.lower()
         if status not in STATUSES:
-            raise _Bad("invalid-status", "must be one of: " + ", ".join(STATUSES))
+            raise _BadCellError("invalid-status", "must be one of: " + ", ".join(STATUSES))
         return status
     if column == "time":
         if not _TIME.match(text):
-            raise _Bad("invalid-time", "not a time: use HH:MM (24-hour)")
+            raise _BadCellError("invalid-time", "not a time: use HH:MM (24-hour)")
         return text
     if column == "source_url":
         parsed = urlparse(text)
         if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
-            raise _Bad("invalid-url", "source_url must be an http(s) address")
+            raise _BadCellError("invalid-url", "source_url must be an http(s) address")
         return text
     assert column in TEXT_COLUMNS, column
     return text
@@ -256,17 +260,3 @@ def validate(table: RawTable, today: date) -> ValidationResult:
         rows_read=len(table.rows),
         rejected=pd.DataFrame(rejected_rows, columns=["line", *index, "error"]),
     )
-
-
-def incidents_frame(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
-    """Typed DataFrame of canonical incidents (nullable ints, dates as ``datetime64``)."""
-    frame = pd.DataFrame(list(rows), columns=list(COLUMNS))
-    for column in ("date", "source_date"):
-        frame[column] = pd.to_datetime(frame[column], errors="raise").astype("datetime64[s]")
-    for column in ("latitude", "longitude"):
-        frame[column] = frame[column].astype("float64")
-    for column in ("geo_precision", "killed", "injured"):
-        frame[column] = frame[column].astype("Int64")
-    for column in TEXT_COLUMNS:
-        frame[column] = frame[column].astype("string")
-    return frame

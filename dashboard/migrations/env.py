@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on the connection the store hands over (see store.migrate)."""
+"""Alembic environment: migrations run on the connection that ``Store.migrate`` hands over."""
 
 from alembic import context
 

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.core.figures import Headline
 from dashboard.core.filters import Filters, choices
 from dashboard.core.mandate import MandateStatus
+from dashboard.core.records import is_missing
 from dashboard.core.schema import PRECISIONS, STATUSES
 from dashboard.core.text import md_escape, safe_url
 
@@ -38,7 +39,9 @@ def sidebar_filters(frame: pd.DataFrame) -> Filters:
     picked = st.sidebar.date_input(
         "Date range", value=(lowest, highest), min_value=date(2006, 1, 1), key="dates"
     )
-    date_from, date_to = (tuple(picked) + (None, None))[:2] if isinstance(picked, tuple) else (picked, None)
+    bounds = list(picked) if isinstance(picked, tuple) else [picked]
+    date_from = bounds[0] if bounds else None
+    date_to = bounds[1] if len(bounds) > 1 else None
     statuses = st.sidebar.multiselect(
         "Attribution status",
         list(STATUSES),
@@ -60,11 +63,13 @@ def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
         help="attribution_status = confirmed (e.g. by the UN Panel of Experts)",
     )
     cols[2].metric("Killed · injured", f"{figures.killed:,} · {figures.injured:,}")
-    cols[3].metric("UN Panel of Experts", "Active" if mandate.active else "Expired", help=mandate.headline)
+    cols[3].metric(
+        "UN Panel of Experts", "Active" if mandate.active else "Expired", help=mandate.headline
+    )
     cols[4].metric(
         "Incidents since expiry",
         f"{figures.since_expiry:,}",
-        help="Incidents in view dated after the panel's mandate ended: no UN panel to examine them.",
+        help="Incidents in view dated after the mandate ended: no UN panel to examine them.",
     )
     st.caption(mandate.headline)
 
@@ -99,9 +104,7 @@ def mandate_panel(mandate: MandateStatus, events: pd.DataFrame) -> None:
 
 
 def _value(value: object) -> str | None:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()

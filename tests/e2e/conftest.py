@@ -51,9 +51,19 @@ def start_app(tmp: Path, env: dict[str, str] | None = None) -> RunningApp:
     full_env = {**os.environ, "DASHBOARD_DB_URL": db_url, **(env or {})}
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-            "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--server.headless", "true", "--server.fileWatcherType", "none",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=REPO,
         env=full_env,
