@@ -10,7 +10,7 @@ st.set_page_config(
     layout="wide",
 )
 
-pages = [st.Page("app_pages/monitor.py", title="Monitor", icon=":material/map:", default=True)]
+pages = [st.Page("app_pages/monitor.py", title="Monitor", default=True)]
 try:
     st.navigation(pages).run()
 except StoreUnavailableError as exc:

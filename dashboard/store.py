@@ -173,10 +173,15 @@ class Store:
         """Create or upgrade the schema in place through Alembic (never drops data)."""
         config = Config()
         config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    @contextlib.contextmanager
+    def reachable(self) -> Iterator[None]:
+        """Turn a failure to reach the database into :class:`StoreUnavailableError`."""
         try:
-            with self.engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+            yield
         except sa.exc.OperationalError as exc:
             raise StoreUnavailableError(
                 f"cannot open the store at {self.safe_url}: {exc.orig}"

@@ -18,7 +18,6 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from dashboard.assets import CSS, JS, AssetUrls
-from dashboard.core.records import is_missing
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
     PRECISION_RADIUS_M,
@@ -52,7 +51,7 @@ ROW_FIELDS = (
     "source_url",
 )
 
-# A function expression: FastMarkerCluster assigns it to ``var callback``.
+# A function expression turning one row (fields in ROW_FIELDS order) into a marker.
 _CALLBACK = """
 function (row) {
     var colours = %(colours)s, labels = %(labels)s, precisions = %(precisions)s;
@@ -125,7 +124,7 @@ class UncertaintyCircles(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var data = {{ this.data|tojson }};
+            var data = {{ this.payload }};
             var renderer = L.canvas({padding: 0.5});
             for (var i = 0; i < data.length; i++) {
                 L.circle([data[i][0], data[i][1]], {
@@ -142,6 +141,40 @@ class UncertaintyCircles(MacroElement):
         super().__init__()
         self._name = "UncertaintyCircles"
         self.data = data
+        self.payload = script_json(data)
+
+
+class IncidentMarkers(MacroElement):
+    """Clustered circle markers, one per row; ``callback`` turns a row into a marker.
+
+    The rows are serialised once, up front: for tens of thousands of incidents this is several
+    times faster than folium's per-row validation and template filters.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var callback = {{ this.callback }};
+            var data = {{ this.payload }};
+            var cluster = L.markerClusterGroup({{ this.options }});
+            var markers = new Array(data.length);
+            for (var i = 0; i < data.length; i++) { markers[i] = callback(data[i]); }
+            cluster.addLayers(markers);
+            cluster.addTo({{ this._parent.get_name() }});
+            return cluster;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[object]], callback: str, options: dict[str, object]) -> None:
+        super().__init__()
+        self._name = "IncidentMarkers"
+        self.callback = callback
+        self.payload = script_json(rows)
+        self.options = script_json(options)
+        self.count = len(rows)
 
 
 class Legend(MacroElement):
@@ -212,23 +245,29 @@ def base_map(
     return fmap
 
 
-def _json_value(value: object) -> object:
-    if is_missing(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()  # type: ignore[no-any-return, union-attr]
-    return value
+def script_json(value: object) -> str:
+    """JSON safe inside an HTML ``<script>``: ``<``, ``>``, ``&`` and JS line breaks escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
 
 
 def marker_rows(frame: pd.DataFrame) -> list[list[object]]:
     """One compact JSON-ready row per incident, fields in :data:`ROW_FIELDS` order."""
-    columns = [frame[c].tolist() for c in ROW_FIELDS]
-    return [[_json_value(v) for v in row] for row in zip(*columns, strict=True)]
+    table = frame[list(ROW_FIELDS)].copy()
+    table["date"] = table["date"].dt.strftime("%Y-%m-%d")
+    table = table.astype(object)
+    return table.where(table.notna(), None).to_numpy().tolist()
 
 
-def incident_layer(frame: pd.DataFrame, assets: AssetUrls) -> folium.FeatureGroup:
+def incident_layer(frame: pd.DataFrame) -> folium.FeatureGroup:
     """Clustered markers coloured by attribution status, with escaped tooltips and popups."""
     callback = _CALLBACK % {
         "colours": json.dumps(STATUS_COLOURS),
@@ -237,19 +276,8 @@ def incident_layer(frame: pd.DataFrame, assets: AssetUrls) -> folium.FeatureGrou
         "fields": json.dumps(ROW_FIELDS),
     }
     group = folium.FeatureGroup(name="Incidents")
-    cluster = folium.plugins.FastMarkerCluster(
-        [],
-        callback=callback,
-        control=False,
-        showCoverageOnHover=False,
-        maxClusterRadius=40,
-        spiderfyOnMaxZoom=True,
-    )
-    # FastMarkerCluster validates each row in Python; the rows are built from validated data.
-    cluster.data = marker_rows(frame)
-    cluster.default_js = [assets.js("markercluster")]
-    cluster.default_css = [assets.css("markercluster"), assets.css("markercluster_default")]
-    cluster.add_to(group)
+    options = {"showCoverageOnHover": False, "maxClusterRadius": 40, "chunkedLoading": True}
+    IncidentMarkers(marker_rows(frame), callback, options).add_to(group)
     return group
 
 
@@ -278,7 +306,7 @@ def heat_layer(frame: pd.DataFrame, assets: AssetUrls) -> folium.FeatureGroup:
     heat.data = [
         [float(a), float(b)] for a, b in zip(frame["latitude"], frame["longitude"], strict=True)
     ]
-    heat.default_js = [assets.js("heat")]
+    heat.default_js = [assets.js("heat")]  # not folium's CDN copy
     heat.add_to(group)
     return group
 
@@ -294,7 +322,7 @@ def data_layers(
         raise ValueError(f"layer must be one of {LAYERS!r}, not {layer!r}")
     if layer == "heat":
         return [heat_layer(frame, assets)]
-    return [uncertainty_layer(frame), incident_layer(frame, assets)]
+    return [uncertainty_layer(frame), incident_layer(frame)]
 
 
 def standalone_map(

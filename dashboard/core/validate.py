@@ -161,7 +161,7 @@ def _check_row(
             fail(column, bad.code, bad.reason)
             out[column] = None
 
-    if not out["source_url"] and not out["source_title"]:
+    if not cells.get("source_url", "").strip() and not cells.get("source_title", "").strip():
         fail(
             "source_url", "source-required", "a source is required: give source_url or source_title"
         )

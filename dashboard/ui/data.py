@@ -12,12 +12,17 @@ import streamlit as st
 from dashboard.assets import AssetUrls, ensure_static_assets, served_urls
 from dashboard.core.mandate import load_events
 from dashboard.imports import MANDATE_EVENTS, open_store
-from dashboard.store import Store
+from dashboard.store import Store, default_url
 
 
 @st.cache_resource(show_spinner="Opening the incident store…")
+def _store(url: str) -> Store:
+    return open_store(url)
+
+
 def store() -> Store:
-    return open_store()
+    """The store named by the configuration (one engine per URL and process)."""
+    return _store(default_url())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

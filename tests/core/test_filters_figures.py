@@ -1,0 +1,91 @@
+"""Filters, headline figures and the monthly timeline over the shipped incidents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard.core.csvio import read_incident_csv
+from dashboard.core.figures import headline, monthly_counts, timeline_chart
+from dashboard.core.filters import NO_DISTRICT, Filters, apply, choices
+from dashboard.core.mandate import load_events, marker_dates, status
+from dashboard.core.validate import validate
+from dashboard.imports import MANDATE_EVENTS, SHIPPED_INCIDENTS
+from tests.conftest import TODAY
+
+
+@pytest.fixture(scope="module")
+def shipped() -> pd.DataFrame:
+    result = validate(read_incident_csv(SHIPPED_INCIDENTS.read_bytes()).table, TODAY)
+    assert result.ok
+    return result.valid
+
+
+def ids(frame: pd.DataFrame) -> set[str]:
+    return set(frame["incident_id"])
+
+
+def test_no_filters_keep_everything(shipped: pd.DataFrame) -> None:
+    assert len(apply(shipped, Filters())) == len(shipped) == 7
+
+
+def test_date_range_is_inclusive(shipped: pd.DataFrame) -> None:
+    kept = apply(shipped, Filters(date_from=date(2024, 1, 2), date_to=date(2024, 1, 6)))
+    assert ids(kept) == {"UA-KHA-20240102", "UA-KYI-20240102", "UA-KHA-20240106"}
+
+
+def test_status_weapon_district_and_text(shipped: pd.DataFrame) -> None:
+    assert ids(apply(shipped, Filters(statuses=("confirmed",)))) == {"UA-KHA-20240102"}
+    assert ids(apply(shipped, Filters(weapons=("KN-23",)))) == {"UA-KYI-20250424"}
+    assert ids(apply(shipped, Filters(districts=("Slobidskyi",)))) == {"UA-KHA-20240207"}
+    assert ids(apply(shipped, Filters(text="brovary"))) == {"UA-KYO-20240811"}
+    assert ids(apply(shipped, Filters(text="KIRBY"))) == {"UA-ZAP-20231230", "UA-KHA-20240106"}
+    assert apply(shipped, Filters(text="(")).empty is False  # literal, not a regex
+
+
+def test_filters_combine(shipped: pd.DataFrame) -> None:
+    kept = apply(shipped, Filters(statuses=("preliminary",), text="zelensky"))
+    assert ids(kept) == {"UA-KYO-20240811", "UA-KYI-20250424"}
+    assert apply(shipped, Filters(statuses=("claimed",), text="zelensky")).empty
+
+
+def test_rows_without_district_can_be_chosen(shipped: pd.DataFrame) -> None:
+    assert NO_DISTRICT in choices(shipped, "district")
+    kept = apply(shipped, Filters(districts=(NO_DISTRICT,)))
+    assert ids(kept) == {"UA-ZAP-20231230", "UA-KHA-20240106", "UA-KYO-20240811"}
+
+
+def test_headline_counts(shipped: pd.DataFrame) -> None:
+    mandate = status(load_events(MANDATE_EVENTS), TODAY)
+    figures = headline(shipped, mandate)
+    assert (figures.incidents, figures.confirmed, figures.killed, figures.injured) == (
+        7,
+        1,
+        21,
+        157,
+    )
+    assert figures.since_expiry == 2  # 2024-08-11 and 2025-04-24
+    assert headline(shipped.iloc[0:0], mandate).incidents == 0
+
+
+def test_monthly_counts_by_status(shipped: pd.DataFrame) -> None:
+    counts = monthly_counts(shipped)
+    january = counts[counts["month"] == pd.Timestamp("2024-01-01")]
+    assert dict(zip(january["status"], january["incidents"], strict=True)) == {
+        "claimed": 1,
+        "confirmed": 1,
+        "preliminary": 1,
+    }
+    assert counts["incidents"].sum() == 7
+
+
+def test_timeline_chart_carries_bars_and_marks(shipped: pd.DataFrame) -> None:
+    spec = timeline_chart(shipped, marker_dates(load_events(MANDATE_EVENTS))).to_dict()
+    marks = [
+        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        for layer in spec["layer"]
+    ]
+    assert marks == ["bar", "rule", "text"]
+    assert timeline_chart(shipped.iloc[0:0], marker_dates(load_events(MANDATE_EVENTS))).to_dict()

@@ -1,0 +1,165 @@
+"""The monitoring view in Chromium with no internet: the map draws, popups are text, rows select."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Frame, Page
+
+from dashboard.imports import open_store
+from dashboard.store import BatchMeta
+from tests.conftest import TODAY
+from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
+
+PAYLOAD = '<img src=x onerror="alert(1)">"><script>alert(2)</script>'
+
+# Counts the markers held by the clustered incident layer(s), whether clustered or not.
+COUNT_MARKERS = """() => {
+    let n = 0;
+    (window.feature_group || []).forEach(g => g.eachLayer(l => {
+        if (l.getLayers && l.getAllChildMarkers === undefined && l.getLayers().length
+            && l.getLayers()[0].options && l.getLayers()[0].options.incidentId !== undefined) {
+            n += l.getLayers().length;
+        }
+    }));
+    return n;
+}"""
+
+# Opens the popup of one incident and returns what its popup and tooltip show. The view jumps to
+# the marker at full zoom (spiderfying a cluster of identical places) without animation.
+OPEN_POPUP = """(id) => new Promise((resolve, reject) => {
+    let marker = null, cluster = null;
+    (window.feature_group || []).forEach(g => g.eachLayer(layer => {
+        if (!layer.getLayers) { return; }
+        layer.getLayers().forEach(m => {
+            if (m.options.incidentId === id) { marker = m; cluster = layer; }
+        });
+    }));
+    if (!marker) { reject(new Error('no marker ' + id)); return; }
+    const map = cluster._map;
+    map.setView(marker.getLatLng(), map.getMaxZoom(), {animate: false});
+    setTimeout(() => {
+        if (!marker._map && marker.__parent) { marker.__parent.spiderfy(); }
+        setTimeout(() => {
+            marker.openPopup();
+            const popup = document.querySelector('.leaflet-popup-content');
+            const tooltip = marker.getTooltip()._content(marker);
+            resolve({
+                popup: popup.innerText,
+                popupHtml: popup.innerHTML,
+                tooltip: tooltip.textContent,
+                images: popup.querySelectorAll('img').length
+                    + tooltip.querySelectorAll('img').length,
+            });
+        }, 700);
+    }, 300);
+})"""
+
+
+def open_view(page: Page, app: RunningApp) -> Frame:
+    page.goto(app.url)
+    wait_idle(page)
+    frame = map_frame(page)
+    frame.wait_for_function(f"({COUNT_MARKERS})() > 0", timeout=30_000)
+    return frame
+
+
+def test_map_draws_the_shipped_incidents_offline(page: Page, app: RunningApp) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    frame = open_view(page, app)
+    assert frame.evaluate(COUNT_MARKERS) == 7
+    assert frame.locator(".leaflet-control-scale").count() == 1
+    assert frame.locator(".leaflet-control-zoom-fullscreen").count() == 1
+    assert frame.locator(".incident-legend").inner_text().startswith("Attribution")
+    foreign = {
+        urlparse(u).hostname for u in requests if urlparse(u).hostname not in ("127.0.0.1", None)
+    }
+    assert foreign <= {"tile.openstreetmap.org"}, (
+        foreign
+    )  # tiles only: every script is served locally
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+def test_kharkiv_popup_carries_the_facts(page: Page, app: RunningApp) -> None:
+    frame = open_view(page, app)
+    shown = frame.evaluate(OPEN_POPUP, "UA-KHA-20240102")
+    assert "2024-01-02 · Kharkiv (Shevchenkivskyi)" in shown["popup"]
+    assert "Hwasong-11 series (KN-23/KN-24)" in shown["popup"]
+    assert "3 killed, 64 injured" in shown["popup"]
+    assert "Confirmed by an independent monitor" in shown["popup"]
+    assert shown["tooltip"] == "2024-01-02 · Hwasong-11 series (KN-23/KN-24) · confirmed"
+
+
+MAP_CENTRE = """() => {
+    let centre = null;
+    (window.feature_group || []).forEach(g => {
+        if (g._map) { const c = g._map.getCenter(); centre = [c.lat, c.lng, g._map.getZoom()]; }
+    });
+    return centre;
+}"""
+
+
+def test_selecting_a_row_opens_the_record_and_centres_the_map(page: Page, app: RunningApp) -> None:
+    open_view(page, app)
+    page.get_by_placeholder("place, weapon, source, note…").fill("Shevchenkivskyi")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    grid = page.locator(".st-key-incident_table [data-testid='stDataFrameResizable']")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the row's selection cell
+    wait_idle(page)
+    record = page.locator(".st-key-incident_record")
+    record.wait_for(timeout=30_000)
+    text = record.inner_text()
+    assert "2024-01-02 · Kharkiv" in text
+    assert "UN Panel of Experts (report to the 1718 Committee, 2024-04-25)" in text
+    frame = map_frame(page)
+    frame.wait_for_function(f"({MAP_CENTRE})()[2] === 13", timeout=15_000)
+    lat, lon, _ = frame.evaluate(MAP_CENTRE)
+    assert (round(lat, 3), round(lon, 3)) == (50.017, 36.217)
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    store = open_store(f"sqlite:///{tmp / 'e2e.sqlite3'}", today=TODAY)
+    record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    evil = {
+        **record,
+        "incident_id": "EVIL-1",
+        "location": PAYLOAD,
+        "weapon": PAYLOAD,
+        "attributed_by": PAYLOAD,
+        "source_title": PAYLOAD,
+        "source_url": "https://example.org/?q=<script>",
+    }
+    store.apply_batch([evil], BatchMeta("evil.csv", "e" * 64, "analyst"))
+    store.dispose()
+    running = start_app(tmp)
+    yield running
+    stop_app(running)
+
+
+def test_payload_in_a_record_shows_as_text_and_runs_nowhere(
+    page: Page, hostile_app: RunningApp
+) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    frame = open_view(page, hostile_app)
+    shown = frame.evaluate(OPEN_POPUP, "EVIL-1")
+    assert PAYLOAD in shown["popup"]
+    assert shown["images"] == 0
+    assert "&lt;img" in shown["popupHtml"]
+    assert shown["tooltip"].startswith("2024-01-06 · " + PAYLOAD)
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+def test_store_file_is_not_in_the_repo(app: RunningApp) -> None:
+    assert not app.db_url.startswith(f"sqlite:///{Path(__file__).resolve().parents[2]}")

@@ -1,0 +1,78 @@
+"""The monitoring page under Streamlit's AppTest, on a real seeded store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import PACKAGE_DIR
+
+APP = str(PACKAGE_DIR / "app.py")
+
+
+@pytest.fixture
+def at(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
+    monkeypatch.setenv("DASHBOARD_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def incident_table(at: AppTest) -> pd.DataFrame:
+    (table,) = [d.value for d in at.dataframe if "incident_id" in d.value.columns]
+    return table
+
+
+def test_page_shows_figures_and_mandate_status(at: AppTest) -> None:
+    days = (date.today() - date(2024, 4, 30)).days
+    assert metrics(at) == {
+        "Incidents in view": "7",
+        "Confirmed by an independent monitor": "1",
+        "Killed · injured": "21 · 157",
+        "UN Panel of Experts": "Expired",
+        "Incidents since expiry": "2",
+    }
+    assert at.caption[0].value == f"Expired 2024-04-30 · {days:,} days without a UN panel"
+    panel = " ".join(m.value for m in at.markdown)
+    assert "Multilateral Sanctions Monitoring Team \\(MSMT\\)" in panel
+    assert "2024-10-16" in panel
+
+
+def test_filters_drive_every_figure(at: AppTest) -> None:
+    at.multiselect(key="status").select("confirmed").run()
+    assert not at.exception
+    assert metrics(at)["Incidents in view"] == "1"
+    assert metrics(at)["Killed · injured"] == "3 · 64"
+    assert metrics(at)["Incidents since expiry"] == "0"
+    assert list(incident_table(at)["incident_id"]) == ["UA-KHA-20240102"]
+
+
+def test_text_search_and_no_match(at: AppTest) -> None:
+    at.text_input(key="q").input("Brovary").run()
+    assert metrics(at)["Incidents in view"] == "1"
+    at.text_input(key="q").input("no such place").run()
+    assert not at.exception
+    assert metrics(at)["Incidents in view"] == "0"
+    assert incident_table(at).empty
+
+
+def test_selected_incident_shows_its_record(at: AppTest) -> None:
+    at.session_state["incident"] = "UA-KHA-20240102"
+    at.run()
+    assert not at.exception
+    record = " ".join(m.value for m in at.markdown)
+    assert "Hwasong\\-11 series \\(KN\\-23/KN\\-24\\)" in record
+    assert "UN Panel of Experts" in record
+    assert (
+        "https://kyivindependent.com/un-says-north-korean-missiles-struck-kharkiv-in-january"
+        in record
+    )

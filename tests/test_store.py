@@ -1,0 +1,102 @@
+"""The store on SQLite and PostgreSQL: migrations, seeding, batches, history, past states."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from dashboard.core.errors import ImportRejectedError
+from dashboard.imports import SHIPPED_INCIDENTS, commit, open_store, prepare
+from dashboard.store import BatchMeta, Store, history
+from tests.conftest import TODAY
+
+
+def test_opening_migrates_and_loads_the_shipped_data_once(store: Store) -> None:
+    frame = store.incidents()
+    assert len(frame) == 7
+    kharkiv = frame.set_index("incident_id").loc["UA-KHA-20240102"]
+    assert (kharkiv["killed"], kharkiv["injured"], kharkiv["attribution_status"]) == (
+        3,
+        64,
+        "confirmed",
+    )
+    assert kharkiv["weapon"] == "Hwasong-11 series (KN-23/KN-24)"
+    again = open_store(store.url, today=TODAY)
+    assert again.batch_count() == 1
+    (seed,) = again.batches().to_dict("records")
+    assert (seed["kind"], seed["added"], seed["uploaded_by"]) == ("seed", 7, "shipped data")
+    assert len(seed["sha256"]) == 64
+    again.dispose()
+
+
+def test_schema_is_at_alembic_head(store: Store) -> None:
+    with store.engine.connect() as conn:
+        version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert version == "0001"
+
+
+def test_reimporting_the_same_file_changes_nothing(store: Store) -> None:
+    version = store.data_version()
+    summary = commit(
+        store, prepare(SHIPPED_INCIDENTS.read_bytes(), "incidents.csv", TODAY), uploaded_by="t"
+    )
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 7)
+    assert store.data_version() == version
+
+
+def test_changed_row_is_updated_and_keeps_its_history(store: Store) -> None:
+    before = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    changed = {**before, "killed": 1, "notes": "revised"}
+    summary = store.apply_batch([changed], BatchMeta("fix.csv", "0" * 64, "analyst", rows_read=1))
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 0)
+    assert store.records(["UA-KHA-20240106"])["UA-KHA-20240106"] == changed
+    assert store.data_version() == 8
+    query = (
+        sa.select(history.c.before, history.c.after)
+        .where(history.c.incident_id == "UA-KHA-20240106")
+        .order_by(history.c.id)
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    assert [tuple(r) for r in rows] == [(None, before), (before, changed)]
+
+
+def test_rejected_file_stores_nothing(store: Store) -> None:
+    bad = SHIPPED_INCIDENTS.read_bytes().replace(b"confirmed", b"rumoured")
+    with pytest.raises(ImportRejectedError) as caught:
+        commit(store, prepare(bad, "bad.csv", TODAY), uploaded_by="t")
+    errors = [(i.line, i.column, i.code) for i in caught.value.issues if i.severity == "error"]
+    assert errors == [(2, "attribution_status", "invalid-status")]
+    assert store.batch_count() == 1
+    assert store.incidents()["attribution_status"].tolist().count("confirmed") == 1
+
+
+def test_failed_batch_rolls_back_whole(store: Store) -> None:
+    good = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    new = {**good, "incident_id": "NEW-1"}
+    broken = {**good, "incident_id": "NEW-2", "location": None}  # violates NOT NULL
+    with pytest.raises(sa.exc.IntegrityError):
+        store.apply_batch([new, broken], BatchMeta("x.csv", "1" * 64, "analyst"))
+    assert store.records(["NEW-1"]) == {}
+    assert store.batch_count() == 1
+
+
+def test_past_state_is_rebuilt_from_history(store: Store) -> None:
+    seeded_at = datetime.now(UTC)
+    record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    later = seeded_at + timedelta(days=30)
+    store.apply_batch(
+        [{**record, "killed": 9}, {**record, "incident_id": "LATER-1"}],
+        BatchMeta("later.csv", "2" * 64, "analyst"),
+        now=later,
+    )
+    then = store.incidents_asof(seeded_at + timedelta(days=1))
+    assert len(then) == 7
+    assert then.set_index("incident_id").loc["UA-KHA-20240106"]["killed"] is pd.NA
+    now = store.incidents_asof(later)
+    assert len(now) == 8
+    assert now.set_index("incident_id").loc["UA-KHA-20240106"]["killed"] == 9
+    assert store.incidents_asof(seeded_at - timedelta(days=1)).empty
