@@ -15,6 +15,7 @@ from dashboard.imports import (
     revertible,
     save_mapping,
     saved_mappings,
+    template_csv,
 )
 from dashboard.store import Store
 from tests.conftest import TODAY
@@ -133,3 +134,9 @@ def test_saved_mapping_is_reused(store: Store) -> None:
     ]
     save_mapping(store, from_choices("our sheet", {"Ref": "incident_id"}), saved_by="test")
     assert saved_mappings(store)["our sheet"].columns == {"ref": "incident_id"}
+
+
+def test_template_uploads_clean_and_changes_nothing(store: Store) -> None:
+    file = prepare(template_csv(TODAY).encode("utf-8"), "incidents-template.csv", TODAY)
+    assert file.issues == []
+    assert classify(store, file)["change"].tolist() == ["unchanged"]

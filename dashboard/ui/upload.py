@@ -148,7 +148,11 @@ def report(file: Prepared) -> None:
             width="stretch",
             column_config={
                 "line": st.column_config.NumberColumn("Line", help="line in the file; 0: the file"),
+                "column": "Column",
                 "value": st.column_config.TextColumn("Value (quoted)"),
+                "reason": "Reason",
+                "code": "Code",
+                "severity": "Severity",
             },
         )
     if len(result.rejected):

@@ -87,6 +87,7 @@ def test_payload_is_text_everywhere(own_app: RunningApp, page: Page) -> None:
     assert SCRIPT in popup.text_content()
     assert frame.locator(INJECTED).count() == 0
 
+    page.locator("table td", has_text=IMG).first.wait_for(state="attached")
     preview = table_cells(page, "change")
     assert IMG in preview
     assert SCRIPT in preview
@@ -102,11 +103,12 @@ def test_payload_is_text_everywhere(own_app: RunningApp, page: Page) -> None:
     page.locator(".st-key-q input").fill("XSS-1")
     page.keyboard.press("Enter")
     wait_idle(page)
+    grid = page.locator(".st-key-incident_table canvas").first
+    grid.scroll_into_view_if_needed()
+    page.locator(".st-key-incident_table table td", has_text=IMG).first.wait_for(state="attached")
     cells = page.locator(".st-key-incident_table table td").all_text_contents()
     assert IMG in cells
     assert SCRIPT in cells
-    grid = page.locator(".st-key-incident_table canvas").first
-    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 18, box["y"] + 53)  # the first row's selection box
