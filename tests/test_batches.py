@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
+from dashboard import PACKAGE_DIR
 from dashboard.core.errors import RevertRefusedError
 from dashboard.core.mapping import from_choices
+from dashboard.core.records import frame_records
 from dashboard.imports import (
     Prepared,
     classify,
     commit,
+    open_store,
     prepare,
     revertible,
     save_mapping,
     saved_mappings,
     template_csv,
 )
-from dashboard.store import Store
+from dashboard.store import BatchMeta, Store
 from tests.conftest import TODAY
 from tests.helpers import GOOD, csv_bytes, row
 
@@ -140,3 +146,30 @@ def test_template_uploads_clean_and_changes_nothing(store: Store) -> None:
     file = prepare(template_csv(TODAY).encode("utf-8"), "incidents-template.csv", TODAY)
     assert file.issues == []
     assert classify(store, file)["change"].tolist() == ["unchanged"]
+
+
+def test_a_batch_that_fails_midway_leaves_no_trace(store: Store) -> None:
+    before = (store.incidents(), store.batches(), store.data_version())
+    good = frame_records(_prepare([GOOD]).result.valid)[0]
+    broken = {**good, "incident_id": "T-BROKEN", "location": None}  # NOT NULL in the schema
+    meta = BatchMeta(filename="x.csv", sha256="0" * 64, uploaded_by="test")
+    with pytest.raises(sa.exc.IntegrityError):
+        store.apply_batch([good, broken], meta)
+    pd.testing.assert_frame_equal(store.incidents(), before[0])
+    pd.testing.assert_frame_equal(store.batches(), before[1])
+    assert store.data_version() == before[2]
+
+
+def test_migration_0002_upgrades_a_store_in_place(db_url: str) -> None:
+    old = Store(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
+    with old.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    old.dispose()
+    upgraded = open_store(db_url, today=TODAY)
+    assert upgraded.batches()[["kind", "added", "removed"]].values.tolist() == [["seed", 7, 0]]
+    upgraded.revert_batch(1, uploaded_by="test")
+    assert upgraded.incidents().empty
+    upgraded.dispose()
