@@ -54,7 +54,7 @@ class Prepared:
     @property
     def file_errors(self) -> list[Issue]:
         """Errors of the file as a whole or of its header: no row of it can be stored."""
-        return [i for i in self.errors if i.line <= 1]
+        return [i for i in self.errors if i.line <= self.read.header_line]
 
     @property
     def source_format(self) -> str:

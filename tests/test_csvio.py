@@ -106,3 +106,14 @@ def test_far_coordinate_is_a_warning_not_an_error() -> None:
     assert [(i.line, i.column, i.code, i.severity) for i in prepared.issues] == [
         (2, "latitude", "outside-kharkiv", "warning")
     ]
+
+
+def test_blank_lines_before_the_header_shift_its_line() -> None:
+    text = "\r\n\r\n" + csv_text([GOOD], columns=[c for c in GOOD if c != "weapon"])
+    prepared = _prepare(text.encode())
+    assert [(i.line, i.column, i.code) for i in prepared.file_errors] == [
+        (3, "weapon", "missing-column")
+    ]
+    assert [(i.line, i.column, i.code) for i in prepared.result.issues] == [
+        (4, "weapon", "required")
+    ]

@@ -56,6 +56,8 @@ class CsvFile:
     issues: list[Issue]
     encoding: str = ""
     delimiter: str = ""
+    #: The header's line (blank lines may come before it).
+    header_line: int = 1
     #: Row faults (ragged rows) by line: those rows are rejected without cell checks.
     faults: dict[int, list[Issue]] = field(default_factory=dict)
 
@@ -69,6 +71,7 @@ class ReadResult:
     encoding: str
     delimiter: str
     header: list[str] = field(default_factory=list)
+    header_line: int = 1
 
 
 def _plausibility(text: str) -> int:
@@ -127,6 +130,11 @@ def _file_issue(code: str, message: str, value: str = "") -> Issue:
     return Issue(0, "", value, code, message)
 
 
+def _refused(code: str, message: str, value: str = "") -> CsvFile:
+    """A file refused as a whole: no header, no rows, one issue."""
+    return CsvFile([], [], [], [_file_issue(code, message, value)])
+
+
 def _binary_kind(data: bytes) -> str | None:
     """What a non-text file looks like, or None when it may be text."""
     for magic, kind in _MAGIC.items():
@@ -141,46 +149,34 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     """Parse bytes into rows of text cells, refusing what is not a CSV within ``limits``."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
-        return CsvFile(
-            [],
-            [],
-            [],
-            [
-                _file_issue(
-                    "file-too-large",
-                    f"the file is {len(data):,} bytes; the limit is {limits.max_bytes:,}",
-                    f"{len(data)} bytes",
-                )
-            ],
-        )
+        size = f"the file is {len(data):,} bytes; the limit is {limits.max_bytes:,}"
+        return _refused("file-too-large", size, f"{len(data)} bytes")
     if kind := _binary_kind(data):
-        return CsvFile(
-            [], [], [], [_file_issue("not-csv", f"not a CSV file: it looks like {kind}")]
-        )
+        return _refused("not-csv", f"not a CSV file: it looks like {kind}")
     try:
         text, encoding = decode(data)
     except UnicodeError:
-        issue = _file_issue("not-text", "not a CSV file: it is not text in any known encoding")
-        return CsvFile([], [], [], [issue])
+        return _refused("not-text", "not a CSV file: it is not text in any known encoding")
     if len(_CONTROL.findall(text[:65536])) > 8:
-        issue = _file_issue("not-csv", "not a CSV file: it is full of control characters")
-        return CsvFile([], [], [], [issue], encoding)
+        return _refused("not-csv", "not a CSV file: it is full of control characters")
     if not text.strip():
-        return CsvFile([], [], [], [_file_issue("empty-file", "the file is empty")], encoding)
+        return _refused("empty-file", "the file is empty")
     delimiter = sniff_delimiter(text)
-    csv.field_size_limit(max(limits.max_bytes, 131_072))
+    # Process-wide, but only ever raised: any cell of a file within the byte limit must parse
+    # (the cell limit is checked, and reported, by validation).
+    csv.field_size_limit(max(limits.max_bytes, csv.field_size_limit()))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     issues: list[Issue] = []
     rows: list[list[str]] = []
     lines: list[int] = []
     faults: dict[int, list[Issue]] = {}
     header: list[str] = []
-    start = 1
+    header_line = start = 1
     try:
         for record in reader:
             if not header:
                 if any(cell.strip() for cell in record):
-                    header = record
+                    header, header_line = record, start
                 start = reader.line_num + 1
                 continue
             if any(cell.strip() for cell in record):
@@ -191,7 +187,7 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
                             f"the file has more than {limits.max_rows:,} rows (the limit)",
                         )
                     )
-                    return CsvFile(header, [], [], issues, encoding, delimiter)
+                    return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
                 if len(record) != len(header):
                     faults[start] = [
                         Issue(
@@ -208,10 +204,10 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
             start = reader.line_num + 1
     except csv.Error as exc:
         issues.append(Issue(start, "", "", "malformed-csv", f"the CSV cannot be read here: {exc}"))
-        return CsvFile(header, [], [], issues, encoding, delimiter)
+        return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
     if not rows:
         issues.append(_file_issue("header-only", "the file has a header but no data rows"))
-    return CsvFile(header, rows, lines, issues, encoding, delimiter, faults)
+    return CsvFile(header, rows, lines, issues, encoding, delimiter, header_line, faults)
 
 
 def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
@@ -224,7 +220,7 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
         if target is None:
             issues.append(
                 Issue(
-                    1,
+                    parsed.header_line,
                     raw.strip(),
                     raw,
                     "unknown-column",
@@ -236,7 +232,7 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
         elif target and target in seen:
             issues.append(
                 Issue(
-                    1,
+                    parsed.header_line,
                     target,
                     raw,
                     "duplicate-column",
@@ -253,7 +249,7 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
             if column not in seen and column not in constants:
                 issues.append(
                     Issue(
-                        1,
+                        parsed.header_line,
                         column,
                         "",
                         "missing-column",
@@ -266,7 +262,9 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
     table = RawTable(
         [targets[i] for i in keep] + list(constants), rows, parsed.lines, parsed.faults
     )
-    return ReadResult(table, issues, parsed.encoding, parsed.delimiter, parsed.header)
+    return ReadResult(
+        table, issues, parsed.encoding, parsed.delimiter, parsed.header, parsed.header_line
+    )
 
 
 def read_incident_csv(
