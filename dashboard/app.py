@@ -10,7 +10,10 @@ st.set_page_config(
     layout="wide",
 )
 
-pages = [st.Page("app_pages/monitor.py", title="Monitor", default=True)]
+pages = [
+    st.Page("app_pages/monitor.py", title="Monitor", icon=":material/map:", default=True),
+    st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:"),
+]
 try:
     st.navigation(pages).run()
 except StoreUnavailableError as exc:

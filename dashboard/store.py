@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 
 from dashboard import DATA_DIR, PACKAGE_DIR
-from dashboard.core.errors import StoreUnavailableError
+from dashboard.core.errors import RevertRefusedError, StoreUnavailableError
 from dashboard.core.records import Record, incidents_frame, to_record
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS
 
@@ -42,6 +42,8 @@ batches = sa.Table(
     sa.Column("unchanged", sa.Integer, nullable=False),
     sa.Column("rejected", sa.Integer, nullable=False),
     sa.Column("reverts_batch", sa.Integer, sa.ForeignKey("batches.id"), nullable=True),
+    sa.Column("removed", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ux_batches_reverts_batch", "reverts_batch", unique=True),
 )
 incidents = sa.Table(
     "incidents",
@@ -81,6 +83,14 @@ history = sa.Table(
     sa.Index("ix_history_incident", "incident_id", "id"),
     sa.Index("ix_history_batch", "batch_id"),
 )
+column_mappings = sa.Table(
+    "column_mappings",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("mapping", sa.JSON, nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+)
 
 
 _CHUNK = 500
@@ -109,10 +119,13 @@ class BatchMeta:
 
 @dataclass(frozen=True)
 class BatchSummary:
+    """What a batch did to the incidents."""
+
     batch_id: int
     added: int
     updated: int
     unchanged: int
+    removed: int = 0
 
 
 def _db_values(record: Record) -> dict[str, object]:
@@ -235,12 +248,16 @@ class Store:
             return self._records(conn, ids)
 
     @staticmethod
-    def _records(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Record]:
+    def _records(
+        conn: sa.Connection, ids: Sequence[str], *, lock: bool = False
+    ) -> dict[str, Record]:
         found: dict[str, Record] = {}
         for chunk in _chunks(list(ids)):
             query = sa.select(*(incidents.c[c] for c in COLUMNS)).where(
                 incidents.c.incident_id.in_(chunk)
             )
+            if lock:
+                query = query.with_for_update()
             for row in conn.execute(query):
                 record = to_record(dict(row._mapping))
                 found[str(record["incident_id"])] = record
@@ -250,6 +267,36 @@ class Store:
         """Every batch, newest first."""
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(batches).order_by(batches.c.id.desc()), conn)
+
+    def incident_changes(self, incident_id: str) -> list[dict[str, object]]:
+        """Every recorded change of one incident, oldest first: batch, time, before and after."""
+        query = (
+            sa.select(history.c.batch_id, history.c.recorded_at, history.c.before, history.c.after)
+            .where(history.c.incident_id == incident_id)
+            .order_by(history.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def mappings(self) -> dict[str, dict[str, object]]:
+        """Saved column mappings by name (JSON as saved)."""
+        query = sa.select(column_mappings.c.name, column_mappings.c.mapping).order_by(
+            column_mappings.c.name
+        )
+        with self.engine.connect() as conn:
+            return {row.name: row.mapping for row in conn.execute(query)}
+
+    def save_mapping(
+        self, name: str, mapping: dict[str, object], *, saved_by: str, now: datetime | None = None
+    ) -> None:
+        """Save a column mapping under ``name``, replacing one of the same name."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(column_mappings).where(column_mappings.c.name == name))
+            conn.execute(
+                sa.insert(column_mappings).values(
+                    name=name, mapping=mapping, saved_by=saved_by, saved_at=now or datetime.now(UTC)
+                )
+            )
 
     # -- writing --------------------------------------------------------------------------------
     def apply_batch(
@@ -318,6 +365,105 @@ class Store:
                 .where(batches.c.id == batch_id)
                 .values(added=summary.added, updated=summary.updated, unchanged=summary.unchanged)
             )
+        return summary
+
+    def revert_batch(
+        self, batch_id: int, *, uploaded_by: str, now: datetime | None = None
+    ) -> BatchSummary:
+        """Put every incident ``batch_id`` touched back as it was before it, in one transaction.
+
+        The undoing is a new batch of kind "revert" with its own history rows, so the history
+        stays append-only. Refused (:class:`RevertRefusedError`, nothing changed) when the batch
+        is unknown, already reverted, changed nothing, or an incident it touched has changed since.
+        """
+        now = now or datetime.now(UTC)
+        try:
+            with self.engine.begin() as conn:
+                return self._revert(conn, batch_id, uploaded_by, now)
+        except sa.exc.IntegrityError as exc:
+            raise RevertRefusedError(f"batch {batch_id} has just been reverted") from exc
+
+    def _revert(
+        self, conn: sa.Connection, batch_id: int, uploaded_by: str, now: datetime
+    ) -> BatchSummary:
+        original = conn.execute(
+            sa.select(batches).where(batches.c.id == batch_id).with_for_update()
+        ).first()
+        if original is None:
+            raise RevertRefusedError(f"there is no batch {batch_id}")
+        undone_by = conn.execute(
+            sa.select(batches.c.id).where(batches.c.reverts_batch == batch_id)
+        ).scalar()
+        if undone_by is not None:
+            raise RevertRefusedError(f"batch {batch_id} was already reverted by batch {undone_by}")
+        trail = conn.execute(
+            sa.select(history.c.incident_id, history.c.before, history.c.after)
+            .where(history.c.batch_id == batch_id)
+            .order_by(history.c.id)
+        ).all()
+        if not trail:
+            raise RevertRefusedError(f"batch {batch_id} changed no incident: nothing to revert")
+        current = self._records(conn, [t.incident_id for t in trail], lock=True)
+        overtaken = [t.incident_id for t in trail if current.get(t.incident_id) != t.after]
+        if overtaken:
+            raise RevertRefusedError(
+                f"batch {batch_id} cannot be reverted: {len(overtaken)} incident(s) it changed "
+                f"were changed again since ({', '.join(overtaken[:5])}); revert the later "
+                "batches first"
+            )
+        revert_id = conn.execute(
+            sa.insert(batches)
+            .values(
+                kind="revert",
+                filename=f"revert of batch {batch_id} ({original.filename})",
+                sha256=original.sha256,
+                source_format=original.source_format,
+                uploaded_by=uploaded_by,
+                created_at=now,
+                rows_read=0,
+                added=0,
+                updated=0,
+                unchanged=0,
+                rejected=0,
+                removed=0,
+                reverts_batch=batch_id,
+            )
+            .returning(batches.c.id)
+        ).scalar_one()
+        removed = [t.incident_id for t in trail if t.before is None]
+        restored = [t.before for t in trail if t.before is not None and t.after is None]
+        reset = [t.before for t in trail if t.before is not None and t.after is not None]
+        for chunk in _chunks(removed):
+            conn.execute(sa.delete(incidents).where(incidents.c.incident_id.in_(chunk)))
+        if restored:
+            conn.execute(
+                sa.insert(incidents),
+                [{**_db_values(r), "batch_id": revert_id} for r in restored],
+            )
+        if reset:
+            conn.execute(
+                sa.update(incidents).where(incidents.c.incident_id == sa.bindparam("key")),
+                [{**_db_values(r), "key": r["incident_id"], "batch_id": revert_id} for r in reset],
+            )
+        conn.execute(
+            sa.insert(history),
+            [
+                {
+                    "batch_id": revert_id,
+                    "incident_id": t.incident_id,
+                    "recorded_at": now,
+                    "before": t.after,
+                    "after": t.before,
+                }
+                for t in trail
+            ],
+        )
+        summary = BatchSummary(revert_id, len(restored), len(reset), 0, len(removed))
+        conn.execute(
+            sa.update(batches)
+            .where(batches.c.id == revert_id)
+            .values(added=summary.added, updated=summary.updated, removed=summary.removed)
+        )
         return summary
 
 

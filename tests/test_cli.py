@@ -1,13 +1,107 @@
-"""``python -m dashboard``: export writes the store in the canonical format."""
+"""The command line: exit 0 stored, 1 rejected, 2 usage; reports on stdout, no tracebacks."""
 
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from dashboard.__main__ import main
 from dashboard.core.schema import COLUMNS
+from dashboard.store import Store
+from tests.helpers import GOOD, csv_bytes, row
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def cli_store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI pointed at a fresh store of each kind."""
+    monkeypatch.setenv("DASHBOARD_DB_URL", db_url)
+    return db_url
+
+
+def write(tmp_path: Path, rows: list[dict[str, str]], name: str = "in.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(csv_bytes(rows))
+    return path
+
+
+def test_import_dry_run_then_store_then_revert(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, [GOOD])
+    assert main(["import", str(path), "--dry-run"]) == 0
+    assert "would add 1, update 0, leave 0 unchanged" in capsys.readouterr().out
+    assert "T-0001" not in set(Store(cli_store).incidents()["incident_id"])
+
+    assert main(["import", str(path)]) == 0
+    assert "stored as batch 2: 1 added" in capsys.readouterr().out
+    assert main(["batches"]) == 0
+    listing = capsys.readouterr().out
+    assert "in.csv" in listing
+    assert "analyst" in listing
+
+    assert main(["revert", "2"]) == 0
+    assert "batch 2 reverted by batch 3: 1 removed" in capsys.readouterr().out
+    assert main(["revert", "2"]) == 1
+    assert "already reverted by batch 3" in capsys.readouterr().err
+
+
+def test_rejected_file_exits_1_with_the_report(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, [GOOD, row(incident_id="T-2", latitude="north")])
+    assert main(["import", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "rows read 2, valid 1, invalid 1" in out
+    assert "error: line 3, column latitude: not a decimal number (value 'north')" in out
+    assert "nothing was stored" in out
+    assert main(["import", str(path), "--dry-run"]) == 1
+    capsys.readouterr()
+    assert main(["import", str(path), "--valid-only"]) == 0
+    assert "1 added, 0 updated, 0 unchanged, 1 rejected" in capsys.readouterr().out
+
+
+def test_export_formats(cli_store: str, tmp_path: Path) -> None:
+    assert main(["import", str(write(tmp_path, [row(notes="=HYPERLINK(1)")]))]) == 0
+    out = tmp_path / "out.geojson"
+    assert main(["export", "--format", "geojson", "--out", str(out)]) == 0
+    features = json.loads(out.read_text())["features"]
+    mine = next(f for f in features if f["id"] == "T-0001")
+    assert mine["properties"]["notes"] == "'=HYPERLINK(1)"
+    assert main(["export", "--format", "csv", "--out", str(tmp_path / "out.csv")]) == 0
+    assert ",'=HYPERLINK(1)" in (tmp_path / "out.csv").read_text()
+
+
+def test_usage_errors_exit_2(cli_store: str, tmp_path: Path) -> None:
+    assert main(["import", str(tmp_path / "missing.csv")]) == 2
+    assert main(["import", str(write(tmp_path, [GOOD])), "--mapping", "nope"]) == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", "x.csv", "--format", "xlsx"])
+    assert exit_info.value.code == 2
+
+
+def test_binary_file_in_a_subprocess_has_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(b"PK\x03\x04" + bytes(100))
+    env = {"DASHBOARD_DB_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard", "import", str(path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "not a CSV file: it looks like a ZIP archive" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
 
 
 def run(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
@@ -36,12 +130,6 @@ def test_export_csv_round_trips_the_shipped_data(tmp_path: Path) -> None:
         "64",
         "2",
     )
-
-
-def test_usage_error_exits_2(tmp_path: Path) -> None:
-    done = run("export", db=tmp_path / "s.sqlite3")
-    assert done.returncode == 2
-    assert "--out" in done.stderr
 
 
 def test_unreachable_store_exits_1_without_traceback() -> None:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
+from dashboard import PACKAGE_DIR
 from dashboard.core.errors import ImportRejectedError
 from dashboard.imports import SHIPPED_INCIDENTS, commit, open_store, prepare
 from dashboard.store import BatchMeta, Store, history
@@ -35,7 +37,9 @@ def test_opening_migrates_and_loads_the_shipped_data_once(store: Store) -> None:
 def test_schema_is_at_alembic_head(store: Store) -> None:
     with store.engine.connect() as conn:
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0001"
+    scripts = ScriptDirectory(str(PACKAGE_DIR / "migrations"))
+    assert version == scripts.get_current_head()
+    assert version == "0002"
 
 
 def test_reimporting_the_same_file_changes_nothing(store: Store) -> None:

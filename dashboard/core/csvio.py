@@ -1,47 +1,124 @@
 """Read incident CSV files as they really come: any common encoding, delimiter and header style.
 
-Returns a :class:`RawTable` of text cells under canonical column names, each row tagged with the
-physical line it starts on, plus file-level :class:`Issue` records. Never raises on bad input.
+:func:`parse_csv` turns bytes into rows of text cells, each tagged with the physical line it starts
+on, enforcing the file limits; :func:`to_table` renames columns through a
+:class:`~dashboard.core.mapping.ColumnMapping`. Faults become :class:`Issue` records; nothing here
+raises on bad input.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 
-from dashboard.core.errors import Issue
-from dashboard.core.schema import COLUMNS, normalise_header
+from dashboard.core.errors import Issue, clip
+from dashboard.core.mapping import IDENTITY, IGNORE, ColumnMapping
+from dashboard.core.schema import MAX_TEXT_LENGTH, REQUIRED
 from dashboard.core.validate import RawTable
 
 DELIMITERS = ",;\t"
+#: Encodings charset detection chooses among when a file is not UTF-8.
+CANDIDATE_ENCODINGS = ["cp1251", "cp1252", "koi8_u"]
+#: Leading bytes of files analysts upload by mistake, and what they are.
+_MAGIC = {
+    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?)",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Office document",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x1f\x8b": "a gzip archive",
+}
+_WORD = re.compile(r"[^\W\d_]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an upload may hold; beyond these the file is refused with a message saying which."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 100_000
+    max_cell: int = MAX_TEXT_LENGTH
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A parsed file before any renaming: its header as written, rows, lines and faults."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    issues: list[Issue]
+    encoding: str = ""
+    delimiter: str = ""
+    #: The header's line (blank lines may come before it).
+    header_line: int = 1
+    #: Row faults (ragged rows) by line: those rows are rejected without cell checks.
+    faults: dict[int, list[Issue]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ReadResult:
+    """A file read into canonical columns: the table, file-level issues and how it was read."""
+
     table: RawTable
     issues: list[Issue]
     encoding: str
     delimiter: str
+    header: list[str] = field(default_factory=list)
+    header_line: int = 1
+
+
+def _plausibility(text: str) -> int:
+    """How natural a decoding's non-ASCII words look (a tie-breaker for charset detection).
+
+    Cyrillic words are all non-ASCII by nature; Latin words mostly ASCII with a few accents.
+    Cyrillic misread as Latin-1 gives words of nothing but accented letters (``Õàðêîâ``), Latin
+    misread as Cyrillic gives words mixing both scripts (``cafй``): those count against.
+    """
+    score = 0
+    for word in _WORD.findall(text):
+        foreign = [c for c in word if ord(c) > 127]
+        if not foreign:
+            continue
+        cyrillic = sum(1 for c in foreign if "\u0400" <= c <= "\u04ff")
+        natural_cyrillic = cyrillic == len(word)
+        natural_latin = cyrillic == 0 and len(foreign) * 2 <= len(word)
+        if natural_cyrillic or natural_latin:
+            score += 1
+        else:
+            score -= 1
+    return score
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 (with or without BOM) first, else charset detection."""
+    """Text and encoding name: UTF-8 (BOM or not), UTF-16 with a BOM, else charset detection.
+
+    Raises :class:`UnicodeError` when no candidate encoding fits.
+    """
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data, cp_isolation=["cp1251", "cp1252", "utf_16", "koi8_u"]).best()
-    if best is None:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    matches = list(from_bytes(data, cp_isolation=CANDIDATE_ENCODINGS))
+    if not matches:
         raise UnicodeError("no text encoding fits")
+    least_chaos = min(m.chaos for m in matches)
+    close = [m for m in matches if m.chaos <= least_chaos + 0.1]
+    best = max(close, key=lambda m: _plausibility(str(m)))
     return str(best), best.encoding
 
 
 def sniff_delimiter(text: str) -> str:
     """Comma, semicolon or tab, judged from the first lines."""
-    sample = "\n".join(text.splitlines()[:20])
+    sample = "\n".join(text[:65536].splitlines()[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -49,43 +126,149 @@ def sniff_delimiter(text: str) -> str:
         return max(DELIMITERS, key=header.count)
 
 
-def read_incident_csv(data: bytes) -> ReadResult:
-    """Parse bytes into canonical-named text rows; unknown columns are reported and ignored."""
+def _file_issue(code: str, message: str, value: str = "") -> Issue:
+    return Issue(0, "", value, code, message)
+
+
+def _refused(code: str, message: str, value: str = "") -> CsvFile:
+    """A file refused as a whole: no header, no rows, one issue."""
+    return CsvFile([], [], [], [_file_issue(code, message, value)])
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a non-text file looks like, or None when it may be text."""
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary data (it contains NUL bytes)"
+    return None
+
+
+def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
+    """Parse bytes into rows of text cells, refusing what is not a CSV within ``limits``."""
+    limits = limits or Limits()
+    if len(data) > limits.max_bytes:
+        size = f"the file is {len(data):,} bytes; the limit is {limits.max_bytes:,}"
+        return _refused("file-too-large", size, f"{len(data)} bytes")
+    if kind := _binary_kind(data):
+        return _refused("not-csv", f"not a CSV file: it looks like {kind}")
     try:
         text, encoding = decode(data)
     except UnicodeError:
-        issue = Issue(0, "", "", "not-text", "the file is not text in any known encoding")
-        return ReadResult(RawTable([], [], []), [issue], "", "")
+        return _refused("not-text", "not a CSV file: it is not text in any known encoding")
+    if len(_CONTROL.findall(text[:65536])) > 8:
+        return _refused("not-csv", "not a CSV file: it is full of control characters")
+    if not text.strip():
+        return _refused("empty-file", "the file is empty")
     delimiter = sniff_delimiter(text)
+    # Process-wide, but only ever raised: any cell of a file within the byte limit must parse
+    # (the cell limit is checked, and reported, by validation).
+    csv.field_size_limit(max(limits.max_bytes, csv.field_size_limit()))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     issues: list[Issue] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    faults: dict[int, list[Issue]] = {}
+    header: list[str] = []
+    header_line = start = 1
     try:
-        header = next(reader)
-    except StopIteration:
-        issue = Issue(0, "", "", "empty-file", "the file is empty")
-        return ReadResult(RawTable([], [], []), [issue], encoding, delimiter)
-    names = [normalise_header(h) for h in header]
-    for raw, name in zip(header, names, strict=True):
-        if name not in COLUMNS:
+        for record in reader:
+            if not header:
+                if any(cell.strip() for cell in record):
+                    header, header_line = record, start
+                start = reader.line_num + 1
+                continue
+            if any(cell.strip() for cell in record):
+                if len(rows) == limits.max_rows:
+                    issues.append(
+                        _file_issue(
+                            "too-many-rows",
+                            f"the file has more than {limits.max_rows:,} rows (the limit)",
+                        )
+                    )
+                    return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
+                if len(record) != len(header):
+                    faults[start] = [
+                        Issue(
+                            start,
+                            "",
+                            clip(delimiter.join(record)),
+                            "ragged-row",
+                            f"row has {len(record)} fields but the header has {len(header)}",
+                        )
+                    ]
+                    record = (record + [""] * len(header))[: len(header)]
+                rows.append(record)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        issues.append(Issue(start, "", "", "malformed-csv", f"the CSV cannot be read here: {exc}"))
+        return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
+    if not rows:
+        issues.append(_file_issue("header-only", "the file has a header but no data rows"))
+    return CsvFile(header, rows, lines, issues, encoding, delimiter, header_line, faults)
+
+
+def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
+    """Rename the file's columns to canonical ones; unknown columns are reported and ignored."""
+    issues = list(parsed.issues)
+    targets: list[str] = []
+    seen: dict[str, str] = {}
+    for raw in parsed.header:
+        target = mapping.target(raw)
+        if target is None:
             issues.append(
                 Issue(
-                    1,
-                    name,
+                    parsed.header_line,
+                    raw.strip(),
                     raw,
                     "unknown-column",
                     "column is not in the template; ignored",
                     "warning",
                 )
             )
-    columns = [n if n in COLUMNS else "" for n in names]
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    start = reader.line_num + 1
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            cells = [record[i] if i < len(record) else "" for i, c in enumerate(columns) if c]
-            rows.append(cells)
-            lines.append(start)
-        start = reader.line_num + 1
-    table = RawTable([c for c in columns if c], rows, lines)
-    return ReadResult(table, issues, encoding, delimiter)
+            target = IGNORE
+        elif target and target in seen:
+            issues.append(
+                Issue(
+                    parsed.header_line,
+                    target,
+                    raw,
+                    "duplicate-column",
+                    f"column {seen[target]!r} already gives {target!r}",
+                )
+            )
+            target = IGNORE
+        elif target:
+            seen[target] = raw
+        targets.append(target)
+    constants = {c: v for c, v in mapping.constants.items() if c not in seen}
+    if parsed.header:
+        for column in REQUIRED:
+            if column not in seen and column not in constants:
+                issues.append(
+                    Issue(
+                        parsed.header_line,
+                        column,
+                        "",
+                        "missing-column",
+                        "required column is missing from the header: add it or map a column",
+                    )
+                )
+    keep = [i for i, t in enumerate(targets) if t]
+    extra = list(constants.values())
+    rows = [[row[i] for i in keep] + extra for row in parsed.rows]
+    table = RawTable(
+        [targets[i] for i in keep] + list(constants), rows, parsed.lines, parsed.faults
+    )
+    return ReadResult(
+        table, issues, parsed.encoding, parsed.delimiter, parsed.header, parsed.header_line
+    )
+
+
+def read_incident_csv(
+    data: bytes, mapping: ColumnMapping = IDENTITY, limits: Limits | None = None
+) -> ReadResult:
+    """Parse bytes into canonical-named text rows (see :func:`parse_csv`, :func:`to_table`)."""
+    return to_table(parse_csv(data, limits), mapping)

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+#: Longest offending value quoted in a report.
+QUOTE_LIMIT = 200
+
+
+def clip(value: str) -> str:
+    """A value short enough to quote in a report (a 5 MB cell is cut, and says so)."""
+    return value if len(value) <= QUOTE_LIMIT else value[:QUOTE_LIMIT] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +57,11 @@ class ImportRejectedError(DashboardError):
 
 class StoreUnavailableError(DashboardError):
     """The database could not be reached or opened."""
+
+
+class RevertRefusedError(DashboardError):
+    """A batch cannot be reverted (unknown, already reverted, changed nothing, or overtaken)."""
+
+
+class ConfigError(DashboardError):
+    """A setting from the environment has a value the dashboard cannot use."""

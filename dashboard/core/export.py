@@ -51,3 +51,15 @@ def to_geojson(frame: pd.DataFrame) -> str:
     return json.dumps(
         {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
     )
+
+
+def rejected_csv(rejected: pd.DataFrame) -> str:
+    """Rejected rows as CSV with their file ``line`` and an ``error`` column, ready to fix.
+
+    Every text cell is neutralised like an export's: the file is meant to be opened in a sheet.
+    """
+    out = rejected.copy()
+    for column in out.columns:
+        if column != "line":
+            out[column] = out[column].astype(object).map(neutralise)
+    return out.to_csv(index=False, lineterminator="\n")

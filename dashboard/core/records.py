@@ -56,3 +56,10 @@ def to_record(row: dict[str, object]) -> Record:
 def frame_records(frame: pd.DataFrame) -> list[Record]:
     """Records of a typed incidents frame (see :func:`incidents_frame`)."""
     return [to_record(row) for row in frame[list(COLUMNS)].to_dict("records")]
+
+
+def change_kind(before: Record | None, after: Record) -> str:
+    """What storing ``after`` does to the stored ``before``: "new", "update" or "unchanged"."""
+    if before is None:
+        return "new"
+    return "unchanged" if before == after else "update"

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from dashboard.core.errors import Issue
+from dashboard.core.errors import Issue, clip
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import (
     COLUMNS,
@@ -36,6 +36,8 @@ class RawTable:
     columns: list[str]
     rows: list[list[str]]
     lines: list[int]
+    #: Faults found while reading, by line: such a row is rejected with them, its cells unchecked.
+    faults: dict[int, list[Issue]] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,18 +137,26 @@ def derive_incident_id(row: dict[str, object]) -> str:
 
 
 def _check_row(
-    cells: dict[str, str], line: int, today: date
+    cells: dict[str, str], line: int, today: date, max_cell: int = MAX_TEXT_LENGTH
 ) -> tuple[dict[str, object], list[Issue]]:
     issues: list[Issue] = []
     out: dict[str, object] = {}
 
     def fail(column: str, code: str, reason: str, severity: str = "error") -> None:
-        issues.append(Issue(line, column, cells.get(column, ""), code, reason, severity))  # type: ignore[arg-type]
+        issues.append(Issue(line, column, clip(cells.get(column, "")), code, reason, severity))  # type: ignore[arg-type]
 
     for column in COLUMNS:
         value = cells.get(column, "")
-        if len(value) > MAX_TEXT_LENGTH:
-            fail(column, "too-long", f"cell is longer than {MAX_TEXT_LENGTH} characters")
+        if len(value) > max_cell:
+            issues.append(
+                Issue(
+                    line,
+                    column,
+                    clip(value),
+                    "too-long",
+                    f"cell is {len(value):,} characters; the limit is {max_cell:,}",
+                )
+            )
             out[column] = None
             continue
         text = value.strip()
@@ -218,7 +228,7 @@ def _convert(column: str, text: str, today: date) -> object:
     return text
 
 
-def validate(table: RawTable, today: date) -> ValidationResult:
+def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:
     """Check every row, collecting all faults; duplicates of an incident_id are errors."""
     index = {c: i for i, c in enumerate(table.columns)}
     issues: list[Issue] = []
@@ -229,7 +239,12 @@ def validate(table: RawTable, today: date) -> ValidationResult:
 
     for cells_list, line in zip(table.rows, table.lines, strict=True):
         cells = {c: cells_list[i] if i < len(cells_list) else "" for c, i in index.items()}
-        row, row_issues = _check_row(cells, line, today)
+        if line in table.faults:
+            row_issues = list(table.faults[line])
+            rejected_rows.append({"line": line, **cells, "error": "; ".join(map(str, row_issues))})
+            issues.extend(row_issues)
+            continue
+        row, row_issues = _check_row(cells, line, today, max_cell)
         incident_id = row["incident_id"]
         if isinstance(incident_id, str):
             if incident_id in first_line_of:

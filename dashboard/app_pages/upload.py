@@ -1,0 +1,140 @@
+"""Upload incident CSVs: a full report before anything is stored, then an all-or-nothing import."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import streamlit as st
+
+from dashboard import settings
+from dashboard.core.errors import DashboardError, ImportRejectedError
+from dashboard.core.mapping import FORMATS
+from dashboard.imports import UPLOADER, commit, revertible, save_mapping, saved_mappings
+from dashboard.imports import template_csv as build_template
+from dashboard.ui import data
+from dashboard.ui import upload as view
+from dashboard.ui.mapview import incident_map
+
+FORMAT_LABELS = {
+    "auto": "Recognise (template or ACLED)",
+    "incidents": "Template columns",
+    "acled": "ACLED export",
+}
+NO_MAPPING = "(none)"
+
+store = data.store()
+today = date.today()
+limits = settings.upload_limits()
+
+st.title("Upload incidents")
+if done := st.session_state.pop("upload_message", None):
+    st.success(done, icon=":material/check_circle:")
+
+st.download_button(
+    "Download the CSV template",
+    build_template(today),
+    file_name="incidents-template.csv",
+    mime="text/csv",
+    on_click="ignore",
+    key="download_template",
+    icon=":material/download:",
+)
+st.caption(
+    f"UTF-8 or Windows-1251, comma, semicolon or tab; up to {limits.max_bytes / 2**20:.0f} MB, "
+    f"{limits.max_rows:,} rows, {limits.max_cell:,} characters a cell. ACLED exports are "
+    "recognised; other layouts can be mapped column by column."
+)
+
+left, right = st.columns(2)
+fmt = left.radio(
+    "Columns", FORMATS, format_func=FORMAT_LABELS.get, key="upload_format", horizontal=True
+)
+saved = saved_mappings(store)
+chosen_name = right.selectbox(
+    "Saved column mapping", [NO_MAPPING, *saved], key="upload_mapping_choice"
+)
+upload = st.file_uploader(
+    "Incident CSV",
+    type=["csv", "tsv", "txt"],
+    key="upload_file",
+    max_upload_size=math.ceil(limits.max_bytes / 2**20),
+)
+
+if upload is None:
+    st.info("Choose a file: nothing is stored until you press Import after reading the report.")
+else:
+    custom = st.session_state.get("custom_mapping")
+    mapping = custom[1] if custom and custom[0] == upload.file_id else saved.get(chosen_name)
+    file = view.prepared(
+        upload.getvalue(), upload.name, today, fmt=fmt, mapping=mapping, limits=limits
+    )
+    if applied := view.mapping_form(file):
+        if applied.name != "custom":
+            save_mapping(store, applied, saved_by=UPLOADER)
+        st.session_state["custom_mapping"] = (upload.file_id, applied)
+        st.rerun()
+
+    st.subheader("Report")
+    view.report(file)
+
+    if not file.result.valid.empty:
+        preview = view.classified(store, file)
+        counts = preview["change"].value_counts()
+        st.subheader("Valid rows, as they would be stored")
+        st.caption(
+            f"{int(counts.get('new', 0)):,} new · {int(counts.get('update', 0)):,} update an "
+            f"existing incident · {int(counts.get('unchanged', 0)):,} unchanged"
+        )
+        incident_map(preview, layer="markers", focus=None, key="upload_map", height=420)
+        view.preview_table(preview)
+
+        valid_only = False
+        if not file.ok and not file.file_errors:
+            valid_only = st.checkbox(
+                f"Import only the {len(file.result.valid):,} valid rows and leave the "
+                f"{len(file.result.rejected):,} rejected ones out",
+                key="valid_only",
+            )
+        can_import = file.ok or valid_only
+        if not can_import:
+            st.warning("The file has errors: fix them and upload again, or import the valid rows.")
+        if st.button("Import", type="primary", disabled=not can_import, key="import"):
+            with st.status("Importing…", expanded=True) as status:
+                st.write(f"Storing {len(file.result.valid):,} rows in one transaction…")
+                try:
+                    summary = commit(store, file, uploaded_by=UPLOADER, valid_only=valid_only)
+                except ImportRejectedError as exc:
+                    status.update(label=f"Rejected: {exc}", state="error")
+                else:
+                    status.update(label=f"Stored as batch {summary.batch_id}", state="complete")
+                    st.session_state["upload_message"] = (
+                        f"Stored as batch {summary.batch_id}: {summary.added:,} added, "
+                        f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, "
+                        f"{len(file.result.rejected):,} rejected. The monitor shows them now."
+                    )
+                    st.rerun()
+
+st.subheader("Past uploads")
+batches = store.batches()
+view.batches_table(batches)
+candidates = revertible(batches)
+if candidates:
+    pick, button = st.columns([3, 1], vertical_alignment="bottom")
+    target = pick.selectbox(
+        "Batch to revert",
+        candidates,
+        key="revert_choice",
+        help="Puts every incident the batch changed back as it was before; recorded as a batch.",
+    )
+    if button.button("Revert batch", key="revert"):
+        try:
+            summary = store.revert_batch(int(target), uploaded_by=UPLOADER)
+        except DashboardError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["upload_message"] = (
+                f"Batch {target} reverted by batch {summary.batch_id}: {summary.removed:,} "
+                f"removed, {summary.added:,} restored, {summary.updated:,} set back."
+            )
+            st.rerun()

@@ -1,0 +1,191 @@
+"""Drawing pieces of the Upload page: cached preparation, the column-mapping form, the report.
+
+Everything here reads widgets and draws; reading, validating and storing happen in
+:mod:`dashboard.imports`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.core.csvio import Limits
+from dashboard.core.export import rejected_csv
+from dashboard.core.mapping import IGNORE, ColumnMapping, from_choices, suggest
+from dashboard.core.schema import COLUMNS
+from dashboard.imports import Prepared, classify, prepare
+from dashboard.store import Store
+from dashboard.ui.data import store
+
+#: Preview table columns, in display order.
+PREVIEW_COLUMNS = (
+    "line",
+    "change",
+    "incident_id",
+    "date",
+    "location",
+    "district",
+    "latitude",
+    "longitude",
+    "weapon",
+    "attribution_status",
+    "killed",
+    "injured",
+    "source_title",
+    "source_url",
+    "notes",
+)
+BATCH_COLUMNS = {
+    "id": "Batch",
+    "kind": "Kind",
+    "created_at": "When (UTC)",
+    "uploaded_by": "Who",
+    "filename": "File",
+    "sha256": "SHA-256",
+    "source_format": "Format",
+    "rows_read": "Rows read",
+    "added": "Added",
+    "updated": "Updated",
+    "removed": "Removed",
+    "unchanged": "Unchanged",
+    "rejected": "Rejected",
+    "reverts_batch": "Reverts batch",
+}
+
+
+@st.cache_data(show_spinner="Reading and checking the file…", max_entries=4)
+def _prepare(
+    data: bytes, filename: str, today: date, fmt: str, mapping: str, limits: tuple[int, int, int]
+) -> Prepared:
+    chosen = ColumnMapping.from_json(*json.loads(mapping)) if mapping else None
+    return prepare(data, filename, today, fmt=fmt, mapping=chosen, limits=Limits(*limits))
+
+
+def prepared(
+    data: bytes,
+    filename: str,
+    today: date,
+    *,
+    fmt: str,
+    mapping: ColumnMapping | None,
+    limits: Limits,
+) -> Prepared:
+    """The file read and validated, cached across reruns (the report redraws on every click)."""
+    key = json.dumps([mapping.name, mapping.to_json()]) if mapping else ""
+    bounds = (limits.max_bytes, limits.max_rows, limits.max_cell)
+    return _prepare(data, filename, today, fmt, key, bounds)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _classified(
+    _prepared: Prepared, sha256: str, mapping: str, url: str, version: int
+) -> pd.DataFrame:
+    return classify(store(), _prepared)
+
+
+def classified(current: Store, file: Prepared) -> pd.DataFrame:
+    """The valid rows marked new/update/unchanged against the store as it is now."""
+    key = json.dumps([file.mapping.name, file.mapping.to_json()])
+    return _classified(file, file.sha256, key, current.url, current.data_version())
+
+
+def mapping_form(file: Prepared) -> ColumnMapping | None:
+    """A form mapping each file column to a canonical one; returns the mapping when applied.
+
+    Opens by itself when the file lacks a required column; the name given is used to save it.
+    """
+    missing = any(i.code == "missing-column" for i in file.issues)
+    start = suggest(file.read.header, file.mapping)
+    options = [IGNORE, *COLUMNS]
+    with (
+        st.expander("Map the file's columns", expanded=missing),
+        st.form(key=f"mapping_form_{file.sha256[:12]}"),
+    ):
+        st.caption(
+            "Choose the template column each file column fills; leave a column ignored to drop "
+            "it. Give the mapping a name to save it for later files and for the command line "
+            "(`--mapping NAME`)."
+        )
+        columns = st.columns(3)
+        choices = {}
+        for i, header in enumerate(file.read.header):
+            choices[header] = columns[i % 3].selectbox(
+                header or f"(column {i + 1} has no name)",
+                options,
+                index=options.index(start.get(header, IGNORE)),
+                format_func=lambda c: c or "(ignore)",
+                key=f"map_{file.sha256[:12]}_{i}",
+            )
+        name = st.text_input("Save as (optional)", key="mapping_name", max_chars=100)
+        if st.form_submit_button("Apply mapping"):
+            return from_choices(name.strip() or "custom", choices)
+    return None
+
+
+def report(file: Prepared) -> None:
+    """Counts, every fault as a table, and the rejected rows to download."""
+    result = file.result
+    warnings = sum(1 for i in file.issues if i.severity == "warning")
+    cols = st.columns(4)
+    cols[0].metric("Rows read", f"{result.rows_read:,}")
+    cols[1].metric("Valid", f"{len(result.valid):,}")
+    cols[2].metric("Invalid", f"{len(result.rejected):,}")
+    cols[3].metric("Warnings", f"{warnings:,}")
+    st.caption(
+        f"Read as **{file.source_format}** · encoding {file.read.encoding or 'unknown'} · "
+        f"delimiter {file.read.delimiter!r} · SHA-256 `{file.sha256}`"
+    )
+    for issue in file.file_errors:
+        st.error(f"{issue.message}", icon=":material/block:")
+    if file.issues:
+        st.dataframe(
+            file.issues_frame(),
+            key="upload_issues",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "line": st.column_config.NumberColumn("Line", help="line in the file; 0: the file"),
+                "column": "Column",
+                "value": st.column_config.TextColumn("Value (quoted)"),
+                "reason": "Reason",
+                "code": "Code",
+                "severity": "Severity",
+            },
+        )
+    if len(result.rejected):
+        st.download_button(
+            f"Download the {len(result.rejected):,} rejected rows (CSV with an error column)",
+            rejected_csv(result.rejected),
+            file_name=f"rejected-{file.filename}",
+            mime="text/csv",
+            on_click="ignore",
+            key="download_rejected",
+        )
+
+
+def preview_table(preview: pd.DataFrame) -> None:
+    """The valid rows as they would be stored, with what storing each does."""
+    st.dataframe(
+        preview[list(PREVIEW_COLUMNS)],
+        key="upload_preview",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+            "change": st.column_config.TextColumn("change", help="new, update or unchanged"),
+        },
+    )
+
+
+def batches_table(batches: pd.DataFrame) -> None:
+    """Past uploads, newest first."""
+    st.dataframe(
+        batches[list(BATCH_COLUMNS)].rename(columns=BATCH_COLUMNS),
+        key="batches_table",
+        hide_index=True,
+        width="stretch",
+        column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+    )

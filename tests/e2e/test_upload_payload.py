@@ -1,0 +1,124 @@
+"""An uploaded row carrying HTML and script shows as text everywhere and runs nowhere.
+
+Upload through the page, check the preview map's tooltip and popup and the preview table, import,
+then check the Monitor's table and the incident's full record, with every dialog and page error
+recorded: a payload that ran would open an alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Frame, Page
+
+from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
+from tests.helpers import csv_bytes, row
+
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = '"><script>alert(2)</script>'
+PAYLOAD_ROW = row(
+    incident_id="XSS-1",
+    location=IMG,
+    district=SCRIPT,
+    weapon=SCRIPT,
+    attributed_by=IMG,
+    source_title=SCRIPT,
+    notes=IMG + " " + SCRIPT,
+)
+#: Elements the payload would create if it were parsed as HTML.
+INJECTED = "img[src='x'], script:has-text('alert(2)')"
+
+
+@pytest.fixture
+def own_app(tmp_path: Path) -> Iterator[RunningApp]:
+    """An app on a store of its own: this test adds an incident."""
+    running = start_app(tmp_path)
+    yield running
+    stop_app(running)
+
+
+def open_marker(frame: Frame, incident_id: str) -> None:
+    """Open the tooltip and popup of one incident's marker through Leaflet's own API."""
+    found = frame.evaluate(
+        """(id) => {
+            const map = Object.values(window).find((v) => v instanceof L.Map);
+            let marker = null;
+            map.eachLayer((layer) => {
+                if (layer.options && layer.options.incidentId === id) { marker = layer; }
+            });
+            if (!marker) { return false; }
+            marker.openTooltip();
+            marker.openPopup();
+            return true;
+        }""",
+        incident_id,
+    )
+    assert found, f"no marker for {incident_id}"
+
+
+def table_cells(page: Page, column: str) -> list[str]:
+    """Text of the cells the dataframe with a given column shows (the grid's accessible table
+    holds only the columns in view)."""
+    header = page.locator("th", has_text=column)
+    grid = page.locator("[data-testid='stDataFrame']", has=header)
+    return grid.locator("table td").all_text_contents()
+
+
+def test_payload_is_text_everywhere(own_app: RunningApp, page: Page) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{own_app.url}/upload")
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        files=[{"name": "payload.csv", "mimeType": "text/csv", "buffer": csv_bytes([PAYLOAD_ROW])}]
+    )
+    wait_idle(page)
+
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window).some((v) => v instanceof L.Map)")
+    open_marker(frame, "XSS-1")
+    tooltip = frame.locator(".incident-tooltip")
+    popup = frame.locator(".incident-popup")
+    assert IMG not in tooltip.inner_html()
+    assert SCRIPT in tooltip.text_content()
+    assert IMG in popup.text_content()
+    assert SCRIPT in popup.text_content()
+    assert frame.locator(INJECTED).count() == 0
+
+    page.locator("table td", has_text=IMG).first.wait_for(state="attached")
+    preview = table_cells(page, "change")
+    assert IMG in preview
+    assert SCRIPT in preview
+
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_idle(page)
+    assert (
+        "Stored as batch 2: 1 added" in page.locator("[data-testid='stAlert']").first.inner_text()
+    )
+
+    page.goto(own_app.url)
+    wait_idle(page)
+    page.locator(".st-key-q input").fill("XSS-1")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    grid = page.locator(".st-key-incident_table canvas").first
+    grid.scroll_into_view_if_needed()
+    page.locator(".st-key-incident_table table td", has_text=IMG).first.wait_for(state="attached")
+    cells = page.locator(".st-key-incident_table table td").all_text_contents()
+    assert IMG in cells
+    assert SCRIPT in cells
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 53)  # the first row's selection box
+    wait_idle(page)
+    record = page.locator(".st-key-incident_record")
+    record.wait_for()
+    text = record.inner_text()
+    assert IMG in text
+    assert SCRIPT in text
+
+    assert page.locator(INJECTED).count() == 0
+    assert dialogs == []
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -1,0 +1,153 @@
+"""One test per class of bad input: the report names line, column and code; the store is unchanged.
+
+Each runs on a real store, SQLite and PostgreSQL: the file is prepared and an all-or-nothing
+import is attempted; it must be refused and leave incidents, batches and history as they were.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+import pandas as pd
+import pytest
+
+from dashboard.core.csvio import Limits
+from dashboard.core.errors import ImportRejectedError
+from dashboard.imports import Prepared, commit, prepare
+from dashboard.store import Store
+from tests.conftest import TODAY
+from tests.helpers import GOOD, csv_bytes, csv_text, row
+
+Snapshot = tuple[pd.DataFrame, pd.DataFrame, int]
+
+
+def snapshot(store: Store) -> Snapshot:
+    return store.incidents(), store.batches(), store.data_version()
+
+
+def assert_unchanged(store: Store, before: Snapshot) -> None:
+    incidents, batches, version = snapshot(store)
+    pd.testing.assert_frame_equal(incidents, before[0])
+    pd.testing.assert_frame_equal(batches, before[1])
+    assert version == before[2]
+
+
+def refused(store: Store, data: bytes, limits: Limits | None = None) -> Prepared:
+    """Prepare ``data``, try to import it whole and valid-only, and check nothing changed."""
+    before = snapshot(store)
+    prepared = prepare(data, "bad.csv", TODAY, limits=limits or Limits())
+    with pytest.raises(ImportRejectedError):
+        commit(store, prepared, uploaded_by="test")
+    if prepared.file_errors or prepared.result.valid.empty:
+        with pytest.raises(ImportRejectedError):
+            commit(store, prepared, uploaded_by="test", valid_only=True)
+    assert_unchanged(store, before)
+    return prepared
+
+
+def faults(prepared: Prepared) -> list[tuple[int, str, str]]:
+    return [(i.line, i.column, i.code) for i in prepared.issues if i.severity == "error"]
+
+
+# -- the file as a whole --------------------------------------------------------------------------
+FILE_CASES: dict[str, tuple[bytes, Limits, list[tuple[int, str, str]]]] = {
+    "empty": (b"", Limits(), [(0, "", "empty-file")]),
+    "blank-lines-only": (codecs.BOM_UTF8 + b"\r\n \r\n", Limits(), [(0, "", "empty-file")]),
+    "header-only": (csv_bytes([]), Limits(), [(0, "", "header-only")]),
+    "xlsx": (b"PK\x03\x04" + bytes(200), Limits(), [(0, "", "not-csv")]),
+    "nul-bytes": (b"incident_id,date\n\x00\x01\x02\x00", Limits(), [(0, "", "not-csv")]),
+    "control-characters": (bytes(range(1, 9)) * 20, Limits(), [(0, "", "not-csv")]),
+    "over-size": (csv_bytes([GOOD]), Limits(max_bytes=100), [(0, "", "file-too-large")]),
+    "over-row-limit": (
+        csv_bytes([row(incident_id=f"T-{i}") for i in range(3)]),
+        Limits(max_rows=2),
+        [(0, "", "too-many-rows")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FILE_CASES)
+def test_file_level_faults(store: Store, case: str) -> None:
+    data, limits, expected = FILE_CASES[case]
+    prepared = refused(store, data, limits)
+    assert faults(prepared) == expected
+    assert prepared.result.valid.empty
+
+
+def test_header_faults(store: Store) -> None:
+    columns = [c for c in GOOD if c != "weapon"] + ["Location"]
+    prepared = refused(store, csv_bytes([GOOD], columns=columns))
+    assert faults(prepared)[:2] == [
+        (1, "location", "duplicate-column"),
+        (1, "weapon", "missing-column"),
+    ]
+    assert faults(prepared)[2:] == [(2, "weapon", "required")]
+
+
+def test_ragged_rows(store: Store) -> None:
+    long_row = csv_text([row(incident_id="T-4")]).split("\r\n")[1] + ",extra"
+    text = csv_text([GOOD]) + "T-3,2024-01-02\r\n" + long_row + "\r\n"
+    prepared = refused(store, text.encode())
+    assert faults(prepared) == [(3, "", "ragged-row"), (4, "", "ragged-row")]
+    assert prepared.result.valid["incident_id"].tolist() == ["T-0001"]
+    errors = prepared.result.rejected["error"].tolist()
+    assert "row has 2 fields but the header has 20" in errors[0]
+    assert "row has 21 fields but the header has 20" in errors[1]
+
+
+def test_cell_over_size_limit(store: Store) -> None:
+    prepared = refused(store, csv_bytes([row(notes="x" * 301)]), Limits(max_cell=300))
+    assert faults(prepared) == [(2, "notes", "too-long")]
+    issue = prepared.errors[0]
+    assert len(issue.value) == 201
+    assert "301 characters; the limit is 300" in issue.message
+
+
+# -- one cell ------------------------------------------------------------------------------------
+CELL_CASES: dict[str, tuple[dict[str, str], list[tuple[int, str, str]]]] = {
+    "required-missing": ({"location": " "}, [(2, "location", "required")]),
+    "not-a-number": ({"latitude": "49.9.9"}, [(2, "latitude", "invalid-number")]),
+    "latitude-out-of-range": ({"latitude": "91"}, [(2, "latitude", "out-of-range")]),
+    "longitude-out-of-range": ({"longitude": "-181"}, [(2, "longitude", "out-of-range")]),
+    "negative-count": ({"killed": "-1"}, [(2, "killed", "out-of-range")]),
+    "not-a-whole-number": ({"injured": "2.5"}, [(2, "injured", "invalid-integer")]),
+    "not-a-date": ({"date": "yesterday"}, [(2, "date", "invalid-date")]),
+    "ambiguous-slash-date": ({"date": "01/02/2024"}, [(2, "date", "ambiguous-date")]),
+    "future-date": ({"date": "2026-11-27"}, [(2, "date", "future-date")]),
+    "bad-time": ({"time": "25:00"}, [(2, "time", "invalid-time")]),
+    "bad-status": ({"attribution_status": "rumour"}, [(2, "attribution_status", "invalid-status")]),
+    "bad-precision": ({"geo_precision": "4"}, [(2, "geo_precision", "invalid-precision")]),
+    "javascript-url": ({"source_url": "javascript:alert(1)"}, [(2, "source_url", "invalid-url")]),
+    "no-source": (
+        {"source_url": "", "source_title": ""},
+        [(2, "source_url", "source-required")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CELL_CASES)
+def test_cell_faults(store: Store, case: str) -> None:
+    changes, expected = CELL_CASES[case]
+    prepared = refused(store, csv_bytes([row(**changes)]))
+    assert faults(prepared) == expected
+    issue = prepared.errors[0]
+    assert issue.value == row(**changes)[issue.column]
+    assert repr(issue.value) in str(issue)
+
+
+def test_duplicate_ids_in_a_file(store: Store) -> None:
+    prepared = refused(store, csv_bytes([GOOD, row(location="Kyiv")]))
+    assert faults(prepared) == [(3, "incident_id", "duplicate-id")]
+    assert "line 2" in prepared.errors[0].message
+
+
+def test_valid_only_stores_the_rest_and_lists_the_rejected(store: Store) -> None:
+    data = csv_bytes([GOOD, row(incident_id="T-2", date="31.02.2024")])
+    prepared = refused(store, data)
+    summary = commit(store, prepared, uploaded_by="test", valid_only=True)
+    assert (summary.added, summary.updated) == (1, 0)
+    assert "T-0001" in set(store.incidents()["incident_id"])
+    rejected = prepared.result.rejected
+    assert rejected[["line", "incident_id"]].values.tolist() == [[3, "T-2"]]
+    assert rejected["error"].iloc[0].startswith("line 3, column date: not a date")
+    assert store.batches().iloc[0][["rows_read", "added", "rejected"]].tolist() == [2, 1, 1]

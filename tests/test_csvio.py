@@ -1,0 +1,119 @@
+"""Reading files as they come: encodings, BOM, delimiters, quoted newlines, decimal commas."""
+
+from __future__ import annotations
+
+import codecs
+from datetime import date
+
+import pytest
+
+from dashboard.core.csvio import Limits, decode, parse_csv
+from dashboard.imports import Prepared, prepare
+from tests.conftest import TODAY
+from tests.helpers import GOOD, KHARKIV, SHEVCHENKIVSKYI, csv_text, row
+
+
+def _prepare(data: bytes) -> Prepared:
+    return prepare(data, "t.csv", TODAY, limits=Limits())
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [
+        ("utf-8", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("cp1251", b""),
+        ("utf-16", b""),
+    ],
+    ids=["utf-8", "utf-8-bom", "windows-1251", "utf-16"],
+)
+def test_encodings_keep_cyrillic_names(encoding: str, prefix: bytes) -> None:
+    text = csv_text([row(location=KHARKIV, district=SHEVCHENKIVSKYI, notes="")], delimiter=";")
+    prepared = _prepare(prefix + text.encode(encoding))
+    assert prepared.ok, prepared.issues
+    assert prepared.result.valid["location"].tolist() == [KHARKIV]
+    assert prepared.result.valid["district"].tolist() == [SHEVCHENKIVSKYI]
+
+
+def test_short_windows_1251_file_is_not_read_as_latin_1() -> None:
+    text = f"location;latitude\n{KHARKIV};49,99\n"
+    assert decode(text.encode("cp1251")) == (text, "cp1251")
+
+
+def test_western_text_stays_western() -> None:
+    text = "id,notes\n1,café près de la gare élevée\n"
+    assert decode(text.encode("cp1252")) == (text, "cp1252")
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+def test_delimiters_are_sniffed(delimiter: str) -> None:
+    parsed = parse_csv(csv_text([GOOD, row(incident_id="T-2")], delimiter=delimiter).encode())
+    assert parsed.delimiter == delimiter
+    assert len(parsed.rows) == 2
+
+
+def test_decimal_comma_in_coordinates() -> None:
+    data = csv_text([row(latitude="49,9925", longitude="36,2311")], delimiter=";").encode()
+    prepared = _prepare(data)
+    assert prepared.ok, prepared.issues
+    assert prepared.result.valid[["latitude", "longitude"]].iloc[0].tolist() == [49.9925, 36.2311]
+
+
+def test_quoted_newlines_keep_line_numbers() -> None:
+    rows = [row(notes="first line\nsecond line"), row(incident_id="T-2", latitude="x")]
+    prepared = _prepare(csv_text(rows).encode())
+    assert prepared.result.valid["notes"].tolist() == ["first line\nsecond line"]
+    # The first record spans lines 2-3, so the second starts on line 4.
+    assert [(i.line, i.column, i.code) for i in prepared.issues] == [
+        (4, "latitude", "invalid-number")
+    ]
+
+
+def test_header_names_are_matched_loosely() -> None:
+    header = [f" {c.replace('_', ' ').upper()} " for c in GOOD]
+    text = csv_text([dict(zip(header, GOOD.values(), strict=True))], columns=header)
+    prepared = _prepare(text.encode())
+    assert prepared.ok, prepared.issues
+    assert prepared.result.valid["incident_id"].tolist() == ["T-0001"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-02", date(2024, 1, 2)),
+        ("02.01.2024", date(2024, 1, 2)),
+        ("2 January 2024", date(2024, 1, 2)),
+        ("13/01/2024", date(2024, 1, 13)),
+    ],
+)
+def test_date_forms(text: str, expected: date) -> None:
+    prepared = _prepare(csv_text([row(date=text)]).encode())
+    assert prepared.ok, prepared.issues
+    assert prepared.result.valid["date"].iloc[0].date() == expected
+
+
+def test_unknown_columns_are_a_warning() -> None:
+    prepared = _prepare(csv_text([{**GOOD, "colour": "red"}], columns=[*GOOD, "colour"]).encode())
+    assert prepared.ok
+    assert [(i.line, i.column, i.code, i.severity) for i in prepared.issues] == [
+        (1, "colour", "unknown-column", "warning")
+    ]
+
+
+def test_far_coordinate_is_a_warning_not_an_error() -> None:
+    prepared = _prepare(csv_text([row(latitude="50.45", longitude="30.52")]).encode())
+    assert prepared.ok
+    assert [(i.line, i.column, i.code, i.severity) for i in prepared.issues] == [
+        (2, "latitude", "outside-kharkiv", "warning")
+    ]
+
+
+def test_blank_lines_before_the_header_shift_its_line() -> None:
+    text = "\r\n\r\n" + csv_text([GOOD], columns=[c for c in GOOD if c != "weapon"])
+    prepared = _prepare(text.encode())
+    assert [(i.line, i.column, i.code) for i in prepared.file_errors] == [
+        (3, "weapon", "missing-column")
+    ]
+    assert [(i.line, i.column, i.code) for i in prepared.result.issues] == [
+        (4, "weapon", "required")
+    ]
