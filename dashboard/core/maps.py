@@ -298,10 +298,14 @@ def data_layers(
 
 
 def standalone_map(
-    frame: pd.DataFrame, assets: AssetUrls, tiles: str | None, layer: str = "markers"
+    frame: pd.DataFrame,
+    assets: AssetUrls,
+    tiles: str | None,
+    layer: str = "markers",
+    attribution: str = OSM_ATTRIBUTION,
 ) -> folium.Map:
     """Base map and data layers in one folium map (for rendering outside st_folium)."""
-    fmap = base_map(assets, tiles)
+    fmap = base_map(assets, tiles, attribution)
     for group in data_layers(frame, assets, layer):
         group.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
