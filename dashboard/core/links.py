@@ -286,6 +286,17 @@ def check_incident(
     return replace(state, incident=None), [note]
 
 
+def same_view(a: tuple[float, float, int], b: tuple[float, float, int], pixels: float = 2) -> bool:
+    """Whether two map views (lat, lon, zoom) differ by at most ``pixels`` at their zoom.
+
+    Leaflet snaps a centre to whole pixels, so a map set to a view reports one a little off it.
+    """
+    if a[2] != b[2]:
+        return False
+    degrees = pixels * 360 / (256 * 2 ** a[2])
+    return abs(a[0] - b[0]) <= degrees and abs(a[1] - b[1]) <= degrees
+
+
 def format_asof(moment: datetime) -> str:
     """``2026-10-01T12:00:00Z``: UTC, whole seconds."""
     return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

@@ -196,6 +196,9 @@ def base_map(
         control_scale=True,
         prefer_canvas=True,
     )
+    # folium gives max_zoom to its default tile layer only; without tiles the map needs it itself,
+    # or MarkerCluster throws "Map has no maxZoom specified".
+    fmap.options["max_zoom"] = MAX_ZOOM
     # Every plugin's files load with the base map: st_folium loads scripts once, when the map
     # first mounts, so a layer switched on later finds its plugin already there.
     fmap.default_js = [assets.js(role) for role in JS]

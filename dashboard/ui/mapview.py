@@ -23,6 +23,8 @@ from dashboard.ui import urlstate
 from dashboard.ui.data import map_assets
 
 SELECTED_ZOOM = 13
+#: The view the base map is built with (st_folium then moves it to the wanted one).
+BASE_VIEW = (*KHARKIV_CENTRE, DEFAULT_ZOOM)
 View = tuple[float, float, int]
 
 
@@ -31,7 +33,7 @@ def implied_view(focus: tuple[float, float] | None) -> View:
     if focus is not None:
         lat, lon = (round(float(c), links.COORD_PLACES) for c in focus)
         return (lat, lon, SELECTED_ZOOM)
-    return (*KHARKIV_CENTRE, DEFAULT_ZOOM)
+    return BASE_VIEW
 
 
 def _reported(result: object) -> View | None:
@@ -67,7 +69,13 @@ def incident_map(frame: pd.DataFrame, *, layer: str, implied: View) -> View:
     # The component keeps its last value across reruns: only a new report is a new view.
     if result != st.session_state.get("map_seen"):
         st.session_state["map_seen"] = result
-        st.session_state["map_view"] = _reported(result) or st.session_state.get("map_view")
+        reported = _reported(result)
+        # A new map reports the view it is built with at once, and st_folium's leading-edge
+        # debounce swallows the report of its move to ``center``/``zoom``: skip that first one.
+        first = not st.session_state.get("map_reported")
+        if reported is not None and not (first and links.same_view(reported, BASE_VIEW)):
+            st.session_state["map_reported"] = True
+            st.session_state["map_view"] = target if links.same_view(reported, target) else reported
     return st.session_state.get("map_view") or target
 
 
@@ -96,7 +104,9 @@ def map_panel(
     )
     implied = implied_view(focus)
     view = incident_map(frame, layer=layer, implied=implied)
-    state = urlstate.current(incident=incident, view=None if view == implied else view)
+    state = urlstate.current(
+        incident=incident, view=None if links.same_view(view, implied) else view
+    )
     urlstate.sync(state)
     share_panel(frame, state, view, figures=figures, mandate=mandate, events=events)
 

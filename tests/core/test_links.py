@@ -208,3 +208,16 @@ def test_share_url_escapes_markup() -> None:
     assert "<" not in url
     assert '"' not in url
     assert parse_qs(urlsplit(url).query)["q"] == ['"><script>alert(1)</script>']
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ((50.43, 30.47, 13), (50.42996, 30.47007, 13), True),
+        ((50.43, 30.47, 13), (50.43, 30.47, 12), False),
+        ((50.43, 30.47, 13), (50.44, 30.47, 13), False),
+        ((50.0, 36.0, 3), (50.3, 36.3, 3), True),
+    ],
+)
+def test_same_view_allows_a_couple_of_pixels(a: tuple, b: tuple, same: bool) -> None:
+    assert links.same_view(a, b) is same
