@@ -169,3 +169,26 @@ def test_the_briefing_opens_offline_with_its_map(
         assert [r for r in requests if not r.startswith(("file:", "data:", "about:"))] == []
     finally:
         reader.close()
+
+
+def test_the_link_keeps_the_base_path(browser: Browser, tmp_path: Path) -> None:
+    served = start_app(tmp_path, env={"DASHBOARD_TILES": "none"}, base_path="dash/board")
+    try:
+        context = browser.new_context(viewport={"width": 1500, "height": 1200})
+        page = context.new_page()
+        page.goto(served.url + "/?incident=UA-KYI-20240102")
+        wait_idle(page)
+        settled_map(page)
+        link = page.locator("[data-testid='stCode']").inner_text().strip()
+        assert link.startswith(served.url)
+        assert "/dash/board" in link
+        assert query(link) == {"incident": ["UA-KYI-20240102"], "v": ["1"]}
+        selected = page.locator("[data-testid='stDataFrame'] [role='row'][aria-selected='true']")
+        assert selected.count() == 1
+        fresh = context.new_page()
+        fresh.goto(link)
+        wait_idle(fresh)
+        assert "UA-KYI-20240102" in record_text(fresh)
+        context.close()
+    finally:
+        stop_app(served)

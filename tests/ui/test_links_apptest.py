@@ -127,3 +127,17 @@ def test_asof_shows_the_store_as_it_was(app_store: Store) -> None:
     assert metric(then, "Killed · injured") == "3 · 64"
     assert any("(asof)" in i.value for i in then.info)
     assert f"asof={before.strftime('%Y-%m-%dT%H')}%3A" in then.code[0].value
+
+
+def test_freeze_pins_the_link_and_live_unpins_it(app_store: Store) -> None:
+    at = opened({})
+    assert "asof" not in at.code[0].value
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("(asof)" in i.value for i in at.info)
+    assert "asof=" in at.code[0].value
+    assert "asof" in at.query_params
+    next(b for b in at.button if b.label == "Show live data").click().run()
+    assert "asof" not in at.code[0].value
+    assert "asof" not in at.query_params
+    assert any("live" in c.value for c in at.caption)
