@@ -16,15 +16,14 @@ from typing import Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from dashboard.core.filters import Filters
+from dashboard.core.maps import LAYERS, MAX_ZOOM
 from dashboard.core.schema import STATUSES
 
 #: The link format's version, written as ``v``; a later format can read older links by it.
 VERSION: Final[int] = 1
-LAYERS: Final[tuple[str, ...]] = ("markers", "heat")
 #: Dates a link may name (the widgets use the same bounds).
 DATE_MIN: Final[date] = date(2006, 1, 1)
 DATE_MAX: Final[date] = date(2100, 12, 31)
-MAX_ZOOM: Final[int] = 18
 MAX_TEXT: Final[int] = 200
 #: Decimal places kept for lat/lon (about a metre).
 COORD_PLACES: Final[int] = 5

@@ -36,23 +36,24 @@ def sidebar_filters(frame: pd.DataFrame) -> Filters:
     """Filter widgets in the sidebar; their state is the view's filter state.
 
     Each widget's key is its link parameter (see :mod:`dashboard.ui.urlstate`): the
-    multiselects are bound to the URL by Streamlit, the dates and search are synced by the page.
+    multiselects are bound to the URL by Streamlit, the dates and search synced by urlstate.
     """
     st.sidebar.header("Filters")
-    start, end = st.sidebar.columns(2)
-    date_from = start.date_input(
+    date_from = st.sidebar.date_input(
         "From",
         value=None,
         min_value=DATE_MIN,
         max_value=DATE_MAX,
+        format="YYYY-MM-DD",
         key="from",
         help="Empty: from the first incident.",
     )
-    date_to = end.date_input(
+    date_to = st.sidebar.date_input(
         "To",
         value=None,
         min_value=DATE_MIN,
         max_value=DATE_MAX,
+        format="YYYY-MM-DD",
         key="to",
         help="Empty: up to the latest incident.",
     )

@@ -192,3 +192,36 @@ def test_the_link_keeps_the_base_path(browser: Browser, tmp_path: Path) -> None:
         context.close()
     finally:
         stop_app(served)
+
+
+def test_working_the_filters_updates_the_address_and_the_link(
+    offline_app: RunningApp, page: Page, browser: Browser
+) -> None:
+    page.goto(offline_app.url)
+    wait_idle(page)
+    settled_map(page)
+    search = page.get_by_placeholder("place, weapon, source, note…")
+    search.fill("KN-23")
+    search.press("Enter")
+    wait_idle(page)
+    page.locator(".st-key-status input").click()
+    page.get_by_role("option", name="preliminary").click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    expected = {"q": ["KN-23"], "status": ["preliminary"], "v": ["1"]}
+    assert query(page.url) == expected
+    link = page.locator("[data-testid='stCode']").inner_text().strip()
+    assert query(link) == expected
+    _, sender = settled_map(page)
+
+    other = browser.new_context(viewport={"width": 1500, "height": 1200})
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        wait_idle(fresh)
+        _, receiver = settled_map(fresh)
+        assert receiver["ids"] == sender["ids"]
+        assert len(receiver["ids"]) == 4
+    finally:
+        other.close()
