@@ -4,11 +4,15 @@ Leaflet, Leaflet.markercluster and jQuery come from their pinned XStatic package
 heat-map plugin from folium's own package, and leaflet.fullscreen (not on PyPI) is vendored in
 ``static/vendor/leaflet-fullscreen`` with its licence. :func:`ensure_static_assets` copies the
 package files under ``dashboard/static/vendor`` (Streamlit serves that folder at
-``<base>/app/static/``), and :func:`asset_urls` names them for folium.
+``<base>/app/static/``), and :func:`served_urls` names them for folium. For a file that must work
+with no server (the briefing), :func:`inline_assets` puts the files' contents in the page itself.
 """
 
 from __future__ import annotations
 
+import base64
+import mimetypes
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,3 +89,55 @@ def served_urls(base_url_path: str = "") -> AssetUrls:
     """URLs under Streamlit's static serving, honouring ``server.baseUrlPath``."""
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
     return AssetUrls(prefix=f"{base}/app/static/vendor/")
+
+
+#: Prefix marking an asset to inline: build the map with ``AssetUrls(INLINE_PREFIX)``.
+INLINE_PREFIX = "inline-asset:"
+_ASSET_TAG = re.compile(
+    r'<script src="' + re.escape(INLINE_PREFIX) + r'(?P<js>[^"]+)"></script>'
+    r'|<link rel="stylesheet" href="' + re.escape(INLINE_PREFIX) + r'(?P<css>[^"]+)"\s*/?>'
+)
+_CLOSERS = re.compile(r"</(?:script|style)|<!--", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\((?!['\"]?(?:data:|#))['\"]?(?P<path>[^'\")]+)['\"]?\)")
+
+
+def _vendor_file(vendor_dir: Path, relative: str) -> Path:
+    path = (vendor_dir / relative).resolve()
+    if not path.is_relative_to(vendor_dir.resolve()) or not path.is_file():
+        raise FileNotFoundError(f"no map asset {relative!r} under {vendor_dir}")
+    return path
+
+
+def _data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def read_asset(relative: str, vendor_dir: Path = VENDOR_DIR) -> str:
+    """A vendored JS or CSS file's text, ready to sit inside ``<script>`` or ``<style>``.
+
+    CSS ``url(...)`` references to files beside it become ``data:`` URIs; ``</script``,
+    ``</style`` and ``<!--`` are escaped (``<\\/``, ``<\\!``) so the text cannot end or confuse
+    the element it sits in (the vendored files hold none; this guards a future update).
+    """
+    path = _vendor_file(vendor_dir, relative)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".css":
+
+        def embed(match: re.Match[str]) -> str:
+            target = (path.parent / match["path"]).resolve()
+            return f"url({_data_uri(target)})" if target.is_file() else match[0]
+
+        text = _CSS_URL.sub(embed, text)
+    return _CLOSERS.sub(lambda m: "<\\" + m[0][1:], text)
+
+
+def inline_assets(document: str, vendor_dir: Path = VENDOR_DIR) -> str:
+    """Replace the ``<script>``/``<link>`` tags naming :data:`INLINE_PREFIX` files by their text."""
+
+    def embed(match: re.Match[str]) -> str:
+        if match["js"]:
+            return f"<script>{read_asset(match['js'], vendor_dir)}</script>"
+        return f"<style>{read_asset(match['css'], vendor_dir)}</style>"
+
+    return _ASSET_TAG.sub(embed, document)

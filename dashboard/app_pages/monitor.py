@@ -1,25 +1,34 @@
-"""The monitoring view: incidents, their map, the timeline and the panel's mandate."""
+"""The monitoring view: incidents, their map, the timeline and the panel's mandate.
+
+Its state lives in the URL (see the README's "Links"): a link opened in a fresh session shows
+the same view.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import streamlit as st
 
 from dashboard.core import filters
 from dashboard.core.figures import headline, timeline_chart
 from dashboard.core.mandate import marker_dates, status
-from dashboard.core.maps import LAYERS
-from dashboard.ui import data, views
-from dashboard.ui.mapview import incident_map
+from dashboard.ui import data, urlstate, views
+from dashboard.ui.mapview import map_panel
 
-everything = data.incidents()
+urlstate.open_link(datetime.now(UTC))
+asof = st.session_state["asof"]
+everything = data.incidents_asof(asof) if asof else data.incidents()
 events = data.mandate_events()
-mandate = status(events, date.today())
+mandate = status(events, asof.date() if asof else date.today())
 in_view = filters.apply(everything, views.sidebar_filters(everything))
+notes = urlstate.check_link(everything, set(in_view["incident_id"]))
 
 st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
-views.headline_figures(headline(in_view, mandate), mandate)
+views.data_source(asof)
+urlstate.show_notes(notes)
+figures = headline(in_view, mandate)
+views.headline_figures(figures, mandate)
 
 selected_id = st.session_state.get("incident")
 selected = in_view[in_view["incident_id"] == selected_id]
@@ -27,13 +36,14 @@ focus = None if selected.empty else (selected.iloc[0]["latitude"], selected.iloc
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    layer = (
-        st.segmented_control(
-            "Map layer", LAYERS, default="markers", key="layer", format_func=str.capitalize
-        )
-        or "markers"
+    map_panel(
+        in_view,
+        focus=focus,
+        incident=None if selected.empty else selected_id,
+        figures=figures,
+        mandate=mandate,
+        events=events,
     )
-    incident_map(in_view, layer=layer, focus=focus)
 with right:
     if selected.empty:
         st.info("Select an incident in the table to see its full record and centre the map on it.")
@@ -51,6 +61,7 @@ table = in_view[list(views.TABLE_COLUMNS)].reset_index(drop=True)
 def _select_from_table() -> None:
     rows = st.session_state["incident_table"].selection.rows
     st.session_state["incident"] = table.iloc[rows[0]]["incident_id"] if rows else None
+    st.session_state["map_target"] = st.session_state["map_view"] = None
 
 
 st.dataframe(
@@ -58,6 +69,9 @@ st.dataframe(
     key="incident_table",
     on_select=_select_from_table,
     selection_mode="single-row",
+    selection_default={
+        "selection": {"rows": table.index[table["incident_id"] == selected_id].tolist()}
+    },
     hide_index=True,
     width="stretch",
     column_config={

@@ -14,7 +14,7 @@ from dashboard.imports import UPLOADER, commit, revertible, save_mapping, saved_
 from dashboard.imports import template_csv as build_template
 from dashboard.ui import data
 from dashboard.ui import upload as view
-from dashboard.ui.mapview import incident_map
+from dashboard.ui.mapview import preview_map
 
 FORMAT_LABELS = {
     "auto": "Recognise (template or ACLED)",
@@ -86,7 +86,7 @@ else:
             f"{int(counts.get('new', 0)):,} new · {int(counts.get('update', 0)):,} update an "
             f"existing incident · {int(counts.get('unchanged', 0)):,} unchanged"
         )
-        incident_map(preview, layer="markers", focus=None, key="upload_map", height=420)
+        preview_map(preview, key="upload_map")
         view.preview_table(preview)
 
         valid_only = False

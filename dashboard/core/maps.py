@@ -229,6 +229,9 @@ def base_map(
         control_scale=True,
         prefer_canvas=True,
     )
+    # folium gives max_zoom to its default tile layer only; without tiles the map needs it itself,
+    # or MarkerCluster throws "Map has no maxZoom specified".
+    fmap.options["max_zoom"] = MAX_ZOOM
     # Every plugin's files load with the base map: st_folium loads scripts once, when the map
     # first mounts, so a layer switched on later finds its plugin already there.
     fmap.default_js = [assets.js(role) for role in JS]
@@ -326,10 +329,14 @@ def data_layers(
 
 
 def standalone_map(
-    frame: pd.DataFrame, assets: AssetUrls, tiles: str | None, layer: str = "markers"
+    frame: pd.DataFrame,
+    assets: AssetUrls,
+    tiles: str | None,
+    layer: str = "markers",
+    attribution: str = OSM_ATTRIBUTION,
 ) -> folium.Map:
     """Base map and data layers in one folium map (for rendering outside st_folium)."""
-    fmap = base_map(assets, tiles)
+    fmap = base_map(assets, tiles, attribution)
     for group in data_layers(frame, assets, layer):
         group.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlparse
 
+from dashboard.core.records import is_missing
+
 # Markdown, Streamlit's extensions ($ for LaTeX, :name[...] directives, ~ strikethrough) and HTML.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])")
 
@@ -17,7 +19,7 @@ def md_escape(value: object) -> str:
 
 def safe_url(value: object) -> str | None:
     """The URL if it is http(s), percent-encoding what would end a Markdown link; else None."""
-    text = str(value or "").strip()
+    text = "" if is_missing(value) else str(value).strip()
     parsed = urlparse(text)
     if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
         return None

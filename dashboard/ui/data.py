@@ -6,6 +6,8 @@ process shows on the next rerun of every other.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -34,6 +36,26 @@ def incidents() -> pd.DataFrame:
     """Current incidents (a cached frame: do not modify it in place)."""
     current = store()
     return _incidents(current.url, current.data_version())
+
+
+#: History younger than this may still gain rows from a batch being written (its rows carry the
+#: batch's start time), so such moments are cached together with the data version.
+_SETTLED = timedelta(minutes=5)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _incidents_asof(url: str, moment: datetime, version: int) -> pd.DataFrame:
+    return store().incidents_asof(moment)
+
+
+def incidents_asof(moment: datetime) -> pd.DataFrame:
+    """The incidents as the store held them at ``moment`` (a cached frame: do not modify it).
+
+    The history before a settled moment never changes, so it is cached by (store, moment) alone.
+    """
+    current = store()
+    recent = datetime.now(UTC) - moment < _SETTLED
+    return _incidents_asof(current.url, moment, current.data_version() if recent else 0)
 
 
 @st.cache_data(show_spinner=False)

@@ -1,41 +1,192 @@
-"""Draw the incident map with st_folium: a static base map plus data layers added to it."""
+"""The incident map with st_folium, and the share controls that follow its view.
+
+The map reports only its centre and zoom, and it sits in a fragment with the share controls: a
+pan or zoom reruns that fragment (map, link, URL), never the rest of the page.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import folium
 import pandas as pd
+import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import settings
-from dashboard.core.maps import DEFAULT_ZOOM, base_map, data_layers
+from dashboard.core import briefing, export, links
+from dashboard.core.figures import Headline
+from dashboard.core.mandate import MandateStatus
+from dashboard.core.maps import DEFAULT_ZOOM, LAYERS, base_map, data_layers
 from dashboard.core.schema import KHARKIV_CENTRE
+from dashboard.ui import urlstate
 from dashboard.ui.data import map_assets
 
 SELECTED_ZOOM = 13
+#: The view the base map is built with (st_folium then moves it to the wanted one).
+BASE_VIEW = (*KHARKIV_CENTRE, DEFAULT_ZOOM)
+View = tuple[float, float, int]
 
 
-def incident_map(
+def implied_view(focus: tuple[float, float] | None) -> View:
+    """The view a link needs no lat/lon/zoom for: the selected incident, else Kharkiv."""
+    if focus is not None:
+        lat, lon = (round(float(c), links.COORD_PLACES) for c in focus)
+        return (lat, lon, SELECTED_ZOOM)
+    return BASE_VIEW
+
+
+def _reported(result: object) -> View | None:
+    """The view st_folium reported, rounded like a link; None before the map has reported."""
+    if not isinstance(result, dict):
+        return None
+    centre, zoom = result.get("center"), result.get("zoom")
+    if not isinstance(centre, dict) or not isinstance(zoom, int | float):
+        return None
+    try:
+        lat, lon = float(centre["lat"]), float(centre["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (round(lat, links.COORD_PLACES), round(lon, links.COORD_PLACES), int(zoom))
+
+
+def draw_map(
     frame: pd.DataFrame,
     *,
-    layer: str,
-    focus: tuple[float, float] | None,
-    key: str = "incident_map",
+    key: str,
+    layer: str = "markers",
+    view: View = BASE_VIEW,
     height: int = 560,
-) -> None:
-    """The map; panning and zooming rerun nothing (no objects are returned to Python).
-
-    ``key`` tells maps apart when a page draws more than one (the Upload page's preview).
-    """
+    returned: tuple[str, ...] = (),
+) -> object:
+    """st_folium with the static base map and ``frame``'s layers; returns what it reports."""
     assets = map_assets()
     tiles, attribution = settings.tiles()
-    st_folium(
+    return st_folium(
         base_map(assets, tiles, attribution),
         key=key,
         feature_group_to_add=data_layers(frame, assets, layer),
         layer_control=folium.LayerControl(collapsed=False),
-        center=focus or KHARKIV_CENTRE,
-        zoom=SELECTED_ZOOM if focus else DEFAULT_ZOOM,
-        returned_objects=[],
+        center=view[:2],
+        zoom=view[2],
+        returned_objects=list(returned),
         height=height,
         use_container_width=True,
+    )
+
+
+def preview_map(frame: pd.DataFrame, *, key: str, height: int = 420) -> None:
+    """A map that reports nothing back: panning it never reruns the page."""
+    draw_map(frame, key=key, height=height)
+
+
+def incident_map(frame: pd.DataFrame, *, layer: str, implied: View) -> View:
+    """Draw the monitor's map; return its current view (as last reported, else as set)."""
+    target = st.session_state.get("map_target") or implied
+    result = draw_map(
+        frame, key="incident_map", layer=layer, view=target, returned=("center", "zoom")
+    )
+    # The component keeps its last value across reruns: only a new report is a new view.
+    if result != st.session_state.get("map_seen"):
+        st.session_state["map_seen"] = result
+        reported = _reported(result)
+        # A new map reports the view it is built with at once, and st_folium's leading-edge
+        # debounce swallows the report of its move to ``center``/``zoom``: skip that first one.
+        first = not st.session_state.get("map_reported")
+        if reported is not None and not (first and links.same_view(reported, BASE_VIEW)):
+            st.session_state["map_reported"] = True
+            st.session_state["map_view"] = target if links.same_view(reported, target) else reported
+    return st.session_state.get("map_view") or target
+
+
+@st.fragment
+def map_panel(
+    frame: pd.DataFrame,
+    *,
+    focus: tuple[float, float] | None,
+    incident: str | None,
+    figures: Headline,
+    mandate: MandateStatus,
+    events: pd.DataFrame,
+) -> None:
+    """Layer switch, map, and the link and downloads of the view as it is now."""
+    # Bound to the link's `layer`. Streamlit writes an option's label to the URL, so the labels
+    # are the parameter's values (no format_func).
+    layer = (
+        st.segmented_control(
+            "Map layer",
+            LAYERS,
+            default="markers",
+            key="layer",
+            bind="query-params",
+        )
+        or "markers"
+    )
+    implied = implied_view(focus)
+    view = incident_map(frame, layer=layer, implied=implied)
+    state = urlstate.current(
+        incident=incident, view=None if links.same_view(view, implied) else view
+    )
+    urlstate.sync(state)
+    share_panel(frame, state, view, figures=figures, mandate=mandate, events=events)
+
+
+def share_panel(
+    frame: pd.DataFrame,
+    state: links.ViewState,
+    view: View,
+    *,
+    figures: Headline,
+    mandate: MandateStatus,
+    events: pd.DataFrame,
+) -> None:
+    """ "Copy link to this view", and the briefing, CSV and GeoJSON of the incidents in view."""
+    link = links.share_url(urlstate.base_url(), state)
+    st.markdown("**Copy link to this view**")
+    st.code(link, language=None, wrap_lines=True)
+    tiles, attribution = settings.tiles()
+
+    def make_briefing() -> bytes:
+        brief = briefing.Briefing(
+            incidents=frame,
+            figures=figures,
+            mandate=mandate,
+            events=events,
+            state=state,
+            link=link,
+            generated_at=datetime.now(UTC),
+            map_view=view,
+            tiles=tiles,
+            tiles_attribution=attribution,
+        )
+        return briefing.render(brief).encode("utf-8")
+
+    stamp = links.format_asof(state.asof or datetime.now(UTC)).replace(":", "")
+    cols = st.columns(3)
+    cols[0].download_button(
+        "Download briefing",
+        make_briefing,
+        file_name=f"briefing-{stamp}.html",
+        mime="text/html",
+        icon=":material/description:",
+        on_click="ignore",
+        key="download_briefing",
+    )
+    cols[1].download_button(
+        "CSV",
+        lambda: export.to_csv(frame).encode("utf-8"),
+        file_name=f"incidents-{stamp}.csv",
+        mime="text/csv",
+        icon=":material/table:",
+        on_click="ignore",
+        key="download_csv",
+    )
+    cols[2].download_button(
+        "GeoJSON",
+        lambda: export.to_geojson(frame).encode("utf-8"),
+        file_name=f"incidents-{stamp}.geojson",
+        mime="application/geo+json",
+        icon=":material/map:",
+        on_click="ignore",
+        key="download_geojson",
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.core.figures import Headline
 from dashboard.core.filters import Filters, choices
+from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT, format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.records import is_missing
 from dashboard.core.schema import PRECISIONS, STATUSES
@@ -32,26 +33,70 @@ TABLE_COLUMNS = (
 
 
 def sidebar_filters(frame: pd.DataFrame) -> Filters:
-    """Filter widgets in the sidebar; their state is the view's filter state."""
+    """Filter widgets in the sidebar; their state is the view's filter state.
+
+    Each widget's key is its link parameter (see :mod:`dashboard.ui.urlstate`): the
+    multiselects are bound to the URL by Streamlit, the dates and search synced by urlstate.
+    """
     st.sidebar.header("Filters")
-    lowest = frame["date"].min().date() if len(frame) else date(2023, 1, 1)
-    highest = max(frame["date"].max().date(), date.today()) if len(frame) else date.today()
-    picked = st.sidebar.date_input(
-        "Date range", value=(lowest, highest), min_value=date(2006, 1, 1), key="dates"
+    date_from = st.sidebar.date_input(
+        "From",
+        value=None,
+        min_value=DATE_MIN,
+        max_value=DATE_MAX,
+        format="YYYY-MM-DD",
+        key="from",
+        help="Empty: from the first incident.",
     )
-    bounds = list(picked) if isinstance(picked, tuple) else [picked]
-    date_from = bounds[0] if bounds else None
-    date_to = bounds[1] if len(bounds) > 1 else None
+    date_to = st.sidebar.date_input(
+        "To",
+        value=None,
+        min_value=DATE_MIN,
+        max_value=DATE_MAX,
+        format="YYYY-MM-DD",
+        key="to",
+        help="Empty: up to the latest incident.",
+    )
     statuses = st.sidebar.multiselect(
         "Attribution status",
         list(STATUSES),
         key="status",
+        bind="query-params",
         help="\n".join(f"- **{k}**: {v}" for k, v in STATUSES.items()),
     )
-    weapons = st.sidebar.multiselect("Weapon", choices(frame, "weapon"), key="weapon")
-    districts = st.sidebar.multiselect("District", choices(frame, "district"), key="district")
-    text = st.sidebar.text_input("Search", key="q", placeholder="place, weapon, source, note…")
+    weapons = st.sidebar.multiselect(
+        "Weapon", choices(frame, "weapon"), key="weapon", bind="query-params"
+    )
+    districts = st.sidebar.multiselect(
+        "District", choices(frame, "district"), key="district", bind="query-params"
+    )
+    text = st.sidebar.text_input(
+        "Search", key="q", max_chars=MAX_TEXT, placeholder="place, weapon, source, note…"
+    )
     return Filters(date_from, date_to, tuple(statuses), tuple(weapons), tuple(districts), text)
+
+
+def data_source(asof: datetime | None) -> None:
+    """Say whether the view shows live data or the store as it was at ``asof``; switch between."""
+    if asof is None:
+        note, button = st.columns([4, 1], vertical_alignment="center")
+        note.caption("Data: **live**, as the store holds it now.")
+        if button.button(
+            "Freeze at this moment",
+            help="Pin this view and its link to the data as it is now (adds asof to the link).",
+        ):
+            st.session_state["asof"] = datetime.now(UTC).replace(microsecond=0)
+            st.rerun()
+    else:
+        note, button = st.columns([4, 1], vertical_alignment="center")
+        note.info(
+            f"Data as the store held it at **{format_asof(asof)}** (asof): later uploads and "
+            "corrections are not shown.",
+            icon=":material/history:",
+        )
+        if button.button("Show live data"):
+            st.session_state["asof"] = None
+            st.rerun()
 
 
 def headline_figures(figures: Headline, mandate: MandateStatus) -> None:

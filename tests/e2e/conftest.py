@@ -43,8 +43,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_app(tmp: Path, env: dict[str, str] | None = None) -> RunningApp:
-    """Start ``streamlit run dashboard/app.py`` on a free port and wait until it is healthy."""
+def start_app(tmp: Path, env: dict[str, str] | None = None, base_path: str = "") -> RunningApp:
+    """Start ``streamlit run dashboard/app.py`` on a free port and wait until it is healthy.
+
+    ``base_path`` serves the app under ``server.baseUrlPath``; the returned URL includes it.
+    """
     port = free_port()
     db_url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
     log = tmp / f"streamlit-{port}.log"
@@ -64,13 +67,15 @@ def start_app(tmp: Path, env: dict[str, str] | None = None) -> RunningApp:
             "true",
             "--server.fileWatcherType",
             "none",
+            "--server.baseUrlPath",
+            base_path,
         ],
         cwd=REPO,
         env=full_env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base_path.strip('/')}" if base_path.strip("/") else "")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

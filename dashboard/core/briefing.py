@@ -1,0 +1,231 @@
+"""The briefing: one self-contained HTML file of a view, for readers without access to the app.
+
+It holds the headline figures, an interactive map (Leaflet and its plugins inlined, so it opens
+from disk with no server and no internet), the incident table with sources, the mandate status and
+timeline, the filters used, the link to the view and when it was made. Every data string is
+HTML-escaped; the map is its own document in an ``<iframe srcdoc>``, its data embedded as JSON by
+folium's ``tojson`` (which escapes ``<``, ``>``, ``&`` and ``'``) and drawn with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from dashboard.assets import INLINE_PREFIX, AssetUrls, inline_assets
+from dashboard.core.figures import Headline
+from dashboard.core.links import ViewState, format_asof
+from dashboard.core.mandate import MandateStatus
+from dashboard.core.maps import standalone_map
+from dashboard.core.records import is_missing
+from dashboard.core.schema import PRECISIONS
+from dashboard.core.text import safe_url
+
+_STYLE = """
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;
+color:#1b1b1b}
+h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.4em 0 .4em}
+.meta{color:#555;font-size:.9em}.figures{display:flex;gap:12px;flex-wrap:wrap}
+.figure{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:150px}
+.figure b{display:block;font-size:1.5em}
+table{border-collapse:collapse;width:100%;font-size:.88em}
+th,td{border-bottom:1px solid #e3e3e3;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}iframe.map{width:100%;height:560px;border:1px solid #ccc}
+.expired{color:#b2182b;font-weight:bold}code{word-break:break-all}
+"""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything a briefing shows, as the app computed it for the view."""
+
+    incidents: pd.DataFrame
+    figures: Headline
+    mandate: MandateStatus
+    events: pd.DataFrame
+    state: ViewState
+    link: str
+    generated_at: datetime
+    map_view: tuple[float, float, int]
+    tiles: str | None = None
+    tiles_attribution: str = ""
+
+
+def _text(value: object) -> str:
+    """A cell as escaped text; missing values are empty."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return html.escape(str(value))
+
+
+def _link(url: object, title: object = None) -> str:
+    """An escaped link when ``url`` is http(s), else the escaped title or URL as text."""
+    label = _text(title) or _text(url)
+    href = safe_url(url)
+    if href is None:
+        return label
+    return f'<a href="{html.escape(href, quote=True)}" rel="noopener noreferrer">{label}</a>'
+
+
+def _table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def filter_lines(state: ViewState) -> list[tuple[str, str]]:
+    """The view's filters as (label, value) text, "any" where unrestricted."""
+    return [
+        ("From", state.date_from.isoformat() if state.date_from else "any"),
+        ("To", state.date_to.isoformat() if state.date_to else "any"),
+        ("Attribution status", ", ".join(state.statuses) or "any"),
+        ("Weapon", ", ".join(state.weapons) or "any"),
+        ("District", ", ".join(state.districts) or "any"),
+        ("Search", state.q or "none"),
+        ("Selected incident", state.incident or "none"),
+        ("Map layer", state.layer),
+        ("Data", f"as the store held it at {format_asof(state.asof)}" if state.asof else "live"),
+    ]
+
+
+def map_document(brief: Briefing) -> str:
+    """The map as a complete HTML document with every script and style inlined."""
+    fmap = standalone_map(
+        brief.incidents,
+        AssetUrls(INLINE_PREFIX),
+        brief.tiles,
+        layer=brief.state.layer,
+        attribution=brief.tiles_attribution,
+    )
+    lat, lon, zoom = brief.map_view
+    fmap.location = [lat, lon]
+    fmap.options["zoom"] = zoom
+    return inline_assets(fmap.get_root().render())
+
+
+def _incident_rows(frame: pd.DataFrame) -> Iterable[list[str]]:
+    for row in frame.to_dict("records"):
+        precision = (
+            PRECISIONS.get(int(row["geo_precision"]), "")
+            if not is_missing(row["geo_precision"])
+            else ""
+        )
+        yield [
+            _text(row["date"]),
+            _text(row["incident_id"]),
+            _text(row["location"]) + (f" ({_text(row['district'])})" if row["district"] else ""),
+            _text(row["weapon"]),
+            _text(row["attribution_status"]),
+            _text(row["attributed_by"]),
+            _text(row["killed"]),
+            _text(row["injured"]),
+            html.escape(precision),
+            _link(row["source_url"], row["source_title"]),
+        ]
+
+
+def _mandate_section(mandate: MandateStatus, events: pd.DataFrame) -> str:
+    lines = [
+        f'<p class="{"" if mandate.active else "expired"}">{html.escape(mandate.headline)}</p>'
+    ]
+    facts = []
+    if mandate.veto:
+        facts.append(f"Renewal vetoed on {mandate.veto.isoformat()}.")
+    if mandate.successor and mandate.successor_since:
+        facts.append(
+            f"Monitoring since: {html.escape(mandate.successor)}, launched "
+            f"{mandate.successor_since.isoformat()} (not a UN body)."
+        )
+    if mandate.latest_successor_report and mandate.latest_successor_report_date:
+        facts.append(
+            f"Latest report ({mandate.latest_successor_report_date.isoformat()}): "
+            f"{html.escape(mandate.latest_successor_report)}"
+        )
+    if facts:
+        lines.append("<ul>" + "".join(f"<li>{f}</li>" for f in facts) + "</ul>")
+    rows = (
+        [
+            _text(e["date"]),
+            _text(e["kind"]),
+            _text(e["event"]),
+            _text(e["mandate_until"]),
+            _link(e["source"]),
+            _text(e["grade"]),
+        ]
+        for e in events.to_dict("records")
+    )
+    lines.append(_table(["Date", "Kind", "Event", "Mandate until", "Source", "Grade"], rows))
+    return "\n".join(lines)
+
+
+def render(brief: Briefing) -> str:
+    """The briefing as one HTML document (UTF-8 text)."""
+    figures = brief.figures
+    boxes = [
+        ("Incidents in view", f"{figures.incidents:,}"),
+        ("Confirmed by an independent monitor", f"{figures.confirmed:,}"),
+        ("Killed · injured", f"{figures.killed:,} · {figures.injured:,}"),
+        ("UN Panel of Experts", "Active" if brief.mandate.active else "Expired"),
+        ("Incidents since expiry", f"{figures.since_expiry:,}"),
+    ]
+    figure_html = "".join(
+        f'<div class="figure">{html.escape(label)}<b>{html.escape(value)}</b></div>'
+        for label, value in boxes
+    )
+    filters = "".join(
+        f"<li>{html.escape(label)}: {html.escape(value)}</li>"
+        for label, value in filter_lines(brief.state)
+    )
+    generated = format_asof(brief.generated_at)
+    incidents = _table(
+        [
+            "Date",
+            "Incident",
+            "Place",
+            "Weapon",
+            "Status",
+            "Attributed by",
+            "Killed",
+            "Injured",
+            "Location precision",
+            "Source",
+        ],
+        _incident_rows(brief.incidents),
+    )
+    link = _link(brief.link) or html.escape(brief.link)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Briefing: DPRK-origin missile strikes on Ukraine ({html.escape(generated)})</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>DPRK-origin missile strikes on Ukraine, and who still watches</h1>
+<p class="meta">Briefing generated {html.escape(generated)} ·
+data {"as of " + html.escape(format_asof(brief.state.asof)) if brief.state.asof else "live"}
+· <span id="view-link">view: {link}</span></p>
+<div class="figures">{figure_html}</div>
+<p>{html.escape(brief.mandate.headline)}</p>
+<h2>Filters used</h2>
+<ul id="filters">{filters}</ul>
+<h2>Map</h2>
+<iframe class="map" title="Incident map" srcdoc="{html.escape(map_document(brief), quote=True)}">
+</iframe>
+<h2>Incidents ({figures.incidents:,})</h2>
+<div id="incidents">{incidents}</div>
+<h2>UN Panel of Experts (1718 Committee)</h2>
+<div id="mandate">{_mandate_section(brief.mandate, brief.events)}</div>
+<p class="meta">Data © their sources as named in each row. Map data © OpenStreetMap
+contributors. Leaflet, Leaflet.markercluster, Leaflet.heat, leaflet.fullscreen and jQuery are
+included under their licences (MIT/BSD).</p>
+</body>
+</html>
+"""

@@ -1,0 +1,348 @@
+"""Shareable links: the view's state as URL query parameters, and back.
+
+:func:`parse` never raises: a value it cannot use falls back to its default and yields an
+:class:`Ignored` saying which parameter and why. :func:`to_params` writes only what differs from
+the defaults (plus ``v``), so ``parse(to_params(state))`` gives ``state`` back. The README's
+"Links" section documents the format.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Final
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from dashboard.core.filters import Filters
+from dashboard.core.maps import LAYERS, MAX_ZOOM
+from dashboard.core.schema import STATUSES
+
+#: The link format's version, written as ``v``; a later format can read older links by it.
+VERSION: Final[int] = 1
+#: Dates a link may name (the widgets use the same bounds).
+DATE_MIN: Final[date] = date(2006, 1, 1)
+DATE_MAX: Final[date] = date(2100, 12, 31)
+MAX_TEXT: Final[int] = 200
+#: Decimal places kept for lat/lon (about a metre).
+COORD_PLACES: Final[int] = 5
+#: Parameters Streamlit itself uses; never reported as unknown.
+STREAMLIT_PARAMS: Final[frozenset[str]] = frozenset({"embed", "embed_options"})
+#: At most this many ignored parameters are listed; the rest are counted.
+MAX_NOTES: Final[int] = 12
+
+PARAMS: Final[tuple[str, ...]] = (
+    "from",
+    "to",
+    "status",
+    "weapon",
+    "district",
+    "q",
+    "incident",
+    "lat",
+    "lon",
+    "zoom",
+    "layer",
+    "asof",
+    "v",
+)
+REPEATABLE: Final[frozenset[str]] = frozenset({"status", "weapon", "district"})
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a link says about the view; the defaults are "no restriction", live data."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    statuses: tuple[str, ...] = ()
+    weapons: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    q: str = ""
+    incident: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    zoom: int | None = None
+    layer: str = "markers"
+    asof: datetime | None = None
+    v: int = VERSION
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(
+            self.date_from, self.date_to, self.statuses, self.weapons, self.districts, self.q
+        )
+
+    @property
+    def map_view(self) -> tuple[float, float, int] | None:
+        """``(lat, lon, zoom)`` when the link names a map view."""
+        if self.lat is None or self.lon is None or self.zoom is None:
+            return None
+        return (self.lat, self.lon, self.zoom)
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A parameter (or one of its values) the link could not use."""
+
+    param: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"ignored parameter {self.param}: {self.reason}"
+
+
+@dataclass
+class _Reader:
+    params: Mapping[str, Sequence[str]]
+    notes: list[Ignored] = field(default_factory=list)
+
+    def ignore(self, param: str, reason: str) -> None:
+        self.notes.append(Ignored(param, reason))
+
+    def one(self, name: str) -> str | None:
+        """The parameter's single value; a repeated one counts by its first value."""
+        values = list(self.params.get(name, ()))
+        if not values:
+            return None
+        if len(values) > 1:
+            self.ignore(name, f"given {len(values)} times; only the first value is used")
+        return values[0]
+
+
+def show(value: object, limit: int = 40) -> str:
+    """A value quoted for a message, cut to ``limit`` characters."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _date(reader: _Reader, name: str) -> date | None:
+    raw = reader.one(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        value = date.fromisoformat(raw)
+    except ValueError:
+        reader.ignore(name, f"{show(raw)} is not a date (YYYY-MM-DD)")
+        return None
+    if not DATE_MIN <= value <= DATE_MAX:
+        reader.ignore(name, f"{show(raw)} is outside {DATE_MIN} to {DATE_MAX}")
+        return None
+    return value
+
+
+def _text(reader: _Reader, name: str) -> str | None:
+    raw = reader.one(name)
+    if raw is None:
+        return None
+    if len(raw) > MAX_TEXT:
+        reader.ignore(name, f"longer than {MAX_TEXT} characters")
+        return None
+    if any(ord(c) < 32 for c in raw):
+        reader.ignore(name, f"{show(raw)} holds control characters")
+        return None
+    return raw
+
+
+def _number(reader: _Reader, name: str, low: float, high: float) -> float | None:
+    raw = reader.one(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw) if len(raw) <= 32 else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        reader.ignore(name, f"{show(raw)} is not a number")
+        return None
+    if not low <= value <= high:
+        reader.ignore(name, f"{show(raw)} is outside {low:g} to {high:g}")
+        return None
+    return value
+
+
+def _many(reader: _Reader, name: str, allowed: Collection[str] | None) -> tuple[str, ...]:
+    kept: list[str] = []
+    for raw in reader.params.get(name, ()):
+        if raw == "" or raw in kept:
+            continue
+        if len(raw) > MAX_TEXT or (allowed is not None and raw not in allowed):
+            reader.ignore(name, f"{show(raw)} is not one of the choices")
+            continue
+        kept.append(raw)
+    return tuple(kept)
+
+
+def _asof(reader: _Reader, now: datetime) -> datetime | None:
+    raw = reader.one("asof")
+    if raw is None or raw == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(raw) if len(raw) <= 40 else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        reader.ignore("asof", f"{show(raw)} is not an ISO date or timestamp")
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC).replace(microsecond=0)
+    if moment > now:
+        reader.ignore("asof", f"{show(raw)} is in the future; showing live data")
+        return None
+    if moment.date() < DATE_MIN:
+        reader.ignore("asof", f"{show(raw)} is before {DATE_MIN}")
+        return None
+    return moment
+
+
+def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[ViewState, list[Ignored]]:
+    """The view a link's query parameters describe, and what was ignored (never raises).
+
+    ``params`` maps each name to its values in URL order (``parse_qs`` shape). Weapons,
+    districts and the incident are checked against the data later, by :func:`restrict`.
+    """
+    reader = _Reader(params)
+    for name in params:
+        if name not in PARAMS and name not in STREAMLIT_PARAMS:
+            reader.ignore(show(name), "unknown parameter")
+    version = reader.one("v")
+    if version not in (None, "", str(VERSION)):
+        reader.ignore("v", f"unknown link version {show(version)}; read as version {VERSION}")
+    date_from, date_to = _date(reader, "from"), _date(reader, "to")
+    layer = reader.one("layer")
+    if layer is not None and layer not in LAYERS:
+        reader.ignore("layer", f"{show(layer)} is not one of {', '.join(LAYERS)}")
+        layer = None
+    lat = _number(reader, "lat", -90, 90)
+    lon = _number(reader, "lon", -180, 180)
+    zoom = _number(reader, "zoom", 1, MAX_ZOOM)
+    if zoom is not None and not zoom.is_integer():
+        reader.ignore("zoom", f"{show(zoom)} is not a whole number")
+        zoom = None
+    given = {"lat": lat, "lon": lon, "zoom": zoom}
+    if any(v is not None for v in given.values()) and any(v is None for v in given.values()):
+        for name, value in given.items():
+            if value is not None:
+                reader.ignore(name, "lat, lon and zoom only count together")
+        lat = lon = zoom = None
+    state = ViewState(
+        date_from=date_from,
+        date_to=date_to,
+        statuses=_many(reader, "status", STATUSES),
+        weapons=_many(reader, "weapon", None),
+        districts=_many(reader, "district", None),
+        q=_text(reader, "q") or "",
+        incident=_text(reader, "incident") or None,
+        lat=None if lat is None else round(lat, COORD_PLACES),
+        lon=None if lon is None else round(lon, COORD_PLACES),
+        zoom=None if zoom is None else int(zoom),
+        layer=layer or "markers",
+        asof=_asof(reader, now),
+    )
+    return state, _capped(reader.notes)
+
+
+def _capped(notes: list[Ignored]) -> list[Ignored]:
+    if len(notes) <= MAX_NOTES:
+        return notes
+    rest = len(notes) - MAX_NOTES + 1
+    return [*notes[: MAX_NOTES - 1], Ignored("…", f"and {rest} more")]
+
+
+def restrict(
+    state: ViewState, *, weapons: Collection[str], districts: Collection[str]
+) -> tuple[ViewState, list[Ignored]]:
+    """Drop weapons and districts the data does not have (the widgets offer only those)."""
+    notes = [
+        Ignored("weapon", f"{show(w)} is not in the data")
+        for w in state.weapons
+        if w not in weapons
+    ]
+    notes += [
+        Ignored("district", f"{show(d)} is not in the data")
+        for d in state.districts
+        if d not in districts
+    ]
+    kept = replace(
+        state,
+        weapons=tuple(w for w in state.weapons if w in weapons),
+        districts=tuple(d for d in state.districts if d in districts),
+    )
+    return kept, notes
+
+
+def check_incident(
+    state: ViewState, ids_in_view: Collection[str]
+) -> tuple[ViewState, list[Ignored]]:
+    """Drop the selected incident when it is not among the incidents in view."""
+    if state.incident is None or state.incident in ids_in_view:
+        return state, []
+    note = Ignored("incident", f"{show(state.incident)} is not among the incidents in view")
+    return replace(state, incident=None), [note]
+
+
+def same_view(a: tuple[float, float, int], b: tuple[float, float, int], pixels: float = 2) -> bool:
+    """Whether two map views (lat, lon, zoom) differ by at most ``pixels`` at their zoom.
+
+    Leaflet snaps a centre to whole pixels, so a map set to a view reports one a little off it.
+    """
+    if a[2] != b[2]:
+        return False
+    degrees = pixels * 360 / (256 * 2 ** a[2])
+    return abs(a[0] - b[0]) <= degrees and abs(a[1] - b[1]) <= degrees
+
+
+def format_asof(moment: datetime) -> str:
+    """``2026-10-01T12:00:00Z``: UTC, whole seconds."""
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def to_params(state: ViewState) -> dict[str, list[str]]:
+    """Query parameters for ``state``: only what differs from the defaults, and ``v``."""
+    params: dict[str, list[str]] = {}
+    if state.date_from is not None:
+        params["from"] = [state.date_from.isoformat()]
+    if state.date_to is not None:
+        params["to"] = [state.date_to.isoformat()]
+    for name, values in (
+        ("status", state.statuses),
+        ("weapon", state.weapons),
+        ("district", state.districts),
+    ):
+        if values:
+            params[name] = list(values)
+    if state.q:
+        params["q"] = [state.q]
+    if state.incident:
+        params["incident"] = [state.incident]
+    if state.map_view is not None:
+        lat, lon, zoom = state.map_view
+        params["lat"] = [_coord(lat)]
+        params["lon"] = [_coord(lon)]
+        params["zoom"] = [str(zoom)]
+    if state.layer != "markers":
+        params["layer"] = [state.layer]
+    if state.asof is not None:
+        params["asof"] = [format_asof(state.asof)]
+    params["v"] = [str(state.v)]
+    return params
+
+
+def _coord(value: float) -> str:
+    text = f"{round(value, COORD_PLACES):.{COORD_PLACES}f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def query_string(state: ViewState) -> str:
+    """``state`` as a URL query string (without ``?``), percent-encoded."""
+    return urlencode(to_params(state), doseq=True)
+
+
+def share_url(base: str, state: ViewState) -> str:
+    """The link to ``state`` on the app at ``base`` (any query or fragment of ``base`` dropped)."""
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query_string(state), ""))

@@ -1,0 +1,125 @@
+"""The briefing: one self-contained, escaped HTML file of the view."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import DATA_DIR
+from dashboard.assets import INLINE_PREFIX, inline_assets, read_asset
+from dashboard.core import briefing
+from dashboard.core.figures import headline
+from dashboard.core.links import ViewState
+from dashboard.core.mandate import load_events, status
+from dashboard.core.records import incidents_frame
+from dashboard.imports import SHIPPED_INCIDENTS, prepare
+from tests.conftest import TODAY
+
+PAYLOAD = "</script><script>alert('x')</script><img src=x onerror=alert(1)>"
+
+
+def shipped() -> pd.DataFrame:
+    return prepare(SHIPPED_INCIDENTS.read_bytes(), "incidents.csv", TODAY).result.valid
+
+
+def hostile(frame: pd.DataFrame) -> pd.DataFrame:
+    """The shipped incidents with markup in every text a briefing shows."""
+    rows = frame.to_dict("records")
+    rows[0] = {
+        **rows[0],
+        "location": PAYLOAD,
+        "weapon": PAYLOAD,
+        "attributed_by": PAYLOAD,
+        "source_title": PAYLOAD,
+        "source_url": "javascript:alert(1)",
+        "incident_id": "X<b>1",
+    }
+    return incidents_frame(rows)
+
+
+def make(frame: pd.DataFrame, state: ViewState | None = None, link: str = "") -> str:
+    events = load_events(DATA_DIR / "mandate_events.csv")
+    mandate = status(events, TODAY)
+    brief = briefing.Briefing(
+        incidents=frame,
+        figures=headline(frame, mandate),
+        mandate=mandate,
+        events=events,
+        state=state or ViewState(),
+        link=link or "http://dash.example/base/?incident=X&v=1",
+        generated_at=datetime(2026, 11, 26, 9, 30, tzinfo=UTC),
+        map_view=(49.9925, 36.2311, 11),
+    )
+    return briefing.render(brief)
+
+
+def test_briefing_holds_the_view() -> None:
+    state = ViewState(date_from=date(2024, 1, 1), statuses=("confirmed",), q="Kharkiv")
+    frame = shipped()
+    page = make(frame, state)
+    assert "Briefing generated 2026-11-26T09:30:00Z" in page
+    assert "data live" in page
+    assert "<li>From: 2024-01-01</li>" in page
+    assert "<li>Attribution status: confirmed</li>" in page
+    assert "<li>Search: Kharkiv</li>" in page
+    assert 'href="http://dash.example/base/?incident=X&amp;v=1"' in page
+    assert page.count("<tr>") >= len(frame) + 1
+    for incident_id in frame["incident_id"]:
+        assert html.escape(incident_id) in page
+    assert "Expired 2024-04-30" in page
+    assert "Resolution 1718 adopted 15-0" in page
+
+
+def test_asof_is_stated() -> None:
+    state = ViewState(asof=datetime(2026, 10, 1, tzinfo=UTC))
+    assert "data as of 2026-10-01T00:00:00Z" in make(shipped(), state)
+
+
+def test_every_data_string_is_escaped() -> None:
+    page = make(hostile(shipped()), ViewState(q=PAYLOAD), link="javascript:alert(2)")
+    outer, _, srcdoc = page.partition('srcdoc="')
+    srcdoc, _, rest = srcdoc.partition('"')
+    outside = outer + rest
+    assert "<img src=x" not in outside
+    assert "<script>alert" not in outside
+    assert not [h for h in re.findall(r'href="([^"]*)"', outside) if "javascript" in h]
+    assert html.escape(PAYLOAD) in outside
+    inner = html.unescape(srcdoc)  # the map document, as the iframe parses it
+    assert "<img src=x" not in inner
+    assert "<script>alert" not in inner
+    assert "\\u003c/script\\u003e" in inner
+
+
+def test_briefing_is_self_contained() -> None:
+    page = make(shipped())
+    inner = html.unescape(page.partition('srcdoc="')[2].partition('"')[0])
+    for document in (page, inner):
+        assert not re.search(r"<script[^>]+src=", document)
+        assert not re.search(r"<link[^>]+href=", document)
+        assert INLINE_PREFIX not in document
+    assert "L.MarkerClusterGroup" in inner
+    assert "jQuery" in inner
+    assert "Control.FullScreen" in inner
+
+
+def test_read_asset_inlines_css_images_as_data() -> None:
+    css = read_asset("leaflet-fullscreen/Control.FullScreen.css")
+    assert "url(data:image/svg+xml;base64," in css
+    assert "icon-fullscreen.svg" not in css
+
+
+@pytest.mark.parametrize("bad", ["../../pyproject.toml", "leaflet/missing.js"])
+def test_read_asset_stays_in_the_vendor_folder(bad: str) -> None:
+    with pytest.raises(FileNotFoundError):
+        read_asset(bad)
+
+
+def test_inline_assets_escapes_closing_tags(tmp_path: Path) -> None:
+    (tmp_path / "x.js").write_text("var s = '</script><!--';")
+    out = inline_assets(f'<script src="{INLINE_PREFIX}x.js"></script>', tmp_path)
+    assert out == "<script>var s = '<\\/script><\\!--';</script>"

@@ -1,0 +1,227 @@
+"""Links and briefings in a real browser: a copied link reproduces the view in a new session,
+and the briefing draws its map from disk with the network off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Frame, Page
+
+from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
+
+#: The incidents the map holds (clustered or not), its centre and zoom, read from Leaflet.
+MAP_STATE = """() => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const ids = new Set();
+  const walk = layer => {
+    if (layer.options && layer.options.incidentId) { ids.add(layer.options.incidentId); }
+    if (L.MarkerClusterGroup && layer instanceof L.MarkerClusterGroup) {
+      layer.getLayers().forEach(walk);
+    } else if (layer.eachLayer) { layer.eachLayer(walk); }
+  };
+  map.eachLayer(walk);
+  const c = map.getCenter();
+  return {ids: [...ids].sort(), lat: c.lat, lon: c.lng, zoom: map.getZoom()};
+}"""
+LINK = (
+    "/?from=2024-01-01&status=preliminary&status=confirmed&district=Solomianskyi"
+    "&district=Shevchenkivskyi&district=Slobidskyi&incident=UA-KYI-20240102&v=1"
+)
+IN_VIEW = ["UA-KHA-20240102", "UA-KHA-20240207", "UA-KYI-20240102"]
+
+
+@pytest.fixture(scope="module")
+def offline_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The app with no tile server (nothing outside the app is fetched)."""
+    running = start_app(tmp_path_factory.mktemp("links"), env={"DASHBOARD_TILES": "none"})
+    yield running
+    stop_app(running)
+
+
+def query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)
+
+
+def settled_map(page: Page) -> tuple[Frame, dict[str, Any]]:
+    frame = map_frame(page)
+    page.wait_for_timeout(1500)  # the map reports its first view, which reruns the fragment
+    wait_idle(page)
+    return frame, frame.evaluate(MAP_STATE)
+
+
+def table_rows(page: Page) -> int:
+    grid = page.locator("[data-testid='stDataFrame'] table[role='grid']").first
+    return int(grid.get_attribute("aria-rowcount") or 0) - 1
+
+
+def record_text(page: Page) -> str:
+    return page.locator(".st-key-incident_record").inner_text()
+
+
+def test_a_link_opens_exactly_that_view(offline_app: RunningApp, page: Page) -> None:
+    page.goto(offline_app.url + LINK)
+    wait_idle(page)
+    _, state = settled_map(page)
+    assert state["ids"] == IN_VIEW
+    assert table_rows(page) == len(IN_VIEW)
+    assert "UA-KYI-20240102" in record_text(page)
+    assert "Solomianskyi" in record_text(page)
+    assert state["zoom"] == 13
+    assert (round(state["lat"], 3), round(state["lon"], 3)) == (50.43, 30.47)
+    assert "link asked for" not in page.inner_text("body")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_copied_link_shows_the_same_view_in_a_new_session(
+    offline_app: RunningApp, page: Page, browser: Browser
+) -> None:
+    page.goto(offline_app.url + LINK + "&layer=markers")
+    wait_idle(page)
+    frame, _ = settled_map(page)
+    box = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 300, box["y"] + 300)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 180, box["y"] + 220, steps=6)
+    page.mouse.up()
+    page.wait_for_timeout(800)
+    wait_idle(page)
+    frame.locator(".leaflet-control-zoom-out").click()
+    page.wait_for_timeout(800)
+    wait_idle(page)
+    sender = frame.evaluate(MAP_STATE)
+    link = page.locator("[data-testid='stCode']").inner_text().strip()
+    assert "lat=" in link
+    assert "zoom=12" in link
+    assert query(page.url) == query(link)  # the address bar holds the same view
+
+    other = browser.new_context(viewport={"width": 1500, "height": 1200})
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        wait_idle(fresh)
+        _, receiver = settled_map(fresh)
+        assert receiver["ids"] == sender["ids"] == IN_VIEW
+        assert receiver["zoom"] == sender["zoom"] == 12
+        assert abs(receiver["lat"] - sender["lat"]) < 1e-4
+        assert abs(receiver["lon"] - sender["lon"]) < 1e-4
+        assert table_rows(fresh) == len(IN_VIEW)
+        assert "UA-KYI-20240102" in record_text(fresh)
+        assert fresh.locator("[data-testid='stCode']").inner_text().strip() == link
+    finally:
+        other.close()
+
+
+def test_junk_parameters_are_named_and_harmless(offline_app: RunningApp, page: Page) -> None:
+    page.goto(
+        offline_app.url + "/?incident=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&zoom=999"
+        "&from=2024-99-99&status=%3Cb%3E&lat=abc&lon=1&%3Cscript%3E=1"
+    )
+    wait_idle(page)
+    _, state = settled_map(page)
+    body = page.inner_text("body")
+    for param in ("incident", "zoom", "from", "status", "lat", "lon", "'<script>'"):
+        assert f"ignored parameter {param}:" in body
+    assert "'<img src=x onerror=alert(1)>' is not among the incidents in view" in body
+    assert len(state["ids"]) == 7
+    assert page.locator("img[src='x']").count() == 0
+    assert page.errors == []  # type: ignore[attr-defined]
+    assert "incident=" not in page.url
+    assert "script" not in page.url
+
+
+def test_the_briefing_opens_offline_with_its_map(
+    offline_app: RunningApp, page: Page, browser: Browser, tmp_path: Path
+) -> None:
+    page.goto(offline_app.url + LINK)
+    wait_idle(page)
+    settled_map(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download briefing").click()
+    path = tmp_path / "briefing.html"
+    download.value.save_as(path)
+
+    reader = browser.new_context(offline=True, viewport={"width": 1300, "height": 1000})
+    try:
+        opened = reader.new_page()
+        errors: list[str] = []
+        opened.on("pageerror", lambda exc: errors.append(str(exc)))
+        requests: list[str] = []
+        opened.on("request", lambda r: requests.append(r.url))
+        opened.goto(path.as_uri())
+        opened.wait_for_load_state("load")
+        frame = next(f for f in opened.frames if f != opened.main_frame)
+        frame.wait_for_selector(".leaflet-container", timeout=15_000)
+        state = frame.evaluate(MAP_STATE)
+        assert state["ids"] == IN_VIEW
+        assert state["zoom"] == 13
+        assert frame.locator(".incident-legend").count() == 1
+        assert frame.locator(".leaflet-control-fullscreen, .leaflet-control-zoom").count() >= 1
+        text = opened.inner_text("body")
+        assert "Incidents (3)" in text
+        assert "Attribution status: preliminary, confirmed" in text
+        assert LINK.split("?")[1] in opened.locator("#view-link a").get_attribute("href")
+        assert errors == []
+        assert [r for r in requests if not r.startswith(("file:", "data:", "about:"))] == []
+    finally:
+        reader.close()
+
+
+def test_the_link_keeps_the_base_path(browser: Browser, tmp_path: Path) -> None:
+    served = start_app(tmp_path, env={"DASHBOARD_TILES": "none"}, base_path="dash/board")
+    try:
+        context = browser.new_context(viewport={"width": 1500, "height": 1200})
+        page = context.new_page()
+        page.goto(served.url + "/?incident=UA-KYI-20240102")
+        wait_idle(page)
+        settled_map(page)
+        link = page.locator("[data-testid='stCode']").inner_text().strip()
+        assert link.startswith(served.url)
+        assert "/dash/board" in link
+        assert query(link) == {"incident": ["UA-KYI-20240102"], "v": ["1"]}
+        selected = page.locator("[data-testid='stDataFrame'] [role='row'][aria-selected='true']")
+        assert selected.count() == 1
+        fresh = context.new_page()
+        fresh.goto(link)
+        wait_idle(fresh)
+        assert "UA-KYI-20240102" in record_text(fresh)
+        context.close()
+    finally:
+        stop_app(served)
+
+
+def test_working_the_filters_updates_the_address_and_the_link(
+    offline_app: RunningApp, page: Page, browser: Browser
+) -> None:
+    page.goto(offline_app.url)
+    wait_idle(page)
+    settled_map(page)
+    search = page.get_by_placeholder("place, weapon, source, note…")
+    search.fill("KN-23")
+    search.press("Enter")
+    wait_idle(page)
+    page.locator(".st-key-status input").click()
+    page.get_by_role("option", name="preliminary").click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    expected = {"q": ["KN-23"], "status": ["preliminary"], "v": ["1"]}
+    assert query(page.url) == expected
+    link = page.locator("[data-testid='stCode']").inner_text().strip()
+    assert query(link) == expected
+    _, sender = settled_map(page)
+
+    other = browser.new_context(viewport={"width": 1500, "height": 1200})
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        wait_idle(fresh)
+        _, receiver = settled_map(fresh)
+        assert receiver["ids"] == sender["ids"]
+        assert len(receiver["ids"]) == 4
+    finally:
+        other.close()

@@ -1,0 +1,143 @@
+"""The monitor page opened from a link, in Streamlit's AppTest (the map itself is not drawn)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.core.records import frame_records
+from dashboard.imports import open_store
+from dashboard.store import BatchMeta, Store
+from tests.conftest import TODAY
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+
+
+@pytest.fixture(scope="module")
+def app_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One store for the module: the app caches its store per process."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('apptest') / 'store.sqlite3'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DASHBOARD_DB_URL", url)
+        patch.setenv("DASHBOARD_TILES", "none")
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        store = open_store(url, today=TODAY)
+        yield store
+        store.dispose()
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+def opened(query: dict[str, str | list[str]]) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_link_applies_filters_and_selection(app_store: Store) -> None:
+    at = opened(
+        {
+            "from": "2024-01-01",
+            "to": "2024-12-31",
+            "status": ["preliminary", "confirmed"],
+            "q": "KN-23",
+            "incident": "UA-KYI-20240102",
+            "layer": "heat",
+            "v": "1",
+        }
+    )
+    assert at.date_input(key="from").value == date(2024, 1, 1)
+    assert at.date_input(key="to").value == date(2024, 12, 31)
+    assert at.multiselect(key="status").value == ["preliminary", "confirmed"]
+    assert at.text_input(key="q").value == "KN-23"
+    # 2024: UA-KHA-20240102 (confirmed), UA-KYI-20240102, UA-KHA-20240207, UA-KYO-20240811.
+    assert metric(at, "Incidents in view") == "4"
+    assert not at.warning
+    record = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert record == ["#### 2024\\-01\\-02 · Kyiv"]
+    assert "UA\\-KYI\\-20240102" in "".join(m.value for m in at.markdown)
+    link = at.code[0].value
+    assert link.startswith("/?")
+    assert "incident=UA-KYI-20240102" in link
+    assert "status=preliminary&status=confirmed" in link
+    assert "layer=heat" in link
+    assert at.query_params["incident"] == "UA-KYI-20240102"
+    assert any("live" in c.value for c in at.caption)
+
+
+def test_junk_is_ignored_and_named(app_store: Store) -> None:
+    at = opened(
+        {
+            "from": "2024-02-30",
+            "status": ["confirmed", "<b>bold</b>"],
+            "weapon": "Tomahawk",
+            "zoom": "1e9",
+            "lat": "50",
+            "lon": "36",
+            "incident": "NO-SUCH-INCIDENT",
+            "asof": "yesterday",
+            "<script>alert(1)</script>": "x",
+            "v": "7",
+        }
+    )
+    assert len(at.warning) == 1
+    text = at.warning[0].value
+    for param in ("from", "status", "weapon", "zoom", "lat", "lon", "incident", "asof", "v"):
+        assert f"ignored parameter {param}\\:" in text
+    assert "<script>" not in text
+    assert "\\<script\\>alert\\(1\\)\\</script\\>" in text
+    assert at.date_input(key="from").value is None
+    assert at.multiselect(key="status").value == ["confirmed"]
+    assert at.multiselect(key="weapon").value == []
+    assert metric(at, "Incidents in view") == "1"
+    assert not [m for m in at.markdown if m.value.startswith("####")]
+    assert at.code[0].value == "/?status=confirmed&v=1"
+    assert "<script>alert(1)</script>" not in at.query_params
+    assert "incident" not in at.query_params
+
+
+def test_asof_shows_the_store_as_it_was(app_store: Store) -> None:
+    time.sleep(1.1)  # asof has whole seconds: let it fall after the seed batch
+    before = datetime.now(UTC).replace(microsecond=0)
+    frame = app_store.incidents()
+    changed = frame_records(frame[frame["incident_id"] == "UA-KHA-20240102"])
+    changed[0]["killed"] = 99
+    app_store.apply_batch(
+        changed,
+        BatchMeta(filename="fix.csv", sha256="0" * 64, uploaded_by="test"),
+        now=datetime.now(UTC) + timedelta(seconds=5),
+    )
+    live = opened({"status": "confirmed"})
+    assert metric(live, "Killed · injured") == "99 · 64"
+    then = opened({"status": "confirmed", "asof": before.isoformat()})
+    assert metric(then, "Killed · injured") == "3 · 64"
+    assert any("(asof)" in i.value for i in then.info)
+    assert f"asof={before.strftime('%Y-%m-%dT%H')}%3A" in then.code[0].value
+
+
+def test_freeze_pins_the_link_and_live_unpins_it(app_store: Store) -> None:
+    at = opened({})
+    assert "asof" not in at.code[0].value
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("(asof)" in i.value for i in at.info)
+    assert "asof=" in at.code[0].value
+    assert "asof" in at.query_params
+    next(b for b in at.button if b.label == "Show live data").click().run()
+    assert "asof" not in at.code[0].value
+    assert "asof" not in at.query_params
+    assert any("live" in c.value for c in at.caption)
