@@ -45,41 +45,16 @@ with left:
         events=events,
     )
 with right:
+    views.mandate_panel(mandate, events)
+    st.subheader("Incidents per month")
+    st.altair_chart(timeline_chart(in_view, marker_dates(events)), width="stretch")
+
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    st.subheader("Incidents")
+    views.incident_table(in_view, selected_id)
+with right:
     if selected.empty:
         st.info("Select an incident in the table to see its full record and centre the map on it.")
     else:
         views.incident_record(selected.iloc[0])
-    views.mandate_panel(mandate, events)
-
-st.subheader("Incidents per month")
-st.altair_chart(timeline_chart(in_view, marker_dates(events)), width="stretch")
-
-st.subheader("Incidents")
-table = in_view[list(views.TABLE_COLUMNS)].reset_index(drop=True)
-
-
-def _select_from_table() -> None:
-    rows = st.session_state["incident_table"].selection.rows
-    st.session_state["incident"] = table.iloc[rows[0]]["incident_id"] if rows else None
-    st.session_state["map_target"] = st.session_state["map_view"] = None
-
-
-st.dataframe(
-    table,
-    key="incident_table",
-    on_select=_select_from_table,
-    selection_mode="single-row",
-    selection_default={
-        "selection": {"rows": table.index[table["incident_id"] == selected_id].tolist()}
-    },
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-        "attribution_status": "Status",
-        "geo_precision": st.column_config.NumberColumn(
-            "Precision", help="1 exact place, 2 near it or a district, 3 region"
-        ),
-        "source_url": st.column_config.LinkColumn("Source link"),
-    },
-)

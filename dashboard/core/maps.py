@@ -187,7 +187,7 @@ class Legend(MacroElement):
             var legend = L.control({position: 'bottomright'});
             legend.onAdd = function () {
                 var div = L.DomUtil.create('div', 'incident-legend');
-                div.style.cssText = 'background:#fff;padding:6px 8px;font:12px/1.5 sans-serif;' +
+                div.style.cssText = 'background:#fff;padding:4px 6px;font:11px/1.35 sans-serif;' +
                     'border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3)';
                 div.innerHTML = {{ this.body|tojson }};
                 return div;

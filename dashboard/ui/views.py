@@ -192,3 +192,41 @@ def incident_record(row: pd.Series) -> None:
         elif title:
             lines.append(f"- **Source:** {md_escape(title)}")
         st.markdown("\n".join(lines))
+
+
+def incident_table(frame: pd.DataFrame, selected_id: str | None) -> None:
+    """The sortable incident table; selecting a row selects the incident (and re-aims the map)."""
+    table = frame[list(TABLE_COLUMNS)].reset_index(drop=True)
+
+    def select() -> None:
+        rows = st.session_state["incident_table"].selection.rows
+        st.session_state["incident"] = table.iloc[rows[0]]["incident_id"] if rows else None
+        st.session_state["map_target"] = st.session_state["map_view"] = None
+
+    st.dataframe(
+        table,
+        key="incident_table",
+        on_select=select,
+        selection_mode="single-row",
+        selection_default={
+            "selection": {"rows": table.index[table["incident_id"] == selected_id].tolist()}
+        },
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "location": "Location",
+            "district": "District",
+            "weapon": "Weapon",
+            "attribution_status": "Status",
+            "attributed_by": "Attributed by",
+            "killed": "Killed",
+            "injured": "Injured",
+            "geo_precision": st.column_config.NumberColumn(
+                "Precision", help="1 exact place, 2 near it or a district, 3 region"
+            ),
+            "source_title": "Source",
+            "source_url": st.column_config.LinkColumn("Source link"),
+            "incident_id": "Incident ID",
+        },
+    )
