@@ -134,19 +134,7 @@ def _mandate_section(mandate: MandateStatus, events: pd.DataFrame) -> str:
     lines = [
         f'<p class="{"" if mandate.active else "expired"}">{html.escape(mandate.headline)}</p>'
     ]
-    facts = []
-    if mandate.veto:
-        facts.append(f"Renewal vetoed on {mandate.veto.isoformat()}.")
-    if mandate.successor and mandate.successor_since:
-        facts.append(
-            f"Monitoring since: {html.escape(mandate.successor)}, launched "
-            f"{mandate.successor_since.isoformat()} (not a UN body)."
-        )
-    if mandate.latest_successor_report and mandate.latest_successor_report_date:
-        facts.append(
-            f"Latest report ({mandate.latest_successor_report_date.isoformat()}): "
-            f"{html.escape(mandate.latest_successor_report)}"
-        )
+    facts = [html.escape(fact) for fact in mandate.facts()]
     if facts:
         lines.append("<ul>" + "".join(f"<li>{f}</li>" for f in facts) + "</ul>")
     rows = (

@@ -34,6 +34,23 @@ class MandateStatus:
     latest_successor_report: str | None
     latest_successor_report_date: date | None
 
+    def facts(self) -> list[str]:
+        """What followed the mandate, as plain sentences (escape them for the medium)."""
+        sentences = []
+        if self.veto:
+            sentences.append(f"Renewal vetoed on {self.veto.isoformat()}.")
+        if self.successor and self.successor_since:
+            sentences.append(
+                f"Monitoring since: {self.successor}, launched "
+                f"{self.successor_since.isoformat()} (not a UN body)."
+            )
+        if self.latest_successor_report and self.latest_successor_report_date:
+            sentences.append(
+                f"Latest report ({self.latest_successor_report_date.isoformat()}): "
+                f"{self.latest_successor_report}"
+            )
+        return sentences
+
     @property
     def headline(self) -> str:
         if self.active:

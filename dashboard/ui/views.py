@@ -126,20 +126,7 @@ def mandate_panel(mandate: MandateStatus, events: pd.DataFrame) -> None:
         st.success(mandate.headline)
     else:
         st.error(f"**{mandate.headline}**")
-        lines = []
-        if mandate.veto:
-            lines.append(f"- Renewal vetoed on {mandate.veto.isoformat()}.")
-        if mandate.successor and mandate.successor_since:
-            lines.append(
-                f"- Monitoring since: **{md_escape(mandate.successor)}**, launched "
-                f"{mandate.successor_since.isoformat()} (not a UN body)."
-            )
-        if mandate.latest_successor_report and mandate.latest_successor_report_date:
-            lines.append(
-                f"- Latest report ({mandate.latest_successor_report_date.isoformat()}): "
-                f"{md_escape(mandate.latest_successor_report)}"
-            )
-        st.markdown("\n".join(lines))
+    st.markdown("\n".join(f"- {md_escape(fact)}" for fact in mandate.facts()))
     with st.expander("Mandate timeline, with sources", expanded=False):
         st.dataframe(
             events[["date", "kind", "event", "mandate_until", "source", "grade"]],

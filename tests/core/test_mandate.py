@@ -26,6 +26,12 @@ def test_expired_with_day_count_and_successor(events: pd.DataFrame) -> None:
     assert now.successor_since == date(2024, 10, 16)
     assert now.latest_successor_report_date == date(2025, 10, 22)
     assert now.headline == "Expired 2024-04-30 · 940 days without a UN panel"
+    assert now.facts() == [
+        "Renewal vetoed on 2024-03-28.",
+        "Monitoring since: Multilateral Sanctions Monitoring Team (MSMT), launched 2024-10-16 "
+        "(not a UN body).",
+        "Latest report (2025-10-22): Second MSMT report: DPRK cyber and IT-worker activities",
+    ]
 
 
 def test_day_count_follows_today(events: pd.DataFrame) -> None:
@@ -39,6 +45,7 @@ def test_before_expiry_the_panel_is_active(events: pd.DataFrame) -> None:
     assert then.headline == "Active until 2024-04-30"
     assert then.successor is None
     assert then.veto == date(2024, 3, 28)
+    assert then.facts() == ["Renewal vetoed on 2024-03-28."]
 
 
 def test_past_day_sees_only_the_mandate_then(events: pd.DataFrame) -> None:
