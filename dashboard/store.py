@@ -86,6 +86,8 @@ history = sa.Table(
 _CHUNK = 500
 #: Key of the PostgreSQL advisory lock held while migrating and seeding.
 _MIGRATION_LOCK = 0x1718_0001
+#: Key of the PostgreSQL advisory lock each transaction that changes incidents takes.
+_WRITE_LOCK = 0x1718_0002
 
 
 def default_url() -> str:
@@ -153,21 +155,39 @@ class Store:
                 finally:
                     conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                     conn.commit()
-        elif self.engine.dialect.name == "sqlite" and self.engine.url.database not in (
-            None,
-            "",
-            ":memory:",
-        ):
-            lock_path = Path(f"{self.engine.url.database}.lock")
-            lock_path.parent.mkdir(parents=True, exist_ok=True)
-            with lock_path.open("a") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
         else:
+            with self._file_lock("lock"):
+                yield
+
+    @contextlib.contextmanager
+    def _file_lock(self, suffix: str) -> Iterator[None]:
+        """Beside an SQLite file, an exclusive ``flock`` on ``<file>.<suffix>``; else nothing."""
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
             yield
+            return
+        lock_path = Path(f"{database}.{suffix}")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[sa.Connection]:
+        """One transaction that changes incidents, taken in turn with every other writer.
+
+        Writers queue on one lock (a transaction-scoped advisory lock on PostgreSQL, released at
+        commit or rollback; a file lock on SQLite), so each batch reads the state the previous
+        one left: two batches adding the same incident cannot collide, history stays one chain,
+        and history ids grow in commit order, which keeps :meth:`data_version` a sound cache key.
+        """
+        with self._file_lock("write.lock"), self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
+            yield conn
 
     def migrate(self) -> None:
         """Create or upgrade the schema in place through Alembic (never drops data)."""
@@ -258,10 +278,11 @@ class Store:
         """Upsert ``records`` as one batch in one transaction; unchanged rows are not touched.
 
         A record equal to the stored one counts as unchanged and writes no history, so importing
-        the same file twice changes nothing.
+        the same file twice changes nothing. Safe from many processes at once (see
+        :meth:`write_transaction`).
         """
         now = now or datetime.now(UTC)
-        with self.engine.begin() as conn:
+        with self.write_transaction() as conn:
             batch_id = conn.execute(
                 sa.insert(batches)
                 .values(
