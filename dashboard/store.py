@@ -84,6 +84,8 @@ history = sa.Table(
 
 
 _CHUNK = 500
+#: Seconds to wait for a PostgreSQL connection unless the URL says otherwise.
+_CONNECT_TIMEOUT = 5
 #: Key of the PostgreSQL advisory lock held while migrating and seeding.
 _MIGRATION_LOCK = 0x1718_0001
 #: Key of the PostgreSQL advisory lock each transaction that changes incidents takes.
@@ -135,7 +137,14 @@ class Store:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
-        self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        parsed = sa.make_url(self.url)
+        # Give up on a silent PostgreSQL host after a few seconds instead of hanging the page.
+        connect_args = (
+            {"connect_timeout": _CONNECT_TIMEOUT}
+            if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
+            else {}
+        )
+        self.engine = sa.create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
 
