@@ -45,24 +45,40 @@ def password_matches(given: str, expected: str) -> bool:
     )
 
 
-def is_local_client(ip: str | None, header_names: Iterable[str]) -> bool:
+def is_local_client(ip: str | None, headers: Mapping[str, str]) -> bool:
     """True for a browser on this machine connecting directly (not through a proxy).
 
     ``ip`` is ``st.context.ip_address``, which Streamlit reports as ``None`` for 127.0.0.1 and
     ::1. Any forwarding header means a proxy relayed the request, so the client is not local even
-    when the proxy runs on this machine.
+    when the proxy runs on this machine; a ``Host`` that does not name this machine means a page
+    from elsewhere reached it by DNS rebinding.
     """
-    if any(name.lower() in FORWARDING_HEADERS for name in header_names):
+    names = {name.lower(): value for name, value in headers.items()}
+    if FORWARDING_HEADERS & names.keys():
         return False
-    if ip is None:
-        return True
+    if "host" in names and not _is_loopback_host(names["host"]):
+        return False
+    return ip is None or _is_loopback_address(ip)
+
+
+def _is_loopback_address(text: str) -> bool:
     try:
-        address = ipaddress.ip_address(ip)
+        address = ipaddress.ip_address(text)
     except ValueError:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return address.is_loopback
+
+
+def _is_loopback_host(host: str) -> bool:
+    """Whether a ``Host`` header (``name``, ``name:port``, ``[v6]:port``) names this machine."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1 : name.find("]")]
+    elif name.count(":") == 1:
+        name = name.split(":")[0]
+    return name == "localhost" or name.endswith(".localhost") or _is_loopback_address(name)
 
 
 def oidc_identity(claims: Mapping[str, object]) -> str:

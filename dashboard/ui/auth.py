@@ -96,7 +96,7 @@ def analyst_identity() -> str | None:
         password = _password(secrets) or ""
         signed_in = st.session_state.get(_SIGNED_IN) == _digest(password)
         return SHARED_IDENTITY if signed_in else None
-    local = is_local_client(_client_ip(), st.context.headers.keys())
+    local = is_local_client(_client_ip(), dict(st.context.headers.items()))
     return SHARED_IDENTITY if local else None
 
 

@@ -102,21 +102,26 @@ def test_throttled_attempt_is_refused_unchecked_even_with_the_right_password() -
 @pytest.mark.parametrize(
     ("ip", "headers", "local"),
     [
-        (None, [], True),  # Streamlit reports 127.0.0.1 and ::1 as None
-        ("127.0.0.5", [], True),
-        ("::1", ["Host", "Cookie"], True),
-        ("::ffff:127.0.0.1", [], True),
-        ("192.168.1.20", [], False),
-        ("203.0.113.9", [], False),
-        ("fe80::1", [], False),
-        ("not-an-ip", [], False),
-        (None, ["X-Forwarded-For"], False),  # a proxy on this machine relays remote browsers
-        (None, ["forwarded"], False),
-        ("127.0.0.1", ["X-Real-IP"], False),
+        (None, {}, True),  # Streamlit reports 127.0.0.1 and ::1 as None
+        ("127.0.0.5", {}, True),
+        ("::1", {"Host": "[::1]:8501", "Cookie": "x"}, True),
+        ("::ffff:127.0.0.1", {"host": "localhost:8501"}, True),
+        (None, {"Host": "127.0.0.1"}, True),
+        (None, {"Host": "app.localhost:8501"}, True),
+        ("192.168.1.20", {}, False),
+        ("203.0.113.9", {}, False),
+        ("fe80::1", {}, False),
+        ("not-an-ip", {}, False),
+        (None, {"X-Forwarded-For": "203.0.113.9"}, False),  # a proxy on this machine relays
+        (None, {"forwarded": "for=203.0.113.9"}, False),
+        ("127.0.0.1", {"X-Real-IP": "127.0.0.1"}, False),
+        (None, {"Host": "attacker.example:8501"}, False),  # DNS rebinding to 127.0.0.1
+        (None, {"Host": "localhost.attacker.example"}, False),
+        (None, {"Host": "10.0.0.5:8501"}, False),
     ],
 )
 def test_only_direct_loopback_clients_are_local(
-    ip: str | None, headers: list[str], local: bool
+    ip: str | None, headers: dict[str, str], local: bool
 ) -> None:
     assert is_local_client(ip, headers) is local
 
