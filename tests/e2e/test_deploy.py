@@ -161,3 +161,18 @@ def test_without_sign_in_only_this_machine_may_upload(
     wait_idle(page)
     assert page.locator(UPLOADER).count() == 0
     relayed.close()
+
+
+def test_secrets_file_points_the_app_at_postgresql(page: Page, pg_url: str, tmp_path: Path) -> None:
+    """As on Streamlit Community Cloud: the store's URL comes from the app's secrets."""
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f"DASHBOARD_DB_URL = {pg_url!r}\n", encoding="utf-8")
+    running = start_app(tmp_path, {"STREAMLIT_SECRETS_FILES": str(secrets)})
+    try:
+        page.goto(running.url)
+        expect_incidents_in_view(page, 7)
+    finally:
+        stop_app(running)
+    store = open_store(pg_url, today=TODAY)
+    assert store.batches()["kind"].tolist() == ["seed"]  # seeded by the app, in PostgreSQL
+    store.dispose()
