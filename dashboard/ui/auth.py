@@ -12,6 +12,7 @@ a browser on this machine may change data. Pages that change data start with::
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from dashboard.core.auth import (
 )
 
 PASSWORD_ENV = "DASHBOARD_UPLOAD_PASSWORD"
+_LOG = logging.getLogger("dashboard.auth")
 _SIGNED_IN = "_analyst_password_digest"
 ENABLE_SIGN_IN = (
     "Changing data needs an analyst. To enable sign-in, set `DASHBOARD_UPLOAD_PASSWORD` (or "
@@ -54,9 +56,7 @@ def _digest(password: str) -> str:
     return hashlib.sha256(password.encode("utf-8")).hexdigest()
 
 
-def current_mode() -> AuthMode:
-    """The sign-in mode the configuration selects."""
-    secrets = _secrets()
+def _mode(secrets: Mapping[str, Any]) -> AuthMode:
     return auth_mode(oidc_configured=bool(secrets.get("auth")), password=_password(secrets))
 
 
@@ -87,7 +87,7 @@ def _oidc_identity() -> str | None:
 def analyst_identity() -> str | None:
     """Who this session changes data as, or ``None`` for a viewer. Draws nothing."""
     secrets = _secrets()
-    mode = auth_mode(oidc_configured=bool(secrets.get("auth")), password=_password(secrets))
+    mode = _mode(secrets)
     if mode is AuthMode.OIDC:
         identity = _oidc_identity()
         allowed = secrets.get("analyst_emails", [])
@@ -104,7 +104,7 @@ def require_analyst() -> str | None:
     """Draw the sign-in status (or the sign-in control, or how to enable sign-in) and return the
     analyst's identity, or ``None`` for a viewer, who must then see no control that changes data."""
     identity = analyst_identity()
-    mode = current_mode()
+    mode = _mode(_secrets())
     if mode is AuthMode.OIDC:
         _oidc_controls(identity)
     elif mode is AuthMode.PASSWORD:
@@ -147,11 +147,13 @@ def _password_controls(identity: str | None) -> None:
     if not submitted:
         return
     expected = _password(_secrets()) or ""
-    admitted, wait = check_password(_throttle(), _client(), given, expected)
+    client = _client()
+    admitted, wait = check_password(_throttle(), client, given, expected)
     if admitted:
         st.session_state[_SIGNED_IN] = _digest(expected)
         st.rerun()
-    elif wait > 0:
+    _LOG.warning("analyst sign-in refused for client %s", client)
+    if wait > 0:
         st.error(f"Too many failed attempts: try again in {math.ceil(wait)} s.")
     else:
         st.error("Wrong password.")
