@@ -1,8 +1,11 @@
 """Streamlit entry point: ``streamlit run dashboard/app.py`` (or ``make run``)."""
 
+import logging
+
 import streamlit as st
 
 from dashboard.core.errors import StoreUnavailableError
+from dashboard.ui import data
 
 st.set_page_config(
     page_title="DPRK missiles in Ukraine · sanctions monitor",
@@ -17,4 +20,11 @@ pages = [
 try:
     st.navigation(pages).run()
 except StoreUnavailableError as exc:
-    st.error(f"The incident store is unreachable: {exc}. Retry in a moment.")
+    # The reason names the database host: it goes to the server log, not to every viewer.
+    logging.getLogger("dashboard").warning("%s", exc)
+    st.error(
+        "The incident store cannot be reached right now. This page reloads by itself as soon as "
+        "it is back.",
+        icon=":material/cloud_off:",
+    )
+    data.rerun_when_store_returns()

@@ -94,8 +94,12 @@ column_mappings = sa.Table(
 
 
 _CHUNK = 500
+#: Seconds to wait for a PostgreSQL connection unless the URL says otherwise.
+_CONNECT_TIMEOUT = 5
 #: Key of the PostgreSQL advisory lock held while migrating and seeding.
 _MIGRATION_LOCK = 0x1718_0001
+#: Key of the PostgreSQL advisory lock each transaction that changes incidents takes.
+_WRITE_LOCK = 0x1718_0002
 
 
 def default_url() -> str:
@@ -146,7 +150,14 @@ class Store:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
-        self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        parsed = sa.make_url(self.url)
+        # Give up on a silent PostgreSQL host after a few seconds instead of hanging the page.
+        connect_args = (
+            {"connect_timeout": _CONNECT_TIMEOUT}
+            if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
+            else {}
+        )
+        self.engine = sa.create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -166,21 +177,39 @@ class Store:
                 finally:
                     conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                     conn.commit()
-        elif self.engine.dialect.name == "sqlite" and self.engine.url.database not in (
-            None,
-            "",
-            ":memory:",
-        ):
-            lock_path = Path(f"{self.engine.url.database}.lock")
-            lock_path.parent.mkdir(parents=True, exist_ok=True)
-            with lock_path.open("a") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
         else:
+            with self._file_lock("lock"):
+                yield
+
+    @contextlib.contextmanager
+    def _file_lock(self, suffix: str) -> Iterator[None]:
+        """Beside an SQLite file, an exclusive ``flock`` on ``<file>.<suffix>``; else nothing."""
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
             yield
+            return
+        lock_path = Path(f"{database}.{suffix}")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[sa.Connection]:
+        """One transaction that changes incidents, taken in turn with every other writer.
+
+        Writers queue on one lock (a transaction-scoped advisory lock on PostgreSQL, released at
+        commit or rollback; a file lock on SQLite), so each batch reads the state the previous
+        one left: two batches adding the same incident cannot collide, history stays one chain,
+        and history ids grow in commit order, which keeps :meth:`data_version` a sound cache key.
+        """
+        with self._file_lock("write.lock"), self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
+            yield conn
 
     def migrate(self) -> None:
         """Create or upgrade the schema in place through Alembic (never drops data)."""
@@ -248,16 +277,12 @@ class Store:
             return self._records(conn, ids)
 
     @staticmethod
-    def _records(
-        conn: sa.Connection, ids: Sequence[str], *, lock: bool = False
-    ) -> dict[str, Record]:
+    def _records(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Record]:
         found: dict[str, Record] = {}
         for chunk in _chunks(list(ids)):
             query = sa.select(*(incidents.c[c] for c in COLUMNS)).where(
                 incidents.c.incident_id.in_(chunk)
             )
-            if lock:
-                query = query.with_for_update()
             for row in conn.execute(query):
                 record = to_record(dict(row._mapping))
                 found[str(record["incident_id"])] = record
@@ -305,10 +330,11 @@ class Store:
         """Upsert ``records`` as one batch in one transaction; unchanged rows are not touched.
 
         A record equal to the stored one counts as unchanged and writes no history, so importing
-        the same file twice changes nothing.
+        the same file twice changes nothing. Safe from many processes at once (see
+        :meth:`write_transaction`).
         """
         now = now or datetime.now(UTC)
-        with self.engine.begin() as conn:
+        with self.write_transaction() as conn:
             batch_id = conn.execute(
                 sa.insert(batches)
                 .values(
@@ -377,18 +403,13 @@ class Store:
         is unknown, already reverted, changed nothing, or an incident it touched has changed since.
         """
         now = now or datetime.now(UTC)
-        try:
-            with self.engine.begin() as conn:
-                return self._revert(conn, batch_id, uploaded_by, now)
-        except sa.exc.IntegrityError as exc:
-            raise RevertRefusedError(f"batch {batch_id} has just been reverted") from exc
+        with self.write_transaction() as conn:
+            return self._revert(conn, batch_id, uploaded_by, now)
 
     def _revert(
         self, conn: sa.Connection, batch_id: int, uploaded_by: str, now: datetime
     ) -> BatchSummary:
-        original = conn.execute(
-            sa.select(batches).where(batches.c.id == batch_id).with_for_update()
-        ).first()
+        original = conn.execute(sa.select(batches).where(batches.c.id == batch_id)).first()
         if original is None:
             raise RevertRefusedError(f"there is no batch {batch_id}")
         undone_by = conn.execute(
@@ -403,7 +424,7 @@ class Store:
         ).all()
         if not trail:
             raise RevertRefusedError(f"batch {batch_id} changed no incident: nothing to revert")
-        current = self._records(conn, [t.incident_id for t in trail], lock=True)
+        current = self._records(conn, [t.incident_id for t in trail])
         overtaken = [t.incident_id for t in trail if current.get(t.incident_id) != t.after]
         if overtaken:
             raise RevertRefusedError(

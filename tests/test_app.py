@@ -76,3 +76,15 @@ def test_selected_incident_shows_its_record(at: AppTest) -> None:
         "https://kyivindependent.com/un-says-north-korean-missiles-struck-kharkiv-in-january"
         in record
     )
+
+
+def test_unreachable_store_shows_a_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DASHBOARD_DB_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    (error,) = at.error
+    assert "cannot be reached right now" in error.value
+    assert "127.0.0.1" not in error.value  # the database's address stays in the server log
+    assert not at.metric

@@ -10,10 +10,11 @@ import streamlit as st
 from dashboard import settings
 from dashboard.core.errors import DashboardError, ImportRejectedError
 from dashboard.core.mapping import FORMATS
-from dashboard.imports import UPLOADER, commit, revertible, save_mapping, saved_mappings
+from dashboard.imports import commit, revertible, save_mapping, saved_mappings
 from dashboard.imports import template_csv as build_template
 from dashboard.ui import data
 from dashboard.ui import upload as view
+from dashboard.ui.auth import require_analyst
 from dashboard.ui.mapview import preview_map
 
 FORMAT_LABELS = {
@@ -28,6 +29,9 @@ today = date.today()
 limits = settings.upload_limits()
 
 st.title("Upload incidents")
+who = require_analyst()  # a viewer gets the sign-in (or how to enable it), never an upload control
+if who is None:
+    st.stop()
 if done := st.session_state.pop("upload_message", None):
     st.success(done, icon=":material/check_circle:")
 
@@ -71,7 +75,7 @@ else:
     )
     if applied := view.mapping_form(file):
         if applied.name != "custom":
-            save_mapping(store, applied, saved_by=UPLOADER)
+            save_mapping(store, applied, saved_by=who)
         st.session_state["custom_mapping"] = (upload.file_id, applied)
         st.rerun()
 
@@ -103,7 +107,7 @@ else:
             with st.status("Importing…", expanded=True) as status:
                 st.write(f"Storing {len(file.result.valid):,} rows in one transaction…")
                 try:
-                    summary = commit(store, file, uploaded_by=UPLOADER, valid_only=valid_only)
+                    summary = commit(store, file, uploaded_by=who, valid_only=valid_only)
                 except ImportRejectedError as exc:
                     status.update(label=f"Rejected: {exc}", state="error")
                 else:
@@ -129,7 +133,7 @@ if candidates:
     )
     if button.button("Revert batch", key="revert"):
         try:
-            summary = store.revert_batch(int(target), uploaded_by=UPLOADER)
+            summary = store.revert_batch(int(target), uploaded_by=who)
         except DashboardError as exc:
             st.error(str(exc))
         else:

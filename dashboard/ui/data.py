@@ -1,7 +1,8 @@
 """Cached access to the store and the shipped timeline, shared by all sessions of a process.
 
 Incidents are cached by the store's data version, read on every rerun: a change made through any
-process shows on the next rerun of every other.
+process shows on the next rerun of every other. Every read raises
+:class:`~dashboard.core.errors.StoreUnavailableError` when the database cannot be reached.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.assets import AssetUrls, ensure_static_assets, served_urls
+from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.mandate import load_events
 from dashboard.imports import MANDATE_EVENTS, open_store
 from dashboard.store import Store, default_url
@@ -27,15 +29,42 @@ def store() -> Store:
     return _store(default_url())
 
 
+#: Seconds between checks while the store is unreachable.
+RETRY_SECONDS = 3
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _incidents(url: str, version: int) -> pd.DataFrame:
-    return store().incidents()
+    current = store()
+    with current.reachable():
+        return current.incidents()
 
 
 def incidents() -> pd.DataFrame:
     """Current incidents (a cached frame: do not modify it in place)."""
     current = store()
-    return _incidents(current.url, current.data_version())
+    with current.reachable():
+        version = current.data_version()
+    return _incidents(current.url, version)
+
+
+def store_reachable() -> bool:
+    """Whether the store answers now (opening it, if this process has not yet)."""
+    try:
+        current = store()
+        with current.reachable():
+            current.data_version()
+    except StoreUnavailableError:
+        return False
+    return True
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def rerun_when_store_returns() -> None:
+    """While the store is unreachable, check every few seconds and rerun the page once it is
+    back, so the page recovers without the viewer doing anything."""
+    if store_reachable():
+        st.rerun(scope="app")
 
 
 #: History younger than this may still gain rows from a batch being written (its rows carry the

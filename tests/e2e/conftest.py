@@ -43,22 +43,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_app(tmp: Path, env: dict[str, str] | None = None, base_path: str = "") -> RunningApp:
-    """Start ``streamlit run dashboard/app.py`` on a free port and wait until it is healthy.
-
-    ``base_path`` serves the app under ``server.baseUrlPath``; the returned URL includes it.
-    """
+def start_app(
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    base_path: str = "",
+    script: Path = REPO / "dashboard" / "app.py",
+) -> RunningApp:
+    """Start ``streamlit run <script>`` (the dashboard by default) on a free port and wait until
+    it is healthy. ``env`` may name another store in ``DASHBOARD_DB_URL``; ``base_path`` serves
+    the app under ``server.baseUrlPath`` and the returned URL includes it."""
     port = free_port()
-    db_url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
     log = tmp / f"streamlit-{port}.log"
-    full_env = {**os.environ, "DASHBOARD_DB_URL": db_url, **(env or {})}
+    full_env = {**os.environ, "DASHBOARD_DB_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}", **(env or {})}
+    db_url = full_env["DASHBOARD_DB_URL"]
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            str(REPO / "dashboard" / "app.py"),
+            str(script),
             "--server.port",
             str(port),
             "--server.address",

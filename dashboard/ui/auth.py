@@ -1,0 +1,159 @@
+"""Streamlit glue for "who may change data" (the rules are in :mod:`dashboard.core.auth`).
+
+Configuration, first match wins: ``[auth]`` in secrets.toml (OIDC through ``st.login``), else a
+shared password (``DASHBOARD_UPLOAD_PASSWORD`` or ``upload_password`` in secrets.toml), else only
+a browser on this machine may change data. Pages that change data start with::
+
+    who = require_analyst()
+    if who is None:
+        st.stop()
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from dashboard.core.auth import (
+    SHARED_IDENTITY,
+    AuthMode,
+    Throttle,
+    auth_mode,
+    check_password,
+    is_allowed_analyst,
+    is_local_client,
+    oidc_identity,
+)
+
+PASSWORD_ENV = "DASHBOARD_UPLOAD_PASSWORD"
+_LOG = logging.getLogger("dashboard.auth")
+_SIGNED_IN = "_analyst_password_digest"
+ENABLE_SIGN_IN = (
+    "Changing data needs an analyst. To enable sign-in, set `DASHBOARD_UPLOAD_PASSWORD` (or "
+    "`upload_password` in `.streamlit/secrets.toml`) for a shared analyst password, or configure "
+    "an `[auth]` section there for single sign-on (see the README, *Who may change data*)."
+)
+
+
+def _secrets() -> Mapping[str, Any]:
+    """secrets.toml as a dict, empty when there is none (read at call time: tests replace it)."""
+    if not st.secrets.load_if_toml_exists():
+        return {}
+    return st.secrets.to_dict()
+
+
+def _password(secrets: Mapping[str, Any]) -> str | None:
+    return os.environ.get(PASSWORD_ENV) or secrets.get("upload_password") or None
+
+
+def _digest(password: str) -> str:
+    return hashlib.sha256(password.encode("utf-8")).hexdigest()
+
+
+def _mode(secrets: Mapping[str, Any]) -> AuthMode:
+    return auth_mode(oidc_configured=bool(secrets.get("auth")), password=_password(secrets))
+
+
+@st.cache_resource
+def _throttle() -> Throttle:
+    """Failed password attempts, shared by every session of this process."""
+    return Throttle()
+
+
+def _client_ip() -> str | None:
+    """``st.context.ip_address``: ``None`` for a loopback client (or none at all, as under
+    AppTest, whose mocked runtime hands back a non-string)."""
+    ip = st.context.ip_address
+    return ip if isinstance(ip, str) else None
+
+
+def _client() -> str:
+    """The key failed attempts are counted under."""
+    return _client_ip() or "loopback"
+
+
+def _oidc_identity() -> str | None:
+    if not st.user.is_logged_in:
+        return None
+    return oidc_identity(st.user.to_dict())
+
+
+def analyst_identity() -> str | None:
+    """Who this session changes data as, or ``None`` for a viewer. Draws nothing."""
+    secrets = _secrets()
+    mode = _mode(secrets)
+    if mode is AuthMode.OIDC:
+        identity = _oidc_identity()
+        allowed = secrets.get("analyst_emails", [])
+        return identity if identity and is_allowed_analyst(identity, allowed) else None
+    if mode is AuthMode.PASSWORD:
+        password = _password(secrets) or ""
+        signed_in = st.session_state.get(_SIGNED_IN) == _digest(password)
+        return SHARED_IDENTITY if signed_in else None
+    local = is_local_client(_client_ip(), dict(st.context.headers.items()))
+    return SHARED_IDENTITY if local else None
+
+
+def require_analyst() -> str | None:
+    """Draw the sign-in status (or the sign-in control, or how to enable sign-in) and return the
+    analyst's identity, or ``None`` for a viewer, who must then see no control that changes data."""
+    identity = analyst_identity()
+    mode = _mode(_secrets())
+    if mode is AuthMode.OIDC:
+        _oidc_controls(identity)
+    elif mode is AuthMode.PASSWORD:
+        _password_controls(identity)
+    elif identity is None:
+        st.info(ENABLE_SIGN_IN, icon=":material/lock:")
+    else:
+        st.caption("No sign-in is configured: changes are open to browsers on this machine only.")
+    return identity
+
+
+def _oidc_controls(identity: str | None) -> None:
+    if st.user.is_logged_in:
+        who = _oidc_identity()
+        if identity is None:
+            st.warning(f"{who} is signed in but is not an analyst of this dashboard.")
+        else:
+            st.caption(f"Signed in as {identity}.")
+        if st.button("Sign out", key="analyst_sign_out"):
+            st.logout()
+        return
+    st.info("Sign in as an analyst to change data.", icon=":material/lock:")
+    providers = [k for k, v in _secrets().get("auth", {}).items() if isinstance(v, Mapping)]
+    for provider in providers or [None]:
+        label = f"Sign in with {provider}" if provider else "Sign in"
+        if st.button(label, key=f"analyst_login_{provider or 'default'}"):
+            st.login(provider)
+
+
+def _password_controls(identity: str | None) -> None:
+    if identity is not None:
+        st.caption("Signed in as an analyst.")
+        if st.button("Sign out", key="analyst_sign_out"):
+            del st.session_state[_SIGNED_IN]
+            st.rerun()
+        return
+    with st.form("analyst_sign_in", clear_on_submit=True):
+        given = st.text_input("Analyst password", type="password", key="analyst_password")
+        submitted = st.form_submit_button("Sign in")
+    if not submitted:
+        return
+    expected = _password(_secrets()) or ""
+    client = _client()
+    admitted, wait = check_password(_throttle(), client, given, expected)
+    if admitted:
+        st.session_state[_SIGNED_IN] = _digest(expected)
+        st.rerun()
+    _LOG.warning("analyst sign-in refused for client %s", client)
+    if wait > 0:
+        st.error(f"Too many failed attempts: try again in {math.ceil(wait)} s.")
+    else:
+        st.error("Wrong password.")

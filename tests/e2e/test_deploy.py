@@ -1,0 +1,185 @@
+"""Deployed shapes in Chromium: two app processes on one PostgreSQL, the store going down and
+coming back, and who may change data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser, Page, expect
+
+from dashboard.imports import open_store
+from dashboard.store import BatchMeta
+from tests.conftest import TODAY
+from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_idle
+from tests.tcp_proxy import TcpProxy
+
+PASSWORD = "correct horse battery staple"
+UPLOADER = "[data-testid='stFileUploader']"
+UNREACHABLE = "cannot be reached right now"
+
+
+def expect_incidents_in_view(page: Page, count: int) -> None:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Incidents in view")
+    expect(metric.locator("[data-testid='stMetricValue']")).to_have_text(str(count), timeout=30_000)
+
+
+def rerun(page: Page) -> None:
+    """Rerun the whole page the way a viewer would: search for something, then clear it.
+
+    (The map layer switch lives in a fragment and reruns only the map.)"""
+    search = page.get_by_placeholder("place, weapon, source, note…")
+    for text in ("Kharkiv", ""):
+        search.fill(text)
+        search.press("Enter")
+        wait_idle(page)
+
+
+@pytest.fixture
+def pg_apps(pg_url: str, tmp_path: Path) -> Iterator[list[RunningApp]]:
+    """Two dashboard processes on one PostgreSQL database."""
+    apps: list[RunningApp] = []
+    try:
+        for name in ("one", "two"):
+            (tmp_path / name).mkdir()
+            apps.append(start_app(tmp_path / name, {"DASHBOARD_DB_URL": pg_url}))
+        yield apps
+    finally:
+        for running in apps:
+            stop_app(running)
+
+
+def test_two_app_processes_serve_one_database(
+    browser: Browser, pg_apps: list[RunningApp], pg_url: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1500, "height": 1200})
+    pages = [context.new_page() for _ in pg_apps]
+    for page, running in zip(pages, pg_apps, strict=True):
+        page.goto(running.url)
+        wait_idle(page)
+        expect_incidents_in_view(page, 7)
+
+    store = open_store(pg_url, today=TODAY)
+    assert store.batch_count() == 1  # both processes started on it; it was seeded once
+    record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    store.apply_batch(
+        [{**record, "incident_id": "LATER-1"}], BatchMeta("later.csv", "3" * 64, "analyst")
+    )
+    store.dispose()
+
+    for page in pages:
+        rerun(page)
+        expect_incidents_in_view(page, 8)
+    context.close()
+
+
+def test_store_down_shows_a_message_and_recovers_by_itself(
+    page: Page, pg_url: str, tmp_path: Path
+) -> None:
+    target = sa.make_url(pg_url)
+    proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432))
+    proxy.start()
+    via_proxy = target.set(port=proxy.port).render_as_string(hide_password=False)
+    running = start_app(tmp_path, {"DASHBOARD_DB_URL": via_proxy})
+    try:
+        page.goto(running.url)
+        wait_idle(page)
+        expect_incidents_in_view(page, 7)
+
+        proxy.stop()
+        search = page.get_by_placeholder("place, weapon, source, note…")
+        search.fill("Kharkiv")
+        search.press("Enter")
+        wait_idle(page)
+        page.get_by_text(UNREACHABLE).wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert "127.0.0.1" not in page.locator("[data-testid='stMain']").inner_text()
+
+        proxy.start()  # nobody touches the page: it must come back on its own
+        page.get_by_text(UNREACHABLE).wait_for(state="detached", timeout=30_000)
+        expect_incidents_in_view(page, 7)
+    finally:
+        stop_app(running)
+        proxy.stop()
+    assert UNREACHABLE not in running.log.read_text()  # the log has the reason, not the notice
+    assert "cannot open the store" in running.log.read_text()
+
+
+@pytest.fixture(scope="module")
+def password_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    tmp = tmp_path_factory.mktemp("password")
+    running = start_app(tmp, {"DASHBOARD_UPLOAD_PASSWORD": PASSWORD})
+    yield running
+    stop_app(running)
+
+
+@pytest.fixture(scope="module")
+def open_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    tmp = tmp_path_factory.mktemp("loopback")
+    running = start_app(tmp, {"DASHBOARD_UPLOAD_PASSWORD": ""})
+    yield running
+    stop_app(running)
+
+
+def sign_in(page: Page, password: str) -> None:
+    page.get_by_label("Analyst password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
+
+
+def test_with_a_password_a_viewer_sees_no_upload_control(
+    page: Page, password_app: RunningApp
+) -> None:
+    page.goto(f"{password_app.url}/upload")
+    page.get_by_label("Analyst password").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.locator(UPLOADER).count() == 0
+    sign_in(page, "not the password")
+    page.get_by_text("Wrong password.").wait_for(timeout=10_000)
+    assert page.locator(UPLOADER).count() == 0
+
+
+def test_the_password_admits_an_analyst(page: Page, password_app: RunningApp) -> None:
+    page.goto(f"{password_app.url}/upload")
+    page.get_by_label("Analyst password").wait_for(timeout=30_000)
+    sign_in(page, PASSWORD)
+    page.locator(UPLOADER).wait_for(timeout=10_000)
+    assert page.get_by_text("Signed in as an analyst.").count() == 1
+    assert page.get_by_label("Analyst password").count() == 0
+
+
+def test_without_sign_in_only_this_machine_may_upload(
+    browser: Browser, open_app: RunningApp
+) -> None:
+    local = browser.new_context()
+    page = local.new_page()
+    page.goto(f"{open_app.url}/upload")
+    page.locator(UPLOADER).wait_for(timeout=30_000)
+    assert page.get_by_text("this machine only").count() == 1
+    local.close()
+
+    # The same browser through a reverse proxy on this machine: the proxy's header gives it away.
+    relayed = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.7"})
+    page = relayed.new_page()
+    page.goto(f"{open_app.url}/upload")
+    page.get_by_text("To enable sign-in").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.locator(UPLOADER).count() == 0
+    relayed.close()
+
+
+def test_secrets_file_points_the_app_at_postgresql(page: Page, pg_url: str, tmp_path: Path) -> None:
+    """As on Streamlit Community Cloud: the store's URL comes from the app's secrets."""
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f"DASHBOARD_DB_URL = {pg_url!r}\n", encoding="utf-8")
+    running = start_app(tmp_path, {"STREAMLIT_SECRETS_FILES": str(secrets)})
+    try:
+        page.goto(running.url)
+        expect_incidents_in_view(page, 7)
+    finally:
+        stop_app(running)
+    store = open_store(pg_url, today=TODAY)
+    assert store.batches()["kind"].tolist() == ["seed"]  # seeded by the app, in PostgreSQL
+    store.dispose()

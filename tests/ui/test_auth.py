@@ -1,0 +1,140 @@
+"""The sign-in glue under AppTest: a viewer never sees an upload control; analysts get in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.ui import auth
+
+PASSWORD = "correct horse battery staple"
+
+
+def upload_page() -> None:
+    """What a page that changes data does with the auth API."""
+    import streamlit as st
+
+    from dashboard.ui.auth import require_analyst
+
+    who = require_analyst()
+    if who is None:
+        st.stop()
+    st.file_uploader("Incidents CSV", key="upload")
+    st.markdown(f"uploading as {who}")
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv(auth.PASSWORD_ENV, raising=False)
+    auth._throttle.clear()
+    yield
+    auth._throttle.clear()
+
+
+def page(
+    secrets: dict[str, object] | None = None, user: dict[str, object] | None = None
+) -> AppTest:
+    at = AppTest.from_function(upload_page, default_timeout=30)
+    # Always seed secrets, so a developer's own ~/.streamlit/secrets.toml cannot leak in.
+    at.secrets = {"_tests": True, **(secrets or {})}
+    if user is not None:
+        at.user = user
+    at.run()
+    assert not at.exception
+    return at
+
+
+def sign_in(at: AppTest, password: str) -> AppTest:
+    at.text_input(key="analyst_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_without_configuration_a_local_browser_may_upload() -> None:
+    at = page()
+    assert len(at.file_uploader) == 1
+    assert "this machine only" in at.caption[0].value
+    assert at.markdown[-1].value == "uploading as analyst"
+
+
+def test_with_a_password_a_viewer_sees_only_the_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = page()
+    assert len(at.file_uploader) == 0
+    assert [t.label for t in at.text_input] == ["Analyst password"]
+
+
+def test_the_right_password_admits_and_sign_out_ends_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = sign_in(page(), PASSWORD)
+    assert len(at.file_uploader) == 1
+    assert len(at.text_input) == 0
+    assert at.markdown[-1].value == "uploading as analyst"
+    at.button(key="analyst_sign_out").click().run()
+    assert len(at.file_uploader) == 0
+    assert len(at.text_input) == 1
+
+
+def test_password_from_secrets_file() -> None:
+    at = sign_in(page({"upload_password": PASSWORD}), "wrong")
+    assert errors(at) == ["Wrong password."]
+    assert len(at.file_uploader) == 0
+    at = sign_in(at, PASSWORD)
+    assert len(at.file_uploader) == 1
+
+
+def test_changing_the_password_signs_analysts_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = sign_in(page(), PASSWORD)
+    monkeypatch.setenv(auth.PASSWORD_ENV, "rotated")
+    at.run()
+    assert len(at.file_uploader) == 0
+
+
+def test_wrong_passwords_are_throttled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = page()
+    for _ in range(4):
+        assert errors(sign_in(at, "guess")) == ["Wrong password."]
+    assert errors(sign_in(at, "guess")) == ["Too many failed attempts: try again in 2 s."]
+    # Within the back-off even the right password is refused, unchecked.
+    assert errors(sign_in(at, PASSWORD)) == ["Too many failed attempts: try again in 2 s."]
+    assert len(at.file_uploader) == 0
+
+
+OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}}
+
+
+def test_oidc_signed_out_user_sees_the_sign_in_button() -> None:
+    at = page(OIDC, {"is_logged_in": False})
+    assert len(at.file_uploader) == 0
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
+def test_oidc_named_providers_get_one_button_each() -> None:
+    providers = {"auth": {**OIDC["auth"], "google": {"client_id": "g"}, "okta": {}}}
+    at = page(providers, {"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Sign in with google", "Sign in with okta"]
+
+
+def test_oidc_signed_in_user_uploads_under_their_email() -> None:
+    at = page(OIDC, {"is_logged_in": True, "email": "ana@example.org", "name": "Ana"})
+    assert len(at.file_uploader) == 1
+    assert at.markdown[-1].value == "uploading as ana@example.org"
+    assert at.caption[0].value == "Signed in as ana@example.org."
+
+
+def test_oidc_user_not_on_the_analyst_list_only_views() -> None:
+    secrets = {**OIDC, "analyst_emails": ["@example.org"]}
+    at = page(secrets, {"is_logged_in": True, "email": "eve@other.net"})
+    assert len(at.file_uploader) == 0
+    assert "eve@other.net is signed in but is not an analyst" in at.warning[0].value
+    at = page(secrets, {"is_logged_in": True, "email": "bo@example.org"})
+    assert len(at.file_uploader) == 1
