@@ -102,6 +102,20 @@ _MIGRATION_LOCK = 0x1718_0001
 _WRITE_LOCK = 0x1718_0002
 
 
+@contextlib.contextmanager
+def outages_as_errors(where: str) -> Iterator[None]:
+    """Turn a lost or refused database connection into :class:`StoreUnavailableError`."""
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        raise StoreUnavailableError(f"cannot open the store at {where}: {exc.orig}") from exc
+
+
+def display_url(url: str) -> str:
+    """A database URL with any password hidden, for messages."""
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
 def default_url() -> str:
     """``DASHBOARD_DB_URL``, else an SQLite file under ``data/`` (git ignores it)."""
     return os.environ.get("DASHBOARD_DB_URL") or f"sqlite:///{DATA_DIR / 'dashboard.sqlite3'}"
@@ -219,20 +233,14 @@ class Store:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
-    @contextlib.contextmanager
-    def reachable(self) -> Iterator[None]:
+    def reachable(self) -> contextlib.AbstractContextManager[None]:
         """Turn a failure to reach the database into :class:`StoreUnavailableError`."""
-        try:
-            yield
-        except sa.exc.OperationalError as exc:
-            raise StoreUnavailableError(
-                f"cannot open the store at {self.safe_url}: {exc.orig}"
-            ) from exc
+        return outages_as_errors(self.safe_url)
 
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, for messages."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return display_url(self.url)
 
     # -- reading --------------------------------------------------------------------------------
     def batch_count(self) -> int:
