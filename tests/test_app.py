@@ -10,6 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import PACKAGE_DIR
+from dashboard.imports import open_store
+from dashboard.store import BatchMeta
 
 APP = str(PACKAGE_DIR / "app.py")
 
@@ -88,3 +90,16 @@ def test_unreachable_store_shows_a_message_not_a_traceback(
     assert "cannot be reached right now" in error.value
     assert "127.0.0.1" not in error.value  # the database's address stays in the server log
     assert not at.metric
+
+
+def test_record_shows_the_incident_history(at: AppTest) -> None:
+    store = open_store()
+    record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    store.apply_batch([{**record, "killed": 2}], BatchMeta("fix.csv", "f" * 64, "analyst"))
+    store.dispose()
+    at.session_state["incident"] = "UA-KHA-20240106"
+    at.run()
+    assert not at.exception
+    (history,) = [d.value for d in at.dataframe if "change" in d.value.columns]
+    assert list(history["change"]) == ["added", "killed: None → 2"]
+    assert list(history["batch"]) == [1, 2]

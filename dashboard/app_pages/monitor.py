@@ -58,3 +58,4 @@ with right:
         st.info("Select an incident in the table to see its full record and centre the map on it.")
     else:
         views.incident_record(selected.iloc[0])
+        views.incident_history(data.incident_history(str(selected_id)))

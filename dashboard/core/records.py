@@ -63,3 +63,16 @@ def change_kind(before: Record | None, after: Record) -> str:
     if before is None:
         return "new"
     return "unchanged" if before == after else "update"
+
+
+def field_changes(before: Record | None, after: Record | None) -> str:
+    """One history step in words: "added", "removed", or the fields that changed, old → new."""
+    if before is None:
+        return "added"
+    if after is None:
+        return "removed"
+    return "; ".join(
+        f"{column}: {before.get(column)!r} → {after.get(column)!r}"
+        for column in COLUMNS
+        if before.get(column) != after.get(column)
+    )

@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard.assets import AssetUrls, ensure_static_assets, served_urls
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.mandate import load_events
+from dashboard.core.records import field_changes
 from dashboard.imports import MANDATE_EVENTS, open_store
 from dashboard.store import Store, default_url
 
@@ -46,6 +47,20 @@ def incidents() -> pd.DataFrame:
     with current.reachable():
         version = current.data_version()
     return _incidents(current.url, version)
+
+
+def incident_history(incident_id: str) -> pd.DataFrame:
+    """Every stored change of one incident, oldest first: batch, when, and what changed."""
+    current = store()
+    with current.reachable():
+        changes = current.incident_changes(incident_id)
+    return pd.DataFrame(
+        {
+            "batch": [c["batch_id"] for c in changes],
+            "recorded_at": [c["recorded_at"] for c in changes],
+            "change": [field_changes(c["before"], c["after"]) for c in changes],
+        }
+    )
 
 
 def store_reachable() -> bool:

@@ -217,3 +217,20 @@ def incident_table(frame: pd.DataFrame, selected_id: str | None) -> None:
             "incident_id": "Incident ID",
         },
     )
+
+
+def incident_history(history: pd.DataFrame) -> None:
+    """Each batch that added or changed the incident, and what it changed (shown as text)."""
+    with st.expander(f"Change history ({len(history)} recorded)", expanded=False):
+        st.dataframe(
+            history,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "batch": st.column_config.NumberColumn("Batch", format="%d"),
+                "recorded_at": st.column_config.DatetimeColumn(
+                    "Recorded", format="YYYY-MM-DD HH:mm"
+                ),
+                "change": st.column_config.TextColumn("Change", width="large"),
+            },
+        )
