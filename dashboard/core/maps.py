@@ -174,7 +174,6 @@ class IncidentMarkers(MacroElement):
         self.callback = callback
         self.payload = script_json(rows)
         self.options = script_json(options)
-        self.count = len(rows)
 
 
 class Legend(MacroElement):

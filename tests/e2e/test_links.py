@@ -4,6 +4,7 @@ and the briefing draws its map from disk with the network off."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -53,6 +54,20 @@ def settled_map(page: Page) -> tuple[Frame, dict[str, Any]]:
     return frame, frame.evaluate(MAP_STATE)
 
 
+@contextmanager
+def fresh_session(browser: Browser, link: str) -> Iterator[tuple[Page, dict[str, Any]]]:
+    """The link opened in a new browser context (a new session), once its map has settled."""
+    other = browser.new_context(viewport={"width": 1500, "height": 1200})
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        wait_idle(fresh)
+        _, state = settled_map(fresh)
+        yield fresh, state
+    finally:
+        other.close()
+
+
 def table_rows(page: Page) -> int:
     grid = page.locator("[data-testid='stDataFrame'] table[role='grid']").first
     return int(grid.get_attribute("aria-rowcount") or 0) - 1
@@ -99,12 +114,7 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
     assert "zoom=12" in link
     assert query(page.url) == query(link)  # the address bar holds the same view
 
-    other = browser.new_context(viewport={"width": 1500, "height": 1200})
-    try:
-        fresh = other.new_page()
-        fresh.goto(link)
-        wait_idle(fresh)
-        _, receiver = settled_map(fresh)
+    with fresh_session(browser, link) as (fresh, receiver):
         assert receiver["ids"] == sender["ids"] == IN_VIEW
         assert receiver["zoom"] == sender["zoom"] == 12
         assert abs(receiver["lat"] - sender["lat"]) < 1e-4
@@ -112,8 +122,6 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
         assert table_rows(fresh) == len(IN_VIEW)
         assert "UA-KYI-20240102" in record_text(fresh)
         assert fresh.locator("[data-testid='stCode']").inner_text().strip() == link
-    finally:
-        other.close()
 
 
 def test_junk_parameters_are_named_and_harmless(offline_app: RunningApp, page: Page) -> None:
@@ -215,13 +223,6 @@ def test_working_the_filters_updates_the_address_and_the_link(
     assert query(link) == expected
     _, sender = settled_map(page)
 
-    other = browser.new_context(viewport={"width": 1500, "height": 1200})
-    try:
-        fresh = other.new_page()
-        fresh.goto(link)
-        wait_idle(fresh)
-        _, receiver = settled_map(fresh)
+    with fresh_session(browser, link) as (_, receiver):
         assert receiver["ids"] == sender["ids"]
         assert len(receiver["ids"]) == 4
-    finally:
-        other.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -159,7 +158,3 @@ def test_payload_in_a_record_shows_as_text_and_runs_nowhere(
     page.wait_for_timeout(500)
     assert dialogs == []
     assert not page.errors  # type: ignore[attr-defined]
-
-
-def test_store_file_is_not_in_the_repo(app: RunningApp) -> None:
-    assert not app.db_url.startswith(f"sqlite:///{Path(__file__).resolve().parents[2]}")
