@@ -21,6 +21,10 @@ def tiles() -> tuple[str | None, str]:
         return None, ""
     if not url:
         return OSM_TILES, OSM_ATTRIBUTION
+    if any(mark in url for mark in ("{{", "{%", "{#")):
+        raise ConfigError(
+            f"DASHBOARD_TILES must be a URL template like .../{{z}}/{{x}}/{{y}}.png, not {url!r}"
+        )
     credit = os.environ.get("DASHBOARD_TILES_ATTRIBUTION", "").strip()
     return url, credit or f"Tiles: {urlparse(url).netloc or url}"
 

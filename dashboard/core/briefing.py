@@ -4,7 +4,8 @@ It holds the headline figures, an interactive map (Leaflet and its plugins inlin
 from disk with no server and no internet), the incident table with sources, the mandate status and
 timeline, the filters used, the link to the view and when it was made. Every data string is
 HTML-escaped; the map is its own document in an ``<iframe srcdoc>``, its data embedded as JSON by
-folium's ``tojson`` (which escapes ``<``, ``>``, ``&`` and ``'``) and drawn with ``textContent``.
+:func:`dashboard.core.maps.script_json` (inert as HTML and as a Jinja template) and drawn with
+``textContent``.
 """
 
 from __future__ import annotations

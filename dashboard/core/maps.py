@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import folium
 import folium.plugins
@@ -237,7 +238,11 @@ def base_map(
     fmap.default_css = [assets.css(role) for role in CSS]
     if tiles:
         folium.TileLayer(
-            tiles, attr=attribution, name="Base map", max_zoom=MAX_ZOOM, control=False
+            tiles,
+            attr=template_inert_html(attribution),
+            name="Base map",
+            max_zoom=MAX_ZOOM,
+            control=False,
         ).add_to(fmap)
     fullscreen = folium.plugins.Fullscreen(position="topleft")
     fullscreen.default_js = [assets.js("fullscreen")]
@@ -247,18 +252,36 @@ def base_map(
     return fmap
 
 
+#: Characters JSON may hold only inside strings, escaped so the JSON stays inside an HTML
+#: ``<script>`` (``<``, ``>``, ``&``) and is valid JS (the two line separators).
+_HTML_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+#: Braces inside strings: branca compiles every macro's output as a Jinja template again, so
+#: ``{{``, ``{%`` or ``{#`` in data would run there as code. In a JS string ``\u007b`` is ``{``.
+_BRACE_ESCAPES = str.maketrans({"{": "\\u007b", "}": "\\u007d"})
+#: A JSON string literal as json.dumps writes it. Scanning for these left to right tokenises
+#: the text: between them there is only structure, which never holds a quote.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def script_json(value: object) -> str:
-    """JSON safe inside an HTML ``<script>``: ``<``, ``>``, ``&`` and JS line breaks escaped."""
+    """``value`` as JSON that is only ever data: safe inside an HTML ``<script>`` and inert when
+    branca compiles the map as a Jinja template. Every value from the data that reaches folium
+    goes through here (the one exception, HTML folium places itself: :func:`template_inert_html`).
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for char, escape in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, escape)
-    return text
+    text = text.translate(_HTML_ESCAPES)
+    if "{" not in text and "}" not in text:
+        return text
+    # Structural braces must stay; they never form "{{", "{%" or "{#" (an object's key is a string).
+    return _JSON_STRING.sub(lambda m: m.group().translate(_BRACE_ESCAPES), text)
+
+
+def template_inert_html(text: str) -> str:
+    """HTML that reads the same but holds no ``{`` or ``}`` (character references instead), for
+    the few HTML strings folium puts in its templates itself, such as a tile credit."""
+    return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def marker_rows(frame: pd.DataFrame) -> list[list[object]]:
