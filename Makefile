@@ -6,14 +6,15 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test test-fast lint format bench lock clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+# constraints.txt pins every transitive dependency to what CI tested (`make lock` renews it).
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m dashboard assets
 	touch $(STAMP)
@@ -21,13 +22,18 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 run: install
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
 
-test: install
-	$(BIN)/ruff check .
+# Lint first: ruff, the format check and mypy, then every test (browser and PostgreSQL included).
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -36,5 +42,13 @@ format: install
 bench: install
 	$(BIN)/python -m benchmarks.map_build
 
+# Re-resolve the pins after changing requirements*.txt: a fresh venv, then freeze it.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -r requirements-dev.txt
+	.lock-venv/bin/python -m pip freeze --exclude-editable | sort -f > constraints.txt
+	rm -rf .lock-venv
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis dashboard/static/vendor/leaflet dashboard/static/vendor/leaflet-markercluster dashboard/static/vendor/jquery dashboard/static/vendor/leaflet-heat
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis dashboard/static/vendor/leaflet dashboard/static/vendor/leaflet-markercluster dashboard/static/vendor/jquery dashboard/static/vendor/leaflet-heat

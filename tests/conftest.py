@@ -29,6 +29,19 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what each test needs, so ``-m e2e`` and ``-m postgres`` select by it: browser tests
+    by their folder, PostgreSQL ones by the fixtures they use (``db_url`` is on both kinds)."""
+    e2e = Path(__file__).parent / "e2e"
+    for item in items:
+        if e2e in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+        params = getattr(item, "callspec", None)
+        on_postgres = params is not None and params.params.get("db_url") == "postgresql"
+        if on_postgres or "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture
 def today() -> date:
     return TODAY

@@ -79,4 +79,4 @@ def timeline_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.LayerChart:
         .mark_text(align="left", dx=4, fontSize=11)
         .encode(x="date:T", y=alt.Y("offset:Q", scale=None, axis=None), text="label:N")
     )
-    return alt.layer(bars, rules, labels).properties(height=260)
+    return alt.LayerChart(layer=[bars, rules, labels]).properties(height=260)

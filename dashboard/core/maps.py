@@ -301,7 +301,11 @@ def incident_layer(frame: pd.DataFrame) -> folium.FeatureGroup:
         "fields": json.dumps(ROW_FIELDS),
     }
     group = folium.FeatureGroup(name="Incidents")
-    options = {"showCoverageOnHover": False, "maxClusterRadius": 40, "chunkedLoading": True}
+    options: dict[str, object] = {
+        "showCoverageOnHover": False,
+        "maxClusterRadius": 40,
+        "chunkedLoading": True,
+    }
     IncidentMarkers(marker_rows(frame), callback, options).add_to(group)
     return group
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import pandas as pd
 
@@ -55,7 +56,8 @@ def to_record(row: dict[str, object]) -> Record:
 
 def frame_records(frame: pd.DataFrame) -> list[Record]:
     """Records of a typed incidents frame (see :func:`incidents_frame`)."""
-    return [to_record(row) for row in frame[list(COLUMNS)].to_dict("records")]
+    rows = cast("list[dict[str, object]]", frame[list(COLUMNS)].to_dict("records"))
+    return [to_record(row) for row in rows]
 
 
 def change_kind(before: Record | None, after: Record) -> str:

@@ -26,8 +26,6 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
-pytestmark = pytest.mark.e2e
-
 
 @dataclass
 class RunningApp:
