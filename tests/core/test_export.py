@@ -65,7 +65,7 @@ def test_geojson_export() -> None:
 #: followed by a formula (the text after the break must never start a live cell).
 BREAKS = {
     "location": "see report\r=2+3",
-    "notes": "first\n=HYPERLINK(\"http://evil\")",
+    "notes": 'first\n=HYPERLINK("http://evil")',
     "source_title": "a\r\n+1",
     "attributed_by": "tail\r",
 }
