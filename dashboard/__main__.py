@@ -48,9 +48,13 @@ def visible(text: object, *, lines: bool = False) -> str:
     return shown if lines else _BREAKS.sub(escape, shown)
 
 
-def say(text: object = "", *, file: TextIO | None = None) -> None:
-    """Print a human-readable line, file names and cells in it escaped (see :func:`visible`)."""
-    print(visible(text, lines=True), file=file or sys.stdout)
+def say(text: object = "", *, file: TextIO | None = None, lines: bool = False) -> None:
+    """Print a human-readable message, every control character in it escaped.
+
+    A message is one line (a file name holding a line break cannot forge another line of the
+    report) unless ``lines`` says it is a multi-line block such as a table.
+    """
+    print(visible(text, lines=lines), file=file or sys.stdout)
 
 
 def _write(text: str, out: str) -> None:
@@ -213,7 +217,7 @@ def _batches(_args: argparse.Namespace) -> int:
     out["reverts_batch"] = reverts.astype("Int64").astype(object).where(reverts.notna(), "")
     for column in ("kind", "uploaded_by", "filename", "source_format"):
         out[column] = out[column].map(visible)
-    say(out.to_string(index=False))
+    say(out.to_string(index=False), lines=True)
     return 0
 
 

@@ -151,7 +151,7 @@ def test_unreachable_store_exits_1_without_traceback() -> None:
 
 
 #: A file name and cells that would drive a terminal: retitle it, clear it, reverse the text.
-EVIL_NAME = "evil\x1b]0;pwned\x07\u202etxt.csv"
+EVIL_NAME = "evil\x1b]0;pwned\x07\u202etxt\nstored as batch 99.csv"
 EVIL_NOTES = "a\x1b[31mred\u202e\x9b2J"
 
 
@@ -191,7 +191,8 @@ def test_reports_show_control_characters_escaped(tmp_path: Path) -> None:
     listing = run("batches", db=db)
     assert listing.returncode == 0, listing.stderr
     for shown in (done.stdout, listing.stdout):
-        assert "evil\\x1b]0;pwned\\x07\\u202etxt.csv" in shown
+        assert "evil\\x1b]0;pwned\\x07\\u202etxt\\x0astored as batch 99.csv" in shown
+        assert "\nstored as batch 99" not in shown
         assert not [c for c in shown if c not in "\n" and (ord(c) < 32 or 0x7F <= ord(c) < 0xA0)]
         assert "\u202e" not in shown
     missing = run("import", str(tmp_path / "gone\x1b[2J.csv"), db=db)
