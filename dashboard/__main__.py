@@ -7,18 +7,71 @@ why; a rejected import prints its report on standard output), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
+from urllib.parse import parse_qs, urlsplit
+
+import sqlalchemy as sa
 
 from dashboard.core.errors import DashboardError, ImportRejectedError
 from dashboard.core.mapping import FORMATS
-from dashboard.store import default_url, display_url, outages_as_errors
+from dashboard.store import Store, default_url, display_url, outages_as_errors
 
 
 class UsageError(DashboardError):
     """The command line asks for something that cannot be done as asked (exit code 2)."""
+
+
+# C0 and C1 controls, DEL, and the invisible marks that reorder or hide text (bidi overrides and
+# isolates, line/paragraph separators): a terminal would act on them instead of showing them.
+_CONTROLS = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+_BREAKS = re.compile("\r(?!\n)|\n")
+
+
+def visible(text: object, *, lines: bool = False) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\u202e``).
+
+    With ``lines``, line ends (LF, CRLF) are kept, so a multi-line report still reads as lines.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    shown = _CONTROLS.sub(escape, str(text))
+    return shown if lines else _BREAKS.sub(escape, shown)
+
+
+def say(text: object = "", *, file: TextIO | None = None, lines: bool = False) -> None:
+    """Print a human-readable message, every control character in it escaped.
+
+    A message is one line (a file name holding a line break cannot forge another line of the
+    report) unless ``lines`` says it is a multi-line block such as a table.
+    """
+    print(visible(text, lines=lines), file=file or sys.stdout)
+
+
+def _write(text: str, out: str) -> None:
+    """Write data to a file, or to standard output when ``out`` is ``-``.
+
+    Piped, the data goes out as it is (a data stream); to a terminal, its control characters are
+    shown escaped, so a cell cannot drive the terminal (move the cursor, retitle, hide text).
+    """
+    if out != "-":
+        try:
+            Path(out).write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise DashboardError(f"cannot write {out!r}: {exc.strerror or exc}") from exc
+    elif sys.stdout.isatty():
+        sys.stdout.write(visible(text, lines=True))
+    else:
+        sys.stdout.write(text)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -26,11 +79,66 @@ def _export(args: argparse.Namespace) -> int:
     from dashboard.imports import open_store
 
     frame = open_store().incidents()
-    text = to_geojson(frame) if args.format == "geojson" else to_csv(frame)
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).write_text(text, encoding="utf-8")
+    _write(to_geojson(frame) if args.format == "geojson" else to_csv(frame), args.out)
+    return 0
+
+
+def _link_params(link: str | None) -> tuple[dict[str, list[str]], str | None]:
+    """A link's query parameters (``parse_qs`` shape) and its http(s) address, if it has one."""
+    if not link:
+        return {}, None
+    parts = urlsplit(link)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return parse_qs(parts.query, keep_blank_values=True), link
+    if parts.scheme or parts.netloc:
+        raise UsageError(f"--link must be an http(s) address or a query string, not {link!r}")
+    return parse_qs(link.lstrip("?"), keep_blank_values=True), None
+
+
+def _briefing(args: argparse.Namespace) -> int:
+    from dashboard import settings
+    from dashboard.core import briefing, filters, links
+    from dashboard.core.figures import headline
+    from dashboard.core.mandate import load_events, status
+    from dashboard.imports import MANDATE_EVENTS, open_store
+
+    params, address = _link_params(args.link)
+    now = datetime.now(UTC).replace(microsecond=0)
+    state, notes = links.parse(params, now=now)
+    tiles, attribution = settings.tiles()
+    store = open_store()
+    everything = store.incidents_asof(state.asof) if state.asof else store.incidents()
+    events = load_events(MANDATE_EVENTS)
+    mandate = status(events, state.asof.date() if state.asof else date.today())
+    state, missing = links.restrict(
+        state,
+        weapons=filters.choices(everything, "weapon"),
+        districts=filters.choices(everything, "district"),
+    )
+    in_view = filters.apply(everything, state.filters)
+    state, absent = links.check_incident(state, set(in_view["incident_id"]))
+    selected = in_view[in_view["incident_id"] == state.incident]
+    focus = (
+        None if selected.empty else (selected.iloc[0]["latitude"], selected.iloc[0]["longitude"])
+    )
+    brief = briefing.Briefing(
+        incidents=in_view,
+        figures=headline(in_view, mandate),
+        mandate=mandate,
+        events=events,
+        state=state,
+        link=links.share_url(address, state) if address else "?" + links.query_string(state),
+        generated_at=now,
+        map_view=state.map_view or links.implied_view(focus),
+        tiles=tiles,
+        tiles_attribution=attribution,
+    )
+    _write(briefing.render(brief), args.out)
+    for note in links.capped([*notes, *missing, *absent]):
+        say(f"warning: {note}", file=sys.stderr)
+    # Written to standard output, the briefing is the output: the summary goes with the warnings.
+    summary = sys.stderr if args.out == "-" else sys.stdout
+    say(f"briefing written to {args.out} (incidents in view: {len(in_view)})", file=summary)
     return 0
 
 
@@ -38,7 +146,7 @@ def _assets(_args: argparse.Namespace) -> int:
     from dashboard.assets import VENDOR_DIR, ensure_static_assets
 
     ensure_static_assets()
-    print(f"map assets ready in {VENDOR_DIR}")
+    say(f"map assets ready in {VENDOR_DIR}")
     return 0
 
 
@@ -65,19 +173,17 @@ def _import(args: argparse.Namespace) -> int:
         mapping = mappings[args.mapping]
     prepared = prepare(path.read_bytes(), path.name, date.today(), fmt=args.format, mapping=mapping)
     result = prepared.result
-    print(f"file: {path.name} (sha256 {prepared.sha256})")
-    print(
+    say(f"file: {path.name} (sha256 {prepared.sha256})")
+    say(
         f"read as {prepared.source_format}, encoding {prepared.read.encoding or '?'}, "
         f"delimiter {prepared.read.delimiter!r}"
     )
-    print(
-        f"rows read {result.rows_read}, valid {len(result.valid)}, invalid {len(result.rejected)}"
-    )
+    say(f"rows read {result.rows_read}, valid {len(result.valid)}, invalid {len(result.rejected)}")
     for issue in prepared.issues:
-        print(f"{issue.severity}: {issue}")
+        say(f"{issue.severity}: {issue}")
     if args.dry_run:
         changes = classify(store, prepared)["change"].value_counts()
-        print(
+        say(
             "dry run, nothing stored: would add {new}, update {update}, leave {unchanged} "
             "unchanged".format(
                 **{k: int(changes.get(k, 0)) for k in ("new", "update", "unchanged")}
@@ -87,11 +193,11 @@ def _import(args: argparse.Namespace) -> int:
     try:
         summary = commit(store, prepared, uploaded_by=UPLOADER, valid_only=args.valid_only)
     except ImportRejectedError as exc:
-        print(f"rejected: {exc}")
+        say(f"rejected: {exc}")
         if not prepared.file_errors and len(result.valid):
-            print("use --valid-only to store the valid rows and leave the rejected ones out")
+            say("use --valid-only to store the valid rows and leave the rejected ones out")
         return 1
-    print(
+    say(
         f"stored as batch {summary.batch_id}: {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {len(result.rejected)} rejected"
     )
@@ -109,7 +215,9 @@ def _batches(_args: argparse.Namespace) -> int:
     out["sha256"] = out["sha256"].str[:12]
     reverts = out["reverts_batch"]
     out["reverts_batch"] = reverts.astype("Int64").astype(object).where(reverts.notna(), "")
-    print(out.to_string(index=False))
+    for column in ("kind", "uploaded_by", "filename", "source_format"):
+        out[column] = out[column].map(visible)
+    say(out.to_string(index=False), lines=True)
     return 0
 
 
@@ -117,7 +225,7 @@ def _revert(args: argparse.Namespace) -> int:
     from dashboard.imports import UPLOADER, open_store
 
     summary = open_store().revert_batch(args.batch, uploaded_by=UPLOADER)
-    print(
+    say(
         f"batch {args.batch} reverted by batch {summary.batch_id}: {summary.removed} removed, "
         f"{summary.added} restored, {summary.updated} set back"
     )
@@ -156,6 +264,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revert.add_argument("batch", type=int, help="the batch id (see `batches`)")
     revert.set_defaults(run=_revert)
+    brief = commands.add_parser(
+        "briefing",
+        help="write the briefing (one HTML file) of the view a link describes, as the page does",
+    )
+    brief.add_argument("--out", required=True, help="HTML file to write, or - for standard output")
+    brief.add_argument(
+        "--link",
+        help="the view: a link copied from the app, or its query string (default: all, live)",
+    )
+    brief.set_defaults(run=_briefing)
     assets = commands.add_parser(
         "assets", help="copy the map's JS/CSS into the served static folder"
     )
@@ -163,18 +281,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _store_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot name a store (bad syntax, unknown database, driver missing), or None.
+
+    It builds the store's engine, which checks all that without connecting. The URL itself is
+    never repeated: it may hold a password.
+    """
+    try:
+        Store(url).dispose()
+    except sa.exc.ArgumentError as exc:
+        return str(exc)
+    except ValueError as exc:
+        return f"bad port or address ({exc})"
+    except ImportError as exc:
+        return f"its database driver is not installed ({exc})"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (argparse exits with 2 on bad usage itself)."""
     args = build_parser().parse_args(argv)
+    url = default_url()
+    problem = _store_url_problem(url)
+    if problem is not None:
+        say(f"error: DASHBOARD_DB_URL is not a usable database URL: {problem}", file=sys.stderr)
+        return 1
     try:
         # A store lost after it was opened is reported like one that never answered.
-        with outages_as_errors(display_url(default_url())):
+        with outages_as_errors(display_url(url)):
             return int(args.run(args))
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return 2
     except DashboardError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return 1
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -146,3 +148,98 @@ def test_unreachable_store_exits_1_without_traceback() -> None:
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "cannot open the store" in done.stderr
+
+
+#: A file name and cells that would drive a terminal: retitle it, clear it, reverse the text.
+EVIL_NAME = "evil\x1b]0;pwned\x07\u202etxt\nstored as batch 99.csv"
+EVIL_NOTES = "a\x1b[31mred\u202e\x9b2J"
+
+
+def run_on_a_terminal(*args: str, db: Path) -> str:
+    """Run the CLI with its standard output on a pseudo-terminal; what the terminal received."""
+    env = {"DASHBOARD_DB_URL": f"sqlite:///{db}", "PATH": "/usr/bin:/bin"}
+    master, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=child,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=REPO,
+    )
+    os.close(child)
+    received = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the program closed its end
+            break
+        if not chunk:
+            break
+        received.append(chunk)
+    os.close(master)
+    assert process.wait(timeout=120) == 0
+    return b"".join(received).decode("utf-8")
+
+
+def test_reports_show_control_characters_escaped(tmp_path: Path) -> None:
+    path = tmp_path / EVIL_NAME
+    path.write_bytes(csv_bytes([row(notes=EVIL_NOTES)]))
+    db = tmp_path / "s.sqlite3"
+    done = run("import", str(path), db=db)
+    assert done.returncode == 0, done.stderr
+    listing = run("batches", db=db)
+    assert listing.returncode == 0, listing.stderr
+    for shown in (done.stdout, listing.stdout):
+        assert "evil\\x1b]0;pwned\\x07\\u202etxt\\x0astored as batch 99.csv" in shown
+        assert "\nstored as batch 99" not in shown
+        assert not [c for c in shown if c not in "\n" and (ord(c) < 32 or 0x7F <= ord(c) < 0xA0)]
+        assert "\u202e" not in shown
+    missing = run("import", str(tmp_path / "gone\x1b[2J.csv"), db=db)
+    assert missing.returncode == 2
+    assert missing.stderr == "error: no such file: " + str(tmp_path) + "/gone\\x1b[2J.csv\n"
+
+
+def test_export_is_raw_data_in_a_pipe_and_escaped_on_a_terminal(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(csv_bytes([row(notes=EVIL_NOTES)]))
+    db = tmp_path / "s.sqlite3"
+    assert run("import", str(path), db=db).returncode == 0
+    piped = run("export", "--out", "-", db=db)
+    assert piped.returncode == 0, piped.stderr
+    assert EVIL_NOTES in piped.stdout
+    shown = run_on_a_terminal("export", "--out", "-", db=db)
+    assert "a\\x1b[31mred\\u202e\\x9b2J" in shown
+    assert "\x1b" not in shown
+    assert "\u202e" not in shown
+    assert "T-0001" in shown
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("nonsense", "Could not parse SQLAlchemy URL"),
+        ("://", "Could not parse SQLAlchemy URL"),
+        ("foo://x", "Can't load plugin: sqlalchemy.dialects:foo"),
+        ("postgresql+nodriver://u:s3cret@h/db", "Can't load plugin"),
+        ("postgresql://u:s3cret@h:notaport/db", "bad port or address"),
+        ("postgresql://u:s3cret@[::1/db", "bad port or address"),
+        ("mysql://u:s3cret@h/db", "its database driver is not installed"),
+    ],
+)
+def test_malformed_store_url_is_one_line_and_exit_1(url: str, reason: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard", "batches"],
+        capture_output=True,
+        text=True,
+        env={"DASHBOARD_DB_URL": url, "PATH": "/usr/bin:/bin"},
+        cwd=REPO,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("error: DASHBOARD_DB_URL is not a usable database URL: ")
+    assert reason in line
+    assert "s3cret" not in line

@@ -120,3 +120,15 @@ def test_column_mapping_is_applied_and_saved(page: AppTest, url: str) -> None:
     assert page.dataframe[0].value["incident_id"].tolist() == ["S-1"]
     assert saved_mappings(Store(url))["our sheet"].columns["ref"] == "incident_id"
     assert "our sheet" in page.selectbox(key="upload_mapping_choice").options
+
+
+def test_mapping_form_shows_header_names_as_text(page: AppTest) -> None:
+    image = "![b](http://127.0.0.1:9/x.png)"
+    header = [image, "**bold** <i>", *(c for c in GOOD if c != "incident_id")]
+    upload(page, csv_bytes([{**GOOD, image: "S-1"}], columns=header))
+    labels = {box.label for box in page.selectbox if box.key and box.key.startswith("map_")}
+    assert {
+        "\\!\\[b\\]\\(http\\://127\\.0\\.0\\.1\\:9/x\\.png\\)",
+        "\\*\\*bold\\*\\* \\<i\\>",
+    } <= labels
+    assert not [label for label in labels if "![" in label or "**" in label]

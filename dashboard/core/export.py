@@ -20,6 +20,16 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as RFC 4180 CSV: CRLF row ends, and every field holding CR or LF quoted.
+
+    The csv module quotes a field holding any character of the line terminator; with ``\\n``
+    alone a bare CR went out unquoted, and a spreadsheet split the row there, so a cell's text
+    after the CR started a new (live) row.
+    """
+    return frame.to_csv(index=False, lineterminator="\r\n")
+
+
 def to_csv(frame: pd.DataFrame) -> str:
     """The incidents as canonical CSV (UTF-8 text, ISO dates), formula cells neutralised."""
     out = frame[list(COLUMNS)].copy()
@@ -27,7 +37,7 @@ def to_csv(frame: pd.DataFrame) -> str:
         out[column] = out[column].dt.strftime("%Y-%m-%d")
     for column in TEXT_COLUMNS:
         out[column] = out[column].astype(object).map(neutralise)
-    return out.to_csv(index=False, lineterminator="\n")
+    return _csv_text(out)
 
 
 def to_geojson(frame: pd.DataFrame) -> str:
@@ -56,10 +66,12 @@ def to_geojson(frame: pd.DataFrame) -> str:
 def rejected_csv(rejected: pd.DataFrame) -> str:
     """Rejected rows as CSV with their file ``line`` and an ``error`` column, ready to fix.
 
-    Every text cell is neutralised like an export's: the file is meant to be opened in a sheet.
+    Every text cell, and the header, is neutralised like an export's: the file is meant to be
+    opened in a sheet.
     """
     out = rejected.copy()
     for column in out.columns:
         if column != "line":
             out[column] = out[column].astype(object).map(neutralise)
-    return out.to_csv(index=False, lineterminator="\n")
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return _csv_text(out)

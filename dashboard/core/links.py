@@ -16,8 +16,8 @@ from typing import Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from dashboard.core.filters import Filters
-from dashboard.core.maps import LAYERS, MAX_ZOOM
-from dashboard.core.schema import STATUSES
+from dashboard.core.maps import DEFAULT_ZOOM, LAYERS, MAX_ZOOM
+from dashboard.core.schema import KHARKIV_CENTRE, STATUSES
 
 #: The link format's version, written as ``v``; a later format can read older links by it.
 VERSION: Final[int] = 1
@@ -31,6 +31,8 @@ COORD_PLACES: Final[int] = 5
 STREAMLIT_PARAMS: Final[frozenset[str]] = frozenset({"embed", "embed_options"})
 #: At most this many ignored parameters are listed; the rest are counted.
 MAX_NOTES: Final[int] = 12
+#: Unknown parameters are reported in one note naming at most this many of them.
+MAX_NAMES: Final[int] = 5
 
 PARAMS: Final[tuple[str, ...]] = (
     "from",
@@ -47,6 +49,10 @@ PARAMS: Final[tuple[str, ...]] = (
     "asof",
     "v",
 )
+#: Zoom of the view centred on a selected incident.
+SELECTED_ZOOM: Final[int] = 13
+#: The view with nothing selected and no view in the link.
+BASE_VIEW: Final[tuple[float, float, int]] = (*KHARKIV_CENTRE, DEFAULT_ZOOM)
 REPEATABLE: Final[frozenset[str]] = frozenset({"status", "weapon", "district"})
 
 
@@ -206,9 +212,12 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[ViewSt
     districts and the incident are checked against the data later, by :func:`restrict`.
     """
     reader = _Reader(params)
-    for name in params:
-        if name not in PARAMS and name not in STREAMLIT_PARAMS:
-            reader.ignore(show(name), "unknown parameter")
+    unknown = [show(n) for n in params if n not in PARAMS and n not in STREAMLIT_PARAMS]
+    if len(unknown) == 1:
+        reader.ignore(unknown[0], "unknown parameter")
+    elif unknown:
+        names = ", ".join(unknown[:MAX_NAMES]) + (" …" if len(unknown) > MAX_NAMES else "")
+        reader.ignore(names, f"{len(unknown)} unknown parameters")
     version = reader.one("v")
     if version not in (None, "", str(VERSION)):
         reader.ignore("v", f"unknown link version {show(version)}; read as version {VERSION}")
@@ -243,14 +252,25 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[ViewSt
         layer=layer or "markers",
         asof=_asof(reader, now),
     )
-    return state, _capped(reader.notes)
+    return state, capped(reader.notes)
 
 
-def _capped(notes: list[Ignored]) -> list[Ignored]:
-    if len(notes) <= MAX_NOTES:
-        return notes
-    rest = len(notes) - MAX_NOTES + 1
-    return [*notes[: MAX_NOTES - 1], Ignored("…", f"and {rest} more")]
+def capped(notes: Sequence[Ignored]) -> list[Ignored]:
+    """``notes`` for a reader: each repeated note once with its count, at most ``MAX_NOTES``.
+
+    A link repeating one bad value a thousand times gets one note saying so, not a thousand.
+    """
+    counts: dict[Ignored, int] = {}
+    for note in notes:
+        counts[note] = counts.get(note, 0) + 1
+    merged = [
+        note if n == 1 else Ignored(note.param, f"{note.reason} ({n} times)")
+        for note, n in counts.items()
+    ]
+    if len(merged) <= MAX_NOTES:
+        return merged
+    rest = len(merged) - MAX_NOTES + 1
+    return [*merged[: MAX_NOTES - 1], Ignored("…", f"and {rest} more")]
 
 
 def restrict(
@@ -272,7 +292,7 @@ def restrict(
         weapons=tuple(w for w in state.weapons if w in weapons),
         districts=tuple(d for d in state.districts if d in districts),
     )
-    return kept, notes
+    return kept, capped(notes)
 
 
 def check_incident(
@@ -283,6 +303,14 @@ def check_incident(
         return state, []
     note = Ignored("incident", f"{show(state.incident)} is not among the incidents in view")
     return replace(state, incident=None), [note]
+
+
+def implied_view(focus: tuple[float, float] | None) -> tuple[float, float, int]:
+    """The view a link needs no lat/lon/zoom for: the selected incident, else Kharkiv."""
+    if focus is not None:
+        lat, lon = (round(float(c), COORD_PLACES) for c in focus)
+        return (lat, lon, SELECTED_ZOOM)
+    return BASE_VIEW
 
 
 def same_view(a: tuple[float, float, int], b: tuple[float, float, int], pixels: float = 2) -> bool:

@@ -16,24 +16,13 @@ from streamlit_folium import st_folium
 from dashboard import settings
 from dashboard.core import briefing, export, links
 from dashboard.core.figures import Headline
+from dashboard.core.links import BASE_VIEW, implied_view
 from dashboard.core.mandate import MandateStatus
-from dashboard.core.maps import DEFAULT_ZOOM, LAYERS, base_map, data_layers
-from dashboard.core.schema import KHARKIV_CENTRE
+from dashboard.core.maps import LAYERS, base_map, data_layers
 from dashboard.ui import urlstate
 from dashboard.ui.data import map_assets
 
-SELECTED_ZOOM = 13
-#: The view the base map is built with (st_folium then moves it to the wanted one).
-BASE_VIEW = (*KHARKIV_CENTRE, DEFAULT_ZOOM)
 View = tuple[float, float, int]
-
-
-def implied_view(focus: tuple[float, float] | None) -> View:
-    """The view a link needs no lat/lon/zoom for: the selected incident, else Kharkiv."""
-    if focus is not None:
-        lat, lon = (round(float(c), links.COORD_PLACES) for c in focus)
-        return (lat, lon, SELECTED_ZOOM)
-    return BASE_VIEW
 
 
 def _reported(result: object) -> View | None:

@@ -16,6 +16,7 @@ from dashboard.core.csvio import Limits
 from dashboard.core.export import rejected_csv
 from dashboard.core.mapping import IGNORE, ColumnMapping, from_choices, suggest
 from dashboard.core.schema import COLUMNS
+from dashboard.core.text import md_escape
 from dashboard.imports import Prepared, classify, prepare
 from dashboard.store import Store
 from dashboard.ui.data import store
@@ -112,8 +113,9 @@ def mapping_form(file: Prepared) -> ColumnMapping | None:
         columns = st.columns(3)
         choices = {}
         for i, header in enumerate(file.read.header):
+            # A label renders Markdown: a header like ![x](http://...) would fetch an image.
             choices[header] = columns[i % 3].selectbox(
-                header or f"(column {i + 1} has no name)",
+                md_escape(header) if header else f"(column {i + 1} has no name)",
                 options,
                 index=options.index(start.get(header, IGNORE)),
                 format_func=lambda c: c or "(ignore)",

@@ -60,7 +60,9 @@ def check_link(everything: pd.DataFrame, ids_in_view: Collection[str]) -> list[l
         _, incident_notes = links.check_incident(state, ids_in_view)
         if incident_notes:
             st.session_state["incident"] = None
-        st.session_state[_NOTES] = [*st.session_state[_NOTES], *notes, *incident_notes]
+        st.session_state[_NOTES] = links.capped(
+            [*st.session_state[_NOTES], *notes, *incident_notes]
+        )
     return st.session_state[_NOTES]
 
 

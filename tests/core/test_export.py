@@ -6,8 +6,11 @@ import csv
 import io
 import json
 
-from dashboard.core.export import neutralise, to_csv, to_geojson
+import pandas as pd
+
+from dashboard.core.export import neutralise, rejected_csv, to_csv, to_geojson
 from dashboard.core.records import incidents_frame
+from dashboard.core.schema import COLUMNS
 
 ROW = {
     "incident_id": '=HYPERLINK("http://evil")',
@@ -56,3 +59,42 @@ def test_geojson_export() -> None:
     assert feature["geometry"] == {"type": "Point", "coordinates": [36.2, -49.5]}
     assert feature["properties"]["weapon"] == "'@SUM(1)"
     assert feature["properties"]["killed"] == 0
+
+
+#: Cells that break a row where a spreadsheet splits lines: a bare CR, LF, CRLF, and each of them
+#: followed by a formula (the text after the break must never start a live cell).
+BREAKS = {
+    "location": "see report\r=2+3",
+    "notes": 'first\n=HYPERLINK("http://evil")',
+    "source_title": "a\r\n+1",
+    "attributed_by": "tail\r",
+}
+
+
+def _parsed(text: str) -> list[list[str]]:
+    """Records as Python's csv module reads the bytes a spreadsheet would open."""
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _assert_inert(text: str, width: int) -> list[list[str]]:
+    records = _parsed(text)
+    assert {len(record) for record in records} == {width}
+    assert not [c for record in records for c in record if c.startswith(("=", "+", "@"))]
+    return records
+
+
+def test_csv_quotes_every_field_with_a_line_break() -> None:
+    text = to_csv(incidents_frame([{**ROW, **BREAKS}]))
+    header, row = _assert_inert(text, len(COLUMNS))
+    cells = dict(zip(header, row, strict=True))
+    assert {k: cells[k] for k in BREAKS} == BREAKS
+    assert text.endswith("\r\n")
+
+
+def test_rejected_csv_quotes_line_breaks_and_neutralises_headers() -> None:
+    rejected = pd.DataFrame(
+        [{"line": 3, "=cmd": "x", "location": "see report\r=2+3", "error": "bad\n@SUM(1)"}]
+    )
+    header, row = _assert_inert(rejected_csv(rejected), 4)
+    assert header == ["line", "'=cmd", "location", "error"]
+    assert row == ["3", "x", "see report\r=2+3", "bad\n@SUM(1)"]

@@ -145,10 +145,33 @@ def test_quoted_values_are_cut_and_quoted() -> None:
     assert notes == [("from", "'" + "<" * 40 + "…' is not a date (YYYY-MM-DD)")]
 
 
-def test_many_bad_parameters_are_counted_not_listed() -> None:
-    _, notes = parsed("&".join(f"junk{i}=1" for i in range(40)))
+def test_many_unknown_parameters_make_one_note() -> None:
+    _, notes = parsed("&".join(f"junk{i}=1" for i in range(1000)))
+    assert notes == [("'junk0', 'junk1', 'junk2', 'junk3', 'junk4' …", "1000 unknown parameters")]
+
+
+def test_a_repeated_bad_value_is_reported_once_with_its_count() -> None:
+    state, notes = parsed("&".join(["status=bogus"] * 1000 + ["incident=A"] * 1000))
+    assert state == ViewState(incident="A")
+    assert notes == [
+        ("status", "'bogus' is not one of the choices (1000 times)"),
+        ("incident", "given 1000 times; only the first value is used"),
+    ]
+
+
+def test_many_bad_values_are_counted_not_listed() -> None:
+    _, notes = parsed("&".join(f"status=bad{i}" for i in range(1000)))
     assert len(notes) == links.MAX_NOTES
-    assert notes[-1] == ("…", "and 29 more")
+    assert notes[-1] == ("…", "and 989 more")
+
+
+def test_restrict_caps_its_notes_too() -> None:
+    state = ViewState(weapons=tuple(f"W{i}" for i in range(1000)))
+    kept, notes = links.restrict(state, weapons=set(), districts=set())
+    assert kept.weapons == ()
+    assert len(notes) == links.MAX_NOTES
+    assert notes[-1] == links.Ignored("…", "and 989 more")
+    assert len(links.capped([*notes, *notes])) == links.MAX_NOTES
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,138 @@
+"""``python -m dashboard briefing``: the page's briefing of a linked view, written by the CLI.
+
+The CLI runs for real (a subprocess on a real store of each kind); a hostile stored row shows as
+its literal text in the page and in the map document, never as markup or an evaluated template.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from dashboard.core.links import format_asof
+from tests.helpers import GOOD, csv_bytes, row
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATE = "Kharkiv {{ 7*7 }}"
+SCRIPT = "<script>alert(1)</script>"
+HOSTILE = row(location=TEMPLATE, notes=SCRIPT, source_title=SCRIPT, weapon="KN-23 {{ 7*7 }}")
+
+
+def cli(*args: str, db_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        cwd=REPO,
+        env={"DASHBOARD_DB_URL": db_url, "PATH": "/usr/bin:/bin", "DASHBOARD_TILES": "none"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def briefing(tmp_path: Path, db_url: str, *link: str) -> tuple[str, str, str]:
+    """Run the command; the page outside the map, the map document, and the command's stderr."""
+    out = tmp_path / "briefing.html"
+    done = cli("briefing", "--out", str(out), *link, db_url=db_url)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    page = out.read_text(encoding="utf-8")
+    before, _, srcdoc = page.partition('srcdoc="')
+    srcdoc, _, after = srcdoc.partition('"')
+    return before + after, html.unescape(srcdoc), done.stderr
+
+
+def figure(page: str, label: str) -> str:
+    found = re.search(rf'<div class="figure">{re.escape(label)}<b>([^<]*)</b>', page)
+    assert found, label
+    return found.group(1)
+
+
+@pytest.fixture
+def hostile_store(db_url: str, tmp_path: Path) -> str:
+    """The shipped incidents plus one hostile row, stored through the CLI."""
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(csv_bytes([HOSTILE]))
+    done = cli("import", str(path), db_url=db_url)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return db_url
+
+
+def test_hostile_row_is_text_in_the_briefing(hostile_store: str, tmp_path: Path) -> None:
+    link = f"https://dash.example.org/app/?incident={GOOD['incident_id']}&v=1"
+    page, inner, _ = briefing(tmp_path, hostile_store, "--link", link)
+    assert figure(page, "Incidents in view") == "8"
+    assert html.escape(TEMPLATE) in page
+    assert html.escape(SCRIPT) in page
+    assert SCRIPT not in page
+    assert "Kharkiv 49" not in page + inner
+    assert "KN-23 49" not in page + inner
+    assert SCRIPT not in inner
+    assert "Kharkiv \\u007b\\u007b 7*7 \\u007d\\u007d" in inner
+    # The view link is the app's, and the map is centred on the selected incident.
+    assert f'href="{html.escape(link)}"' in page
+    assert "center: [50.017, 36.217]" in inner
+    assert '"zoom": 13' in inner
+
+
+def test_filters_from_a_query_string(hostile_store: str, tmp_path: Path) -> None:
+    page, inner, warnings = briefing(
+        tmp_path,
+        hostile_store,
+        "--link",
+        "?status=confirmed&q=7*7&lat=48.5&lon=35.25&zoom=9&layer=heat&junk=1",
+    )
+    assert figure(page, "Incidents in view") == "1"
+    assert "<li>Attribution status: confirmed</li>" in page
+    assert "<li>Search: 7*7</li>" in page
+    assert "<li>Map layer: heat</li>" in page
+    assert "center: [48.5, 35.25]" in inner
+    assert '"zoom": 9' in inner
+    assert "warning: ignored parameter 'junk': unknown parameter" in warnings
+
+
+def test_no_link_is_the_live_default_view(hostile_store: str, tmp_path: Path) -> None:
+    page, inner, warnings = briefing(tmp_path, hostile_store)
+    assert figure(page, "Incidents in view") == "8"
+    assert "<li>Data: live</li>" in page
+    assert "center: [49.9925, 36.2311]" in inner
+    assert warnings == ""
+
+
+def test_asof_shows_the_store_as_it_was(db_url: str, tmp_path: Path) -> None:
+    assert cli("batches", db_url=db_url).returncode == 0  # the store, seeded
+    time.sleep(1.1)
+    moment = format_asof(datetime.now(UTC))
+    time.sleep(1.1)
+    path = tmp_path / "later.csv"
+    path.write_bytes(csv_bytes([HOSTILE]))
+    assert cli("import", str(path), db_url=db_url).returncode == 0
+    page, _, _ = briefing(tmp_path, db_url, "--link", f"asof={moment}")
+    assert figure(page, "Incidents in view") == "7"
+    assert f"data as of {moment}" in page
+    assert html.escape(TEMPLATE) not in page
+
+
+def test_bad_link_exits_2_and_unreachable_store_exits_1(tmp_path: Path) -> None:
+    out = str(tmp_path / "b.html")
+    db = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    for bad in ("javascript:alert(1)", "ftp://example.org/?v=1"):
+        done = cli("briefing", "--out", out, "--link", bad, db_url=db)
+        assert done.returncode == 2, done.stderr
+        assert "--link must be an http(s) address or a query string" in done.stderr
+    assert cli("briefing", db_url=db).returncode == 2  # --out is required
+    down = cli("briefing", "--out", out, db_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert down.returncode == 1
+    assert "cannot open the store" in down.stderr
+    unwritable = cli("briefing", "--out", str(tmp_path / "no" / "b.html"), db_url=db)
+    assert unwritable.returncode == 1
+    assert "cannot write" in unwritable.stderr
+    assert "Traceback" not in down.stderr + unwritable.stderr
+    assert not Path(out).exists()
