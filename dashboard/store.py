@@ -263,11 +263,33 @@ class Store:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         return incidents_frame(rows)
 
-    def incidents_asof(self, moment: datetime) -> pd.DataFrame:
-        """The incidents as the store held them at ``moment``, rebuilt from the history."""
+    def last_batch_at(self, moment: datetime) -> int:
+        """The batch whose state the store held at ``moment``: 0 before the first batch.
+
+        Writers commit in batch order, but a batch's time is taken before it waits for the write
+        lock, so times need not grow with ids. The answer is the last batch of the run of batches
+        from the first one that were all started at or before ``moment``: no later batch can have
+        been committed by then. Reads only the batches table, one row per upload.
+        """
+        first_after = (
+            sa.select(sa.func.min(batches.c.id))
+            .where(batches.c.created_at > moment)
+            .scalar_subquery()
+        )
+        query = sa.select(sa.func.coalesce(sa.func.max(batches.c.id), 0)).where(
+            sa.or_(first_after.is_(None), batches.c.id < first_after)
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def incidents_at_batch(self, batch_id: int) -> pd.DataFrame:
+        """The incidents as batch ``batch_id`` left them, rebuilt from the history, newest first.
+
+        Batches commit in id order, so once a batch is visible this never changes: a cache key.
+        """
         latest = (
             sa.select(sa.func.max(history.c.id).label("id"))
-            .where(history.c.recorded_at <= moment)
+            .where(history.c.batch_id <= batch_id)
             .group_by(history.c.incident_id)
             .subquery()
         )
@@ -278,6 +300,10 @@ class Store:
         return frame.sort_values(["date", "incident_id"], ascending=[False, True]).reset_index(
             drop=True
         )
+
+    def incidents_asof(self, moment: datetime) -> pd.DataFrame:
+        """The incidents as the store held them at ``moment`` (see :meth:`last_batch_at`)."""
+        return self.incidents_at_batch(self.last_batch_at(moment))
 
     def records(self, ids: Sequence[str]) -> dict[str, Record]:
         """Current records of the given incident ids (absent ids are left out)."""
