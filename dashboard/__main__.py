@@ -14,7 +14,6 @@ from pathlib import Path
 
 from dashboard.core.errors import DashboardError, ImportRejectedError
 from dashboard.core.mapping import FORMATS
-from dashboard.store import default_url, display_url, outages_as_errors
 
 
 class UsageError(DashboardError):
@@ -167,9 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (argparse exits with 2 on bad usage itself)."""
     args = build_parser().parse_args(argv)
     try:
-        # A store lost after it was opened is reported like one that never answered.
-        with outages_as_errors(display_url(default_url())):
-            return int(args.run(args))
+        return int(args.run(args))
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -102,15 +102,6 @@ _MIGRATION_LOCK = 0x1718_0001
 _WRITE_LOCK = 0x1718_0002
 
 
-@contextlib.contextmanager
-def outages_as_errors(where: str) -> Iterator[None]:
-    """Turn a lost or refused database connection into :class:`StoreUnavailableError`."""
-    try:
-        yield
-    except sa.exc.OperationalError as exc:
-        raise StoreUnavailableError(f"cannot open the store at {where}: {exc.orig}") from exc
-
-
 def display_url(url: str) -> str:
     """A database URL with any password hidden, for messages."""
     return sa.make_url(url).render_as_string(hide_password=True)
@@ -174,6 +165,22 @@ class Store:
         self.engine = sa.create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        # Every statement and every connection of this engine goes through here: an outage
+        # reaches every caller of every method as one error, with nobody having to wrap a call.
+        sa.event.listen(self.engine, "handle_error", self._outage_as_error)
+
+    def _outage_as_error(self, context: sa.engine.ExceptionContext) -> None:
+        """Raise :class:`StoreUnavailableError` for a refused or lost connection (other errors
+        pass unchanged). A failed pre-ping is left to the pool, which then tries to reconnect."""
+        if context.is_pre_ping:
+            return
+        refused = context.connection is None  # the pool could not open a connection
+        if isinstance(context.sqlalchemy_exception, sa.exc.OperationalError) and (
+            refused or context.is_disconnect
+        ):
+            raise StoreUnavailableError(
+                f"cannot open the store at {self.safe_url}: {context.original_exception}"
+            ) from context.sqlalchemy_exception
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -232,10 +239,6 @@ class Store:
         with self.engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
-
-    def reachable(self) -> contextlib.AbstractContextManager[None]:
-        """Turn a failure to reach the database into :class:`StoreUnavailableError`."""
-        return outages_as_errors(self.safe_url)
 
     @property
     def safe_url(self) -> str:

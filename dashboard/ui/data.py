@@ -36,24 +36,18 @@ RETRY_SECONDS = 3
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _incidents(url: str, version: int) -> pd.DataFrame:
-    current = store()
-    with current.reachable():
-        return current.incidents()
+    return store().incidents()
 
 
 def incidents() -> pd.DataFrame:
     """Current incidents (a cached frame: do not modify it in place)."""
     current = store()
-    with current.reachable():
-        version = current.data_version()
-    return _incidents(current.url, version)
+    return _incidents(current.url, current.data_version())
 
 
 def incident_history(incident_id: str) -> pd.DataFrame:
     """Every stored change of one incident, oldest first: batch, when, and what changed."""
-    current = store()
-    with current.reachable():
-        changes = current.incident_changes(incident_id)
+    changes = store().incident_changes(incident_id)
     return pd.DataFrame(
         {
             "batch": [c["batch_id"] for c in changes],
@@ -66,9 +60,7 @@ def incident_history(incident_id: str) -> pd.DataFrame:
 def store_reachable() -> bool:
     """Whether the store answers now (opening it, if this process has not yet)."""
     try:
-        current = store()
-        with current.reachable():
-            current.data_version()
+        store().data_version()
     except StoreUnavailableError:
         return False
     return True
