@@ -74,8 +74,8 @@ def rerun_when_store_returns() -> None:
         st.rerun(scope="app")
 
 
-#: Past states kept per process. Each is a full incidents frame (about 20 MB at 100,000
-#: incidents), so this bounds the memory that ``asof`` links can take.
+#: Past states kept per process. Each is a full incidents frame (41.5 MB as cached, measured at
+#: 100,000 incidents), so this bounds the memory that ``asof`` links can take.
 ASOF_CACHE_ENTRIES = 4
 
 
