@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from dashboard.core.errors import DashboardError, ImportRejectedError
 from dashboard.core.mapping import FORMATS
-from dashboard.store import Store, default_url, display_url, outages_as_errors
+from dashboard.store import Store, default_url
 
 
 class UsageError(DashboardError):
@@ -307,9 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"error: DASHBOARD_DB_URL is not a usable database URL: {problem}", file=sys.stderr)
         return 1
     try:
-        # A store lost after it was opened is reported like one that never answered.
-        with outages_as_errors(display_url(url)):
-            return int(args.run(args))
+        return int(args.run(args))
     except UsageError as exc:
         say(f"error: {exc}", file=sys.stderr)
         return 2

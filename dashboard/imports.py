@@ -173,7 +173,7 @@ def open_store(url: str | None = None, *, today: date | None = None) -> Store:
     """Open the store: migrate it to the current schema and, when it has never held data, load the
     shipped incidents through the same path uploads take. Safe to call from several processes."""
     store = Store(url)
-    with store.reachable(), store.exclusive():
+    with store.exclusive():
         store.migrate()
         if store.batch_count() == 0:
             import_file(

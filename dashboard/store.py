@@ -102,15 +102,6 @@ _MIGRATION_LOCK = 0x1718_0001
 _WRITE_LOCK = 0x1718_0002
 
 
-@contextlib.contextmanager
-def outages_as_errors(where: str) -> Iterator[None]:
-    """Turn a lost or refused database connection into :class:`StoreUnavailableError`."""
-    try:
-        yield
-    except sa.exc.OperationalError as exc:
-        raise StoreUnavailableError(f"cannot open the store at {where}: {exc.orig}") from exc
-
-
 def display_url(url: str) -> str:
     """A database URL with any password hidden, for messages."""
     return sa.make_url(url).render_as_string(hide_password=True)
@@ -174,6 +165,22 @@ class Store:
         self.engine = sa.create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        # Every statement and every connection of this engine goes through here: an outage
+        # reaches every caller of every method as one error, with nobody having to wrap a call.
+        sa.event.listen(self.engine, "handle_error", self._outage_as_error)
+
+    def _outage_as_error(self, context: sa.engine.ExceptionContext) -> None:
+        """Raise :class:`StoreUnavailableError` for a refused or lost connection (other errors
+        pass unchanged). A failed pre-ping is left to the pool, which then tries to reconnect."""
+        if context.is_pre_ping:
+            return
+        refused = context.connection is None  # the pool could not open a connection
+        if isinstance(context.sqlalchemy_exception, sa.exc.OperationalError) and (
+            refused or context.is_disconnect
+        ):
+            raise StoreUnavailableError(
+                f"cannot open the store at {self.safe_url}: {context.original_exception}"
+            ) from context.sqlalchemy_exception
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -233,10 +240,6 @@ class Store:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
-    def reachable(self) -> contextlib.AbstractContextManager[None]:
-        """Turn a failure to reach the database into :class:`StoreUnavailableError`."""
-        return outages_as_errors(self.safe_url)
-
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, for messages."""
@@ -263,11 +266,33 @@ class Store:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         return incidents_frame(rows)
 
-    def incidents_asof(self, moment: datetime) -> pd.DataFrame:
-        """The incidents as the store held them at ``moment``, rebuilt from the history."""
+    def last_batch_at(self, moment: datetime) -> int:
+        """The batch whose state the store held at ``moment``: 0 before the first batch.
+
+        Writers commit in batch order, but a batch's time is taken before it waits for the write
+        lock, so times need not grow with ids. The answer is the last batch of the run of batches
+        from the first one that were all started at or before ``moment``: no later batch can have
+        been committed by then. Reads only the batches table, one row per upload.
+        """
+        first_after = (
+            sa.select(sa.func.min(batches.c.id))
+            .where(batches.c.created_at > moment)
+            .scalar_subquery()
+        )
+        query = sa.select(sa.func.coalesce(sa.func.max(batches.c.id), 0)).where(
+            sa.or_(first_after.is_(None), batches.c.id < first_after)
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def incidents_at_batch(self, batch_id: int) -> pd.DataFrame:
+        """The incidents as batch ``batch_id`` left them, rebuilt from the history, newest first.
+
+        Batches commit in id order, so once a batch is visible this never changes: a cache key.
+        """
         latest = (
             sa.select(sa.func.max(history.c.id).label("id"))
-            .where(history.c.recorded_at <= moment)
+            .where(history.c.batch_id <= batch_id)
             .group_by(history.c.incident_id)
             .subquery()
         )
@@ -278,6 +303,10 @@ class Store:
         return frame.sort_values(["date", "incident_id"], ascending=[False, True]).reset_index(
             drop=True
         )
+
+    def incidents_asof(self, moment: datetime) -> pd.DataFrame:
+        """The incidents as the store held them at ``moment`` (see :meth:`last_batch_at`)."""
+        return self.incidents_at_batch(self.last_batch_at(moment))
 
     def records(self, ids: Sequence[str]) -> dict[str, Record]:
         """Current records of the given incident ids (absent ids are left out)."""

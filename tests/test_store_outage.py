@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.imports import open_store
+from dashboard.store import BatchMeta, Store
 from tests.conftest import TODAY
 from tests.tcp_proxy import TcpProxy
 
@@ -44,14 +47,55 @@ def test_open_store_recovers_when_the_database_returns(proxied: tuple[TcpProxy, 
     store = open_store(url, today=TODAY)
     version = store.data_version()
     proxy.stop()
-    with (
-        pytest.raises(StoreUnavailableError, match="cannot open the store at postgresql"),
-        store.reachable(),
-    ):
+    with pytest.raises(StoreUnavailableError, match="cannot open the store at postgresql"):
         store.data_version()
+    proxy.start()  # the same engine: dead connections are replaced, no reopening
+    assert store.data_version() == version
+    store.dispose()
+
+
+def _enter(manager: contextlib.AbstractContextManager[object]) -> None:
+    with manager:
+        pass
+
+
+#: A call of every public Store method that touches the database.
+CALLS: dict[str, Callable[[Store], object]] = {
+    "batch_count": Store.batch_count,
+    "data_version": Store.data_version,
+    "incidents": Store.incidents,
+    "last_batch_at": lambda store: store.last_batch_at(datetime.now(UTC)),
+    "incidents_at_batch": lambda store: store.incidents_at_batch(1),
+    "incidents_asof": lambda store: store.incidents_asof(datetime.now(UTC)),
+    "records": lambda store: store.records(["UA-KHA-20240106"]),
+    "batches": Store.batches,
+    "incident_changes": lambda store: store.incident_changes("UA-KHA-20240106"),
+    "mappings": Store.mappings,
+    "save_mapping": lambda store: store.save_mapping("m", {"x": 1}, saved_by="t"),
+    "apply_batch": lambda store: store.apply_batch([], BatchMeta("x.csv", "0" * 64, "t")),
+    "revert_batch": lambda store: store.revert_batch(1, uploaded_by="t"),
+    "migrate": Store.migrate,
+    "exclusive": lambda store: _enter(store.exclusive()),
+    "write_transaction": lambda store: _enter(store.write_transaction()),
+}
+
+
+def test_every_public_method_that_touches_the_database_is_checked_below() -> None:
+    public = {name for name, member in vars(Store).items() if callable(member)}
+    assert public - {name for name in public if name.startswith("_")} - {"dispose"} == set(CALLS)
+
+
+@pytest.mark.parametrize("method", sorted(CALLS))
+def test_every_store_method_reports_an_outage_as_unavailable(
+    proxied: tuple[TcpProxy, str], method: str
+) -> None:
+    proxy, url = proxied
+    store = open_store(url, today=TODAY)
+    proxy.stop()  # cuts the pooled connection too: the pool's reconnect is refused
+    with pytest.raises(StoreUnavailableError, match="cannot open the store at postgresql"):
+        CALLS[method](store)
     proxy.start()
-    with store.reachable():  # the same engine: dead connections are replaced, no reopening
-        assert store.data_version() == version
+    CALLS[method](store)
     store.dispose()
 
 

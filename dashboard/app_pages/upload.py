@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import settings
-from dashboard.core.errors import DashboardError, ImportRejectedError
+from dashboard.core.errors import ImportRejectedError, RevertRefusedError
 from dashboard.core.mapping import FORMATS
 from dashboard.imports import commit, revertible, save_mapping, saved_mappings
 from dashboard.imports import template_csv as build_template
@@ -134,7 +134,7 @@ if candidates:
     if button.button("Revert batch", key="revert"):
         try:
             summary = store.revert_batch(int(target), uploaded_by=who)
-        except DashboardError as exc:
+        except RevertRefusedError as exc:  # an outage goes to the app's notice, not here
             st.error(str(exc))
         else:
             st.session_state["upload_message"] = (

@@ -7,7 +7,7 @@ process shows on the next rerun of every other. Every read raises
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -36,24 +36,18 @@ RETRY_SECONDS = 3
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _incidents(url: str, version: int) -> pd.DataFrame:
-    current = store()
-    with current.reachable():
-        return current.incidents()
+    return store().incidents()
 
 
 def incidents() -> pd.DataFrame:
     """Current incidents (a cached frame: do not modify it in place)."""
     current = store()
-    with current.reachable():
-        version = current.data_version()
-    return _incidents(current.url, version)
+    return _incidents(current.url, current.data_version())
 
 
 def incident_history(incident_id: str) -> pd.DataFrame:
     """Every stored change of one incident, oldest first: batch, when, and what changed."""
-    current = store()
-    with current.reachable():
-        changes = current.incident_changes(incident_id)
+    changes = store().incident_changes(incident_id)
     return pd.DataFrame(
         {
             "batch": [c["batch_id"] for c in changes],
@@ -66,9 +60,7 @@ def incident_history(incident_id: str) -> pd.DataFrame:
 def store_reachable() -> bool:
     """Whether the store answers now (opening it, if this process has not yet)."""
     try:
-        current = store()
-        with current.reachable():
-            current.data_version()
+        store().data_version()
     except StoreUnavailableError:
         return False
     return True
@@ -82,24 +74,27 @@ def rerun_when_store_returns() -> None:
         st.rerun(scope="app")
 
 
-#: History younger than this may still gain rows from a batch being written (its rows carry the
-#: batch's start time), so such moments are cached together with the data version.
-_SETTLED = timedelta(minutes=5)
+#: Past states kept per process. Each is a full incidents frame (41.5 MB as cached, measured at
+#: 100,000 incidents), so this bounds the memory that ``asof`` links can take.
+ASOF_CACHE_ENTRIES = 4
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _incidents_asof(url: str, moment: datetime, version: int) -> pd.DataFrame:
-    return store().incidents_asof(moment)
+@st.cache_data(show_spinner="Rebuilding past incidents…", max_entries=ASOF_CACHE_ENTRIES)
+def _incidents_at_batch(url: str, batch_id: int) -> pd.DataFrame:
+    return store().incidents_at_batch(batch_id)
 
 
 def incidents_asof(moment: datetime) -> pd.DataFrame:
     """The incidents as the store held them at ``moment`` (a cached frame: do not modify it).
 
-    The history before a settled moment never changes, so it is cached by (store, moment) alone.
+    A moment resolves (one cheap query, never cached) to the batch whose state it shows, so all
+    the moments between two batches share one cache entry. A batch's state never changes once the
+    batch is visible; a batch started before ``moment`` but committed since resolves to a new
+    key, so nothing cached goes stale. Sessions asking for the same batch at once wait for one
+    rebuild (Streamlit computes a missing entry once under a lock per key).
     """
     current = store()
-    recent = datetime.now(UTC) - moment < _SETTLED
-    return _incidents_asof(current.url, moment, current.data_version() if recent else 0)
+    return _incidents_at_batch(current.url, current.last_batch_at(moment))
 
 
 @st.cache_data(show_spinner=False)

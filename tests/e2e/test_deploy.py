@@ -4,6 +4,7 @@ coming back, and who may change data."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -75,36 +76,86 @@ def test_two_app_processes_serve_one_database(
     context.close()
 
 
-def test_store_down_shows_a_message_and_recovers_by_itself(
-    page: Page, pg_url: str, tmp_path: Path
-) -> None:
+@pytest.fixture
+def proxied_app(pg_url: str, tmp_path: Path) -> Iterator[tuple[TcpProxy, RunningApp]]:
+    """The dashboard on PostgreSQL through a proxy the test can take down (open to this machine)."""
     target = sa.make_url(pg_url)
     proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432))
     proxy.start()
     via_proxy = target.set(port=proxy.port).render_as_string(hide_password=False)
-    running = start_app(tmp_path, {"DASHBOARD_DB_URL": via_proxy})
+    running = start_app(tmp_path, {"DASHBOARD_DB_URL": via_proxy, "DASHBOARD_UPLOAD_PASSWORD": ""})
     try:
-        page.goto(running.url)
-        wait_idle(page)
-        expect_incidents_in_view(page, 7)
-
-        proxy.stop()
-        search = page.get_by_placeholder("place, weapon, source, note…")
-        search.fill("Kharkiv")
-        search.press("Enter")
-        wait_idle(page)
-        page.get_by_text(UNREACHABLE).wait_for(timeout=30_000)
-        assert page.locator("[data-testid='stException']").count() == 0
-        assert "127.0.0.1" not in page.locator("[data-testid='stMain']").inner_text()
-
-        proxy.start()  # nobody touches the page: it must come back on its own
-        page.get_by_text(UNREACHABLE).wait_for(state="detached", timeout=30_000)
-        expect_incidents_in_view(page, 7)
+        yield proxy, running
     finally:
         stop_app(running)
         proxy.stop()
     assert UNREACHABLE not in running.log.read_text()  # the log has the reason, not the notice
     assert "cannot open the store" in running.log.read_text()
+
+
+def expect_unreachable_notice(page: Page) -> None:
+    """The notice, with neither a traceback nor the database's address."""
+    page.get_by_text(UNREACHABLE).wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "127.0.0.1" not in page.locator("[data-testid='stMain']").inner_text()
+
+
+def test_store_down_shows_a_message_and_recovers_by_itself(
+    page: Page, proxied_app: tuple[TcpProxy, RunningApp]
+) -> None:
+    proxy, running = proxied_app
+    page.goto(running.url)
+    wait_idle(page)
+    expect_incidents_in_view(page, 7)
+
+    proxy.stop()
+    search = page.get_by_placeholder("place, weapon, source, note…")
+    search.fill("Kharkiv")
+    search.press("Enter")
+    wait_idle(page)
+    expect_unreachable_notice(page)
+
+    proxy.start()  # nobody touches the page: it must come back on its own
+    page.get_by_text(UNREACHABLE).wait_for(state="detached", timeout=30_000)
+    expect_incidents_in_view(page, 7)
+
+
+def test_upload_page_shows_the_outage_notice_and_recovers_by_itself(
+    page: Page, proxied_app: tuple[TcpProxy, RunningApp]
+) -> None:
+    proxy, running = proxied_app
+    page.goto(f"{running.url}/upload")
+    page.locator(UPLOADER).wait_for(timeout=30_000)
+    wait_idle(page)
+
+    proxy.stop()
+    page.get_by_text("ACLED export", exact=True).click()  # any rerun reads the saved mappings
+    wait_idle(page)
+    expect_unreachable_notice(page)
+    assert page.locator(UPLOADER).count() == 0
+
+    proxy.start()
+    page.get_by_text(UNREACHABLE).wait_for(state="detached", timeout=30_000)
+    page.locator(UPLOADER).wait_for(timeout=30_000)
+
+
+def test_a_new_asof_link_while_the_store_is_down_shows_the_notice(
+    page: Page, proxied_app: tuple[TcpProxy, RunningApp]
+) -> None:
+    proxy, running = proxied_app
+    page.goto(running.url)  # the app opens (and seeds) its store
+    wait_idle(page)
+    expect_incidents_in_view(page, 7)
+    moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    proxy.stop()
+    page.goto(f"{running.url}/?asof={moment}")  # a moment no session has asked for yet
+    wait_idle(page)
+    expect_unreachable_notice(page)
+
+    proxy.start()
+    page.get_by_text(UNREACHABLE).wait_for(state="detached", timeout=30_000)
+    expect_incidents_in_view(page, 7)
 
 
 @pytest.fixture(scope="module")
