@@ -130,7 +130,12 @@ def _oidc_controls(identity: str | None) -> None:
             st.logout()
         return
     st.info("Sign in as an analyst to change data.", icon=":material/lock:")
-    providers = [k for k, v in _secrets().get("auth", {}).items() if isinstance(v, Mapping)]
+    # Sub-sections name providers, except client_kwargs (options for the default provider).
+    providers = [
+        k
+        for k, v in _secrets().get("auth", {}).items()
+        if isinstance(v, Mapping) and k != "client_kwargs"
+    ]
     for provider in providers or [None]:
         label = f"Sign in with {provider}" if provider else "Sign in"
         if st.button(label, key=f"analyst_login_{provider or 'default'}"):

@@ -135,6 +135,12 @@ def test_oidc_signed_out_user_sees_the_sign_in_button() -> None:
     assert [b.label for b in at.button] == ["Sign in"]
 
 
+def test_oidc_client_kwargs_is_not_a_provider() -> None:
+    secrets = {"auth": {**OIDC["auth"], "client_kwargs": {"prompt": "login"}}}
+    at = page(secrets, {"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
 def test_oidc_named_providers_get_one_button_each() -> None:
     providers = {"auth": {**OIDC["auth"], "google": {"client_id": "g"}, "okta": {}}}
     at = page(providers, {"is_logged_in": False})
