@@ -159,7 +159,7 @@ def is_allowed_analyst(identity: str, allowed: Iterable[str]) -> bool:
     """Whether a signed-in identity may change data.
 
     ``allowed`` lists emails (``ana@example.org``) and domains (``@example.org``), compared
-    without case; an empty list admits every user the identity provider signs in.
+    without case; an empty list admits every (verified) identity.
     """
     rules = [rule.strip().lower() for rule in allowed if rule.strip()]
     if not rules:

@@ -126,6 +126,19 @@ def test_clearing_the_cache_does_not_reset_the_throttle(monkeypatch: pytest.Monk
     assert len(fresh.file_uploader) == 0
 
 
+def test_without_the_store_sign_in_is_refused_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The throttle lives in the store: without it, no password is compared (fail closed)."""
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    monkeypatch.setenv("DASHBOARD_DB_URL", "postgresql+psycopg://postgres@127.0.0.1:1/none")
+    at = sign_in(page(), PASSWORD)
+    assert errors(at) == [
+        "Sign-in is unavailable while the store cannot be reached: try again shortly."
+    ]
+    assert len(at.file_uploader) == 0
+
+
 OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}}
 
 
