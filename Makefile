@@ -5,18 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 STAMP := $(VENV)/.installed
+OIDC_DIR := tests/e2e/oidc
 
 .PHONY: install run test test-fast lint format bench lock clean
 
 install: $(STAMP)
 
 # constraints.txt pins every transitive dependency to what CI tested (`make lock` renews it).
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml $(OIDC_DIR)/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m dashboard assets
+	@# The OpenID Connect provider the sign-on browser tests run (tests/e2e/test_oidc.py).
+	if command -v npm >/dev/null; then npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --silent; \
+	else echo "npm not found: tests/e2e/test_oidc.py will skip (and fail in CI)"; fi
 	touch $(STAMP)
 
 run: install
@@ -51,4 +55,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis dashboard/static/vendor/leaflet dashboard/static/vendor/leaflet-markercluster dashboard/static/vendor/jquery dashboard/static/vendor/leaflet-heat
+	rm -rf $(VENV) $(OIDC_DIR)/node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis dashboard/static/vendor/leaflet dashboard/static/vendor/leaflet-markercluster dashboard/static/vendor/jquery dashboard/static/vendor/leaflet-heat

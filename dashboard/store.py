@@ -19,8 +19,10 @@ import pandas as pd
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard import DATA_DIR, PACKAGE_DIR
+from dashboard.core.auth import Attempt, ThrottlePolicy
 from dashboard.core.errors import RevertRefusedError, StoreUnavailableError
 from dashboard.core.records import Record, incidents_frame, to_record
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS
@@ -90,6 +92,14 @@ column_mappings = sa.Table(
     sa.Column("mapping", sa.JSON, nullable=False),
     sa.Column("saved_by", sa.Text, nullable=False),
     sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+)
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("client", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_attempt", sa.Float, nullable=True),
+    sa.Index("ix_sign_in_failures_last_attempt", "last_attempt"),
 )
 
 
@@ -523,6 +533,49 @@ class Store:
             .values(added=summary.added, updated=summary.updated, removed=summary.removed)
         )
         return summary
+
+    # -- sign-in throttle -----------------------------------------------------------------------
+    def reserve_sign_in(self, client: str, policy: ThrottlePolicy, now: float) -> Attempt:
+        """Decide ``client``'s sign-in attempt by ``policy`` and record it, atomically.
+
+        The first statement writes the client's row (creating it if need be), which takes its
+        row lock on PostgreSQL and the database's write lock on SQLite, so concurrent attempts
+        by one client, from any process or replica, are decided one after another; a granted
+        attempt is counted before the transaction ends, before any password is compared.
+        """
+        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(
+            sign_in_failures
+        )
+        lock_row = (
+            insert.values(client=client, failures=0, last_attempt=None)
+            .on_conflict_do_update(
+                index_elements=[sign_in_failures.c.client],
+                set_={"failures": sign_in_failures.c.failures},
+            )
+            .returning(sign_in_failures.c.failures, sign_in_failures.c.last_attempt)
+        )
+        with self.engine.begin() as conn:
+            row = conn.execute(lock_row).one()
+            attempt = policy.attempt(row.failures, row.last_attempt, now)
+            if attempt.granted:
+                conn.execute(
+                    sa.update(sign_in_failures)
+                    .where(sign_in_failures.c.client == client)
+                    .values(failures=attempt.failures, last_attempt=now)
+                )
+        with self.engine.begin() as conn:
+            # Its own statement: a reservation only ever waits for its own client's row.
+            conn.execute(
+                sa.delete(sign_in_failures).where(
+                    sign_in_failures.c.last_attempt < now - policy.forget_after
+                )
+            )
+        return attempt
+
+    def clear_sign_in(self, client: str) -> None:
+        """Forget ``client``'s failed sign-in attempts (it signed in)."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(sign_in_failures).where(sign_in_failures.c.client == client))
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

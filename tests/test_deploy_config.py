@@ -32,6 +32,7 @@ def test_secrets_example_documents_every_key_and_parses_once_filled_in() -> None
         "DASHBOARD_DB_URL",
         "upload_password",
         "analyst_emails",
+        "trust_provider_emails",
         "auth",
     }
     assert set(secrets["auth"]) == {

@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 #: Recorded as ``uploaded_by`` when the analyst has no personal identity (password, loopback).
 SHARED_IDENTITY = "analyst"
@@ -61,6 +61,38 @@ def is_local_client(ip: str | None, headers: Mapping[str, str]) -> bool:
     return ip is None or _is_loopback_address(ip)
 
 
+def throttle_client(ip: str | None, headers: Mapping[str, str]) -> str:
+    """The address failed password attempts count against.
+
+    ``ip`` is ``st.context.ip_address``. Streamlit's server (uvicorn) already replaces the peer by
+    the ``X-Forwarded-For`` client when the peer is exactly 127.0.0.1 or ::1; a proxy on
+    127.0.0.1 reaching a server bound to ``::`` appears as ``::ffff:127.0.0.1`` instead and is not
+    trusted there. Any loopback peer is a proxy on this machine, so the same rule applies to it:
+    the rightmost ``X-Forwarded-For`` entry that is not loopback (the address the proxy saw).
+    Without that, every client behind the proxy would share one record, and one guesser would
+    lock every analyst out.
+    """
+    if ip is not None and not _is_loopback_address(ip):
+        return _canonical_address(ip)
+    names = {name.lower(): value for name, value in headers.items()}
+    hops = [hop.strip() for hop in names.get("x-forwarded-for", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_loopback_address(hop):
+            return _canonical_address(hop)
+    return "loopback"
+
+
+def _canonical_address(text: str) -> str:
+    """An IP address in one spelling (an IPv4-mapped IPv6 address as IPv4); else the text."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address)
+
+
 def _is_loopback_address(text: str) -> bool:
     try:
         address = ipaddress.ip_address(text)
@@ -72,29 +104,62 @@ def _is_loopback_address(text: str) -> bool:
 
 
 def _is_loopback_host(host: str) -> bool:
-    """Whether a ``Host`` header (``name``, ``name:port``, ``[v6]:port``) names this machine."""
+    """Whether a ``Host`` header (``name``, ``name:port``, ``[v6]:port``) names this machine.
+
+    Only ``localhost`` itself and loopback addresses: ``*.localhost`` names resolve wherever a
+    resolver or hosts file says, so they prove nothing.
+    """
     name = host.strip().lower()
     if name.startswith("["):
         name = name[1 : name.find("]")]
     elif name.count(":") == 1:
         name = name.split(":")[0]
-    return name == "localhost" or name.endswith(".localhost") or _is_loopback_address(name)
+    return name == "localhost" or _is_loopback_address(name)
 
 
-def oidc_identity(claims: Mapping[str, object]) -> str:
-    """The name recorded for a signed-in user: email, else name, else subject."""
+def oidc_display_name(claims: Mapping[str, object]) -> str:
+    """Who a signed-in user says they are, for messages only: email, else name, else subject."""
     for claim in ("email", "name", "sub"):
         value = claims.get(claim)
         if isinstance(value, str) and value.strip():
             return value.strip()
-    return SHARED_IDENTITY
+    return "someone"
+
+
+def verified_email(
+    claims: Mapping[str, object], *, trust_provider_emails: bool = False
+) -> str | None:
+    """The user's email if the identity provider vouches for it, else ``None``.
+
+    ``email_verified`` must be true (``true`` or the string ``"true"``, which some providers
+    send). A provider that omits the claim is taken as not vouching, unless the operator trusts
+    its emails (``trust_provider_emails``); an explicit false is never trusted. ``name`` and
+    ``sub`` are chosen by the user or the provider and never stand in for an email.
+    """
+    email = claims.get("email")
+    if not isinstance(email, str) or not email.strip():
+        return None
+    verified = claims.get("email_verified")
+    if verified is None:
+        vouched = trust_provider_emails
+    else:
+        vouched = verified is True or (isinstance(verified, str) and verified.lower() == "true")
+    return email.strip() if vouched else None
+
+
+def oidc_analyst(
+    claims: Mapping[str, object], allowed: Iterable[str], *, trust_provider_emails: bool = False
+) -> str | None:
+    """The verified email a signed-in user changes data as, or ``None`` if they may only view."""
+    email = verified_email(claims, trust_provider_emails=trust_provider_emails)
+    return email if email is not None and is_allowed_analyst(email, allowed) else None
 
 
 def is_allowed_analyst(identity: str, allowed: Iterable[str]) -> bool:
     """Whether a signed-in identity may change data.
 
     ``allowed`` lists emails (``ana@example.org``) and domains (``@example.org``), compared
-    without case; an empty list admits every user the identity provider signs in.
+    without case; an empty list admits every (verified) identity.
     """
     rules = [rule.strip().lower() for rule in allowed if rule.strip()]
     if not rules:
@@ -103,79 +168,85 @@ def is_allowed_analyst(identity: str, allowed: Iterable[str]) -> bool:
     return any(who == rule or (rule.startswith("@") and who.endswith(rule)) for rule in rules)
 
 
-@dataclass
-class _Failures:
-    count: int
-    last: float
+@dataclass(frozen=True)
+class Attempt:
+    """The throttle's answer to one sign-in attempt.
+
+    ``granted``: the password may be compared now, and the attempt is already counted as a
+    failure (a success clears it). ``wait``: seconds before the next attempt may be compared, if
+    this one fails (when granted) or now (when refused). ``failures``: the count to store.
+    """
+
+    granted: bool
+    wait: float
+    failures: int
 
 
-class Throttle:
+@dataclass(frozen=True)
+class ThrottlePolicy:
     """Failed sign-in attempts per client, with exponential back-off after ``free_attempts``.
 
     After the n-th consecutive failure (n >= ``free_attempts``) the client waits
     ``base_delay * 2 ** (n - free_attempts)`` seconds, at most ``max_delay``, before it may try
-    again. A success clears the client's record; records idle for ``forget_after`` are dropped.
-    Thread-safe: one instance serves every session of a process.
+    again. A success clears the client's record; a record idle for ``forget_after`` counts as none.
+    Times are seconds of a wall clock shared by every replica (``time.time``).
     """
 
-    def __init__(
-        self,
-        *,
-        free_attempts: int = 5,
-        base_delay: float = 2.0,
-        max_delay: float = 900.0,
-        forget_after: float = 3600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.free_attempts = free_attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.forget_after = forget_after
-        self._clock = clock
-        self._failures: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
+    free_attempts: int = 5
+    base_delay: float = 2.0
+    max_delay: float = 900.0
+    forget_after: float = 3600.0
 
-    def wait(self, client: str) -> float:
-        """Seconds before ``client`` may try again (0 when it may try now)."""
-        with self._lock:
-            record = self._failures.get(client)
-            if record is None or record.count < self.free_attempts:
-                return 0.0
-            delay = min(self.max_delay, self.base_delay * 2 ** (record.count - self.free_attempts))
-            return max(0.0, record.last + delay - self._clock())
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after ``failures`` consecutive failures."""
+        if failures < self.free_attempts:
+            return 0.0
+        return min(self.max_delay, self.base_delay * 2 ** (failures - self.free_attempts))
 
-    def failed(self, client: str) -> None:
-        """Count a failed attempt."""
-        now = self._clock()
-        with self._lock:
-            self._forget_idle(now)
-            record = self._failures.setdefault(client, _Failures(0, now))
-            record.count += 1
-            record.last = now
+    def attempt(self, failures: int, last: float | None, now: float) -> Attempt:
+        """Decide an attempt at ``now`` by a client with ``failures`` counted, the last at ``last``.
 
-    def succeeded(self, client: str) -> None:
-        """Clear the client's failures."""
-        with self._lock:
-            self._failures.pop(client, None)
+        Granted attempts count at once, before the password is compared, so that concurrent
+        attempts cannot all pass the check before any of them is recorded.
+        """
+        if last is None or now - last > self.forget_after:
+            failures = 0
+        waiting = 0.0 if last is None else max(0.0, last + self.delay(failures) - now)
+        if waiting > 0:
+            return Attempt(granted=False, wait=waiting, failures=failures)
+        return Attempt(granted=True, wait=self.delay(failures + 1), failures=failures + 1)
 
-    def _forget_idle(self, now: float) -> None:
-        idle = [c for c, r in self._failures.items() if now - r.last > self.forget_after]
-        for client in idle:
-            del self._failures[client]
+
+class AttemptLedger(Protocol):
+    """Where failed attempts are counted: shared by every session and replica (the store)."""
+
+    def reserve_sign_in(self, client: str, policy: ThrottlePolicy, now: float) -> Attempt:
+        """Apply ``policy.attempt`` to ``client``'s record atomically and store the outcome."""
+        ...
+
+    def clear_sign_in(self, client: str) -> None:
+        """Forget ``client``'s failures (after a success)."""
+        ...
 
 
 def check_password(
-    throttle: Throttle, client: str, given: str, expected: str
+    ledger: AttemptLedger,
+    client: str,
+    given: str,
+    expected: str,
+    *,
+    policy: ThrottlePolicy = ThrottlePolicy(),
+    clock: Callable[[], float] = time.time,
 ) -> tuple[bool, float]:
     """Check ``given`` unless ``client`` must wait: ``(admitted, seconds to wait)``.
 
-    A throttled attempt is refused without comparing, and does not count as a failure.
+    The attempt is reserved in the ledger before comparing; a throttled attempt is refused
+    without comparing, and does not count as a failure.
     """
-    waiting = throttle.wait(client)
-    if waiting > 0:
-        return False, waiting
+    attempt = ledger.reserve_sign_in(client, policy, clock())
+    if not attempt.granted:
+        return False, attempt.wait
     if password_matches(given, expected):
-        throttle.succeeded(client)
+        ledger.clear_sign_in(client)
         return True, 0.0
-    throttle.failed(client)
-    return False, throttle.wait(client)
+    return False, attempt.wait

@@ -23,13 +23,16 @@ import streamlit as st
 from dashboard.core.auth import (
     SHARED_IDENTITY,
     AuthMode,
-    Throttle,
     auth_mode,
     check_password,
-    is_allowed_analyst,
     is_local_client,
-    oidc_identity,
+    oidc_analyst,
+    oidc_display_name,
+    throttle_client,
 )
+from dashboard.core.errors import StoreUnavailableError
+from dashboard.core.text import md_escape
+from dashboard.ui.data import store
 
 PASSWORD_ENV = "DASHBOARD_UPLOAD_PASSWORD"
 _LOG = logging.getLogger("dashboard.auth")
@@ -60,12 +63,6 @@ def _mode(secrets: Mapping[str, Any]) -> AuthMode:
     return auth_mode(oidc_configured=bool(secrets.get("auth")), password=_password(secrets))
 
 
-@st.cache_resource
-def _throttle() -> Throttle:
-    """Failed password attempts, shared by every session of this process."""
-    return Throttle()
-
-
 def _client_ip() -> str | None:
     """``st.context.ip_address``: ``None`` for a loopback client (or none at all, as under
     AppTest, whose mocked runtime hands back a non-string)."""
@@ -74,14 +71,19 @@ def _client_ip() -> str | None:
 
 
 def _client() -> str:
-    """The key failed attempts are counted under."""
-    return _client_ip() or "loopback"
+    """The address failed attempts are counted under (see :func:`throttle_client`)."""
+    return throttle_client(_client_ip(), dict(st.context.headers.items()))
 
 
-def _oidc_identity() -> str | None:
+def _oidc_analyst(secrets: Mapping[str, Any]) -> str | None:
+    """The signed-in user's verified, allowed email, or ``None``."""
     if not st.user.is_logged_in:
         return None
-    return oidc_identity(st.user.to_dict())
+    return oidc_analyst(
+        st.user.to_dict(),
+        secrets.get("analyst_emails", []),
+        trust_provider_emails=secrets.get("trust_provider_emails") is True,
+    )
 
 
 def analyst_identity() -> str | None:
@@ -89,9 +91,7 @@ def analyst_identity() -> str | None:
     secrets = _secrets()
     mode = _mode(secrets)
     if mode is AuthMode.OIDC:
-        identity = _oidc_identity()
-        allowed = secrets.get("analyst_emails", [])
-        return identity if identity and is_allowed_analyst(identity, allowed) else None
+        return _oidc_analyst(secrets)
     if mode is AuthMode.PASSWORD:
         password = _password(secrets) or ""
         signed_in = st.session_state.get(_SIGNED_IN) == _digest(password)
@@ -118,16 +118,24 @@ def require_analyst() -> str | None:
 
 def _oidc_controls(identity: str | None) -> None:
     if st.user.is_logged_in:
-        who = _oidc_identity()
+        who = md_escape(oidc_display_name(st.user.to_dict()))
         if identity is None:
-            st.warning(f"{who} is signed in but is not an analyst of this dashboard.")
+            st.warning(
+                f"{who} is signed in but is not an analyst of this dashboard (analysts need an "
+                "email address the identity provider has verified, on the analyst list)."
+            )
         else:
-            st.caption(f"Signed in as {identity}.")
+            st.caption(f"Signed in as {md_escape(identity)}.")
         if st.button("Sign out", key="analyst_sign_out"):
             st.logout()
         return
     st.info("Sign in as an analyst to change data.", icon=":material/lock:")
-    providers = [k for k, v in _secrets().get("auth", {}).items() if isinstance(v, Mapping)]
+    # Sub-sections name providers, except client_kwargs (options for the default provider).
+    providers = [
+        k
+        for k, v in _secrets().get("auth", {}).items()
+        if isinstance(v, Mapping) and k != "client_kwargs"
+    ]
     for provider in providers or [None]:
         label = f"Sign in with {provider}" if provider else "Sign in"
         if st.button(label, key=f"analyst_login_{provider or 'default'}"):
@@ -148,7 +156,14 @@ def _password_controls(identity: str | None) -> None:
         return
     expected = _password(_secrets()) or ""
     client = _client()
-    admitted, wait = check_password(_throttle(), client, given, expected)
+    try:
+        current = store()
+        with current.reachable():
+            admitted, wait = check_password(current, client, given, expected)
+    except StoreUnavailableError as exc:
+        _LOG.warning("analyst sign-in unavailable: %s", exc)
+        st.error("Sign-in is unavailable while the store cannot be reached: try again shortly.")
+        return
     if admitted:
         st.session_state[_SIGNED_IN] = _digest(expected)
         st.rerun()

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from dashboard.core import auth
 from dashboard.core.auth import (
-    SHARED_IDENTITY,
+    Attempt,
     AuthMode,
-    Throttle,
+    ThrottlePolicy,
     auth_mode,
     check_password,
     is_allowed_analyst,
     is_local_client,
-    oidc_identity,
+    oidc_analyst,
+    oidc_display_name,
     password_matches,
+    throttle_client,
+    verified_email,
 )
+from dashboard.store import Store
 
 
 class Clock:
@@ -55,48 +64,112 @@ def test_non_ascii_passwords_compare() -> None:
 
 
 def test_five_failures_are_free_then_back_off_doubles() -> None:
-    clock = Clock()
-    throttle = Throttle(free_attempts=5, base_delay=2, max_delay=10, clock=clock)
-    waits = []
-    for _ in range(8):
-        throttle.failed("1.2.3.4")
-        waits.append(throttle.wait("1.2.3.4"))
-        clock.now += 100
+    policy = ThrottlePolicy(free_attempts=5, base_delay=2, max_delay=10)
+    failures, waits = 0, []
+    for step in range(8):
+        attempt = policy.attempt(
+            failures, None if step == 0 else 1000.0 + 100 * (step - 1), 1000.0 + 100 * step
+        )
+        assert attempt.granted
+        failures = attempt.failures
+        waits.append(attempt.wait)
     assert waits == [0, 0, 0, 0, 2, 4, 8, 10]
 
 
-def test_wait_counts_down_and_other_clients_are_not_slowed() -> None:
+def test_within_the_wait_an_attempt_is_refused_and_not_counted() -> None:
+    policy = ThrottlePolicy(free_attempts=1, base_delay=4)
+    assert policy.attempt(1, 1000.0, 1003.0) == Attempt(granted=False, wait=1.0, failures=1)
+    assert policy.attempt(1, 1000.0, 1004.0) == Attempt(granted=True, wait=8.0, failures=2)
+
+
+def test_idle_records_count_as_none() -> None:
+    policy = ThrottlePolicy(free_attempts=1, base_delay=4, forget_after=60)
+    assert policy.attempt(9, 1000.0, 1061.0) == Attempt(granted=True, wait=4.0, failures=1)
+
+
+@pytest.fixture
+def ledger(db_url: str) -> Iterator[Store]:
+    """A migrated, empty store: the throttle's state lives there."""
+    opened = Store(db_url)
+    opened.migrate()
+    yield opened
+    opened.dispose()
+
+
+def test_store_runs_the_policy_and_other_clients_are_not_slowed(ledger: Store) -> None:
     clock = Clock()
-    throttle = Throttle(free_attempts=1, base_delay=4, clock=clock)
-    throttle.failed("a")
-    clock.now += 3
-    assert throttle.wait("a") == 1
-    assert throttle.wait("b") == 0
-    clock.now += 1
-    assert throttle.wait("a") == 0
-
-
-def test_success_clears_and_idle_records_are_forgotten() -> None:
-    clock = Clock()
-    throttle = Throttle(free_attempts=1, base_delay=4, forget_after=60, clock=clock)
-    throttle.failed("a")
-    throttle.succeeded("a")
-    assert throttle.wait("a") == 0
-    throttle.failed("b")
-    clock.now += 61
-    throttle.failed("c")  # any failure prunes idle records
-    throttle.failed("b")
-    assert throttle.wait("b") == 4  # a first failure again, not a second
-
-
-def test_throttled_attempt_is_refused_unchecked_even_with_the_right_password() -> None:
-    clock = Clock()
-    throttle = Throttle(free_attempts=2, base_delay=30, clock=clock)
-    results = [check_password(throttle, "ip", guess, "right") for guess in ("x", "y", "right")]
+    policy = ThrottlePolicy(free_attempts=2, base_delay=30)
+    results = [
+        check_password(ledger, "ip", guess, "right", policy=policy, clock=clock)
+        for guess in ("x", "y", "right")
+    ]
+    # Within the back-off even the right password is refused, unchecked.
     assert results == [(False, 0), (False, 30), (False, 30)]
-    clock.now += 30
-    assert check_password(throttle, "ip", "right", "right") == (True, 0)
-    assert throttle.wait("ip") == 0
+    assert check_password(ledger, "other", "right", "right", policy=policy, clock=clock) == (
+        True,
+        0,
+    )
+    clock.now += 29
+    assert check_password(ledger, "ip", "right", "right", policy=policy, clock=clock) == (False, 1)
+    clock.now += 1
+    assert check_password(ledger, "ip", "right", "right", policy=policy, clock=clock) == (True, 0)
+    # Success cleared the record: two free attempts again.
+    assert check_password(ledger, "ip", "x", "right", policy=policy, clock=clock) == (False, 0)
+
+
+def test_default_policy_waits_up_to_fifteen_minutes(ledger: Store) -> None:
+    clock = Clock()
+    waits = []
+    for _ in range(16):
+        waits.append(check_password(ledger, "ip", "guess", "right", clock=clock)[1])
+        clock.now += 900  # past every wait, within the hour after which failures are forgotten
+    assert waits == [0, 0, 0, 0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
+
+
+def test_throttle_survives_a_new_store_object(ledger: Store) -> None:
+    """Another replica, or a process whose cache a client cleared, sees the same failures."""
+    clock = Clock()
+    for _ in range(5):
+        check_password(ledger, "ip", "guess", "right", clock=clock)
+    replica = Store(ledger.url)
+    try:
+        assert check_password(replica, "ip", "right", "right", clock=clock) == (False, 2)
+    finally:
+        replica.dispose()
+
+
+def test_concurrent_attempts_get_at_most_the_free_comparisons(
+    ledger: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30 attempts at once (threads, each with its own store object): 5 passwords compared."""
+    compared: list[str] = []
+    lock = threading.Lock()
+
+    def counting(given: str, expected: str) -> bool:
+        with lock:
+            compared.append(given)
+        return password_matches(given, expected)
+
+    monkeypatch.setattr(auth, "password_matches", counting)
+    replicas = [Store(ledger.url) for _ in range(30)]
+    start = threading.Barrier(len(replicas))
+
+    def attempt(replica: Store) -> tuple[bool, float]:
+        start.wait()
+        # A long back-off, so a slow machine cannot earn a sixth comparison legitimately.
+        return check_password(
+            replica, "203.0.113.9", "guess", "right", policy=ThrottlePolicy(base_delay=600)
+        )
+
+    try:
+        with ThreadPoolExecutor(len(replicas)) as pool:
+            results = list(pool.map(attempt, replicas))
+    finally:
+        for replica in replicas:
+            replica.dispose()
+    assert len(compared) == 5
+    assert sum(wait == 0 for _, wait in results) == 4
+    assert not any(admitted for admitted, _ in results)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +180,6 @@ def test_throttled_attempt_is_refused_unchecked_even_with_the_right_password() -
         ("::1", {"Host": "[::1]:8501", "Cookie": "x"}, True),
         ("::ffff:127.0.0.1", {"host": "localhost:8501"}, True),
         (None, {"Host": "127.0.0.1"}, True),
-        (None, {"Host": "app.localhost:8501"}, True),
         ("192.168.1.20", {}, False),
         ("203.0.113.9", {}, False),
         ("fe80::1", {}, False),
@@ -118,6 +190,9 @@ def test_throttled_attempt_is_refused_unchecked_even_with_the_right_password() -
         (None, {"Host": "attacker.example:8501"}, False),  # DNS rebinding to 127.0.0.1
         (None, {"Host": "localhost.attacker.example"}, False),
         (None, {"Host": "10.0.0.5:8501"}, False),
+        (None, {"Host": "evil.localhost:8501"}, False),  # resolves wherever DNS says
+        (None, {"Host": "evil.localhost"}, False),
+        (None, {"Host": "LOCALHOST"}, True),
     ],
 )
 def test_only_direct_loopback_clients_are_local(
@@ -127,16 +202,81 @@ def test_only_direct_loopback_clients_are_local(
 
 
 @pytest.mark.parametrize(
-    ("claims", "identity"),
+    ("claims", "trust", "email"),
+    [
+        ({"email": "ana@example.org", "email_verified": True}, False, "ana@example.org"),
+        ({"email": " ana@example.org ", "email_verified": "true"}, False, "ana@example.org"),
+        ({"email": "ana@example.org", "email_verified": False}, False, None),
+        ({"email": "ana@example.org", "email_verified": False}, True, None),
+        ({"email": "ana@example.org", "email_verified": "false"}, True, None),
+        ({"email": "ana@example.org", "email_verified": 1}, False, None),
+        ({"email": "ana@example.org"}, False, None),  # the provider does not vouch
+        ({"email": "ana@example.org"}, True, "ana@example.org"),  # the operator trusts it
+        ({"name": "ana@example.org", "email_verified": True}, True, None),
+        ({"sub": "ana@example.org", "email_verified": True}, True, None),
+        ({"email": "", "email_verified": True}, True, None),
+    ],
+)
+def test_only_a_verified_email_counts(
+    claims: dict[str, object], trust: bool, email: str | None
+) -> None:
+    assert verified_email(claims, trust_provider_emails=trust) == email
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"name": "ana@example.org", "sub": "x1"},  # no email: the name is the user's own choice
+        {"sub": "ana@example.org"},
+        {"email": "ana@example.org", "email_verified": False},
+        {"email": "ana@example.org"},
+        {"email": "eve@other.net", "email_verified": True, "name": "ana@example.org"},
+    ],
+)
+def test_allow_list_bypasses_are_refused(claims: dict[str, object]) -> None:
+    assert oidc_analyst(claims, ["ana@example.org"]) is None
+
+
+def test_allowed_verified_email_is_the_identity() -> None:
+    claims = {"email": "Ana@Example.org", "email_verified": True, "name": "Ana", "sub": "1"}
+    assert oidc_analyst(claims, ["ana@example.org"]) == "Ana@Example.org"
+    assert oidc_analyst(claims, []) == "Ana@Example.org"
+    assert oidc_analyst({"email": "ana@example.org"}, [], trust_provider_emails=True) == (
+        "ana@example.org"
+    )
+
+
+@pytest.mark.parametrize(
+    ("claims", "shown"),
     [
         ({"email": "ana@example.org", "name": "Ana"}, "ana@example.org"),
         ({"email": "", "name": " Ana K "}, "Ana K"),
         ({"sub": "1234"}, "1234"),
-        ({"is_logged_in": True}, SHARED_IDENTITY),
+        ({"is_logged_in": True}, "someone"),
     ],
 )
-def test_identity_from_claims(claims: dict[str, object], identity: str) -> None:
-    assert oidc_identity(claims) == identity
+def test_display_name_from_claims(claims: dict[str, object], shown: str) -> None:
+    assert oidc_display_name(claims) == shown
+
+
+@pytest.mark.parametrize(
+    ("ip", "headers", "client"),
+    [
+        ("203.0.113.9", {}, "203.0.113.9"),
+        ("203.0.113.9", {"X-Forwarded-For": "198.51.100.1"}, "203.0.113.9"),  # not from a proxy
+        ("::ffff:203.0.113.9", {}, "203.0.113.9"),
+        (None, {}, "loopback"),
+        ("::ffff:127.0.0.1", {}, "loopback"),
+        # A proxy on 127.0.0.1 seen through a server bound to "::": the proxy's client counts.
+        ("::ffff:127.0.0.1", {"X-Forwarded-For": "198.51.100.1"}, "198.51.100.1"),
+        ("::ffff:127.0.0.1", {"x-forwarded-for": "6.6.6.6, 198.51.100.1"}, "198.51.100.1"),
+        ("::ffff:127.0.0.1", {"X-Forwarded-For": "198.51.100.1, 127.0.0.1"}, "198.51.100.1"),
+        ("127.0.0.2", {"X-Forwarded-For": "2001:db8::1"}, "2001:db8::1"),
+        ("::ffff:127.0.0.1", {"X-Forwarded-For": "127.0.0.1"}, "loopback"),
+    ],
+)
+def test_throttle_client(ip: str | None, headers: dict[str, str], client: str) -> None:
+    assert throttle_client(ip, headers) == client
 
 
 @pytest.mark.parametrize(

@@ -46,11 +46,15 @@ def start_app(
     env: dict[str, str] | None = None,
     base_path: str = "",
     script: Path = REPO / "dashboard" / "app.py",
+    port: int | None = None,
+    address: str = "127.0.0.1",
 ) -> RunningApp:
     """Start ``streamlit run <script>`` (the dashboard by default) on a free port and wait until
     it is healthy. ``env`` may name another store in ``DASHBOARD_DB_URL``; ``base_path`` serves
-    the app under ``server.baseUrlPath`` and the returned URL includes it."""
-    port = free_port()
+    the app under ``server.baseUrlPath`` and the returned URL includes it; ``port`` is a free
+    port chosen beforehand (when the configuration must name it), else one is picked; ``address``
+    is the address to bind (the app is reached on 127.0.0.1 either way)."""
+    port = port or free_port()
     log = tmp / f"streamlit-{port}.log"
     full_env = {**os.environ, "DASHBOARD_DB_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}", **(env or {})}
     db_url = full_env["DASHBOARD_DB_URL"]
@@ -64,7 +68,7 @@ def start_app(
             "--server.port",
             str(port),
             "--server.address",
-            "127.0.0.1",
+            address,
             "--server.headless",
             "true",
             "--server.fileWatcherType",

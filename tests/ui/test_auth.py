@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui import auth
@@ -26,11 +28,13 @@ def upload_page() -> None:
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def fresh_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A store of the test's own: failed sign-in attempts are counted there."""
     monkeypatch.delenv(auth.PASSWORD_ENV, raising=False)
-    auth._throttle.clear()
-    yield
-    auth._throttle.clear()
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    monkeypatch.setenv("DASHBOARD_DB_URL", url)
+    yield url
+    st.cache_resource.clear()
 
 
 def page(
@@ -109,6 +113,32 @@ def test_wrong_passwords_are_throttled(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(at.file_uploader) == 0
 
 
+def test_clearing_the_cache_does_not_reset_the_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any browser can make Streamlit clear its caches; the count lives in the store instead."""
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = page()
+    for _ in range(5):
+        sign_in(at, "guess")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    fresh = page()  # a new session, as after a reload
+    assert errors(sign_in(fresh, PASSWORD)) == ["Too many failed attempts: try again in 2 s."]
+    assert len(fresh.file_uploader) == 0
+
+
+def test_without_the_store_sign_in_is_refused_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The throttle lives in the store: without it, no password is compared (fail closed)."""
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    monkeypatch.setenv("DASHBOARD_DB_URL", "postgresql+psycopg://postgres@127.0.0.1:1/none")
+    at = sign_in(page(), PASSWORD)
+    assert errors(at) == [
+        "Sign-in is unavailable while the store cannot be reached: try again shortly."
+    ]
+    assert len(at.file_uploader) == 0
+
+
 OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}}
 
 
@@ -118,23 +148,55 @@ def test_oidc_signed_out_user_sees_the_sign_in_button() -> None:
     assert [b.label for b in at.button] == ["Sign in"]
 
 
+def test_oidc_client_kwargs_is_not_a_provider() -> None:
+    secrets = {"auth": {**OIDC["auth"], "client_kwargs": {"prompt": "login"}}}
+    at = page(secrets, {"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
 def test_oidc_named_providers_get_one_button_each() -> None:
     providers = {"auth": {**OIDC["auth"], "google": {"client_id": "g"}, "okta": {}}}
     at = page(providers, {"is_logged_in": False})
     assert [b.label for b in at.button] == ["Sign in with google", "Sign in with okta"]
 
 
+VERIFIED = {"is_logged_in": True, "email_verified": True}
+
+
 def test_oidc_signed_in_user_uploads_under_their_email() -> None:
-    at = page(OIDC, {"is_logged_in": True, "email": "ana@example.org", "name": "Ana"})
+    at = page(OIDC, {**VERIFIED, "email": "ana@example.org", "name": "Ana"})
     assert len(at.file_uploader) == 1
     assert at.markdown[-1].value == "uploading as ana@example.org"
-    assert at.caption[0].value == "Signed in as ana@example.org."
+    assert at.caption[0].value == "Signed in as ana@example\\.org."  # Markdown-escaped
 
 
 def test_oidc_user_not_on_the_analyst_list_only_views() -> None:
     secrets = {**OIDC, "analyst_emails": ["@example.org"]}
-    at = page(secrets, {"is_logged_in": True, "email": "eve@other.net"})
+    at = page(secrets, {**VERIFIED, "email": "eve@other.net"})
     assert len(at.file_uploader) == 0
-    assert "eve@other.net is signed in but is not an analyst" in at.warning[0].value
-    at = page(secrets, {"is_logged_in": True, "email": "bo@example.org"})
+    assert "eve@other\\.net is signed in but is not an analyst" in at.warning[0].value
+    at = page(secrets, {**VERIFIED, "email": "bo@example.org"})
     assert len(at.file_uploader) == 1
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        {"is_logged_in": True, "name": "ana@example.org", "sub": "x1"},  # no email at all
+        {"is_logged_in": True, "sub": "ana@example.org"},
+        {"is_logged_in": True, "email": "ana@example.org", "email_verified": False},
+        {"is_logged_in": True, "email": "ana@example.org"},  # the provider does not say
+    ],
+)
+def test_oidc_allow_list_needs_a_verified_email(user: dict[str, object]) -> None:
+    at = page({**OIDC, "analyst_emails": ["ana@example.org"]}, user)
+    assert len(at.file_uploader) == 0
+    assert "is signed in but is not an analyst" in at.warning[0].value
+
+
+def test_operator_may_trust_a_provider_that_does_not_say_whether_emails_are_verified() -> None:
+    secrets = {**OIDC, "analyst_emails": ["ana@example.org"], "trust_provider_emails": True}
+    at = page(secrets, {"is_logged_in": True, "email": "ana@example.org"})
+    assert at.markdown[-1].value == "uploading as ana@example.org"
+    at = page(secrets, {"is_logged_in": True, "email": "ana@example.org", "email_verified": False})
+    assert len(at.file_uploader) == 0
