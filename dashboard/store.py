@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -134,6 +135,15 @@ class BatchMeta:
     rows_read: int = 0
     rejected: int = 0
     reverts_batch: int | None = None
+
+
+class IncidentChange(TypedDict):
+    """One recorded change of an incident: the batch, when, and the record before and after."""
+
+    batch_id: int
+    recorded_at: datetime
+    before: Record | None
+    after: Record | None
 
 
 @dataclass(frozen=True)
@@ -340,7 +350,7 @@ class Store:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(batches).order_by(batches.c.id.desc()), conn)
 
-    def incident_changes(self, incident_id: str) -> list[dict[str, object]]:
+    def incident_changes(self, incident_id: str) -> list[IncidentChange]:
         """Every recorded change of one incident, oldest first: batch, time, before and after."""
         query = (
             sa.select(history.c.batch_id, history.c.recorded_at, history.c.before, history.c.after)
@@ -348,7 +358,15 @@ class Store:
             .order_by(history.c.id)
         )
         with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+            return [
+                IncidentChange(
+                    batch_id=row.batch_id,
+                    recorded_at=row.recorded_at,
+                    before=row.before,
+                    after=row.after,
+                )
+                for row in conn.execute(query)
+            ]
 
     def mappings(self) -> dict[str, dict[str, object]]:
         """Saved column mappings by name (JSON as saved)."""

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from dashboard.core.auth import ThrottlePolicy
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta, Store
@@ -77,6 +78,8 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "migrate": Store.migrate,
     "exclusive": lambda store: _enter(store.exclusive()),
     "write_transaction": lambda store: _enter(store.write_transaction()),
+    "reserve_sign_in": lambda store: store.reserve_sign_in("192.0.2.1", ThrottlePolicy(), 0.0),
+    "clear_sign_in": lambda store: store.clear_sign_in("192.0.2.1"),
 }
 
 

@@ -157,9 +157,7 @@ def _password_controls(identity: str | None) -> None:
     expected = _password(_secrets()) or ""
     client = _client()
     try:
-        current = store()
-        with current.reachable():
-            admitted, wait = check_password(current, client, given, expected)
+        admitted, wait = check_password(store(), client, given, expected)
     except StoreUnavailableError as exc:
         _LOG.warning("analyst sign-in unavailable: %s", exc)
         st.error("Sign-in is unavailable while the store cannot be reached: try again shortly.")

@@ -165,6 +165,7 @@ def incident_record(row: pd.Series) -> None:
         ]
         lines = []
         for label, column in fields:
+            text: str | None
             if column is None:
                 precision = PRECISIONS.get(int(row["geo_precision"]), "")
                 text = f"{row['latitude']:.4f}, {row['longitude']:.4f} (precision: {precision})"
