@@ -120,3 +120,18 @@ def test_column_mapping_is_applied_and_saved(page: AppTest, url: str) -> None:
     assert page.dataframe[0].value["incident_id"].tolist() == ["S-1"]
     assert saved_mappings(Store(url))["our sheet"].columns["ref"] == "incident_id"
     assert "our sheet" in page.selectbox(key="upload_mapping_choice").options
+
+
+def test_a_file_wider_than_the_column_limit_is_refused_before_the_mapping_form(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHBOARD_UPLOAD_MAX_COLUMNS", "25")
+    page = AppTest.from_file(str(PAGE), default_timeout=60)
+    page.run()
+    columns = [*GOOD, *(f"extra {i}" for i in range(6))]
+    upload(page, csv_bytes([GOOD], columns=columns))
+    issues = page.dataframe[0].value
+    assert issues[["line", "value", "code"]].values.tolist() == [
+        [0, "'26 columns'", "too-many-columns"]
+    ]
+    assert not [s for s in page.selectbox if str(s.key).startswith("map_")]

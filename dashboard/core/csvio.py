@@ -44,6 +44,9 @@ class Limits:
     max_bytes: int = 20 * 1024 * 1024
     max_rows: int = 100_000
     max_cell: int = MAX_TEXT_LENGTH
+    #: More columns than this is refused before anything is built per column (the Upload page
+    #: draws one control per column: 10,000 of them took minutes).
+    max_columns: int = 500
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,12 @@ def _refused(code: str, message: str, value: str = "") -> CsvFile:
     return CsvFile([], [], [], [_file_issue(code, message, value)])
 
 
+def _too_wide(columns: int, limit: int) -> CsvFile:
+    """A file refused for its width, before anything is built per column."""
+    message = f"the header has {columns:,} columns; the limit is {limit:,}"
+    return _refused("too-many-columns", message, f"{columns} columns")
+
+
 def _binary_kind(data: bytes) -> str | None:
     """What a non-text file looks like, or None when it may be text."""
     for magic, kind in _MAGIC.items():
@@ -175,6 +184,8 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     try:
         for record in reader:
             if not header:
+                if len(record) > limits.max_columns:
+                    return _too_wide(len(record), limits.max_columns)
                 if any(cell.strip() for cell in record):
                     header, header_line = record, start
                 start = reader.line_num + 1
