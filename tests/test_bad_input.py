@@ -18,7 +18,7 @@ from dashboard.core.schema import DECLARATIONS
 from dashboard.imports import Prepared, commit, prepare
 from dashboard.store import Store
 from tests.conftest import TODAY
-from tests.helpers import GOOD, csv_bytes, csv_text, row
+from tests.helpers import GOOD, KHARKIV, csv_bytes, csv_text, row
 
 Snapshot = tuple[pd.DataFrame, pd.DataFrame, int]
 
@@ -251,3 +251,29 @@ def test_declarations_match_the_store_table(store: Store) -> None:
         else:
             kind = {"float": sa.Float, "date": sa.Date}[declared.kind]
             assert isinstance(sql_type, kind), declared.name
+
+
+# -- hostile text ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "bad", [b"\xff", b"\xed\xa0\x80", b"\xd0"], ids=["invalid-byte", "lone-surrogate", "cut-char"]
+)
+def test_bytes_that_are_not_utf8_in_a_utf8_file_are_reported(store: Store, bad: bytes) -> None:
+    """One stray byte used to send the whole file to charset detection: every Cyrillic name
+    was stored as mojibake, without a word in the report."""
+    rows = [row(incident_id="T-1", location=KHARKIV), row(incident_id="T-2", notes="MARK")]
+    data = csv_bytes(rows).replace(b"MARK", b"x" + bad + b"y")
+    prepared = refused(store, data)
+    shown = "x" + bad.decode("utf-8", errors="replace") + "y"
+    assert [(i.line, i.value, i.code) for i in prepared.errors] == [(3, shown, "invalid-utf8")]
+    assert "column 'notes' holds bytes that are not UTF-8" in prepared.errors[0].message
+    commit(store, prepared, uploaded_by="test", valid_only=True)
+    assert store.records(["T-1"])["T-1"]["location"] == KHARKIV
+
+
+def test_a_header_that_is_not_utf8_refuses_the_file(store: Store) -> None:
+    data = csv_bytes([row(location=KHARKIV)]).replace(b"notes", b"no\xfftes", 1)
+    prepared = refused(store, data)
+    assert [(i.line, i.value, i.code) for i in prepared.file_errors] == [
+        (1, "no\ufffdtes", "invalid-utf8")
+    ]
+    assert "header cell 20" in prepared.file_errors[0].message
