@@ -159,3 +159,23 @@ def test_the_column_limit_is_read_from_the_environment(monkeypatch: pytest.Monke
     monkeypatch.setenv("DASHBOARD_UPLOAD_MAX_COLUMNS", "many")
     with pytest.raises(ConfigError, match="DASHBOARD_UPLOAD_MAX_COLUMNS"):
         settings.upload_limits()
+
+
+def test_a_huge_header_name_is_quoted_short() -> None:
+    name = "x" * 1_000_000
+    prepared = _prepare(csv_text([{**GOOD, name: ""}], columns=[*GOOD, name]).encode())
+    assert prepared.ok
+    [issue] = prepared.issues
+    assert (issue.line, issue.code) == (1, "unknown-column")
+    assert issue.value == issue.column == "x" * 200 + "…"
+
+
+def test_a_quote_that_never_closes_is_named() -> None:
+    after = csv_text([row(incident_id="T-3")]).split("\r\n", 1)[1]
+    text = csv_text([GOOD]) + 'T-2,"2024-01-02,Kharkiv\r\n' + after
+    prepared = _prepare(text.encode())
+    assert [(i.line, i.code) for i in prepared.errors] == [(3, "ragged-row")]
+    assert "does a quote on this line never close?" in prepared.errors[0].message
+    # The rest of the file went into the open field, as the quoted value shows.
+    assert prepared.errors[0].value.startswith("T-2,2024-01-02,Kharkiv\r\nT-3,")
+    assert prepared.result.valid["incident_id"].tolist() == ["T-0001"]

@@ -124,6 +124,18 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+def _ragged(line: int, record: list[str], width: int, delimiter: str) -> Issue:
+    """A row with more or fewer fields than the header has.
+
+    A line break inside a field hints at a quote that never closes: it swallows the lines after
+    it, up to the end of the file, into one field.
+    """
+    reason = f"row has {len(record)} fields but the header has {width}"
+    if any("\n" in cell or "\r" in cell for cell in record):
+        reason += "; a field runs over several lines: does a quote on this line never close?"
+    return Issue(line, "", clip(delimiter.join(record)), "ragged-row", reason)
+
+
 def _mostly_utf8(data: bytes) -> str | None:
     """The text of a UTF-8 file damaged in a few places (bad bytes as U+FFFD), else None.
 
@@ -238,18 +250,10 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
                     )
                     return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
                 if len(record) != len(header):
-                    faults[start] = [
-                        Issue(
-                            start,
-                            "",
-                            clip(delimiter.join(record)),
-                            "ragged-row",
-                            f"row has {len(record)} fields but the header has {len(header)}",
-                        )
-                    ]
+                    faults[start] = [_ragged(start, record, len(header), delimiter)]
                     record = (record + [""] * len(header))[: len(header)]
                 elif damaged and (i := _damaged_cell(record)) is not None:
-                    faults[start] = [_invalid_utf8(start, f"column {header[i]!r}", record[i])]
+                    faults[start] = [_invalid_utf8(start, f"column {clip(header[i])!r}", record[i])]
                 rows.append(record)
                 lines.append(start)
             start = reader.line_num + 1
@@ -272,8 +276,8 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
             issues.append(
                 Issue(
                     parsed.header_line,
-                    raw.strip(),
-                    raw,
+                    clip(raw.strip()),
+                    clip(raw),
                     "unknown-column",
                     "column is not in the template; ignored",
                     "warning",
@@ -285,9 +289,9 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
                 Issue(
                     parsed.header_line,
                     target,
-                    raw,
+                    clip(raw),
                     "duplicate-column",
-                    f"column {seen[target]!r} already gives {target!r}",
+                    f"column {clip(seen[target])!r} already gives {target!r}",
                 )
             )
             target = IGNORE
