@@ -56,6 +56,7 @@ FILE_CASES: dict[str, tuple[bytes, Limits, list[tuple[int, str, str]]]] = {
     "empty": (b"", Limits(), [(0, "", "empty-file")]),
     "blank-lines-only": (codecs.BOM_UTF8 + b"\r\n \r\n", Limits(), [(0, "", "empty-file")]),
     "header-only": (csv_bytes([]), Limits(), [(0, "", "header-only")]),
+    "delimiters-only": (b",,,,\r\n,,\r\n\r\n", Limits(), [(0, "", "empty-file")]),
     "xlsx": (b"PK\x03\x04" + bytes(200), Limits(), [(0, "", "not-csv")]),
     "nul-bytes": (b"incident_id,date\n\x00\x01\x02\x00", Limits(), [(0, "", "not-csv")]),
     "control-characters": (bytes(range(1, 9)) * 20, Limits(), [(0, "", "not-csv")]),

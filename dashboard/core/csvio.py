@@ -260,6 +260,8 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     except csv.Error as exc:
         issues.append(Issue(start, "", "", "malformed-csv", f"the CSV cannot be read here: {exc}"))
         return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
+    if not header:
+        return _refused("empty-file", "the file holds no values, only delimiters and blank lines")
     if not rows:
         issues.append(_file_issue("header-only", "the file has a header but no data rows"))
     return CsvFile(header, rows, lines, issues, encoding, delimiter, header_line, faults)
