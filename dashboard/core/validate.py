@@ -71,6 +71,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 #: Characters no store can keep: NUL (PostgreSQL text refuses it) and lone UTF-16 surrogates
 #: (they have no UTF-8 form, so neither driver can send them).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: Whitespace or control characters, which urlparse drops or keeps silently inside an address.
 _URL_SPACE = re.compile(r"[\s\x00-\x1f\x7f]")
 
@@ -268,6 +269,12 @@ def _convert(column: str, text: str, today: date) -> object:
     return text
 
 
+def _printable(cells: dict[str, str]) -> dict[str, str]:
+    """Cells for the rejected-rows table: a lone surrogate (no UTF-8 form, so neither pandas'
+    Arrow strings nor a CSV download can hold it) becomes U+FFFD; its issue quotes it escaped."""
+    return {c: _SURROGATE.sub("\ufffd", v) for c, v in cells.items()}
+
+
 def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:
     """Check every row, collecting all faults; duplicates of an incident_id are errors."""
     index = {c: i for i, c in enumerate(table.columns)}
@@ -281,7 +288,8 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
         cells = {c: cells_list[i] if i < len(cells_list) else "" for c, i in index.items()}
         if line in table.faults:
             row_issues = list(table.faults[line])
-            rejected_rows.append({"line": line, **cells, "error": "; ".join(map(str, row_issues))})
+            reasons = "; ".join(map(str, row_issues))
+            rejected_rows.append({"line": line, **_printable(cells), "error": reasons})
             issues.extend(row_issues)
             continue
         row, row_issues = _check_row(cells, line, today, max_cell)
@@ -302,7 +310,7 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
         issues.extend(row_issues)
         if any(i.severity == "error" for i in row_issues):
             reasons = "; ".join(str(i) for i in row_issues if i.severity == "error")
-            rejected_rows.append({"line": line, **cells, "error": reasons})
+            rejected_rows.append({"line": line, **_printable(cells), "error": reasons})
         else:
             valid.append(row)
             valid_lines.append(line)
