@@ -26,7 +26,6 @@ from dashboard.core.schema import (
     MAX_TEXT_LENGTH,
     PRECISIONS,
     REQUIRED,
-    SMALLINT,
     STATUSES,
     TEXT_COLUMNS,
 )
@@ -250,7 +249,9 @@ def _convert(column: str, text: str, today: date) -> object:
             raise _BadCellError("out-of-range", f"must be between -{limit} and {limit}")
         return value
     if column in INT_COLUMNS:
-        value = parse_count(text, (DECLARED[column].int_range or SMALLINT)[1])
+        bounds = DECLARED[column].int_range
+        assert bounds is not None, column
+        value = parse_count(text, bounds[1])
         if column == "geo_precision" and value not in PRECISIONS:
             raise _BadCellError("invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)")
         return value
