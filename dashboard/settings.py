@@ -34,6 +34,7 @@ LIMIT_VARIABLES = {
     "DASHBOARD_UPLOAD_MAX_BYTES": "max_bytes",
     "DASHBOARD_UPLOAD_MAX_ROWS": "max_rows",
     "DASHBOARD_UPLOAD_MAX_CELL": "max_cell",
+    "DASHBOARD_UPLOAD_MAX_COLUMNS": "max_columns",
 }
 
 

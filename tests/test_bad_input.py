@@ -10,13 +10,15 @@ import codecs
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import ImportRejectedError
+from dashboard.core.schema import DECLARATIONS
 from dashboard.imports import Prepared, commit, prepare
 from dashboard.store import Store
 from tests.conftest import TODAY
-from tests.helpers import GOOD, csv_bytes, csv_text, row
+from tests.helpers import GOOD, KHARKIV, csv_bytes, csv_text, row
 
 Snapshot = tuple[pd.DataFrame, pd.DataFrame, int]
 
@@ -54,6 +56,7 @@ FILE_CASES: dict[str, tuple[bytes, Limits, list[tuple[int, str, str]]]] = {
     "empty": (b"", Limits(), [(0, "", "empty-file")]),
     "blank-lines-only": (codecs.BOM_UTF8 + b"\r\n \r\n", Limits(), [(0, "", "empty-file")]),
     "header-only": (csv_bytes([]), Limits(), [(0, "", "header-only")]),
+    "delimiters-only": (b",,,,\r\n,,\r\n\r\n", Limits(), [(0, "", "empty-file")]),
     "xlsx": (b"PK\x03\x04" + bytes(200), Limits(), [(0, "", "not-csv")]),
     "nul-bytes": (b"incident_id,date\n\x00\x01\x02\x00", Limits(), [(0, "", "not-csv")]),
     "control-characters": (bytes(range(1, 9)) * 20, Limits(), [(0, "", "not-csv")]),
@@ -151,3 +154,127 @@ def test_valid_only_stores_the_rest_and_lists_the_rejected(store: Store) -> None
     assert rejected[["line", "incident_id"]].values.tolist() == [[3, "T-2"]]
     assert rejected["error"].iloc[0].startswith("line 3, column date: not a date")
     assert store.batches().iloc[0][["rows_read", "added", "rejected"]].tolist() == [2, 1, 1]
+
+
+# -- values the store cannot hold -----------------------------------------------------------------
+def utf16(changes: dict[str, str]) -> bytes:
+    """The good row, changed, as a UTF-16 file (the one encoding in which a NUL is text)."""
+    return csv_text([row(**changes)]).encode("utf-16")
+
+
+#: Each hostile value, the file carrying it, and the report entry it must give on every back end:
+#: (line, column, value, code, a phrase of the reason). Before validation knew the store's limits,
+#: each of these crashed (DataError on PostgreSQL; OverflowError or ValueError on both).
+STORE_LIMIT_CASES: dict[str, tuple[bytes, tuple[int, str, str, str, str]]] = {
+    "id-over-varchar-200": (
+        csv_bytes([row(incident_id="I" * 201)]),
+        (
+            2,
+            "incident_id",
+            "I" * 200 + "…",
+            "too-long",
+            "201 characters; incident_id holds at most 200",
+        ),
+    ),
+    "killed-over-integer": (
+        csv_bytes([row(killed="3000000000")]),
+        (2, "killed", "3000000000", "out-of-range", "from 0 to 2,147,483,647"),
+    ),
+    "injured-over-int64": (
+        csv_bytes([row(injured="99999999999999999999")]),
+        (2, "injured", "99999999999999999999", "out-of-range", "from 0 to 2,147,483,647"),
+    ),
+    "killed-over-int-digit-limit": (
+        csv_bytes([row(killed="9" * 4301)]),
+        (2, "killed", "9" * 200 + "…", "out-of-range", "from 0 to 2,147,483,647"),
+    ),
+    "precision-over-int-digit-limit": (
+        csv_bytes([row(geo_precision="1" * 4301)]),
+        (2, "geo_precision", "1" * 200 + "…", "out-of-range", "from 0 to 32,767"),
+    ),
+    "nul-in-notes": (
+        utf16({"notes": "before\x00after"}),
+        (2, "notes", "before\x00after", "unstorable-character", "U+0000 at character 7"),
+    ),
+    "nul-in-id": (
+        utf16({"incident_id": "T\x00-1"}),
+        (2, "incident_id", "T\x00-1", "unstorable-character", "U+0000 at character 2"),
+    ),
+    "url-unclosed-ipv6": (
+        csv_bytes([row(source_url="http://[::1")]),
+        (2, "source_url", "http://[::1", "invalid-url", "not a valid address"),
+    ),
+    "url-port-out-of-range": (
+        csv_bytes([row(source_url="http://example.org:99999/")]),
+        (2, "source_url", "http://example.org:99999/", "invalid-url", "not a valid address"),
+    ),
+    "url-without-host": (
+        csv_bytes([row(source_url="http://:80/report")]),
+        (2, "source_url", "http://:80/report", "invalid-url", "with a host"),
+    ),
+    "url-with-line-break": (
+        csv_bytes([row(source_url="https://exa\nmple.org/")]),
+        (2, "source_url", "https://exa\nmple.org/", "invalid-url", "control characters"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", STORE_LIMIT_CASES)
+def test_values_the_store_cannot_hold_are_reported(store: Store, case: str) -> None:
+    data, (line, column, value, code, reason) = STORE_LIMIT_CASES[case]
+    prepared = refused(store, data)
+    assert [(i.line, i.column, i.value, i.code) for i in prepared.errors] == [
+        (line, column, value, code)
+    ]
+    assert reason in prepared.errors[0].message
+    assert prepared.result.valid.empty
+
+
+def test_values_at_the_store_limits_are_stored(store: Store) -> None:
+    at_limits = row(incident_id="I" * 200, killed="2147483647", injured="0" * 4400 + "7")
+    prepared = prepare(csv_bytes([at_limits]), "limits.csv", TODAY, limits=Limits())
+    assert prepared.ok, prepared.issues
+    commit(store, prepared, uploaded_by="test")
+    stored = store.records(["I" * 200])["I" * 200]
+    assert (stored["killed"], stored["injured"]) == (2147483647, 7)
+
+
+def test_declarations_match_the_store_table(store: Store) -> None:
+    """The limits validation enforces are the types the migrated table really has."""
+    reflected = {c["name"]: c["type"] for c in sa.inspect(store.engine).get_columns("incidents")}
+    for declared in DECLARATIONS:
+        sql_type = reflected[declared.name]
+        if declared.kind == "text":
+            assert isinstance(sql_type, sa.String), declared.name
+            assert sql_type.length == declared.length, declared.name
+        elif declared.kind == "integer":
+            assert type(sql_type).__name__.upper() == declared.sql_type, declared.name
+        else:
+            kind = {"float": sa.Float, "date": sa.Date}[declared.kind]
+            assert isinstance(sql_type, kind), declared.name
+
+
+# -- hostile text ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "bad", [b"\xff", b"\xed\xa0\x80", b"\xd0"], ids=["invalid-byte", "lone-surrogate", "cut-char"]
+)
+def test_bytes_that_are_not_utf8_in_a_utf8_file_are_reported(store: Store, bad: bytes) -> None:
+    """One stray byte used to send the whole file to charset detection: every Cyrillic name
+    was stored as mojibake, without a word in the report."""
+    rows = [row(incident_id="T-1", location=KHARKIV), row(incident_id="T-2", notes="MARK")]
+    data = csv_bytes(rows).replace(b"MARK", b"x" + bad + b"y")
+    prepared = refused(store, data)
+    shown = "x" + bad.decode("utf-8", errors="replace") + "y"
+    assert [(i.line, i.value, i.code) for i in prepared.errors] == [(3, shown, "invalid-utf8")]
+    assert "column 'notes' holds bytes that are not UTF-8" in prepared.errors[0].message
+    commit(store, prepared, uploaded_by="test", valid_only=True)
+    assert store.records(["T-1"])["T-1"]["location"] == KHARKIV
+
+
+def test_a_header_that_is_not_utf8_refuses_the_file(store: Store) -> None:
+    data = csv_bytes([row(location=KHARKIV)]).replace(b"notes", b"no\xfftes", 1)
+    prepared = refused(store, data)
+    assert [(i.line, i.value, i.code) for i in prepared.file_errors] == [
+        (1, "no\ufffdtes", "invalid-utf8")
+    ]
+    assert "header cell 20" in prepared.file_errors[0].message

@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
+from dashboard import settings
 from dashboard.core.csvio import Limits, decode, parse_csv
+from dashboard.core.errors import ConfigError
 from dashboard.imports import Prepared, prepare
 from tests.conftest import TODAY
 from tests.helpers import GOOD, KHARKIV, SHEVCHENKIVSKYI, csv_text, row
@@ -117,3 +119,63 @@ def test_blank_lines_before_the_header_shift_its_line() -> None:
     assert [(i.line, i.column, i.code) for i in prepared.result.issues] == [
         (4, "weapon", "required")
     ]
+
+
+def wide_file(columns: int) -> bytes:
+    """The template's columns, then unknown ones up to ``columns``, and one good row."""
+    extra = columns - len(GOOD)
+    header = [*GOOD, *(f"extra {i}" for i in range(extra))]
+    return (",".join(header) + "\r\n" + ",".join([*GOOD.values(), *[""] * extra]) + "\r\n").encode()
+
+
+@pytest.mark.parametrize("columns", [10_000, 1_000_000], ids=["10k", "1M"])
+def test_wide_files_are_refused_at_the_header(columns: int) -> None:
+    prepared = _prepare(wide_file(columns))
+    assert [(i.line, i.column, i.value, i.code) for i in prepared.issues] == [
+        (0, "", f"{columns} columns", "too-many-columns")
+    ]
+    assert f"the header has {columns:,} columns; the limit is 500" in prepared.issues[0].message
+    # Refused before anything per column: no header for the mapping form, no per-column issue.
+    assert prepared.read.header == []
+    assert prepared.read.table.columns == []
+
+
+def test_a_line_of_delimiters_before_the_header_counts_too() -> None:
+    prepared = _prepare(b"," * 600 + b"\r\n" + csv_text([GOOD]).encode())
+    assert [(i.line, i.code) for i in prepared.issues] == [(0, "too-many-columns")]
+
+
+def test_the_column_limit_is_a_limit() -> None:
+    at_limit = prepare(wide_file(30), "t.csv", TODAY, limits=Limits(max_columns=30))
+    assert at_limit.ok, at_limit.issues
+    over = prepare(wide_file(31), "t.csv", TODAY, limits=Limits(max_columns=30))
+    assert [i.code for i in over.errors] == ["too-many-columns"]
+    assert "the header has 31 columns; the limit is 30" in over.errors[0].message
+
+
+def test_the_column_limit_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHBOARD_UPLOAD_MAX_COLUMNS", "25")
+    assert settings.upload_limits() == Limits(max_columns=25)
+    monkeypatch.setenv("DASHBOARD_UPLOAD_MAX_COLUMNS", "many")
+    with pytest.raises(ConfigError, match="DASHBOARD_UPLOAD_MAX_COLUMNS"):
+        settings.upload_limits()
+
+
+def test_a_huge_header_name_is_quoted_short() -> None:
+    name = "x" * 1_000_000
+    prepared = _prepare(csv_text([{**GOOD, name: ""}], columns=[*GOOD, name]).encode())
+    assert prepared.ok
+    [issue] = prepared.issues
+    assert (issue.line, issue.code) == (1, "unknown-column")
+    assert issue.value == issue.column == "x" * 200 + "…"
+
+
+def test_a_quote_that_never_closes_is_named() -> None:
+    after = csv_text([row(incident_id="T-3")]).split("\r\n", 1)[1]
+    text = csv_text([GOOD]) + 'T-2,"2024-01-02,Kharkiv\r\n' + after
+    prepared = _prepare(text.encode())
+    assert [(i.line, i.code) for i in prepared.errors] == [(3, "ragged-row")]
+    assert "does a quote on this line never close?" in prepared.errors[0].message
+    # The rest of the file went into the open field, as the quoted value shows.
+    assert prepared.errors[0].value.startswith("T-2,2024-01-02,Kharkiv\r\nT-3,")
+    assert prepared.result.valid["incident_id"].tolist() == ["T-0001"]

@@ -132,3 +132,18 @@ def test_mapping_form_shows_header_names_as_text(page: AppTest) -> None:
         "\\*\\*bold\\*\\* \\<i\\>",
     } <= labels
     assert not [label for label in labels if "![" in label or "**" in label]
+
+
+def test_a_file_wider_than_the_column_limit_is_refused_before_the_mapping_form(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHBOARD_UPLOAD_MAX_COLUMNS", "25")
+    page = AppTest.from_file(str(PAGE), default_timeout=60)
+    page.run()
+    columns = [*GOOD, *(f"extra {i}" for i in range(6))]
+    upload(page, csv_bytes([GOOD], columns=columns))
+    issues = page.dataframe[0].value
+    assert issues[["line", "value", "code"]].values.tolist() == [
+        [0, "'26 columns'", "too-many-columns"]
+    ]
+    assert not [s for s in page.selectbox if str(s.key).startswith("map_")]

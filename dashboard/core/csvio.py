@@ -35,6 +35,9 @@ _MAGIC = {
 }
 _WORD = re.compile(r"[^\W\d_]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The encoding named for a UTF-8 file with a few bytes that are not UTF-8 (each read as U+FFFD).
+DAMAGED_UTF8 = "utf-8 (with invalid bytes)"
+_REPLACEMENT = "\ufffd"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class Limits:
     max_bytes: int = 20 * 1024 * 1024
     max_rows: int = 100_000
     max_cell: int = MAX_TEXT_LENGTH
+    #: More columns than this is refused before anything is built per column (the Upload page
+    #: draws one control per column: 10,000 of them took minutes).
+    max_columns: int = 500
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,8 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
+    if (text := _mostly_utf8(data)) is not None:
+        return text, DAMAGED_UTF8
     matches = list(from_bytes(data, cp_isolation=CANDIDATE_ENCODINGS))
     if not matches:
         raise UnicodeError("no text encoding fits")
@@ -114,6 +122,48 @@ def decode(data: bytes) -> tuple[str, str]:
     close = [m for m in matches if m.chaos <= least_chaos + 0.1]
     best = max(close, key=lambda m: _plausibility(str(m)))
     return str(best), best.encoding
+
+
+def _ragged(line: int, record: list[str], width: int, delimiter: str) -> Issue:
+    """A row with more or fewer fields than the header has.
+
+    A line break inside a field hints at a quote that never closes: it swallows the lines after
+    it, up to the end of the file, into one field.
+    """
+    reason = f"row has {len(record)} fields but the header has {width}"
+    if any("\n" in cell or "\r" in cell for cell in record):
+        reason += "; a field runs over several lines: does a quote on this line never close?"
+    return Issue(line, "", clip(delimiter.join(record)), "ragged-row", reason)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The text of a UTF-8 file damaged in a few places (bad bytes as U+FFFD), else None.
+
+    One stray byte must not send a UTF-8 file to charset detection: read as a single-byte
+    encoding, every Cyrillic name in it would turn to mojibake (``п╔п╟я─п╨я√п╡``) and be stored
+    without a word. A single-byte file has few valid UTF-8 sequences and many invalid ones.
+    """
+    text = data.decode("utf-8-sig", errors="replace")
+    invalid = text.count(_REPLACEMENT) - data.count(_REPLACEMENT.encode())
+    valid = sum(1 for c in text if c > "\x7f" and c != _REPLACEMENT)
+    return text if 0 < invalid <= valid else None
+
+
+def _damaged_cell(record: list[str]) -> int | None:
+    """The index of the first cell holding a byte that was not UTF-8, or None."""
+    return next((i for i, cell in enumerate(record) if _REPLACEMENT in cell), None)
+
+
+def _invalid_utf8(line: int, where: str, cell: str) -> Issue:
+    """A cell of a damaged UTF-8 file (see :func:`_mostly_utf8`) that holds a bad byte."""
+    return Issue(
+        line,
+        "",
+        clip(cell),
+        "invalid-utf8",
+        f"{where} holds bytes that are not UTF-8 (shown as U+FFFD) in a file that is otherwise"
+        " UTF-8: correct them, or save the file again as UTF-8",
+    )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -133,6 +183,12 @@ def _file_issue(code: str, message: str, value: str = "") -> Issue:
 def _refused(code: str, message: str, value: str = "") -> CsvFile:
     """A file refused as a whole: no header, no rows, one issue."""
     return CsvFile([], [], [], [_file_issue(code, message, value)])
+
+
+def _too_wide(columns: int, limit: int) -> CsvFile:
+    """A file refused for its width, before anything is built per column."""
+    message = f"the header has {columns:,} columns; the limit is {limit:,}"
+    return _refused("too-many-columns", message, f"{columns} columns")
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -162,6 +218,7 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     if not text.strip():
         return _refused("empty-file", "the file is empty")
     delimiter = sniff_delimiter(text)
+    damaged = encoding == DAMAGED_UTF8
     # Process-wide, but only ever raised: any cell of a file within the byte limit must parse
     # (the cell limit is checked, and reported, by validation).
     csv.field_size_limit(max(limits.max_bytes, csv.field_size_limit()))
@@ -175,8 +232,12 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     try:
         for record in reader:
             if not header:
+                if len(record) > limits.max_columns:
+                    return _too_wide(len(record), limits.max_columns)
                 if any(cell.strip() for cell in record):
                     header, header_line = record, start
+                    if damaged and (i := _damaged_cell(record)) is not None:
+                        issues.append(_invalid_utf8(start, f"header cell {i + 1}", record[i]))
                 start = reader.line_num + 1
                 continue
             if any(cell.strip() for cell in record):
@@ -189,22 +250,18 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
                     )
                     return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
                 if len(record) != len(header):
-                    faults[start] = [
-                        Issue(
-                            start,
-                            "",
-                            clip(delimiter.join(record)),
-                            "ragged-row",
-                            f"row has {len(record)} fields but the header has {len(header)}",
-                        )
-                    ]
+                    faults[start] = [_ragged(start, record, len(header), delimiter)]
                     record = (record + [""] * len(header))[: len(header)]
+                elif damaged and (i := _damaged_cell(record)) is not None:
+                    faults[start] = [_invalid_utf8(start, f"column {clip(header[i])!r}", record[i])]
                 rows.append(record)
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
         issues.append(Issue(start, "", "", "malformed-csv", f"the CSV cannot be read here: {exc}"))
         return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
+    if not header:
+        return _refused("empty-file", "the file holds no values, only delimiters and blank lines")
     if not rows:
         issues.append(_file_issue("header-only", "the file has a header but no data rows"))
     return CsvFile(header, rows, lines, issues, encoding, delimiter, header_line, faults)
@@ -221,8 +278,8 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
             issues.append(
                 Issue(
                     parsed.header_line,
-                    raw.strip(),
-                    raw,
+                    clip(raw.strip()),
+                    clip(raw),
                     "unknown-column",
                     "column is not in the template; ignored",
                     "warning",
@@ -234,9 +291,9 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
                 Issue(
                     parsed.header_line,
                     target,
-                    raw,
+                    clip(raw),
                     "duplicate-column",
-                    f"column {seen[target]!r} already gives {target!r}",
+                    f"column {clip(seen[target])!r} already gives {target!r}",
                 )
             )
             target = IGNORE

@@ -6,45 +6,73 @@ without a mapping step.
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, Literal
 
-COLUMNS: Final[tuple[str, ...]] = (
-    "incident_id",
-    "date",
-    "time",
-    "location",
-    "district",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "weapon",
-    "weapon_origin",
-    "attribution_status",
-    "attributed_by",
-    "launch_origin",
-    "killed",
-    "injured",
-    "source_title",
-    "source_url",
-    "source_date",
-    "sanctions_provisions",
-    "notes",
-)
+Kind = Literal["text", "integer", "float", "date"]
 
-REQUIRED: Final[tuple[str, ...]] = (
-    "date",
-    "location",
-    "latitude",
-    "longitude",
-    "weapon",
-    "attribution_status",
+#: The SQL integer types' ranges (PostgreSQL enforces them; SQLite would store anything).
+SMALLINT: Final[tuple[int, int]] = (-(2**15), 2**15 - 1)
+INTEGER: Final[tuple[int, int]] = (-(2**31), 2**31 - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One canonical column: its kind, whether required, and the SQL type the store gives it.
+
+    Validation enforces ``length`` and ``int_range`` so a value the store would refuse on one back
+    end (PostgreSQL) is reported the same way on every back end, never stored on another.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = False
+    #: ``varchar(length)`` in the store; None is unbounded ``text`` (or not a text column).
+    length: int | None = None
+    #: The SQL integer type's (lowest, highest) value, for integer columns.
+    int_range: tuple[int, int] | None = None
+
+    @property
+    def sql_type(self) -> str:
+        """The SQL type the store's ``incidents`` table must declare for this column."""
+        if self.kind == "text":
+            return f"VARCHAR({self.length})" if self.length else "TEXT"
+        if self.kind == "integer":
+            return "SMALLINT" if self.int_range == SMALLINT else "INTEGER"
+        return {"float": "FLOAT", "date": "DATE"}[self.kind]
+
+
+#: Every canonical column, in template order (dashboard/store.py's ``incidents`` table matches).
+DECLARATIONS: Final[tuple[Column, ...]] = (
+    Column("incident_id", "text", length=200),
+    Column("date", "date", required=True),
+    Column("time", "text"),
+    Column("location", "text", required=True),
+    Column("district", "text"),
+    Column("latitude", "float", required=True),
+    Column("longitude", "float", required=True),
+    Column("geo_precision", "integer", int_range=SMALLINT),
+    Column("weapon", "text", required=True),
+    Column("weapon_origin", "text"),
+    Column("attribution_status", "text", required=True, length=20),
+    Column("attributed_by", "text"),
+    Column("launch_origin", "text"),
+    Column("killed", "integer", int_range=INTEGER),
+    Column("injured", "integer", int_range=INTEGER),
+    Column("source_title", "text"),
+    Column("source_url", "text"),
+    Column("source_date", "date"),
+    Column("sanctions_provisions", "text"),
+    Column("notes", "text"),
 )
-FLOAT_COLUMNS: Final[tuple[str, ...]] = ("latitude", "longitude")
-INT_COLUMNS: Final[tuple[str, ...]] = ("geo_precision", "killed", "injured")
-DATE_COLUMNS: Final[tuple[str, ...]] = ("date", "source_date")
-TEXT_COLUMNS: Final[tuple[str, ...]] = tuple(
-    c for c in COLUMNS if c not in FLOAT_COLUMNS + INT_COLUMNS + DATE_COLUMNS
-)
+DECLARED: Final[dict[str, Column]] = {c.name: c for c in DECLARATIONS}
+
+COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS)
+REQUIRED: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.required)
+FLOAT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "float")
+INT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "integer")
+DATE_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "date")
+TEXT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "text")
 
 #: How firmly an incident is attributed, strongest first.
 STATUSES: Final[dict[str, str]] = {

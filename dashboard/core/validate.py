@@ -19,7 +19,9 @@ from dashboard.core.errors import Issue, clip
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import (
     COLUMNS,
+    DECLARED,
     DEFAULT_PRECISION,
+    INT_COLUMNS,
     KHARKIV_OBLAST_BOX,
     MAX_TEXT_LENGTH,
     PRECISIONS,
@@ -65,6 +67,12 @@ _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+#: Characters no store can keep: NUL (PostgreSQL text refuses it) and lone UTF-16 surrogates
+#: (they have no UTF-8 form, so neither driver can send them).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Whitespace or control characters, which urlparse drops or keeps silently inside an address.
+_URL_SPACE = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class _BadCellError(ValueError):
@@ -118,15 +126,34 @@ def parse_float(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def parse_count(text: str) -> int:
-    """A whole number >= 0."""
+def parse_count(text: str, highest: int) -> int:
+    """A whole number from 0 to ``highest`` (the column's SQL maximum).
+
+    Digits are counted before converting, so a 5,000-digit cell is out of range rather than an
+    error from ``int()`` (which refuses over 4,300 digits) or from the store.
+    """
     text = text.strip()
     if not _INTEGER.match(text):
         raise _BadCellError("invalid-integer", "not a whole number")
-    value = int(text)
-    if value < 0:
-        raise _BadCellError("out-of-range", "must be 0 or more")
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    value = int(digits) if len(digits) <= len(str(highest)) else highest + 1
+    if (text.startswith("-") and value) or value > highest:
+        raise _BadCellError("out-of-range", f"must be a whole number from 0 to {highest:,}")
     return value
+
+
+def check_url(text: str) -> str:
+    """An http(s) address with a host; anything urlparse refuses is reported, never raised."""
+    if _URL_SPACE.search(text):
+        raise _BadCellError("invalid-url", "source_url must not hold spaces or control characters")
+    try:
+        parsed = urlparse(text)
+        host, _ = parsed.hostname, parsed.port  # both raise ValueError on a malformed netloc
+    except ValueError as exc:
+        raise _BadCellError("invalid-url", f"source_url is not a valid address ({exc})") from None
+    if parsed.scheme.lower() not in ("http", "https") or not host:
+        raise _BadCellError("invalid-url", "source_url must be an http(s) address with a host")
+    return text
 
 
 def derive_incident_id(row: dict[str, object]) -> str:
@@ -159,7 +186,25 @@ def _check_row(
             )
             out[column] = None
             continue
+        if unstorable := _UNSTORABLE.search(value):
+            fail(
+                column,
+                "unstorable-character",
+                f"cell holds U+{ord(unstorable[0]):04X} at character {unstorable.start() + 1:,}, "
+                "which the store cannot keep: remove it",
+            )
+            out[column] = None
+            continue
         text = value.strip()
+        length = DECLARED[column].length
+        if length is not None and len(text) > length:
+            fail(
+                column,
+                "too-long",
+                f"value is {len(text):,} characters; {column} holds at most {length:,}",
+            )
+            out[column] = None
+            continue
         if not text:
             if column in REQUIRED:
                 fail(column, "required", "required value is missing")
@@ -203,13 +248,13 @@ def _convert(column: str, text: str, today: date) -> object:
         if not math.isfinite(value) or abs(value) > limit:
             raise _BadCellError("out-of-range", f"must be between -{limit} and {limit}")
         return value
-    if column == "geo_precision":
-        value = parse_count(text)
-        if value not in PRECISIONS:
+    if column in INT_COLUMNS:
+        bounds = DECLARED[column].int_range
+        assert bounds is not None, column
+        value = parse_count(text, bounds[1])
+        if column == "geo_precision" and value not in PRECISIONS:
             raise _BadCellError("invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)")
         return value
-    if column in ("killed", "injured"):
-        return parse_count(text)
     if column == "attribution_status":
         status = text.lower()
         if status not in STATUSES:
@@ -220,12 +265,15 @@ def _convert(column: str, text: str, today: date) -> object:
             raise _BadCellError("invalid-time", "not a time: use HH:MM (24-hour)")
         return text
     if column == "source_url":
-        parsed = urlparse(text)
-        if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
-            raise _BadCellError("invalid-url", "source_url must be an http(s) address")
-        return text
+        return check_url(text)
     assert column in TEXT_COLUMNS, column
     return text
+
+
+def _printable(cells: dict[str, str]) -> dict[str, str]:
+    """Cells for the rejected-rows table: a lone surrogate (no UTF-8 form, so neither pandas'
+    Arrow strings nor a CSV download can hold it) becomes U+FFFD; its issue quotes it escaped."""
+    return {c: _SURROGATE.sub("\ufffd", v) for c, v in cells.items()}
 
 
 def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:
@@ -241,7 +289,8 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
         cells = {c: cells_list[i] if i < len(cells_list) else "" for c, i in index.items()}
         if line in table.faults:
             row_issues = list(table.faults[line])
-            rejected_rows.append({"line": line, **cells, "error": "; ".join(map(str, row_issues))})
+            reasons = "; ".join(map(str, row_issues))
+            rejected_rows.append({"line": line, **_printable(cells), "error": reasons})
             issues.extend(row_issues)
             continue
         row, row_issues = _check_row(cells, line, today, max_cell)
@@ -262,13 +311,13 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
         issues.extend(row_issues)
         if any(i.severity == "error" for i in row_issues):
             reasons = "; ".join(str(i) for i in row_issues if i.severity == "error")
-            rejected_rows.append({"line": line, **cells, "error": reasons})
+            rejected_rows.append({"line": line, **_printable(cells), "error": reasons})
         else:
             valid.append(row)
             valid_lines.append(line)
 
     frame = incidents_frame(valid)
-    frame.insert(0, "line", pd.array(valid_lines, dtype="Int64"))
+    frame.insert(0, "line", pd.Series(valid_lines, dtype="Int64", index=frame.index))
     return ValidationResult(
         valid=frame,
         issues=issues,

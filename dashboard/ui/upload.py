@@ -7,6 +7,7 @@ Everything here reads widgets and draws; reading, validating and storing happen 
 from __future__ import annotations
 
 import json
+from dataclasses import astuple
 from datetime import date
 
 import pandas as pd
@@ -59,7 +60,7 @@ BATCH_COLUMNS = {
 
 @st.cache_data(show_spinner="Reading and checking the file…", max_entries=4)
 def _prepare(
-    data: bytes, filename: str, today: date, fmt: str, mapping: str, limits: tuple[int, int, int]
+    data: bytes, filename: str, today: date, fmt: str, mapping: str, limits: tuple[int, ...]
 ) -> Prepared:
     chosen = ColumnMapping.from_json(*json.loads(mapping)) if mapping else None
     return prepare(data, filename, today, fmt=fmt, mapping=chosen, limits=Limits(*limits))
@@ -76,8 +77,7 @@ def prepared(
 ) -> Prepared:
     """The file read and validated, cached across reruns (the report redraws on every click)."""
     key = json.dumps([mapping.name, mapping.to_json()]) if mapping else ""
-    bounds = (limits.max_bytes, limits.max_rows, limits.max_cell)
-    return _prepare(data, filename, today, fmt, key, bounds)
+    return _prepare(data, filename, today, fmt, key, astuple(limits))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

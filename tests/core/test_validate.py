@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.core.csvio import read_incident_csv
 from dashboard.core.schema import COLUMNS
-from dashboard.core.validate import derive_incident_id, parse_date, validate
+from dashboard.core.validate import RawTable, derive_incident_id, parse_date, validate
 from tests.conftest import TODAY
 
 HEADER = ",".join(COLUMNS)
@@ -135,3 +135,25 @@ def test_windows_1251_place_names_survive() -> None:
     result = validate(read_incident_csv(text.encode("cp1251")).table, TODAY)
     assert result.ok
     assert result.valid.iloc[0]["location"] == "Харків"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "character"),
+    [
+        ("notes", "a\x00b", "U+0000 at character 2"),
+        ("killed", "\x003", "U+0000 at character 1"),
+        ("location", "Kharkiv\udcff", "U+DCFF at character 8"),
+    ],
+    ids=["nul-in-text", "nul-in-number", "lone-surrogate"],
+)
+def test_characters_no_store_can_keep_are_reported(column: str, value: str, character: str) -> None:
+    """Lone surrogates cannot come out of decoding a file, but a mapping's constant could."""
+    cells = dict(zip(COLUMNS, GOOD.split(","), strict=True)) | {column: value}
+    result = validate(RawTable(list(cells), [list(cells.values())], [2]), TODAY)
+    assert [(i.line, i.column, i.value, i.code) for i in result.issues] == [
+        (2, column, value, "unstorable-character")
+    ]
+    assert character in result.issues[0].message
+    assert result.valid.empty
+    # The rejected row keeps the value, with a surrogate (no UTF-8 form) shown as U+FFFD.
+    assert result.rejected[column].tolist() == [value.replace("\udcff", "\ufffd")]
