@@ -211,7 +211,10 @@ class ThrottlePolicy:
         """
         if last is None or now - last > self.forget_after:
             failures = 0
-        waiting = 0.0 if last is None else max(0.0, last + self.delay(failures) - now)
+        delay = self.delay(failures)
+        # No back-off owed means no wait, even when another attempt's clock read a little later
+        # than this one's (clocks are read before the row lock is taken).
+        waiting = 0.0 if last is None or delay == 0 else max(0.0, last + delay - now)
         if waiting > 0:
             return Attempt(granted=False, wait=waiting, failures=failures)
         return Attempt(granted=True, wait=self.delay(failures + 1), failures=failures + 1)

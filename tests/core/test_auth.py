@@ -292,3 +292,14 @@ def test_throttle_client(ip: str | None, headers: dict[str, str], client: str) -
 )
 def test_analyst_list(identity: str, allowed: list[str], ok: bool) -> None:
     assert is_allowed_analyst(identity, allowed) is ok
+
+
+def test_an_attempt_within_the_free_ones_never_waits_on_an_earlier_clock_reading() -> None:
+    """Concurrent attempts read the clock before the row lock: one may see a `last` later than
+    its own `now`. Within the free attempts that must not refuse it."""
+    policy = ThrottlePolicy()
+    attempt = policy.attempt(failures=3, last=1000.5, now=1000.0)
+    assert (attempt.granted, attempt.wait, attempt.failures) == (True, 0.0, 4)
+    refused = policy.attempt(failures=5, last=1000.5, now=1000.0)
+    assert not refused.granted
+    assert refused.wait == pytest.approx(2.5)
