@@ -173,8 +173,8 @@ def open_store(url: str | None = None, *, today: date | None = None) -> Store:
     """Open the store: migrate it to the current schema and, when it has never held data, load the
     shipped incidents through the same path uploads take. Safe to call from several processes."""
     store = Store(url)
-    with store.exclusive():
-        store.migrate()
+    with store.db.exclusive():
+        store.db.migrate()
         if store.batch_count() == 0:
             import_file(
                 store,

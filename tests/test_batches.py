@@ -5,10 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
-from dashboard import PACKAGE_DIR
 from dashboard.core.errors import RevertRefusedError
 from dashboard.core.mapping import from_choices
 from dashboard.core.records import frame_records
@@ -23,7 +20,7 @@ from dashboard.imports import (
     saved_mappings,
     template_csv,
 )
-from dashboard.store import BatchMeta, Store
+from dashboard.store import BatchMeta, Database, Store
 from tests.conftest import TODAY
 from tests.helpers import GOOD, csv_bytes, row
 
@@ -103,9 +100,10 @@ def test_revert_of_a_revert_puts_the_batch_back(store: Store) -> None:
 
 def test_revert_refuses_when_a_later_batch_changed_the_same_incident(store: Store) -> None:
     first = commit(store, _prepare([GOOD]), uploaded_by="test")
-    commit(store, _prepare([row(killed="5")]), uploaded_by="test")
+    later = commit(store, _prepare([row(killed="5")]), uploaded_by="test")
     current, batches = store.incidents(), store.batches()
-    with pytest.raises(RevertRefusedError, match=r"T-0001.*revert the later batches first"):
+    overtaken = rf"\(T-0001\) by batch {later.batch_id}; revert the later batches first"
+    with pytest.raises(RevertRefusedError, match=overtaken):
         store.revert_batch(first.batch_id, uploaded_by="test")
     pd.testing.assert_frame_equal(store.incidents(), current)
     pd.testing.assert_frame_equal(store.batches(), batches)
@@ -161,12 +159,8 @@ def test_a_batch_that_fails_midway_leaves_no_trace(store: Store) -> None:
 
 
 def test_migration_0002_upgrades_a_store_in_place(db_url: str) -> None:
-    old = Store(db_url)
-    config = Config()
-    config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
-    with old.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+    old = Database(db_url)
+    old.migrate("0001")
     old.dispose()
     upgraded = open_store(db_url, today=TODAY)
     assert upgraded.batches()[["kind", "added", "removed"]].values.tolist() == [["seed", 7, 0]]

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 
 from dashboard import PACKAGE_DIR
 from dashboard.imports import SHIPPED_INCIDENTS, commit, open_store, prepare
-from dashboard.store import history
+from dashboard.store.tables import history
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.postgres
@@ -97,7 +97,7 @@ def test_simultaneous_imports_all_land_once(pg_url: str, workers: tuple[Pool, Sy
     assert sorted(batches["uploaded_by"]) == sorted(
         ["shipped data", *(f"analyst-{w}" for w in range(WORKERS))]
     )
-    with store.engine.connect() as conn:
+    with store.db.read() as conn:
         trail = conn.execute(
             sa.select(history.c.batch_id, history.c.incident_id, history.c.before, history.c.after)
             .where(history.c.incident_id.in_(["SHARED-NEW", "CONTESTED"]))

@@ -12,7 +12,8 @@ from alembic.script import ScriptDirectory
 from dashboard import PACKAGE_DIR
 from dashboard.core.errors import ImportRejectedError
 from dashboard.imports import SHIPPED_INCIDENTS, commit, open_store, prepare
-from dashboard.store import BatchMeta, Store, history
+from dashboard.store import BatchMeta, Store
+from dashboard.store.tables import history
 from tests.conftest import TODAY
 
 
@@ -35,7 +36,7 @@ def test_opening_migrates_and_loads_the_shipped_data_once(store: Store) -> None:
 
 
 def test_schema_is_at_alembic_head(store: Store) -> None:
-    with store.engine.connect() as conn:
+    with store.db.read() as conn:
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     scripts = ScriptDirectory(str(PACKAGE_DIR / "migrations"))
     assert version == scripts.get_current_head()
@@ -63,7 +64,7 @@ def test_changed_row_is_updated_and_keeps_its_history(store: Store) -> None:
         .where(history.c.incident_id == "UA-KHA-20240106")
         .order_by(history.c.id)
     )
-    with store.engine.connect() as conn:
+    with store.db.read() as conn:
         rows = conn.execute(query).all()
     assert [tuple(r) for r in rows] == [(None, before), (before, changed)]
 
@@ -104,3 +105,14 @@ def test_past_state_is_rebuilt_from_history(store: Store) -> None:
     assert len(now) == 8
     assert now.set_index("incident_id").loc["UA-KHA-20240106"]["killed"] == 9
     assert store.incidents_asof(seeded_at - timedelta(days=1)).empty
+
+
+def test_a_read_transaction_refuses_to_write(store: Store) -> None:
+    with pytest.raises(sa.exc.DBAPIError, match=r"read-only|readonly"), store.db.read() as conn:
+        conn.execute(sa.delete(history))
+    assert store.data_version() == 7
+    store.apply_batch(  # the pooled connection that refused the write still writes in turn
+        [{**store.records(["UA-KHA-20240106"])["UA-KHA-20240106"], "killed": 2}],
+        BatchMeta("after.csv", "3" * 64, "analyst"),
+    )
+    assert store.data_version() == 8

@@ -89,12 +89,16 @@ def cached_store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
     current = data.store()
     rebuilds: list[str] = []
 
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if re.search(r'incident_history\."?after', statement):
+    def count(conn: sa.Connection, _cursor: object, statement: str, *_args: object) -> None:
+        if conn.engine.url == sa.make_url(db_url) and re.search(
+            r'incident_history\."?after', statement
+        ):
             rebuilds.append(statement)
 
-    sa.event.listen(current.engine, "before_cursor_execute", count)
+    # Every engine's statements (the store keeps its own engine to itself), this store's counted.
+    sa.event.listen(sa.Engine, "before_cursor_execute", count)
     yield current, rebuilds
+    sa.event.remove(sa.Engine, "before_cursor_execute", count)
     st.cache_data.clear()
     st.cache_resource.clear()
     current.dispose()

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from dashboard.core.auth import ThrottlePolicy
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.imports import open_store
-from dashboard.store import BatchMeta, Store
+from dashboard.store import BatchMeta, Database, Store
 from tests.conftest import TODAY
 from tests.tcp_proxy import TcpProxy
 
@@ -60,7 +60,7 @@ def _enter(manager: contextlib.AbstractContextManager[object]) -> None:
         pass
 
 
-#: A call of every public Store method that touches the database.
+#: A call of every public method of the store and of its database that touches the database.
 CALLS: dict[str, Callable[[Store], object]] = {
     "batch_count": Store.batch_count,
     "data_version": Store.data_version,
@@ -75,17 +75,28 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "save_mapping": lambda store: store.save_mapping("m", {"x": 1}, saved_by="t"),
     "apply_batch": lambda store: store.apply_batch([], BatchMeta("x.csv", "0" * 64, "t")),
     "revert_batch": lambda store: store.revert_batch(1, uploaded_by="t"),
-    "migrate": Store.migrate,
-    "exclusive": lambda store: _enter(store.exclusive()),
-    "write_transaction": lambda store: _enter(store.write_transaction()),
     "reserve_sign_in": lambda store: store.reserve_sign_in("192.0.2.1", ThrottlePolicy(), 0.0),
     "clear_sign_in": lambda store: store.clear_sign_in("192.0.2.1"),
+    "Database.migrate": lambda store: store.db.migrate(),
+    "Database.exclusive": lambda store: _enter(store.db.exclusive()),
+    "Database.read": lambda store: _enter(store.db.read()),
+    "Database.write": lambda store: _enter(store.db.write()),
+    "Database.write_own_rows": lambda store: _enter(store.db.write_own_rows()),
 }
 
 
+def _public_methods(cls: type, prefix: str = "") -> set[str]:
+    """Names of the public methods of ``cls``, its bases' included, but ``dispose``."""
+    return {
+        prefix + name
+        for name in dir(cls)
+        if not name.startswith("_") and name != "dispose" and callable(getattr(cls, name))
+    }
+
+
 def test_every_public_method_that_touches_the_database_is_checked_below() -> None:
-    public = {name for name, member in vars(Store).items() if callable(member)}
-    assert public - {name for name in public if name.startswith("_")} - {"dispose"} == set(CALLS)
+    public = _public_methods(Store) | _public_methods(Database, "Database.")
+    assert public == set(CALLS)
 
 
 @pytest.mark.parametrize("method", sorted(CALLS))

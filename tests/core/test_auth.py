@@ -91,7 +91,7 @@ def test_idle_records_count_as_none() -> None:
 def ledger(db_url: str) -> Iterator[Store]:
     """A migrated, empty store: the throttle's state lives there."""
     opened = Store(db_url)
-    opened.migrate()
+    opened.db.migrate()
     yield opened
     opened.dispose()
 

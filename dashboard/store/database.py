@@ -1,0 +1,172 @@
+"""One database: the engine, its outage translation, the cross-process locks and the migrations.
+
+The store's parts reach the database only through :class:`Database`: reads run in read-only
+transactions, changes to the batch log in :meth:`Database.write` under the one write lock, and
+every failure to reach the server surfaces as :class:`StoreUnavailableError`, whoever called.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from dashboard import DATA_DIR, PACKAGE_DIR
+from dashboard.core.errors import StoreUnavailableError
+
+#: Seconds to wait for a PostgreSQL connection unless the URL says otherwise.
+_CONNECT_TIMEOUT = 5
+#: Key of the PostgreSQL advisory lock held while migrating and seeding.
+_MIGRATION_LOCK = 0x1718_0001
+#: Key of the PostgreSQL advisory lock each transaction that changes the batch log takes.
+_WRITE_LOCK = 0x1718_0002
+
+
+def display_url(url: str) -> str:
+    """A database URL with any password hidden, for messages."""
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+def default_url() -> str:
+    """``DASHBOARD_DB_URL``, else an SQLite file under ``data/`` (git ignores it)."""
+    return os.environ.get("DASHBOARD_DB_URL") or f"sqlite:///{DATA_DIR / 'dashboard.sqlite3'}"
+
+
+class Database:
+    """An SQLite file or a PostgreSQL database, reached only through the transactions below."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        parsed = sa.make_url(self.url)
+        # Give up on a silent PostgreSQL host after a few seconds instead of hanging the page.
+        connect_args = (
+            {"connect_timeout": _CONNECT_TIMEOUT}
+            if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query
+            else {}
+        )
+        self._engine = sa.create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
+        if self.dialect == "sqlite":
+            sa.event.listen(self._engine, "connect", _sqlite_pragmas)
+        # Every statement and every connection of this engine goes through here: an outage
+        # reaches every caller of every method as one error, with nobody having to wrap a call.
+        sa.event.listen(self._engine, "handle_error", self._outage_as_error)
+
+    @property
+    def dialect(self) -> str:
+        """The back end, "sqlite" or "postgresql": the few statements that differ choose by it."""
+        return self._engine.dialect.name
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden, for messages."""
+        return display_url(self.url)
+
+    def _outage_as_error(self, context: sa.engine.ExceptionContext) -> None:
+        """Raise :class:`StoreUnavailableError` for a refused or lost connection (other errors
+        pass unchanged). A failed pre-ping is left to the pool, which then tries to reconnect."""
+        if context.is_pre_ping:
+            return
+        refused = context.connection is None  # the pool could not open a connection
+        if isinstance(context.sqlalchemy_exception, sa.exc.OperationalError) and (
+            refused or context.is_disconnect
+        ):
+            raise StoreUnavailableError(
+                f"cannot open the store at {self.safe_url}: {context.original_exception}"
+            ) from context.sqlalchemy_exception
+
+    def dispose(self) -> None:
+        """Close the pooled connections (a process that is done with the store)."""
+        self._engine.dispose()
+
+    # -- transactions ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A read-only transaction: the database refuses any write made through it."""
+        if self.dialect == "postgresql":
+            with self._engine.connect().execution_options(postgresql_readonly=True) as conn:
+                yield conn
+            return
+        with self._engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA query_only = ON")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+                if not conn.invalidated:
+                    conn.exec_driver_sql("PRAGMA query_only = OFF")
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """One transaction that changes the batch log, taken in turn with every other writer.
+
+        Writers queue on one lock (a transaction-scoped advisory lock on PostgreSQL, released at
+        commit or rollback; a file lock on SQLite), so each batch reads the state the previous
+        one left: two batches adding the same incident cannot collide, history stays one chain,
+        and history ids grow in commit order, which keeps the data version a sound cache key.
+        """
+        with self._file_lock("write.lock"), self._engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
+            yield conn
+
+    @contextlib.contextmanager
+    def write_own_rows(self) -> Iterator[sa.Connection]:
+        """A transaction outside the batch log (saved mappings, the sign-in throttle) whose
+        statements lock only the rows they write, so it never queues behind an import."""
+        with self._engine.begin() as conn:
+            yield conn
+
+    # -- schema ---------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """A lock across processes: one migrates or seeds, the others wait and then find it done."""
+        if self.dialect == "postgresql":
+            with self._engine.connect() as conn:
+                conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+                    conn.commit()
+        else:
+            with self._file_lock("lock"):
+                yield
+
+    def migrate(self, revision: str = "head") -> None:
+        """Create or upgrade the schema in place through Alembic (never drops data)."""
+        config = Config()
+        config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
+        with self._engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+
+    @contextlib.contextmanager
+    def _file_lock(self, suffix: str) -> Iterator[None]:
+        """Beside an SQLite file, an exclusive ``flock`` on ``<file>.<suffix>``; else nothing."""
+        database = self._engine.url.database
+        if self.dialect != "sqlite" or database in (None, "", ":memory:"):
+            yield
+            return
+        lock_path = Path(f"{database}.{suffix}")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
