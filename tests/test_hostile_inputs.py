@@ -209,6 +209,33 @@ def test_the_upload_report_and_preview_show_the_text(page_store: Store) -> None:
     assert set(preview["location"]) == set(PAYLOADS.values())
 
 
+#: Markdown that would fetch, link or format if a page rendered it from the data.
+MARKUP = "![b](http://127.0.0.1:9/x.png)"
+
+
+def rendered_markdown(at: AppTest) -> list[str]:
+    """The source of every element Streamlit renders as Markdown (text, notices, captions)."""
+    kinds = (at.markdown, at.caption, at.error, at.warning, at.info, at.success)
+    return [str(element.value) for kind in kinds for element in kind]
+
+
+def test_no_page_renders_markdown_from_a_file(page_store: Store) -> None:
+    """A file whose name, header and cells carry Markdown, with a row the store refuses: the
+    report, preview, notices and batch list show it only escaped."""
+    at = AppTest.from_file(str(PACKAGE_DIR / "app_pages" / "upload.py"), default_timeout=60)
+    at.run()
+    good = row(incident_id="H-md", location=MARKUP, notes=MARKUP)
+    bad = row(incident_id="H-md-bad", location=MARKUP, latitude=MARKUP, killed=MARKUP)
+    header = [*GOOD, MARKUP]
+    data = csv_text([good, bad], columns=header).encode("utf-8")
+    at.file_uploader(key="upload_file").set_value((f"{MARKUP}.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception
+    shown = rendered_markdown(at)
+    assert shown  # the report says something
+    assert not [text for text in shown if MARKUP in text]
+
+
 def test_the_command_line_prints_no_control_characters(
     page_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
