@@ -233,6 +233,8 @@ def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
     key = f"incident_table_{session.table_key}"
 
     def chosen() -> None:
+        if key != f"incident_table_{session.table_key}":
+            return  # a replaced table the browser still reported (right after back/forward)
         rows = st.session_state[key].selection.rows
         incident = str(table.iloc[rows[0]]["incident_id"]) if rows else None
         session.table_shows = incident
