@@ -302,3 +302,24 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     _, again = settled_map(page)
     assert again["zoom"] == 13
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_back_after_moving_the_map_returns_it(offline_app: RunningApp, page: Page) -> None:
+    page.goto(offline_app.url + LINK)
+    wait_idle(page)
+    frame, opened = settled_map(page)
+    assert opened["zoom"] == 13
+    frame.locator(".leaflet-control-zoom-out").click()
+    page.wait_for_timeout(800)
+    wait_idle(page)
+    assert query(page.url)["zoom"] == ["12"]
+    navigated(page, "back")
+    assert "zoom" not in query(page.url)
+    assert query(page.url)["incident"] == ["UA-KYI-20240102"]
+    frame = map_frame(page)
+    frame.wait_for_function(
+        "() => Object.values(window).find(v => v instanceof L.Map).getZoom() === 13", timeout=15_000
+    )
+    _, back = settled_map(page)
+    assert (back["zoom"], round(back["lat"], 3), round(back["lon"], 3)) == (13, 50.43, 30.47)
+    assert "zoom" not in query(page.url)  # the map's return is not a new move
