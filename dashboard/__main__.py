@@ -97,44 +97,38 @@ def _link_params(link: str | None) -> tuple[dict[str, list[str]], str | None]:
 
 def _briefing(args: argparse.Namespace) -> int:
     from dashboard import settings
-    from dashboard.core import briefing, filters, links
-    from dashboard.core.figures import headline
-    from dashboard.core.mandate import load_events, status
+    from dashboard.core import briefing, links
+    from dashboard.core.mandate import load_events
+    from dashboard.core.monitor import assemble
     from dashboard.imports import MANDATE_EVENTS, open_store
 
     params, address = _link_params(args.link)
     now = datetime.now(UTC).replace(microsecond=0)
-    state, notes = links.parse(params, now=now)
+    view, notes = links.parse(params, now=now)
     tiles, attribution = settings.tiles()
     store = open_store()
-    everything = store.incidents_asof(state.asof) if state.asof else store.incidents()
     events = load_events(MANDATE_EVENTS)
-    mandate = status(events, state.asof.date() if state.asof else date.today())
-    state, missing = links.restrict(
-        state,
-        weapons=filters.choices(everything, "weapon"),
-        districts=filters.choices(everything, "district"),
+    screen = assemble(
+        view,
+        load=lambda asof: store.incidents_asof(asof) if asof else store.incidents(),
+        events=events,
+        today=date.today(),
     )
-    in_view = filters.apply(everything, state.filters)
-    state, absent = links.check_incident(state, set(in_view["incident_id"]))
-    selected = in_view[in_view["incident_id"] == state.incident]
-    focus = (
-        None if selected.empty else (selected.iloc[0]["latitude"], selected.iloc[0]["longitude"])
-    )
+    view, in_view = screen.view, screen.in_view
     brief = briefing.Briefing(
         incidents=in_view,
-        figures=headline(in_view, mandate),
-        mandate=mandate,
+        figures=screen.figures,
+        mandate=screen.mandate,
         events=events,
-        state=state,
-        link=links.share_url(address, state) if address else "?" + links.query_string(state),
+        state=view,
+        link=links.share_url(address, view) if address else "?" + links.query_string(view),
         generated_at=now,
-        map_view=state.map_view or links.implied_view(focus),
+        map_view=screen.map_view,
         tiles=tiles,
         tiles_attribution=attribution,
     )
     _write(briefing.render(brief), args.out)
-    for note in links.capped([*notes, *missing, *absent]):
+    for note in links.capped([*notes, *screen.notes]):
         say(f"warning: {note}", file=sys.stderr)
     # Written to standard output, the briefing is the output: the summary goes with the warnings.
     summary = sys.stderr if args.out == "-" else sys.stdout

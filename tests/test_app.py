@@ -68,7 +68,7 @@ def test_text_search_and_no_match(at: AppTest) -> None:
 
 
 def test_selected_incident_shows_its_record(at: AppTest) -> None:
-    at.session_state["incident"] = "UA-KHA-20240102"
+    at.query_params["incident"] = "UA-KHA-20240102"
     at.run()
     assert not at.exception
     record = " ".join(m.value for m in at.markdown)
@@ -97,7 +97,7 @@ def test_record_shows_the_incident_history(at: AppTest) -> None:
     record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
     store.apply_batch([{**record, "killed": 2}], BatchMeta("fix.csv", "f" * 64, "analyst"))
     store.dispose()
-    at.session_state["incident"] = "UA-KHA-20240106"
+    at.query_params["incident"] = "UA-KHA-20240106"
     at.run()
     assert not at.exception
     (history,) = [d.value for d in at.dataframe if "change" in d.value.columns]

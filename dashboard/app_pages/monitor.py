@@ -1,7 +1,8 @@
 """The monitoring view: incidents, their map, the timeline and the panel's mandate.
 
-Its state lives in the URL (see the README's "Links"): a link opened in a fresh session shows
-the same view.
+Its state is one :class:`~dashboard.core.view.View`, held by :mod:`dashboard.ui.urlstate` and
+kept in the URL (see the README's "Links"): a link opened in a fresh session, or the browser's
+back and forward buttons, show the view the link describes.
 """
 
 from __future__ import annotations
@@ -10,52 +11,51 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from dashboard.core import filters
-from dashboard.core.figures import headline, timeline_chart
-from dashboard.core.mandate import marker_dates, status
+from dashboard.core.figures import timeline_chart
+from dashboard.core.mandate import marker_dates
+from dashboard.core.monitor import assemble
 from dashboard.ui import data, urlstate, views
 from dashboard.ui.mapview import map_panel
 
-urlstate.open_link(datetime.now(UTC))
-asof = st.session_state["asof"]
-everything = data.incidents_asof(asof) if asof else data.incidents()
+session = urlstate.open_view(datetime.now(UTC))
 events = data.mandate_events()
-mandate = status(events, asof.date() if asof else date.today())
-in_view = filters.apply(everything, views.sidebar_filters(everything))
-notes = urlstate.check_link(everything, set(in_view["incident_id"]))
+screen = assemble(
+    session.view,
+    load=lambda asof: data.incidents_asof(asof) if asof else data.incidents(),
+    events=events,
+    today=date.today(),
+)
+notes = session.settle(screen)
+in_view = screen.in_view
+views.sidebar_filters(session, screen.everything)
 
 st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
-views.data_source(asof)
+views.data_source(session)
 urlstate.show_notes(notes)
-figures = headline(in_view, mandate)
-views.headline_figures(figures, mandate)
-
-selected_id = st.session_state.get("incident")
-selected = in_view[in_view["incident_id"] == selected_id]
-focus = None if selected.empty else (selected.iloc[0]["latitude"], selected.iloc[0]["longitude"])
+views.headline_figures(screen.figures, screen.mandate)
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
     map_panel(
+        session,
         in_view,
-        focus=focus,
-        incident=None if selected.empty else selected_id,
-        figures=figures,
-        mandate=mandate,
+        focus=screen.focus,
+        figures=screen.figures,
+        mandate=screen.mandate,
         events=events,
     )
 with right:
-    views.mandate_panel(mandate, events)
+    views.mandate_panel(screen.mandate, events)
     st.subheader("Incidents per month")
     st.altair_chart(timeline_chart(in_view, marker_dates(events)), width="stretch")
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
     st.subheader("Incidents")
-    views.incident_table(in_view, selected_id)
+    views.incident_table(in_view, session)
 with right:
-    if selected.empty:
+    if screen.selected is None:
         st.info("Select an incident in the table to see its full record and centre the map on it.")
     else:
-        views.incident_record(selected.iloc[0])
-        views.incident_history(data.incident_history(str(selected_id)))
+        views.incident_record(screen.selected)
+        views.incident_history(data.incident_history(str(screen.view.incident)))

@@ -19,12 +19,13 @@ import pandas as pd
 
 from dashboard.assets import INLINE_PREFIX, AssetUrls, inline_assets
 from dashboard.core.figures import Headline
-from dashboard.core.links import ViewState, format_asof
+from dashboard.core.links import format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.maps import standalone_map
 from dashboard.core.records import is_missing
 from dashboard.core.schema import PRECISIONS
 from dashboard.core.text import safe_url
+from dashboard.core.view import View
 
 _STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;
@@ -48,7 +49,7 @@ class Briefing:
     figures: Headline
     mandate: MandateStatus
     events: pd.DataFrame
-    state: ViewState
+    state: View
     link: str
     generated_at: datetime
     map_view: tuple[float, float, int]
@@ -80,15 +81,15 @@ def _table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def filter_lines(state: ViewState) -> list[tuple[str, str]]:
+def filter_lines(state: View) -> list[tuple[str, str]]:
     """The view's filters as (label, value) text, "any" where unrestricted."""
     return [
-        ("From", state.date_from.isoformat() if state.date_from else "any"),
-        ("To", state.date_to.isoformat() if state.date_to else "any"),
-        ("Attribution status", ", ".join(state.statuses) or "any"),
-        ("Weapon", ", ".join(state.weapons) or "any"),
-        ("District", ", ".join(state.districts) or "any"),
-        ("Search", state.q or "none"),
+        ("From", state.filters.date_from.isoformat() if state.filters.date_from else "any"),
+        ("To", state.filters.date_to.isoformat() if state.filters.date_to else "any"),
+        ("Attribution status", ", ".join(state.filters.statuses) or "any"),
+        ("Weapon", ", ".join(state.filters.weapons) or "any"),
+        ("District", ", ".join(state.filters.districts) or "any"),
+        ("Search", state.filters.q or "none"),
         ("Selected incident", state.incident or "none"),
         ("Map layer", state.layer),
         ("Data", f"as the store held it at {format_asof(state.asof)}" if state.asof else "live"),

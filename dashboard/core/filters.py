@@ -24,14 +24,14 @@ NO_DISTRICT = "(no district)"
 
 @dataclass(frozen=True)
 class Filters:
-    """Empty tuples and None mean "no restriction"."""
+    """Empty tuples and None mean "no restriction"; ``q`` is the free-text search."""
 
     date_from: date | None = None
     date_to: date | None = None
     statuses: tuple[str, ...] = ()
     weapons: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()
-    text: str = ""
+    q: str = ""
 
 
 def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -48,7 +48,7 @@ def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.districts:
         districts = frame["district"].fillna(NO_DISTRICT)
         keep &= districts.isin(filters.districts)
-    needle = filters.text.strip().casefold()
+    needle = filters.q.strip().casefold()
     if needle:
         found = pd.Series(False, index=frame.index)
         for column in SEARCH_COLUMNS:

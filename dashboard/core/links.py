@@ -16,8 +16,8 @@ from typing import Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from dashboard.core.filters import Filters
-from dashboard.core.maps import DEFAULT_ZOOM, LAYERS, MAX_ZOOM
-from dashboard.core.schema import KHARKIV_CENTRE, STATUSES
+from dashboard.core.schema import STATUSES
+from dashboard.core.view import COORD_PLACES, LAYERS, MAX_ZOOM, View
 
 #: The link format's version, written as ``v``; a later format can read older links by it.
 VERSION: Final[int] = 1
@@ -25,8 +25,6 @@ VERSION: Final[int] = 1
 DATE_MIN: Final[date] = date(2006, 1, 1)
 DATE_MAX: Final[date] = date(2100, 12, 31)
 MAX_TEXT: Final[int] = 200
-#: Decimal places kept for lat/lon (about a metre).
-COORD_PLACES: Final[int] = 5
 #: Parameters Streamlit itself uses; never reported as unknown.
 STREAMLIT_PARAMS: Final[frozenset[str]] = frozenset({"embed", "embed_options"})
 #: At most this many ignored parameters are listed; the rest are counted.
@@ -49,43 +47,6 @@ PARAMS: Final[tuple[str, ...]] = (
     "asof",
     "v",
 )
-#: Zoom of the view centred on a selected incident.
-SELECTED_ZOOM: Final[int] = 13
-#: The view with nothing selected and no view in the link.
-BASE_VIEW: Final[tuple[float, float, int]] = (*KHARKIV_CENTRE, DEFAULT_ZOOM)
-REPEATABLE: Final[frozenset[str]] = frozenset({"status", "weapon", "district"})
-
-
-@dataclass(frozen=True)
-class ViewState:
-    """Everything a link says about the view; the defaults are "no restriction", live data."""
-
-    date_from: date | None = None
-    date_to: date | None = None
-    statuses: tuple[str, ...] = ()
-    weapons: tuple[str, ...] = ()
-    districts: tuple[str, ...] = ()
-    q: str = ""
-    incident: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    zoom: int | None = None
-    layer: str = "markers"
-    asof: datetime | None = None
-    v: int = VERSION
-
-    @property
-    def filters(self) -> Filters:
-        return Filters(
-            self.date_from, self.date_to, self.statuses, self.weapons, self.districts, self.q
-        )
-
-    @property
-    def map_view(self) -> tuple[float, float, int] | None:
-        """``(lat, lon, zoom)`` when the link names a map view."""
-        if self.lat is None or self.lon is None or self.zoom is None:
-            return None
-        return (self.lat, self.lon, self.zoom)
 
 
 @dataclass(frozen=True)
@@ -205,7 +166,7 @@ def _asof(reader: _Reader, now: datetime) -> datetime | None:
     return moment
 
 
-def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[ViewState, list[Ignored]]:
+def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[View, list[Ignored]]:
     """The view a link's query parameters describe, and what was ignored (never raises).
 
     ``params`` maps each name to its values in URL order (``parse_qs`` shape). Weapons,
@@ -238,18 +199,24 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[ViewSt
             if value is not None:
                 reader.ignore(name, "lat, lon and zoom only count together")
         lat = lon = zoom = None
-    state = ViewState(
+    filters = Filters(
         date_from=date_from,
         date_to=date_to,
         statuses=_many(reader, "status", STATUSES),
         weapons=_many(reader, "weapon", None),
         districts=_many(reader, "district", None),
         q=_text(reader, "q") or "",
+    )
+    map_view = (
+        None
+        if lat is None or lon is None or zoom is None
+        else (round(lat, COORD_PLACES), round(lon, COORD_PLACES), int(zoom))
+    )
+    state = View(
+        filters=filters,
         incident=_text(reader, "incident") or None,
-        lat=None if lat is None else round(lat, COORD_PLACES),
-        lon=None if lon is None else round(lon, COORD_PLACES),
-        zoom=None if zoom is None else int(zoom),
-        layer=layer or "markers",
+        map_view=map_view,
+        layer=layer or LAYERS[0],
         asof=_asof(reader, now),
     )
     return state, capped(reader.notes)
@@ -274,30 +241,29 @@ def capped(notes: Sequence[Ignored]) -> list[Ignored]:
 
 
 def restrict(
-    state: ViewState, *, weapons: Collection[str], districts: Collection[str]
-) -> tuple[ViewState, list[Ignored]]:
+    state: View, *, weapons: Collection[str], districts: Collection[str]
+) -> tuple[View, list[Ignored]]:
     """Drop weapons and districts the data does not have (the widgets offer only those)."""
+    chosen = state.filters
     notes = [
         Ignored("weapon", f"{show(w)} is not in the data")
-        for w in state.weapons
+        for w in chosen.weapons
         if w not in weapons
     ]
     notes += [
         Ignored("district", f"{show(d)} is not in the data")
-        for d in state.districts
+        for d in chosen.districts
         if d not in districts
     ]
     kept = replace(
-        state,
-        weapons=tuple(w for w in state.weapons if w in weapons),
-        districts=tuple(d for d in state.districts if d in districts),
+        chosen,
+        weapons=tuple(w for w in chosen.weapons if w in weapons),
+        districts=tuple(d for d in chosen.districts if d in districts),
     )
-    return kept, capped(notes)
+    return replace(state, filters=kept), capped(notes)
 
 
-def check_incident(
-    state: ViewState, ids_in_view: Collection[str]
-) -> tuple[ViewState, list[Ignored]]:
+def check_incident(state: View, ids_in_view: Collection[str]) -> tuple[View, list[Ignored]]:
     """Drop the selected incident when it is not among the incidents in view."""
     if state.incident is None or state.incident in ids_in_view:
         return state, []
@@ -305,46 +271,28 @@ def check_incident(
     return replace(state, incident=None), [note]
 
 
-def implied_view(focus: tuple[float, float] | None) -> tuple[float, float, int]:
-    """The view a link needs no lat/lon/zoom for: the selected incident, else Kharkiv."""
-    if focus is not None:
-        lat, lon = (round(float(c), COORD_PLACES) for c in focus)
-        return (lat, lon, SELECTED_ZOOM)
-    return BASE_VIEW
-
-
-def same_view(a: tuple[float, float, int], b: tuple[float, float, int], pixels: float = 2) -> bool:
-    """Whether two map views (lat, lon, zoom) differ by at most ``pixels`` at their zoom.
-
-    Leaflet snaps a centre to whole pixels, so a map set to a view reports one a little off it.
-    """
-    if a[2] != b[2]:
-        return False
-    degrees = pixels * 360 / (256 * 2 ** a[2])
-    return abs(a[0] - b[0]) <= degrees and abs(a[1] - b[1]) <= degrees
-
-
 def format_asof(moment: datetime) -> str:
     """``2026-10-01T12:00:00Z``: UTC, whole seconds."""
     return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
-def to_params(state: ViewState) -> dict[str, list[str]]:
+def to_params(state: View) -> dict[str, list[str]]:
     """Query parameters for ``state``: only what differs from the defaults, and ``v``."""
     params: dict[str, list[str]] = {}
-    if state.date_from is not None:
-        params["from"] = [state.date_from.isoformat()]
-    if state.date_to is not None:
-        params["to"] = [state.date_to.isoformat()]
+    chosen = state.filters
+    if chosen.date_from is not None:
+        params["from"] = [chosen.date_from.isoformat()]
+    if chosen.date_to is not None:
+        params["to"] = [chosen.date_to.isoformat()]
     for name, values in (
-        ("status", state.statuses),
-        ("weapon", state.weapons),
-        ("district", state.districts),
+        ("status", chosen.statuses),
+        ("weapon", chosen.weapons),
+        ("district", chosen.districts),
     ):
         if values:
             params[name] = list(values)
-    if state.q:
-        params["q"] = [state.q]
+    if chosen.q:
+        params["q"] = [chosen.q]
     if state.incident:
         params["incident"] = [state.incident]
     if state.map_view is not None:
@@ -352,11 +300,11 @@ def to_params(state: ViewState) -> dict[str, list[str]]:
         params["lat"] = [_coord(lat)]
         params["lon"] = [_coord(lon)]
         params["zoom"] = [str(zoom)]
-    if state.layer != "markers":
+    if state.layer != LAYERS[0]:
         params["layer"] = [state.layer]
     if state.asof is not None:
         params["asof"] = [format_asof(state.asof)]
-    params["v"] = [str(state.v)]
+    params["v"] = [str(VERSION)]
     return params
 
 
@@ -365,12 +313,12 @@ def _coord(value: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def query_string(state: ViewState) -> str:
+def query_string(state: View) -> str:
     """``state`` as a URL query string (without ``?``), percent-encoded."""
     return urlencode(to_params(state), doseq=True)
 
 
-def share_url(base: str, state: ViewState) -> str:
+def share_url(base: str, state: View) -> str:
     """The link to ``state`` on the app at ``base`` (any query or fragment of ``base`` dropped)."""
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query_string(state), ""))

@@ -26,9 +26,8 @@ from dashboard.core.schema import (
     STATUS_COLOURS,
     STATUSES,
 )
+from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM
 
-DEFAULT_ZOOM = 11
-MAX_ZOOM = 18
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -338,9 +337,6 @@ def heat_layer(frame: pd.DataFrame, assets: AssetUrls) -> folium.FeatureGroup:
     heat.default_js = [assets.js("heat")]  # not folium's CDN copy
     heat.add_to(group)
     return group
-
-
-LAYERS = ("markers", "heat")
 
 
 def data_layers(

@@ -16,16 +16,25 @@ from streamlit_folium import st_folium
 from dashboard import settings
 from dashboard.core import briefing, export, links
 from dashboard.core.figures import Headline
-from dashboard.core.links import BASE_VIEW, implied_view
 from dashboard.core.mandate import MandateStatus
-from dashboard.core.maps import LAYERS, base_map, data_layers
+from dashboard.core.maps import base_map, data_layers
+from dashboard.core.view import (
+    BASE_VIEW,
+    COORD_PLACES,
+    LAYERS,
+    MapView,
+    View,
+    implied_view,
+    move_map,
+    same_view,
+    set_layer,
+)
 from dashboard.ui import urlstate
 from dashboard.ui.data import map_assets
+from dashboard.ui.urlstate import ViewSession
 
-View = tuple[float, float, int]
 
-
-def _reported(result: object) -> View | None:
+def _reported(result: object) -> MapView | None:
     """The view st_folium reported, rounded like a link; None before the map has reported."""
     if not isinstance(result, dict):
         return None
@@ -36,7 +45,7 @@ def _reported(result: object) -> View | None:
         lat, lon = float(centre["lat"]), float(centre["lng"])
     except (KeyError, TypeError, ValueError):
         return None
-    return (round(lat, links.COORD_PLACES), round(lon, links.COORD_PLACES), int(zoom))
+    return (round(lat, COORD_PLACES), round(lon, COORD_PLACES), int(zoom))
 
 
 def draw_map(
@@ -44,7 +53,7 @@ def draw_map(
     *,
     key: str,
     layer: str = "markers",
-    view: View = BASE_VIEW,
+    view: MapView = BASE_VIEW,
     height: int = 560,
     returned: tuple[str, ...] = (),
 ) -> object:
@@ -69,61 +78,76 @@ def preview_map(frame: pd.DataFrame, *, key: str, height: int = 420) -> None:
     draw_map(frame, key=key, height=height)
 
 
-def incident_map(frame: pd.DataFrame, *, layer: str, implied: View) -> View:
-    """Draw the monitor's map; return its current view (as last reported, else as set)."""
-    target = st.session_state.get("map_target") or implied
+def incident_map(frame: pd.DataFrame, session: ViewSession, *, implied: MapView) -> MapView:
+    """Draw the monitor's map at the view's map view; a move the map reports moves the view.
+
+    Returns the map's current view (as last reported, else as set).
+    """
+    want = session.view.map_view or implied
+    if session.map_target is None or session.map_shows is None:
+        session.map_target = session.map_shows = want
+    elif not same_view(want, session.map_shows):
+        # The view moved elsewhere (a selection, a link, back/forward): send the map there. The
+        # component moves only when its centre or zoom changes, else it is built again.
+        if same_view(want, session.map_target):
+            session.map_key += 1
+            session.map_seen, session.map_reported = None, False
+        session.map_target = session.map_shows = want
+    target = session.map_target
     result = draw_map(
-        frame, key="incident_map", layer=layer, view=target, returned=("center", "zoom")
+        frame,
+        key=f"incident_map_{session.map_key}",
+        layer=session.view.layer,
+        view=target,
+        returned=("center", "zoom"),
     )
     # The component keeps its last value across reruns: only a new report is a new view.
-    if result != st.session_state.get("map_seen"):
-        st.session_state["map_seen"] = result
+    if result != session.map_seen:
+        session.map_seen = result
         reported = _reported(result)
         # A new map reports the view it is built with at once, and st_folium's leading-edge
         # debounce swallows the report of its move to ``center``/``zoom``: skip that first one.
-        first = not st.session_state.get("map_reported")
-        if reported is not None and not (first and links.same_view(reported, BASE_VIEW)):
-            st.session_state["map_reported"] = True
-            st.session_state["map_view"] = target if links.same_view(reported, target) else reported
-    return st.session_state.get("map_view") or target
+        first = not session.map_reported
+        if reported is not None and not (first and same_view(reported, BASE_VIEW)):
+            session.map_reported = True
+            session.map_shows = target if same_view(reported, target) else reported
+            shown = session.map_shows
+            session.apply(lambda view: move_map(view, shown, implied))
+    return session.map_shows
 
 
 @st.fragment
 def map_panel(
+    session: ViewSession,
     frame: pd.DataFrame,
     *,
     focus: tuple[float, float] | None,
-    incident: str | None,
     figures: Headline,
     mandate: MandateStatus,
     events: pd.DataFrame,
 ) -> None:
-    """Layer switch, map, and the link and downloads of the view as it is now."""
-    # Bound to the link's `layer`. Streamlit writes an option's label to the URL, so the labels
-    # are the parameter's values (no format_func).
-    layer = (
-        st.segmented_control(
-            "Map layer",
-            LAYERS,
-            default="markers",
-            key="layer",
-            bind="query-params",
-        )
-        or "markers"
+    """Layer switch, map, and the link and downloads of the view as it is now.
+
+    A pan, a zoom or a layer switch reruns only this fragment, which writes the URL.
+    """
+    urlstate.seed("layer", session.view.layer)
+    st.segmented_control(
+        "Map layer",
+        LAYERS,
+        key="layer",
+        on_change=lambda: session.apply(
+            lambda view: set_layer(view, st.session_state["layer"] or LAYERS[0])
+        ),
     )
-    implied = implied_view(focus)
-    view = incident_map(frame, layer=layer, implied=implied)
-    state = urlstate.current(
-        incident=incident, view=None if links.same_view(view, implied) else view
-    )
-    urlstate.sync(state)
-    share_panel(frame, state, view, figures=figures, mandate=mandate, events=events)
+    view = incident_map(frame, session, implied=implied_view(focus))
+    urlstate.write_url(session)
+    share_panel(frame, session.view, view, figures=figures, mandate=mandate, events=events)
 
 
 def share_panel(
     frame: pd.DataFrame,
-    state: links.ViewState,
-    view: View,
+    state: View,
+    view: MapView,
     *,
     figures: Headline,
     mandate: MandateStatus,

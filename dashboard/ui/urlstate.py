@@ -1,30 +1,74 @@
-"""The view in the URL: read a link once per session, keep the URL in step as the analyst works.
+"""The view in the URL: one state object per session, and the URL kept in step with it.
 
-The multiselects (``status``, ``weapon``, ``district``) and the map layer use Streamlit's own
-binding (``bind="query-params"``): their option lists are closed, so Streamlit's checks and
-:func:`dashboard.core.links.parse` agree. The other parameters are synced here through
-``st.query_params``: the dates, search and incident are seeded into session state on the session's
-first run (a bound widget would take the URL's value as Streamlit reads it, which differs from
-ours in corner cases), and written back after every run.
+The session's view (:class:`dashboard.core.view.View`) lives under one key, :data:`KEY`, in a
+:class:`ViewSession`, which the page passes down to every piece that reads or changes it. Widgets
+change it only through the named operations of :mod:`dashboard.core.view` (in their callbacks);
+after each run the page writes the view to the URL, in one write.
+
+Every parameter goes through :func:`dashboard.core.links.parse`, the one parser: no widget is
+bound to the URL by Streamlit (``bind="query-params"`` would parse ``status``, ``weapon``,
+``district`` and ``layer`` a second time, and its own way). Streamlit (1.67) pushes a browser
+history entry for each write of ``st.query_params`` (and replaces the entry instead while it reruns
+for the back or forward button), and reruns the page with the entry's query string on back and
+forward. So every change of the view is one history entry, and a run that finds the URL differing
+from what it last wrote is a back or forward: the view is read from that URL again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.core import links
-from dashboard.core.filters import choices
+from dashboard.core.monitor import Screen
 from dashboard.core.text import md_escape
+from dashboard.core.view import MapView, View
 
-#: Widgets bound to the URL by Streamlit itself; never written here.
-BOUND = ("status", "weapon", "district", "layer")
-#: Parameters this module writes.
-SYNCED = tuple(p for p in links.PARAMS if p not in BOUND)
-_LINK, _NOTES, _CHECKED = "_link", "_link_notes", "_link_checked"
+#: The one session-state key of the view.
+KEY = "view"
+
+
+@dataclass
+class ViewSession:
+    """The session's view, what the link that set it could not show, and the URL last written.
+
+    ``map_*`` and ``table_*`` track what the map and the table draw, so that a view changed
+    elsewhere (a link, back/forward, "Clear all") is sent to them, and their own reports are not
+    mistaken for changes.
+    """
+
+    view: View
+    notes: list[links.Ignored]
+    #: The view just came from a URL: the data-dependent checks add their notes on this run.
+    from_url: bool = True
+    written: dict[str, list[str]] | None = None
+    map_key: int = 0
+    map_target: MapView | None = None
+    map_shows: MapView | None = None
+    map_seen: object = None
+    map_reported: bool = False
+    table_key: int = 0
+    table_shows: str | None = None
+
+    def apply(self, operation: Callable[[View], View]) -> None:
+        """Change the view by one of :mod:`dashboard.core.view`'s operations."""
+        self.view = operation(self.view)
+
+    def settle(self, screen: Screen) -> list[links.Ignored]:
+        """Take the view as the data allows it (restricted, selection checked); the notes to show.
+
+        The data's notes count only for a view read from a URL: later, a filter that leaves the
+        selected incident out simply deselects it.
+        """
+        self.view = screen.view
+        if self.from_url:
+            self.from_url = False
+            self.notes = links.capped([*self.notes, *screen.notes])
+        return self.notes
 
 
 def raw_params() -> dict[str, list[str]]:
@@ -32,38 +76,43 @@ def raw_params() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in st.query_params}
 
 
-def open_link(now: datetime) -> links.ViewState:
-    """The view the session was opened with, parsed and seeded into the widgets on its first run."""
-    if _LINK not in st.session_state:
-        state, notes = links.parse(raw_params(), now=now)
-        st.session_state[_LINK] = state
-        st.session_state[_NOTES] = notes
-        st.session_state["from"] = state.date_from
-        st.session_state["to"] = state.date_to
-        st.session_state["q"] = state.q
-        st.session_state["incident"] = state.incident
-        st.session_state["asof"] = state.asof
-        st.session_state["map_target"] = state.map_view
-        st.session_state["map_view"] = None
-    return st.session_state[_LINK]
+def _same_params(a: dict[str, list[str]], b: dict[str, list[str]]) -> bool:
+    return {k: v for k, v in a.items() if k not in links.STREAMLIT_PARAMS} == {
+        k: v for k, v in b.items() if k not in links.STREAMLIT_PARAMS
+    }
 
 
-def check_link(everything: pd.DataFrame, ids_in_view: Collection[str]) -> list[links.Ignored]:
-    """Once per session, check the link's data-dependent values; every note so far."""
-    if not st.session_state.get(_CHECKED):
-        st.session_state[_CHECKED] = True
-        state, notes = links.restrict(
-            st.session_state[_LINK],
-            weapons=choices(everything, "weapon"),
-            districts=choices(everything, "district"),
-        )
-        _, incident_notes = links.check_incident(state, ids_in_view)
-        if incident_notes:
-            st.session_state["incident"] = None
-        st.session_state[_NOTES] = links.capped(
-            [*st.session_state[_NOTES], *notes, *incident_notes]
-        )
-    return st.session_state[_NOTES]
+def open_view(now: datetime) -> ViewSession:
+    """The session's view: read from the URL when the session opens and after back/forward."""
+    params = raw_params()
+    session: ViewSession | None = st.session_state.get(KEY)
+    if session is None:
+        view, notes = links.parse(params, now=now)
+        session = ViewSession(view=view, notes=notes)
+        st.session_state[KEY] = session
+    elif session.written is not None and not _same_params(params, session.written):
+        # The browser moved to another history entry (or the URL was set by a test).
+        session.view, session.notes = links.parse(params, now=now)
+        session.from_url = True
+    return session
+
+
+def write_url(session: ViewSession) -> None:
+    """Write the view to the browser's URL: one write (one history entry), only on a change.
+
+    Unknown parameters are dropped, so the address bar always shows the link to this view.
+    """
+    wanted = links.to_params(session.view)
+    if session.written is None or not _same_params(wanted, session.written):
+        if not _same_params(wanted, raw_params()):
+            st.query_params.from_dict(wanted)
+        session.written = wanted
+
+
+def seed(key: str, value: Any) -> None:
+    """Show ``value`` in the widget ``key`` (before it is drawn) when the view differs from it."""
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
 
 
 def show_notes(notes: list[links.Ignored]) -> None:
@@ -76,24 +125,6 @@ def show_notes(notes: list[links.Ignored]) -> None:
         )
 
 
-def sync(state: links.ViewState) -> None:
-    """Write the parameters this module owns to the browser's URL (bound widgets write theirs).
-
-    Unknown parameters are dropped, so the address bar always shows the link to this view.
-    """
-    wanted = links.to_params(state)
-    for name in list(st.query_params):
-        if name not in links.PARAMS and name not in links.STREAMLIT_PARAMS:
-            del st.query_params[name]
-    for name in SYNCED:
-        values = wanted.get(name)
-        if values is None:
-            if name in st.query_params:
-                del st.query_params[name]
-        elif st.query_params.get_all(name) != values:
-            st.query_params[name] = values
-
-
 def base_url() -> str:
     """The app's URL as the browser reached it (so with any base path), without query."""
     if st.context.url:
@@ -102,23 +133,3 @@ def base_url() -> str:
     host = st.context.headers.get("Host")
     path = f"/{base}/" if base else "/"
     return f"http://{host}{path}" if host else path
-
-
-def current(*, incident: str | None, view: tuple[float, float, int] | None) -> links.ViewState:
-    """The view as the widgets and session hold it now (``view`` only when the map was moved)."""
-    state = st.session_state
-    lat, lon, zoom = view if view is not None else (None, None, None)
-    return links.ViewState(
-        date_from=state.get("from"),
-        date_to=state.get("to"),
-        statuses=tuple(state.get("status") or ()),
-        weapons=tuple(state.get("weapon") or ()),
-        districts=tuple(state.get("district") or ()),
-        q=state.get("q") or "",
-        incident=incident,
-        lat=lat,
-        lon=lon,
-        zoom=zoom,
-        layer=state.get("layer") or "markers",
-        asof=state.get("asof"),
-    )

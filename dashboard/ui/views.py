@@ -14,6 +14,16 @@ from dashboard.core.mandate import MandateStatus
 from dashboard.core.records import is_missing
 from dashboard.core.schema import PRECISIONS, STATUSES
 from dashboard.core.text import md_escape, safe_url
+from dashboard.core.view import (
+    clear_all,
+    clear_selection,
+    freeze,
+    select,
+    set_filters,
+    unfreeze,
+)
+from dashboard.ui import urlstate
+from dashboard.ui.urlstate import ViewSession
 
 #: Table columns, in display order.
 TABLE_COLUMNS = (
@@ -32,71 +42,98 @@ TABLE_COLUMNS = (
 )
 
 
-def sidebar_filters(frame: pd.DataFrame) -> Filters:
-    """Filter widgets in the sidebar; their state is the view's filter state.
+def sidebar_filters(session: ViewSession, frame: pd.DataFrame) -> None:
+    """Filter widgets in the sidebar, showing the view's filters; a change sets the view's.
 
-    Each widget's key is its link parameter (see :mod:`dashboard.ui.urlstate`): the
-    multiselects are bound to the URL by Streamlit, the dates and search synced by urlstate.
+    Each widget's key is its link parameter. The widgets show the view (seeded before they are
+    drawn, so back/forward and "Clear all" show too); a user's change reaches the view through
+    :func:`dashboard.core.view.set_filters`, in the widget's callback.
     """
+    chosen = session.view.filters
+    urlstate.seed("from", chosen.date_from)
+    urlstate.seed("to", chosen.date_to)
+    urlstate.seed("status", list(chosen.statuses))
+    urlstate.seed("weapon", list(chosen.weapons))
+    urlstate.seed("district", list(chosen.districts))
+    urlstate.seed("q", chosen.q)
+
+    def changed() -> None:
+        state = st.session_state
+        filters = Filters(
+            date_from=state["from"],
+            date_to=state["to"],
+            statuses=tuple(state["status"]),
+            weapons=tuple(state["weapon"]),
+            districts=tuple(state["district"]),
+            q=state["q"],
+        )
+        session.apply(lambda view: set_filters(view, filters))
+
     st.sidebar.header("Filters")
-    date_from = st.sidebar.date_input(
+    st.sidebar.date_input(
         "From",
         value=None,
         min_value=DATE_MIN,
         max_value=DATE_MAX,
         format="YYYY-MM-DD",
         key="from",
+        on_change=changed,
         help="Empty: from the first incident.",
     )
-    date_to = st.sidebar.date_input(
+    st.sidebar.date_input(
         "To",
         value=None,
         min_value=DATE_MIN,
         max_value=DATE_MAX,
         format="YYYY-MM-DD",
         key="to",
+        on_change=changed,
         help="Empty: up to the latest incident.",
     )
-    statuses = st.sidebar.multiselect(
+    st.sidebar.multiselect(
         "Attribution status",
         list(STATUSES),
         key="status",
-        bind="query-params",
+        on_change=changed,
         help="\n".join(f"- **{k}**: {v}" for k, v in STATUSES.items()),
     )
-    weapons = st.sidebar.multiselect(
-        "Weapon", choices(frame, "weapon"), key="weapon", bind="query-params"
+    st.sidebar.multiselect("Weapon", choices(frame, "weapon"), key="weapon", on_change=changed)
+    st.sidebar.multiselect(
+        "District", choices(frame, "district"), key="district", on_change=changed
     )
-    districts = st.sidebar.multiselect(
-        "District", choices(frame, "district"), key="district", bind="query-params"
+    st.sidebar.text_input(
+        "Search",
+        key="q",
+        max_chars=MAX_TEXT,
+        placeholder="place, weapon, source, note…",
+        on_change=changed,
     )
-    text = st.sidebar.text_input(
-        "Search", key="q", max_chars=MAX_TEXT, placeholder="place, weapon, source, note…"
+    st.sidebar.button(
+        "Clear all",
+        key="clear_all",
+        help="Every filter, the selection, the map view and layer back to their defaults.",
+        on_click=lambda: session.apply(clear_all),
     )
-    return Filters(date_from, date_to, tuple(statuses), tuple(weapons), tuple(districts), text)
 
 
-def data_source(asof: datetime | None) -> None:
+def data_source(session: ViewSession) -> None:
     """Say whether the view shows live data or the store as it was at ``asof``; switch between."""
+    asof = session.view.asof
+    note, button = st.columns([4, 1], vertical_alignment="center")
     if asof is None:
-        note, button = st.columns([4, 1], vertical_alignment="center")
         note.caption("Data: **live**, as the store holds it now.")
-        if button.button(
+        button.button(
             "Freeze at this moment",
             help="Pin this view and its link to the data as it is now (adds asof to the link).",
-        ):
-            st.session_state["asof"] = datetime.now(UTC).replace(microsecond=0)
-            st.rerun()
+            on_click=lambda: session.apply(lambda view: freeze(view, datetime.now(UTC))),
+        )
     else:
-        note, button = st.columns([4, 1], vertical_alignment="center")
         note.info(
             f"Data as the store held it at **{format_asof(asof)}** (asof): later uploads and "
             "corrections are not shown.",
             icon=":material/history:",
         )
-        if button.button("Show live data"):
-            st.session_state["asof"] = None
-            st.rerun()
+        button.button("Show live data", on_click=lambda: session.apply(unfreeze))
 
 
 def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
@@ -182,19 +219,33 @@ def incident_record(row: pd.Series) -> None:
         st.markdown("\n".join(lines))
 
 
-def incident_table(frame: pd.DataFrame, selected_id: str | None) -> None:
-    """The sortable incident table; selecting a row selects the incident (and re-aims the map)."""
+def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
+    """The sortable incident table; selecting a row selects the incident (and re-aims the map).
+
+    A selection made elsewhere (a link, back/forward, "Clear all") gives the table a new key, so
+    it is drawn with that selection.
+    """
     table = frame[list(TABLE_COLUMNS)].reset_index(drop=True)
+    selected_id = session.view.incident
+    if session.table_shows != selected_id:
+        session.table_key += 1
+        session.table_shows = selected_id
+    key = f"incident_table_{session.table_key}"
 
-    def select() -> None:
-        rows = st.session_state["incident_table"].selection.rows
-        st.session_state["incident"] = table.iloc[rows[0]]["incident_id"] if rows else None
-        st.session_state["map_target"] = st.session_state["map_view"] = None
+    def chosen() -> None:
+        if key != f"incident_table_{session.table_key}":
+            return  # a replaced table the browser still reported (right after back/forward)
+        rows = st.session_state[key].selection.rows
+        incident = str(table.iloc[rows[0]]["incident_id"]) if rows else None
+        session.table_shows = incident
+        session.apply(
+            lambda view: clear_selection(view) if incident is None else select(view, incident)
+        )
 
-    st.dataframe(
+    st.container(key="incident_table").dataframe(
         table,
-        key="incident_table",
-        on_select=select,
+        key=key,
+        on_select=chosen,
         selection_mode="single-row",
         selection_default={
             "selection": {"rows": table.index[table["incident_id"] == selected_id].tolist()}

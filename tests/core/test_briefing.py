@@ -14,9 +14,10 @@ from dashboard import DATA_DIR
 from dashboard.assets import INLINE_PREFIX, inline_assets, read_asset
 from dashboard.core import briefing
 from dashboard.core.figures import headline
-from dashboard.core.links import ViewState
+from dashboard.core.filters import Filters
 from dashboard.core.mandate import load_events, status
 from dashboard.core.records import incidents_frame
+from dashboard.core.view import View
 from dashboard.imports import SHIPPED_INCIDENTS, prepare
 from tests.conftest import TODAY
 
@@ -42,7 +43,7 @@ def hostile(frame: pd.DataFrame) -> pd.DataFrame:
     return incidents_frame(rows)
 
 
-def make(frame: pd.DataFrame, state: ViewState | None = None, link: str = "") -> str:
+def make(frame: pd.DataFrame, state: View | None = None, link: str = "") -> str:
     events = load_events(DATA_DIR / "mandate_events.csv")
     mandate = status(events, TODAY)
     brief = briefing.Briefing(
@@ -50,7 +51,7 @@ def make(frame: pd.DataFrame, state: ViewState | None = None, link: str = "") ->
         figures=headline(frame, mandate),
         mandate=mandate,
         events=events,
-        state=state or ViewState(),
+        state=state or View(),
         link=link or "http://dash.example/base/?incident=X&v=1",
         generated_at=datetime(2026, 11, 26, 9, 30, tzinfo=UTC),
         map_view=(49.9925, 36.2311, 11),
@@ -59,7 +60,7 @@ def make(frame: pd.DataFrame, state: ViewState | None = None, link: str = "") ->
 
 
 def test_briefing_holds_the_view() -> None:
-    state = ViewState(date_from=date(2024, 1, 1), statuses=("confirmed",), q="Kharkiv")
+    state = View(Filters(date_from=date(2024, 1, 1), statuses=("confirmed",), q="Kharkiv"))
     frame = shipped()
     page = make(frame, state)
     assert "Briefing generated 2026-11-26T09:30:00Z" in page
@@ -76,12 +77,12 @@ def test_briefing_holds_the_view() -> None:
 
 
 def test_asof_is_stated() -> None:
-    state = ViewState(asof=datetime(2026, 10, 1, tzinfo=UTC))
+    state = View(asof=datetime(2026, 10, 1, tzinfo=UTC))
     assert "data as of 2026-10-01T00:00:00Z" in make(shipped(), state)
 
 
 def test_every_data_string_is_escaped() -> None:
-    page = make(hostile(shipped()), ViewState(q=PAYLOAD), link="javascript:alert(2)")
+    page = make(hostile(shipped()), View(Filters(q=PAYLOAD)), link="javascript:alert(2)")
     outer, _, srcdoc = page.partition('srcdoc="')
     srcdoc, _, rest = srcdoc.partition('"')
     outside = outer + rest

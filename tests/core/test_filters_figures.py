@@ -40,15 +40,15 @@ def test_status_weapon_district_and_text(shipped: pd.DataFrame) -> None:
     assert ids(apply(shipped, Filters(statuses=("confirmed",)))) == {"UA-KHA-20240102"}
     assert ids(apply(shipped, Filters(weapons=("KN-23",)))) == {"UA-KYI-20250424"}
     assert ids(apply(shipped, Filters(districts=("Slobidskyi",)))) == {"UA-KHA-20240207"}
-    assert ids(apply(shipped, Filters(text="brovary"))) == {"UA-KYO-20240811"}
-    assert ids(apply(shipped, Filters(text="KIRBY"))) == {"UA-ZAP-20231230", "UA-KHA-20240106"}
-    assert apply(shipped, Filters(text="(")).empty is False  # literal, not a regex
+    assert ids(apply(shipped, Filters(q="brovary"))) == {"UA-KYO-20240811"}
+    assert ids(apply(shipped, Filters(q="KIRBY"))) == {"UA-ZAP-20231230", "UA-KHA-20240106"}
+    assert apply(shipped, Filters(q="(")).empty is False  # literal, not a regex
 
 
 def test_filters_combine(shipped: pd.DataFrame) -> None:
-    kept = apply(shipped, Filters(statuses=("preliminary",), text="zelensky"))
+    kept = apply(shipped, Filters(statuses=("preliminary",), q="zelensky"))
     assert ids(kept) == {"UA-KYO-20240811", "UA-KYI-20250424"}
-    assert apply(shipped, Filters(statuses=("claimed",), text="zelensky")).empty
+    assert apply(shipped, Filters(statuses=("claimed",), q="zelensky")).empty
 
 
 def test_rows_without_district_can_be_chosen(shipped: pd.DataFrame) -> None:

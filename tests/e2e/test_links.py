@@ -226,3 +226,100 @@ def test_working_the_filters_updates_the_address_and_the_link(
     with fresh_session(browser, link) as (_, receiver):
         assert receiver["ids"] == sender["ids"]
         assert len(receiver["ids"]) == 4
+
+
+def in_view(page: Page) -> str:
+    """The "Incidents in view" figure as shown."""
+    figure = page.locator("[data-testid='stMetric']", has_text="Incidents in view")
+    return figure.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def select_first_row(page: Page) -> None:
+    grid = page.locator(".st-key-incident_table [data-testid='stDataFrameResizable']")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection cell
+    wait_idle(page)
+
+
+def navigated(page: Page, direction: str) -> None:
+    """Press the browser's back or forward button; wait for the page to show that entry."""
+    before = page.url
+    (page.go_back if direction == "back" else page.go_forward)(wait_until="commit")
+    page.wait_for_function("(before) => window.location.href !== before", arg=before)
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    wait_idle(page)
+
+
+def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page) -> None:
+    page.goto(offline_app.url)
+    wait_idle(page)
+    settled_map(page)
+    assert in_view(page) == "7"
+    page.locator(".st-key-status input").click()
+    page.get_by_role("option", name="preliminary").click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    assert in_view(page) == "4"
+    dates = page.locator(".st-key-from input")
+    dates.fill("2024-02-01")
+    dates.press("Escape")  # closing the calendar commits the typed date
+    wait_idle(page)
+    assert in_view(page) == "3"
+    select_first_row(page)
+    page.locator(".st-key-incident_record").wait_for(timeout=30_000)
+    _, selected = settled_map(page)
+    assert selected["zoom"] == 13
+    chosen = query(page.url)["incident"]
+    assert query(page.url) == {
+        "from": ["2024-02-01"],
+        "status": ["preliminary"],
+        "incident": chosen,
+        "v": ["1"],
+    }
+
+    navigated(page, "back")  # the view before the selection: no record, the map on Kharkiv
+    assert query(page.url) == {"from": ["2024-02-01"], "status": ["preliminary"], "v": ["1"]}
+    assert in_view(page) == "3"
+    assert page.locator(".st-key-incident_record").count() == 0
+    assert page.locator(".st-key-from input").input_value() == "2024-02-01"
+    _, unselected = settled_map(page)
+    assert unselected["zoom"] == 11
+
+    navigated(page, "back")  # the view before the date
+    assert query(page.url) == {"status": ["preliminary"], "v": ["1"]}
+    assert in_view(page) == "4"
+    assert page.locator(".st-key-from input").input_value() == ""
+    assert table_rows(page) == 4
+
+    navigated(page, "forward")
+    navigated(page, "forward")  # the selection again
+    assert query(page.url)["incident"] == chosen
+    assert in_view(page) == "3"
+    assert chosen[0] in record_text(page)
+    _, again = settled_map(page)
+    assert again["zoom"] == 13
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_back_after_moving_the_map_returns_it(offline_app: RunningApp, page: Page) -> None:
+    page.goto(offline_app.url + LINK)
+    wait_idle(page)
+    frame, opened = settled_map(page)
+    assert opened["zoom"] == 13
+    frame.locator(".leaflet-control-zoom-out").click()
+    page.wait_for_timeout(800)
+    wait_idle(page)
+    assert query(page.url)["zoom"] == ["12"]
+    navigated(page, "back")
+    assert "zoom" not in query(page.url)
+    assert query(page.url)["incident"] == ["UA-KYI-20240102"]
+    frame = map_frame(page)
+    frame.wait_for_function(
+        "() => Object.values(window).find(v => v instanceof L.Map).getZoom() === 13", timeout=15_000
+    )
+    _, back = settled_map(page)
+    assert (back["zoom"], round(back["lat"], 3), round(back["lon"], 3)) == (13, 50.43, 30.47)
+    assert "zoom" not in query(page.url)  # the map's return is not a new move

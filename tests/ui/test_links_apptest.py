@@ -141,3 +141,35 @@ def test_freeze_pins_the_link_and_live_unpins_it(app_store: Store) -> None:
     assert "asof" not in at.code[0].value
     assert "asof" not in at.query_params
     assert any("live" in c.value for c in at.caption)
+
+
+def test_a_url_changed_under_the_session_is_read_again(app_store: Store) -> None:
+    """What the browser's back button does: the page reruns with an earlier entry's URL."""
+    at = opened({"status": "confirmed", "v": "1"})
+    earlier = dict(at.query_params)
+    at.text_input(key="q").input("Kharkiv").run()
+    at.date_input(key="from").set_value(date(2024, 1, 3)).run()
+    assert metric(at, "Incidents in view") == "0"
+    assert at.query_params["from"] == "2024-01-03"
+    at.query_params.clear()
+    at.query_params.update(earlier)
+    at.run()
+    assert not at.exception
+    assert metric(at, "Incidents in view") == "1"
+    assert at.text_input(key="q").value == ""
+    assert at.date_input(key="from").value is None
+    assert at.multiselect(key="status").value == ["confirmed"]
+    assert at.code[0].value == "/?status=confirmed&v=1"
+    assert not at.warning
+
+
+def test_clear_all_resets_the_view_but_not_asof(app_store: Store) -> None:
+    moment = datetime.now(UTC).replace(microsecond=0).isoformat()
+    at = opened({"status": "claimed", "q": "Kharkiv", "layer": "heat", "asof": moment})
+    assert metric(at, "Incidents in view") == "1"
+    at.button(key="clear_all").click().run()
+    assert not at.exception
+    assert metric(at, "Incidents in view") == "7"
+    assert at.multiselect(key="status").value == []
+    assert at.text_input(key="q").value == ""
+    assert set(at.query_params) == {"asof", "v"}

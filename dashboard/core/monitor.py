@@ -1,0 +1,79 @@
+"""What the monitor shows for a view: the one assembly the page and the briefing command share.
+
+Load the incidents (live or as of ``asof``), compute the panel's status for that day, keep only
+the link's values the data has, filter, check the selected incident, count the headline figures
+and find where the map looks. Pure: the caller passes how to load incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from dashboard.core import filters, links
+from dashboard.core.figures import Headline, headline
+from dashboard.core.mandate import MandateStatus, status
+from dashboard.core.view import MapView, View, implied_view
+
+#: Loads the incidents as the store holds them now (``None``) or held them at a moment.
+Loader = Callable[[datetime | None], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A view made concrete: its (checked) state, the incidents and what is drawn from them."""
+
+    view: View
+    notes: list[links.Ignored]
+    everything: pd.DataFrame
+    in_view: pd.DataFrame
+    mandate: MandateStatus
+    figures: Headline
+    selected: pd.Series | None
+
+    @property
+    def focus(self) -> tuple[float, float] | None:
+        """The selected incident's place, where the map centres without a view of its own."""
+        if self.selected is None:
+            return None
+        return (float(self.selected["latitude"]), float(self.selected["longitude"]))
+
+    @property
+    def implied(self) -> MapView:
+        """The map view this screen takes when the map was not moved."""
+        return implied_view(self.focus)
+
+    @property
+    def map_view(self) -> MapView:
+        """Where the map looks: the view's own map view, else the implied one."""
+        return self.view.map_view or self.implied
+
+
+def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> Screen:
+    """The screen for ``view``; ``notes`` name what the view asked for that the data lacks.
+
+    Weapons and districts the data lacks are dropped (the widgets offer only the data's), and
+    a selected incident not among those in view is deselected.
+    """
+    everything = load(view.asof)
+    mandate = status(events, view.asof.date() if view.asof else today)
+    view, missing = links.restrict(
+        view,
+        weapons=filters.choices(everything, "weapon"),
+        districts=filters.choices(everything, "district"),
+    )
+    in_view = filters.apply(everything, view.filters)
+    view, absent = links.check_incident(view, set(in_view["incident_id"]))
+    rows = in_view[in_view["incident_id"] == view.incident]
+    return Screen(
+        view=view,
+        notes=[*missing, *absent],
+        everything=everything,
+        in_view=in_view,
+        mandate=mandate,
+        figures=headline(in_view, mandate),
+        selected=None if rows.empty else rows.iloc[0],
+    )

@@ -1,0 +1,111 @@
+"""The monitoring view's state, one value: filters, selected incident, map view, layer and asof.
+
+Every change to the view is one of the named operations below (pure functions returning a new
+:class:`View`), so the page, the URL and the tests agree on what each action does. The URL
+format is :mod:`dashboard.core.links`; the Streamlit glue is :mod:`dashboard.ui.urlstate`.
+Nothing here imports folium or streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Final
+
+from dashboard.core.filters import Filters
+from dashboard.core.schema import KHARKIV_CENTRE
+
+#: A map view: centre latitude, longitude (decimal degrees) and zoom.
+MapView = tuple[float, float, int]
+
+#: The map's layers, in the switch's order; the first is the default.
+LAYERS: Final[tuple[str, ...]] = ("markers", "heat")
+DEFAULT_ZOOM: Final[int] = 11
+MAX_ZOOM: Final[int] = 18
+#: Zoom of the view centred on a selected incident.
+SELECTED_ZOOM: Final[int] = 13
+#: Decimal places kept for lat/lon (about a metre).
+COORD_PLACES: Final[int] = 5
+#: The map view with nothing selected and no view of its own.
+BASE_VIEW: Final[MapView] = (*KHARKIV_CENTRE, DEFAULT_ZOOM)
+
+
+@dataclass(frozen=True)
+class View:
+    """What the monitor shows; the defaults are "no restriction", nothing selected, live data.
+
+    ``map_view`` is set only when the map was moved away from the view it would take by itself
+    (:func:`implied_view`), so a link carries a map view only when it needs one.
+    """
+
+    filters: Filters = field(default_factory=Filters)
+    incident: str | None = None
+    map_view: MapView | None = None
+    layer: str = LAYERS[0]
+    asof: datetime | None = None
+
+
+def implied_view(focus: tuple[float, float] | None) -> MapView:
+    """The map view needing no lat/lon/zoom in a link: the selected incident's, else Kharkiv's."""
+    if focus is not None:
+        lat, lon = (round(float(c), COORD_PLACES) for c in focus)
+        return (lat, lon, SELECTED_ZOOM)
+    return BASE_VIEW
+
+
+def same_view(a: MapView, b: MapView, pixels: float = 2) -> bool:
+    """Whether two map views differ by at most ``pixels`` at their zoom.
+
+    Leaflet snaps a centre to whole pixels, so a map set to a view reports one a little off it.
+    """
+    if a[2] != b[2]:
+        return False
+    degrees = pixels * 360 / (256 * 2 ** a[2])
+    return abs(a[0] - b[0]) <= degrees and abs(a[1] - b[1]) <= degrees
+
+
+def set_filters(view: View, filters: Filters) -> View:
+    """The view with other filters (selection and map view kept)."""
+    return replace(view, filters=filters)
+
+
+def select(view: View, incident: str) -> View:
+    """Select an incident: its record opens and the map centres on it (any moved view dropped)."""
+    return replace(view, incident=incident, map_view=None)
+
+
+def clear_selection(view: View) -> View:
+    """Nothing selected: the map returns to the view it takes by itself."""
+    return replace(view, incident=None, map_view=None)
+
+
+def move_map(view: View, reported: MapView, implied: MapView) -> View:
+    """The map now shows ``reported``; kept only when it differs from the ``implied`` view."""
+    lat, lon, zoom = reported
+    moved = (round(lat, COORD_PLACES), round(lon, COORD_PLACES), int(zoom))
+    return replace(view, map_view=None if same_view(moved, implied) else moved)
+
+
+def set_layer(view: View, layer: str) -> View:
+    """Show the map's ``layer`` (one of :data:`LAYERS`)."""
+    if layer not in LAYERS:
+        raise ValueError(f"layer must be one of {LAYERS!r}, not {layer!r}")
+    return replace(view, layer=layer)
+
+
+def freeze(view: View, now: datetime) -> View:
+    """Pin the view to the data as the store holds it ``now`` (whole seconds, UTC)."""
+    return replace(view, asof=now.astimezone(UTC).replace(microsecond=0))
+
+
+def unfreeze(view: View) -> View:
+    """Show live data again."""
+    return replace(view, asof=None)
+
+
+def clear_all(view: View) -> View:
+    """Every filter, the selection, the map view and layer back to their defaults; asof kept.
+
+    The data source is its own switch ("Show live data"), so clearing the view keeps it.
+    """
+    return View(asof=view.asof)

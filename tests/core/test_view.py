@@ -1,0 +1,152 @@
+"""The view's state and its named operations, and the one assembly of what the monitor shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from dashboard.core import links
+from dashboard.core.filters import Filters
+from dashboard.core.mandate import load_events
+from dashboard.core.monitor import assemble
+from dashboard.core.view import (
+    BASE_VIEW,
+    View,
+    clear_all,
+    clear_selection,
+    freeze,
+    move_map,
+    same_view,
+    select,
+    set_filters,
+    set_layer,
+    unfreeze,
+)
+from dashboard.imports import MANDATE_EVENTS
+from dashboard.store import Store
+
+BUSY = View(
+    filters=Filters(statuses=("confirmed",), q="Kharkiv"),
+    incident="A",
+    map_view=(50.1, 36.3, 9),
+    layer="heat",
+    asof=datetime(2026, 10, 1, tzinfo=UTC),
+)
+
+
+def test_selecting_an_incident_drops_a_moved_map_view() -> None:
+    assert select(BUSY, "B") == View(
+        filters=BUSY.filters, incident="B", layer="heat", asof=BUSY.asof
+    )
+    assert clear_selection(BUSY) == View(filters=BUSY.filters, layer="heat", asof=BUSY.asof)
+
+
+def test_moving_the_map_keeps_a_view_only_away_from_the_implied_one() -> None:
+    implied = (50.43, 30.47, 13)
+    assert move_map(BUSY, (50.42996, 30.47007, 13), implied).map_view is None
+    moved = move_map(BUSY, (50.123456789, 30.0, 12.0), implied)  # type: ignore[arg-type]
+    assert moved.map_view == (50.12346, 30.0, 12)
+    assert moved.incident == "A"
+
+
+def test_freeze_pins_whole_seconds_in_utc_and_unfreeze_returns_to_live() -> None:
+    moment = datetime(2026, 10, 1, 12, 0, 5, 999, tzinfo=timezone(timedelta(hours=2)))
+    frozen = freeze(View(), moment)
+    assert frozen.asof == datetime(2026, 10, 1, 10, 0, 5, tzinfo=UTC)
+    assert links.to_params(frozen)["asof"] == ["2026-10-01T10:00:05Z"]
+    assert unfreeze(frozen) == View()
+
+
+def test_filters_layer_and_clear_all() -> None:
+    filters = Filters(date_from=date(2024, 1, 1))
+    assert set_filters(BUSY, filters) == View(
+        filters=filters, incident="A", map_view=BUSY.map_view, layer="heat", asof=BUSY.asof
+    )
+    assert set_layer(View(), "heat").layer == "heat"
+    with pytest.raises(ValueError, match="'satellite'"):
+        set_layer(View(), "satellite")
+    assert clear_all(BUSY) == View(asof=BUSY.asof)
+
+
+def test_each_operation_is_what_the_link_says() -> None:
+    """An operation's result, written as a link and read back, is the same view."""
+    implied = (50.0, 36.0, 13)
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    for view in (
+        select(BUSY, "B"),
+        clear_selection(BUSY),
+        move_map(BUSY, (49.5, 35.25, 8), implied),
+        freeze(BUSY, now - timedelta(days=1)),
+        unfreeze(BUSY),
+        set_filters(BUSY, Filters(weapons=("KN-23",))),
+        clear_all(BUSY),
+    ):
+        assert links.parse(links.to_params(view), now=now) == (view, [])
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ((50.43, 30.47, 13), (50.42996, 30.47007, 13), True),
+        ((50.43, 30.47, 13), (50.43, 30.47, 12), False),
+        ((50.43, 30.47, 13), (50.44, 30.47, 13), False),
+        ((50.0, 36.0, 3), (50.3, 36.3, 3), True),
+    ],
+)
+def test_same_view_allows_a_couple_of_pixels(a: tuple, b: tuple, same: bool) -> None:
+    assert same_view(a, b) is same
+
+
+@pytest.fixture
+def events() -> pd.DataFrame:
+    return load_events(MANDATE_EVENTS)
+
+
+def test_assembly_restricts_filters_checks_and_focuses(store: Store, events: pd.DataFrame) -> None:
+    view = View(
+        filters=Filters(
+            date_from=date(2024, 1, 1), weapons=("Tomahawk",), districts=("Solomianskyi",)
+        ),
+        incident="UA-KYI-20240102",
+    )
+    loaded: list[datetime | None] = []
+
+    def load(asof: datetime | None) -> pd.DataFrame:
+        loaded.append(asof)
+        return store.incidents()
+
+    screen = assemble(view, load=load, events=events, today=date(2026, 11, 26))
+    assert loaded == [None]
+    assert screen.view.filters.weapons == ()
+    assert [str(n) for n in screen.notes] == [
+        "ignored parameter weapon: 'Tomahawk' is not in the data"
+    ]
+    assert list(screen.in_view["incident_id"]) == ["UA-KYI-20240102"]
+    assert screen.figures.incidents == 1
+    assert not screen.mandate.active
+    assert screen.selected is not None
+    assert screen.focus == (screen.selected["latitude"], screen.selected["longitude"])
+    assert screen.map_view == (round(screen.focus[0], 5), round(screen.focus[1], 5), 13)
+
+
+def test_assembly_of_an_empty_view_and_of_a_past_moment(store: Store, events: pd.DataFrame) -> None:
+    view = View(filters=Filters(q="no such place"), incident="UA-KYI-20240102")
+    screen = assemble(view, load=lambda _: store.incidents(), events=events, today=date.today())
+    assert screen.in_view.empty
+    assert screen.figures.incidents == 0
+    assert screen.view.incident is None
+    assert [n.param for n in screen.notes] == ["incident"]
+    assert screen.selected is None
+    assert screen.map_view == BASE_VIEW
+
+    moment = datetime(2024, 3, 1, tzinfo=UTC)  # the panel's mandate still ran that day
+    past = assemble(
+        View(asof=moment),
+        load=lambda asof: store.incidents_asof(asof) if asof else store.incidents(),
+        events=events,
+        today=date.today(),
+    )
+    assert past.mandate.active
+    assert past.in_view.empty  # the store held nothing yet in 2024
