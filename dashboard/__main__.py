@@ -97,6 +97,7 @@ def _link_params(link: str | None) -> tuple[dict[str, list[str]], str | None]:
 
 def _briefing(args: argparse.Namespace) -> int:
     from dashboard import settings
+    from dashboard.assets import read_asset
     from dashboard.core import briefing, links
     from dashboard.core.mandate import load_events
     from dashboard.core.monitor import assemble
@@ -127,7 +128,7 @@ def _briefing(args: argparse.Namespace) -> int:
         tiles=tiles,
         tiles_attribution=attribution,
     )
-    _write(briefing.render(brief), args.out)
+    _write(briefing.render(brief, asset_text=read_asset), args.out)
     for note in links.capped([*notes, *screen.notes]):
         say(f"warning: {note}", file=sys.stderr)
     # Written to standard output, the briefing is the output: the summary goes with the warnings.

@@ -14,7 +14,6 @@ import base64
 import mimetypes
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import folium
@@ -23,6 +22,7 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
 from dashboard import PACKAGE_DIR
+from dashboard.core.mapassets import CSS, JS, AssetUrls, inline
 
 STATIC_DIR = PACKAGE_DIR / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
@@ -36,21 +36,6 @@ _COPIES: dict[str, tuple[Path, tuple[str, ...] | None]] = {
     ),
     "jquery": (Path(xstatic.pkg.jquery.BASE_DIR), ("jquery.min.js",)),
     "leaflet-heat": (Path(folium.__file__).parent / "templates", ("leaflet_heat.min.js",)),
-}
-
-#: Every file the map loads, relative to the vendor folder, by role.
-JS = {
-    "leaflet": "leaflet/leaflet.js",
-    "jquery": "jquery/jquery.min.js",
-    "markercluster": "leaflet-markercluster/leaflet.markercluster.js",
-    "heat": "leaflet-heat/leaflet_heat.min.js",
-    "fullscreen": "leaflet-fullscreen/Control.FullScreen.js",
-}
-CSS = {
-    "leaflet": "leaflet/leaflet.css",
-    "markercluster": "leaflet-markercluster/MarkerCluster.css",
-    "markercluster_default": "leaflet-markercluster/MarkerCluster.Default.css",
-    "fullscreen": "leaflet-fullscreen/Control.FullScreen.css",
 }
 
 
@@ -72,31 +57,12 @@ def ensure_static_assets(vendor_dir: Path = VENDOR_DIR) -> None:
         raise FileNotFoundError(f"map assets missing under {vendor_dir}: {missing}")
 
 
-@dataclass(frozen=True)
-class AssetUrls:
-    """Where the browser finds the map's files: ``prefix`` + a path from :data:`JS`/:data:`CSS`."""
-
-    prefix: str
-
-    def js(self, role: str) -> tuple[str, str]:
-        return (f"{role}_js", self.prefix + JS[role])
-
-    def css(self, role: str) -> tuple[str, str]:
-        return (f"{role}_css", self.prefix + CSS[role])
-
-
 def served_urls(base_url_path: str = "") -> AssetUrls:
     """URLs under Streamlit's static serving, honouring ``server.baseUrlPath``."""
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
     return AssetUrls(prefix=f"{base}/app/static/vendor/")
 
 
-#: Prefix marking an asset to inline: build the map with ``AssetUrls(INLINE_PREFIX)``.
-INLINE_PREFIX = "inline-asset:"
-_ASSET_TAG = re.compile(
-    r'<script src="' + re.escape(INLINE_PREFIX) + r'(?P<js>[^"]+)"></script>'
-    r'|<link rel="stylesheet" href="' + re.escape(INLINE_PREFIX) + r'(?P<css>[^"]+)"\s*/?>'
-)
 _CLOSERS = re.compile(r"</(?:script|style)|<!--", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\((?!['\"]?(?:data:|#))['\"]?(?P<path>[^'\")]+)['\"]?\)")
 
@@ -133,11 +99,5 @@ def read_asset(relative: str, vendor_dir: Path = VENDOR_DIR) -> str:
 
 
 def inline_assets(document: str, vendor_dir: Path = VENDOR_DIR) -> str:
-    """Replace the ``<script>``/``<link>`` tags naming :data:`INLINE_PREFIX` files by their text."""
-
-    def embed(match: re.Match[str]) -> str:
-        if match["js"]:
-            return f"<script>{read_asset(match['js'], vendor_dir)}</script>"
-        return f"<style>{read_asset(match['css'], vendor_dir)}</style>"
-
-    return _ASSET_TAG.sub(embed, document)
+    """``document`` with the files its inline-asset tags name read from ``vendor_dir``."""
+    return inline(document, lambda relative: read_asset(relative, vendor_dir))

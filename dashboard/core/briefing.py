@@ -11,16 +11,16 @@ HTML-escaped; the map is its own document in an ``<iframe srcdoc>``, its data em
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 
-from dashboard.assets import INLINE_PREFIX, AssetUrls, inline_assets
 from dashboard.core.figures import Headline
 from dashboard.core.links import format_asof
 from dashboard.core.mandate import MandateStatus
+from dashboard.core.mapassets import INLINE_PREFIX, AssetUrls, inline
 from dashboard.core.maps import standalone_map
 from dashboard.core.records import is_missing
 from dashboard.core.schema import PRECISIONS
@@ -96,7 +96,11 @@ def filter_lines(state: View) -> list[tuple[str, str]]:
     ]
 
 
-def map_document(brief: Briefing) -> str:
+#: Reads a map asset by its path under the vendor folder (:func:`dashboard.assets.read_asset`).
+AssetReader = Callable[[str], str]
+
+
+def map_document(brief: Briefing, asset_text: AssetReader) -> str:
     """The map as a complete HTML document with every script and style inlined."""
     fmap = standalone_map(
         brief.incidents,
@@ -108,7 +112,7 @@ def map_document(brief: Briefing) -> str:
     lat, lon, zoom = brief.map_view
     fmap.location = [lat, lon]
     fmap.options["zoom"] = zoom
-    return inline_assets(fmap.get_root().render())
+    return inline(fmap.get_root().render(), asset_text)
 
 
 def _incident_rows(frame: pd.DataFrame) -> Iterable[list[str]]:
@@ -154,8 +158,9 @@ def _mandate_section(mandate: MandateStatus, events: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def render(brief: Briefing) -> str:
-    """The briefing as one HTML document (UTF-8 text)."""
+def render(brief: Briefing, *, asset_text: AssetReader) -> str:
+    """The briefing as one HTML document (UTF-8 text); ``asset_text`` reads the map's scripts and
+    styles, which the page carries inline so it opens from disk."""
     figures = brief.figures
     boxes = [
         ("Incidents in view", f"{figures.incidents:,}"),
@@ -189,6 +194,7 @@ def render(brief: Briefing) -> str:
         _incident_rows(brief.incidents),
     )
     link = _link(brief.link) or html.escape(brief.link)
+    map_html = html.escape(map_document(brief, asset_text), quote=True)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -207,7 +213,7 @@ data {"as of " + html.escape(format_asof(brief.state.asof)) if brief.state.asof 
 <h2>Filters used</h2>
 <ul id="filters">{filters}</ul>
 <h2>Map</h2>
-<iframe class="map" title="Incident map" srcdoc="{html.escape(map_document(brief), quote=True)}">
+<iframe class="map" title="Incident map" srcdoc="{map_html}">
 </iframe>
 <h2>Incidents ({figures.incidents:,})</h2>
 <div id="incidents">{incidents}</div>

@@ -18,7 +18,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from dashboard.assets import CSS, JS, AssetUrls
+from dashboard.core.mapassets import CSS, JS, AssetUrls
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
     PRECISION_RADIUS_M,

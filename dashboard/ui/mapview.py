@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import settings
+from dashboard.assets import read_asset
 from dashboard.core import briefing, export, links
 from dashboard.core.figures import Headline
 from dashboard.core.mandate import MandateStatus
@@ -172,7 +173,7 @@ def share_panel(
             tiles=tiles,
             tiles_attribution=attribution,
         )
-        return briefing.render(brief).encode("utf-8")
+        return briefing.render(brief, asset_text=read_asset).encode("utf-8")
 
     stamp = links.format_asof(state.asof or datetime.now(UTC)).replace(":", "")
     cols = st.columns(3)

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from dashboard import DATA_DIR
-from dashboard.assets import INLINE_PREFIX, inline_assets, read_asset
+from dashboard.assets import inline_assets, read_asset
 from dashboard.core import briefing
 from dashboard.core.figures import headline
 from dashboard.core.filters import Filters
 from dashboard.core.mandate import load_events, status
+from dashboard.core.mapassets import INLINE_PREFIX
 from dashboard.core.records import incidents_frame
 from dashboard.core.view import View
 from dashboard.imports import SHIPPED_INCIDENTS, prepare
@@ -56,7 +57,7 @@ def make(frame: pd.DataFrame, state: View | None = None, link: str = "") -> str:
         generated_at=datetime(2026, 11, 26, 9, 30, tzinfo=UTC),
         map_view=(49.9925, 36.2311, 11),
     )
-    return briefing.render(brief)
+    return briefing.render(brief, asset_text=read_asset)
 
 
 def test_briefing_holds_the_view() -> None:

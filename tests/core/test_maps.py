@@ -7,7 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard.assets import CSS, JS, served_urls
+from dashboard.assets import served_urls
+from dashboard.core.mapassets import CSS, JS
 from dashboard.core.maps import (
     ROW_FIELDS,
     base_map,
