@@ -96,6 +96,11 @@ class Column:
         object.__setattr__(self, "parse", parse)
 
     @property
+    def is_link(self) -> bool:
+        """Whether the column holds a web address (shown as a link)."""
+        return any(isinstance(check, WebAddress) for check in self.checks)
+
+    @property
     def nullable(self) -> bool:
         """Whether a stored incident may leave it empty (NULL in the store)."""
         return not (self.required or self.key or self.default is not None)
