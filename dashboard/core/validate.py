@@ -60,6 +60,11 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+#: Each declared column's name, SQL length, required flag, default, parser and checks, unpacked
+#: once: the row loop below runs for every cell of a file.
+_PLAN = tuple((c.name, c.length, c.required, c.default, c.parse, c.checks) for c in DECLARATIONS)
+
+
 def derive_incident_id(row: dict[str, object]) -> str:
     """A stable id for a row that has none: the same facts always give the same id."""
     key = "|".join(str(row.get(c) or "") for c in ("date", "location", "latitude", "longitude"))
@@ -78,47 +83,51 @@ def _check_row(
     def fail(column: str, code: str, reason: str, severity: str = "error") -> None:
         issues.append(Issue(line, column, clip(cells.get(column, "")), code, reason, severity))  # type: ignore[arg-type]
 
-    for declared in DECLARATIONS:
-        column = declared.name
-        out[column] = None
+    # One search of the whole row: cells with a character no store can keep are rare.
+    unstorable_row = _UNSTORABLE.search("".join(cells.values())) is not None
+    for column, length, required, default, parse, checks in _PLAN:
         value = cells.get(column, "")
         if len(value) > max_cell:
             fail(
                 column, "too-long", f"cell is {len(value):,} characters; the limit is {max_cell:,}"
             )
+            out[column] = None
             continue
-        if unstorable := _UNSTORABLE.search(value):
+        if unstorable_row and (unstorable := _UNSTORABLE.search(value)):
             fail(
                 column,
                 "unstorable-character",
                 f"cell holds U+{ord(unstorable[0]):04X} at character {unstorable.start() + 1:,}, "
                 "which the store cannot keep: remove it",
             )
+            out[column] = None
             continue
         text = value.strip()
-        if declared.length is not None and len(text) > declared.length:
+        if length is not None and len(text) > length:
             fail(
                 column,
                 "too-long",
-                f"value is {len(text):,} characters; {column} holds at most {declared.length:,}",
+                f"value is {len(text):,} characters; {column} holds at most {length:,}",
             )
+            out[column] = None
             continue
         if not text:
-            if declared.required:
+            if required:
                 fail(column, "required", "required value is missing")
-            out[column] = declared.default
+            out[column] = default
             continue
         try:
-            parsed = declared.parse(text)
+            parsed = parse(text)
         except CellError as bad:
             fail(column, bad.code, bad.reason)
+            out[column] = None
             continue
-        for check in declared.checks:
+        for check in checks:
             if fault := check(parsed, today):
                 fail(column, *fault)
+                parsed = None
                 break
-        else:
-            out[column] = parsed
+        out[column] = parsed
 
     if not cells.get("source_url", "").strip() and not cells.get("source_title", "").strip():
         fail(
