@@ -241,7 +241,9 @@ def test_values_at_the_store_limits_are_stored(store: Store) -> None:
 
 def test_declarations_match_the_store_table(store: Store) -> None:
     """The limits validation enforces are the types the migrated table really has."""
-    reflected = {c["name"]: c["type"] for c in sa.inspect(store.engine).get_columns("incidents")}
+    engine = sa.create_engine(store.url)
+    reflected = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("incidents")}
+    engine.dispose()
     for declared in DECLARATIONS:
         sql_type = reflected[declared.name]
         if declared.kind == "text":

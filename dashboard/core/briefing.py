@@ -11,7 +11,7 @@ HTML-escaped; the map is its own document in an ``<iframe srcdoc>``, its data em
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +23,7 @@ from dashboard.core.mandate import MandateStatus
 from dashboard.core.mapassets import INLINE_PREFIX, AssetUrls, inline
 from dashboard.core.maps import standalone_map
 from dashboard.core.records import is_missing
-from dashboard.core.schema import PRECISIONS
+from dashboard.core.schema import PRECISIONS, shown_in
 from dashboard.core.text import safe_url
 from dashboard.core.view import View
 
@@ -115,25 +115,25 @@ def map_document(brief: Briefing, asset_text: AssetReader) -> str:
     return inline(fmap.get_root().render(), asset_text)
 
 
+def _cell(column: str, row: Mapping[Hashable, object]) -> str:
+    """One incident cell as HTML: the place with its district, the precision in words, the
+    source as a link; any other column as escaped text."""
+    if column == "location":
+        district = row["district"]
+        return _text(row["location"]) + (f" ({_text(district)})" if district else "")
+    if column == "geo_precision":
+        value = row["geo_precision"]
+        return "" if is_missing(value) else html.escape(PRECISIONS.get(int(value), ""))  # type: ignore[call-overload]
+    if column == "source_title":
+        return _link(row["source_url"], row["source_title"])
+    return _text(row[column])
+
+
 def _incident_rows(frame: pd.DataFrame) -> Iterable[list[str]]:
+    """The briefing's incident table rows, in the columns declared for the briefing."""
+    columns = [c.name for c in shown_in("briefing")]
     for row in frame.to_dict("records"):
-        precision = (
-            PRECISIONS.get(int(row["geo_precision"]), "")
-            if not is_missing(row["geo_precision"])
-            else ""
-        )
-        yield [
-            _text(row["date"]),
-            _text(row["incident_id"]),
-            _text(row["location"]) + (f" ({_text(row['district'])})" if row["district"] else ""),
-            _text(row["weapon"]),
-            _text(row["attribution_status"]),
-            _text(row["attributed_by"]),
-            _text(row["killed"]),
-            _text(row["injured"]),
-            html.escape(precision),
-            _link(row["source_url"], row["source_title"]),
-        ]
+        yield [_cell(column, row) for column in columns]
 
 
 def _mandate_section(mandate: MandateStatus, events: pd.DataFrame) -> str:
@@ -179,18 +179,7 @@ def render(brief: Briefing, *, asset_text: AssetReader) -> str:
     )
     generated = format_asof(brief.generated_at)
     incidents = _table(
-        [
-            "Date",
-            "Incident",
-            "Place",
-            "Weapon",
-            "Status",
-            "Attributed by",
-            "Killed",
-            "Injured",
-            "Location precision",
-            "Source",
-        ],
+        [c.label for c in shown_in("briefing")],
         _incident_rows(brief.incidents),
     )
     link = _link(brief.link) or html.escape(brief.link)

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 
 from dashboard.core.records import frame_records
-from dashboard.core.schema import COLUMNS, TEXT_COLUMNS
+from dashboard.core.schema import COLUMNS, DATE_COLUMNS, TEXT_COLUMNS
 
 #: A text cell starting with one of these is read as a formula by spreadsheets (CWE-1236).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -31,9 +31,13 @@ def _csv_text(frame: pd.DataFrame) -> str:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """The incidents as canonical CSV (UTF-8 text, ISO dates), formula cells neutralised."""
+    """The incidents as canonical CSV (UTF-8 text, ISO dates), formula cells neutralised.
+
+    Columns come in template order (:data:`~dashboard.core.schema.COLUMNS`), so an export
+    uploads again unchanged.
+    """
     out = frame[list(COLUMNS)].copy()
-    for column in ("date", "source_date"):
+    for column in DATE_COLUMNS:
         out[column] = out[column].dt.strftime("%Y-%m-%d")
     for column in TEXT_COLUMNS:
         out[column] = out[column].astype(object).map(neutralise)

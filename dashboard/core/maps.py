@@ -21,6 +21,7 @@ from folium.template import Template
 from dashboard.core.mapassets import CSS, JS, AssetUrls
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
+    MAP_FIELDS,
     PRECISION_RADIUS_M,
     PRECISIONS,
     STATUS_COLOURS,
@@ -33,23 +34,8 @@ OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 
-#: Order of the values in each marker row sent to the browser.
-ROW_FIELDS = (
-    "latitude",
-    "longitude",
-    "incident_id",
-    "date",
-    "attribution_status",
-    "geo_precision",
-    "weapon",
-    "location",
-    "district",
-    "killed",
-    "injured",
-    "attributed_by",
-    "source_title",
-    "source_url",
-)
+#: Order of the values in each marker row sent to the browser (the columns declared ``on_map``).
+ROW_FIELDS = MAP_FIELDS
 
 # A function expression turning one row (fields in ROW_FIELDS order) into a marker.
 _CALLBACK = """

@@ -3,13 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
+from typing import TypedDict, cast
 
 import pandas as pd
 
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, TEXT_COLUMNS
 
-Record = dict[str, object]
+
+class IncidentRecord(TypedDict):
+    """One stored incident as plain JSON values, keys in template order (dates as ISO text).
+
+    Written out to match :data:`dashboard.core.schema.DECLARATIONS` (each column's
+    ``record_type``); tests/core/test_schema.py fails if the two drift apart.
+    """
+
+    incident_id: str
+    date: str
+    time: str | None
+    location: str
+    district: str | None
+    latitude: float
+    longitude: float
+    geo_precision: int
+    weapon: str
+    weapon_origin: str | None
+    attribution_status: str
+    attributed_by: str | None
+    launch_origin: str | None
+    killed: int | None
+    injured: int | None
+    source_title: str | None
+    source_url: str | None
+    source_date: str | None
+    sanctions_provisions: str | None
+    notes: str | None
+
+
+#: The name the store and the import path use for an incident record.
+Record = IncidentRecord
 
 
 def incidents_frame(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
@@ -36,9 +67,9 @@ def is_missing(value: object) -> bool:
     )
 
 
-def to_record(row: dict[str, object]) -> Record:
+def to_record(row: dict[str, object]) -> IncidentRecord:
     """A canonical incident as plain JSON values (dates as ISO text, missing as None)."""
-    record: Record = {}
+    record: dict[str, object] = {}
     for column in COLUMNS:
         value = row.get(column)
         if is_missing(value):
@@ -51,10 +82,10 @@ def to_record(row: dict[str, object]) -> Record:
             record[column] = float(value)  # type: ignore[arg-type]
         else:
             record[column] = str(value)
-    return record
+    return cast("IncidentRecord", record)
 
 
-def frame_records(frame: pd.DataFrame) -> list[Record]:
+def frame_records(frame: pd.DataFrame) -> list[IncidentRecord]:
     """Records of a typed incidents frame (see :func:`incidents_frame`)."""
     rows = cast("list[dict[str, object]]", frame[list(COLUMNS)].to_dict("records"))
     return [to_record(row) for row in rows]
@@ -67,7 +98,7 @@ def change_kind(before: Record | None, after: Record) -> str:
     return "unchanged" if before == after else "update"
 
 
-def field_changes(before: Record | None, after: Record | None) -> str:
+def field_changes(before: IncidentRecord | None, after: IncidentRecord | None) -> str:
     """One history step in words: "added", "removed", or the fields that changed, old → new."""
     if before is None:
         return "added"

@@ -1,4 +1,10 @@
-"""The canonical incident format: columns, allowed values and their meaning.
+"""The canonical incident format: each column declared once, and everything derived from it.
+
+A :class:`Column` holds a column's type, whether it is required, its parser and checks, its label
+and help text, its SQL type, and where it is shown (table, briefing, map, upload preview).
+Validation, the record type, the store's table, exports, the README's table and every view derive
+from :data:`DECLARATIONS`, in the spirit of pandera's ``DataFrameModel`` and frictionless' field
+descriptors.
 
 This is the upload template too: a CSV with these headers (any order, case and spacing) imports
 without a mapping step.
@@ -6,19 +12,43 @@ without a mapping step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Final, Literal
 
+from dashboard.core.cells import (
+    Check,
+    Matches,
+    NotFuture,
+    OneOf,
+    Parser,
+    WebAddress,
+    Within,
+    parse_count,
+    parse_date,
+    parse_float,
+    parse_lower,
+    parse_text,
+)
+
 Kind = Literal["text", "integer", "float", "date"]
+#: The base SQL type of a column (its length, if any, is :attr:`Column.length`).
+SqlName = Literal["TEXT", "VARCHAR", "SMALLINT", "INTEGER", "FLOAT", "DATE"]
+#: The views that show a chosen subset of columns in their own order.
+View = Literal["table", "briefing"]
 
 #: The SQL integer types' ranges (PostgreSQL enforces them; SQLite would store anything).
 SMALLINT: Final[tuple[int, int]] = (-(2**15), 2**15 - 1)
 INTEGER: Final[tuple[int, int]] = (-(2**31), 2**31 - 1)
 
+#: A record's Python type for each kind (dates travel as ISO text).
+_RECORD_TYPES: Final[dict[Kind, type]] = {"text": str, "integer": int, "float": float, "date": str}
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One canonical column: its kind, whether required, and the SQL type the store gives it.
+    """One canonical column: what it holds, how a cell is read and checked, how it is shown.
 
     Validation enforces ``length`` and ``int_range`` so a value the store would refuse on one back
     end (PostgreSQL) is reported the same way on every back end, never stored on another.
@@ -26,53 +56,75 @@ class Column:
 
     name: str
     kind: Kind
+    #: Header shown in tables, forms and the incident record.
+    label: str
+    #: What the column holds and the rules for it (Markdown; the README's table and tooltips).
+    help: str
     required: bool = False
+    #: The incident's identity: unique in a file, derived when left empty, the store's key.
+    key: bool = False
     #: ``varchar(length)`` in the store; None is unbounded ``text`` (or not a text column).
     length: int | None = None
     #: The SQL integer type's (lowest, highest) value, for integer columns.
     int_range: tuple[int, int] | None = None
+    #: Stripped, non-empty text to a value; None takes the kind's parser.
+    parser: Parser | None = None
+    #: Rules on the parsed value, in order; each gives a fault or None.
+    checks: tuple[Check, ...] = ()
+    #: The value an empty cell takes (None: it stays empty).
+    default: int | None = None
+    #: Position in the monitor's incident table, and in the briefing's (None: not shown).
+    table: int | None = None
+    briefing: int | None = None
+    #: Sent to the map's markers (tooltip, popup, colour, uncertainty circle).
+    on_map: bool = False
+    #: Shown in the upload page's preview of the valid rows.
+    preview: bool = False
+    #: The parser in use: ``parser`` or the kind's.
+    parse: Parser = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Pick the kind's parser unless the declaration names one."""
+        if self.parser is not None:
+            parse = self.parser
+        elif self.kind == "integer":
+            if self.int_range is None:
+                raise ValueError(f"integer column {self.name!r} needs an int_range")
+            parse = partial(parse_count, highest=self.int_range[1])
+        else:
+            parse = {"text": parse_text, "float": parse_float, "date": parse_date}[self.kind]
+        object.__setattr__(self, "parse", parse)
+
+    @property
+    def is_link(self) -> bool:
+        """Whether the column holds a web address (shown as a link)."""
+        return any(isinstance(check, WebAddress) for check in self.checks)
+
+    @property
+    def nullable(self) -> bool:
+        """Whether a stored incident may leave it empty (NULL in the store)."""
+        return not (self.required or self.key or self.default is not None)
+
+    @property
+    def sql_name(self) -> SqlName:
+        """The base SQL type: ``VARCHAR`` (with :attr:`length`), ``TEXT``, ``SMALLINT``, …"""
+        if self.kind == "text":
+            return "VARCHAR" if self.length else "TEXT"
+        if self.kind == "integer":
+            return "SMALLINT" if self.int_range == SMALLINT else "INTEGER"
+        return "FLOAT" if self.kind == "float" else "DATE"
 
     @property
     def sql_type(self) -> str:
         """The SQL type the store's ``incidents`` table must declare for this column."""
-        if self.kind == "text":
-            return f"VARCHAR({self.length})" if self.length else "TEXT"
-        if self.kind == "integer":
-            return "SMALLINT" if self.int_range == SMALLINT else "INTEGER"
-        return {"float": "FLOAT", "date": "DATE"}[self.kind]
+        return f"VARCHAR({self.length})" if self.sql_name == "VARCHAR" else self.sql_name
 
+    @property
+    def record_type(self) -> object:
+        """The value's type in an :class:`~dashboard.core.records.IncidentRecord`."""
+        base = _RECORD_TYPES[self.kind]
+        return base | None if self.nullable else base
 
-#: Every canonical column, in template order (dashboard/store.py's ``incidents`` table matches).
-DECLARATIONS: Final[tuple[Column, ...]] = (
-    Column("incident_id", "text", length=200),
-    Column("date", "date", required=True),
-    Column("time", "text"),
-    Column("location", "text", required=True),
-    Column("district", "text"),
-    Column("latitude", "float", required=True),
-    Column("longitude", "float", required=True),
-    Column("geo_precision", "integer", int_range=SMALLINT),
-    Column("weapon", "text", required=True),
-    Column("weapon_origin", "text"),
-    Column("attribution_status", "text", required=True, length=20),
-    Column("attributed_by", "text"),
-    Column("launch_origin", "text"),
-    Column("killed", "integer", int_range=INTEGER),
-    Column("injured", "integer", int_range=INTEGER),
-    Column("source_title", "text"),
-    Column("source_url", "text"),
-    Column("source_date", "date"),
-    Column("sanctions_provisions", "text"),
-    Column("notes", "text"),
-)
-DECLARED: Final[dict[str, Column]] = {c.name: c for c in DECLARATIONS}
-
-COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS)
-REQUIRED: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.required)
-FLOAT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "float")
-INT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "integer")
-DATE_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "date")
-TEXT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "text")
 
 #: How firmly an incident is attributed, strongest first.
 STATUSES: Final[dict[str, str]] = {
@@ -108,6 +160,218 @@ KHARKIV_OBLAST_BOX: Final[tuple[tuple[float, float], tuple[float, float]]] = (
 )
 
 MAX_TEXT_LENGTH: Final[int] = 5_000
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+#: Every canonical column, in template (and export) order.
+DECLARATIONS: Final[tuple[Column, ...]] = (
+    Column(
+        "incident_id",
+        "text",
+        "Incident",
+        "stable and unique; left empty, it is derived from date, place, coordinates and weapon "
+        "(`INC-…`)",
+        key=True,
+        length=200,
+        table=12,
+        briefing=2,
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "date",
+        "date",
+        "Date",
+        "`YYYY-MM-DD` (also `DD.MM.YYYY`, `2 January 2024`); not in the future",
+        required=True,
+        checks=(NotFuture(),),
+        table=1,
+        briefing=1,
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "time",
+        "text",
+        "Time",
+        "`HH:MM` (24-hour)",
+        checks=(Matches(_TIME, "invalid-time", "not a time: use HH:MM (24-hour)"),),
+    ),
+    Column(
+        "location",
+        "text",
+        "Location",
+        "the place struck (town, village or site)",
+        required=True,
+        table=2,
+        briefing=3,
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "district",
+        "text",
+        "District",
+        "the district or city district",
+        table=3,
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "latitude",
+        "float",
+        "Latitude",
+        "decimal degrees (a decimal comma is accepted); outside Kharkiv oblast is a warning",
+        required=True,
+        checks=(Within(-90, 90),),
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "longitude",
+        "float",
+        "Longitude",
+        "decimal degrees (a decimal comma is accepted); outside Kharkiv oblast is a warning",
+        required=True,
+        checks=(Within(-180, 180),),
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "geo_precision",
+        "integer",
+        "Location precision",
+        "1 the exact place, 2 near it or in a named district or city, 3 only the wider region "
+        f"(ACLED's codes); empty means {DEFAULT_PRECISION}",
+        int_range=SMALLINT,
+        checks=(
+            OneOf(
+                tuple(PRECISIONS), "invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)"
+            ),
+        ),
+        default=DEFAULT_PRECISION,
+        table=9,
+        briefing=9,
+        on_map=True,
+    ),
+    Column(
+        "weapon",
+        "text",
+        "Weapon",
+        "the weapon as the source names it",
+        required=True,
+        table=4,
+        briefing=4,
+        on_map=True,
+        preview=True,
+    ),
+    Column("weapon_origin", "text", "Weapon origin", "where the weapon was made"),
+    Column(
+        "attribution_status",
+        "text",
+        "Attribution",
+        "`confirmed` (by an independent monitor such as the UN panel), `claimed` (by a "
+        "government), `preliminary`, `disputed`, `unverified`",
+        required=True,
+        length=20,
+        parser=parse_lower,
+        checks=(
+            OneOf(tuple(STATUSES), "invalid-status", "must be one of: " + ", ".join(STATUSES)),
+        ),
+        table=5,
+        briefing=5,
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "attributed_by",
+        "text",
+        "Attributed by",
+        "who attributed it",
+        table=6,
+        briefing=6,
+        on_map=True,
+    ),
+    Column("launch_origin", "text", "Launched from", "where the missile was launched from"),
+    Column(
+        "killed",
+        "integer",
+        "Killed",
+        "a whole number ≥ 0, empty when not reported",
+        int_range=INTEGER,
+        table=7,
+        briefing=7,
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "injured",
+        "integer",
+        "Injured",
+        "a whole number ≥ 0, empty when not reported",
+        int_range=INTEGER,
+        table=8,
+        briefing=8,
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "source_title",
+        "text",
+        "Source",
+        "the source's title; a source is required: give `source_url`, `source_title` or both",
+        table=10,
+        briefing=10,
+        on_map=True,
+        preview=True,
+    ),
+    Column(
+        "source_url",
+        "text",
+        "Source link",
+        "the source's http(s) address",
+        checks=(WebAddress("source_url"),),
+        table=11,
+        on_map=True,
+        preview=True,
+    ),
+    Column("source_date", "date", "Source date", "the source's date", checks=(NotFuture(),)),
+    Column(
+        "sanctions_provisions",
+        "text",
+        "Sanctions provisions",
+        "the UN Security Council provisions concerned",
+    ),
+    Column("notes", "text", "Notes", "free text", preview=True),
+)
+DECLARED: Final[dict[str, Column]] = {c.name: c for c in DECLARATIONS}
+
+COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS)
+REQUIRED: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.required)
+FLOAT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "float")
+INT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "integer")
+DATE_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "date")
+TEXT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "text")
+#: The incident's identity column.
+KEY: Final[str] = next(c.name for c in DECLARATIONS if c.key)
+#: The fields each map marker carries, in template order.
+MAP_FIELDS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.on_map)
+#: The columns the upload page previews, in template order.
+PREVIEW_FIELDS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.preview)
+
+
+def shown_in(view: View) -> tuple[Column, ...]:
+    """The columns ``view`` shows, in its order."""
+    placed = [(getattr(c, view), c) for c in DECLARATIONS if getattr(c, view) is not None]
+    return tuple(c for _, c in sorted(placed, key=lambda pair: pair[0]))
+
+
+def markdown_table() -> str:
+    """The README's table of the canonical columns: name, whether required, the rules."""
+    lines = ["| column | required | rule |", "|---|---|---|"]
+    lines += [f"| `{c.name}` | {'yes' if c.required else ''} | {c.help} |" for c in DECLARATIONS]
+    return "\n".join(lines) + "\n"
 
 
 def normalise_header(name: str) -> str:

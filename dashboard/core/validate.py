@@ -7,27 +7,20 @@ one :class:`Issue` per fault, naming the file line, the column, the value and th
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from urllib.parse import urlparse
+from datetime import date
 
 import pandas as pd
 
+from dashboard.core.cells import CellError
 from dashboard.core.errors import Issue, clip
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import (
-    COLUMNS,
-    DECLARED,
-    DEFAULT_PRECISION,
-    INT_COLUMNS,
+    DECLARATIONS,
+    KEY,
     KHARKIV_OBLAST_BOX,
     MAX_TEXT_LENGTH,
-    PRECISIONS,
-    REQUIRED,
-    STATUSES,
-    TEXT_COLUMNS,
 )
 
 
@@ -61,99 +54,15 @@ class ValidationResult:
         return not self.errors
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 #: Characters no store can keep: NUL (PostgreSQL text refuses it) and lone UTF-16 surrogates
 #: (they have no UTF-8 form, so neither driver can send them).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-#: Whitespace or control characters, which urlparse drops or keeps silently inside an address.
-_URL_SPACE = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
-class _BadCellError(ValueError):
-    """A cell that cannot be converted: ``code`` and ``reason`` become an :class:`Issue`."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
-def parse_date(text: str, today: date) -> date:
-    """Read ISO ``2024-01-02``, ``02.01.2024`` (day first) or ACLED's ``2 January 2024``.
-
-    A slash date such as ``01/02/2024`` is refused unless one part exceeds 12: the two common
-    conventions disagree on it, and guessing would file the incident under the wrong month.
-    """
-    text = text.strip()
-    try:
-        if _ISO_DATE.match(text):
-            parsed = date.fromisoformat(text)
-        elif m := _DOTTED_DATE.match(text):
-            parsed = date(int(m[3]), int(m[2]), int(m[1]))
-        elif m := _SLASH_DATE.match(text):
-            first, second, year = int(m[1]), int(m[2]), int(m[3])
-            if first <= 12 and second <= 12 and first != second:
-                raise _BadCellError(
-                    "ambiguous-date",
-                    "slash date is ambiguous (day/month or month/day?): write it as YYYY-MM-DD",
-                )
-            day, month = (first, second) if first > 12 or first == second else (second, first)
-            parsed = date(year, month, day)
-        else:
-            parsed = datetime.strptime(" ".join(text.split()), "%d %B %Y").date()
-    except _BadCellError:
-        raise
-    except ValueError:
-        raise _BadCellError(
-            "invalid-date", "not a date: use YYYY-MM-DD, DD.MM.YYYY or '2 January 2024'"
-        ) from None
-    if parsed > today:
-        raise _BadCellError("future-date", f"date is after today ({today.isoformat()})")
-    return parsed
-
-
-def parse_float(text: str) -> float:
-    """A decimal number; a decimal comma (``49,99``) is accepted."""
-    text = text.strip()
-    if not _NUMBER.match(text):
-        raise _BadCellError("invalid-number", "not a decimal number")
-    return float(text.replace(",", "."))
-
-
-def parse_count(text: str, highest: int) -> int:
-    """A whole number from 0 to ``highest`` (the column's SQL maximum).
-
-    Digits are counted before converting, so a 5,000-digit cell is out of range rather than an
-    error from ``int()`` (which refuses over 4,300 digits) or from the store.
-    """
-    text = text.strip()
-    if not _INTEGER.match(text):
-        raise _BadCellError("invalid-integer", "not a whole number")
-    digits = text.lstrip("+-").lstrip("0") or "0"
-    value = int(digits) if len(digits) <= len(str(highest)) else highest + 1
-    if (text.startswith("-") and value) or value > highest:
-        raise _BadCellError("out-of-range", f"must be a whole number from 0 to {highest:,}")
-    return value
-
-
-def check_url(text: str) -> str:
-    """An http(s) address with a host; anything urlparse refuses is reported, never raised."""
-    if _URL_SPACE.search(text):
-        raise _BadCellError("invalid-url", "source_url must not hold spaces or control characters")
-    try:
-        parsed = urlparse(text)
-        host, _ = parsed.hostname, parsed.port  # both raise ValueError on a malformed netloc
-    except ValueError as exc:
-        raise _BadCellError("invalid-url", f"source_url is not a valid address ({exc})") from None
-    if parsed.scheme.lower() not in ("http", "https") or not host:
-        raise _BadCellError("invalid-url", "source_url must be an http(s) address with a host")
-    return text
+#: Each declared column's name, SQL length, required flag, default, parser and checks, unpacked
+#: once: the row loop below runs for every cell of a file.
+_PLAN = tuple((c.name, c.length, c.required, c.default, c.parse, c.checks) for c in DECLARATIONS)
 
 
 def derive_incident_id(row: dict[str, object]) -> str:
@@ -166,27 +75,25 @@ def derive_incident_id(row: dict[str, object]) -> str:
 def _check_row(
     cells: dict[str, str], line: int, today: date, max_cell: int = MAX_TEXT_LENGTH
 ) -> tuple[dict[str, object], list[Issue]]:
+    """One row's typed values and issues: each declared column's parser and checks, then the
+    rules across columns (a source, coordinates near Kharkiv, a derived incident_id)."""
     issues: list[Issue] = []
     out: dict[str, object] = {}
 
     def fail(column: str, code: str, reason: str, severity: str = "error") -> None:
         issues.append(Issue(line, column, clip(cells.get(column, "")), code, reason, severity))  # type: ignore[arg-type]
 
-    for column in COLUMNS:
+    # One search of the whole row: cells with a character no store can keep are rare.
+    unstorable_row = _UNSTORABLE.search("".join(cells.values())) is not None
+    for column, length, required, default, parse, checks in _PLAN:
         value = cells.get(column, "")
         if len(value) > max_cell:
-            issues.append(
-                Issue(
-                    line,
-                    column,
-                    clip(value),
-                    "too-long",
-                    f"cell is {len(value):,} characters; the limit is {max_cell:,}",
-                )
+            fail(
+                column, "too-long", f"cell is {len(value):,} characters; the limit is {max_cell:,}"
             )
             out[column] = None
             continue
-        if unstorable := _UNSTORABLE.search(value):
+        if unstorable_row and (unstorable := _UNSTORABLE.search(value)):
             fail(
                 column,
                 "unstorable-character",
@@ -196,7 +103,6 @@ def _check_row(
             out[column] = None
             continue
         text = value.strip()
-        length = DECLARED[column].length
         if length is not None and len(text) > length:
             fail(
                 column,
@@ -206,22 +112,27 @@ def _check_row(
             out[column] = None
             continue
         if not text:
-            if column in REQUIRED:
+            if required:
                 fail(column, "required", "required value is missing")
-            out[column] = None
+            out[column] = default
             continue
         try:
-            out[column] = _convert(column, text, today)
-        except _BadCellError as bad:
+            parsed = parse(text)
+        except CellError as bad:
             fail(column, bad.code, bad.reason)
             out[column] = None
+            continue
+        for check in checks:
+            if fault := check(parsed, today):
+                fail(column, *fault)
+                parsed = None
+                break
+        out[column] = parsed
 
     if not cells.get("source_url", "").strip() and not cells.get("source_title", "").strip():
         fail(
             "source_url", "source-required", "a source is required: give source_url or source_title"
         )
-    if out["geo_precision"] is None and not any(i.column == "geo_precision" for i in issues):
-        out["geo_precision"] = DEFAULT_PRECISION
     lat, lon = out["latitude"], out["longitude"]
     if isinstance(lat, float) and isinstance(lon, float):
         (south, west), (north, east) = KHARKIV_OBLAST_BOX
@@ -232,42 +143,9 @@ def _check_row(
                 "coordinate is outside Kharkiv oblast: check it is not swapped or mistyped",
                 "warning",
             )
-    if not out["incident_id"] and not any(i.severity == "error" for i in issues):
-        out["incident_id"] = derive_incident_id(out)
+    if not out[KEY] and not any(i.severity == "error" for i in issues):
+        out[KEY] = derive_incident_id(out)
     return out, issues
-
-
-def _convert(column: str, text: str, today: date) -> object:
-    if column == "date":
-        return parse_date(text, today)
-    if column == "source_date":
-        return parse_date(text, today)
-    if column == "latitude" or column == "longitude":
-        value = parse_float(text)
-        limit = 90 if column == "latitude" else 180
-        if not math.isfinite(value) or abs(value) > limit:
-            raise _BadCellError("out-of-range", f"must be between -{limit} and {limit}")
-        return value
-    if column in INT_COLUMNS:
-        bounds = DECLARED[column].int_range
-        assert bounds is not None, column
-        value = parse_count(text, bounds[1])
-        if column == "geo_precision" and value not in PRECISIONS:
-            raise _BadCellError("invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)")
-        return value
-    if column == "attribution_status":
-        status = text.lower()
-        if status not in STATUSES:
-            raise _BadCellError("invalid-status", "must be one of: " + ", ".join(STATUSES))
-        return status
-    if column == "time":
-        if not _TIME.match(text):
-            raise _BadCellError("invalid-time", "not a time: use HH:MM (24-hour)")
-        return text
-    if column == "source_url":
-        return check_url(text)
-    assert column in TEXT_COLUMNS, column
-    return text
 
 
 def _printable(cells: dict[str, str]) -> dict[str, str]:
@@ -294,16 +172,16 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
             issues.extend(row_issues)
             continue
         row, row_issues = _check_row(cells, line, today, max_cell)
-        incident_id = row["incident_id"]
+        incident_id = row[KEY]
         if isinstance(incident_id, str):
             if incident_id in first_line_of:
                 row_issues.append(
                     Issue(
                         line,
-                        "incident_id",
+                        KEY,
                         incident_id,
                         "duplicate-id",
-                        f"incident_id already used on line {first_line_of[incident_id]}",
+                        f"{KEY} already used on line {first_line_of[incident_id]}",
                     )
                 )
             else:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+
+from dashboard.core.schema import DECLARATIONS, Column
 
 metadata = sa.MetaData()
 batches = sa.Table(
@@ -24,29 +28,30 @@ batches = sa.Table(
     sa.Column("removed", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ux_batches_reverts_batch", "reverts_batch", unique=True),
 )
+#: SQL types by the declarations' ``sql_name`` (``VARCHAR`` takes the column's length).
+_SQL_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {
+    "TEXT": sa.Text,
+    "SMALLINT": sa.SmallInteger,
+    "INTEGER": sa.Integer,
+    "FLOAT": sa.Float,
+    "DATE": sa.Date,
+}
+
+
+def _sql_type(column: Column) -> sa.types.TypeEngine[Any]:
+    if column.sql_name == "VARCHAR":
+        return sa.String(column.length)
+    return _SQL_TYPES[column.sql_name]()
+
+
+#: One column per declaration in core/schema.py, plus the batch that last set the row.
 incidents = sa.Table(
     "incidents",
     metadata,
-    sa.Column("incident_id", sa.String(200), primary_key=True),
-    sa.Column("date", sa.Date, nullable=False),
-    sa.Column("time", sa.Text),
-    sa.Column("location", sa.Text, nullable=False),
-    sa.Column("district", sa.Text),
-    sa.Column("latitude", sa.Float, nullable=False),
-    sa.Column("longitude", sa.Float, nullable=False),
-    sa.Column("geo_precision", sa.SmallInteger, nullable=False),
-    sa.Column("weapon", sa.Text, nullable=False),
-    sa.Column("weapon_origin", sa.Text),
-    sa.Column("attribution_status", sa.String(20), nullable=False),
-    sa.Column("attributed_by", sa.Text),
-    sa.Column("launch_origin", sa.Text),
-    sa.Column("killed", sa.Integer),
-    sa.Column("injured", sa.Integer),
-    sa.Column("source_title", sa.Text),
-    sa.Column("source_url", sa.Text),
-    sa.Column("source_date", sa.Date),
-    sa.Column("sanctions_provisions", sa.Text),
-    sa.Column("notes", sa.Text),
+    *(
+        sa.Column(c.name, _sql_type(c), primary_key=c.key, nullable=c.nullable)
+        for c in DECLARATIONS
+    ),
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
     sa.Index("ix_incidents_date", "date"),
 )

@@ -16,30 +16,15 @@ import streamlit as st
 from dashboard.core.csvio import Limits
 from dashboard.core.export import rejected_csv
 from dashboard.core.mapping import IGNORE, ColumnMapping, from_choices, suggest
-from dashboard.core.schema import COLUMNS
+from dashboard.core.schema import COLUMNS, PREVIEW_FIELDS
 from dashboard.core.text import md_escape
 from dashboard.imports import Prepared, classify, prepare
 from dashboard.store import Store
 from dashboard.ui.data import store
 
-#: Preview table columns, in display order.
-PREVIEW_COLUMNS = (
-    "line",
-    "change",
-    "incident_id",
-    "date",
-    "location",
-    "district",
-    "latitude",
-    "longitude",
-    "weapon",
-    "attribution_status",
-    "killed",
-    "injured",
-    "source_title",
-    "source_url",
-    "notes",
-)
+#: Preview table columns, in display order: what storing each row does, then the columns
+#: declared for the preview.
+PREVIEW_COLUMNS = ("line", "change", *PREVIEW_FIELDS)
 BATCH_COLUMNS = {
     "id": "Batch",
     "kind": "Kind",

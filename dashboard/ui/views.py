@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from dashboard.core.figures import Headline
 from dashboard.core.filters import Filters, choices
 from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT, format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.records import is_missing
-from dashboard.core.schema import PRECISIONS, STATUSES
+from dashboard.core.schema import DECLARATIONS, PRECISIONS, STATUSES, Column, shown_in
 from dashboard.core.text import md_escape, safe_url
 from dashboard.core.view import (
     clear_all,
@@ -25,20 +26,11 @@ from dashboard.core.view import (
 from dashboard.ui import urlstate
 from dashboard.ui.urlstate import ViewSession
 
-#: Table columns, in display order.
-TABLE_COLUMNS = (
-    "date",
-    "location",
-    "district",
-    "weapon",
-    "attribution_status",
-    "attributed_by",
-    "killed",
-    "injured",
-    "geo_precision",
-    "source_title",
-    "source_url",
-    "incident_id",
+#: Table columns, in display order (the columns declared with a ``table`` position).
+TABLE_COLUMNS = tuple(c.name for c in shown_in("table"))
+#: Columns the incident record shows its own way: in its heading, as coordinates, as the source.
+_RECORD_OWN_WAY = frozenset(
+    {"date", "location", "latitude", "longitude", "geo_precision", "source_title", "source_url"}
 )
 
 
@@ -184,22 +176,12 @@ def incident_record(row: pd.Series) -> None:
     """The full record of one incident, every data string escaped."""
     with st.container(border=True, key="incident_record"):
         st.markdown(f"#### {md_escape(_value(row['date']))} · {md_escape(row['location'])}")
-        fields = [
-            ("Incident", "incident_id"),
-            ("Time", "time"),
-            ("District", "district"),
-            ("Coordinates", None),
-            ("Weapon", "weapon"),
-            ("Weapon origin", "weapon_origin"),
-            ("Attribution", "attribution_status"),
-            ("Attributed by", "attributed_by"),
-            ("Launched from", "launch_origin"),
-            ("Killed", "killed"),
-            ("Injured", "injured"),
-            ("Sanctions provisions", "sanctions_provisions"),
-            ("Source date", "source_date"),
-            ("Notes", "notes"),
-        ]
+        fields: list[tuple[str, str | None]] = []
+        for declared in DECLARATIONS:
+            if declared.name == "latitude":
+                fields.append(("Coordinates", None))
+            elif declared.name not in _RECORD_OWN_WAY:
+                fields.append((declared.label, declared.name))
         lines = []
         for label, column in fields:
             text: str | None
@@ -252,23 +234,19 @@ def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
         },
         hide_index=True,
         width="stretch",
-        column_config={
-            "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-            "location": "Location",
-            "district": "District",
-            "weapon": "Weapon",
-            "attribution_status": "Status",
-            "attributed_by": "Attributed by",
-            "killed": "Killed",
-            "injured": "Injured",
-            "geo_precision": st.column_config.NumberColumn(
-                "Precision", help="1 exact place, 2 near it or a district, 3 region"
-            ),
-            "source_title": "Source",
-            "source_url": st.column_config.LinkColumn("Source link"),
-            "incident_id": "Incident ID",
-        },
+        column_config={c.name: _table_column(c) for c in shown_in("table")},
     )
+
+
+def _table_column(declared: Column) -> ColumnConfig:
+    """The incident table's header for a column: its declared label and help, typed by kind."""
+    if declared.kind == "date":
+        return st.column_config.DateColumn(declared.label, help=declared.help, format="YYYY-MM-DD")
+    if declared.is_link:
+        return st.column_config.LinkColumn(declared.label, help=declared.help)
+    if declared.kind in ("integer", "float"):
+        return st.column_config.NumberColumn(declared.label, help=declared.help)
+    return st.column_config.TextColumn(declared.label, help=declared.help)
 
 
 def incident_history(history: pd.DataFrame) -> None:

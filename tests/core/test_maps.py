@@ -70,7 +70,7 @@ def test_marker_rows_carry_every_incident_in_field_order() -> None:
         3,
         None,
     )
-    assert rows[1][0] == 49.9
+    assert dict(zip(ROW_FIELDS, rows[1], strict=True))["latitude"] == 49.9
 
 
 def test_payload_reaches_the_page_only_as_json_escaped_text() -> None:

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
+from dashboard.core.cells import parse_date
 from dashboard.core.csvio import read_incident_csv
 from dashboard.core.schema import COLUMNS
-from dashboard.core.validate import RawTable, derive_incident_id, parse_date, validate
+from dashboard.core.validate import RawTable, derive_incident_id, validate
 from tests.conftest import TODAY
 
 HEADER = ",".join(COLUMNS)
@@ -106,7 +107,7 @@ def test_empty_id_is_derived_deterministically() -> None:
     ],
 )
 def test_date_formats(text: str, expected: date) -> None:
-    assert parse_date(text, TODAY) == expected
+    assert parse_date(text) == expected
 
 
 @pytest.mark.parametrize(
