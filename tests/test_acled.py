@@ -44,10 +44,10 @@ def test_acled_layout_has_31_columns() -> None:
 def test_acled_export_is_mapped(fmt: str) -> None:
     data = csv_text([ACLED_ROW], columns=ACLED_COLUMNS).encode("utf-8")
     prepared = prepare(data, "acled.csv", TODAY, fmt=fmt, limits=Limits())
-    assert prepared.ok, prepared.issues
-    assert prepared.issues == []
+    assert not prepared.errors, prepared.issues
+    assert prepared.issues == ()
     assert prepared.source_format == "acled"
-    valid = prepared.result.valid.iloc[0]
+    valid = prepared.valid.iloc[0]
     assert valid["incident_id"] == "UKR12345"
     assert valid["date"].date().isoformat() == "2024-01-02"
     assert valid["killed"] == 2
