@@ -74,10 +74,9 @@ else:
     file = view.prepared(
         upload.getvalue(), upload.name, today, fmt=fmt, mapping=mapping, limits=limits
     )
-    if form := view.mapping_form(file):
-        applied, named = form
+    if applied := view.mapping_form(file):
         try:
-            if named:
+            if applied.name:
                 save_mapping(store, applied, saved_by=who)
         except MappingRefusedError as exc:
             st.error(md_escape(exc), icon=":material/block:")

@@ -93,11 +93,11 @@ def classified(current: Store, file: Report) -> pd.DataFrame:
     return _classified(file, file.sha256, key, current.url, current.data_version())
 
 
-def mapping_form(file: Report) -> tuple[ColumnMapping, bool] | None:
-    """A form mapping each file column to a canonical one; returns the mapping when applied,
-    and whether the user named it to be saved.
+def mapping_form(file: Report) -> ColumnMapping | None:
+    """A form mapping each file column to a canonical one; returns the mapping when applied.
 
-    Opens by itself when the file lacks a required column.
+    Opens by itself when the file lacks a required column. The mapping carries the name given
+    to save it under, or "" when none was given (it then applies to this file only).
     """
     missing = any(i.code == Code.MISSING_COLUMN for i in file.issues)
     start = suggest(file.header, file.mapping)
@@ -124,7 +124,7 @@ def mapping_form(file: Report) -> tuple[ColumnMapping, bool] | None:
             )
         name = st.text_input("Save as (optional)", key="mapping_name", max_chars=100)
         if st.form_submit_button("Apply mapping"):
-            return from_choices(name.strip() or "custom", choices), bool(name.strip())
+            return from_choices(name.strip(), choices)
     return None
 
 
