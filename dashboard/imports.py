@@ -49,17 +49,17 @@ def prepare(
     limits = limits or settings.upload_limits()
     parsed = parse_csv(data, limits)
     chosen = mapping or choose(parsed.header, fmt)
-    read = to_table(parsed, chosen)
-    result = validate(read.table, today, max_cell=limits.max_cell)
+    table = to_table(parsed, chosen)
+    result = validate(table, today, max_cell=limits.max_cell)
     return Report(
         filename=filename,
         sha256=hashlib.sha256(data).hexdigest(),
         mapping=chosen,
-        header=tuple(read.header),
-        header_line=read.header_line,
-        encoding=read.encoding,
-        delimiter=read.delimiter,
-        issues=(*read.issues, *result.issues),
+        header=tuple(parsed.header),
+        header_line=parsed.header_line,
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+        issues=(*table.issues, *result.issues),
         valid=result.valid,
         rejected=result.rejected,
         rows_read=result.rows_read,

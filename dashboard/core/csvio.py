@@ -1,9 +1,10 @@
 """Read incident CSV files as they really come: any common encoding, delimiter and header style.
 
-:func:`parse_csv` turns bytes into rows of text cells, each tagged with the physical line it starts
-on, enforcing the file limits; :func:`to_table` renames columns through a
-:class:`~dashboard.core.mapping.ColumnMapping`. Faults become :class:`Issue` records; nothing here
-raises on bad input.
+:func:`parse_csv` turns bytes into a :class:`CsvFile`: rows of text cells, each tagged with the
+physical line it starts on, enforcing the file limits; :func:`to_table` renames its columns
+through a :class:`~dashboard.core.mapping.ColumnMapping` into the
+:class:`~dashboard.core.validate.RawTable` validation checks. Faults become :class:`Issue` records
+carried along; nothing here raises on bad input.
 """
 
 from __future__ import annotations
@@ -66,18 +67,6 @@ class CsvFile:
     header_line: int = 1
     #: Row faults (ragged rows) by line: those rows are rejected without cell checks.
     faults: dict[int, list[Issue]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ReadResult:
-    """A file read into canonical columns: the table, file-level issues and how it was read."""
-
-    table: RawTable
-    issues: list[Issue]
-    encoding: str
-    delimiter: str
-    header: list[str] = field(default_factory=list)
-    header_line: int = 1
 
 
 def _plausibility(text: str) -> int:
@@ -272,8 +261,11 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     return CsvFile(header, rows, lines, issues, encoding, delimiter, header_line, faults)
 
 
-def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
-    """Rename the file's columns to canonical ones; unknown columns are reported and ignored."""
+def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
+    """Rename the file's columns to canonical ones; unknown columns are reported and ignored.
+
+    The table carries the file's issues and those of its header, the rows' faults by line.
+    """
     issues = list(parsed.issues)
     targets: list[str] = []
     seen: dict[str, str] = {}
@@ -321,16 +313,13 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
     keep = [i for i, t in enumerate(targets) if t]
     extra = list(constants.values())
     rows = [[row[i] for i in keep] + extra for row in parsed.rows]
-    table = RawTable(
-        [targets[i] for i in keep] + list(constants), rows, parsed.lines, parsed.faults
-    )
-    return ReadResult(
-        table, issues, parsed.encoding, parsed.delimiter, parsed.header, parsed.header_line
+    return RawTable(
+        [targets[i] for i in keep] + list(constants), rows, parsed.lines, parsed.faults, issues
     )
 
 
 def read_incident_csv(
     data: bytes, mapping: ColumnMapping = IDENTITY, limits: Limits | None = None
-) -> ReadResult:
+) -> RawTable:
     """Parse bytes into canonical-named text rows (see :func:`parse_csv`, :func:`to_table`)."""
     return to_table(parse_csv(data, limits), mapping)
