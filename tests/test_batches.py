@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -9,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 
 from dashboard import PACKAGE_DIR
-from dashboard.core.errors import RevertRefusedError
+from dashboard.core.errors import MappingRefusedError, RevertRefusedError
 from dashboard.core.mapping import from_choices
 from dashboard.core.records import frame_records
 from dashboard.core.report import Report
@@ -140,6 +142,27 @@ def test_saved_mapping_is_reused(store: Store) -> None:
     ]
     save_mapping(store, from_choices("our sheet", {"Ref": "incident_id"}), saved_by="test")
     assert saved_mappings(store)["our sheet"].columns == {"ref": "incident_id"}
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "give the column mapping a name"),
+        ("   ", "give the column mapping a name"),
+        ("acled", "'acled' names a built-in format"),
+        ("Incidents", "'Incidents' names a built-in format"),
+        ("AUTO ", "'AUTO ' names a built-in format"),
+        ("x" * 101, "at most 100 characters, not 101"),
+    ],
+)
+def test_a_mapping_name_the_user_must_change_is_refused(
+    store: Store, name: str, reason: str
+) -> None:
+    with pytest.raises(MappingRefusedError, match=re.escape(reason)):
+        save_mapping(store, from_choices(name, {"Ref": "incident_id"}), saved_by="test")
+    assert saved_mappings(store) == {}
+    save_mapping(store, from_choices("x" * 100, {"Ref": "incident_id"}), saved_by="test")
+    assert list(saved_mappings(store)) == ["x" * 100]
 
 
 def test_template_uploads_clean_and_changes_nothing(store: Store) -> None:
