@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.core.csvio import Limits
+from dashboard.core.errors import MappingRefusedError
 from dashboard.core.mapping import ACLED_COLUMNS, ColumnMapping, choose, is_acled
 from dashboard.imports import prepare
 from tests.conftest import TODAY
@@ -69,7 +70,7 @@ def test_forcing_the_template_format_on_acled_names_missing_columns() -> None:
 
 
 def test_mapping_rejects_unknown_targets() -> None:
-    with pytest.raises(ValueError, match="'colour' is not a canonical column"):
+    with pytest.raises(MappingRefusedError, match="'colour' is not a canonical column"):
         ColumnMapping("bad", {"x": "colour"})
     with pytest.raises(ValueError, match="format must be one of"):
         choose(["a"], "xlsx")

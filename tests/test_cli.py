@@ -14,6 +14,7 @@ import pytest
 
 from dashboard.__main__ import main
 from dashboard.core.schema import COLUMNS
+from dashboard.imports import open_store
 from dashboard.store import Store
 from tests.helpers import GOOD, csv_bytes, row
 
@@ -270,3 +271,11 @@ def test_the_cli_prints_the_report_summary_and_asks_it_the_same_question(
     assert "required column 'weapon' is missing from the header" in out
     assert "rejected: the file or its header has 1 error(s)" in out
     assert "--valid-only" not in out
+
+
+def test_a_stale_saved_mapping_is_refused_in_one_line(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_store(cli_store).save_mapping("old", {"columns": {"ref": "colour"}}, saved_by="t")
+    assert main(["import", str(write(tmp_path, [GOOD])), "--mapping", "old"]) == 1
+    assert capsys.readouterr().err == ("error: mapping 'old': 'colour' is not a canonical column\n")

@@ -189,3 +189,13 @@ def test_the_prominent_message_shows_header_names_as_text(page: AppTest) -> None
     assert "\\!\\[b\\]\\(http\\://127\\.0\\.0\\.1\\:9/x\\.png\\)" in message
     assert "![" not in message
     assert page.button(key="import").disabled
+
+
+def test_a_stale_saved_mapping_is_reported_not_a_crash(page: AppTest, url: str) -> None:
+    Store(url).save_mapping("old", {"columns": {"ref": "colour"}}, saved_by="t")
+    page.run()
+    assert not page.exception
+    [message] = [e.value for e in page.error]
+    assert "is not a canonical column" in message
+    upload(page, csv_bytes([GOOD]))
+    assert metrics(page)["Valid"] == "1"

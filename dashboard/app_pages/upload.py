@@ -55,7 +55,11 @@ left, right = st.columns(2)
 fmt = left.radio(
     "Columns", FORMATS, format_func=FORMAT_LABELS.get, key="upload_format", horizontal=True
 )
-saved = saved_mappings(store)
+try:
+    saved = saved_mappings(store)
+except MappingRefusedError as exc:  # a saved mapping names a column the template no longer has
+    st.error(md_escape(exc), icon=":material/block:")
+    saved = {}
 chosen_name = right.selectbox(
     "Saved column mapping", [NO_MAPPING, *saved], key="upload_mapping_choice"
 )
