@@ -178,4 +178,5 @@ class ConfigError(DashboardError):
 
 
 class MappingRefusedError(DashboardError):
-    """A column mapping cannot be saved under the name given (a built-in's, empty, too long)."""
+    """A column mapping cannot be saved or used as given: its name is empty, too long or a
+    built-in format's, or it names a column the template does not have."""
