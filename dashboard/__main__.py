@@ -1,7 +1,8 @@
 """Command line: ``python -m dashboard COMMAND`` (see ``--help``).
 
-Exit codes: 0 done (or a clean dry run), 1 the operation was refused or failed (a message says
-why; a rejected import prints its report on standard output), 2 usage error.
+Exit codes: 0 done (or a dry run of a file that would be stored), 1 the operation was refused or
+failed (a message says why; a rejected import prints its report on standard output), 2 usage
+error.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 
-from dashboard.core.errors import DashboardError, ImportRejectedError
+from dashboard.core.errors import DashboardError
 from dashboard.core.mapping import FORMATS
 from dashboard.store import Store, default_url
 
@@ -166,35 +167,29 @@ def _import(args: argparse.Namespace) -> int:
             known = ", ".join(mappings) or "none saved yet"
             raise UsageError(f"no saved mapping {args.mapping!r} (saved: {known})")
         mapping = mappings[args.mapping]
-    prepared = prepare(path.read_bytes(), path.name, date.today(), fmt=args.format, mapping=mapping)
-    result = prepared.result
-    say(f"file: {path.name} (sha256 {prepared.sha256})")
-    say(
-        f"read as {prepared.source_format}, encoding {prepared.read.encoding or '?'}, "
-        f"delimiter {prepared.read.delimiter!r}"
-    )
-    say(f"rows read {result.rows_read}, valid {len(result.valid)}, invalid {len(result.rejected)}")
-    for issue in prepared.issues:
+    report = prepare(path.read_bytes(), path.name, date.today(), fmt=args.format, mapping=mapping)
+    for line in report.summary():
+        say(line)
+    for issue in report.issues:
         say(f"{issue.severity}: {issue}")
     if args.dry_run:
-        changes = classify(store, prepared)["change"].value_counts()
+        changes = classify(store, report)["change"].value_counts()
         say(
             "dry run, nothing stored: would add {new}, update {update}, leave {unchanged} "
             "unchanged".format(
                 **{k: int(changes.get(k, 0)) for k in ("new", "update", "unchanged")}
             )
         )
-        return 0 if prepared.ok else 1
-    try:
-        summary = commit(store, prepared, uploaded_by=UPLOADER, valid_only=args.valid_only)
-    except ImportRejectedError as exc:
-        say(f"rejected: {exc}")
-        if not prepared.file_errors and len(result.valid):
+        return 0 if report.importable(args.valid_only) else 1
+    if (reason := report.refusal(args.valid_only)) is not None:
+        say(f"rejected: {reason}; nothing was stored")
+        if report.importable(valid_only=True):
             say("use --valid-only to store the valid rows and leave the rejected ones out")
         return 1
+    summary = commit(store, report, uploaded_by=UPLOADER, valid_only=args.valid_only)
     say(
         f"stored as batch {summary.batch_id}: {summary.added} added, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {len(result.rejected)} rejected"
+        f"{summary.unchanged} unchanged, {report.counts.invalid} rejected"
     )
     return 0
 

@@ -1,72 +1,35 @@
 """The one path from a file to the store, shared by the shipped data, the Upload page and the CLI.
 
-``prepare`` reads and validates without touching the store; ``classify`` says which valid rows are
-new, update a stored incident or change nothing; ``commit`` stores a prepared file as one batch.
-A file with errors is stored only when the caller explicitly asks for the valid rows.
+``prepare`` reads and validates without touching the store and gives the file's
+:class:`~dashboard.core.report.Report`; ``classify`` says which valid rows are new, update a
+stored incident or change nothing; ``commit`` stores a report's valid rows as one batch when the
+report says the file may be imported (:meth:`~dashboard.core.report.Report.importable`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard import DATA_DIR, settings
-from dashboard.core.csvio import Limits, ReadResult, parse_csv, to_table
-from dashboard.core.errors import ImportRejectedError, Issue
+from dashboard.core.csvio import Limits, parse_csv, to_table
+from dashboard.core.errors import ImportRejectedError, MappingRefusedError
 from dashboard.core.export import to_csv
-from dashboard.core.mapping import ACLED, IDENTITY, ColumnMapping, choose
+from dashboard.core.mapping import FORMATS, ColumnMapping, choose
 from dashboard.core.records import change_kind, frame_records
-from dashboard.core.validate import ValidationResult, validate
+from dashboard.core.report import Report
+from dashboard.core.validate import validate
 from dashboard.store import BatchMeta, BatchSummary, Store
 
 SHIPPED_INCIDENTS = DATA_DIR / "incidents.csv"
 MANDATE_EVENTS = DATA_DIR / "mandate_events.csv"
 #: Who uploads are recorded as, until sign-in names the analyst.
 UPLOADER = "analyst"
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A file read and validated, not yet stored."""
-
-    filename: str
-    sha256: str
-    read: ReadResult
-    result: ValidationResult
-    mapping: ColumnMapping = IDENTITY
-
-    @property
-    def issues(self) -> list[Issue]:
-        return self.read.issues + self.result.issues
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def file_errors(self) -> list[Issue]:
-        """Errors of the file as a whole or of its header: no row of it can be stored."""
-        return [i for i in self.errors if i.line <= self.read.header_line]
-
-    @property
-    def source_format(self) -> str:
-        """ "incidents", "acled", or "mapped" for a user's column mapping."""
-        return self.mapping.name if self.mapping in (IDENTITY, ACLED) else "mapped"
-
-    def issues_frame(self) -> pd.DataFrame:
-        """Every issue as a table an analyst can read and download; the value is quoted."""
-        return pd.DataFrame(
-            [(i.line, i.column, repr(i.value), i.message, i.code, i.severity) for i in self.issues],
-            columns=["line", "column", "value", "reason", "code", "severity"],
-        )
+#: Longest name a column mapping may be saved under (the store's column).
+MAPPING_NAME_LIMIT = 100
 
 
 def prepare(
@@ -77,8 +40,8 @@ def prepare(
     fmt: str = "auto",
     mapping: ColumnMapping | None = None,
     limits: Limits | None = None,
-) -> Prepared:
-    """Read and validate ``data``; nothing is stored.
+) -> Report:
+    """Read and validate ``data`` into its report; nothing is stored.
 
     ``mapping`` names the columns; without it ``fmt`` chooses ("auto" recognises ACLED exports).
     ``limits`` default to the configured ones (see :func:`dashboard.settings.upload_limits`).
@@ -86,14 +49,26 @@ def prepare(
     limits = limits or settings.upload_limits()
     parsed = parse_csv(data, limits)
     chosen = mapping or choose(parsed.header, fmt)
-    read = to_table(parsed, chosen)
-    result = validate(read.table, today, max_cell=limits.max_cell)
-    return Prepared(filename, hashlib.sha256(data).hexdigest(), read, result, chosen)
+    table = to_table(parsed, chosen)
+    result = validate(table, today, max_cell=limits.max_cell)
+    return Report(
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        mapping=chosen,
+        header=tuple(parsed.header),
+        header_line=parsed.header_line,
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+        issues=(*table.issues, *result.issues),
+        valid=result.valid,
+        rejected=result.rejected,
+        rows_read=result.rows_read,
+    )
 
 
-def classify(store: Store, prepared: Prepared) -> pd.DataFrame:
+def classify(store: Store, report: Report) -> pd.DataFrame:
     """The valid rows with a ``change`` column: new, update (of a stored incident) or unchanged."""
-    valid = prepared.result.valid
+    valid = report.valid
     records = frame_records(valid)
     existing = store.records([str(r["incident_id"]) for r in records])
     out = valid.copy()
@@ -103,30 +78,30 @@ def classify(store: Store, prepared: Prepared) -> pd.DataFrame:
 
 def commit(
     store: Store,
-    prepared: Prepared,
+    report: Report,
     *,
     uploaded_by: str,
     valid_only: bool = False,
     kind: str = "import",
 ) -> BatchSummary:
-    """Store the file's valid rows as one batch.
+    """Store the file's valid rows as one batch, when ``report.importable(valid_only)``.
 
-    Raises :class:`ImportRejectedError` (storing nothing) when the file has errors, unless
-    ``valid_only`` is set: then the valid rows land and the rejected ones are counted. A file
-    whose faults are of the file or its header, or with no valid row, is never stored.
+    Otherwise raises :class:`ImportRejectedError` with the report's reason, storing nothing.
+    With ``valid_only`` the valid rows of a file with row errors land and the rejected ones are
+    counted.
     """
-    if prepared.file_errors or prepared.result.valid.empty or (not prepared.ok and not valid_only):
-        raise ImportRejectedError(prepared.issues)
+    if (reason := report.refusal(valid_only)) is not None:
+        raise ImportRejectedError(reason, report.issues)
     meta = BatchMeta(
-        filename=prepared.filename,
-        sha256=prepared.sha256,
+        filename=report.filename,
+        sha256=report.sha256,
         uploaded_by=uploaded_by,
-        source_format=prepared.source_format,
+        source_format=report.source_format,
         kind=kind,
-        rows_read=prepared.result.rows_read,
-        rejected=len(prepared.result.rejected),
+        rows_read=report.rows_read,
+        rejected=len(report.rejected),
     )
-    return store.apply_batch(frame_records(prepared.result.valid), meta)
+    return store.apply_batch(frame_records(report.valid), meta)
 
 
 def revertible(batches: pd.DataFrame) -> list[int]:
@@ -145,9 +120,23 @@ def saved_mappings(store: Store) -> dict[str, ColumnMapping]:
 
 
 def save_mapping(store: Store, mapping: ColumnMapping, *, saved_by: str) -> None:
-    """Keep ``mapping`` in the store for the page and the CLI (``--mapping NAME``)."""
-    if mapping.name in (IDENTITY.name, ACLED.name) or not mapping.name.strip():
-        raise ValueError(f"choose another name than {mapping.name!r} for the mapping")
+    """Keep ``mapping`` in the store for the page and the CLI (``--mapping NAME``).
+
+    Raises :class:`MappingRefusedError` for a name the user must change: empty, longer than the
+    store holds, or a built-in format's name (``acled``, ``incidents``, ``auto``).
+    """
+    name = mapping.name
+    if not name.strip():
+        raise MappingRefusedError("give the column mapping a name to save it")
+    if len(name) > MAPPING_NAME_LIMIT:
+        raise MappingRefusedError(
+            f"a column mapping's name is at most {MAPPING_NAME_LIMIT} characters, not {len(name):,}"
+        )
+    if name.strip().lower() in FORMATS:
+        raise MappingRefusedError(
+            f"{name!r} names a built-in format ({', '.join(FORMATS)}): choose another name for"
+            " the column mapping"
+        )
     store.save_mapping(mapping.name, mapping.to_json(), saved_by=saved_by)  # type: ignore[arg-type]
 
 
@@ -157,7 +146,7 @@ def template_csv(today: date) -> str:
     Uploading it unchanged changes nothing, since the example is a stored incident.
     """
     shipped = prepare(SHIPPED_INCIDENTS.read_bytes(), SHIPPED_INCIDENTS.name, today)
-    return to_csv(shipped.result.valid.head(1))
+    return to_csv(shipped.valid.head(1))
 
 
 def import_file(

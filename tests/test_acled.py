@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.core.csvio import Limits
+from dashboard.core.errors import MappingRefusedError
 from dashboard.core.mapping import ACLED_COLUMNS, ColumnMapping, choose, is_acled
 from dashboard.imports import prepare
 from tests.conftest import TODAY
@@ -44,10 +45,10 @@ def test_acled_layout_has_31_columns() -> None:
 def test_acled_export_is_mapped(fmt: str) -> None:
     data = csv_text([ACLED_ROW], columns=ACLED_COLUMNS).encode("utf-8")
     prepared = prepare(data, "acled.csv", TODAY, fmt=fmt, limits=Limits())
-    assert prepared.ok, prepared.issues
-    assert prepared.issues == []
+    assert not prepared.errors, prepared.issues
+    assert prepared.issues == ()
     assert prepared.source_format == "acled"
-    valid = prepared.result.valid.iloc[0]
+    valid = prepared.valid.iloc[0]
     assert valid["incident_id"] == "UKR12345"
     assert valid["date"].date().isoformat() == "2024-01-02"
     assert valid["killed"] == 2
@@ -69,7 +70,7 @@ def test_forcing_the_template_format_on_acled_names_missing_columns() -> None:
 
 
 def test_mapping_rejects_unknown_targets() -> None:
-    with pytest.raises(ValueError, match="'colour' is not a canonical column"):
+    with pytest.raises(MappingRefusedError, match="'colour' is not a canonical column"):
         ColumnMapping("bad", {"x": "colour"})
     with pytest.raises(ValueError, match="format must be one of"):
         choose(["a"], "xlsx")

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import ImportRejectedError
+from dashboard.core.report import Report
 from dashboard.core.schema import DECLARATIONS
-from dashboard.imports import Prepared, commit, prepare
+from dashboard.imports import commit, prepare
 from dashboard.store import Store
 from tests.conftest import TODAY
 from tests.helpers import GOOD, KHARKIV, csv_bytes, csv_text, row
@@ -34,20 +35,20 @@ def assert_unchanged(store: Store, before: Snapshot) -> None:
     assert version == before[2]
 
 
-def refused(store: Store, data: bytes, limits: Limits | None = None) -> Prepared:
+def refused(store: Store, data: bytes, limits: Limits | None = None) -> Report:
     """Prepare ``data``, try to import it whole and valid-only, and check nothing changed."""
     before = snapshot(store)
     prepared = prepare(data, "bad.csv", TODAY, limits=limits or Limits())
     with pytest.raises(ImportRejectedError):
         commit(store, prepared, uploaded_by="test")
-    if prepared.file_errors or prepared.result.valid.empty:
+    if prepared.file_errors or prepared.valid.empty:
         with pytest.raises(ImportRejectedError):
             commit(store, prepared, uploaded_by="test", valid_only=True)
     assert_unchanged(store, before)
     return prepared
 
 
-def faults(prepared: Prepared) -> list[tuple[int, str, str]]:
+def faults(prepared: Report) -> list[tuple[int, str, str]]:
     return [(i.line, i.column, i.code) for i in prepared.issues if i.severity == "error"]
 
 
@@ -74,7 +75,7 @@ def test_file_level_faults(store: Store, case: str) -> None:
     data, limits, expected = FILE_CASES[case]
     prepared = refused(store, data, limits)
     assert faults(prepared) == expected
-    assert prepared.result.valid.empty
+    assert prepared.valid.empty
 
 
 def test_header_faults(store: Store) -> None:
@@ -92,8 +93,8 @@ def test_ragged_rows(store: Store) -> None:
     text = csv_text([GOOD]) + "T-3,2024-01-02\r\n" + long_row + "\r\n"
     prepared = refused(store, text.encode())
     assert faults(prepared) == [(3, "", "ragged-row"), (4, "", "ragged-row")]
-    assert prepared.result.valid["incident_id"].tolist() == ["T-0001"]
-    errors = prepared.result.rejected["error"].tolist()
+    assert prepared.valid["incident_id"].tolist() == ["T-0001"]
+    errors = prepared.rejected["error"].tolist()
     assert "row has 2 fields but the header has 20" in errors[0]
     assert "row has 21 fields but the header has 20" in errors[1]
 
@@ -150,7 +151,7 @@ def test_valid_only_stores_the_rest_and_lists_the_rejected(store: Store) -> None
     summary = commit(store, prepared, uploaded_by="test", valid_only=True)
     assert (summary.added, summary.updated) == (1, 0)
     assert "T-0001" in set(store.incidents()["incident_id"])
-    rejected = prepared.result.rejected
+    rejected = prepared.rejected
     assert rejected[["line", "incident_id"]].values.tolist() == [[3, "T-2"]]
     assert rejected["error"].iloc[0].startswith("line 3, column date: not a date")
     assert store.batches().iloc[0][["rows_read", "added", "rejected"]].tolist() == [2, 1, 1]
@@ -227,13 +228,13 @@ def test_values_the_store_cannot_hold_are_reported(store: Store, case: str) -> N
         (line, column, value, code)
     ]
     assert reason in prepared.errors[0].message
-    assert prepared.result.valid.empty
+    assert prepared.valid.empty
 
 
 def test_values_at_the_store_limits_are_stored(store: Store) -> None:
     at_limits = row(incident_id="I" * 200, killed="2147483647", injured="0" * 4400 + "7")
     prepared = prepare(csv_bytes([at_limits]), "limits.csv", TODAY, limits=Limits())
-    assert prepared.ok, prepared.issues
+    assert not prepared.errors, prepared.issues
     commit(store, prepared, uploaded_by="test")
     stored = store.records(["I" * 200])["I" * 200]
     assert (stored["killed"], stored["injured"]) == (2147483647, 7)

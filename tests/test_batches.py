@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard.core.errors import RevertRefusedError
+from dashboard.core.errors import MappingRefusedError, RevertRefusedError
 from dashboard.core.mapping import from_choices
 from dashboard.core.records import frame_records
+from dashboard.core.report import Report
 from dashboard.imports import (
-    Prepared,
     classify,
     commit,
     open_store,
@@ -25,7 +27,7 @@ from tests.conftest import TODAY
 from tests.helpers import GOOD, csv_bytes, row
 
 
-def _prepare(rows: list[dict[str, str]]) -> Prepared:
+def _prepare(rows: list[dict[str, str]]) -> Report:
     return prepare(csv_bytes(rows), "upload.csv", TODAY)
 
 
@@ -131,24 +133,45 @@ def test_saved_mapping_is_reused(store: Store) -> None:
         [{**GOOD, "Ref": "S-1", "When": "02.01.2024", "Colour": "red"}], columns=list(header)
     )
     file = prepare(data, "ours.csv", TODAY, mapping=mapping)
-    assert file.ok, file.issues
+    assert not file.errors, file.issues
     assert file.source_format == "mapped"
-    assert file.result.valid[["incident_id", "date"]].astype(str).values.tolist() == [
+    assert file.valid[["incident_id", "date"]].astype(str).values.tolist() == [
         ["S-1", "2024-01-02"]
     ]
     save_mapping(store, from_choices("our sheet", {"Ref": "incident_id"}), saved_by="test")
     assert saved_mappings(store)["our sheet"].columns == {"ref": "incident_id"}
 
 
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "give the column mapping a name"),
+        ("   ", "give the column mapping a name"),
+        ("acled", "'acled' names a built-in format"),
+        ("Incidents", "'Incidents' names a built-in format"),
+        ("AUTO ", "'AUTO ' names a built-in format"),
+        ("x" * 101, "at most 100 characters, not 101"),
+    ],
+)
+def test_a_mapping_name_the_user_must_change_is_refused(
+    store: Store, name: str, reason: str
+) -> None:
+    with pytest.raises(MappingRefusedError, match=re.escape(reason)):
+        save_mapping(store, from_choices(name, {"Ref": "incident_id"}), saved_by="test")
+    assert saved_mappings(store) == {}
+    save_mapping(store, from_choices("x" * 100, {"Ref": "incident_id"}), saved_by="test")
+    assert list(saved_mappings(store)) == ["x" * 100]
+
+
 def test_template_uploads_clean_and_changes_nothing(store: Store) -> None:
     file = prepare(template_csv(TODAY).encode("utf-8"), "incidents-template.csv", TODAY)
-    assert file.issues == []
+    assert file.issues == ()
     assert classify(store, file)["change"].tolist() == ["unchanged"]
 
 
 def test_a_batch_that_fails_midway_leaves_no_trace(store: Store) -> None:
     before = (store.incidents(), store.batches(), store.data_version())
-    good = frame_records(_prepare([GOOD]).result.valid)[0]
+    good = frame_records(_prepare([GOOD]).valid)[0]
     broken = {**good, "incident_id": "T-BROKEN", "location": None}  # NOT NULL in the schema
     meta = BatchMeta(filename="x.csv", sha256="0" * 64, uploaded_by="test")
     with pytest.raises(sa.exc.IntegrityError):

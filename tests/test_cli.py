@@ -14,6 +14,7 @@ import pytest
 
 from dashboard.__main__ import main
 from dashboard.core.schema import COLUMNS
+from dashboard.imports import open_store
 from dashboard.store import Store
 from tests.helpers import GOOD, csv_bytes, row
 
@@ -243,3 +244,38 @@ def test_malformed_store_url_is_one_line_and_exit_1(url: str, reason: str) -> No
     assert line.startswith("error: DASHBOARD_DB_URL is not a usable database URL: ")
     assert reason in line
     assert "s3cret" not in line
+
+
+def test_the_cli_prints_the_report_summary_and_asks_it_the_same_question(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, [GOOD, row(incident_id="T-2", latitude="north")])
+    assert main(["import", str(path), "--dry-run"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[2:4] == [
+        "rows read 2, valid 1, invalid 1, warnings 0",
+        "1 row(s) have errors: only the 1 valid row(s) can be imported, when asked for alone",
+    ]
+    # A dry run answers what the same command without --dry-run would do.
+    assert main(["import", str(path), "--dry-run", "--valid-only"]) == 0
+    assert "would add 1, update 0, leave 0 unchanged" in capsys.readouterr().out
+    assert main(["import", str(path)]) == 1
+    assert (
+        "rejected: 1 row(s) have errors, and a file is imported whole unless only its valid rows"
+        " are asked for; nothing was stored"
+    ) in capsys.readouterr().out
+    missing = tmp_path / "narrow.csv"
+    missing.write_bytes(csv_bytes([GOOD], columns=[c for c in GOOD if c != "weapon"]))
+    assert main(["import", str(missing), "--valid-only"]) == 1
+    out = capsys.readouterr().out
+    assert "required column 'weapon' is missing from the header" in out
+    assert "rejected: the file or its header has 1 error(s)" in out
+    assert "--valid-only" not in out
+
+
+def test_a_stale_saved_mapping_is_refused_in_one_line(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_store(cli_store).save_mapping("old", {"columns": {"ref": "colour"}}, saved_by="t")
+    assert main(["import", str(write(tmp_path, [GOOD])), "--mapping", "old"]) == 1
+    assert capsys.readouterr().err == ("error: mapping 'old': 'colour' is not a canonical column\n")

@@ -10,12 +10,13 @@ import pytest
 from dashboard import settings
 from dashboard.core.csvio import Limits, decode, parse_csv
 from dashboard.core.errors import ConfigError
-from dashboard.imports import Prepared, prepare
+from dashboard.core.report import Report
+from dashboard.imports import prepare
 from tests.conftest import TODAY
 from tests.helpers import GOOD, KHARKIV, SHEVCHENKIVSKYI, csv_text, row
 
 
-def _prepare(data: bytes) -> Prepared:
+def _prepare(data: bytes) -> Report:
     return prepare(data, "t.csv", TODAY, limits=Limits())
 
 
@@ -32,9 +33,9 @@ def _prepare(data: bytes) -> Prepared:
 def test_encodings_keep_cyrillic_names(encoding: str, prefix: bytes) -> None:
     text = csv_text([row(location=KHARKIV, district=SHEVCHENKIVSKYI, notes="")], delimiter=";")
     prepared = _prepare(prefix + text.encode(encoding))
-    assert prepared.ok, prepared.issues
-    assert prepared.result.valid["location"].tolist() == [KHARKIV]
-    assert prepared.result.valid["district"].tolist() == [SHEVCHENKIVSKYI]
+    assert not prepared.errors, prepared.issues
+    assert prepared.valid["location"].tolist() == [KHARKIV]
+    assert prepared.valid["district"].tolist() == [SHEVCHENKIVSKYI]
 
 
 def test_short_windows_1251_file_is_not_read_as_latin_1() -> None:
@@ -57,14 +58,14 @@ def test_delimiters_are_sniffed(delimiter: str) -> None:
 def test_decimal_comma_in_coordinates() -> None:
     data = csv_text([row(latitude="49,9925", longitude="36,2311")], delimiter=";").encode()
     prepared = _prepare(data)
-    assert prepared.ok, prepared.issues
-    assert prepared.result.valid[["latitude", "longitude"]].iloc[0].tolist() == [49.9925, 36.2311]
+    assert not prepared.errors, prepared.issues
+    assert prepared.valid[["latitude", "longitude"]].iloc[0].tolist() == [49.9925, 36.2311]
 
 
 def test_quoted_newlines_keep_line_numbers() -> None:
     rows = [row(notes="first line\nsecond line"), row(incident_id="T-2", latitude="x")]
     prepared = _prepare(csv_text(rows).encode())
-    assert prepared.result.valid["notes"].tolist() == ["first line\nsecond line"]
+    assert prepared.valid["notes"].tolist() == ["first line\nsecond line"]
     # The first record spans lines 2-3, so the second starts on line 4.
     assert [(i.line, i.column, i.code) for i in prepared.issues] == [
         (4, "latitude", "invalid-number")
@@ -75,8 +76,8 @@ def test_header_names_are_matched_loosely() -> None:
     header = [f" {c.replace('_', ' ').upper()} " for c in GOOD]
     text = csv_text([dict(zip(header, GOOD.values(), strict=True))], columns=header)
     prepared = _prepare(text.encode())
-    assert prepared.ok, prepared.issues
-    assert prepared.result.valid["incident_id"].tolist() == ["T-0001"]
+    assert not prepared.errors, prepared.issues
+    assert prepared.valid["incident_id"].tolist() == ["T-0001"]
 
 
 @pytest.mark.parametrize(
@@ -90,13 +91,13 @@ def test_header_names_are_matched_loosely() -> None:
 )
 def test_date_forms(text: str, expected: date) -> None:
     prepared = _prepare(csv_text([row(date=text)]).encode())
-    assert prepared.ok, prepared.issues
-    assert prepared.result.valid["date"].iloc[0].date() == expected
+    assert not prepared.errors, prepared.issues
+    assert prepared.valid["date"].iloc[0].date() == expected
 
 
 def test_unknown_columns_are_a_warning() -> None:
     prepared = _prepare(csv_text([{**GOOD, "colour": "red"}], columns=[*GOOD, "colour"]).encode())
-    assert prepared.ok
+    assert not prepared.errors
     assert [(i.line, i.column, i.code, i.severity) for i in prepared.issues] == [
         (1, "colour", "unknown-column", "warning")
     ]
@@ -104,7 +105,7 @@ def test_unknown_columns_are_a_warning() -> None:
 
 def test_far_coordinate_is_a_warning_not_an_error() -> None:
     prepared = _prepare(csv_text([row(latitude="50.45", longitude="30.52")]).encode())
-    assert prepared.ok
+    assert not prepared.errors
     assert [(i.line, i.column, i.code, i.severity) for i in prepared.issues] == [
         (2, "latitude", "outside-kharkiv", "warning")
     ]
@@ -113,11 +114,13 @@ def test_far_coordinate_is_a_warning_not_an_error() -> None:
 def test_blank_lines_before_the_header_shift_its_line() -> None:
     text = "\r\n\r\n" + csv_text([GOOD], columns=[c for c in GOOD if c != "weapon"])
     prepared = _prepare(text.encode())
+    assert prepared.header_line == 3
     assert [(i.line, i.column, i.code) for i in prepared.file_errors] == [
         (3, "weapon", "missing-column")
     ]
-    assert [(i.line, i.column, i.code) for i in prepared.result.issues] == [
-        (4, "weapon", "required")
+    assert [(i.line, i.column, i.code) for i in prepared.issues] == [
+        (3, "weapon", "missing-column"),
+        (4, "weapon", "required"),
     ]
 
 
@@ -136,8 +139,8 @@ def test_wide_files_are_refused_at_the_header(columns: int) -> None:
     ]
     assert f"the header has {columns:,} columns; the limit is 500" in prepared.issues[0].message
     # Refused before anything per column: no header for the mapping form, no per-column issue.
-    assert prepared.read.header == []
-    assert prepared.read.table.columns == []
+    assert prepared.header == ()
+    assert prepared.rows_read == 0
 
 
 def test_a_line_of_delimiters_before_the_header_counts_too() -> None:
@@ -147,7 +150,7 @@ def test_a_line_of_delimiters_before_the_header_counts_too() -> None:
 
 def test_the_column_limit_is_a_limit() -> None:
     at_limit = prepare(wide_file(30), "t.csv", TODAY, limits=Limits(max_columns=30))
-    assert at_limit.ok, at_limit.issues
+    assert not at_limit.errors, at_limit.issues
     over = prepare(wide_file(31), "t.csv", TODAY, limits=Limits(max_columns=30))
     assert [i.code for i in over.errors] == ["too-many-columns"]
     assert "the header has 31 columns; the limit is 30" in over.errors[0].message
@@ -164,7 +167,7 @@ def test_the_column_limit_is_read_from_the_environment(monkeypatch: pytest.Monke
 def test_a_huge_header_name_is_quoted_short() -> None:
     name = "x" * 1_000_000
     prepared = _prepare(csv_text([{**GOOD, name: ""}], columns=[*GOOD, name]).encode())
-    assert prepared.ok
+    assert not prepared.errors
     [issue] = prepared.issues
     assert (issue.line, issue.code) == (1, "unknown-column")
     assert issue.value == issue.column == "x" * 200 + "…"
@@ -178,4 +181,4 @@ def test_a_quote_that_never_closes_is_named() -> None:
     assert "does a quote on this line never close?" in prepared.errors[0].message
     # The rest of the file went into the open field, as the quoted value shows.
     assert prepared.errors[0].value.startswith("T-2,2024-01-02,Kharkiv\r\nT-3,")
-    assert prepared.result.valid["incident_id"].tolist() == ["T-0001"]
+    assert prepared.valid["incident_id"].tolist() == ["T-0001"]

@@ -273,5 +273,5 @@ def test_unstorable_values_are_refused_with_a_report(db_url: str, column: str, v
     assert summary.added == 1
     after = store.incidents()
     assert set(after["incident_id"]) == set(before["incident_id"]) | {GOOD["incident_id"]}
-    rejected = _cells(export.rejected_csv(prepared.result.rejected))
+    rejected = _cells(export.rejected_csv(prepared.rejected))
     assert all(not cell.startswith(export.FORMULA_STARTS) for cell in rejected[1])

@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.core.csvio import Limits
+from dashboard.core.report import Report
 from dashboard.core.schema import COLUMNS
-from dashboard.imports import Prepared, prepare
+from dashboard.imports import prepare
 from tests.conftest import TODAY
 from tests.helpers import GOOD, csv_text
 
@@ -21,8 +22,8 @@ tricky = st.sampled_from(
 )  # fmt: skip
 
 
-def assert_is_a_report(prepared: Prepared, data: bytes) -> None:
-    result = prepared.result
+def assert_is_a_report(prepared: Report, data: bytes) -> None:
+    result = prepared
     assert result.rows_read == len(result.valid) + len(result.rejected)
     lines = len(re.split(rb"\r\n|\r|\n", data))  # a bare CR ends a line too, as in the csv module
     for issue in prepared.issues:

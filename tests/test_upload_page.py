@@ -147,3 +147,55 @@ def test_a_file_wider_than_the_column_limit_is_refused_before_the_mapping_form(
         [0, "'26 columns'", "too-many-columns"]
     ]
     assert not [s for s in page.selectbox if str(s.key).startswith("map_")]
+
+
+@pytest.mark.parametrize("name", ["acled", "Incidents "])
+def test_a_mapping_named_like_a_built_in_format_is_refused_with_a_message(
+    page: AppTest, url: str, name: str
+) -> None:
+    header = ["Ref", *(c for c in GOOD if c != "incident_id")]
+    upload(page, csv_bytes([{**GOOD, "Ref": "S-1"}], columns=header))
+    next(box for box in page.selectbox if box.label == "Ref").set_value("incident_id")
+    page.text_input(key="mapping_name").input(name)
+    next(b for b in page.button if b.label == "Apply mapping").click().run()
+    assert not page.exception
+    [refusal] = [e.value for e in page.error]
+    assert "names a built\\-in format" in refusal
+    assert "choose another name" in refusal
+    assert saved_mappings(Store(url)) == {}
+    # Neither saved nor applied: the report is still the file's own.
+    preview = next(d.value for d in page.dataframe if "change" in d.value.columns)
+    assert preview["incident_id"].str.startswith("INC-").tolist() == [True]
+
+
+def test_missing_columns_are_named_once_each_in_one_message(page: AppTest) -> None:
+    columns = [c for c in GOOD if c not in ("latitude", "longitude")]
+    upload(page, csv_bytes([GOOD, row(incident_id="T-2")], columns=columns))
+    [message] = [e.value for e in page.error]
+    assert message.count("required column") == 2
+    assert "\\'latitude\\'" in message
+    assert "\\'longitude\\'" in message
+    assert "import" not in keys(page)
+
+
+def test_the_prominent_message_shows_header_names_as_text(page: AppTest) -> None:
+    image = "![b](http://127.0.0.1:9/x.png)"
+    upload(page, csv_bytes([{**GOOD, image: GOOD["date"]}], columns=[image, *GOOD]))
+    next(box for box in page.selectbox if box.label.startswith("\\!\\[b")).set_value("date")
+    next(b for b in page.button if b.label == "Apply mapping").click().run()
+    assert not page.exception
+    [message] = [e.value for e in page.error]
+    assert "already gives" in message
+    assert "\\!\\[b\\]\\(http\\://127\\.0\\.0\\.1\\:9/x\\.png\\)" in message
+    assert "![" not in message
+    assert page.button(key="import").disabled
+
+
+def test_a_stale_saved_mapping_is_reported_not_a_crash(page: AppTest, url: str) -> None:
+    Store(url).save_mapping("old", {"columns": {"ref": "colour"}}, saved_by="t")
+    page.run()
+    assert not page.exception
+    [message] = [e.value for e in page.error]
+    assert "is not a canonical column" in message
+    upload(page, csv_bytes([GOOD]))
+    assert metrics(page)["Valid"] == "1"

@@ -8,8 +8,9 @@ from datetime import date
 import streamlit as st
 
 from dashboard import settings
-from dashboard.core.errors import ImportRejectedError, RevertRefusedError
+from dashboard.core.errors import MappingRefusedError, RevertRefusedError
 from dashboard.core.mapping import FORMATS
+from dashboard.core.text import md_escape
 from dashboard.imports import commit, revertible, save_mapping, saved_mappings
 from dashboard.imports import template_csv as build_template
 from dashboard.ui import data
@@ -54,7 +55,11 @@ left, right = st.columns(2)
 fmt = left.radio(
     "Columns", FORMATS, format_func=FORMAT_LABELS.get, key="upload_format", horizontal=True
 )
-saved = saved_mappings(store)
+try:
+    saved = saved_mappings(store)
+except MappingRefusedError as exc:  # a saved mapping names a column the template no longer has
+    st.error(md_escape(exc), icon=":material/block:")
+    saved = {}
 chosen_name = right.selectbox(
     "Saved column mapping", [NO_MAPPING, *saved], key="upload_mapping_choice"
 )
@@ -74,50 +79,53 @@ else:
         upload.getvalue(), upload.name, today, fmt=fmt, mapping=mapping, limits=limits
     )
     if applied := view.mapping_form(file):
-        if applied.name != "custom":
-            save_mapping(store, applied, saved_by=who)
-        st.session_state["custom_mapping"] = (upload.file_id, applied)
-        st.rerun()
+        try:
+            if applied.name:
+                save_mapping(store, applied, saved_by=who)
+        except MappingRefusedError as exc:
+            st.error(md_escape(exc), icon=":material/block:")
+        else:
+            st.session_state["custom_mapping"] = (upload.file_id, applied)
+            st.rerun()
 
     st.subheader("Report")
     view.report(file)
 
-    if not file.result.valid.empty:
+    if not file.valid.empty:
         preview = view.classified(store, file)
-        counts = preview["change"].value_counts()
+        changes = preview["change"].value_counts()
         st.subheader("Valid rows, as they would be stored")
         st.caption(
-            f"{int(counts.get('new', 0)):,} new · {int(counts.get('update', 0)):,} update an "
-            f"existing incident · {int(counts.get('unchanged', 0)):,} unchanged"
+            f"{int(changes.get('new', 0)):,} new · {int(changes.get('update', 0)):,} update an "
+            f"existing incident · {int(changes.get('unchanged', 0)):,} unchanged"
         )
         preview_map(preview, key="upload_map")
         view.preview_table(preview)
 
+        counts = file.counts
         valid_only = False
-        if not file.ok and not file.file_errors:
+        if not file.importable() and file.importable(valid_only=True):
             valid_only = st.checkbox(
-                f"Import only the {len(file.result.valid):,} valid rows and leave the "
-                f"{len(file.result.rejected):,} rejected ones out",
+                f"Import only the {counts.valid:,} valid rows and leave the "
+                f"{counts.invalid:,} rejected ones out",
                 key="valid_only",
             )
-        can_import = file.ok or valid_only
-        if not can_import:
+        can_import = file.importable(valid_only)
+        if file.importable(valid_only=True) and not can_import:
             st.warning("The file has errors: fix them and upload again, or import the valid rows.")
+        elif not can_import:
+            st.warning(f"The file cannot be imported: {file.refusal()}.")
         if st.button("Import", type="primary", disabled=not can_import, key="import"):
             with st.status("Importing…", expanded=True) as status:
-                st.write(f"Storing {len(file.result.valid):,} rows in one transaction…")
-                try:
-                    summary = commit(store, file, uploaded_by=who, valid_only=valid_only)
-                except ImportRejectedError as exc:
-                    status.update(label=f"Rejected: {exc}", state="error")
-                else:
-                    status.update(label=f"Stored as batch {summary.batch_id}", state="complete")
-                    st.session_state["upload_message"] = (
-                        f"Stored as batch {summary.batch_id}: {summary.added:,} added, "
-                        f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, "
-                        f"{len(file.result.rejected):,} rejected. The monitor shows them now."
-                    )
-                    st.rerun()
+                st.write(f"Storing {counts.valid:,} rows in one transaction…")
+                summary = commit(store, file, uploaded_by=who, valid_only=valid_only)
+                status.update(label=f"Stored as batch {summary.batch_id}", state="complete")
+                st.session_state["upload_message"] = (
+                    f"Stored as batch {summary.batch_id}: {summary.added:,} added, "
+                    f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, "
+                    f"{counts.invalid:,} rejected. The monitor shows them now."
+                )
+                st.rerun()
 
 st.subheader("Past uploads")
 batches = store.batches()

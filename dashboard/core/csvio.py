@@ -1,9 +1,10 @@
 """Read incident CSV files as they really come: any common encoding, delimiter and header style.
 
-:func:`parse_csv` turns bytes into rows of text cells, each tagged with the physical line it starts
-on, enforcing the file limits; :func:`to_table` renames columns through a
-:class:`~dashboard.core.mapping.ColumnMapping`. Faults become :class:`Issue` records; nothing here
-raises on bad input.
+:func:`parse_csv` turns bytes into a :class:`CsvFile`: rows of text cells, each tagged with the
+physical line it starts on, enforcing the file limits; :func:`to_table` renames its columns
+through a :class:`~dashboard.core.mapping.ColumnMapping` into the
+:class:`~dashboard.core.validate.RawTable` validation checks. Faults become :class:`Issue` records
+carried along; nothing here raises on bad input.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 
-from dashboard.core.errors import Issue, clip
+from dashboard.core.errors import Code, Issue, clip
 from dashboard.core.mapping import IDENTITY, IGNORE, ColumnMapping
 from dashboard.core.schema import MAX_TEXT_LENGTH, REQUIRED
 from dashboard.core.validate import RawTable
@@ -66,18 +67,6 @@ class CsvFile:
     header_line: int = 1
     #: Row faults (ragged rows) by line: those rows are rejected without cell checks.
     faults: dict[int, list[Issue]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ReadResult:
-    """A file read into canonical columns: the table, file-level issues and how it was read."""
-
-    table: RawTable
-    issues: list[Issue]
-    encoding: str
-    delimiter: str
-    header: list[str] = field(default_factory=list)
-    header_line: int = 1
 
 
 def _plausibility(text: str) -> int:
@@ -133,7 +122,7 @@ def _ragged(line: int, record: list[str], width: int, delimiter: str) -> Issue:
     reason = f"row has {len(record)} fields but the header has {width}"
     if any("\n" in cell or "\r" in cell for cell in record):
         reason += "; a field runs over several lines: does a quote on this line never close?"
-    return Issue(line, "", clip(delimiter.join(record)), "ragged-row", reason)
+    return Issue(line, "", clip(delimiter.join(record)), Code.RAGGED_ROW, reason)
 
 
 def _mostly_utf8(data: bytes) -> str | None:
@@ -160,7 +149,7 @@ def _invalid_utf8(line: int, where: str, cell: str) -> Issue:
         line,
         "",
         clip(cell),
-        "invalid-utf8",
+        Code.INVALID_UTF8,
         f"{where} holds bytes that are not UTF-8 (shown as U+FFFD) in a file that is otherwise"
         " UTF-8: correct them, or save the file again as UTF-8",
     )
@@ -176,11 +165,12 @@ def sniff_delimiter(text: str) -> str:
         return max(DELIMITERS, key=header.count)
 
 
-def _file_issue(code: str, message: str, value: str = "") -> Issue:
+def _file_issue(code: Code, message: str, value: str = "") -> Issue:
+    """A fault of the file as a whole (line 0, no column)."""
     return Issue(0, "", value, code, message)
 
 
-def _refused(code: str, message: str, value: str = "") -> CsvFile:
+def _refused(code: Code, message: str, value: str = "") -> CsvFile:
     """A file refused as a whole: no header, no rows, one issue."""
     return CsvFile([], [], [], [_file_issue(code, message, value)])
 
@@ -188,7 +178,7 @@ def _refused(code: str, message: str, value: str = "") -> CsvFile:
 def _too_wide(columns: int, limit: int) -> CsvFile:
     """A file refused for its width, before anything is built per column."""
     message = f"the header has {columns:,} columns; the limit is {limit:,}"
-    return _refused("too-many-columns", message, f"{columns} columns")
+    return _refused(Code.TOO_MANY_COLUMNS, message, f"{columns} columns")
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -206,17 +196,17 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         size = f"the file is {len(data):,} bytes; the limit is {limits.max_bytes:,}"
-        return _refused("file-too-large", size, f"{len(data)} bytes")
+        return _refused(Code.FILE_TOO_LARGE, size, f"{len(data)} bytes")
     if kind := _binary_kind(data):
-        return _refused("not-csv", f"not a CSV file: it looks like {kind}")
+        return _refused(Code.NOT_CSV, f"not a CSV file: it looks like {kind}")
     try:
         text, encoding = decode(data)
     except UnicodeError:
-        return _refused("not-text", "not a CSV file: it is not text in any known encoding")
+        return _refused(Code.NOT_TEXT, "not a CSV file: it is not text in any known encoding")
     if len(_CONTROL.findall(text[:65536])) > 8:
-        return _refused("not-csv", "not a CSV file: it is full of control characters")
+        return _refused(Code.NOT_CSV, "not a CSV file: it is full of control characters")
     if not text.strip():
-        return _refused("empty-file", "the file is empty")
+        return _refused(Code.EMPTY_FILE, "the file is empty")
     delimiter = sniff_delimiter(text)
     damaged = encoding == DAMAGED_UTF8
     # Process-wide, but only ever raised: any cell of a file within the byte limit must parse
@@ -244,7 +234,7 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
                 if len(rows) == limits.max_rows:
                     issues.append(
                         _file_issue(
-                            "too-many-rows",
+                            Code.TOO_MANY_ROWS,
                             f"the file has more than {limits.max_rows:,} rows (the limit)",
                         )
                     )
@@ -258,17 +248,24 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        issues.append(Issue(start, "", "", "malformed-csv", f"the CSV cannot be read here: {exc}"))
+        issues.append(
+            Issue(start, "", "", Code.MALFORMED_CSV, f"the CSV cannot be read here: {exc}")
+        )
         return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
     if not header:
-        return _refused("empty-file", "the file holds no values, only delimiters and blank lines")
+        return _refused(
+            Code.EMPTY_FILE, "the file holds no values, only delimiters and blank lines"
+        )
     if not rows:
-        issues.append(_file_issue("header-only", "the file has a header but no data rows"))
+        issues.append(_file_issue(Code.HEADER_ONLY, "the file has a header but no data rows"))
     return CsvFile(header, rows, lines, issues, encoding, delimiter, header_line, faults)
 
 
-def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
-    """Rename the file's columns to canonical ones; unknown columns are reported and ignored."""
+def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
+    """Rename the file's columns to canonical ones; unknown columns are reported and ignored.
+
+    The table carries the file's issues and those of its header, the rows' faults by line.
+    """
     issues = list(parsed.issues)
     targets: list[str] = []
     seen: dict[str, str] = {}
@@ -280,9 +277,8 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
                     parsed.header_line,
                     clip(raw.strip()),
                     clip(raw),
-                    "unknown-column",
+                    Code.UNKNOWN_COLUMN,
                     "column is not in the template; ignored",
-                    "warning",
                 )
             )
             target = IGNORE
@@ -292,7 +288,7 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
                     parsed.header_line,
                     target,
                     clip(raw),
-                    "duplicate-column",
+                    Code.DUPLICATE_COLUMN,
                     f"column {clip(seen[target])!r} already gives {target!r}",
                 )
             )
@@ -309,23 +305,21 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> ReadResult:
                         parsed.header_line,
                         column,
                         "",
-                        "missing-column",
-                        "required column is missing from the header: add it or map a column",
+                        Code.MISSING_COLUMN,
+                        f"required column {column!r} is missing from the header: add it or map"
+                        " a column",
                     )
                 )
     keep = [i for i, t in enumerate(targets) if t]
     extra = list(constants.values())
     rows = [[row[i] for i in keep] + extra for row in parsed.rows]
-    table = RawTable(
-        [targets[i] for i in keep] + list(constants), rows, parsed.lines, parsed.faults
-    )
-    return ReadResult(
-        table, issues, parsed.encoding, parsed.delimiter, parsed.header, parsed.header_line
+    return RawTable(
+        [targets[i] for i in keep] + list(constants), rows, parsed.lines, parsed.faults, issues
     )
 
 
 def read_incident_csv(
     data: bytes, mapping: ColumnMapping = IDENTITY, limits: Limits | None = None
-) -> ReadResult:
+) -> RawTable:
     """Parse bytes into canonical-named text rows (see :func:`parse_csv`, :func:`to_table`)."""
     return to_table(parse_csv(data, limits), mapping)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
+from dashboard.core.errors import MappingRefusedError
 from dashboard.core.schema import COLUMNS, normalise_header
 
 #: Ignore this file column.
@@ -61,7 +62,8 @@ class ColumnMapping:
     """File header (normalised) -> canonical column, or :data:`IGNORE`; plus fixed values.
 
     A header the mapping does not name maps to itself when it is a canonical column, else it is
-    reported as unknown. ``constants`` fill canonical columns no file column maps to.
+    reported as unknown. ``constants`` fill canonical columns no file column maps to. A target
+    that is not a canonical column (a stale saved mapping, say) raises :class:`MappingRefusedError`.
     """
 
     name: str
@@ -71,7 +73,9 @@ class ColumnMapping:
     def __post_init__(self) -> None:
         for target in [*self.columns.values(), *self.constants]:
             if target != IGNORE and target not in COLUMNS:
-                raise ValueError(f"mapping {self.name!r}: {target!r} is not a canonical column")
+                raise MappingRefusedError(
+                    f"mapping {self.name!r}: {target!r} is not a canonical column"
+                )
 
     def target(self, header: str) -> str | None:
         """Canonical column for a file header; "" when ignored on purpose, None when unknown."""

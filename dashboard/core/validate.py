@@ -33,6 +33,9 @@ class RawTable:
     lines: list[int]
     #: Faults found while reading, by line: such a row is rejected with them, its cells unchecked.
     faults: dict[int, list[Issue]] = field(default_factory=dict)
+    #: Faults of the file as a whole and of its header, found while reading (rows are checked by
+    #: :func:`validate`, which leaves these to the report).
+    issues: list[Issue] = field(default_factory=list)
 
 
 @dataclass

@@ -14,11 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core.csvio import Limits
+from dashboard.core.errors import Code
 from dashboard.core.export import rejected_csv
 from dashboard.core.mapping import IGNORE, ColumnMapping, from_choices, suggest
+from dashboard.core.report import Report
 from dashboard.core.schema import COLUMNS, PREVIEW_FIELDS
 from dashboard.core.text import md_escape
-from dashboard.imports import Prepared, classify, prepare
+from dashboard.imports import classify, prepare
 from dashboard.store import Store
 from dashboard.ui.data import store
 
@@ -46,7 +48,7 @@ BATCH_COLUMNS = {
 @st.cache_data(show_spinner="Reading and checking the file…", max_entries=4)
 def _prepare(
     data: bytes, filename: str, today: date, fmt: str, mapping: str, limits: tuple[int, ...]
-) -> Prepared:
+) -> Report:
     chosen = ColumnMapping.from_json(*json.loads(mapping)) if mapping else None
     return prepare(data, filename, today, fmt=fmt, mapping=chosen, limits=Limits(*limits))
 
@@ -59,32 +61,31 @@ def prepared(
     fmt: str,
     mapping: ColumnMapping | None,
     limits: Limits,
-) -> Prepared:
+) -> Report:
     """The file read and validated, cached across reruns (the report redraws on every click)."""
     key = json.dumps([mapping.name, mapping.to_json()]) if mapping else ""
     return _prepare(data, filename, today, fmt, key, astuple(limits))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _classified(
-    _prepared: Prepared, sha256: str, mapping: str, url: str, version: int
-) -> pd.DataFrame:
-    return classify(store(), _prepared)
+def _classified(_report: Report, sha256: str, mapping: str, url: str, version: int) -> pd.DataFrame:
+    return classify(store(), _report)
 
 
-def classified(current: Store, file: Prepared) -> pd.DataFrame:
+def classified(current: Store, file: Report) -> pd.DataFrame:
     """The valid rows marked new/update/unchanged against the store as it is now."""
     key = json.dumps([file.mapping.name, file.mapping.to_json()])
     return _classified(file, file.sha256, key, current.url, current.data_version())
 
 
-def mapping_form(file: Prepared) -> ColumnMapping | None:
+def mapping_form(file: Report) -> ColumnMapping | None:
     """A form mapping each file column to a canonical one; returns the mapping when applied.
 
-    Opens by itself when the file lacks a required column; the name given is used to save it.
+    Opens by itself when the file lacks a required column. The mapping carries the name given
+    to save it under, or "" when none was given (it then applies to this file only).
     """
-    missing = any(i.code == "missing-column" for i in file.issues)
-    start = suggest(file.read.header, file.mapping)
+    missing = any(i.code == Code.MISSING_COLUMN for i in file.issues)
+    start = suggest(file.header, file.mapping)
     options = [IGNORE, *COLUMNS]
     with (
         st.expander("Map the file's columns", expanded=missing),
@@ -97,7 +98,7 @@ def mapping_form(file: Prepared) -> ColumnMapping | None:
         )
         columns = st.columns(3)
         choices = {}
-        for i, header in enumerate(file.read.header):
+        for i, header in enumerate(file.header):
             # A label renders Markdown: a header like ![x](http://...) would fetch an image.
             choices[header] = columns[i % 3].selectbox(
                 md_escape(header) if header else f"(column {i + 1} has no name)",
@@ -108,28 +109,29 @@ def mapping_form(file: Prepared) -> ColumnMapping | None:
             )
         name = st.text_input("Save as (optional)", key="mapping_name", max_chars=100)
         if st.form_submit_button("Apply mapping"):
-            return from_choices(name.strip() or "custom", choices)
+            return from_choices(name.strip(), choices)
     return None
 
 
-def report(file: Prepared) -> None:
-    """Counts, every fault as a table, and the rejected rows to download."""
-    result = file.result
-    warnings = sum(1 for i in file.issues if i.severity == "warning")
+def report(file: Report) -> None:
+    """Counts, the summary, what stops the file, every fault as a table, and the downloads.
+
+    Data from the file (its name, header names, values quoted in messages) is shown as text:
+    the summary through ``st.text``, the prominent messages Markdown-escaped.
+    """
+    counts = file.counts
     cols = st.columns(4)
-    cols[0].metric("Rows read", f"{result.rows_read:,}")
-    cols[1].metric("Valid", f"{len(result.valid):,}")
-    cols[2].metric("Invalid", f"{len(result.rejected):,}")
-    cols[3].metric("Warnings", f"{warnings:,}")
-    st.caption(
-        f"Read as **{file.source_format}** · encoding {file.read.encoding or 'unknown'} · "
-        f"delimiter {file.read.delimiter!r} · SHA-256 `{file.sha256}`"
-    )
-    for issue in file.file_errors:
-        st.error(f"{issue.message}", icon=":material/block:")
+    cols[0].metric("Rows read", f"{counts.rows_read:,}")
+    cols[1].metric("Valid", f"{counts.valid:,}")
+    cols[2].metric("Invalid", f"{counts.invalid:,}")
+    cols[3].metric("Warnings", f"{counts.warnings:,}")
+    st.text("\n".join(_one_line(line) for line in file.summary()))
+    if problems := file.file_problems():
+        st.error("  \n".join(md_escape(p) for p in problems), icon=":material/block:")
     if file.issues:
+        issues = file.issues_frame()
         st.dataframe(
-            file.issues_frame(),
+            issues,
             key="upload_issues",
             hide_index=True,
             width="stretch",
@@ -140,17 +142,31 @@ def report(file: Prepared) -> None:
                 "reason": "Reason",
                 "code": "Code",
                 "severity": "Severity",
+                "meaning": "What the code means",
             },
         )
-    if len(result.rejected):
         st.download_button(
-            f"Download the {len(result.rejected):,} rejected rows (CSV with an error column)",
-            rejected_csv(result.rejected),
+            f"Download the {len(issues):,} issues (CSV)",
+            rejected_csv(issues),
+            file_name=f"issues-{file.filename}",
+            mime="text/csv",
+            on_click="ignore",
+            key="download_issues",
+        )
+    if counts.invalid:
+        st.download_button(
+            f"Download the {counts.invalid:,} rejected rows (CSV with an error column)",
+            rejected_csv(file.rejected),
             file_name=f"rejected-{file.filename}",
             mime="text/csv",
             on_click="ignore",
             key="download_rejected",
         )
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its line breaks shown as ``\\n``: a file name cannot forge a report line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def preview_table(preview: pd.DataFrame) -> None:

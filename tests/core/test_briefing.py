@@ -26,7 +26,7 @@ PAYLOAD = "</script><script>alert('x')</script><img src=x onerror=alert(1)>"
 
 
 def shipped() -> pd.DataFrame:
-    return prepare(SHIPPED_INCIDENTS.read_bytes(), "incidents.csv", TODAY).result.valid
+    return prepare(SHIPPED_INCIDENTS.read_bytes(), "incidents.csv", TODAY).valid
 
 
 def hostile(frame: pd.DataFrame) -> pd.DataFrame:

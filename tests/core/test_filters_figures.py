@@ -18,7 +18,7 @@ from tests.conftest import TODAY
 
 @pytest.fixture(scope="module")
 def shipped() -> pd.DataFrame:
-    result = validate(read_incident_csv(SHIPPED_INCIDENTS.read_bytes()).table, TODAY)
+    result = validate(read_incident_csv(SHIPPED_INCIDENTS.read_bytes()), TODAY)
     assert result.ok
     return result.valid
 

@@ -20,7 +20,7 @@ GOOD = (
 
 
 def check(text: str):
-    return validate(read_incident_csv(text.encode("utf-8")).table, TODAY)
+    return validate(read_incident_csv(text.encode("utf-8")), TODAY)
 
 
 def faults(text: str) -> list[tuple[int, str, str]]:
@@ -133,7 +133,7 @@ def test_decimal_comma_and_case_insensitive_headers() -> None:
 
 def test_windows_1251_place_names_survive() -> None:
     text = f"{HEADER}\n{GOOD.replace('Kharkiv,', 'Харків,', 1)}\n"
-    result = validate(read_incident_csv(text.encode("cp1251")).table, TODAY)
+    result = validate(read_incident_csv(text.encode("cp1251")), TODAY)
     assert result.ok
     assert result.valid.iloc[0]["location"] == "Харків"
 

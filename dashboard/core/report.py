@@ -1,0 +1,152 @@
+"""The report of one file read and checked: what it holds, what is wrong, and may it be imported.
+
+One :class:`Report` serves every front end: the Upload page and the command line print its
+:meth:`~Report.summary`, show its :attr:`~Report.counts` and :meth:`~Report.issues_frame`, and
+ask :meth:`~Report.importable`, the same question the import itself asks before storing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.core.errors import Issue
+from dashboard.core.mapping import ACLED, IDENTITY, ColumnMapping
+
+#: Columns of :meth:`Report.issues_frame`, in order.
+ISSUE_COLUMNS = ("line", "column", "value", "reason", "code", "severity", "meaning")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many rows were read, passed and failed, and how many issues of each severity."""
+
+    rows_read: int
+    valid: int
+    invalid: int
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """A file read and validated, nothing stored: every issue, the valid and the rejected rows.
+
+    ``header`` is the file's header as written (empty when the file was refused before it);
+    ``header_line`` its line in the file. ``valid`` holds the typed rows that passed (with their
+    ``line``), ``rejected`` the raw rows that failed, with their ``line`` and an ``error`` column.
+    """
+
+    filename: str
+    sha256: str
+    mapping: ColumnMapping
+    header: tuple[str, ...]
+    header_line: int
+    encoding: str
+    delimiter: str
+    issues: tuple[Issue, ...]
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    rows_read: int
+
+    @property
+    def errors(self) -> list[Issue]:
+        """The issues that reject a row or the file."""
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        """The issues reported but not rejecting anything."""
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def file_errors(self) -> list[Issue]:
+        """Errors of the file as a whole or of its header: no row of it can be stored."""
+        return [i for i in self.errors if i.line <= self.header_line]
+
+    @property
+    def source_format(self) -> str:
+        """ "incidents", "acled", or "mapped" for a user's column mapping."""
+        return self.mapping.name if self.mapping in (IDENTITY, ACLED) else "mapped"
+
+    @property
+    def counts(self) -> Counts:
+        """Rows read, valid and invalid; errors and warnings."""
+        return Counts(
+            rows_read=self.rows_read,
+            valid=len(self.valid),
+            invalid=len(self.rejected),
+            errors=len(self.errors),
+            warnings=len(self.warnings),
+        )
+
+    def refusal(self, valid_only: bool = False) -> str | None:
+        """Why the file cannot be imported as asked, or None when it can.
+
+        A fault of the file or its header refuses it whatever is asked, and so does a file with
+        no valid row; row errors refuse it unless ``valid_only`` asks for the valid rows alone.
+        """
+        if self.file_errors:
+            return (
+                f"the file or its header has {len(self.file_errors):,} error(s), so no row of it"
+                " can be imported"
+            )
+        if self.valid.empty:
+            return "no row is valid"
+        if self.errors and not valid_only:
+            return (
+                f"{len(self.rejected):,} row(s) have errors, and a file is imported whole unless"
+                " only its valid rows are asked for"
+            )
+        return None
+
+    def importable(self, valid_only: bool = False) -> bool:
+        """May the file be imported (with ``valid_only``: its valid rows alone)? The one rule."""
+        return self.refusal(valid_only) is None
+
+    def file_problems(self) -> list[str]:
+        """What stops the file as a whole, one message each (a missing column once per column)."""
+        return list(dict.fromkeys(i.message for i in self.file_errors))
+
+    def summary(self) -> list[str]:
+        """The report's head, one line per entry, for every front end to show as text.
+
+        Lines quote the file name and header as they are: a front end escapes what it must.
+        """
+        counts = self.counts
+        if self.importable():
+            verdict = f"can be imported: {counts.valid:,} valid row(s)"
+        elif self.importable(valid_only=True):
+            verdict = (
+                f"{counts.invalid:,} row(s) have errors: only the {counts.valid:,} valid row(s)"
+                " can be imported, when asked for alone"
+            )
+        else:
+            verdict = f"cannot be imported: {self.refusal()}"
+        return [
+            f"file: {self.filename} (sha256 {self.sha256})",
+            f"read as {self.source_format}, encoding {self.encoding or '?'}, "
+            f"delimiter {self.delimiter!r}",
+            f"rows read {counts.rows_read:,}, valid {counts.valid:,}, invalid {counts.invalid:,}, "
+            f"warnings {counts.warnings:,}",
+            verdict,
+        ]
+
+    def issues_frame(self) -> pd.DataFrame:
+        """Every issue as a table an analyst can read and download; the value is quoted."""
+        return pd.DataFrame(
+            [
+                (
+                    i.line,
+                    i.column,
+                    repr(i.value),
+                    i.message,
+                    i.code.value,
+                    i.severity,
+                    i.code.description,
+                )
+                for i in self.issues
+            ],
+            columns=list(ISSUE_COLUMNS),
+        )

@@ -1,0 +1,180 @@
+"""The import report: one catalogue of issue codes, one decision, one summary for all."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard import PACKAGE_DIR
+from dashboard.core.csvio import Limits
+from dashboard.core.errors import Code, ImportRejectedError, Issue
+from dashboard.core.report import Report
+from dashboard.imports import commit, prepare
+from dashboard.store import Store
+from tests.conftest import TODAY
+from tests.helpers import GOOD, csv_bytes, row
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+#: Calls that take an issue code, and the position of the code among their arguments.
+CODE_ARGUMENT = {"Issue": 3, "_BadCellError": 0, "fail": 1, "_refused": 0, "_file_issue": 0}
+
+
+def _prepare(data: bytes) -> Report:
+    return prepare(data, "upload.csv", TODAY, limits=Limits())
+
+
+def test_the_readme_lists_the_catalogue() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n### Issue codes\n", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `([^`]+)` \| (\w+) \| (.+) \|$", section, flags=re.MULTILINE)
+    assert listed == [(code.value, code.severity, code.description) for code in Code]
+
+
+def test_every_code_written_in_the_source_is_in_the_catalogue() -> None:
+    written: set[str] = set()
+    for path in PACKAGE_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            position = CODE_ARGUMENT.get(str(name))
+            if position is None:
+                continue
+            given = [k.value for k in node.keywords if k.arg == "code"]
+            given += node.args[position : position + 1]
+            written |= {g.value for g in given if isinstance(g, ast.Constant)}
+    assert written, "no code written as a string: the scan finds nothing to check"
+    assert written - set(Code) == set()
+
+
+def test_an_issue_takes_its_code_and_severity_from_the_catalogue() -> None:
+    issue = Issue(3, "latitude", "north", "invalid-number", "not a decimal number")
+    assert issue.code is Code.INVALID_NUMBER
+    assert (issue.code, issue.severity) == ("invalid-number", "error")
+    assert Issue(2, "latitude", "50.4", Code.OUTSIDE_KHARKIV, "far").severity == "warning"
+    with pytest.raises(ValueError, match="unknown issue code 'no-such-code'"):
+        Issue(2, "", "", "no-such-code", "?")
+    with pytest.raises(ValueError, match="has severity 'error', not 'warning'"):
+        Issue(2, "date", "", "required", "required value is missing", "warning")
+
+
+#: File, and what the report decides: (importable whole, importable valid-only), the refusal.
+DECISIONS = {
+    "clean": (csv_bytes([GOOD]), (True, True), None),
+    "a row error": (
+        csv_bytes([GOOD, row(incident_id="T-2", latitude="north")]),
+        (False, True),
+        "1 row(s) have errors, and a file is imported whole unless only its valid rows are asked "
+        "for",
+    ),
+    "no valid row": (
+        csv_bytes([row(latitude="north")]),
+        (False, False),
+        "no row is valid",
+    ),
+    "a missing column": (
+        csv_bytes([GOOD], columns=[c for c in GOOD if c != "weapon"]),
+        (False, False),
+        "the file or its header has 1 error(s), so no row of it can be imported",
+    ),
+    "a header error beside a valid row": (
+        csv_bytes([GOOD], columns=[*GOOD, "Date"]),
+        (False, False),
+        "the file or its header has 1 error(s), so no row of it can be imported",
+    ),
+    "not a CSV": (
+        b"PK\x03\x04" + bytes(64),
+        (False, False),
+        "the file or its header has 1 error(s), so no row of it can be imported",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", DECISIONS)
+def test_importable_is_the_one_decision_and_commit_follows_it(store: Store, case: str) -> None:
+    data, expected, reason = DECISIONS[case]
+    report = _prepare(data)
+    assert (report.importable(), report.importable(valid_only=True)) == expected
+    assert report.refusal() == reason
+    for valid_only, allowed in zip((False, True), expected, strict=True):
+        batches = store.batch_count()
+        if allowed:
+            commit(store, report, uploaded_by="test", valid_only=valid_only)
+            assert store.batch_count() == batches + 1
+        else:
+            with pytest.raises(ImportRejectedError) as caught:
+                commit(store, report, uploaded_by="test", valid_only=valid_only)
+            assert caught.value.reason == report.refusal(valid_only)
+            assert str(caught.value).endswith("; nothing was stored")
+            assert store.batch_count() == batches
+
+
+def test_counts_and_summary() -> None:
+    data = csv_bytes(
+        [GOOD, row(incident_id="T-2", latitude="north"), row(incident_id="T-3", latitude="50.45")]
+    )
+    report = prepare(data, "in.csv", TODAY, limits=Limits())
+    counts = report.counts
+    assert (counts.rows_read, counts.valid, counts.invalid, counts.errors, counts.warnings) == (
+        3,
+        2,
+        1,
+        1,
+        1,
+    )
+    assert [(i.line, i.column, i.code) for i in report.issues] == [
+        (3, "latitude", "invalid-number"),
+        (4, "latitude", "outside-kharkiv"),
+    ]
+    assert report.summary() == [
+        f"file: in.csv (sha256 {report.sha256})",
+        "read as incidents, encoding utf-8, delimiter ','",
+        "rows read 3, valid 2, invalid 1, warnings 1",
+        "1 row(s) have errors: only the 2 valid row(s) can be imported, when asked for alone",
+    ]
+    assert _prepare(csv_bytes([GOOD])).summary()[-1] == "can be imported: 1 valid row(s)"
+    assert _prepare(b"").summary()[-1] == (
+        "cannot be imported: the file or its header has 1 error(s), so no row of it can be imported"
+    )
+
+
+def test_each_missing_column_is_named_once() -> None:
+    columns = [c for c in GOOD if c not in ("latitude", "longitude")]
+    report = _prepare(csv_bytes([GOOD, row(incident_id="T-2")], columns=columns))
+    assert [(i.line, i.column, i.code) for i in report.file_errors] == [
+        (1, "latitude", "missing-column"),
+        (1, "longitude", "missing-column"),
+    ]
+    assert report.file_problems() == [
+        "required column 'latitude' is missing from the header: add it or map a column",
+        "required column 'longitude' is missing from the header: add it or map a column",
+    ]
+
+
+def test_the_issues_frame_quotes_values_and_says_what_each_code_means() -> None:
+    report = _prepare(csv_bytes([row(latitude="=1+1")]))
+    frame = report.issues_frame()
+    assert list(frame.columns) == [
+        "line",
+        "column",
+        "value",
+        "reason",
+        "code",
+        "severity",
+        "meaning",
+    ]
+    assert frame.values.tolist() == [
+        [
+            2,
+            "latitude",
+            "'=1+1'",
+            "not a decimal number",
+            "invalid-number",
+            "error",
+            Code.INVALID_NUMBER.description,
+        ]
+    ]
+    assert type(frame["code"].iloc[0]) is str
