@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Test processes: the suite mostly waits on browsers, servers and databases, so 3 fit 2 cores.
+JOBS ?= 3
 STAMP := $(VENV)/.installed
 OIDC_DIR := tests/e2e/oidc
 
@@ -28,11 +30,11 @@ run: install
 
 # Lint first: ruff, the format check and mypy, then every test (browser and PostgreSQL included).
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 # Everything but the browser tests.
 test-fast: lint
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not e2e" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@ and the briefing draws its map from disk with the network off."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page
+from playwright.sync_api import Browser, Frame, Page, expect
 
 from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
 
@@ -103,10 +104,10 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
     page.mouse.down()
     page.mouse.move(box["x"] + 180, box["y"] + 220, steps=6)
     page.mouse.up()
-    page.wait_for_timeout(800)
+    expect(page).to_have_url(re.compile(r"[?&]lat="), timeout=15_000)  # the move reached the link
     wait_idle(page)
     frame.locator(".leaflet-control-zoom-out").click()
-    page.wait_for_timeout(800)
+    expect(page).to_have_url(re.compile(r"[?&]zoom=12(&|$)"), timeout=15_000)
     wait_idle(page)
     sender = frame.evaluate(MAP_STATE)
     link = page.locator("[data-testid='stCode']").inner_text().strip()
@@ -216,7 +217,7 @@ def test_working_the_filters_updates_the_address_and_the_link(
     page.get_by_role("option", name="preliminary").click()
     page.keyboard.press("Escape")
     wait_idle(page)
-    page.wait_for_timeout(500)
+    expect(page).to_have_url(re.compile(r"[?&]status=preliminary(&|$)"), timeout=15_000)
     expected = {"q": ["KN-23"], "status": ["preliminary"], "v": ["1"]}
     assert query(page.url) == expected
     link = page.locator("[data-testid='stCode']").inner_text().strip()
@@ -310,9 +311,8 @@ def test_back_after_moving_the_map_returns_it(offline_app: RunningApp, page: Pag
     frame, opened = settled_map(page)
     assert opened["zoom"] == 13
     frame.locator(".leaflet-control-zoom-out").click()
-    page.wait_for_timeout(800)
+    expect(page).to_have_url(re.compile(r"[?&]zoom=12(&|$)"), timeout=15_000)
     wait_idle(page)
-    assert query(page.url)["zoom"] == ["12"]
     navigated(page, "back")
     assert "zoom" not in query(page.url)
     assert query(page.url)["incident"] == ["UA-KYI-20240102"]
