@@ -82,25 +82,26 @@ def throttle_client(ip: str | None, headers: Mapping[str, str]) -> str:
     return "loopback"
 
 
-def _canonical_address(text: str) -> str:
-    """An IP address in one spelling (an IPv4-mapped IPv6 address as IPv4); else the text."""
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``text`` as an IP address, an IPv4-mapped IPv6 address as the IPv4 one; None if not one."""
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
-        return text
+        return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return str(address)
+        return address.ipv4_mapped
+    return address
+
+
+def _canonical_address(text: str) -> str:
+    """An IP address in one spelling (an IPv4-mapped IPv6 address as IPv4); else the text."""
+    address = _address(text)
+    return text if address is None else str(address)
 
 
 def _is_loopback_address(text: str) -> bool:
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
+    address = _address(text)
+    return address is not None and address.is_loopback
 
 
 def _is_loopback_host(host: str) -> bool:
