@@ -33,6 +33,15 @@ class Filters:
     districts: tuple[str, ...] = ()
     q: str = ""
 
+    @property
+    def impossible_range(self) -> bool:
+        """Whether "from" is after "to", so that no day, and no incident, can be in range."""
+        return (
+            self.date_from is not None
+            and self.date_to is not None
+            and self.date_from > self.date_to
+        )
+
 
 def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows of ``frame`` that pass every filter (index preserved)."""
