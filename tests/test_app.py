@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import PACKAGE_DIR
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta
+from tests.helpers import KHARKIV
 
 APP = str(PACKAGE_DIR / "app.py")
 
@@ -82,6 +83,21 @@ def test_text_search_and_no_match(at: AppTest) -> None:
     assert not [d for d in at.dataframe if "incident_id" in d.value.columns]  # no empty table
     assert not at.get("vega_lite_chart")  # no chart of nothing
     assert "Select an incident" not in " ".join(i.value for i in at.info)
+
+
+def test_search_box_folds_case_punctuation_and_script(at: AppTest) -> None:
+    at.text_input(key="q").input("kn23").run()
+    assert not at.exception
+    assert metrics(at)["Incidents in view"] == "5"
+    assert "UA-KYI-20250424" in set(incident_table(at)["incident_id"])
+    at.text_input(key="q").input(KHARKIV).run()
+    assert not at.exception
+    assert set(incident_table(at)["incident_id"]) == {
+        "UA-KHA-20240102",
+        "UA-KHA-20240106",
+        "UA-KHA-20240207",
+    }
+    assert at.query_params["q"] == KHARKIV  # the link keeps what was typed
 
 
 def test_from_after_to_says_so(at: AppTest) -> None:
