@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import PACKAGE_DIR
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta
+from tests.helpers import KHARKIV
 
 APP = str(PACKAGE_DIR / "app.py")
 
@@ -27,6 +28,16 @@ def at(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def notice(at: AppTest) -> list[str]:
+    """The empty-view notices, as plain text (markdown escapes undone)."""
+    shown = [*at.warning, *at.info]
+    return [
+        n.value.replace("\\", "")
+        for n in shown
+        if "is after" in n.value or "No incident" in n.value
+    ]
 
 
 def incident_table(at: AppTest) -> pd.DataFrame:
@@ -59,12 +70,46 @@ def test_filters_drive_every_figure(at: AppTest) -> None:
 
 
 def test_text_search_and_no_match(at: AppTest) -> None:
+    assert at.get("vega_lite_chart")  # the timeline, while incidents are in view
+    assert not notice(at)
     at.text_input(key="q").input("Brovary").run()
     assert metrics(at)["Incidents in view"] == "1"
     at.text_input(key="q").input("no such place").run()
     assert not at.exception
     assert metrics(at)["Incidents in view"] == "0"
-    assert incident_table(at).empty
+    assert notice(at) == [
+        "No incident matches these filters. Loosen or clear a filter to see incidents."
+    ]
+    assert not [d for d in at.dataframe if "incident_id" in d.value.columns]  # no empty table
+    assert not at.get("vega_lite_chart")  # no chart of nothing
+    assert "Select an incident" not in " ".join(i.value for i in at.info)
+
+
+def test_search_box_folds_case_punctuation_and_script(at: AppTest) -> None:
+    at.text_input(key="q").input("kn23").run()
+    assert not at.exception
+    assert metrics(at)["Incidents in view"] == "5"
+    assert "UA-KYI-20250424" in set(incident_table(at)["incident_id"])
+    at.text_input(key="q").input(KHARKIV).run()
+    assert not at.exception
+    assert set(incident_table(at)["incident_id"]) == {
+        "UA-KHA-20240102",
+        "UA-KHA-20240106",
+        "UA-KHA-20240207",
+    }
+    assert at.query_params["q"] == KHARKIV  # the link keeps what was typed
+
+
+def test_from_after_to_says_so(at: AppTest) -> None:
+    at.query_params["from"] = "2024-05-01"
+    at.query_params["to"] = "2024-01-01"
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Incidents in view"] == "0"
+    (warning,) = notice(at)
+    assert warning.startswith("'From' (2024-05-01) is after 'To' (2024-01-01)")
+    assert not [d for d in at.dataframe if "incident_id" in d.value.columns]
+    assert not at.get("vega_lite_chart")
 
 
 def test_selected_incident_shows_its_record(at: AppTest) -> None:

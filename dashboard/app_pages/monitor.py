@@ -33,6 +33,7 @@ st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
 views.data_source(session)
 urlstate.show_notes(notes)
 views.headline_figures(screen.figures, screen.mandate)
+views.empty_notice(screen)
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
@@ -46,16 +47,20 @@ with left:
     )
 with right:
     views.mandate_panel(screen.mandate, events)
-    st.subheader("Incidents per month")
-    st.altair_chart(timeline_chart(in_view, marker_dates(events)), width="stretch")
+    if screen.empty is None:
+        st.subheader("Incidents per month")
+        st.altair_chart(timeline_chart(in_view, marker_dates(events)), width="stretch")
 
-left, right = st.columns([3, 2], gap="medium")
-with left:
-    st.subheader("Incidents")
-    views.incident_table(in_view, session)
-with right:
-    if screen.selected is None:
-        st.info("Select an incident in the table to see its full record and centre the map on it.")
-    else:
-        views.incident_record(screen.selected)
-        views.incident_history(data.incident_history(str(screen.view.incident)))
+if screen.empty is None:  # an empty view has said why once, above: no empty table or hint
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.subheader("Incidents")
+        views.incident_table(in_view, session)
+    with right:
+        if screen.selected is None:
+            st.info(
+                "Select an incident in the table to see its full record and centre the map on it."
+            )
+        else:
+            views.incident_record(screen.selected)
+            views.incident_history(data.incident_history(str(screen.view.incident)))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 import pandas as pd
+from translitua import UkrainianKMU, translit
 
 #: Columns the free-text search looks in.
 SEARCH_COLUMNS = (
@@ -20,6 +22,17 @@ SEARCH_COLUMNS = (
     "notes",
 )
 NO_DISTRICT = "(no district)"
+#: The column holding each incident's folded search text (see :func:`with_search_text`).
+SEARCH_TEXT: Final = "search_text"
+#: Separates the folded fields in the search text: folding drops it from every field and from a
+#: query, so a match never runs from one field into the next.
+_FIELD_SEP: Final = "\x1f"
+#: Separates texts transliterated together (one call for all is much faster than one each).
+_TEXT_SEP: Final = "\x1e"
+_CYRILLIC: Final = "[\u0400-\u04ff]"
+#: What folding drops: anything not a letter or digit (spaces, punctuation, "_", combining marks,
+#: control characters) and modifier letters (apostrophes such as U+02BC).
+_DROPPED: Final = "[\\W_\u02b0-\u02ff]+"
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,57 @@ class Filters:
     weapons: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()
     q: str = ""
+
+    @property
+    def impossible_range(self) -> bool:
+        """Whether "from" is after "to", so that no day, and no incident, can be in range."""
+        return (
+            self.date_from is not None
+            and self.date_to is not None
+            and self.date_from > self.date_to
+        )
+
+
+def _latin(texts: pd.Series) -> pd.Series:
+    """``texts`` with those in Cyrillic transliterated by Ukraine's national system (KMU 2010)."""
+    cyrillic = texts.str.contains(_CYRILLIC, regex=True)
+    if not cyrillic.any():
+        return texts
+    together = _TEXT_SEP.join(texts[cyrillic].str.replace(_TEXT_SEP, " ", regex=False))
+    latin = translit(together, UkrainianKMU).split(_TEXT_SEP)
+    return texts.mask(cyrillic, pd.Series(latin, index=texts.index[cyrillic], dtype="string"))
+
+
+def _fold_all(texts: pd.Series) -> pd.Series:
+    """:func:`fold` each of ``texts`` (missing ones to ""), vectorised."""
+    return (
+        _latin(texts.astype("string").fillna(""))
+        .str.normalize("NFKD")
+        .str.casefold()
+        .str.replace(_DROPPED, "", regex=True)
+    )
+
+
+def fold(text: str) -> str:
+    """``text`` in the one form search compares: Latin, lower case, letters and digits only.
+
+    Ukrainian Cyrillic is transliterated by the national system (KMU 2010: Харків → kharkiv,
+    Київ → kyiv), diacritics are dropped (Zaporižžja → zaporizzja) and case, spaces and
+    punctuation are folded away (KN-23, kn 23 → kn23), so a query and the data meet however
+    either was typed.
+    """
+    return str(_fold_all(pd.Series([text])).iloc[0])
+
+
+def search_text(frame: pd.DataFrame) -> pd.Series:
+    """Each incident's searched fields, folded (:func:`fold`) and joined: built once per frame."""
+    folded = [_fold_all(frame[c]) for c in SEARCH_COLUMNS]
+    return folded[0].str.cat(folded[1:], sep=_FIELD_SEP)
+
+
+def with_search_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its :data:`SEARCH_TEXT` column, for a frame loaded once and searched often."""
+    return frame.assign(**{SEARCH_TEXT: search_text(frame)})
 
 
 def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -48,12 +112,11 @@ def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.districts:
         districts = frame["district"].fillna(NO_DISTRICT)
         keep &= districts.isin(filters.districts)
-    needle = filters.q.strip().casefold()
+    # Punctuation and spacing are ignored, so a query of nothing else restricts nothing.
+    needle = fold(filters.q)
     if needle:
-        found = pd.Series(False, index=frame.index)
-        for column in SEARCH_COLUMNS:
-            found |= frame[column].fillna("").str.casefold().str.contains(needle, regex=False)
-        keep &= found
+        text = frame[SEARCH_TEXT] if SEARCH_TEXT in frame else search_text(frame)
+        keep &= text.str.contains(needle, regex=False)
     return frame[keep]
 
 

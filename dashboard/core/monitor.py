@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 import pandas as pd
 
@@ -20,6 +21,17 @@ from dashboard.core.view import MapView, View, implied_view
 
 #: Loads the incidents as the store holds them now (``None``) or held them at a moment.
 Loader = Callable[[datetime | None], pd.DataFrame]
+
+
+class Empty(StrEnum):
+    """Why a view shows no incident: each is told apart, so the page can say which."""
+
+    #: "From" is after "to": no day is in the range.
+    RANGE = "range"
+    #: The store holds incidents, none of which passes the filters.
+    NO_MATCH = "no-match"
+    #: The store holds no incident at all (now, or at the view's moment).
+    NO_DATA = "no-data"
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,32 @@ class Screen:
     mandate: MandateStatus
     figures: Headline
     selected: pd.Series | None
+
+    @property
+    def empty(self) -> Empty | None:
+        """Why no incident is in view, or None when some are."""
+        if self.view.filters.impossible_range:
+            return Empty.RANGE
+        if not self.in_view.empty:
+            return None
+        return Empty.NO_DATA if self.everything.empty else Empty.NO_MATCH
+
+    @property
+    def empty_message(self) -> str | None:
+        """The one sentence the page shows for an empty view (plain text), or None."""
+        chosen = self.view.filters
+        if self.empty is Empty.RANGE:
+            return (
+                f"'From' ({chosen.date_from}) is after 'To' ({chosen.date_to}): no day is in "
+                "this range. Change one of the dates, or clear one."
+            )
+        if self.empty is Empty.NO_MATCH:
+            return "No incident matches these filters. Loosen or clear a filter to see incidents."
+        if self.empty is Empty.NO_DATA:
+            if self.view.asof is not None:
+                return f"The store held no incident at {links.format_asof(self.view.asof)}."
+            return "The store holds no incident yet."
+        return None
 
     @property
     def focus(self) -> tuple[float, float] | None:

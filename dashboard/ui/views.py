@@ -12,6 +12,7 @@ from dashboard.core.figures import Headline
 from dashboard.core.filters import Filters, choices
 from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT, format_asof
 from dashboard.core.mandate import MandateStatus
+from dashboard.core.monitor import Empty, Screen
 from dashboard.core.records import is_missing
 from dashboard.core.schema import DECLARATIONS, PRECISIONS, STATUSES, Column, shown_in
 from dashboard.core.text import md_escape, safe_url
@@ -146,6 +147,18 @@ def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
         help="Incidents in view dated after the mandate ended: no UN panel to examine them.",
     )
     st.caption(mandate.headline)
+
+
+def empty_notice(screen: Screen) -> None:
+    """Say once, plainly, why no incident is in view (an impossible date range is a warning)."""
+    message = screen.empty_message
+    if message is None:
+        return
+    with st.container(key="empty_view"):
+        if screen.empty is Empty.RANGE:
+            st.warning(md_escape(message), icon=":material/date_range:")
+        else:
+            st.info(md_escape(message), icon=":material/filter_alt_off:")
 
 
 def mandate_panel(mandate: MandateStatus, events: pd.DataFrame) -> None:

@@ -10,7 +10,7 @@ import pytest
 from dashboard.core import links
 from dashboard.core.filters import Filters
 from dashboard.core.mandate import load_events
-from dashboard.core.monitor import assemble
+from dashboard.core.monitor import Empty, Screen, assemble
 from dashboard.core.view import (
     BASE_VIEW,
     View,
@@ -150,3 +150,31 @@ def test_assembly_of_an_empty_view_and_of_a_past_moment(store: Store, events: pd
     )
     assert past.mandate.active
     assert past.in_view.empty  # the store held nothing yet in 2024
+
+
+def test_an_empty_view_says_why(store: Store, events: pd.DataFrame) -> None:
+    def screen(view: View) -> Screen:
+        return assemble(
+            view,
+            load=lambda asof: store.incidents_asof(asof) if asof else store.incidents(),
+            events=events,
+            today=date.today(),
+        )
+
+    assert screen(View()).empty is None
+    assert screen(View()).empty_message is None
+    backwards = screen(View(filters=Filters(date_from=date(2024, 5, 1), date_to=date(2024, 1, 1))))
+    assert backwards.empty is Empty.RANGE
+    assert backwards.empty_message == (
+        "'From' (2024-05-01) is after 'To' (2024-01-01): no day is in this range. "
+        "Change one of the dates, or clear one."
+    )
+    same_day = screen(View(filters=Filters(date_from=date(2024, 1, 2), date_to=date(2024, 1, 2))))
+    assert same_day.empty is None
+    nothing = screen(View(filters=Filters(q="no such place")))
+    assert nothing.empty is Empty.NO_MATCH
+    assert nothing.empty_message is not None
+    assert nothing.empty_message.startswith("No incident matches these filters.")
+    before = screen(View(asof=datetime(2024, 3, 1, tzinfo=UTC)))
+    assert before.empty is Empty.NO_DATA
+    assert before.empty_message == "The store held no incident at 2024-03-01T00:00:00Z."

@@ -1,0 +1,110 @@
+"""Free-text search: case, punctuation, diacritics and script fold away, both ways."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard.core.csvio import read_incident_csv
+from dashboard.core.filters import (
+    SEARCH_COLUMNS,
+    SEARCH_TEXT,
+    Filters,
+    apply,
+    fold,
+    with_search_text,
+)
+from dashboard.core.validate import validate
+from dashboard.imports import SHIPPED_INCIDENTS
+from tests.conftest import TODAY
+from tests.helpers import KHARKIV, SHEVCHENKIVSKYI
+
+#: «Київ», «Запоріжжя» and «Соломʼянський» (its apostrophe U+02BC) (escaped, as in
+#: tests/helpers.py).
+KYIV = "\u041a\u0438\u0457\u0432"
+ZAPORIZHZHIA = "\u0417\u0430\u043f\u043e\u0440\u0456\u0436\u0436\u044f"
+SOLOMIANSKYI = "\u0421\u043e\u043b\u043e\u043c\u02bc\u044f\u043d\u0441\u044c\u043a\u0438\u0439"
+KN23_ROWS = {
+    "UA-KHA-20240102",
+    "UA-KHA-20240207",
+    "UA-KYI-20240102",
+    "UA-KYI-20250424",
+    "UA-KYO-20240811",
+}
+KHARKIV_ROWS = {"UA-KHA-20240102", "UA-KHA-20240106", "UA-KHA-20240207"}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> pd.DataFrame:
+    result = validate(read_incident_csv(SHIPPED_INCIDENTS.read_bytes()), TODAY)
+    assert result.ok
+    return result.valid
+
+
+def found(frame: pd.DataFrame, q: str) -> set[str]:
+    """What a search finds, asserting the precomputed search text finds the same."""
+    direct = set(apply(frame, Filters(q=q))["incident_id"])
+    assert set(apply(with_search_text(frame), Filters(q=q))["incident_id"]) == direct
+    return direct
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        (KHARKIV, "kharkiv"),
+        (KYIV, "kyiv"),
+        (SHEVCHENKIVSKYI, "shevchenkivskyi"),
+        (ZAPORIZHZHIA, "zaporizhzhia"),
+        (SOLOMIANSKYI, "solomianskyi"),
+        ("KN-23", "kn23"),
+        ("kn 23", "kn23"),
+        ("K.N._23", "kn23"),
+        ("Zapori\u017e\u017eja", "zaporizzja"),
+        ("\u00c9tude", "etude"),
+        ("( - .", ""),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize("q", ["kn23", "KN 23", "kn-23", "Kn.23", " KN-23 "])
+def test_any_spelling_of_a_weapon_finds_it(shipped: pd.DataFrame, q: str) -> None:
+    assert found(shipped, q) == KN23_ROWS
+
+
+def test_cyrillic_finds_the_latin_place(shipped: pd.DataFrame) -> None:
+    assert found(shipped, KHARKIV) == found(shipped, "Kharkiv") == KHARKIV_ROWS
+    assert found(shipped, KHARKIV.upper()) == KHARKIV_ROWS
+    assert found(shipped, SHEVCHENKIVSKYI) == {"UA-KHA-20240102"}
+
+
+def test_latin_finds_the_cyrillic_place(shipped: pd.DataFrame) -> None:
+    blank = dict.fromkeys(SEARCH_COLUMNS, "x")
+    frame = pd.concat(
+        [
+            shipped.iloc[[0]].assign(**{**blank, "incident_id": "A", "location": KYIV}),
+            shipped.iloc[[1]].assign(**{**blank, "incident_id": "B", "location": KHARKIV}),
+            shipped.iloc[[2]].assign(**{**blank, "incident_id": "C", "district": SOLOMIANSKYI}),
+        ],
+        ignore_index=True,
+    )
+    assert found(frame, "Kyiv") == {"A"}
+    assert found(frame, "kharkiv") == {"B"}
+    assert found(frame, "Solomianskyi") == {"C"}
+    assert found(frame, "Solom'ianskyi") == {"C"}
+
+
+def test_a_query_that_matches_nothing_still_matches_nothing(shipped: pd.DataFrame) -> None:
+    assert found(shipped, "no such place") == set()
+    assert found(shipped, ZAPORIZHZHIA + "x") == set()
+    # "Kharkiv" is the location and "Shevchenkivskyi" the district: a match stays in one field.
+    assert found(shipped, "kivshev") == set()
+
+
+def test_search_text_folds_each_field_apart(shipped: pd.DataFrame) -> None:
+    loaded = with_search_text(shipped)
+    assert SEARCH_TEXT not in shipped
+    row = loaded.set_index("incident_id").loc["UA-KHA-20240102", SEARCH_TEXT]
+    assert row.startswith("uakha20240102\x1fkharkiv\x1fshevchenkivskyi\x1fhwasong11serieskn23kn24")
+    assert list(apply(loaded, Filters(q="kn23")).columns) == list(loaded.columns)
