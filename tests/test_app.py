@@ -71,6 +71,7 @@ def test_filters_drive_every_figure(at: AppTest) -> None:
 
 def test_text_search_and_no_match(at: AppTest) -> None:
     assert at.get("vega_lite_chart")  # the timeline, while incidents are in view
+    assert at.get("download_button")  # briefing, CSV, GeoJSON of what is in view
     assert not notice(at)
     at.text_input(key="q").input("Brovary").run()
     assert metrics(at)["Incidents in view"] == "1"
@@ -83,6 +84,7 @@ def test_text_search_and_no_match(at: AppTest) -> None:
     assert not [d for d in at.dataframe if "incident_id" in d.value.columns]  # no empty table
     assert not at.get("vega_lite_chart")  # no chart of nothing
     assert "Select an incident" not in " ".join(i.value for i in at.info)
+    assert not at.get("download_button")  # no briefing of nothing
 
 
 def test_search_box_folds_case_punctuation_and_script(at: AppTest) -> None:
@@ -110,6 +112,7 @@ def test_from_after_to_says_so(at: AppTest) -> None:
     assert warning.startswith("'From' (2024-05-01) is after 'To' (2024-01-01)")
     assert not [d for d in at.dataframe if "incident_id" in d.value.columns]
     assert not at.get("vega_lite_chart")
+    assert not at.get("download_button")
 
 
 def test_selected_incident_shows_its_record(at: AppTest) -> None:

@@ -89,8 +89,10 @@ def fold(text: str) -> str:
 
 def search_text(frame: pd.DataFrame) -> pd.Series:
     """Each incident's searched fields, folded (:func:`fold`) and joined: built once per frame."""
-    folded = [_fold_all(frame[c]) for c in SEARCH_COLUMNS]
-    return folded[0].str.cat(folded[1:], sep=_FIELD_SEP)
+    first, *rest = (_fold_all(frame[c]) for c in SEARCH_COLUMNS)
+    for folded in rest:
+        first = first + _FIELD_SEP + folded
+    return first
 
 
 def with_search_text(frame: pd.DataFrame) -> pd.DataFrame:

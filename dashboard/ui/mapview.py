@@ -158,6 +158,9 @@ def share_panel(
     link = links.share_url(urlstate.base_url(), state)
     st.markdown("**Copy link to this view**")
     st.code(link, language=None, wrap_lines=True)
+    if frame.empty:  # the link still shares the (empty) view; a briefing of nothing would not
+        st.caption("Nothing to download: no incident is in this view.")
+        return
     tiles, attribution = settings.tiles()
 
     def make_briefing() -> bytes:
