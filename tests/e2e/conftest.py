@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import unavailable
 
@@ -152,3 +153,23 @@ def map_frame(page: Page, timeout: float = 30_000) -> Frame:
                 return frame
         page.wait_for_timeout(200)
     raise AssertionError("the map iframe did not draw a Leaflet map")
+
+
+def select_first_row(page: Page, attempts: int = 3) -> None:
+    """Select the incident table's first row by clicking its selection cell, and wait for the
+    record to open. The grid draws on a canvas and may not take a click made while it is being
+    redrawn, so a click that opens nothing is repeated (at most ``attempts`` times)."""
+    grid = page.locator(".st-key-incident_table [data-testid='stDataFrameResizable']")
+    record = page.locator(".st-key-incident_record")
+    for _ in range(attempts):
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection cell
+        wait_idle(page)
+        try:
+            record.wait_for(timeout=10_000)
+        except PlaywrightTimeoutError:
+            continue
+        return
+    raise AssertionError(f"selecting the first row opened no record in {attempts} clicks")

@@ -13,7 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
-from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
+from tests.e2e.conftest import (
+    RunningApp,
+    map_frame,
+    select_first_row,
+    start_app,
+    stop_app,
+    wait_idle,
+)
 
 #: The incidents the map holds (clustered or not), its centre and zoom, read from Leaflet.
 MAP_STATE = """() => {
@@ -233,15 +240,6 @@ def in_view(page: Page) -> str:
     """The "Incidents in view" figure as shown."""
     figure = page.locator("[data-testid='stMetric']", has_text="Incidents in view")
     return figure.locator("[data-testid='stMetricValue']").inner_text().strip()
-
-
-def select_first_row(page: Page) -> None:
-    grid = page.locator(".st-key-incident_table [data-testid='stDataFrameResizable']")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection cell
-    wait_idle(page)
 
 
 def navigated(page: Page, direction: str) -> None:

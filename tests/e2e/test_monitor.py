@@ -10,7 +10,14 @@ from playwright.sync_api import Frame, Page
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta
 from tests.conftest import TODAY
-from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
+from tests.e2e.conftest import (
+    RunningApp,
+    map_frame,
+    select_first_row,
+    start_app,
+    stop_app,
+    wait_idle,
+)
 
 PAYLOAD = '<img src=x onerror="alert(1)">"><script>alert(2)</script>'
 
@@ -106,15 +113,8 @@ def test_selecting_a_row_opens_the_record_and_centres_the_map(page: Page, app: R
     page.get_by_placeholder("place, weapon, source, note…").fill("Shevchenkivskyi")
     page.keyboard.press("Enter")
     wait_idle(page)
-    grid = page.locator(".st-key-incident_table [data-testid='stDataFrameResizable']")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the row's selection cell
-    wait_idle(page)
-    record = page.locator(".st-key-incident_record")
-    record.wait_for(timeout=30_000)
-    text = record.inner_text()
+    select_first_row(page)
+    text = page.locator(".st-key-incident_record").inner_text()
     assert "2024-01-02 · Kharkiv" in text
     assert "UN Panel of Experts (report to the 1718 Committee, 2024-04-25)" in text
     frame = map_frame(page)
