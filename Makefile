@@ -44,7 +44,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python -m benchmarks.map_build
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Re-resolve the pins after changing requirements*.txt: a fresh venv, then freeze it.
 lock:
