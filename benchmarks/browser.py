@@ -57,6 +57,14 @@ STAMPS = """
 """.replace("%(marks)s", json.dumps(MARKS)).replace("%(complete)s", json.dumps(list(COMPLETE)))
 
 
+@dataclass(frozen=True)
+class Run:
+    """One script run as the app process timed it."""
+
+    seconds: float
+    fragment: bool
+
+
 @dataclass
 class App:
     """A running Streamlit process (the dashboard or the naive app) and its run log."""
@@ -69,11 +77,12 @@ class App:
     _sampler: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
-    def run_log(self) -> list[dict[str, object]]:
+    def run_log(self) -> list[Run]:
         """Every script run so far (see :mod:`benchmarks.serve`)."""
         if not self.runs.exists():
             return []
-        return [json.loads(line) for line in self.runs.read_text().splitlines() if line]
+        entries = [json.loads(line) for line in self.runs.read_text().splitlines() if line]
+        return [Run(float(e["seconds"]), bool(e["fragment"])) for e in entries]
 
     def rss(self) -> int:
         """The process's resident memory now, in bytes (from /proc)."""
@@ -282,7 +291,7 @@ def interact(
     settle(opened.traffic, timeout)
     runs = app.run_log()[before_runs:]
     return Interaction(
-        server_seconds=sum(float(r["seconds"]) for r in runs),  # type: ignore[arg-type]
+        server_seconds=sum(r.seconds for r in runs),
         runs=len(runs),
         websocket_bytes=opened.traffic.websocket - before_bytes,
     )

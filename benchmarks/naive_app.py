@@ -29,10 +29,16 @@ fmap.default_css = [assets.css("leaflet")]
 cluster = folium.plugins.MarkerCluster()
 cluster.default_js = [assets.js("markercluster")]
 cluster.default_css = [assets.css("markercluster"), assets.css("markercluster_default")]
-for row in frame.itertuples():
+for lat, lon, day, place, weapon in zip(
+    frame["latitude"],
+    frame["longitude"],
+    frame["date"],
+    frame["location"],
+    frame["weapon"],
+    strict=True,
+):
     folium.Marker(
-        [row.latitude, row.longitude],
-        popup=folium.Popup(f"{row.date} · {row.location} · {row.weapon}"),
+        [float(lat), float(lon)], popup=folium.Popup(f"{day} · {place} · {weapon}")
     ).add_to(cluster)
 cluster.add_to(fmap)
 st.title("Naive folium app")

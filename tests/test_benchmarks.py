@@ -54,6 +54,8 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
         "first marks, a second visitor (ms) vs FastMarkerCluster",
         "first marks on the map (ms) vs the naive folium app",
         "bytes reaching the browser per incident (websocket + HTTP)",
+        "… of which websocket frames (the script's output) per incident",
+        "… of which HTTP bodies (page, scripts, map files) per incident",
         "page open: server time of its script runs",
         "map zoom: server time (N runs)",
         "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
