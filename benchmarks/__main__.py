@@ -74,7 +74,7 @@ def browser_rows(
     with browser.running_app(DASHBOARD_APP, work, env) as app:
         opened = browser.open_page(chrome, app.url, complete=True, timeout=timeout)
         try:
-            received = opened.traffic.websocket + opened.traffic.http()
+            websocket, http = opened.traffic.websocket, opened.traffic.http()
             page_runs = app.run_log()
             pan = browser.interact(app, opened, browser.zoom_in(opened, timeout), timeout=timeout)
             filtered = browser.interact(
@@ -134,7 +134,7 @@ def browser_rows(
         Row(
             size,
             "bytes reaching the browser per incident (websocket + HTTP)",
-            received / size,
+            (websocket + http) / size,
             "B",
             None,
             30,
@@ -142,13 +142,13 @@ def browser_rows(
         Row(
             size,
             "… of which websocket frames (the script's output) per incident",
-            opened.traffic.websocket / size,
+            websocket / size,
             "B",
         ),
         Row(
             size,
             "… of which HTTP bodies (page, scripts, map files) per incident",
-            (received - opened.traffic.websocket) / size,
+            http / size,
             "B",
         ),
         Row(
