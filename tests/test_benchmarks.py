@@ -14,6 +14,8 @@ from benchmarks.report import COLUMNS, markdown_table
 from tests.conftest import unavailable
 
 SIZE = 200
+#: Stands in for 1,000,000 (``--huge``): the page open compared with the one at SIZE.
+HUGE = 300
 IMPORT_METRICS = [
     f"{what} ({backend}){versus}"
     for backend in ("sqlite", "postgresql")
@@ -36,14 +38,16 @@ def test_imports_only_give_the_import_rows_on_both_stores(tmp_path: Path, pg_url
 
 @pytest.mark.e2e
 def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
-    """With the browser: the app and both folium baselines are measured, and the markdown table
-    has one line per row under the seven columns."""
+    """With the browser: the app and both folium baselines are measured, ``--huge`` compares the
+    page open with the smaller size's, and the markdown table has one line per row under the
+    seven columns."""
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     out = tmp_path / "table.md"
     rows = main(
         [
-            *("--sizes", str(SIZE), "--backends", "sqlite", "--naive-max", str(SIZE)),
+            *("--sizes", str(SIZE), "--huge", str(HUGE), "--backends", "sqlite"),
+            *("--naive-max", str(SIZE)),
             *("--timeout", "180", "--work", str(tmp_path / "work"), "--markdown", str(out)),
         ]
     )
@@ -61,7 +65,11 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
         "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
         "filter change: server time (N runs)",
         "app process peak resident memory",
+        *IMPORT_METRICS[:4],
+        f"Monitor page: first marks (ms) vs at {SIZE}",
+        f"Monitor page: figures, chart and table visible (ms) vs at {SIZE}",
     ]
+    assert [r.size for r in rows] == [SIZE] * (len(rows) - 6) + [HUGE] * 6
     assert all(r.value > 0 for r in rows)
     lines = out.read_text().splitlines()
     assert lines[0] == "| " + " | ".join(COLUMNS) + " |"
