@@ -46,7 +46,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python -m benchmarks.map_build
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Re-resolve the pins after changing requirements*.txt: a fresh venv, then freeze it.
 lock:

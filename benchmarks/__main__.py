@@ -1,0 +1,385 @@
+"""``python -m benchmarks`` (``make bench``): the issue 10 benchmark at 10k and 100k incidents
+(``--huge`` adds 1M), one table of project values beside baselines measured in the same run.
+
+See the README's "Performance" for what each row means and how to read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pstats
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks import baselines, browser, importing, synth
+from benchmarks.report import Row, markdown_table, text_table
+
+REPO = Path(__file__).resolve().parents[1]
+DASHBOARD_APP = REPO / "dashboard" / "app.py"
+HUGE = 1_000_000
+BACKENDS = ("sqlite", "postgresql")
+
+
+def import_rows(size: int, times: importing.ImportTimes) -> list[Row]:
+    """The import rows of one file on one back end."""
+    on = times.backend
+    phases = times.prepare + times.commit
+    return [
+        Row(
+            size,
+            f"import, CLI end to end ({on}) vs read_csv in a fresh python",
+            times.cli,
+            "s",
+            times.read_csv_cli,
+            5,
+        ),
+        Row(
+            size, f"import: prepare/validate ({on}) vs read_csv", times.prepare, "s", times.read_csv
+        ),
+        Row(size, f"import: commit ({on}) vs read_csv", times.commit, "s", times.read_csv),
+        Row(size, f"import: prepare + commit ({on}) vs read_csv", phases, "s", times.read_csv, 5),
+    ]
+
+
+def browser_rows(
+    size: int,
+    csv: Path,
+    store: Path,
+    work: Path,
+    chrome: browser.Browser,
+    *,
+    naive: bool,
+    timeout: float,
+    profile: Path | None,
+) -> tuple[list[Row], browser.Opened | None]:
+    """The browser rows of one size: the app on ``store`` beside the baselines."""
+    coordinates = pd.read_csv(csv, usecols=["latitude", "longitude"])
+    root = baselines.copy_vendor(work / "baseline-root")
+    with baselines.static_server(root) as base:
+        fast = browser.open_page(
+            chrome,
+            f"{base}/{baselines.fast_marker_page(coordinates, root)}",
+            complete=False,
+            timeout=timeout,
+        )
+        fast.context.close()
+    env = {"DASHBOARD_DB_URL": f"sqlite:///{store}", "DASHBOARD_TILES": "none"}
+    with browser.running_app(DASHBOARD_APP, work, env) as app:
+        opened = browser.open_page(chrome, app.url, complete=True, timeout=timeout)
+        try:
+            websocket, http = opened.traffic.websocket, opened.traffic.http()
+            page_runs = app.run_log()
+            pan = browser.interact(app, opened, browser.zoom_in(opened, timeout), timeout=timeout)
+            filtered = browser.interact(
+                app, opened, browser.search(opened, "Village 1", timeout), timeout=timeout
+            )
+        finally:
+            opened.context.close()
+        again = browser.open_page(chrome, app.url, complete=True, timeout=timeout)
+        again.context.close()
+        rss = app.rss_peak
+    if profile is not None:  # a process of its own: the profiler slows what it watches
+        with browser.running_app(
+            DASHBOARD_APP, work, {**env, "BENCH_PROFILE": str(profile)}
+        ) as app:
+            browser.open_page(chrome, app.url, complete=True, timeout=timeout).context.close()
+    assert opened.complete_ms is not None
+    rows = [
+        Row(
+            size,
+            "first marks on the map (ms) vs folium FastMarkerCluster",
+            opened.marks_ms,
+            "ms",
+            fast.marks_ms,
+            0.5,
+        ),
+        Row(
+            size,
+            "figures, chart and table visible (ms) vs FastMarkerCluster's first marks",
+            opened.complete_ms,
+            "ms",
+            fast.marks_ms,
+            0.5,
+        ),
+    ]
+    rows.append(
+        Row(
+            size,
+            "first marks, a second visitor (ms) vs FastMarkerCluster",
+            again.marks_ms,
+            "ms",
+            fast.marks_ms,
+        )
+    )
+    if naive:
+        slow = naive_marks(csv, work, chrome, timeout)
+        rows.append(
+            Row(
+                size,
+                "first marks on the map (ms) vs the naive folium app",
+                opened.marks_ms,
+                "ms",
+                slow,
+                0.1,
+            )
+        )
+    rows += [
+        Row(
+            size,
+            "bytes reaching the browser per incident (websocket + HTTP)",
+            (websocket + http) / size,
+            "B",
+            None,
+            30,
+        ),
+        Row(
+            size,
+            "… of which websocket frames (the script's output) per incident",
+            websocket / size,
+            "B",
+        ),
+        Row(
+            size,
+            "… of which HTTP bodies (page, scripts, map files) per incident",
+            http / size,
+            "B",
+        ),
+        Row(
+            size,
+            "page open: server time of its script runs",
+            sum(r.seconds for r in page_runs) * 1000,
+            "ms",
+        ),
+        Row(
+            size,
+            f"map zoom: server time ({pan.runs} runs)",
+            pan.server_seconds * 1000,
+            "ms",
+            None,
+            50,
+        ),
+        Row(
+            size,
+            "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
+            pan.websocket_bytes / size,
+            "B",
+            None,
+            1,
+        ),
+        Row(
+            size,
+            f"filter change: server time ({filtered.runs} runs)",
+            filtered.server_seconds * 1000,
+            "ms",
+            None,
+            300,
+        ),
+        Row(size, "app process peak resident memory", rss / 2**20, "MB", None, 1024),
+    ]
+    return rows, opened
+
+
+def naive_marks(csv: Path, work: Path, chrome: browser.Browser, timeout: float) -> float:
+    """Time to first marks of the naive folium app on the incidents of ``csv``."""
+    folder = baselines.copy_vendor(work / "naive")
+    script = folder / "naive_app.py"
+    shutil.copy2(baselines.NAIVE_APP, script)
+    with browser.running_app(script, work, {"BENCH_CSV": str(csv)}) as app:
+        opened = browser.open_page(chrome, app.url, complete=False, timeout=timeout)
+        opened.context.close()
+    return opened.marks_ms
+
+
+def summarise_profile(profile: Path) -> None:
+    """Write the 30 costliest calls (cumulative) beside a cProfile file, as text."""
+    if not profile.exists():
+        return
+    with profile.with_suffix(".txt").open("w") as out:
+        pstats.Stats(str(profile), stream=out).sort_stats("cumulative").print_stats(30)
+
+
+def run(args: argparse.Namespace, work: Path) -> list[Row]:
+    """Measure every size; returns the table's rows."""
+    rows: list[Row] = []
+    sizes = sorted(set(args.sizes))
+    profiled = max(sizes) if args.profile else None
+    opened_at: dict[int, browser.Opened] = {}
+    with browser.chromium() if args.browser else _nothing() as chrome:
+        for size in [*sizes, *([args.huge] if args.huge else [])]:
+            csv = synth.write_csv(size, work)
+            store = work / f"app-{size}.sqlite3"
+            for backend in args.backends:
+                profile = (
+                    args.profile / f"import-{size}-{backend}.prof" if size == profiled else None
+                )
+                times = importing.measure(
+                    csv,
+                    size,
+                    backend,
+                    work,
+                    keep=store if backend == "sqlite" else None,
+                    profile=profile,
+                )
+                rows += import_rows(size, times)
+                print(text_table(rows[-4:]), flush=True)
+            if chrome is None or "sqlite" not in args.backends:
+                continue
+            if size == args.huge:
+                largest = max(sizes)
+                rows += huge_rows(size, store, work, chrome, largest, opened_at, args.timeout)
+                continue
+            page_profile = args.profile / f"page-open-{size}.prof" if size == profiled else None
+            found, opened = browser_rows(
+                size,
+                csv,
+                store,
+                work,
+                chrome,
+                naive=size <= args.naive_max,
+                timeout=args.timeout,
+                profile=page_profile,
+            )
+            rows += found
+            if opened is not None:
+                opened_at[size] = opened
+            print(text_table(found), flush=True)
+    if args.profile:
+        for profile in args.profile.glob("*.prof"):
+            summarise_profile(profile)
+    return rows
+
+
+def huge_rows(
+    size: int,
+    store: Path,
+    work: Path,
+    chrome: browser.Browser,
+    largest: int,
+    opened_at: dict[int, browser.Opened],
+    timeout: float,
+) -> list[Row]:
+    """At 1M: the Monitor page opens no slower than at the largest other size (100k by
+    default), measured earlier in this run."""
+    before = opened_at.get(largest)
+    if before is None or before.complete_ms is None:
+        print(f"--huge: no page open at {largest:,} to compare with; skipped")
+        return []
+    env = {"DASHBOARD_DB_URL": f"sqlite:///{store}", "DASHBOARD_TILES": "none"}
+    with browser.running_app(DASHBOARD_APP, work, env) as app:
+        opened = browser.open_page(chrome, app.url, complete=True, timeout=timeout)
+        opened.context.close()
+    assert opened.complete_ms is not None
+    return [
+        Row(
+            size,
+            f"Monitor page: first marks (ms) vs at {largest:,}",
+            opened.marks_ms,
+            "ms",
+            before.marks_ms,
+            1.2,
+        ),
+        Row(
+            size,
+            f"Monitor page: figures, chart and table visible (ms) vs at {largest:,}",
+            opened.complete_ms,
+            "ms",
+            before.complete_ms,
+            1.2,
+        ),
+    ]
+
+
+class _nothing:  # noqa: N801 (a context manager standing in for the browser)
+    """``with`` target yielding None, when the browser part is skipped."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[10_000, 100_000],
+        help="incident counts to measure (default: 10000 100000)",
+    )
+    parser.add_argument(
+        "--huge",
+        type=int,
+        nargs="?",
+        const=HUGE,
+        help="also 1,000,000 (or N): imports, and the page open against the largest --sizes",
+    )
+    parser.add_argument(
+        "--no-browser",
+        dest="browser",
+        action="store_false",
+        help="imports only: no app, no Chromium",
+    )
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        choices=BACKENDS,
+        default=list(BACKENDS),
+        help="stores to import into (the app runs on the SQLite one)",
+    )
+    parser.add_argument(
+        "--naive-max",
+        type=int,
+        default=10_000,
+        help="largest size the naive folium app is run at (default 10000)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="seconds any one wait may take (default 600)"
+    )
+    parser.add_argument("--markdown", type=Path, help="also write the table here, as markdown")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="folder for cProfile files of the largest size's imports and page open",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="folder for files, stores and logs (kept); default: a temporary one",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> list[Row]:
+    """Run the benchmark, print the table (and write it as markdown); returns its rows."""
+    args = parse_args(argv)
+    # Stopped by a signal, unwind: the app, Chromium and the databases are cleaned up on the way.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+        rows = run(args, args.work)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-") as work:
+            rows = run(args, Path(work))
+    print()
+    print(text_table(rows))
+    if args.markdown:
+        args.markdown.write_text(markdown_table(rows), encoding="utf-8")
+        print(f"\nmarkdown table written to {args.markdown}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

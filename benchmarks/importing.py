@@ -1,0 +1,182 @@
+"""Import timings: the CLI end to end, and the in-process phases (prepare/validate, commit), each
+beside ``pandas.read_csv`` of the same file, on a fresh SQLite store and a fresh PostgreSQL
+database of the benchmark's own (created and dropped here)."""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.core.csvio import Limits
+from dashboard.imports import commit, open_store, prepare
+
+REPO = Path(__file__).resolve().parents[1]
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+#: Every command the benchmark runs gives up after this many seconds.
+COMMAND_TIMEOUT = 1800
+
+
+def limits_env(rows: int, size: int) -> dict[str, str]:
+    """Upload limits raised above the file's rows and bytes (the CLI reads them from here)."""
+    return {
+        "DASHBOARD_UPLOAD_MAX_ROWS": str(max(rows + 1, 100_000)),
+        "DASHBOARD_UPLOAD_MAX_BYTES": str(max(size + 1, 20 * 1024 * 1024)),
+    }
+
+
+@contextlib.contextmanager
+def fresh_database(backend: str, folder: Path) -> Iterator[str]:
+    """A store URL naming an empty database; a PostgreSQL one is dropped afterwards."""
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    if backend == "sqlite":
+        path = folder / f"{name}.sqlite3"
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for leftover in folder.glob(f"{name}.sqlite3*"):
+                leftover.unlink()
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_URL.format(name=name)
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    """Run ``python -m dashboard ARGS``; returns (seconds, output); raises when it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"dashboard {args} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+        )
+    return seconds, done.stdout
+
+
+def read_csv_seconds(path: Path) -> tuple[float, float]:
+    """``pandas.read_csv`` of ``path``: (in this process, a fresh interpreter end to end)."""
+    start = time.perf_counter()
+    pd.read_csv(path)
+    inside = time.perf_counter() - start
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "import sys, pandas; pandas.read_csv(sys.argv[1])", str(path)],
+        check=True,
+        timeout=COMMAND_TIMEOUT,
+    )
+    return inside, time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class ImportTimes:
+    """Seconds for one file on one back end."""
+
+    backend: str
+    cli: float
+    prepare: float
+    commit: float
+    read_csv: float
+    read_csv_cli: float
+
+
+def cli_import(path: Path, url: str, rows: int) -> float:
+    """Import ``path`` with the CLI into the store ``url``; seconds of the import alone.
+
+    The store is opened first (migrated, shipped data seeded) by an untimed ``batches`` command,
+    so the timed command is the import of the file, interpreter start included.
+    """
+    env = {"DASHBOARD_DB_URL": url, **limits_env(rows, path.stat().st_size)}
+    run_cli(["batches"], env)
+    seconds, out = run_cli(["import", str(path)], env)
+    if f"{rows} added" not in out:
+        raise RuntimeError(f"the import did not add {rows} incidents:\n{out}")
+    return seconds
+
+
+def phases(path: Path, url: str, rows: int, profile: Path | None = None) -> tuple[float, float]:
+    """(prepare, commit) seconds of ``path`` in this process, into the store ``url``; with
+    ``profile``, a cProfile of both phases is written there (and the seconds are inflated)."""
+    store = open_store(url)
+    try:
+        data = path.read_bytes()
+        limits = Limits(max_rows=rows + 1, max_bytes=len(data) + 1)
+        profiler = _profiler(profile)
+        start = time.perf_counter()
+        prepared = prepare(data, path.name, date.today(), limits=limits)
+        middle = time.perf_counter()
+        if not prepared.ok:
+            raise RuntimeError(f"the synthetic file has errors: {prepared.errors[:3]}")
+        summary = commit(store, prepared, uploaded_by="benchmark")
+        end = time.perf_counter()
+        if profiler is not None and profile is not None:  # the phases alone, not the checks
+            profiler.disable()
+            profiler.dump_stats(profile)
+        if summary.added != rows:
+            raise RuntimeError(f"the import added {summary.added}, not {rows}")
+        return middle - start, end - middle
+    finally:
+        store.dispose()
+
+
+def _profiler(profile: Path | None) -> cProfile.Profile | None:
+    """A running cProfile profiler when ``profile`` names a file to write, else None."""
+    if profile is None:
+        return None
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def measure(
+    path: Path,
+    rows: int,
+    backend: str,
+    folder: Path,
+    *,
+    keep: Path | None = None,
+    profile: Path | None = None,
+) -> ImportTimes:
+    """Every import timing of ``path`` on ``backend``, with ``read_csv`` of it in the same run.
+
+    With ``keep`` (SQLite only), the CLI imports into that file, which stays for the app.
+    """
+    inside, outside = read_csv_seconds(path)
+    if keep is not None and backend == "sqlite":
+        for leftover in keep.parent.glob(keep.name + "*"):
+            leftover.unlink()
+        cli = cli_import(path, f"sqlite:///{keep}", rows)
+    else:
+        with fresh_database(backend, folder) as url:
+            cli = cli_import(path, url, rows)
+    with fresh_database(backend, folder) as url:
+        prep, com = phases(path, url, rows)
+    if profile is not None:  # a pass of its own: the profiler slows what it watches
+        with fresh_database(backend, folder) as url:
+            phases(path, url, rows, profile)
+    return ImportTimes(backend, cli, prep, com, inside, outside)

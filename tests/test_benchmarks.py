@@ -1,0 +1,77 @@
+"""The issue 10 benchmark runs end to end at a tiny size, so it cannot rot unnoticed: these check
+the table's rows and columns, never its timings (see the README's "Performance")."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks.__main__ import main
+from benchmarks.browser import CHROMIUM
+from benchmarks.report import COLUMNS, markdown_table
+from tests.conftest import unavailable
+
+SIZE = 200
+#: Stands in for 1,000,000 (``--huge``): the page open compared with the one at SIZE.
+HUGE = 300
+IMPORT_METRICS = [
+    f"{what} ({backend}){versus}"
+    for backend in ("sqlite", "postgresql")
+    for what, versus in (
+        ("import, CLI end to end", " vs read_csv in a fresh python"),
+        ("import: prepare/validate", " vs read_csv"),
+        ("import: commit", " vs read_csv"),
+        ("import: prepare + commit", " vs read_csv"),
+    )
+]
+
+
+def test_imports_only_give_the_import_rows_on_both_stores(tmp_path: Path, pg_url: str) -> None:
+    """``--no-browser``: the import rows for SQLite and PostgreSQL, with their targets."""
+    rows = main(["--sizes", str(SIZE), "--no-browser", "--work", str(tmp_path)])
+    assert [(r.size, r.metric) for r in rows] == [(SIZE, m) for m in IMPORT_METRICS]
+    assert all(r.value > 0 and r.baseline for r in rows)
+    assert [r.cells()[5] for r in rows] == ["≤ 5x", "", "", "≤ 5x"] * 2
+
+
+@pytest.mark.e2e
+def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
+    """With the browser: the app and both folium baselines are measured, ``--huge`` compares the
+    page open with the smaller size's, and the markdown table has one line per row under the
+    seven columns."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    out = tmp_path / "table.md"
+    rows = main(
+        [
+            *("--sizes", str(SIZE), "--huge", str(HUGE), "--backends", "sqlite"),
+            *("--naive-max", str(SIZE)),
+            *("--timeout", "180", "--work", str(tmp_path / "work"), "--markdown", str(out)),
+        ]
+    )
+    assert [re.sub(r"\(\d+ runs\)", "(N runs)", r.metric) for r in rows] == [
+        *IMPORT_METRICS[:4],
+        "first marks on the map (ms) vs folium FastMarkerCluster",
+        "figures, chart and table visible (ms) vs FastMarkerCluster's first marks",
+        "first marks, a second visitor (ms) vs FastMarkerCluster",
+        "first marks on the map (ms) vs the naive folium app",
+        "bytes reaching the browser per incident (websocket + HTTP)",
+        "… of which websocket frames (the script's output) per incident",
+        "… of which HTTP bodies (page, scripts, map files) per incident",
+        "page open: server time of its script runs",
+        "map zoom: server time (N runs)",
+        "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
+        "filter change: server time (N runs)",
+        "app process peak resident memory",
+        *IMPORT_METRICS[:4],
+        f"Monitor page: first marks (ms) vs at {SIZE}",
+        f"Monitor page: figures, chart and table visible (ms) vs at {SIZE}",
+    ]
+    assert [r.size for r in rows] == [SIZE] * (len(rows) - 6) + [HUGE] * 6
+    assert all(r.value > 0 for r in rows)
+    lines = out.read_text().splitlines()
+    assert lines[0] == "| " + " | ".join(COLUMNS) + " |"
+    assert len(lines) == 2 + len(rows)
+    assert out.read_text() == markdown_table(rows)
