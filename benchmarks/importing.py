@@ -128,11 +128,11 @@ def phases(path: Path, url: str, rows: int, profile: Path | None = None) -> tupl
         limits = Limits(max_rows=rows + 1, max_bytes=len(data) + 1)
         profiler = _profiler(profile)
         start = time.perf_counter()
-        prepared = prepare(data, path.name, date.today(), limits=limits)
+        report = prepare(data, path.name, date.today(), limits=limits)
         middle = time.perf_counter()
-        if not prepared.ok:
-            raise RuntimeError(f"the synthetic file has errors: {prepared.errors[:3]}")
-        summary = commit(store, prepared, uploaded_by="benchmark")
+        if not report.importable():
+            raise RuntimeError(f"the synthetic file has errors: {report.errors[:3]}")
+        summary = commit(store, report, uploaded_by="benchmark")
         end = time.perf_counter()
         if profiler is not None and profile is not None:  # the phases alone, not the checks
             profiler.disable()
