@@ -275,3 +275,27 @@ def test_unstorable_values_are_refused_with_a_report(db_url: str, column: str, v
     assert set(after["incident_id"]) == set(before["incident_id"]) | {GOOD["incident_id"]}
     rejected = _cells(export.rejected_csv(prepared.rejected))
     assert all(not cell.startswith(export.FORMULA_STARTS) for cell in rejected[1])
+
+
+def test_a_refused_revert_names_incidents_as_text(page_store: Store) -> None:
+    """The refusal quotes the ids of the incidents changed since; an id is data."""
+    marked = f"H-{MARKUP}"
+    first = commit(
+        page_store,
+        prepare(csv_bytes([row(incident_id=marked)]), "a.csv", TODAY),
+        uploaded_by="analyst",
+    )
+    commit(
+        page_store,
+        prepare(csv_bytes([row(incident_id=marked, killed="9")]), "b.csv", TODAY),
+        uploaded_by="analyst",
+    )
+    at = AppTest.from_file(str(PACKAGE_DIR / "app_pages" / "upload.py"), default_timeout=60)
+    at.run()
+    at.selectbox(key="revert_choice").set_value(first.batch_id).run()
+    at.button(key="revert").click().run()
+    assert not at.exception
+    (refusal,) = at.error
+    assert "cannot be reverted" in refusal.value
+    assert md_escape(marked) in refusal.value
+    assert not [text for text in rendered_markdown(at) if MARKUP in text]

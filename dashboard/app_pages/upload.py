@@ -143,7 +143,7 @@ if candidates:
         try:
             summary = store.revert_batch(int(target), uploaded_by=who)
         except RevertRefusedError as exc:  # an outage goes to the app's notice, not here
-            st.error(str(exc))
+            st.error(md_escape(exc))
         else:
             st.session_state["upload_message"] = (
                 f"Batch {target} reverted by batch {summary.batch_id}: {summary.removed:,} "
