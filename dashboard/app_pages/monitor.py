@@ -27,7 +27,7 @@ screen = assemble(
 )
 notes = session.settle(screen)
 in_view = screen.in_view
-views.sidebar_filters(session, screen.everything)
+views.sidebar_filters(session, screen)
 
 st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
 views.data_source(session)

@@ -45,6 +45,9 @@ class Screen:
     mandate: MandateStatus
     figures: Headline
     selected: pd.Series | None
+    #: The weapons and districts the data has: what the filters may offer.
+    weapon_choices: list[str]
+    district_choices: list[str]
 
     @property
     def empty(self) -> Empty | None:
@@ -58,15 +61,15 @@ class Screen:
     @property
     def empty_message(self) -> str | None:
         """The one sentence the page shows for an empty view (plain text), or None."""
-        chosen = self.view.filters
-        if self.empty is Empty.RANGE:
+        chosen, reason = self.view.filters, self.empty
+        if reason is Empty.RANGE:
             return (
                 f"'From' ({chosen.date_from}) is after 'To' ({chosen.date_to}): no day is in "
                 "this range. Change one of the dates, or clear one."
             )
-        if self.empty is Empty.NO_MATCH:
+        if reason is Empty.NO_MATCH:
             return "No incident matches these filters. Loosen or clear a filter to see incidents."
-        if self.empty is Empty.NO_DATA:
+        if reason is Empty.NO_DATA:
             if self.view.asof is not None:
                 return f"The store held no incident at {links.format_asof(self.view.asof)}."
             return "The store holds no incident yet."
@@ -98,11 +101,9 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
     """
     everything = load(view.asof)
     mandate = status(events, view.asof.date() if view.asof else today)
-    view, missing = links.restrict(
-        view,
-        weapons=filters.choices(everything, "weapon"),
-        districts=filters.choices(everything, "district"),
-    )
+    weapons = filters.choices(everything, "weapon")
+    districts = filters.choices(everything, "district")
+    view, missing = links.restrict(view, weapons=weapons, districts=districts)
     in_view = filters.apply(everything, view.filters)
     view, absent = links.check_incident(view, set(in_view["incident_id"]))
     rows = in_view[in_view["incident_id"] == view.incident]
@@ -114,4 +115,6 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
         mandate=mandate,
         figures=headline(in_view, mandate),
         selected=None if rows.empty else rows.iloc[0],
+        weapon_choices=weapons,
+        district_choices=districts,
     )

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from dashboard.core.figures import Headline
-from dashboard.core.filters import Filters, choices
+from dashboard.core.filters import Filters
 from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT, format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.monitor import Empty, Screen
@@ -35,7 +35,7 @@ _RECORD_OWN_WAY = frozenset(
 )
 
 
-def sidebar_filters(session: ViewSession, frame: pd.DataFrame) -> None:
+def sidebar_filters(session: ViewSession, screen: Screen) -> None:
     """Filter widgets in the sidebar, showing the view's filters; a change sets the view's.
 
     Each widget's key is its link parameter. The widgets show the view (seeded before they are
@@ -90,10 +90,8 @@ def sidebar_filters(session: ViewSession, frame: pd.DataFrame) -> None:
         on_change=changed,
         help="\n".join(f"- **{k}**: {v}" for k, v in STATUSES.items()),
     )
-    st.sidebar.multiselect("Weapon", choices(frame, "weapon"), key="weapon", on_change=changed)
-    st.sidebar.multiselect(
-        "District", choices(frame, "district"), key="district", on_change=changed
-    )
+    st.sidebar.multiselect("Weapon", screen.weapon_choices, key="weapon", on_change=changed)
+    st.sidebar.multiselect("District", screen.district_choices, key="district", on_change=changed)
     st.sidebar.text_input(
         "Search",
         key="q",
