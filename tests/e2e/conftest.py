@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,6 +141,30 @@ def wait_idle(page: Page, timeout: float = 60_000) -> None:
     """Wait until the script run triggered by the last interaction has finished."""
     page.wait_for_timeout(300)
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+_WATCH_RUN = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__dashboardRunStarted = false;
+  new MutationObserver((changes, observer) => {
+    if (app.getAttribute("data-test-script-state") !== "notRunning") {
+      window.__dashboardRunStarted = true;
+      observer.disconnect();
+    }
+  }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+def run_of(page: Page, action: Callable[[], object], timeout: float = 60_000) -> None:
+    """Do ``action`` (a click, a key press) and wait until the script run it triggers has
+    started and finished. Unlike :func:`wait_idle`, this cannot mistake the page as it was
+    before the run for its result when the server is slow to start the run."""
+    page.evaluate(_WATCH_RUN)
+    action()
+    page.wait_for_function(
+        f"() => window.__dashboardRunStarted && document.querySelector({IDLE!r})",
+        timeout=timeout,
+    )
 
 
 def map_frame(page: Page, timeout: float = 30_000) -> Frame:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_idle
+from tests.e2e.conftest import RunningApp, run_of, start_app, stop_app, wait_idle
 
 PASSWORD = "correct horse battery staple"
 THROTTLED = "Too many failed attempts"
@@ -36,8 +36,7 @@ def dual_stack_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
 def attempt(page: Page, password: str) -> str:
     """Submit ``password`` and return the error shown, or "admitted"."""
     page.get_by_label("Analyst password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    wait_idle(page)
+    run_of(page, page.get_by_role("button", name="Sign in").click)
     error = page.locator("[data-testid='stAlertContentError']")
     error.or_(page.locator(UPLOADER)).first.wait_for(timeout=10_000)
     return error.inner_text() if error.count() else "admitted"
