@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import DATA_DIR, settings
+from dashboard.core.batches import change_kinds
 from dashboard.core.csvio import Limits, parse_csv, to_table
 from dashboard.core.errors import ImportRejectedError, MappingRefusedError
 from dashboard.core.export import to_csv
 from dashboard.core.mapping import FORMATS, ColumnMapping, choose
-from dashboard.core.records import change_kind, frame_records
 from dashboard.core.report import Report
+from dashboard.core.schema import KEY
 from dashboard.core.validate import validate
 from dashboard.store import BatchMeta, BatchSummary, Store
 
@@ -69,10 +70,8 @@ def prepare(
 def classify(store: Store, report: Report) -> pd.DataFrame:
     """The valid rows with a ``change`` column: new, update (of a stored incident) or unchanged."""
     valid = report.valid
-    records = frame_records(valid)
-    existing = store.records([str(r["incident_id"]) for r in records])
     out = valid.copy()
-    out.insert(1, "change", [change_kind(existing.get(str(r["incident_id"])), r) for r in records])
+    out.insert(1, "change", change_kinds(valid, store.stored_incidents(valid[KEY].tolist())))
     return out
 
 
@@ -101,7 +100,7 @@ def commit(
         rows_read=report.rows_read,
         rejected=len(report.rejected),
     )
-    return store.apply_batch(frame_records(report.valid), meta)
+    return store.apply_frame(report.valid, meta)
 
 
 def revertible(batches: pd.DataFrame) -> list[int]:

@@ -3,6 +3,7 @@
 The store's parts reach the database only through :class:`Database`: reads run in read-only
 transactions, changes to the batch log in :meth:`Database.write` under the one write lock, and
 every failure to reach the server surfaces as :class:`StoreUnavailableError`, whoever called.
+:func:`insert_rows` and :func:`update_rows` write many rows at once inside such a transaction.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -162,6 +163,65 @@ class Database:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def insert_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> None:
+    """Insert ``rows`` (plain tuples in ``columns`` order, values as the driver takes them:
+    text, numbers, ISO dates, None) into ``table`` within ``conn``'s transaction.
+
+    PostgreSQL takes them through ``COPY``, SQLite through one ``executemany``; a driver
+    error arrives as from any statement (SQLAlchemy's, an outage as StoreUnavailableError).
+    """
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(map(quote, columns))
+    if conn.dialect.name != "postgresql":
+        marks = ", ".join("?" * len(columns))
+        statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+        conn.exec_driver_sql(statement, rows)
+        return
+    statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+    dbapi = conn.dialect.loaded_dbapi
+    driver = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+    except dbapi.Error as exc:
+        error = sa.exc.DBAPIError.instance(statement, None, exc, dbapi.Error)
+        if isinstance(error, sa.exc.OperationalError) and conn.dialect.is_disconnect(
+            exc, driver, None
+        ):
+            raise StoreUnavailableError(
+                f"cannot open the store at {conn.engine.url.render_as_string()}: {exc}"
+            ) from error
+        raise error from exc
+
+
+def update_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> None:
+    """Set ``columns`` of the rows of ``table`` whose ``key`` is each row's last value, in
+    one ``executemany`` of plain tuples (values as for :func:`insert_rows`)."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    assignments = ", ".join(f"{quote(c)} = {mark}" for c in columns)
+    conn.exec_driver_sql(
+        f"UPDATE {quote(table.name)} SET {assignments} WHERE {quote(key)} = {mark}",
+        rows,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
