@@ -214,7 +214,7 @@ class BatchLog(Part):
             [*others, "batch_id"],
             _driver_rows(steps.updated[[*others, KEY]], batch_id, last=True),
         )
-        stamp = history.c.recorded_at.type.bind_processor(conn.dialect)
+        stamp = history.c.recorded_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         recorded_at = stamp(now) if stamp is not None else now
         insert_rows(
             conn,
