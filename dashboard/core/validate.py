@@ -124,7 +124,7 @@ def _columns(table: RawTable, declared: Sequence[Column]) -> dict[str, np.ndarra
     """Each declared column's cells as an object array of text ("" where the table lacks one)."""
     width = len(table.columns)
     rows = table.rows
-    if any(len(r) != width for r in rows):
+    if rows and set(map(len, rows)) != {width}:
         rows = [(list(r) + [""] * width)[:width] for r in rows]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in table.columns]
     by_name = dict(zip(table.columns, transposed, strict=True))
