@@ -213,12 +213,13 @@ class WebAddress:
 # go through the parser above, one by one, which decides them: a value or a fault. The parsers and
 # checks stay the one definition of what is valid and of every fault's words.
 
-#: Cells a fast path reads without doubt (ASCII digits only: ``int`` and ``float`` read other
-#: scripts' digits too, which the parsers above decide): a whole number of at most 15 digits,
-#: a decimal number, and an http(s) address whose host is plain letters, digits, dots and
-#: hyphens (anything else goes to :class:`WebAddress` itself).
+#: Cells a fast path reads without doubt (ASCII digits only: ``int``, ``float`` and pandas read
+#: other scripts' digits too, which the parsers above decide): a whole number of at most 15
+#: digits, a decimal number, an ISO date, and an http(s) address whose host is plain letters,
+#: digits, dots and hyphens (anything else goes to :class:`WebAddress` itself).
 _PLAIN_INTEGER = re.compile(r"^\+?[0-9]{1,15}$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$")
+_PLAIN_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _PLAIN_URL = re.compile(
     r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?([/?#][!-~]*)?$"
 )
@@ -259,7 +260,7 @@ def _counts(texts: pd.Series, highest: int) -> tuple[pd.Series, np.ndarray]:
 
 
 def _dates(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    iso = _matching(_ISO_DATE, texts)
+    iso = _matching(_PLAIN_DATE, texts)
     values = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[s]")
     parsed = pd.to_datetime(texts[iso], format="%Y-%m-%d", errors="coerce")
     values[iso] = parsed.astype("datetime64[s]")
