@@ -153,7 +153,8 @@ def _check_column(
     name = column.name
     n = len(cells)
     blocked = ~checked
-    if sum(map(len, cells)) > max_cell:  # one sum: a cell over the limit is rare
+    # Lengths are counted cell by cell only in the rare column with a cell over a limit.
+    if max(map(len, cells), default=0) > max_cell:
         lengths = np.fromiter(map(len, cells), np.int64, n)
         for row in np.flatnonzero((lengths > max_cell) & ~blocked).tolist():
             faults.add(
@@ -176,9 +177,9 @@ def _check_column(
                     f"{unstorable.start() + 1:,}, which the store cannot keep: remove it",
                 )
                 blocked[row] = True
-    texts = np.array([c.strip() for c in cells], dtype=object)
+    texts = np.array(list(map(str.strip, cells)), dtype=object)
     empty = texts == ""
-    if column.length is not None:
+    if column.length is not None and max(map(len, texts), default=0) > column.length:
         lengths = np.fromiter(map(len, texts), np.int64, n)
         too_long = (lengths > column.length) & ~blocked
         for row in np.flatnonzero(too_long).tolist():
@@ -198,11 +199,14 @@ def _check_column(
         column.parse, pd.Series(texts[readable], index=np.flatnonzero(readable), dtype=object)
     )
     for check in column.checks:
-        passing = parsed.drop(list(failed)).dropna()
+        passing = parsed.drop(list(failed)).dropna() if failed else parsed.dropna()
         failed |= check_column(check, passing, today)
     for label, (code, reason) in failed.items():
         faults.add(int(label), order, name, code, reason)  # type: ignore[call-overload]
-    typed = parsed.drop(list(failed)).astype(_DTYPES[column.kind]).reindex(range(n))
+    good = parsed.drop(list(failed)) if failed else parsed
+    typed = good.astype(_DTYPES[column.kind])
+    if len(typed) < n:
+        typed = typed.reindex(range(n))
     if column.default is not None:
         typed[empty & ~blocked] = column.default
     return typed

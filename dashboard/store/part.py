@@ -48,11 +48,13 @@ def current_frame(conn: sa.Connection, ids: Sequence[str]) -> pd.DataFrame:
     left out). The statement goes to the driver as written: SQLAlchemy would compile each of
     its thousands of parameters."""
     quote = conn.dialect.identifier_preparer.quote
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     select = f"SELECT {', '.join(map(quote, COLUMNS))} FROM {quote(incidents.name)}"
     rows: list[dict[str, object]] = []
     for chunk in chunks(list(ids)):
-        marks = ", ".join([mark] * len(chunk))
-        found = conn.exec_driver_sql(f"{select} WHERE {quote(KEY)} IN ({marks})", tuple(chunk))
+        if conn.dialect.name == "postgresql":  # one array parameter: nothing to split per id
+            found = conn.exec_driver_sql(f"{select} WHERE {quote(KEY)} = ANY(%s)", (list(chunk),))
+        else:
+            marks = ", ".join("?" * len(chunk))
+            found = conn.exec_driver_sql(f"{select} WHERE {quote(KEY)} IN ({marks})", tuple(chunk))
         rows += [dict(zip(COLUMNS, row, strict=True)) for row in found]
     return incidents_frame(rows)
