@@ -126,7 +126,8 @@ def test_a_bulk_copy_cut_off_midway_reports_an_outage(proxied: tuple[TcpProxy, s
     proxy, url = proxied
     store = open_store(url, today=TODAY)
     version = store.data_version()
-    rows = [(1, f"CUT-{n}", datetime.now(UTC), "null", "null") for n in range(1000)]
+    rows = [[1] * 1000, [f"CUT-{n}" for n in range(1000)], [datetime.now(UTC)] * 1000]
+    rows += [["null"] * 1000] * 2
     columns = ["batch_id", "incident_id", "recorded_at", "before", "after"]
     raised: list[Exception] = []
     # Leaving the transaction on the lost connection is an outage too (its rollback fails), and

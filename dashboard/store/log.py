@@ -205,14 +205,16 @@ class BatchLog(Part):
         ).scalar_one()
         for chunk in chunks(steps.removed):
             conn.execute(sa.delete(incidents).where(incidents.c.incident_id.in_(chunk)))
-        insert_rows(conn, incidents, [*COLUMNS, "batch_id"], _driver_rows(steps.added, batch_id))
+        added_values = [*_driver_columns(steps.added), [batch_id] * added]
+        insert_rows(conn, incidents, [*COLUMNS, "batch_id"], added_values)
         others = [c for c in COLUMNS if c != KEY]
+        *changed_values, keys = _driver_columns(steps.updated[[*others, KEY]])
         update_rows(
             conn,
             incidents,
             KEY,
             [*others, "batch_id"],
-            _driver_rows(steps.updated[[*others, KEY]], batch_id, last=True),
+            list(zip(*changed_values, [batch_id] * updated, keys, strict=True)),
         )
         stamp = history.c.recorded_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         recorded_at = stamp(now) if stamp is not None else now
@@ -221,10 +223,11 @@ class BatchLog(Part):
             history,
             ["batch_id", "incident_id", "recorded_at", "before", "after"],
             [
-                (batch_id, incident_id, recorded_at, before, after)
-                for incident_id, before, after in zip(
-                    steps.ids, steps.before, steps.after, strict=True
-                )
+                [batch_id] * len(steps.ids),
+                steps.ids,
+                [recorded_at] * len(steps.ids),
+                steps.before,
+                steps.after,
             ],
         )
         return BatchSummary(batch_id, added, updated, unchanged, removed)
@@ -313,18 +316,13 @@ def _iso_dates(dates: pd.Series) -> pd.Series:
     return pd.Series(text, index=dates.index, dtype=object)
 
 
-def _driver_rows(
-    frame: pd.DataFrame, batch_id: int, *, last: bool = False
-) -> list[tuple[object, ...]]:
-    """The rows of ``frame`` as plain tuples for the driver (dates as ISO text, missing as
-    None), with ``batch_id`` after the columns (or before the last one, with ``last``)."""
-    columns: list[list[object]] = []
-    for name in frame.columns:
-        series = frame[name]
-        columns.append(_objects(_iso_dates(series) if name in DATE_COLUMNS else series))
-    stamp = [batch_id] * len(frame)
-    ordered = [*columns[:-1], stamp, columns[-1]] if last else [*columns, stamp]
-    return list(zip(*ordered, strict=True))
+def _driver_columns(frame: pd.DataFrame) -> list[list[object]]:
+    """The columns of ``frame`` as plain values for the driver (dates as ISO text, missing as
+    None)."""
+    return [
+        _objects(_iso_dates(frame[name]) if name in DATE_COLUMNS else frame[name])
+        for name in frame.columns
+    ]
 
 
 def _latest_changes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, LoggedChange]:
