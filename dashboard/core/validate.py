@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.core.cells import check_column, parse_column
+from dashboard.core.cells import Fault, check_column, parse_column
 from dashboard.core.errors import Issue, clip
 from dashboard.core.schema import (
     DECLARATIONS,
@@ -148,19 +148,34 @@ def _check_column(
 ) -> pd.Series:
     """One column's typed values (missing where empty or faulty), its faults added to ``faults``.
 
-    ``checked`` says which rows to look at (rows rejected while reading are not).
+    Each distinct cell is read once (a column of 100,000 rows often holds a few dozen values),
+    and its value and fault go to every row holding it. ``checked`` says which rows to look at
+    (rows rejected while reading are not).
     """
+    codes, distinct = pd.factorize(cells)
+    values, found = _read_distinct(column, np.asarray(distinct, dtype=object), today, max_cell)
+    if found:
+        faulty = np.zeros(len(distinct), bool)
+        faulty[list(found)] = True
+        for row in np.flatnonzero(faulty[codes] & checked).tolist():
+            faults.add(row, order, column.name, *found[int(codes[row])])
+    return values.take(codes).reset_index(drop=True)
+
+
+def _read_distinct(
+    column: Column, cells: np.ndarray, today: date, max_cell: int
+) -> tuple[pd.Series, dict[int, Fault]]:
+    """The typed value (missing where empty or faulty) and the fault of each of ``cells``, by
+    position: the first fault of the order in this module's docstring."""
     name = column.name
     n = len(cells)
-    blocked = ~checked
+    found: dict[int, Fault] = {}
+    blocked = np.zeros(n, bool)
     # Lengths are counted cell by cell only in the rare column with a cell over a limit.
     if max(map(len, cells), default=0) > max_cell:
         lengths = np.fromiter(map(len, cells), np.int64, n)
-        for row in np.flatnonzero((lengths > max_cell) & ~blocked).tolist():
-            faults.add(
-                row,
-                order,
-                name,
+        for row in np.flatnonzero(lengths > max_cell).tolist():
+            found[row] = (
                 "too-long",
                 f"cell is {lengths[row]:,} characters; the limit is {max_cell:,}",
             )
@@ -168,10 +183,7 @@ def _check_column(
     if _UNSTORABLE.search("".join(cells)):  # one search of the column: such cells are rare
         for row in np.flatnonzero(~blocked).tolist():
             if unstorable := _UNSTORABLE.search(cells[row]):
-                faults.add(
-                    row,
-                    order,
-                    name,
+                found[row] = (
                     "unstorable-character",
                     f"cell holds U+{ord(unstorable[0]):04X} at character "
                     f"{unstorable.start() + 1:,}, which the store cannot keep: remove it",
@@ -183,17 +195,14 @@ def _check_column(
         lengths = np.fromiter(map(len, texts), np.int64, n)
         too_long = (lengths > column.length) & ~blocked
         for row in np.flatnonzero(too_long).tolist():
-            faults.add(
-                row,
-                order,
-                name,
+            found[row] = (
                 "too-long",
                 f"value is {lengths[row]:,} characters; {name} holds at most {column.length:,}",
             )
         blocked |= too_long
     if column.required:
         for row in np.flatnonzero(empty & ~blocked).tolist():
-            faults.add(row, order, name, "required", "required value is missing")
+            found[row] = ("required", "required value is missing")
     readable = ~blocked & ~empty
     parsed, failed = parse_column(
         column.parse, pd.Series(texts[readable], index=np.flatnonzero(readable), dtype=object)
@@ -201,15 +210,15 @@ def _check_column(
     for check in column.checks:
         passing = parsed.drop(list(failed)).dropna() if failed else parsed.dropna()
         failed |= check_column(check, passing, today)
-    for label, (code, reason) in failed.items():
-        faults.add(int(label), order, name, code, reason)  # type: ignore[call-overload]
+    for label, fault in failed.items():
+        found[int(label)] = fault  # type: ignore[call-overload]
     good = parsed.drop(list(failed)) if failed else parsed
-    typed = good.astype(_DTYPES[column.kind])
-    if len(typed) < n:
-        typed = typed.reindex(range(n))
+    values = good.astype(_DTYPES[column.kind])
+    if len(values) < n:
+        values = values.reindex(range(n))
     if column.default is not None:
-        typed[empty & ~blocked] = column.default
-    return typed
+        values[empty & ~blocked] = column.default
+    return values, found
 
 
 def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:
