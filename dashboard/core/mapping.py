@@ -102,7 +102,8 @@ def from_choices(name: str, choices: dict[str, str]) -> ColumnMapping:
 IDENTITY: Final = ColumnMapping("incidents")
 
 #: ACLED -> canonical. ACLED gives no weapon or attribution: the sub-event type stands for the
-#: weapon, and every row comes in as "unverified" until an analyst grades it.
+#: weapon, and every row comes in as "unverified" until an analyst grades it. Its ``admin2`` is
+#: the raion, the district level it names.
 ACLED: Final = ColumnMapping(
     "acled",
     {
@@ -110,6 +111,7 @@ ACLED: Final = ColumnMapping(
         "event_id_cnty": "incident_id",
         "event_date": "date",
         "sub_event_type": "weapon",
+        "admin2": "district",
         "location": "location",
         "latitude": "latitude",
         "longitude": "longitude",
@@ -136,9 +138,58 @@ def choose(header: Iterable[str], fmt: str = "auto") -> ColumnMapping:
     return IDENTITY
 
 
-def suggest(header: Iterable[str], base: ColumnMapping) -> dict[str, str]:
-    """Each file header with the canonical column ``base`` gives it ("" for none).
+#: Other names files give the canonical columns, in English and Ukrainian, as
+#: :func:`~dashboard.core.schema.normalise_header` writes them (case and spacing ignored).
+SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
+    "incident_id": ("id", "event_id", "ідентифікатор", "номер"),
+    "date": ("event_date", "day", "дата", "дата_події"),
+    "time": ("час", "час_події"),
+    "location": (
+        "place",
+        "city",
+        "town",
+        "settlement",
+        "місто",
+        "населений_пункт",
+        "місце",
+        "локація",
+    ),
+    "district": ("raion", "admin2", "район", "округ"),
+    "latitude": ("lat", "широта"),
+    "longitude": ("lon", "lng", "long", "довгота"),
+    "geo_precision": ("precision", "точність", "точність_координат"),
+    "weapon": ("weapon_type", "missile", "зброя", "ракета", "тип_зброї", "засіб_ураження"),
+    "weapon_origin": ("origin", "походження", "країна_походження"),
+    "attribution_status": ("status", "attribution", "статус", "атрибуція", "статус_атрибуції"),
+    "attributed_by": ("attributed", "ким_атрибутовано", "хто_атрибутував"),
+    "launch_origin": ("launch_site", "місце_запуску", "місце_пуску"),
+    "killed": ("fatalities", "deaths", "dead", "загиблі", "загинули", "кількість_загиблих"),
+    "injured": ("wounded", "injuries", "поранені", "кількість_поранених"),
+    "source_title": ("source", "джерело", "назва_джерела"),
+    "source_url": ("url", "link", "посилання"),
+    "source_date": ("published", "дата_джерела", "дата_публікації"),
+    "sanctions_provisions": ("provisions", "санкції", "положення"),
+    "notes": ("note", "comment", "comments", "примітки", "коментар", "опис"),
+}
+_BY_SYNONYM: Final[dict[str, str]] = {
+    name: column for column, names in SYNONYMS.items() for name in names
+}
 
-    The starting values of the page's mapping form.
+
+def suggest(header: Iterable[str], base: ColumnMapping) -> dict[str, str]:
+    """Each file header with the canonical column it most likely fills ("" for none).
+
+    What ``base`` gives a header comes first (a canonical name, or the mapping's own choice);
+    a header ``base`` does not know is matched by :data:`SYNONYMS`, unless an earlier header
+    already fills that column. The starting values of the page's mapping form.
     """
-    return {h: base.target(h) or IGNORE for h in header}
+    headers = list(header)
+    chosen = {h: base.target(h) for h in headers}
+    taken = {t for t in chosen.values() if t}
+    for h in headers:
+        if chosen[h] is None:
+            guess = _BY_SYNONYM.get(normalise_header(h))
+            if guess is not None and guess not in taken:
+                chosen[h] = guess
+                taken.add(guess)
+    return {h: t or IGNORE for h, t in chosen.items()}
