@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.core.text import md_escape
 from dashboard.imports import saved_mappings
 from dashboard.store import Store
 from tests.helpers import GOOD, csv_bytes, row
@@ -84,6 +85,12 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
 
     page.selectbox(key="revert_choice").set_value(2).run()
     page.button(key="revert").click().run()
+    # Nothing happens before the analyst confirms what the page names.
+    assert stored_ids(url) == before | {"T-0001"}
+    [question] = [w.value for w in page.warning if w.value.startswith("Revert batch 2")]
+    assert md_escape("upload.csv (import), stored") in question
+    assert md_escape("by analyst; 1 added, 0 updated, 0 removed") in question
+    page.button(key="revert_confirm").click().run()
     assert not page.exception
     assert page.success[0].value.startswith("Batch 2 reverted by batch 3: 1 removed")
     assert stored_ids(url) == before
@@ -94,7 +101,7 @@ def test_clean_file_imports_whole(page: AppTest, url: str) -> None:
     upload(page, csv_bytes([GOOD, row(incident_id="UA-KHA-20240102", killed="1")]))
     assert sorted(page.dataframe[0].value["change"]) == ["new", "update"]
     assert not page.button(key="import").disabled
-    assert not page.checkbox
+    assert not [c for c in page.checkbox if c.key == "valid_only"]
     page.button(key="import").click().run()
     assert page.success[0].value.startswith("Stored as batch 2: 1 added, 1 updated")
     assert "T-0001" in stored_ids(url)
@@ -199,3 +206,45 @@ def test_a_stale_saved_mapping_is_reported_not_a_crash(page: AppTest, url: str) 
     assert "is not a canonical column" in message
     upload(page, csv_bytes([GOOD]))
     assert metrics(page)["Valid"] == "1"
+
+
+def test_the_same_file_again_warns_and_waits_for_the_analyst(page: AppTest, url: str) -> None:
+    data = csv_bytes([GOOD])
+    upload(page, data)
+    page.button(key="import").click().run()
+    assert page.success[0].value.startswith("Stored as batch 2: 1 added")
+    # The file is still chosen after its import: the button is not live again.
+    [warning] = [w.value for w in page.warning if "imported before" in w.value]
+    assert md_escape("batch 2: upload.csv (import)") in warning
+    assert page.button(key="import").disabled
+    page.checkbox(key="import_again").check().run()
+    assert not page.button(key="import").disabled
+
+    page.button(key="cancel_upload").click().run()
+    assert not page.exception
+    assert "import" not in keys(page)  # the picker is empty again
+    assert page.file_uploader[0].key == "upload_file_1"
+
+
+def test_the_shipped_data_is_offered_for_revert_only_when_asked(page: AppTest) -> None:
+    assert not [s for s in page.selectbox if s.key == "revert_choice"]
+    assert "No batch to revert" in page.caption[-1].value
+    page.checkbox(key="revert_seed").check().run()
+    [choice] = [s for s in page.selectbox if s.key == "revert_choice"]
+    [offer] = choice.options
+    assert offer.startswith("batch 1: incidents.csv (seed), stored ")
+    assert offer.endswith("by shipped data; 7 added, 0 updated, 0 removed")
+    page.button(key="revert").click().run()
+    page.button(key="revert_cancel").click().run()
+    assert not [w for w in page.warning if w.value.startswith("Revert batch 1")]
+
+
+def test_a_saved_mapping_is_announced_and_selected(page: AppTest, url: str) -> None:
+    header = ["Ref", *(c for c in GOOD if c != "incident_id")]
+    upload(page, csv_bytes([{**GOOD, "Ref": "S-1"}], columns=header))
+    next(box for box in page.selectbox if box.label == "Ref").set_value("incident_id")
+    page.text_input(key="mapping_name").input("our *sheet*")
+    next(b for b in page.button if b.label == "Apply mapping").click().run()
+    assert not page.exception
+    assert page.selectbox(key="upload_mapping_choice").value == "our *sheet*"
+    assert page.success[0].value.startswith("Saved the column mapping “our \\*sheet\\*”")
