@@ -113,10 +113,7 @@ def revertible(batches: pd.DataFrame) -> list[int]:
 
 def saved_mappings(store: Store) -> dict[str, ColumnMapping]:
     """The column mappings analysts saved, by name."""
-    return {
-        name: ColumnMapping.from_json(name, data)  # type: ignore[arg-type]
-        for name, data in store.mappings().items()
-    }
+    return {name: ColumnMapping.from_json(name, data) for name, data in store.mappings().items()}
 
 
 def save_mapping(store: Store, mapping: ColumnMapping, *, saved_by: str) -> None:
@@ -137,7 +134,7 @@ def save_mapping(store: Store, mapping: ColumnMapping, *, saved_by: str) -> None
             f"{name!r} names a built-in format ({', '.join(FORMATS)}): choose another name for"
             " the column mapping"
         )
-    store.save_mapping(mapping.name, mapping.to_json(), saved_by=saved_by)  # type: ignore[arg-type]
+    store.save_mapping(mapping.name, mapping.to_json(), saved_by=saved_by)
 
 
 def template_csv(today: date) -> str:

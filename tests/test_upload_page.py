@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe
 
 from dashboard.core.text import md_escape
 from dashboard.imports import saved_mappings
@@ -46,6 +47,11 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def tables(at: AppTest) -> list[Dataframe]:
+    """The page's tables, without the mapping form's editor of fixed values."""
+    return [d for d in at.dataframe if d.editing_mode == "read_only"]
+
+
 def keys(at: AppTest) -> set[str]:
     return {b.key for b in at.button}
 
@@ -58,11 +64,11 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
     before = stored_ids(url)
     upload(page, csv_bytes([GOOD, row(incident_id="T-2", date="01/02/2024")]))
     assert metrics(page) == {"Rows read": "2", "Valid": "1", "Invalid": "1", "Warnings": "0"}
-    issues = page.dataframe[0].value
+    issues = tables(page)[0].value
     assert issues[["line", "column", "value", "code"]].values.tolist() == [
         [3, "date", "'01/02/2024'", "ambiguous-date"]
     ]
-    preview = page.dataframe[1].value
+    preview = tables(page)[1].value
     assert preview[["incident_id", "change"]].values.tolist() == [["T-0001", "new"]]
     assert page.button(key="import").disabled
     assert stored_ids(url) == before
@@ -72,7 +78,7 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
     assert not page.exception
     assert page.success[0].value.startswith("Stored as batch 2: 1 added, 0 updated")
     assert stored_ids(url) == before | {"T-0001"}
-    newest = page.dataframe[-1].value.iloc[0]
+    newest = tables(page)[-1].value.iloc[0]
     assert newest[["Batch", "File", "Who", "Added", "Rejected"]].tolist() == [
         2,
         "upload.csv",
@@ -81,7 +87,7 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
         1,
     ]
     # The same file now previews as unchanged: the page reads the store as it is.
-    assert page.dataframe[1].value["change"].tolist() == ["unchanged"]
+    assert tables(page)[1].value["change"].tolist() == ["unchanged"]
 
     page.selectbox(key="revert_choice").set_value(2).run()
     page.button(key="revert").click().run()
@@ -99,7 +105,7 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
 
 def test_clean_file_imports_whole(page: AppTest, url: str) -> None:
     upload(page, csv_bytes([GOOD, row(incident_id="UA-KHA-20240102", killed="1")]))
-    assert sorted(page.dataframe[0].value["change"]) == ["new", "update"]
+    assert sorted(tables(page)[0].value["change"]) == ["new", "update"]
     assert not page.button(key="import").disabled
     assert not [c for c in page.checkbox if c.key == "valid_only"]
     page.button(key="import").click().run()
@@ -111,7 +117,7 @@ def test_file_level_fault_offers_no_import(page: AppTest, url: str) -> None:
     before = stored_ids(url)
     upload(page, b"PK\x03\x04" + bytes(64), "sheet.csv")
     assert "not a CSV file" in page.error[0].value
-    assert page.dataframe[0].value["code"].tolist() == ["not-csv"]
+    assert tables(page)[0].value["code"].tolist() == ["not-csv"]
     assert "import" not in keys(page)
     assert stored_ids(url) == before
 
@@ -124,7 +130,7 @@ def test_column_mapping_is_applied_and_saved(page: AppTest, url: str) -> None:
     page.text_input(key="mapping_name").input("our sheet")
     next(b for b in page.button if b.label == "Apply mapping").click().run()
     assert not page.exception
-    assert page.dataframe[0].value["incident_id"].tolist() == ["S-1"]
+    assert tables(page)[0].value["incident_id"].tolist() == ["S-1"]
     assert saved_mappings(Store(url))["our sheet"].columns["ref"] == "incident_id"
     assert "our sheet" in page.selectbox(key="upload_mapping_choice").options
 
@@ -149,7 +155,7 @@ def test_a_file_wider_than_the_column_limit_is_refused_before_the_mapping_form(
     page.run()
     columns = [*GOOD, *(f"extra {i}" for i in range(6))]
     upload(page, csv_bytes([GOOD], columns=columns))
-    issues = page.dataframe[0].value
+    issues = tables(page)[0].value
     assert issues[["line", "value", "code"]].values.tolist() == [
         [0, "'26 columns'", "too-many-columns"]
     ]
@@ -171,7 +177,7 @@ def test_a_mapping_named_like_a_built_in_format_is_refused_with_a_message(
     assert "choose another name" in refusal
     assert saved_mappings(Store(url)) == {}
     # Neither saved nor applied: the report is still the file's own.
-    preview = next(d.value for d in page.dataframe if "change" in d.value.columns)
+    preview = next(d.value for d in tables(page) if "change" in d.value.columns)
     assert preview["incident_id"].str.startswith("INC-").tolist() == [True]
 
 
@@ -248,3 +254,34 @@ def test_a_saved_mapping_is_announced_and_selected(page: AppTest, url: str) -> N
     assert not page.exception
     assert page.selectbox(key="upload_mapping_choice").value == "our *sheet*"
     assert page.success[0].value.startswith("Saved the column mapping “our \\*sheet\\*”")
+
+
+def test_a_ukrainian_file_is_mapped_by_suggestion_with_samples_and_a_value_map(
+    page: AppTest,
+) -> None:
+    header = ["Дата", "Місто", "Широта", "Довгота", "Зброя", "Статус", "Джерело", "Посилання"]
+    cells = [
+        "2024-01-02",
+        "Харків",
+        "49.99",
+        "36.23",
+        "KN-23",
+        "Попередньо",
+        "Звіт",
+        "https://e.org",
+    ]
+    upload(page, csv_bytes([dict(zip(header, cells, strict=True))], columns=header))
+    assert metrics(page)["Valid"] == "0"
+    boxes = {s.label: s for s in page.selectbox if str(s.key).startswith("map_")}
+    assert boxes["Дата"].value == "date"
+    assert boxes["Статус"].value == "attribution_status"
+    assert boxes["Дата"].format_func("date") == "date · required"
+    assert any(c.value == "e.g. Харків" for c in page.caption)
+    [status] = [s for s in page.selectbox if str(s.key).startswith("value_")]
+    assert status.label == "попередньо"
+    assert status.value == "preliminary"  # suggested from the Ukrainian word
+    next(b for b in page.button if b.label == "Apply mapping").click().run()
+    assert not page.exception
+    assert metrics(page)["Valid"] == "1"
+    preview = next(d.value for d in tables(page) if "change" in d.value.columns)
+    assert preview["attribution_status"].tolist() == ["preliminary"]

@@ -84,7 +84,7 @@ else:
     file = view.prepared(
         upload.getvalue(), upload.name, today, fmt=fmt, mapping=mapping, limits=limits
     )
-    if applied := view.mapping_form(file):
+    if applied := view.mapping_form(file, view.file_columns(upload.getvalue(), limits)):
         try:
             if applied.name:
                 save_mapping(store, applied, saved_by=who)

@@ -312,10 +312,13 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
                 )
     keep = [i for i, t in enumerate(targets) if t]
     extra = list(constants.values())
+    names = [targets[i] for i in keep] + list(constants)
     rows = [[row[i] for i in keep] + extra for row in parsed.rows]
-    return RawTable(
-        [targets[i] for i in keep] + list(constants), rows, parsed.lines, parsed.faults, issues
-    )
+    for j, name in enumerate(names):
+        if name in mapping.values:
+            for cells in rows:
+                cells[j] = mapping.recode(name, cells[j])
+    return RawTable(names, rows, parsed.lines, parsed.faults, issues)
 
 
 def read_incident_csv(

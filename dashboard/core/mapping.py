@@ -6,12 +6,13 @@ saved in the store and reused by the page and the CLI alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
+from dashboard.core.cells import OneOf
 from dashboard.core.errors import MappingRefusedError
-from dashboard.core.schema import COLUMNS, normalise_header
+from dashboard.core.schema import COLUMNS, DECLARED, normalise_header
 
 #: Ignore this file column.
 IGNORE: Final = ""
@@ -69,13 +70,21 @@ class ColumnMapping:
     name: str
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+    #: Canonical column -> the file's value (as :func:`normalise_value` writes it) -> the value
+    #: stored instead; other values pass unchanged (and are checked as usual).
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for target in [*self.columns.values(), *self.constants]:
+        for target in [*self.columns.values(), *self.constants, *self.values]:
             if target != IGNORE and target not in COLUMNS:
                 raise MappingRefusedError(
                     f"mapping {self.name!r}: {target!r} is not a canonical column"
                 )
+
+    def recode(self, column: str, value: str) -> str:
+        """The value stored for the file's ``value`` in canonical ``column``."""
+        table = self.values.get(column)
+        return table.get(normalise_value(value), value) if table else value
 
     def target(self, header: str) -> str | None:
         """Canonical column for a file header; "" when ignored on purpose, None when unknown."""
@@ -84,19 +93,100 @@ class ColumnMapping:
             return self.columns[name]
         return name if name in COLUMNS else None
 
-    def to_json(self) -> dict[str, dict[str, str]]:
+    def to_json(self) -> dict[str, Any]:
         """The mapping as JSON-ready data, for the store."""
-        return {"columns": dict(self.columns), "constants": dict(self.constants)}
+        return {
+            "columns": dict(self.columns),
+            "constants": dict(self.constants),
+            "values": {c: dict(v) for c, v in self.values.items()},
+        }
 
     @classmethod
-    def from_json(cls, name: str, data: dict[str, dict[str, str]]) -> ColumnMapping:
-        """The mapping saved by :meth:`to_json`."""
-        return cls(name, dict(data.get("columns", {})), dict(data.get("constants", {})))
+    def from_json(cls, name: str, data: Mapping[str, Any]) -> ColumnMapping:
+        """The mapping saved by :meth:`to_json` (mappings saved before value maps have none)."""
+        return cls(
+            name,
+            dict(data.get("columns", {})),
+            dict(data.get("constants", {})),
+            {c: dict(v) for c, v in data.get("values", {}).items()},
+        )
 
 
-def from_choices(name: str, choices: dict[str, str]) -> ColumnMapping:
-    """A mapping from a form's choices: file header as written -> canonical column or ""."""
-    return ColumnMapping(name, {normalise_header(h): t for h, t in choices.items()})
+#: Values files give for a column with a fixed vocabulary, as :func:`normalise_value` writes
+#: them: the value map the page suggests.
+VALUE_SYNONYMS: Final[dict[str, dict[str, str]]] = {
+    "attribution_status": {
+        "підтверджено": "confirmed",
+        "підтверджений": "confirmed",
+        "заявлено": "claimed",
+        "заявлений": "claimed",
+        "попередньо": "preliminary",
+        "попередній": "preliminary",
+        "оскаржено": "disputed",
+        "оскаржений": "disputed",
+        "не перевірено": "unverified",
+        "неперевірено": "unverified",
+        "неперевірений": "unverified",
+    },
+}
+
+
+def normalise_value(value: str) -> str:
+    """Match a file's values case- and space-insensitively: ``" Попередньо "`` -> ``попередньо``."""
+    return " ".join(value.casefold().split())
+
+
+def vocabulary(column: str) -> tuple[str, ...] | None:
+    """The values a canonical column accepts, when its declaration fixes them (as text)."""
+    for check in DECLARED[column].checks:
+        if isinstance(check, OneOf):
+            return tuple(str(v) for v in check.values)
+    return None
+
+
+def distinct(values: Iterable[str], limit: int) -> list[str]:
+    """The first ``limit`` distinct non-empty ``values``, as :func:`normalise_value` writes them
+    (the keys of a value map), in file order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        key = normalise_value(value)
+        if key and key not in seen:
+            seen[key] = None
+            if len(seen) == limit:
+                break
+    return list(seen)
+
+
+def samples(values: Iterable[str], count: int = 3) -> list[str]:
+    """The first ``count`` distinct non-empty values of a file column, as written."""
+    found: dict[str, None] = {}
+    for value in values:
+        if value.strip() and value not in found:
+            found[value] = None
+            if len(found) == count:
+                break
+    return list(found)
+
+
+def from_choices(
+    name: str,
+    choices: dict[str, str],
+    constants: Mapping[str, str] | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+) -> ColumnMapping:
+    """A mapping from a form's choices: file header as written -> canonical column or "", fixed
+    values by canonical column, and value maps (file value -> canonical value; a value mapped to
+    "" is left as it is)."""
+    return ColumnMapping(
+        name,
+        {normalise_header(h): t for h, t in choices.items()},
+        {c: v for c, v in (constants or {}).items() if v.strip()},
+        {
+            c: {normalise_value(k): v for k, v in table.items() if v}
+            for c, table in (values or {}).items()
+            if any(table.values())
+        },
+    )
 
 
 IDENTITY: Final = ColumnMapping("incidents")
