@@ -285,3 +285,34 @@ def test_a_ukrainian_file_is_mapped_by_suggestion_with_samples_and_a_value_map(
     assert metrics(page)["Valid"] == "1"
     preview = next(d.value for d in tables(page) if "change" in d.value.columns)
     assert preview["attribution_status"].tolist() == ["preliminary"]
+
+
+def test_a_possible_duplicate_waits_for_the_analysts_choice(page: AppTest, url: str) -> None:
+    # The shipped 2024-01-02 strike, typed again with no id, another spelling, 400 m away.
+    again = row(
+        incident_id="",
+        location="Харків",
+        latitude="50.0135",
+        longitude="36.2170",
+        weapon="hwasong-11 series (KN-23/KN-24)",
+    )
+    before = stored_ids(url)
+    upload(page, csv_bytes([again, row(incident_id="T-2")]))
+    [warning] = [w.value for w in page.warning if "possible duplicates" in w.value]
+    assert warning.startswith("1 new row looks like a stored incident")
+    flagged = next(d.value for d in tables(page) if "duplicate_of" in d.value.columns)
+    assert flagged[["line", "duplicate_of"]].values.tolist() == [[2, "UA-KHA-20240102"]]
+    assert page.button(key="import").disabled
+
+    page.radio(key="duplicate_choice").set_value("update").run()
+    assert not page.button(key="import").disabled
+    preview = next(d.value for d in tables(page) if "change" in d.value.columns)
+    assert preview[["incident_id", "change"]].values.tolist() == [
+        ["UA-KHA-20240102", "update"],
+        ["T-2", "new"],
+    ]
+    page.button(key="import").click().run()
+    assert page.success[0].value.startswith("Stored as batch 2: 1 added, 1 updated")
+    assert stored_ids(url) == before | {"T-2"}
+    stored = Store(url).incidents().set_index("incident_id")
+    assert stored.loc["UA-KHA-20240102", "location"] == "Харків"

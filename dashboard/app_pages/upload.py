@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
 from dashboard import settings
 from dashboard.core.batchlog import describe, earlier_imports, offered_for_revert, reverted_by
+from dashboard.core.duplicates import CHOICES, NEAR_KM, near_duplicates, resolve
 from dashboard.core.errors import MappingRefusedError, RevertRefusedError
 from dashboard.core.mapping import FORMATS
 from dashboard.core.text import md_escape
@@ -106,6 +108,30 @@ else:
 
     if not file.valid.empty:
         preview = view.classified(store, file)
+        near = near_duplicates(preview, data.incidents())
+        if not near.empty:
+            st.warning(
+                (
+                    "1 new row looks like a stored incident"
+                    if len(near) == 1
+                    else f"{len(near):,} new rows look like stored incidents"
+                )
+                + f" (same date and weapon, within {NEAR_KM:g} km): possible duplicates.",
+                icon=":material/content_copy:",
+            )
+            view.duplicates_table(near)
+            choice = st.radio(
+                "What to do with them",
+                list(CHOICES),
+                format_func=CHOICES.get,
+                index=None,
+                key="duplicate_choice",
+            )
+            if choice is not None:
+                file = replace(file, valid=resolve(file.valid, near, choice))
+                preview = resolve(preview, near, choice)
+                if choice == "update":
+                    preview.loc[preview["line"].isin(near["line"]), "change"] = "update"
         changes = preview["change"].value_counts()
         st.subheader("Valid rows, as they would be stored")
         st.caption(
@@ -124,6 +150,9 @@ else:
                 key="valid_only",
             )
         can_import = file.importable(valid_only)
+        if not near.empty and choice is None:
+            st.info("Choose what to do with the possible duplicates to import.")
+            can_import = False
         earlier = earlier_imports(batches, file.sha256)
         if not earlier.empty:
             first = int(earlier["id"].iloc[-1])

@@ -294,6 +294,24 @@ def preview_table(preview: pd.DataFrame) -> None:
     )
 
 
+def duplicates_table(near: pd.DataFrame) -> None:
+    """The flagged rows beside the stored incidents they look like."""
+    st.dataframe(
+        near,
+        key="upload_duplicates",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "line": st.column_config.NumberColumn("Line"),
+            "incident_id": "Derived id",
+            "location": "Place in the file",
+            "duplicate_of": "Stored incident",
+            "stored_location": "Stored place",
+            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
+        },
+    )
+
+
 def batches_table(batches: pd.DataFrame) -> None:
     """Past uploads, newest first."""
     st.dataframe(
