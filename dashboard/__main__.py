@@ -167,7 +167,14 @@ def _import(args: argparse.Namespace) -> int:
             known = ", ".join(mappings) or "none saved yet"
             raise UsageError(f"no saved mapping {args.mapping!r} (saved: {known})")
         mapping = mappings[args.mapping]
-    report = prepare(path.read_bytes(), path.name, date.today(), fmt=args.format, mapping=mapping)
+    report = prepare(
+        path.read_bytes(),
+        path.name,
+        date.today(),
+        fmt=args.format,
+        mapping=mapping,
+        sheet=args.sheet,
+    )
     for line in report.summary():
         say(line)
     for issue in report.issues:
@@ -228,7 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser(
         "import", help="validate a CSV file and store it as one batch (all or nothing)"
     )
-    imp.add_argument("file", help="CSV file: the template's columns, or an ACLED export")
+    imp.add_argument(
+        "file",
+        help="CSV file or .xlsx workbook: the template's columns, or an ACLED export",
+    )
+    imp.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
     imp.add_argument("--dry-run", action="store_true", help="report only; store nothing")
     imp.add_argument(
         "--valid-only", action="store_true", help="store the valid rows even if others fail"

@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard import DATA_DIR, settings
-from dashboard.core.csvio import Limits, parse_csv, to_table
+from dashboard.core.csvio import Limits, to_table
 from dashboard.core.errors import ImportRejectedError, MappingRefusedError
 from dashboard.core.export import to_csv
 from dashboard.core.mapping import FORMATS, ColumnMapping, choose
 from dashboard.core.records import change_kind, frame_records
 from dashboard.core.report import Report
+from dashboard.core.sheets import parse_upload
 from dashboard.core.validate import validate
 from dashboard.store import BatchMeta, BatchSummary, Store
 
@@ -40,14 +41,16 @@ def prepare(
     fmt: str = "auto",
     mapping: ColumnMapping | None = None,
     limits: Limits | None = None,
+    sheet: str | None = None,
 ) -> Report:
-    """Read and validate ``data`` into its report; nothing is stored.
+    """Read and validate ``data`` (a CSV, or an .xlsx workbook's ``sheet``, else its first) into
+    its report; nothing is stored.
 
     ``mapping`` names the columns; without it ``fmt`` chooses ("auto" recognises ACLED exports).
     ``limits`` default to the configured ones (see :func:`dashboard.settings.upload_limits`).
     """
     limits = limits or settings.upload_limits()
-    parsed = parse_csv(data, limits)
+    parsed = parse_upload(data, limits, sheet)
     chosen = mapping or choose(parsed.header, fmt)
     table = to_table(parsed, chosen)
     result = validate(table, today, max_cell=limits.max_cell)

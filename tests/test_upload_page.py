@@ -14,6 +14,7 @@ from dashboard.core.text import md_escape
 from dashboard.imports import saved_mappings
 from dashboard.store import Store
 from tests.helpers import GOOD, csv_bytes, row
+from tests.test_xlsx import workbook
 
 PAGE = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages" / "upload.py"
 
@@ -316,3 +317,16 @@ def test_a_possible_duplicate_waits_for_the_analysts_choice(page: AppTest, url: 
     assert stored_ids(url) == before | {"T-2"}
     stored = Store(url).incidents().set_index("incident_id")
     assert stored.loc["UA-KHA-20240102", "location"] == "Харків"
+
+
+def test_an_excel_workbook_gets_the_same_report_and_a_sheet_choice(page: AppTest) -> None:
+    rows = [GOOD, row(incident_id="T-2", date="01/02/2024")]
+    page.file_uploader(key="upload_file").set_value(
+        ("sheet.xlsx", workbook(rows, sheets=2), "application/vnd.ms-excel")
+    ).run()
+    assert not page.exception
+    assert metrics(page) == {"Rows read": "2", "Valid": "1", "Invalid": "1", "Warnings": "0"}
+    [sheet] = [s for s in page.selectbox if s.label == "Sheet"]
+    assert sheet.options == ["Incidents", "Sheet 2"]
+    sheet.set_value("Sheet 2").run()
+    assert metrics(page)["Rows read"] == "0"

@@ -50,7 +50,8 @@ st.download_button(
     icon=":material/download:",
 )
 st.caption(
-    f"UTF-8 or Windows-1251, comma, semicolon or tab; up to {limits.max_bytes / 2**20:.0f} MB, "
+    f"CSV (UTF-8 or Windows-1251, comma, semicolon or tab) or an Excel .xlsx workbook (the "
+    f"first sheet, or the one you choose); up to {limits.max_bytes / 2**20:.0f} MB, "
     f"{limits.max_rows:,} rows, {limits.max_cell:,} characters a cell. ACLED exports are "
     "recognised; other layouts can be mapped column by column."
 )
@@ -72,8 +73,8 @@ chosen_name = right.selectbox(
 # "Cancel" clears the picker by giving it a new key.
 picker = st.session_state.setdefault("upload_picker", 0)
 upload = st.file_uploader(
-    "Incident CSV",
-    type=["csv", "tsv", "txt"],
+    "Incident CSV or Excel workbook",
+    type=["csv", "tsv", "txt", "xlsx"],
     key="upload_file" if picker == 0 else f"upload_file_{picker}",
     max_upload_size=math.ceil(limits.max_bytes / 2**20),
 )
@@ -83,10 +84,15 @@ if upload is None:
 else:
     custom = st.session_state.get("custom_mapping")
     mapping = custom[1] if custom and custom[0] == upload.file_id else saved.get(chosen_name)
+    data_bytes = upload.getvalue()
+    sheet = None
+    if len(names := view.sheets(data_bytes)) > 1:
+        sheet = st.selectbox("Sheet", names, key=f"upload_sheet_{upload.file_id}")
     file = view.prepared(
-        upload.getvalue(), upload.name, today, fmt=fmt, mapping=mapping, limits=limits
+        data_bytes, upload.name, today, fmt=fmt, mapping=mapping, limits=limits, sheet=sheet
     )
-    if applied := view.mapping_form(file, view.file_columns(upload.getvalue(), limits)):
+    columns_seen = view.file_columns(data_bytes, limits, sheet)
+    if applied := view.mapping_form(file, columns_seen):
         try:
             if applied.name:
                 save_mapping(store, applied, saved_by=who)

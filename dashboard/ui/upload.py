@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard.core.csvio import Limits, parse_csv
+from dashboard.core.csvio import Limits
 from dashboard.core.errors import Code
 from dashboard.core.export import rejected_csv
 from dashboard.core.mapping import (
@@ -28,6 +28,7 @@ from dashboard.core.mapping import (
 )
 from dashboard.core.report import Report
 from dashboard.core.schema import COLUMNS, PREVIEW_FIELDS, REQUIRED
+from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
 from dashboard.core.text import md_escape
 from dashboard.imports import classify, prepare
 from dashboard.store import Store
@@ -56,10 +57,18 @@ BATCH_COLUMNS = {
 
 @st.cache_data(show_spinner="Reading and checking the file…", max_entries=4)
 def _prepare(
-    data: bytes, filename: str, today: date, fmt: str, mapping: str, limits: tuple[int, ...]
+    data: bytes,
+    filename: str,
+    today: date,
+    fmt: str,
+    mapping: str,
+    limits: tuple[int, ...],
+    sheet: str | None,
 ) -> Report:
     chosen = ColumnMapping.from_json(*json.loads(mapping)) if mapping else None
-    return prepare(data, filename, today, fmt=fmt, mapping=chosen, limits=Limits(*limits))
+    return prepare(
+        data, filename, today, fmt=fmt, mapping=chosen, limits=Limits(*limits), sheet=sheet
+    )
 
 
 def prepared(
@@ -70,10 +79,17 @@ def prepared(
     fmt: str,
     mapping: ColumnMapping | None,
     limits: Limits,
+    sheet: str | None = None,
 ) -> Report:
     """The file read and validated, cached across reruns (the report redraws on every click)."""
     key = json.dumps([mapping.name, mapping.to_json()]) if mapping else ""
-    return _prepare(data, filename, today, fmt, key, astuple(limits))
+    return _prepare(data, filename, today, fmt, key, astuple(limits), sheet)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def sheets(data: bytes) -> list[str]:
+    """The sheets of an .xlsx workbook; empty for any other file."""
+    return sheet_names(data) if is_workbook(data) else []
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -101,8 +117,8 @@ DISTINCT = 50
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _file_columns(data: bytes, limits: tuple[int, ...]) -> list[FileColumn]:
-    parsed = parse_csv(data, Limits(*limits))
+def _file_columns(data: bytes, limits: tuple[int, ...], sheet: str | None) -> list[FileColumn]:
+    parsed = parse_upload(data, Limits(*limits), sheet)
     found = []
     for i in range(len(parsed.header)):
         cells = [row[i] for row in parsed.rows if i < len(row)]
@@ -110,9 +126,9 @@ def _file_columns(data: bytes, limits: tuple[int, ...]) -> list[FileColumn]:
     return found
 
 
-def file_columns(data: bytes, limits: Limits) -> list[FileColumn]:
+def file_columns(data: bytes, limits: Limits, sheet: str | None = None) -> list[FileColumn]:
     """Each column of the file as written (before any mapping), cached across reruns."""
-    return _file_columns(data, astuple(limits))
+    return _file_columns(data, astuple(limits), sheet)
 
 
 def _short(value: str, width: int = 40) -> str:
