@@ -76,11 +76,17 @@ def _write(text: str, out: str) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from dashboard.core.export import to_csv, to_geojson
+    from dashboard.core.export import to_csv, to_excel_csv, to_geojson
     from dashboard.imports import open_store
 
     frame = open_store().incidents()
-    _write(to_geojson(frame) if args.format == "geojson" else to_csv(frame), args.out)
+    if args.format == "geojson":
+        text = to_geojson(frame)
+    elif args.format == "excel-csv":  # starts with the byte-order mark Excel looks for
+        text = to_excel_csv(frame).decode("utf-8")
+    else:
+        text = to_csv(frame)
+    _write(text, args.out)
     return 0
 
 
@@ -255,7 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="write the store's incidents in the canonical format"
     )
-    export.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    export.add_argument(
+        "--format",
+        choices=["csv", "excel-csv", "geojson"],
+        default="csv",
+        help="excel-csv: UTF-8 with BOM, semicolons, decimal commas (Excel on a European locale)",
+    )
     export.add_argument("--out", required=True, help="file to write, or - for standard output")
     export.set_defaults(run=_export)
     listing = commands.add_parser("batches", help="list every batch (upload), newest first")
