@@ -76,11 +76,17 @@ def _write(text: str, out: str) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from dashboard.core.export import to_csv, to_geojson
+    from dashboard.core.export import to_csv, to_excel_csv, to_geojson
     from dashboard.imports import open_store
 
     frame = open_store().incidents()
-    _write(to_geojson(frame) if args.format == "geojson" else to_csv(frame), args.out)
+    if args.format == "geojson":
+        text = to_geojson(frame)
+    elif args.format == "excel-csv":  # starts with the byte-order mark Excel looks for
+        text = to_excel_csv(frame).decode("utf-8")
+    else:
+        text = to_csv(frame)
+    _write(text, args.out)
     return 0
 
 
@@ -167,7 +173,14 @@ def _import(args: argparse.Namespace) -> int:
             known = ", ".join(mappings) or "none saved yet"
             raise UsageError(f"no saved mapping {args.mapping!r} (saved: {known})")
         mapping = mappings[args.mapping]
-    report = prepare(path.read_bytes(), path.name, date.today(), fmt=args.format, mapping=mapping)
+    report = prepare(
+        path.read_bytes(),
+        path.name,
+        date.today(),
+        fmt=args.format,
+        mapping=mapping,
+        sheet=args.sheet,
+    )
     for line in report.summary():
         say(line)
     for issue in report.issues:
@@ -228,7 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser(
         "import", help="validate a CSV file and store it as one batch (all or nothing)"
     )
-    imp.add_argument("file", help="CSV file: the template's columns, or an ACLED export")
+    imp.add_argument(
+        "file",
+        help="CSV file or .xlsx workbook: the template's columns, or an ACLED export",
+    )
+    imp.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
     imp.add_argument("--dry-run", action="store_true", help="report only; store nothing")
     imp.add_argument(
         "--valid-only", action="store_true", help="store the valid rows even if others fail"
@@ -244,7 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="write the store's incidents in the canonical format"
     )
-    export.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    export.add_argument(
+        "--format",
+        choices=["csv", "excel-csv", "geojson"],
+        default="csv",
+        help="excel-csv: UTF-8 with BOM, semicolons, decimal commas (Excel on a European locale)",
+    )
     export.add_argument("--out", required=True, help="file to write, or - for standard output")
     export.set_defaults(run=_export)
     listing = commands.add_parser("batches", help="list every batch (upload), newest first")

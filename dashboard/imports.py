@@ -19,12 +19,13 @@ import pandas as pd
 
 from dashboard import DATA_DIR, settings
 from dashboard.core.batches import change_kinds
-from dashboard.core.csvio import Limits, parse_csv, to_table
+from dashboard.core.csvio import Limits, to_table
 from dashboard.core.errors import ImportRejectedError, MappingRefusedError
 from dashboard.core.export import to_csv
 from dashboard.core.mapping import FORMATS, ColumnMapping, choose
 from dashboard.core.report import Report
 from dashboard.core.schema import KEY
+from dashboard.core.sheets import parse_upload
 from dashboard.core.validate import validate
 from dashboard.store import BatchMeta, BatchSummary, Store
 
@@ -62,15 +63,17 @@ def prepare(
     fmt: str = "auto",
     mapping: ColumnMapping | None = None,
     limits: Limits | None = None,
+    sheet: str | None = None,
 ) -> Report:
-    """Read and validate ``data`` into its report; nothing is stored.
+    """Read and validate ``data`` (a CSV, or an .xlsx workbook's ``sheet``, else its first) into
+    its report; nothing is stored.
 
     ``mapping`` names the columns; without it ``fmt`` chooses ("auto" recognises ACLED exports).
     ``limits`` default to the configured ones (see :func:`dashboard.settings.upload_limits`).
     """
     limits = limits or settings.upload_limits()
     with _without_cycle_collection():
-        parsed = parse_csv(data, limits)
+        parsed = parse_upload(data, limits, sheet)
         chosen = mapping or choose(parsed.header, fmt)
         table = to_table(parsed, chosen)
         result = validate(table, today, max_cell=limits.max_cell)
@@ -135,10 +138,7 @@ def revertible(batches: pd.DataFrame) -> list[int]:
 
 def saved_mappings(store: Store) -> dict[str, ColumnMapping]:
     """The column mappings analysts saved, by name."""
-    return {
-        name: ColumnMapping.from_json(name, data)  # type: ignore[arg-type]
-        for name, data in store.mappings().items()
-    }
+    return {name: ColumnMapping.from_json(name, data) for name, data in store.mappings().items()}
 
 
 def save_mapping(store: Store, mapping: ColumnMapping, *, saved_by: str) -> None:
@@ -159,7 +159,7 @@ def save_mapping(store: Store, mapping: ColumnMapping, *, saved_by: str) -> None
             f"{name!r} names a built-in format ({', '.join(FORMATS)}): choose another name for"
             " the column mapping"
         )
-    store.save_mapping(mapping.name, mapping.to_json(), saved_by=saved_by)  # type: ignore[arg-type]
+    store.save_mapping(mapping.name, mapping.to_json(), saved_by=saved_by)
 
 
 def template_csv(today: date) -> str:

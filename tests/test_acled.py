@@ -22,6 +22,7 @@ ACLED_ROW = {
     "actor1": "Military Forces of Russia (2000-)",
     "country": "Ukraine",
     "admin1": "Kharkiv",
+    "admin2": "Kharkivskyi",
     "location": KHARKIV,
     "latitude": "49.9925",
     "longitude": "36.2311",
@@ -56,6 +57,7 @@ def test_acled_export_is_mapped(fmt: str) -> None:
     assert valid["weapon"] == "Shelling/artillery/missile attack"
     assert valid["attribution_status"] == "unverified"
     assert valid["location"] == KHARKIV
+    assert valid["district"] == "Kharkivskyi"  # ACLED's admin2, the raion
 
 
 def test_forcing_the_template_format_on_acled_names_missing_columns() -> None:

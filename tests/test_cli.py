@@ -279,3 +279,11 @@ def test_a_stale_saved_mapping_is_refused_in_one_line(
     open_store(cli_store).save_mapping("old", {"columns": {"ref": "colour"}}, saved_by="t")
     assert main(["import", str(write(tmp_path, [GOOD])), "--mapping", "old"]) == 1
     assert capsys.readouterr().err == ("error: mapping 'old': 'colour' is not a canonical column\n")
+
+
+def test_export_for_excel(cli_store: str, tmp_path: Path) -> None:
+    out = tmp_path / "excel.csv"
+    assert main(["export", "--format", "excel-csv", "--out", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfincident_id;date;")
+    assert main(["import", str(out), "--dry-run"]) == 0

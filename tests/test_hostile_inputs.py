@@ -294,6 +294,7 @@ def test_a_refused_revert_names_incidents_as_text(page_store: Store) -> None:
     at.run()
     at.selectbox(key="revert_choice").set_value(first.batch_id).run()
     at.button(key="revert").click().run()
+    at.button(key="revert_confirm").click().run()
     assert not at.exception
     (refusal,) = at.error
     assert "cannot be reverted" in refusal.value

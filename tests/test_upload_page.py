@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe
 
+from dashboard.core.text import md_escape
 from dashboard.imports import saved_mappings
 from dashboard.store import Store
 from tests.helpers import GOOD, csv_bytes, row
+from tests.test_xlsx import workbook
 
 PAGE = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages" / "upload.py"
 
@@ -45,6 +48,11 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def tables(at: AppTest) -> list[Dataframe]:
+    """The page's tables, without the mapping form's editor of fixed values."""
+    return [d for d in at.dataframe if d.editing_mode == "read_only"]
+
+
 def keys(at: AppTest) -> set[str]:
     return {b.key for b in at.button}
 
@@ -57,11 +65,11 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
     before = stored_ids(url)
     upload(page, csv_bytes([GOOD, row(incident_id="T-2", date="01/02/2024")]))
     assert metrics(page) == {"Rows read": "2", "Valid": "1", "Invalid": "1", "Warnings": "0"}
-    issues = page.dataframe[0].value
+    issues = tables(page)[0].value
     assert issues[["line", "column", "value", "code"]].values.tolist() == [
         [3, "date", "'01/02/2024'", "ambiguous-date"]
     ]
-    preview = page.dataframe[1].value
+    preview = tables(page)[1].value
     assert preview[["incident_id", "change"]].values.tolist() == [["T-0001", "new"]]
     assert page.button(key="import").disabled
     assert stored_ids(url) == before
@@ -71,7 +79,7 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
     assert not page.exception
     assert page.success[0].value.startswith("Stored as batch 2: 1 added, 0 updated")
     assert stored_ids(url) == before | {"T-0001"}
-    newest = page.dataframe[-1].value.iloc[0]
+    newest = tables(page)[-1].value.iloc[0]
     assert newest[["Batch", "File", "Who", "Added", "Rejected"]].tolist() == [
         2,
         "upload.csv",
@@ -80,10 +88,16 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
         1,
     ]
     # The same file now previews as unchanged: the page reads the store as it is.
-    assert page.dataframe[1].value["change"].tolist() == ["unchanged"]
+    assert tables(page)[1].value["change"].tolist() == ["unchanged"]
 
     page.selectbox(key="revert_choice").set_value(2).run()
     page.button(key="revert").click().run()
+    # Nothing happens before the analyst confirms what the page names.
+    assert stored_ids(url) == before | {"T-0001"}
+    [question] = [w.value for w in page.warning if w.value.startswith("Revert batch 2")]
+    assert md_escape("upload.csv (import), stored") in question
+    assert md_escape("by analyst; 1 added, 0 updated, 0 removed") in question
+    page.button(key="revert_confirm").click().run()
     assert not page.exception
     assert page.success[0].value.startswith("Batch 2 reverted by batch 3: 1 removed")
     assert stored_ids(url) == before
@@ -92,9 +106,9 @@ def test_report_then_valid_only_import_then_revert(page: AppTest, url: str) -> N
 
 def test_clean_file_imports_whole(page: AppTest, url: str) -> None:
     upload(page, csv_bytes([GOOD, row(incident_id="UA-KHA-20240102", killed="1")]))
-    assert sorted(page.dataframe[0].value["change"]) == ["new", "update"]
+    assert sorted(tables(page)[0].value["change"]) == ["new", "update"]
     assert not page.button(key="import").disabled
-    assert not page.checkbox
+    assert not [c for c in page.checkbox if c.key == "valid_only"]
     page.button(key="import").click().run()
     assert page.success[0].value.startswith("Stored as batch 2: 1 added, 1 updated")
     assert "T-0001" in stored_ids(url)
@@ -104,7 +118,7 @@ def test_file_level_fault_offers_no_import(page: AppTest, url: str) -> None:
     before = stored_ids(url)
     upload(page, b"PK\x03\x04" + bytes(64), "sheet.csv")
     assert "not a CSV file" in page.error[0].value
-    assert page.dataframe[0].value["code"].tolist() == ["not-csv"]
+    assert tables(page)[0].value["code"].tolist() == ["not-csv"]
     assert "import" not in keys(page)
     assert stored_ids(url) == before
 
@@ -117,7 +131,7 @@ def test_column_mapping_is_applied_and_saved(page: AppTest, url: str) -> None:
     page.text_input(key="mapping_name").input("our sheet")
     next(b for b in page.button if b.label == "Apply mapping").click().run()
     assert not page.exception
-    assert page.dataframe[0].value["incident_id"].tolist() == ["S-1"]
+    assert tables(page)[0].value["incident_id"].tolist() == ["S-1"]
     assert saved_mappings(Store(url))["our sheet"].columns["ref"] == "incident_id"
     assert "our sheet" in page.selectbox(key="upload_mapping_choice").options
 
@@ -142,7 +156,7 @@ def test_a_file_wider_than_the_column_limit_is_refused_before_the_mapping_form(
     page.run()
     columns = [*GOOD, *(f"extra {i}" for i in range(6))]
     upload(page, csv_bytes([GOOD], columns=columns))
-    issues = page.dataframe[0].value
+    issues = tables(page)[0].value
     assert issues[["line", "value", "code"]].values.tolist() == [
         [0, "'26 columns'", "too-many-columns"]
     ]
@@ -164,7 +178,7 @@ def test_a_mapping_named_like_a_built_in_format_is_refused_with_a_message(
     assert "choose another name" in refusal
     assert saved_mappings(Store(url)) == {}
     # Neither saved nor applied: the report is still the file's own.
-    preview = next(d.value for d in page.dataframe if "change" in d.value.columns)
+    preview = next(d.value for d in tables(page) if "change" in d.value.columns)
     assert preview["incident_id"].str.startswith("INC-").tolist() == [True]
 
 
@@ -199,3 +213,120 @@ def test_a_stale_saved_mapping_is_reported_not_a_crash(page: AppTest, url: str) 
     assert "is not a canonical column" in message
     upload(page, csv_bytes([GOOD]))
     assert metrics(page)["Valid"] == "1"
+
+
+def test_the_same_file_again_warns_and_waits_for_the_analyst(page: AppTest, url: str) -> None:
+    data = csv_bytes([GOOD])
+    upload(page, data)
+    page.button(key="import").click().run()
+    assert page.success[0].value.startswith("Stored as batch 2: 1 added")
+    # The file is still chosen after its import: the button is not live again.
+    [warning] = [w.value for w in page.warning if "imported before" in w.value]
+    assert md_escape("batch 2: upload.csv (import)") in warning
+    assert page.button(key="import").disabled
+    page.checkbox(key="import_again").check().run()
+    assert not page.button(key="import").disabled
+
+    page.button(key="cancel_upload").click().run()
+    assert not page.exception
+    assert "import" not in keys(page)  # the picker is empty again
+    assert page.file_uploader[0].key == "upload_file_1"
+
+
+def test_the_shipped_data_is_offered_for_revert_only_when_asked(page: AppTest) -> None:
+    assert not [s for s in page.selectbox if s.key == "revert_choice"]
+    assert "No batch to revert" in page.caption[-1].value
+    page.checkbox(key="revert_seed").check().run()
+    [choice] = [s for s in page.selectbox if s.key == "revert_choice"]
+    [offer] = choice.options
+    assert offer.startswith("batch 1: incidents.csv (seed), stored ")
+    assert offer.endswith("by shipped data; 7 added, 0 updated, 0 removed")
+    page.button(key="revert").click().run()
+    page.button(key="revert_cancel").click().run()
+    assert not [w for w in page.warning if w.value.startswith("Revert batch 1")]
+
+
+def test_a_saved_mapping_is_announced_and_selected(page: AppTest, url: str) -> None:
+    header = ["Ref", *(c for c in GOOD if c != "incident_id")]
+    upload(page, csv_bytes([{**GOOD, "Ref": "S-1"}], columns=header))
+    next(box for box in page.selectbox if box.label == "Ref").set_value("incident_id")
+    page.text_input(key="mapping_name").input("our *sheet*")
+    next(b for b in page.button if b.label == "Apply mapping").click().run()
+    assert not page.exception
+    assert page.selectbox(key="upload_mapping_choice").value == "our *sheet*"
+    assert page.success[0].value.startswith("Saved the column mapping “our \\*sheet\\*”")
+
+
+def test_a_ukrainian_file_is_mapped_by_suggestion_with_samples_and_a_value_map(
+    page: AppTest,
+) -> None:
+    header = ["Дата", "Місто", "Широта", "Довгота", "Зброя", "Статус", "Джерело", "Посилання"]
+    cells = [
+        "2024-01-02",
+        "Харків",
+        "49.99",
+        "36.23",
+        "KN-23",
+        "Попередньо",
+        "Звіт",
+        "https://e.org",
+    ]
+    upload(page, csv_bytes([dict(zip(header, cells, strict=True))], columns=header))
+    assert metrics(page)["Valid"] == "0"
+    boxes = {s.label: s for s in page.selectbox if str(s.key).startswith("map_")}
+    assert boxes["Дата"].value == "date"
+    assert boxes["Статус"].value == "attribution_status"
+    assert boxes["Дата"].format_func("date") == "date · required"
+    assert any(c.value == "e.g. Харків" for c in page.caption)
+    [status] = [s for s in page.selectbox if str(s.key).startswith("value_")]
+    assert status.label == "попередньо"
+    assert status.value == "preliminary"  # suggested from the Ukrainian word
+    next(b for b in page.button if b.label == "Apply mapping").click().run()
+    assert not page.exception
+    assert metrics(page)["Valid"] == "1"
+    preview = next(d.value for d in tables(page) if "change" in d.value.columns)
+    assert preview["attribution_status"].tolist() == ["preliminary"]
+
+
+def test_a_possible_duplicate_waits_for_the_analysts_choice(page: AppTest, url: str) -> None:
+    # The shipped 2024-01-02 strike, typed again with no id, another spelling, 400 m away.
+    again = row(
+        incident_id="",
+        location="Харків",
+        latitude="50.0135",
+        longitude="36.2170",
+        weapon="hwasong-11 series (KN-23/KN-24)",
+    )
+    before = stored_ids(url)
+    upload(page, csv_bytes([again, row(incident_id="T-2")]))
+    [warning] = [w.value for w in page.warning if "possible duplicates" in w.value]
+    assert warning.startswith("1 new row looks like a stored incident")
+    flagged = next(d.value for d in tables(page) if "duplicate_of" in d.value.columns)
+    assert flagged[["line", "duplicate_of"]].values.tolist() == [[2, "UA-KHA-20240102"]]
+    assert page.button(key="import").disabled
+
+    page.radio(key="duplicate_choice").set_value("update").run()
+    assert not page.button(key="import").disabled
+    preview = next(d.value for d in tables(page) if "change" in d.value.columns)
+    assert preview[["incident_id", "change"]].values.tolist() == [
+        ["UA-KHA-20240102", "update"],
+        ["T-2", "new"],
+    ]
+    page.button(key="import").click().run()
+    assert page.success[0].value.startswith("Stored as batch 2: 1 added, 1 updated")
+    assert stored_ids(url) == before | {"T-2"}
+    stored = Store(url).incidents().set_index("incident_id")
+    assert stored.loc["UA-KHA-20240102", "location"] == "Харків"
+
+
+def test_an_excel_workbook_gets_the_same_report_and_a_sheet_choice(page: AppTest) -> None:
+    rows = [GOOD, row(incident_id="T-2", date="01/02/2024")]
+    page.file_uploader(key="upload_file").set_value(
+        ("sheet.xlsx", workbook(rows, sheets=2), "application/vnd.ms-excel")
+    ).run()
+    assert not page.exception
+    assert metrics(page) == {"Rows read": "2", "Valid": "1", "Invalid": "1", "Warnings": "0"}
+    [sheet] = [s for s in page.selectbox if s.label == "Sheet"]
+    assert sheet.options == ["Incidents", "Sheet 2"]
+    sheet.set_value("Sheet 2").run()
+    assert metrics(page)["Rows read"] == "0"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
 from dashboard import settings
+from dashboard.core.batchlog import describe, earlier_imports, offered_for_revert, reverted_by
+from dashboard.core.duplicates import CHOICES, NEAR_KM, near_duplicates, resolve
 from dashboard.core.errors import MappingRefusedError, RevertRefusedError
 from dashboard.core.mapping import FORMATS
 from dashboard.core.text import md_escape
@@ -33,6 +36,7 @@ st.title("Upload incidents")
 who = require_analyst()  # a viewer gets the sign-in (or how to enable it), never an upload control
 if who is None:
     st.stop()
+batches = store.batches()
 if done := st.session_state.pop("upload_message", None):
     st.success(done, icon=":material/check_circle:")
 
@@ -46,7 +50,8 @@ st.download_button(
     icon=":material/download:",
 )
 st.caption(
-    f"UTF-8 or Windows-1251, comma, semicolon or tab; up to {limits.max_bytes / 2**20:.0f} MB, "
+    f"CSV (UTF-8 or Windows-1251, comma, semicolon or tab) or an Excel .xlsx workbook (the "
+    f"first sheet, or the one you choose); up to {limits.max_bytes / 2**20:.0f} MB, "
     f"{limits.max_rows:,} rows, {limits.max_cell:,} characters a cell. ACLED exports are "
     "recognised; other layouts can be mapped column by column."
 )
@@ -60,13 +65,17 @@ try:
 except MappingRefusedError as exc:  # a saved mapping names a column the template no longer has
     st.error(md_escape(exc), icon=":material/block:")
     saved = {}
+if just_saved := st.session_state.pop("select_mapping", None):
+    st.session_state["upload_mapping_choice"] = just_saved
 chosen_name = right.selectbox(
     "Saved column mapping", [NO_MAPPING, *saved], key="upload_mapping_choice"
 )
+# "Cancel" clears the picker by giving it a new key.
+picker = st.session_state.setdefault("upload_picker", 0)
 upload = st.file_uploader(
-    "Incident CSV",
-    type=["csv", "tsv", "txt"],
-    key="upload_file",
+    "Incident CSV or Excel workbook",
+    type=["csv", "tsv", "txt", "xlsx"],
+    key="upload_file" if picker == 0 else f"upload_file_{picker}",
     max_upload_size=math.ceil(limits.max_bytes / 2**20),
 )
 
@@ -75,10 +84,15 @@ if upload is None:
 else:
     custom = st.session_state.get("custom_mapping")
     mapping = custom[1] if custom and custom[0] == upload.file_id else saved.get(chosen_name)
+    data_bytes = upload.getvalue()
+    sheet = None
+    if len(names := view.sheets(data_bytes)) > 1:
+        sheet = st.selectbox("Sheet", names, key=f"upload_sheet_{upload.file_id}")
     file = view.prepared(
-        upload.getvalue(), upload.name, today, fmt=fmt, mapping=mapping, limits=limits
+        data_bytes, upload.name, today, fmt=fmt, mapping=mapping, limits=limits, sheet=sheet
     )
-    if applied := view.mapping_form(file):
+    columns_seen = view.file_columns(data_bytes, limits, sheet)
+    if applied := view.mapping_form(file, columns_seen):
         try:
             if applied.name:
                 save_mapping(store, applied, saved_by=who)
@@ -86,6 +100,13 @@ else:
             st.error(md_escape(exc), icon=":material/block:")
         else:
             st.session_state["custom_mapping"] = (upload.file_id, applied)
+            if applied.name:
+                st.session_state["select_mapping"] = applied.name
+                st.session_state["upload_message"] = (
+                    f"Saved the column mapping “{md_escape(applied.name)}” and selected it: it "
+                    "applies to this file, and to later ones while selected (command line: "
+                    "`--mapping NAME`)."
+                )
             st.rerun()
 
     st.subheader("Report")
@@ -93,6 +114,30 @@ else:
 
     if not file.valid.empty:
         preview = view.classified(store, file)
+        near = near_duplicates(preview, data.incidents())
+        if not near.empty:
+            st.warning(
+                (
+                    "1 new row looks like a stored incident"
+                    if len(near) == 1
+                    else f"{len(near):,} new rows look like stored incidents"
+                )
+                + f" (same date and weapon, within {NEAR_KM:g} km): possible duplicates.",
+                icon=":material/content_copy:",
+            )
+            view.duplicates_table(near)
+            choice = st.radio(
+                "What to do with them",
+                list(CHOICES),
+                format_func=CHOICES.get,
+                index=None,
+                key="duplicate_choice",
+            )
+            if choice is not None:
+                file = replace(file, valid=resolve(file.valid, near, choice))
+                preview = resolve(preview, near, choice)
+                if choice == "update":
+                    preview.loc[preview["line"].isin(near["line"]), "change"] = "update"
         changes = preview["change"].value_counts()
         st.subheader("Valid rows, as they would be stored")
         st.caption(
@@ -111,6 +156,26 @@ else:
                 key="valid_only",
             )
         can_import = file.importable(valid_only)
+        if not near.empty and choice is None:
+            st.info("Choose what to do with the possible duplicates to import.")
+            can_import = False
+        earlier = earlier_imports(batches, file.sha256)
+        if not earlier.empty:
+            first = int(earlier["id"].iloc[-1])
+            undone = reverted_by(batches, int(earlier["id"].iloc[0]))
+            st.warning(
+                "This file was imported before (same SHA-256): "
+                + md_escape(describe(batches, first))
+                + (f"; the latest import was reverted by batch {undone}" if undone else "")
+                + ". Importing it again stores only what differs from the store now.",
+                icon=":material/content_copy:",
+            )
+            again, cancel = st.columns([3, 1], vertical_alignment="center")
+            if not again.checkbox("Import this file again anyway", key="import_again"):
+                can_import = False
+            if cancel.button("Cancel: choose another file", key="cancel_upload"):
+                st.session_state["upload_picker"] = picker + 1
+                st.rerun()
         if file.importable(valid_only=True) and not can_import:
             st.warning("The file has errors: fix them and upload again, or import the valid rows.")
         elif not can_import:
@@ -128,25 +193,50 @@ else:
                 st.rerun()
 
 st.subheader("Past uploads")
-batches = store.batches()
 view.batches_table(batches)
-candidates = revertible(batches)
+with_seed = st.checkbox(
+    "Offer the shipped data for revert",
+    key="revert_seed",
+    help="The incidents this dashboard ships with; reverting them empties the shipped view.",
+)
+candidates = offered_for_revert(batches, revertible(batches), with_seed=with_seed)
 if candidates:
     pick, button = st.columns([3, 1], vertical_alignment="bottom")
     target = pick.selectbox(
         "Batch to revert",
         candidates,
         key="revert_choice",
+        format_func=lambda b: describe(batches, b),
         help="Puts every incident the batch changed back as it was before; recorded as a batch.",
     )
-    if button.button("Revert batch", key="revert"):
-        try:
-            summary = store.revert_batch(int(target), uploaded_by=who)
-        except RevertRefusedError as exc:  # an outage goes to the app's notice, not here
-            st.error(md_escape(exc))
-        else:
-            st.session_state["upload_message"] = (
-                f"Batch {target} reverted by batch {summary.batch_id}: {summary.removed:,} "
-                f"removed, {summary.added:,} restored, {summary.updated:,} set back."
+    if button.button("Revert batch…", key="revert"):
+        st.session_state["revert_pending"] = int(target)
+    pending = st.session_state.get("revert_pending")
+    if pending is not None and pending not in candidates:
+        pending = st.session_state["revert_pending"] = None
+    if pending is not None:
+        with st.container(border=True):
+            st.warning(
+                f"Revert {md_escape(describe(batches, pending))}? Every incident it changed goes "
+                "back to how it was before it; the revert is recorded as a new batch.",
+                icon=":material/undo:",
             )
-            st.rerun()
+            yes, no = st.columns(2)
+            if no.button("Cancel", key="revert_cancel"):
+                st.session_state["revert_pending"] = None
+                st.rerun()
+            if yes.button(f"Revert batch {pending}", type="primary", key="revert_confirm"):
+                st.session_state["revert_pending"] = None
+                try:
+                    summary = store.revert_batch(pending, uploaded_by=who)
+                except RevertRefusedError as exc:  # an outage goes to the app's notice
+                    st.error(md_escape(exc))
+                else:
+                    st.session_state["upload_message"] = (
+                        f"Batch {pending} reverted by batch {summary.batch_id}: "
+                        f"{summary.removed:,} removed, {summary.added:,} restored, "
+                        f"{summary.updated:,} set back."
+                    )
+                    st.rerun()
+else:
+    st.caption("No batch to revert: every upload that changed something is reverted already.")

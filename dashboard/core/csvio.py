@@ -315,13 +315,17 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
                 )
     keep = [i for i, t in enumerate(targets) if t]
     extra = list(constants.values())
-    if keep == list(range(len(parsed.header))) and not extra:
-        rows = parsed.rows  # every column kept, in order: the rows as read
+    names = [targets[i] for i in keep] + list(constants)
+    recoded = [j for j, name in enumerate(names) if name in mapping.values]
+    if keep == list(range(len(parsed.header))) and not extra and not recoded:
+        rows = parsed.rows  # every column kept as read, in order: the rows as read
     else:
         rows = [[row[i] for i in keep] + extra for row in parsed.rows]
-    return RawTable(
-        [targets[i] for i in keep] + list(constants), rows, parsed.lines, parsed.faults, issues
-    )
+    for j in recoded:
+        name = names[j]
+        for cells in rows:
+            cells[j] = mapping.recode(name, cells[j])
+    return RawTable(names, rows, parsed.lines, parsed.faults, issues)
 
 
 def read_incident_csv(

@@ -42,7 +42,13 @@ class Code(StrEnum):
 
     # The file as a whole (line 0): nothing of it is stored.
     FILE_TOO_LARGE = "file-too-large", "error", "the file is larger than the byte limit"
-    NOT_CSV = "not-csv", "error", "the file is not a CSV (a workbook, PDF, image, archive…)"
+    NOT_CSV = (
+        "not-csv",
+        "error",
+        "the file is not a CSV nor an .xlsx workbook (.xls, PDF, archive…)",
+    )
+    UNREADABLE_WORKBOOK = "unreadable-workbook", "error", "the .xlsx workbook cannot be read"
+    UNKNOWN_SHEET = "unknown-sheet", "error", "the workbook has no sheet of the name asked for"
     NOT_TEXT = "not-text", "error", "the file is not text in any known encoding"
     EMPTY_FILE = "empty-file", "error", "the file holds nothing but delimiters and blank lines"
     HEADER_ONLY = "header-only", "error", "the file has a header but no data rows"

@@ -44,6 +44,20 @@ def to_csv(frame: pd.DataFrame) -> str:
     return _csv_text(out)
 
 
+def to_excel_csv(frame: pd.DataFrame) -> bytes:
+    """The incidents as a CSV that Excel opens into columns on a Ukrainian or European locale:
+    UTF-8 with a byte-order mark (or Excel guesses a legacy code page), semicolons between
+    fields and decimal commas (those locales' list and decimal separators), ISO dates. Cells
+    are neutralised like :func:`to_csv`'s, and the upload reads the file back unchanged."""
+    out = frame[list(COLUMNS)].copy()
+    for column in DATE_COLUMNS:
+        out[column] = out[column].dt.strftime("%Y-%m-%d")
+    for column in TEXT_COLUMNS:
+        out[column] = out[column].astype(object).map(neutralise)
+    text = out.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
 def to_geojson(frame: pd.DataFrame) -> str:
     """The incidents as a GeoJSON FeatureCollection (canonical fields as properties).
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from dashboard.core.errors import Issue
 from dashboard.core.mapping import ACLED, IDENTITY, ColumnMapping
+from dashboard.core.sheets import WORKBOOK
 
 #: Columns of :meth:`Report.issues_frame`, in order.
 ISSUE_COLUMNS = ("line", "column", "value", "reason", "code", "severity", "meaning")
@@ -124,10 +125,14 @@ class Report:
             )
         else:
             verdict = f"cannot be imported: {self.refusal()}"
+        how = (
+            "from an .xlsx workbook"
+            if self.encoding == WORKBOOK
+            else f"encoding {self.encoding or '?'}, delimiter {self.delimiter!r}"
+        )
         return [
             f"file: {self.filename} (sha256 {self.sha256})",
-            f"read as {self.source_format}, encoding {self.encoding or '?'}, "
-            f"delimiter {self.delimiter!r}",
+            f"read as {self.source_format}, {how}",
             f"rows read {counts.rows_read:,}, valid {counts.valid:,}, invalid {counts.invalid:,}, "
             f"warnings {counts.warnings:,}",
             verdict,

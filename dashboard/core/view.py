@@ -8,6 +8,7 @@ Nothing here imports folium or streamlit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Final
@@ -51,6 +52,38 @@ def implied_view(focus: tuple[float, float] | None) -> MapView:
         lat, lon = (round(float(c), COORD_PLACES) for c in focus)
         return (lat, lon, SELECTED_ZOOM)
     return BASE_VIEW
+
+
+#: The map area a fitted view must hold the incidents in, in pixels (the map is 560 px high;
+#: 600 px is about the narrowest it is beside the mandate panel), less a margin for the markers.
+FIT_PIXELS: Final[tuple[int, int]] = (600, 560)
+FIT_MARGIN: Final[int] = 40
+#: A fitted view never zooms out past the oblast-scale view of several regions.
+MIN_FIT_ZOOM: Final[int] = 5
+
+
+def _mercator_y(lat: float) -> float:
+    clipped = max(min(lat, 85.0), -85.0)
+    return math.log(math.tan(math.pi / 4 + math.radians(clipped) / 2))
+
+
+def fitted_view(
+    south: float, west: float, north: float, east: float, pixels: tuple[int, int] = FIT_PIXELS
+) -> MapView:
+    """The closest map view that shows the box (south, west, north, east) whole in ``pixels``:
+    a single place gets :data:`SELECTED_ZOOM`, a country :data:`MIN_FIT_ZOOM` at most."""
+    width, height = (p - 2 * FIT_MARGIN for p in pixels)
+    spans = []
+    if east > west:
+        spans.append(math.log2(width * 360 / (256 * (east - west))))
+    if north > south:
+        dy = _mercator_y(north) - _mercator_y(south)
+        spans.append(math.log2(height * 2 * math.pi / (256 * dy)))
+    zoom = min(spans) if spans else SELECTED_ZOOM
+    zoom = int(max(MIN_FIT_ZOOM, min(SELECTED_ZOOM, math.floor(zoom))))
+    y = (_mercator_y(north) + _mercator_y(south)) / 2
+    lat = math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+    return (round(lat, COORD_PLACES), round((west + east) / 2, COORD_PLACES), zoom)
 
 
 def same_view(a: MapView, b: MapView, pixels: float = 2) -> bool:

@@ -7,7 +7,7 @@ Everything here reads widgets and draws; reading, validating and storing happen 
 from __future__ import annotations
 
 import json
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from datetime import date
 
 import pandas as pd
@@ -16,9 +16,19 @@ import streamlit as st
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import Code
 from dashboard.core.export import rejected_csv
-from dashboard.core.mapping import IGNORE, ColumnMapping, from_choices, suggest
+from dashboard.core.mapping import (
+    IGNORE,
+    VALUE_SYNONYMS,
+    ColumnMapping,
+    distinct,
+    from_choices,
+    samples,
+    suggest,
+    vocabulary,
+)
 from dashboard.core.report import Report
-from dashboard.core.schema import COLUMNS, PREVIEW_FIELDS
+from dashboard.core.schema import COLUMNS, PREVIEW_FIELDS, REQUIRED
+from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
 from dashboard.core.text import md_escape
 from dashboard.imports import classify, prepare
 from dashboard.store import Store
@@ -47,10 +57,18 @@ BATCH_COLUMNS = {
 
 @st.cache_data(show_spinner="Reading and checking the file…", max_entries=4)
 def _prepare(
-    data: bytes, filename: str, today: date, fmt: str, mapping: str, limits: tuple[int, ...]
+    data: bytes,
+    filename: str,
+    today: date,
+    fmt: str,
+    mapping: str,
+    limits: tuple[int, ...],
+    sheet: str | None,
 ) -> Report:
     chosen = ColumnMapping.from_json(*json.loads(mapping)) if mapping else None
-    return prepare(data, filename, today, fmt=fmt, mapping=chosen, limits=Limits(*limits))
+    return prepare(
+        data, filename, today, fmt=fmt, mapping=chosen, limits=Limits(*limits), sheet=sheet
+    )
 
 
 def prepared(
@@ -61,10 +79,17 @@ def prepared(
     fmt: str,
     mapping: ColumnMapping | None,
     limits: Limits,
+    sheet: str | None = None,
 ) -> Report:
     """The file read and validated, cached across reruns (the report redraws on every click)."""
     key = json.dumps([mapping.name, mapping.to_json()]) if mapping else ""
-    return _prepare(data, filename, today, fmt, key, astuple(limits))
+    return _prepare(data, filename, today, fmt, key, astuple(limits), sheet)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def sheets(data: bytes) -> list[str]:
+    """The sheets of an .xlsx workbook; empty for any other file."""
+    return sheet_names(data) if is_workbook(data) else []
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -78,39 +103,141 @@ def classified(current: Store, file: Report) -> pd.DataFrame:
     return _classified(file, file.sha256, key, current.url, current.data_version())
 
 
-def mapping_form(file: Report) -> ColumnMapping | None:
+@dataclass(frozen=True)
+class FileColumn:
+    """What the mapping form shows of one file column: a few values, and its distinct values
+    (the first :data:`DISTINCT`) for the value map."""
+
+    samples: tuple[str, ...]
+    distinct: tuple[str, ...]
+
+
+#: Distinct values of a file column the value map looks at.
+DISTINCT = 50
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _file_columns(data: bytes, limits: tuple[int, ...], sheet: str | None) -> list[FileColumn]:
+    parsed = parse_upload(data, Limits(*limits), sheet)
+    found = []
+    for i in range(len(parsed.header)):
+        cells = [row[i] for row in parsed.rows if i < len(row)]
+        found.append(FileColumn(tuple(samples(cells)), tuple(distinct(cells, DISTINCT))))
+    return found
+
+
+def file_columns(data: bytes, limits: Limits, sheet: str | None = None) -> list[FileColumn]:
+    """Each column of the file as written (before any mapping), cached across reruns."""
+    return _file_columns(data, astuple(limits), sheet)
+
+
+def _short(value: str, width: int = 40) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _label(column: str) -> str:
+    if not column:
+        return "(ignore)"
+    return f"{column} · required" if column in REQUIRED else column
+
+
+def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
     """A form mapping each file column to a canonical one; returns the mapping when applied.
 
-    Opens by itself when the file lacks a required column. The mapping carries the name given
-    to save it under, or "" when none was given (it then applies to this file only).
+    Each column shows its first values; required columns are marked. Columns can be filled with
+    one value for every row, and the values of a column with a fixed vocabulary can be mapped
+    onto it. Opens by itself when the file lacks a required column. The mapping carries the name
+    given to save it under, or "" when none was given (it then applies to this file only).
     """
     missing = any(i.code == Code.MISSING_COLUMN for i in file.issues)
     start = suggest(file.header, file.mapping)
     options = [IGNORE, *COLUMNS]
+    tag = file.sha256[:12]
     with (
         st.expander("Map the file's columns", expanded=missing),
-        st.form(key=f"mapping_form_{file.sha256[:12]}"),
+        st.form(key=f"mapping_form_{tag}"),
     ):
         st.caption(
-            "Choose the template column each file column fills; leave a column ignored to drop "
-            "it. Give the mapping a name to save it for later files and for the command line "
-            "(`--mapping NAME`)."
+            "Choose the template column each file column fills (suggested from its name); leave "
+            "a column ignored to drop it. Give the mapping a name to save it for later files and "
+            "for the command line (`--mapping NAME`)."
         )
         columns = st.columns(3)
         choices = {}
         for i, header in enumerate(file.header):
+            box = columns[i % 3]
             # A label renders Markdown: a header like ![x](http://...) would fetch an image.
-            choices[header] = columns[i % 3].selectbox(
+            choices[header] = box.selectbox(
                 md_escape(header) if header else f"(column {i + 1} has no name)",
                 options,
                 index=options.index(start.get(header, IGNORE)),
-                format_func=lambda c: c or "(ignore)",
-                key=f"map_{file.sha256[:12]}_{i}",
+                format_func=_label,
+                key=f"map_{tag}_{i}",
             )
+            if i < len(seen) and seen[i].samples:
+                box.caption("e.g. " + " · ".join(md_escape(_short(v)) for v in seen[i].samples))
+        filled = set(start.values()) | set(file.mapping.constants)
+        if absent := [c for c in REQUIRED if c not in filled]:
+            st.caption("Required and not yet filled: " + ", ".join(f"`{c}`" for c in absent) + ".")
+        values = _value_maps(file, seen, start)
+        st.markdown("**Same value in every row** (for a column the file lacks)")
+        fixed = st.data_editor(
+            pd.DataFrame(
+                {
+                    "column": list(file.mapping.constants),
+                    "value": list(file.mapping.constants.values()),
+                },
+                dtype="string",
+            ),
+            key=f"constants_{tag}",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config={
+                "column": st.column_config.SelectboxColumn("Column", options=list(COLUMNS)),
+                "value": st.column_config.TextColumn("Value"),
+            },
+        )
         name = st.text_input("Save as (optional)", key="mapping_name", max_chars=100)
         if st.form_submit_button("Apply mapping"):
-            return from_choices(name.strip(), choices)
+            constants = {
+                str(c): str(v)
+                for c, v in zip(fixed["column"], fixed["value"], strict=True)
+                if isinstance(c, str) and isinstance(v, str)
+            }
+            return from_choices(name.strip(), choices, constants, values)
     return None
+
+
+def _value_maps(
+    file: Report, seen: list[FileColumn], start: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """Selectboxes mapping each value a vocabulary column's file column holds outside the
+    vocabulary onto an accepted one; the chosen maps by canonical column."""
+    chosen: dict[str, dict[str, str]] = {}
+    for i, header in enumerate(file.header):
+        column = start.get(header, IGNORE)
+        accepted = vocabulary(column) if column else None
+        if accepted is None or i >= len(seen):
+            continue
+        current = file.mapping.values.get(column, {})
+        outside = [v for v in seen[i].distinct if v not in {a.casefold() for a in accepted}]
+        if not outside:
+            continue
+        st.markdown(f"**Values of `{column}` the template does not know**")
+        boxes = st.columns(3)
+        table: dict[str, str] = {}
+        for j, value in enumerate(outside):
+            guess = current.get(value) or VALUE_SYNONYMS.get(column, {}).get(value, "")
+            options = ["", *accepted]
+            table[value] = boxes[j % 3].selectbox(
+                md_escape(_short(value)),
+                options,
+                index=options.index(guess) if guess in options else 0,
+                format_func=lambda v: v or "(keep as written)",
+                key=f"value_{file.sha256[:12]}_{i}_{j}",
+            )
+        chosen[column] = table
+    return chosen
 
 
 def report(file: Report) -> None:
@@ -179,6 +306,24 @@ def preview_table(preview: pd.DataFrame) -> None:
         column_config={
             "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
             "change": st.column_config.TextColumn("change", help="new, update or unchanged"),
+        },
+    )
+
+
+def duplicates_table(near: pd.DataFrame) -> None:
+    """The flagged rows beside the stored incidents they look like."""
+    st.dataframe(
+        near,
+        key="upload_duplicates",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "line": st.column_config.NumberColumn("Line"),
+            "incident_id": "Derived id",
+            "location": "Place in the file",
+            "duplicate_of": "Stored incident",
+            "stored_location": "Stored place",
+            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
         },
     )
 

@@ -8,9 +8,12 @@ import json
 
 import pandas as pd
 
-from dashboard.core.export import neutralise, rejected_csv, to_csv, to_geojson
+from dashboard.core.export import neutralise, rejected_csv, to_csv, to_excel_csv, to_geojson
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import COLUMNS
+from dashboard.imports import prepare
+from tests.conftest import TODAY
+from tests.helpers import GOOD, csv_bytes
 
 ROW = {
     "incident_id": '=HYPERLINK("http://evil")',
@@ -98,3 +101,17 @@ def test_rejected_csv_quotes_line_breaks_and_neutralises_headers() -> None:
     header, row = _assert_inert(rejected_csv(rejected), 4)
     assert header == ["line", "'=cmd", "location", "error"]
     assert row == ["3", "x", "see report\r=2+3", "bad\n@SUM(1)"]
+
+
+def test_excel_csv_opens_in_columns_on_a_european_locale_and_reads_back() -> None:
+    stored = prepare(csv_bytes([GOOD]), "in.csv", TODAY).valid.drop(columns="line")
+    data = to_excel_csv(stored)
+    assert data.startswith(b"\xef\xbb\xbf")
+    header, first = data.decode("utf-8-sig").split("\r\n")[:2]
+    assert header.split(";") == list(COLUMNS)
+    assert ";50,017;36,217;" in first  # decimal commas, between semicolons
+    again = prepare(data, "excel.csv", TODAY)
+    assert not again.issues
+    assert again.valid.drop(columns="line").equals(stored)
+    hostile = to_excel_csv(incidents_frame([ROW])).decode("utf-8-sig")
+    assert ";'@SUM(1);" in hostile

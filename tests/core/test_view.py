@@ -13,9 +13,13 @@ from dashboard.core.mandate import load_events
 from dashboard.core.monitor import Empty, Screen, assemble
 from dashboard.core.view import (
     BASE_VIEW,
+    FIT_MARGIN,
+    FIT_PIXELS,
+    SELECTED_ZOOM,
     View,
     clear_all,
     clear_selection,
+    fitted_view,
     freeze,
     move_map,
     same_view,
@@ -178,3 +182,18 @@ def test_an_empty_view_says_why(store: Store, events: pd.DataFrame) -> None:
     before = screen(View(asof=datetime(2024, 3, 1, tzinfo=UTC)))
     assert before.empty is Empty.NO_DATA
     assert before.empty_message == "The store held no incident at 2024-03-01T00:00:00Z."
+
+
+def test_a_fitted_view_holds_the_box_and_zooms_no_further() -> None:
+    south, west, north, east = 49.95, 36.17, 50.02, 36.37  # Kharkiv's districts
+    lat, lon, zoom = fitted_view(south, west, north, east)
+    assert (round(lat, 2), lon, zoom) == (49.99, 36.27, 11)
+
+    def pixels(z: int) -> float:
+        return (east - west) / 360 * 256 * 2**z
+
+    assert pixels(zoom) <= FIT_PIXELS[0] - 2 * FIT_MARGIN < pixels(zoom + 1)
+    # The shipped incidents run from Zaporizhzhia to Kyiv: a country-scale view.
+    assert fitted_view(47.84, 30.52, 50.45, 36.23)[2] == 7
+    assert fitted_view(50.0, 36.0, 50.0, 36.0) == (50.0, 36.0, SELECTED_ZOOM)
+    assert fitted_view(-60.0, -170.0, 70.0, 170.0)[2] == 5  # never wider than MIN_FIT_ZOOM

@@ -1,0 +1,167 @@
+"""Excel workbooks (.xlsx) read into the same rows of text a CSV gives, with the same limits.
+
+openpyxl reads the sheet (read-only, cached values: a formula counts as the value Excel last
+showed, never as a formula), with defusedxml guarding its XML parsing. Cells become text as a
+CSV export would write them: whole numbers without ``.0``, dates as ``YYYY-MM-DD``, times as
+``HH:MM``. Lines in the report are the sheet's row numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import Final
+
+from openpyxl import load_workbook
+
+from dashboard.core.csvio import CsvFile, Limits, parse_csv
+from dashboard.core.errors import Code, Issue, clip
+
+#: The decompressed workbook may be this many times the upload limit (xlsx is a ZIP archive:
+#: a small file could otherwise unpack to gigabytes).
+MAX_EXPANSION: Final = 20
+#: What a workbook's report gives as its encoding.
+WORKBOOK: Final = "xlsx"
+
+
+def is_workbook(data: bytes) -> bool:
+    """True for an Office Open XML workbook (a ZIP archive holding ``xl/workbook.xml``)."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The workbook's sheets, in order (empty when it cannot be read)."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # whatever openpyxl raises: read_workbook reports the damage
+        return []
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat(timespec="minutes")
+    return str(value)
+
+
+def _refused(code: Code, message: str, value: str = "") -> CsvFile:
+    return CsvFile([], [], [], [Issue(0, "", value, code, message)], WORKBOOK)
+
+
+def read_workbook(data: bytes, limits: Limits | None = None, sheet: str | None = None) -> CsvFile:
+    """One sheet (the first unless ``sheet`` names one) as a header and rows of text."""
+    limits = limits or Limits()
+    if len(data) > limits.max_bytes:
+        size = f"the file is {len(data):,} bytes; the limit is {limits.max_bytes:,}"
+        return _refused(Code.FILE_TOO_LARGE, size, f"{len(data)} bytes")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > limits.max_bytes * MAX_EXPANSION:
+            return _refused(
+                Code.FILE_TOO_LARGE,
+                f"the workbook unpacks to {unpacked:,} bytes; the limit is "
+                f"{limits.max_bytes * MAX_EXPANSION:,}",
+                f"{unpacked} bytes unpacked",
+            )
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds: a damaged workbook is the file's fault
+        return _refused(Code.UNREADABLE_WORKBOOK, f"the workbook cannot be read: {exc}")
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            names = ", ".join(repr(n) for n in book.sheetnames)
+            return _refused(Code.UNKNOWN_SHEET, f"the workbook has no sheet {sheet!r}: {names}")
+        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+        worksheet.reset_dimensions()  # read every row, whatever size the file claims
+        return _rows(worksheet.iter_rows(values_only=True), limits)
+    finally:
+        book.close()
+
+
+def _rows(records: Iterable[tuple[object, ...]], limits: Limits) -> CsvFile:
+    header: list[str] = []
+    header_line = 0
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    faults: dict[int, list[Issue]] = {}
+    issues: list[Issue] = []
+    for line, record in enumerate(records, start=1):
+        cells = [clip_cell(cell_text(v), limits) for v in record]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if not any(c.strip() for c in cells):
+            continue
+        if not header:
+            if len(cells) > limits.max_columns:
+                message = f"the header has {len(cells):,} columns; the limit is "
+                return _refused(
+                    Code.TOO_MANY_COLUMNS,
+                    message + f"{limits.max_columns:,}",
+                    f"{len(cells)} columns",
+                )
+            header, header_line = cells, line
+            continue
+        if len(rows) == limits.max_rows:
+            issues.append(
+                Issue(
+                    0,
+                    "",
+                    "",
+                    Code.TOO_MANY_ROWS,
+                    f"the file has more than {limits.max_rows:,} rows (the limit)",
+                )
+            )
+            return CsvFile(header, [], [], issues, WORKBOOK, "", header_line)
+        if len(cells) > len(header):
+            faults[line] = [
+                Issue(
+                    line,
+                    "",
+                    clip(" | ".join(cells)),
+                    Code.RAGGED_ROW,
+                    f"row has values in {len(cells)} columns but the header has {len(header)}",
+                )
+            ]
+        rows.append((cells + [""] * len(header))[: len(header)])
+        lines.append(line)
+    if not header:
+        return _refused(Code.EMPTY_FILE, "the sheet is empty")
+    if not rows:
+        issues.append(Issue(0, "", "", Code.HEADER_ONLY, "the file has a header but no data rows"))
+    return CsvFile(header, rows, lines, issues, WORKBOOK, "", header_line, faults)
+
+
+def clip_cell(text: str, limits: Limits) -> str:
+    """A cell cut just past the cell limit: validation still reports it as too long."""
+    return text if len(text) <= limits.max_cell + 1 else text[: limits.max_cell + 1]
+
+
+def parse_upload(data: bytes, limits: Limits | None = None, sheet: str | None = None) -> CsvFile:
+    """A CSV or an .xlsx workbook (recognised by its content) as a header and rows of text."""
+    if is_workbook(data):
+        return read_workbook(data, limits, sheet)
+    return parse_csv(data, limits)
