@@ -232,16 +232,18 @@ def _matching(pattern: re.Pattern[str], texts: pd.Series) -> np.ndarray:
 
 
 def _as_is(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_text` column-wise: every text as written."""
     return texts, np.zeros(len(texts), bool)
 
 
 def _lowered(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    return pd.Series([t.lower() for t in texts], index=texts.index, dtype=object), np.zeros(
-        len(texts), bool
-    )
+    """:func:`parse_lower` column-wise: every text in lower case."""
+    lowered = pd.Series([t.lower() for t in texts], index=texts.index, dtype=object)
+    return lowered, np.zeros(len(texts), bool)
 
 
 def _floats(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_float` column-wise for plain decimal numbers; the rest is undecided."""
     read = _matching(_PLAIN_NUMBER, texts)
     values = pd.Series(np.nan, index=texts.index, dtype="float64")
     values[read] = np.array([t.replace(",", ".") for t in texts[read]], dtype=object).astype(float)
@@ -249,6 +251,8 @@ def _floats(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _counts(texts: pd.Series, highest: int) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_count` column-wise for plain whole numbers up to ``highest``; the rest
+    (signs, other digits, too many digits, out of range) is undecided."""
     plain = _matching(_PLAIN_INTEGER, texts)
     values = pd.Series(pd.NA, index=texts.index, dtype="Int64")
     numbers = pd.to_numeric(texts[plain].str.lstrip("+")).astype("int64")
@@ -260,6 +264,7 @@ def _counts(texts: pd.Series, highest: int) -> tuple[pd.Series, np.ndarray]:
 
 
 def _dates(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_date` column-wise for valid ISO dates; the rest is undecided."""
     iso = _matching(_PLAIN_DATE, texts)
     values = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[s]")
     parsed = pd.to_datetime(texts[iso], format="%Y-%m-%d", errors="coerce")

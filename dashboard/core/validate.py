@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.core.cells import Fault, check_column, parse_column
+from dashboard.core.cells import Fault, check_column, parse_column, scalar
 from dashboard.core.errors import Issue, clip
 from dashboard.core.schema import (
     DECLARATIONS,
@@ -310,15 +310,7 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
 
 def _plain(value: object) -> object:
     """A typed value as the row-by-row reading held it: a date, a float, an int, text or None."""
-    if value is pd.NA or value is pd.NaT or value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return None if np.isnan(value) else float(value)
-    return value
+    return None if pd.isna(value) else scalar(value)  # type: ignore[call-overload]
 
 
 def _rejected(table: RawTable, bad: Sequence[int], faults: _Faults) -> pd.DataFrame:
