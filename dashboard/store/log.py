@@ -119,8 +119,9 @@ class BatchLog(Part):
             kinds = change_kinds(frame, stored)
             changed = frame[kinds != "unchanged"]
             new = (kinds == "new")[kinds != "unchanged"]
+            replaced = stored[stored[KEY].isin(changed[KEY])]
             before = pd.Series(
-                json_documents(stored), index=stored[KEY].to_numpy(), dtype=object
+                json_documents(replaced), index=replaced[KEY].to_numpy(), dtype=object
             ).reindex(changed[KEY].to_numpy())
             return self._execute(
                 conn,
