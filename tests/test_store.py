@@ -116,3 +116,40 @@ def test_a_read_transaction_refuses_to_write(store: Store) -> None:
         BatchMeta("after.csv", "3" * 64, "analyst"),
     )
     assert store.data_version() == 8
+
+
+def test_bulk_written_history_reads_back_as_sqlalchemy_writes_it(store: Store) -> None:
+    """History rows go to the driver as plain values: their time, JSON and absent records must
+    read back as the batch row SQLAlchemy wrote beside them, on either back end."""
+    record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    summary = store.apply_batch(
+        [{**record, "killed": 1}, {**record, "incident_id": "NEW-1", "notes": 'say "ok" \\ é'}],
+        BatchMeta("x.csv", "4" * 64, "analyst"),
+    )
+    created = store.batches().set_index("id").loc[summary.batch_id, "created_at"]
+    (added,) = store.incident_changes("NEW-1")
+    assert pd.Timestamp(added["recorded_at"]) == created
+    assert added["before"] is None
+    assert added["after"] == {**record, "incident_id": "NEW-1", "notes": 'say "ok" \\ é'}
+    assert store.incident_changes("UA-KHA-20240106")[-1]["before"] == record
+    query = sa.select(sa.cast(history.c.before, sa.Text)).where(history.c.incident_id == "NEW-1")
+    with store.db.read() as conn:
+        assert conn.execute(query).scalar_one() == "null"  # JSON null, as SQLAlchemy stores None
+
+
+def test_text_round_trips_through_the_bulk_writers(store: Store) -> None:
+    """COPY's text format gives backslash, tab, line breaks and ``\\N`` meanings of their own:
+    stored and read back, every such value is the text that went in."""
+    record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    tricky = {
+        **record,
+        "incident_id": "T\\N",
+        "notes": "a\tb\\nc\r\n\\N end\\",
+        "district": "None",
+        "weapon_origin": "\\",
+        "launch_origin": "",
+        "killed": None,
+    }
+    store.apply_batch([tricky], BatchMeta("x.csv", "5" * 64, "analyst"))
+    assert store.records(["T\\N"]) == {"T\\N": tricky}
+    assert store.incident_changes("T\\N")[0]["after"] == tricky

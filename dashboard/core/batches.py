@@ -1,8 +1,9 @@
 """What a batch does to the incidents, decided without a database: the store executes the plans.
 
 A batch is a list of :class:`Change` steps (an incident's record before and after, ``None`` for
-absent). :func:`plan_apply` turns uploaded records into steps against the stored ones;
-:func:`plan_revert` turns a batch's own steps back, or refuses with the reason the user sees.
+absent). :func:`change_kinds` says, column-wise, which uploaded rows are new, update a stored
+incident or leave it unchanged; :func:`plan_revert` turns a batch's own steps back, or refuses
+with the reason the user sees.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from dashboard.core.errors import RevertRefusedError
-from dashboard.core.records import Record, change_kind
+from dashboard.core.records import Record
+from dashboard.core.schema import COLUMNS, KEY
 
 #: How many overtaken incidents a refusal names before it stops listing.
 _NAMED = 5
@@ -52,16 +57,22 @@ def counted(changes: Sequence[Change], unchanged: int = 0) -> Plan:
     return Plan(tuple(changes), added, len(changes) - added - removed, unchanged, removed)
 
 
-def plan_apply(records: Sequence[Record], stored: Mapping[str, Record]) -> Plan:
-    """The steps storing ``records`` takes against the ``stored`` ones; equal records are skipped,
-    so importing the same file twice changes nothing."""
-    changes: list[Change] = []
-    for record in records:
-        key = str(record["incident_id"])
-        before = stored.get(key)
-        if change_kind(before, record) != "unchanged":
-            changes.append(Change(key, before, record))
-    return counted(changes, unchanged=len(records) - len(changes))
+def change_kinds(new: pd.DataFrame, stored: pd.DataFrame) -> np.ndarray:
+    """What storing each row of ``new`` does: "new", "update" or "unchanged", compared column by
+    column with ``stored`` (the stored incidents with those ids; both typed incidents frames).
+
+    Equal rows are "unchanged", so importing the same file twice changes nothing.
+    """
+    before = stored.set_index(KEY).reindex(new[KEY].to_numpy())
+    exists = new[KEY].isin(stored[KEY]).to_numpy(bool)
+    same = exists.copy()
+    for column in COLUMNS:
+        if column == KEY:
+            continue
+        ours, theirs = new[column].reset_index(drop=True), before[column].reset_index(drop=True)
+        equal = ours.eq(theirs).fillna(False) | (ours.isna() & theirs.isna())
+        same &= equal.to_numpy(bool)
+    return np.where(~exists, "new", np.where(same, "unchanged", "update"))
 
 
 def plan_revert(

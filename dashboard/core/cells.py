@@ -3,7 +3,8 @@
 A parser turns a cell's stripped text into a typed value or raises :class:`CellError`; a check
 looks at the typed value and returns a :data:`Fault` (code, reason) or None, never raising. Both
 are plain functions or small frozen objects holding their parameters, so a declaration stays a
-value that a vectorised (pandas Series) path can read later.
+value the column-wise reading (:func:`parse_column`, :func:`check_column`) derives its fast paths
+from.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Protocol
 from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
 
 #: A fault in a cell: its issue code and the reason, in words.
 Fault = tuple[str, str]
@@ -123,6 +128,10 @@ class Within:
             return None
         return "out-of-range", f"must be between {self.low} and {self.high}"
 
+    def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
+        """The numbers outside the range, NaN included."""
+        return ~values.between(self.low, self.high).to_numpy(bool)
+
 
 @dataclass(frozen=True, slots=True)
 class OneOf:
@@ -135,6 +144,10 @@ class OneOf:
     def __call__(self, value: object, today: date, /) -> Fault | None:
         """The column's fault when ``value`` is not in the set."""
         return None if value in self.values else (self.code, self.reason)
+
+    def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
+        """The values not in the set."""
+        return ~values.isin(list(self.values)).to_numpy(bool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +162,10 @@ class Matches:
         """The column's fault when ``value`` does not match."""
         return None if self.pattern.match(value) else (self.code, self.reason)
 
+    def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
+        """The texts the pattern does not match."""
+        return ~_matching(self.pattern, values)
+
 
 @dataclass(frozen=True, slots=True)
 class NotFuture:
@@ -159,6 +176,10 @@ class NotFuture:
         if value > today:
             return "future-date", f"date is after today ({today.isoformat()})"
         return None
+
+    def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
+        """The dates after ``today``."""
+        return (values > pd.Timestamp(today)).to_numpy(bool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,3 +200,137 @@ class WebAddress:
         if parsed.scheme.lower() not in ("http", "https") or not host:
             return "invalid-url", f"{self.column} must be an http(s) address with a host"
         return None
+
+    def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
+        """Every address but the plainest (letters, digits, dots and hyphens for a host, no
+        port, user or space): those are valid, the rest is for the check itself to decide."""
+        return ~_matching(_PLAIN_URL, values)
+
+
+# -- column-wise reading ------------------------------------------------------------------------
+# Validation reads a whole column at once: a fast path decides the cells it can column-wise, and
+# only the cells it leaves undecided (the bad ones, and unusual spellings such as ``02.01.2024``)
+# go through the parser above, one by one, which decides them: a value or a fault. The parsers and
+# checks stay the one definition of what is valid and of every fault's words.
+
+#: Cells a fast path reads without doubt (ASCII digits only: ``int``, ``float`` and pandas read
+#: other scripts' digits too, which the parsers above decide): a whole number of at most 15
+#: digits, a decimal number, an ISO date, and an http(s) address whose host is plain letters,
+#: digits, dots and hyphens (anything else goes to :class:`WebAddress` itself).
+_PLAIN_INTEGER = re.compile(r"^\+?[0-9]{1,15}$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$")
+_PLAIN_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_PLAIN_URL = re.compile(
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?([/?#][!-~]*)?$"
+)
+
+
+def _matching(pattern: re.Pattern[str], texts: pd.Series) -> np.ndarray:
+    """Which texts ``pattern`` matches (from their start), as a boolean array."""
+    match = pattern.match
+    return np.fromiter((match(t) is not None for t in texts.tolist()), bool, len(texts))
+
+
+def _as_is(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_text` column-wise: every text as written."""
+    return texts, np.zeros(len(texts), bool)
+
+
+def _lowered(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_lower` column-wise: every text in lower case."""
+    lowered = pd.Series([t.lower() for t in texts], index=texts.index, dtype=object)
+    return lowered, np.zeros(len(texts), bool)
+
+
+def _floats(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_float` column-wise for plain decimal numbers; the rest is undecided."""
+    read = _matching(_PLAIN_NUMBER, texts)
+    values = pd.Series(np.nan, index=texts.index, dtype="float64")
+    values[read] = np.array([t.replace(",", ".") for t in texts[read]], dtype=object).astype(float)
+    return values, ~read
+
+
+def _counts(texts: pd.Series, highest: int) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_count` column-wise for plain whole numbers up to ``highest``; the rest
+    (signs, other digits, too many digits, out of range) is undecided."""
+    plain = _matching(_PLAIN_INTEGER, texts)
+    values = pd.Series(pd.NA, index=texts.index, dtype="Int64")
+    numbers = pd.to_numeric(texts[plain].str.lstrip("+")).astype("int64")
+    in_range = (numbers <= highest).to_numpy(bool)
+    values.loc[numbers.index[in_range]] = numbers[in_range].astype("Int64")
+    read = plain.copy()
+    read[plain] = in_range
+    return values, ~read
+
+
+def _dates(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_date` column-wise for valid ISO dates; the rest is undecided."""
+    iso = _matching(_PLAIN_DATE, texts)
+    values = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[s]")
+    parsed = pd.to_datetime(texts[iso], format="%Y-%m-%d", errors="coerce")
+    values[iso] = parsed.astype("datetime64[s]")
+    return values, ~values.notna().to_numpy()
+
+
+#: Each parser's column-wise fast path and the dtype of the values it gives.
+_COLUMN_WISE: dict[object, tuple[Callable[..., tuple[pd.Series, np.ndarray]], str]] = {
+    parse_text: (_as_is, "object"),
+    parse_lower: (_lowered, "object"),
+    parse_float: (_floats, "float64"),
+    parse_count: (_counts, "Int64"),
+    parse_date: (_dates, "datetime64[s]"),
+}
+
+
+def parse_column(parser: Parser, texts: pd.Series) -> tuple[pd.Series, dict[object, Fault]]:
+    """``parser`` over a column's texts (stripped, not empty): the values, and the faults by
+    index label (those cells' values are missing).
+
+    A known parser's fast path reads what it can column-wise; every cell it leaves undecided, and
+    every cell of a parser without one, is read by ``parser`` itself.
+    """
+    base, keywords = (parser.func, parser.keywords) if isinstance(parser, partial) else (parser, {})
+    fast, dtype = _COLUMN_WISE.get(base, (None, "object"))
+    typed: Any = dtype  # one of the dtype names above
+    if fast is None:
+        values = pd.Series(None, index=texts.index, dtype=object)
+        undecided = np.ones(len(texts), bool)
+    else:
+        values, undecided = fast(texts, **keywords)
+    faults: dict[object, Fault] = {}
+    if undecided.any():
+        read: dict[object, object] = {}
+        for label, text in texts[undecided].items():
+            try:
+                read[label] = parser(text)
+            except CellError as bad:
+                faults[label] = (bad.code, bad.reason)
+        if read:
+            values.loc[pd.Index(list(read.keys()))] = pd.Series(read, dtype=object).astype(typed)
+    return values, faults
+
+
+def scalar(value: object) -> object:
+    """A column's value as its parser gives it, for a check: a date, an int, a float or text."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def check_column(check: Check, values: pd.Series, today: date) -> dict[object, Fault]:
+    """``check`` over a column's parsed values: the faults by index label.
+
+    A check's ``suspects`` narrows the cells to look at column-wise (a superset of the failing
+    ones); the check itself then decides each suspect and gives its fault.
+    """
+    suspects = getattr(check, "suspects", None)
+    looked_at = values if suspects is None else values[suspects(values, today)]
+    faults: dict[object, Fault] = {}
+    for label, value in looked_at.items():
+        if (fault := check(scalar(value), today)) is not None:
+            faults[label] = fault
+    return faults

@@ -219,18 +219,21 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     faults: dict[int, list[Issue]] = {}
     header: list[str] = []
     header_line = start = 1
+    # The row loop runs once per row of files of a million rows: its names are local, and a row
+    # with any text is found by ``any(map(str.strip, ...))``, which stops at the first cell.
+    strip, append_row, append_line = str.strip, rows.append, lines.append
     try:
         for record in reader:
             if not header:
                 if len(record) > limits.max_columns:
                     return _too_wide(len(record), limits.max_columns)
-                if any(cell.strip() for cell in record):
+                if any(map(strip, record)):
                     header, header_line = record, start
                     if damaged and (i := _damaged_cell(record)) is not None:
                         issues.append(_invalid_utf8(start, f"header cell {i + 1}", record[i]))
                 start = reader.line_num + 1
                 continue
-            if any(cell.strip() for cell in record):
+            if any(map(strip, record)):
                 if len(rows) == limits.max_rows:
                     issues.append(
                         _file_issue(
@@ -244,8 +247,8 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
                     record = (record + [""] * len(header))[: len(header)]
                 elif damaged and (i := _damaged_cell(record)) is not None:
                     faults[start] = [_invalid_utf8(start, f"column {clip(header[i])!r}", record[i])]
-                rows.append(record)
-                lines.append(start)
+                append_row(record)
+                append_line(start)
             start = reader.line_num + 1
     except csv.Error as exc:
         issues.append(
@@ -313,11 +316,15 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
     keep = [i for i, t in enumerate(targets) if t]
     extra = list(constants.values())
     names = [targets[i] for i in keep] + list(constants)
-    rows = [[row[i] for i in keep] + extra for row in parsed.rows]
-    for j, name in enumerate(names):
-        if name in mapping.values:
-            for cells in rows:
-                cells[j] = mapping.recode(name, cells[j])
+    recoded = [j for j, name in enumerate(names) if name in mapping.values]
+    if keep == list(range(len(parsed.header))) and not extra and not recoded:
+        rows = parsed.rows  # every column kept as read, in order: the rows as read
+    else:
+        rows = [[row[i] for i in keep] + extra for row in parsed.rows]
+    for j in recoded:
+        name = names[j]
+        for cells in rows:
+            cells[j] = mapping.recode(name, cells[j])
     return RawTable(names, rows, parsed.lines, parsed.faults, issues)
 
 

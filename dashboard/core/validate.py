@@ -2,25 +2,35 @@
 
 Input is text as read from a file (:class:`RawTable`); output is the typed rows that passed and
 one :class:`Issue` per fault, naming the file line, the column, the value and the reason.
+
+The checks run column by column over the whole file (pandas and numpy), each derived from the
+column's declaration in :mod:`dashboard.core.schema`: they find the bad cells, and only those
+become issues. A cell's first fault is its only one, in this order: longer than the cell limit,
+a character no store can keep, longer than the column holds, required but empty, unreadable by
+the column's parser, refused by one of its checks (in declared order). Then the rules across
+columns: a source, coordinates near Kharkiv, a derived incident_id, a duplicate incident_id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from dashboard.core.cells import CellError
+from dashboard.core.cells import Fault, check_column, parse_column, scalar
 from dashboard.core.errors import Issue, clip
-from dashboard.core.records import incidents_frame
 from dashboard.core.schema import (
     DECLARATIONS,
     KEY,
     KHARKIV_OBLAST_BOX,
     MAX_TEXT_LENGTH,
+    Column,
 )
 
 
@@ -61,11 +71,15 @@ class ValidationResult:
 #: (they have no UTF-8 form, so neither driver can send them).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-#: Each declared column's name, SQL length, required flag, default, parser and checks, unpacked
-#: once: the row loop below runs for every cell of a file.
-_PLAN = tuple((c.name, c.length, c.required, c.default, c.parse, c.checks) for c in DECLARATIONS)
+#: The typed frame's dtype for each kind of column (as :func:`~.records.incidents_frame` gives).
+_DTYPES: dict[str, Any] = {
+    "text": "string",
+    "integer": "Int64",
+    "float": "float64",
+    "date": "datetime64[s]",
+}
+#: Where the rules across columns come in a row's issues: after every column's own.
+_SOURCE, _OUTSIDE, _DUPLICATE = range(len(DECLARATIONS), len(DECLARATIONS) + 3)
 
 
 def derive_incident_id(row: dict[str, object]) -> str:
@@ -75,133 +89,248 @@ def derive_incident_id(row: dict[str, object]) -> str:
     return "INC-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12].upper()
 
 
-def _check_row(
-    cells: dict[str, str], line: int, today: date, max_cell: int = MAX_TEXT_LENGTH
-) -> tuple[dict[str, object], list[Issue]]:
-    """One row's typed values and issues: each declared column's parser and checks, then the
-    rules across columns (a source, coordinates near Kharkiv, a derived incident_id)."""
-    issues: list[Issue] = []
-    out: dict[str, object] = {}
+class _Faults:
+    """The issues of a file's rows, by row position, each with its place in the row's order."""
 
-    def fail(column: str, code: str, reason: str, severity: str = "error") -> None:
-        issues.append(Issue(line, column, clip(cells.get(column, "")), code, reason, severity))  # type: ignore[arg-type]
+    def __init__(self, raw: dict[str, np.ndarray], lines: np.ndarray) -> None:
+        self.raw = raw
+        self.lines = lines
+        self.by_row: dict[int, list[tuple[int, Issue]]] = {}
 
-    # One search of the whole row: cells with a character no store can keep are rare.
-    unstorable_row = _UNSTORABLE.search("".join(cells.values())) is not None
-    for column, length, required, default, parse, checks in _PLAN:
-        value = cells.get(column, "")
-        if len(value) > max_cell:
-            fail(
-                column, "too-long", f"cell is {len(value):,} characters; the limit is {max_cell:,}"
-            )
-            out[column] = None
-            continue
-        if unstorable_row and (unstorable := _UNSTORABLE.search(value)):
-            fail(
-                column,
-                "unstorable-character",
-                f"cell holds U+{ord(unstorable[0]):04X} at character {unstorable.start() + 1:,}, "
-                "which the store cannot keep: remove it",
-            )
-            out[column] = None
-            continue
-        text = value.strip()
-        if length is not None and len(text) > length:
-            fail(
-                column,
-                "too-long",
-                f"value is {len(text):,} characters; {column} holds at most {length:,}",
-            )
-            out[column] = None
-            continue
-        if not text:
-            if required:
-                fail(column, "required", "required value is missing")
-            out[column] = default
-            continue
-        try:
-            parsed = parse(text)
-        except CellError as bad:
-            fail(column, bad.code, bad.reason)
-            out[column] = None
-            continue
-        for check in checks:
-            if fault := check(parsed, today):
-                fail(column, *fault)
-                parsed = None
-                break
-        out[column] = parsed
+    def add(self, row: int, order: int, column: str, code: str, reason: str) -> None:
+        """One fault of ``column`` in row position ``row``, quoting the cell as read."""
+        value = clip(str(self.raw[column][row]))
+        issue = Issue(int(self.lines[row]), column, value, code, reason)
+        self.by_row.setdefault(row, []).append((order, issue))
 
-    if not cells.get("source_url", "").strip() and not cells.get("source_title", "").strip():
-        fail(
-            "source_url", "source-required", "a source is required: give source_url or source_title"
+    def rows(self) -> list[int]:
+        """Positions of the rows with an error."""
+        return sorted(
+            row
+            for row, found in self.by_row.items()
+            if any(i.severity == "error" for _, i in found)
         )
-    lat, lon = out["latitude"], out["longitude"]
-    if isinstance(lat, float) and isinstance(lon, float):
-        (south, west), (north, east) = KHARKIV_OBLAST_BOX
-        if not (south <= lat <= north and west <= lon <= east):
-            fail(
-                "latitude",
-                "outside-kharkiv",
-                "coordinate is outside Kharkiv oblast: check it is not swapped or mistyped",
-                "warning",
+
+    def in_order(self) -> list[Issue]:
+        """Every issue, row by row, each row's in the order a reader checks them."""
+        return [
+            issue
+            for row in sorted(self.by_row)
+            for _, issue in sorted(self.by_row[row], key=lambda pair: pair[0])
+        ]
+
+
+def _columns(table: RawTable, declared: Sequence[Column]) -> dict[str, np.ndarray]:
+    """Each declared column's cells as an object array of text ("" where the table lacks one)."""
+    width = len(table.columns)
+    rows = table.rows
+    if rows and set(map(len, rows)) != {width}:
+        rows = [(list(r) + [""] * width)[:width] for r in rows]
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in table.columns]
+    by_name = dict(zip(table.columns, transposed, strict=True))
+    n = len(rows)
+    out: dict[str, np.ndarray] = {}
+    for column in declared:
+        cells = np.empty(n, dtype=object)
+        cells[:] = by_name.get(column.name, ("",) * n)
+        out[column.name] = cells
+    return out
+
+
+def _check_column(
+    column: Column,
+    order: int,
+    cells: np.ndarray,
+    checked: np.ndarray,
+    faults: _Faults,
+    today: date,
+    max_cell: int,
+) -> pd.Series:
+    """One column's typed values (missing where empty or faulty), its faults added to ``faults``.
+
+    Each distinct cell is read once (a column of 100,000 rows often holds a few dozen values),
+    and its value and fault go to every row holding it. ``checked`` says which rows to look at
+    (rows rejected while reading are not).
+    """
+    codes, distinct = pd.factorize(cells)
+    values, found = _read_distinct(column, np.asarray(distinct, dtype=object), today, max_cell)
+    if found:
+        faulty = np.zeros(len(distinct), bool)
+        faulty[list(found)] = True
+        for row in np.flatnonzero(faulty[codes] & checked).tolist():
+            faults.add(row, order, column.name, *found[int(codes[row])])
+    return values.take(codes).reset_index(drop=True)
+
+
+def _read_distinct(
+    column: Column, cells: np.ndarray, today: date, max_cell: int
+) -> tuple[pd.Series, dict[int, Fault]]:
+    """The typed value (missing where empty or faulty) and the fault of each of ``cells``, by
+    position: the first fault of the order in this module's docstring."""
+    name = column.name
+    n = len(cells)
+    found: dict[int, Fault] = {}
+    blocked = np.zeros(n, bool)
+    # Lengths are counted cell by cell only in the rare column with a cell over a limit.
+    if max(map(len, cells), default=0) > max_cell:
+        lengths = np.fromiter(map(len, cells), np.int64, n)
+        for row in np.flatnonzero(lengths > max_cell).tolist():
+            found[row] = (
+                "too-long",
+                f"cell is {lengths[row]:,} characters; the limit is {max_cell:,}",
             )
-    if not out[KEY] and not any(i.severity == "error" for i in issues):
-        out[KEY] = derive_incident_id(out)
-    return out, issues
-
-
-def _printable(cells: dict[str, str]) -> dict[str, str]:
-    """Cells for the rejected-rows table: a lone surrogate (no UTF-8 form, so neither pandas'
-    Arrow strings nor a CSV download can hold it) becomes U+FFFD; its issue quotes it escaped."""
-    return {c: _SURROGATE.sub("\ufffd", v) for c, v in cells.items()}
+        blocked |= lengths > max_cell
+    if _UNSTORABLE.search("".join(cells)):  # one search of the column: such cells are rare
+        for row in np.flatnonzero(~blocked).tolist():
+            if unstorable := _UNSTORABLE.search(cells[row]):
+                found[row] = (
+                    "unstorable-character",
+                    f"cell holds U+{ord(unstorable[0]):04X} at character "
+                    f"{unstorable.start() + 1:,}, which the store cannot keep: remove it",
+                )
+                blocked[row] = True
+    texts = np.array(list(map(str.strip, cells)), dtype=object)
+    empty = texts == ""
+    if column.length is not None and max(map(len, texts), default=0) > column.length:
+        lengths = np.fromiter(map(len, texts), np.int64, n)
+        too_long = (lengths > column.length) & ~blocked
+        for row in np.flatnonzero(too_long).tolist():
+            found[row] = (
+                "too-long",
+                f"value is {lengths[row]:,} characters; {name} holds at most {column.length:,}",
+            )
+        blocked |= too_long
+    if column.required:
+        for row in np.flatnonzero(empty & ~blocked).tolist():
+            found[row] = ("required", "required value is missing")
+    readable = ~blocked & ~empty
+    parsed, failed = parse_column(
+        column.parse, pd.Series(texts[readable], index=np.flatnonzero(readable), dtype=object)
+    )
+    for check in column.checks:
+        passing = parsed.drop(list(failed)).dropna() if failed else parsed.dropna()
+        failed |= check_column(check, passing, today)
+    for label, fault in failed.items():
+        found[int(label)] = fault  # type: ignore[call-overload]
+    good = parsed.drop(list(failed)) if failed else parsed
+    values = good.astype(_DTYPES[column.kind])
+    if len(values) < n:
+        values = values.reindex(range(n))
+    if column.default is not None:
+        values[empty & ~blocked] = column.default
+    return values, found
 
 
 def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:
     """Check every row, collecting all faults; duplicates of an incident_id are errors."""
-    index = {c: i for i, c in enumerate(table.columns)}
-    issues: list[Issue] = []
-    valid: list[dict[str, object]] = []
-    valid_lines: list[int] = []
-    rejected_rows: list[dict[str, object]] = []
-    first_line_of: dict[str, int] = {}
-
-    for cells_list, line in zip(table.rows, table.lines, strict=True):
-        cells = {c: cells_list[i] if i < len(cells_list) else "" for c, i in index.items()}
+    n = len(table.rows)
+    lines = np.asarray(table.lines, dtype=np.int64)
+    cells = _columns(table, DECLARATIONS)
+    faults = _Faults(cells, lines)
+    checked = np.ones(n, bool)
+    for row, line in enumerate(table.lines):
         if line in table.faults:
-            row_issues = list(table.faults[line])
-            reasons = "; ".join(map(str, row_issues))
-            rejected_rows.append({"line": line, **_printable(cells), "error": reasons})
-            issues.extend(row_issues)
-            continue
-        row, row_issues = _check_row(cells, line, today, max_cell)
-        incident_id = row[KEY]
-        if isinstance(incident_id, str):
-            if incident_id in first_line_of:
-                row_issues.append(
-                    Issue(
-                        line,
-                        KEY,
-                        incident_id,
-                        "duplicate-id",
-                        f"{KEY} already used on line {first_line_of[incident_id]}",
-                    )
-                )
-            else:
-                first_line_of[incident_id] = line
-        issues.extend(row_issues)
-        if any(i.severity == "error" for i in row_issues):
-            reasons = "; ".join(str(i) for i in row_issues if i.severity == "error")
-            rejected_rows.append({"line": line, **_printable(cells), "error": reasons})
-        else:
-            valid.append(row)
-            valid_lines.append(line)
+            checked[row] = False
+            faults.by_row[row] = [(0, issue) for issue in table.faults[line]]
 
-    frame = incidents_frame(valid)
-    frame.insert(0, "line", pd.Series(valid_lines, dtype="Int64", index=frame.index))
+    typed = {
+        column.name: _check_column(
+            column, order, cells[column.name], checked, faults, today, max_cell
+        )
+        for order, column in enumerate(DECLARATIONS)
+    }
+
+    def has_text(name: str) -> np.ndarray:
+        return np.array([bool(c.strip()) for c in cells[name]], dtype=bool)
+
+    for row in np.flatnonzero(
+        checked & ~has_text("source_url") & ~has_text("source_title")
+    ).tolist():
+        faults.add(
+            row,
+            _SOURCE,
+            "source_url",
+            "source-required",
+            "a source is required: give source_url or source_title",
+        )
+    (south, west), (north, east) = KHARKIV_OBLAST_BOX
+    lat, lon = typed["latitude"], typed["longitude"]
+    inside = lat.between(south, north) & lon.between(west, east)
+    for row in np.flatnonzero(
+        (lat.notna() & lon.notna() & ~inside).to_numpy(bool) & checked
+    ).tolist():
+        faults.add(
+            row,
+            _OUTSIDE,
+            "latitude",
+            "outside-kharkiv",
+            "coordinate is outside Kharkiv oblast: check it is not swapped or mistyped",
+        )
+    rejected_so_far = set(faults.rows())
+    ids = typed[KEY]
+    for row in np.flatnonzero(ids.isna().to_numpy(bool) & checked).tolist():
+        if row not in rejected_so_far:
+            ids[row] = derive_incident_id(
+                {name: _plain(values[row]) for name, values in typed.items()}
+            )
+    candidates = ids[checked & ids.notna().to_numpy(bool)]
+    repeated = candidates.duplicated(keep="first")
+    if repeated.any():
+        rows, found = candidates.index.to_numpy(), candidates.to_numpy(dtype=object)
+        first_line_of = {
+            incident_id: int(lines[row])
+            for row, incident_id in zip(
+                rows[~repeated].tolist(), found[~repeated].tolist(), strict=True
+            )
+        }
+        for row, incident_id in zip(rows[repeated].tolist(), found[repeated].tolist(), strict=True):
+            issue = Issue(
+                int(lines[row]),
+                KEY,
+                str(incident_id),
+                "duplicate-id",
+                f"{KEY} already used on line {first_line_of[incident_id]}",
+            )
+            faults.by_row.setdefault(int(row), []).append((_DUPLICATE, issue))
+
+    bad = faults.rows()
+    keep = np.ones(n, bool)
+    keep[bad] = False
+    frame = pd.DataFrame(
+        {name: values[keep].reset_index(drop=True) for name, values in typed.items()}
+    )
+    frame.insert(0, "line", pd.Series(lines[keep], dtype="Int64"))
     return ValidationResult(
         valid=frame,
-        issues=issues,
-        rows_read=len(table.rows),
-        rejected=pd.DataFrame(rejected_rows, columns=["line", *index, "error"]),
+        issues=faults.in_order(),
+        rows_read=n,
+        rejected=_rejected(table, bad, faults),
     )
+
+
+def _plain(value: object) -> object:
+    """A typed value as the row-by-row reading held it: a date, a float, an int, text or None."""
+    return None if pd.isna(value) else scalar(value)  # type: ignore[call-overload]
+
+
+def _rejected(table: RawTable, bad: Sequence[int], faults: _Faults) -> pd.DataFrame:
+    """The rows with an error as read (a lone surrogate, which has no UTF-8 form, shown as
+    U+FFFD), with their line and every error's text."""
+    width = len(table.columns)
+    rows = []
+    for row in bad:
+        cells = (list(table.rows[row]) + [""] * width)[:width]
+        errors = [i for _, i in sorted(faults.by_row[row], key=lambda pair: pair[0])]
+        if table.lines[row] not in table.faults:
+            errors = [i for i in errors if i.severity == "error"]
+        rows.append(
+            {
+                "line": table.lines[row],
+                **{
+                    c: _SURROGATE.sub("\ufffd", v)
+                    for c, v in zip(table.columns, cells, strict=True)
+                },
+                "error": "; ".join(map(str, errors)),
+            }
+        )
+    return pd.DataFrame(rows, columns=["line", *table.columns, "error"])

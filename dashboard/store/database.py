@@ -3,16 +3,20 @@
 The store's parts reach the database only through :class:`Database`: reads run in read-only
 transactions, changes to the batch log in :meth:`Database.write` under the one write lock, and
 every failure to reach the server surfaces as :class:`StoreUnavailableError`, whoever called.
+:func:`insert_rows` and :func:`update_rows` write many rows at once inside such a transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import operator
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -162,6 +166,89 @@ class Database:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def insert_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    names: Sequence[str],
+    columns: Sequence[Sequence[object]],
+) -> None:
+    """Insert rows given column by column (one sequence per name in ``names``, values as the
+    driver takes them: text, numbers, ISO dates, None) into ``table`` in ``conn``'s transaction.
+
+    PostgreSQL takes them through ``COPY`` (text format, written column-wise in blocks),
+    SQLite through one ``executemany``; a driver error arrives as from any statement
+    (SQLAlchemy's, an outage as StoreUnavailableError).
+    """
+    if not columns or not columns[0]:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    listed = ", ".join(map(quote, names))
+    if conn.dialect.name != "postgresql":
+        marks = ", ".join("?" * len(names))
+        statement = f"INSERT INTO {quote(table.name)} ({listed}) VALUES ({marks})"
+        conn.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+        return
+    statement = f"COPY {quote(table.name)} ({listed}) FROM STDIN"
+    fields = [_copy_fields(values) for values in columns]
+    dbapi = conn.dialect.loaded_dbapi
+    driver = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for start in range(0, len(fields[0]), _COPY_BLOCK):
+                block = (f[start : start + _COPY_BLOCK] for f in fields)
+                copy.write("\n".join(map("\t".join, zip(*block, strict=True))) + "\n")
+    except dbapi.Error as exc:
+        error = sa.exc.DBAPIError.instance(statement, None, exc, dbapi.Error)
+        if isinstance(error, sa.exc.OperationalError) and conn.dialect.is_disconnect(
+            exc, driver, None
+        ):
+            raise StoreUnavailableError(
+                f"cannot open the store at {conn.engine.url.render_as_string()}: {exc}"
+            ) from error
+        raise error from exc
+
+
+#: Rows per write of a ``COPY``: the text of a million rows is never held at once.
+_COPY_BLOCK = 10_000
+#: What ``COPY``'s text format escapes in a value: backslash, tab, line feed, carriage return.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+_is_none = partial(operator.is_, None)
+
+
+def _copy_fields(values: Sequence[object]) -> list[str]:
+    """One column's values as fields of ``COPY``'s text format: escaped text, None as ``\\N``."""
+    fields = list(map(str, values))
+    joined = "".join(fields)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        fields = [field.translate(_COPY_ESCAPES) for field in fields]
+    missing = np.fromiter(map(_is_none, values), bool, len(fields))
+    for row in np.flatnonzero(missing).tolist():
+        fields[row] = "\\N"
+    return fields
+
+
+def update_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> None:
+    """Set ``columns`` of the rows of ``table`` whose ``key`` is each row's last value, in
+    one ``executemany`` of plain tuples (values as for :func:`insert_rows`)."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    assignments = ", ".join(f"{quote(c)} = {mark}" for c in columns)
+    conn.exec_driver_sql(
+        f"UPDATE {quote(table.name)} SET {assignments} WHERE {quote(key)} = {mark}",
+        rows,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

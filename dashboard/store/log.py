@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core.batches import Change, LoggedChange, Plan, plan_apply, plan_revert
-from dashboard.core.records import Record
-from dashboard.store.part import Part, chunks, current_records, db_values
+from dashboard.core.batches import Change, LoggedChange, Plan, change_kinds, plan_revert
+from dashboard.core.records import Record, incidents_frame
+from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, KEY
+from dashboard.store.database import insert_rows, update_rows
+from dashboard.store.part import Part, chunks, current_frame
 from dashboard.store.tables import batches, history, incidents
 
 
@@ -84,19 +88,55 @@ class BatchLog(Part):
         with self.db.read() as conn:
             return int(conn.execute(query).scalar_one())
 
+    def stored_incidents(self, ids: Sequence[str]) -> pd.DataFrame:
+        """The stored incidents of the given ids (a typed frame): what a batch of them is
+        compared with (see :func:`dashboard.core.batches.change_kinds`)."""
+        with self.db.read() as conn:
+            return current_frame(conn, ids)
+
     def apply_batch(
         self, records: Sequence[Record], meta: BatchMeta, *, now: datetime | None = None
     ) -> BatchSummary:
-        """Upsert ``records`` as one batch in one transaction; unchanged rows are not touched.
+        """Upsert ``records`` as one batch (see :meth:`apply_frame`)."""
+        return self.apply_frame(incidents_frame([dict(r) for r in records]), meta, now=now)
 
-        A record equal to the stored one counts as unchanged and writes no history, so importing
-        the same file twice changes nothing. Safe from many processes at once (writers take
-        turns on the write lock, so each plans against the state the previous one left).
+    def apply_frame(
+        self, frame: pd.DataFrame, meta: BatchMeta, *, now: datetime | None = None
+    ) -> BatchSummary:
+        """Upsert the incidents of ``frame`` (a typed incidents frame) as one batch in one
+        transaction; unchanged rows are not touched.
+
+        A row equal to the stored incident counts as unchanged and writes no history, so
+        importing the same file twice changes nothing. Safe from many processes at once (writers
+        take turns on the write lock, so each compares against the state the previous one
+        left). The comparison, the rows and their history are built column-wise and written in
+        bulk (``COPY`` on PostgreSQL, ``executemany`` on SQLite).
         """
         now = now or datetime.now(UTC)
+        frame = frame[list(COLUMNS)].reset_index(drop=True)
         with self.db.write() as conn:
-            stored = current_records(conn, [str(r["incident_id"]) for r in records])
-            return _execute(conn, plan_apply(records, stored), meta, now)
+            stored = current_frame(conn, frame[KEY].tolist())
+            kinds = change_kinds(frame, stored)
+            changed = frame[kinds != "unchanged"]
+            new = (kinds == "new")[kinds != "unchanged"]
+            replaced = stored[stored[KEY].isin(changed[KEY])]
+            before = pd.Series(
+                json_documents(replaced), index=replaced[KEY].to_numpy(), dtype=object
+            ).reindex(changed[KEY].to_numpy())
+            return self._execute(
+                conn,
+                meta,
+                now,
+                Steps(
+                    ids=changed[KEY].tolist(),
+                    before=before.where(~new, _NULL).tolist(),
+                    after=json_documents(changed),
+                    added=changed[new],
+                    updated=changed[~new],
+                    removed=[],
+                ),
+                unchanged=int((kinds == "unchanged").sum()),
+            )
 
     def revert_batch(
         self, batch_id: int, *, uploaded_by: str, now: datetime | None = None
@@ -138,7 +178,152 @@ class BatchLog(Part):
                 kind="revert",
                 reverts_batch=batch_id,
             )
-            return _execute(conn, plan, meta, now)
+            return self._execute(conn, meta, now, Steps.of(plan), unchanged=plan.unchanged)
+
+    def _execute(
+        self, conn: sa.Connection, meta: BatchMeta, now: datetime, steps: Steps, *, unchanged: int
+    ) -> BatchSummary:
+        """Write ``steps`` as one batch on ``conn``: its batch row, the incidents, their history."""
+        added, updated, removed = len(steps.added), len(steps.updated), len(steps.removed)
+        batch_id = conn.execute(
+            sa.insert(batches)
+            .values(
+                kind=meta.kind,
+                filename=meta.filename,
+                sha256=meta.sha256,
+                source_format=meta.source_format,
+                uploaded_by=meta.uploaded_by,
+                created_at=now,
+                rows_read=meta.rows_read,
+                added=added,
+                updated=updated,
+                unchanged=unchanged,
+                rejected=meta.rejected,
+                removed=removed,
+                reverts_batch=meta.reverts_batch,
+            )
+            .returning(batches.c.id)
+        ).scalar_one()
+        for chunk in chunks(steps.removed):
+            conn.execute(sa.delete(incidents).where(incidents.c.incident_id.in_(chunk)))
+        added_values = [*_driver_columns(steps.added), [batch_id] * added]
+        insert_rows(conn, incidents, [*COLUMNS, "batch_id"], added_values)
+        others = [c for c in COLUMNS if c != KEY]
+        *changed_values, keys = _driver_columns(steps.updated[[*others, KEY]])
+        update_rows(
+            conn,
+            incidents,
+            KEY,
+            [*others, "batch_id"],
+            list(zip(*changed_values, [batch_id] * updated, keys, strict=True)),
+        )
+        stamp = history.c.recorded_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        recorded_at = stamp(now) if stamp is not None else now
+        insert_rows(
+            conn,
+            history,
+            ["batch_id", "incident_id", "recorded_at", "before", "after"],
+            [
+                [batch_id] * len(steps.ids),
+                steps.ids,
+                [recorded_at] * len(steps.ids),
+                steps.before,
+                steps.after,
+            ],
+        )
+        return BatchSummary(batch_id, added, updated, unchanged, removed)
+
+
+#: A missing record in the history (SQLAlchemy's JSON type stores None as JSON ``null`` too).
+_NULL = "null"
+
+
+@dataclass(frozen=True, eq=False)
+class Steps:
+    """What a batch writes: each touched incident's history step (JSON documents of its record
+    before and after, ``null`` for absent), and the incidents to add, update and remove."""
+
+    ids: list[str]
+    before: list[str]
+    after: list[str]
+    added: pd.DataFrame
+    updated: pd.DataFrame
+    removed: list[str]
+
+    @classmethod
+    def of(cls, plan: Plan) -> Steps:
+        """The steps of a plan of record changes (a revert)."""
+
+        def documents(records: list[Record | None]) -> list[str]:
+            present = [r for r in records if r is not None]
+            found = iter(json_documents(incidents_frame([dict(r) for r in present])))
+            return [_NULL if r is None else next(found) for r in records]
+
+        changes = plan.changes
+        return cls(
+            ids=[c.incident_id for c in changes],
+            before=documents([c.before for c in changes]),
+            after=documents([c.after for c in changes]),
+            added=incidents_frame(
+                [dict(c.after) for c in changes if c.before is None and c.after is not None]
+            ),
+            updated=incidents_frame(
+                [dict(c.after) for c in changes if c.before is not None and c.after is not None]
+            ),
+            removed=[c.incident_id for c in changes if c.after is None],
+        )
+
+
+def json_documents(frame: pd.DataFrame) -> list[str]:
+    """Each row of a typed incidents frame as the JSON document of its record (the values
+    :func:`~dashboard.core.records.to_record` gives, keys in template order, as ``json.dumps``
+    writes them), built column by column: each cell is encoded once, each row filled in once."""
+    columns: list[list[str]] = []
+    for name in COLUMNS:
+        series = frame[name]
+        if name in DATE_COLUMNS:
+            values = _iso_dates(series).tolist()
+            cells = ["null" if v is None else f'"{v}"' for v in values]
+        elif name in FLOAT_COLUMNS:
+            cells = [repr(v) for v in series.to_numpy(float).tolist()]
+        elif name in INT_COLUMNS:
+            cells = [str(v) for v in _objects(series)]
+        else:
+            values = _objects(series)
+            cells = ["null" if v is None else encode_basestring_ascii(str(v)) for v in values]
+        missing = series.isna().to_numpy(bool)
+        if missing.any():
+            cells = np.where(missing, "null", np.array(cells, dtype=object)).tolist()
+        columns.append(cells)
+    return list(map(_DOCUMENT.__mod__, zip(*columns, strict=True)))
+
+
+#: A record's JSON document, cells filled in already encoded.
+_DOCUMENT = "{" + ", ".join(f'"{name}": %s' for name in COLUMNS) + "}"
+
+
+def _objects(series: pd.Series) -> list[object]:
+    """The values of ``series`` as Python objects, missing as None."""
+    values = series.to_numpy(dtype=object, copy=True)
+    values[series.isna().to_numpy(bool)] = None
+    return values.tolist()
+
+
+def _iso_dates(dates: pd.Series) -> pd.Series:
+    """Dates as ISO text (``2024-01-02``), missing as None."""
+    text = np.datetime_as_string(dates.to_numpy("datetime64[s]").astype("datetime64[D]"))
+    text = text.astype(object)
+    text[dates.isna().to_numpy(bool)] = None
+    return pd.Series(text, index=dates.index, dtype=object)
+
+
+def _driver_columns(frame: pd.DataFrame) -> list[list[object]]:
+    """The columns of ``frame`` as plain values for the driver (dates as ISO text, missing as
+    None)."""
+    return [
+        _objects(_iso_dates(frame[name]) if name in DATE_COLUMNS else frame[name])
+        for name in frame.columns
+    ]
 
 
 def _latest_changes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, LoggedChange]:
@@ -159,53 +344,3 @@ def _latest_changes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Logged
                 row.batch_id, Change(row.incident_id, row.before, row.after)
             )
     return found
-
-
-def _execute(conn: sa.Connection, plan: Plan, meta: BatchMeta, now: datetime) -> BatchSummary:
-    """Write ``plan`` as one batch on ``conn``: its batch row, the incidents, their history."""
-    batch_id = conn.execute(
-        sa.insert(batches)
-        .values(
-            kind=meta.kind,
-            filename=meta.filename,
-            sha256=meta.sha256,
-            source_format=meta.source_format,
-            uploaded_by=meta.uploaded_by,
-            created_at=now,
-            rows_read=meta.rows_read,
-            added=plan.added,
-            updated=plan.updated,
-            unchanged=plan.unchanged,
-            rejected=meta.rejected,
-            removed=plan.removed,
-            reverts_batch=meta.reverts_batch,
-        )
-        .returning(batches.c.id)
-    ).scalar_one()
-    removed = [c.incident_id for c in plan.changes if c.after is None]
-    added = [c.after for c in plan.changes if c.before is None and c.after is not None]
-    updated = [c.after for c in plan.changes if c.before is not None and c.after is not None]
-    for chunk in chunks(removed):
-        conn.execute(sa.delete(incidents).where(incidents.c.incident_id.in_(chunk)))
-    if added:
-        conn.execute(sa.insert(incidents), [{**db_values(r), "batch_id": batch_id} for r in added])
-    if updated:
-        conn.execute(
-            sa.update(incidents).where(incidents.c.incident_id == sa.bindparam("key")),
-            [{**db_values(r), "key": r["incident_id"], "batch_id": batch_id} for r in updated],
-        )
-    if plan.changes:
-        conn.execute(
-            sa.insert(history),
-            [
-                {
-                    "batch_id": batch_id,
-                    "incident_id": c.incident_id,
-                    "recorded_at": now,
-                    "before": c.before,
-                    "after": c.after,
-                }
-                for c in plan.changes
-            ],
-        )
-    return BatchSummary(batch_id, plan.added, plan.updated, plan.unchanged, plan.removed)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.batches import Change, LoggedChange, plan_apply, plan_revert
+from dashboard.core.batches import Change, LoggedChange, change_kinds, plan_revert
 from dashboard.core.errors import RevertRefusedError
-from dashboard.core.records import Record
+from dashboard.core.records import Record, incidents_frame
+from tests.helpers import GOOD
 
 
 def rec(incident_id: str, killed: int | None = None) -> Record:
@@ -14,16 +15,41 @@ def rec(incident_id: str, killed: int | None = None) -> Record:
     return {"incident_id": incident_id, "killed": killed}
 
 
-def test_apply_plans_new_and_changed_records_and_counts_the_equal_ones() -> None:
-    stored = {"A": rec("A", 1), "B": rec("B", 2)}
-    plan = plan_apply([rec("A", 1), rec("B", 3), rec("C")], stored)
-    assert plan.changes == (Change("B", rec("B", 2), rec("B", 3)), Change("C", None, rec("C")))
-    assert (plan.added, plan.updated, plan.unchanged, plan.removed) == (1, 1, 1, 0)
+def full(incident_id: str, **changes: object) -> dict[str, object]:
+    """A whole record (every column typed), as the store compares them."""
+    typed = {
+        "latitude": 50.017,
+        "longitude": 36.217,
+        "geo_precision": 2,
+        "killed": 3,
+        "injured": 64,
+    }
+    return {**GOOD, **typed, "launch_origin": None, "incident_id": incident_id, **changes}
 
 
-def test_apply_of_what_is_stored_plans_nothing() -> None:
-    plan = plan_apply([rec("A", 1)], {"A": rec("A", 1)})
-    assert (plan.changes, plan.added, plan.updated, plan.unchanged) == ((), 0, 0, 1)
+def test_each_row_is_new_an_update_or_unchanged_column_by_column() -> None:
+    stored = incidents_frame([full("A"), full("B"), full("D", notes=None)])
+    new = incidents_frame(
+        [full("C"), full("B", killed=4), full("A"), full("D", notes=None), full("E", notes=None)]
+    )
+    assert change_kinds(new, stored).tolist() == ["new", "update", "unchanged", "unchanged", "new"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"notes": None}, {"killed": None}, {"latitude": 50.0170001}, {"date": "2024-01-03"}],
+    ids=["text-emptied", "count-emptied", "float", "date"],
+)
+def test_any_column_that_differs_makes_an_update(change: dict[str, object]) -> None:
+    stored = incidents_frame([full("A", notes="n")])
+    assert change_kinds(incidents_frame([full("A", notes="n") | change]), stored).tolist() == [
+        "update"
+    ]
+
+
+def test_nothing_stored_makes_every_row_new() -> None:
+    new = incidents_frame([full("A"), full("B")])
+    assert change_kinds(new, incidents_frame([])).tolist() == ["new", "new"]
 
 
 def _latest(batch_id: int, *changes: Change) -> dict[str, LoggedChange]:
