@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard.core.figures import timeline_chart
 from dashboard.core.mandate import marker_dates
 from dashboard.core.monitor import assemble
-from dashboard.ui import data, urlstate, views
+from dashboard.ui import data, evidence, urlstate, views
 from dashboard.ui.mapview import map_panel
 
 session = urlstate.open_view(datetime.now(UTC))
@@ -26,6 +26,7 @@ screen = assemble(
     today=date.today(),
 )
 notes = session.settle(screen)
+shown_evidence = evidence.load(screen.view.asof)
 in_view = screen.in_view
 views.sidebar_filters(session, screen)
 
@@ -63,4 +64,6 @@ if screen.empty is None:  # an empty view has said why once, above: no empty tab
             )
         else:
             views.incident_record(screen.selected)
+            evidence.incident_evidence(screen.selected, shown_evidence)
             views.incident_history(data.incident_history(str(screen.view.incident)))
+    evidence.parts_panel(in_view, shown_evidence)

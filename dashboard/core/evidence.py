@@ -547,7 +547,7 @@ SOURCE_COUNT: Final = "source_count"
 EXAMINED: Final = "examined"
 
 
-def incident_sources(incident: Mapping[str, object], evidence: Evidence) -> pd.DataFrame:
+def incident_sources(incident: Mapping[Hashable, object], evidence: Evidence) -> pd.DataFrame:
     """Every source of one incident: its own (the canonical row's source columns) first, unless
     a stored source repeats it, then the stored ones by date. Empty ``says``/``grade`` where the
     canonical row does not say."""

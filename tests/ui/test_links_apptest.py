@@ -68,7 +68,7 @@ def test_link_applies_filters_and_selection(app_store: Store) -> None:
     # UA-POL-202409.
     assert metric(at, "Incidents in view") == "5"
     assert not at.warning
-    record = [m.value for m in at.markdown if m.value.startswith("####")]
+    record = [m.value for m in at.markdown if m.value.startswith("#### ")]
     assert record == ["#### 2024\\-01\\-02 · Kyiv"]
     assert "UA\\-KYI\\-20240102" in "".join(m.value for m in at.markdown)
     link = at.code[0].value
