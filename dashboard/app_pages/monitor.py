@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from dashboard.core.evidence import annotate
 from dashboard.core.figures import timeline_chart
 from dashboard.core.mandate import marker_dates
 from dashboard.core.monitor import assemble
@@ -21,7 +22,9 @@ session = urlstate.open_view(datetime.now(UTC))
 events = data.mandate_events()
 screen = assemble(
     session.view,
-    load=lambda asof: data.incidents_asof(asof) if asof else data.incidents(),
+    load=lambda asof: annotate(
+        data.incidents_asof(asof) if asof else data.incidents(), evidence.load(asof)
+    ),
     events=events,
     today=date.today(),
 )
@@ -29,6 +32,7 @@ notes = session.settle(screen)
 shown_evidence = evidence.load(screen.view.asof)
 in_view = screen.in_view
 views.sidebar_filters(session, screen)
+evidence.examined_toggle(session)
 
 st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
 views.data_source(session)

@@ -5,6 +5,7 @@ table cells); a title is a link only for an http(s) address."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 import altair as alt
@@ -21,7 +22,9 @@ from dashboard.core.evidence import (
 )
 from dashboard.core.records import is_missing
 from dashboard.core.text import md_escape, safe_url
-from dashboard.ui import data
+from dashboard.core.view import set_filters
+from dashboard.ui import data, urlstate
+from dashboard.ui.urlstate import ViewSession
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -36,6 +39,22 @@ def load(asof: datetime | None) -> Evidence:
         return _evidence(store.url, None, store.evidence_version())
     batch = store.last_batch_at(asof)
     return _evidence(store.url, batch, batch)
+
+
+def examined_toggle(session: ViewSession) -> None:
+    """The sidebar's "Examined only" filter (link parameter ``examined=1``)."""
+    urlstate.seed("examined", session.view.filters.examined)
+
+    def changed() -> None:
+        chosen = replace(session.view.filters, examined=bool(st.session_state["examined"]))
+        session.apply(lambda view: set_filters(view, chosen))
+
+    st.sidebar.checkbox(
+        "Examined only",
+        key="examined",
+        on_change=changed,
+        help="Only incidents whose debris an examiner (CAR, NAKO, the UN Panel…) examined.",
+    )
 
 
 def _text(value: object) -> str | None:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pandas as pd
 
+from dashboard.core import links
 from dashboard.core.evidence import (
     DECLARED,
     Evidence,
@@ -13,7 +20,10 @@ from dashboard.core.evidence import (
     parts_summary,
     read_evidence,
 )
-from dashboard.imports import SHIPPED_EVIDENCE
+from dashboard.core.export import to_csv, to_geojson
+from dashboard.core.filters import Filters, apply
+from dashboard.core.view import View
+from dashboard.imports import SHIPPED_EVIDENCE, open_store
 from tests.conftest import TODAY
 
 ORIGINS = "examination_id,country,share,count,manufacturer\n"
@@ -189,3 +199,42 @@ def test_the_parts_summary_gives_each_figure_its_source_and_says_what_has_no_sha
     ]
     assert list(summary.manufacturers["manufacturer"]) == ["NXP"]
     assert [f.value for f in summary.years] == ["made 2021-2023"]
+
+
+def test_examined_only_is_a_filter_and_a_link_parameter() -> None:
+    frame = annotate(
+        pd.DataFrame(
+            {"incident_id": ["A", "B"], "source_title": ["Own", None], "source_url": None}
+        ),
+        _evidence(),
+    )
+    assert list(apply(frame, Filters(examined=True))["incident_id"]) == ["A"]
+    assert list(apply(frame, Filters())["incident_id"]) == ["A", "B"]
+    assert apply(frame.drop(columns="examined"), Filters(examined=True)).empty
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    view = View(Filters(examined=True))
+    assert links.to_params(view)["examined"] == ["1"]
+    assert links.parse(links.to_params(view), now=now) == (view, [])
+    assert "examined" not in links.to_params(View())
+    parsed, notes = links.parse({"examined": ["yes"]}, now=now)
+    assert parsed == View()
+    assert [str(n) for n in notes] == ["ignored parameter examined: 'yes' is not 1 or 0"]
+
+
+def test_exports_carry_the_source_count_and_examined_flag(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", today=TODAY)
+    frame = annotate(store.incidents(), store.evidence())
+    store.dispose()
+    rows = {r["incident_id"]: r for r in csv.DictReader(io.StringIO(to_csv(frame)))}
+    assert (rows["UA-KHA-20240102"]["source_count"], rows["UA-KHA-20240102"]["examined"]) == (
+        "7",
+        "True",
+    )
+    assert rows["UA-POL-202409"]["outcome"] == "shot down"
+    features = {f["id"]: f["properties"] for f in json.loads(to_geojson(frame))["features"]}
+    assert (features["UA-POL-202409"]["source_count"], features["UA-POL-202409"]["examined"]) == (
+        3,
+        True,
+    )
+    assert features["UA-ZAP-20231230"]["examined"] is False
+    assert "source_count" not in to_csv(frame.drop(columns=["source_count", "examined"]))
