@@ -238,3 +238,15 @@ def test_exports_carry_the_source_count_and_examined_flag(tmp_path: Path) -> Non
     )
     assert features["UA-ZAP-20231230"]["examined"] is False
     assert "source_count" not in to_csv(frame.drop(columns=["source_count", "examined"]))
+
+
+def test_the_readme_lists_each_kind_s_declared_columns() -> None:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Evidence\n") :]
+    section = section[: section.index("\n## ", 1)]
+    for declared in DECLARED.values():
+        table = "\n".join(
+            ["| column | required | rule |", "|---|---|---|"]
+            + [f"| `{c.name}` | {'yes' if c.required else ''} | {c.help} |" for c in declared]
+        )
+        assert table in section
