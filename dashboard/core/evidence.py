@@ -17,6 +17,7 @@ Pure: the ids a file may refer to are passed in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -65,6 +66,9 @@ PROVISIONS: Final[tuple[tuple[str, str], ...]] = (
     ),
 )
 YEARS: Final[tuple[int, int]] = (1900, 2100)
+#: Characters no store can keep: NUL and lone UTF-16 surrogates (as for incidents).
+_UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def _grade(text: str) -> str:
@@ -281,8 +285,11 @@ def _check_cells(
         if len(value) > max_cell or (column.length is not None and len(text) > column.length):
             limit = max_cell if len(value) > max_cell else column.length
             fault = "too-long", f"value is {len(text):,} characters; at most {limit:,}"
-        elif "\x00" in value:
-            fault = "unstorable-character", "cell holds U+0000, which the store cannot keep"
+        elif unstorable := _UNSTORABLE.search(value):
+            fault = (
+                "unstorable-character",
+                f"cell holds U+{ord(unstorable[0]):04X}, which the store cannot keep: remove it",
+            )
         elif not text:
             if column.required:
                 fault = "required", "required value is missing"
@@ -428,7 +435,9 @@ def validate_evidence(
         issues.extend(row_issues)
         if any(i.severity == "error" for i in row_issues):
             reasons = "; ".join(str(i) for i in row_issues if i.severity == "error")
-            rejected.append({"line": line, **cells, "error": reasons})
+            # A lone surrogate has no UTF-8 form: U+FFFD in the table (its issue quotes it).
+            printable = {c: _SURROGATE.sub("\ufffd", v) for c, v in cells.items()}
+            rejected.append({"line": line, **printable, "error": reasons})
         else:
             valid.append(row)
             lines.append(line)

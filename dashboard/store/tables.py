@@ -45,12 +45,20 @@ def _sql_type(column: Column) -> sa.types.TypeEngine[Any]:
     return _SQL_TYPES[column.sql_name]()
 
 
-#: One column per declaration in core/schema.py, plus the batch that last set the row.
+#: One column per declaration in core/schema.py, plus the batch that last set the row. A text
+#: column with a default has it in the store too: a record logged before the column existed (an
+#: old history state a revert puts back) takes it.
 incidents = sa.Table(
     "incidents",
     metadata,
     *(
-        sa.Column(c.name, _sql_type(c), primary_key=c.key, nullable=c.nullable)
+        sa.Column(
+            c.name,
+            _sql_type(c),
+            primary_key=c.key,
+            nullable=c.nullable,
+            server_default=c.default if isinstance(c.default, str) else None,
+        )
         for c in DECLARATIONS
     ),
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),

@@ -19,9 +19,11 @@ from dashboard.core.evidence import (
     incident_sources,
     parts_summary,
     read_evidence,
+    validate_evidence,
 )
 from dashboard.core.export import to_csv, to_geojson
 from dashboard.core.filters import Filters, apply
+from dashboard.core.validate import RawTable
 from dashboard.core.view import View
 from dashboard.imports import SHIPPED_EVIDENCE, open_store
 from tests.conftest import TODAY
@@ -250,3 +252,18 @@ def test_the_readme_lists_each_kind_s_declared_columns() -> None:
             + [f"| `{c.name}` | {'yes' if c.required else ''} | {c.help} |" for c in declared]
         )
         assert table in section
+
+
+def test_characters_no_store_can_keep_are_reported() -> None:
+    """A NUL (possible in a UTF-16 file) or a lone surrogate rejects its row, as for incidents."""
+    table = RawTable(
+        ["examination_id", "country"],
+        [["E1", "Ger\x00many"], ["E1", "Ja\ud800pan"], ["E1", "Japan"]],
+        [2, 3, 4],
+    )
+    result = validate_evidence(table, "component_origins", TODAY, examination_ids={"E1"})
+    assert [(i.line, i.column, i.code) for i in result.issues] == [
+        (2, "country", "unstorable-character"),
+        (3, "country", "unstorable-character"),
+    ]
+    assert list(result.valid["country"]) == ["Japan"]

@@ -25,13 +25,12 @@ def _log_columns() -> list[sa.Column[int]]:
 
 
 def upgrade() -> None:
-    # Every stored incident struck (the column's default); the server default only fills them.
+    # Every stored incident struck (the column's default), as will a record logged before the
+    # column existed when a revert puts it back.
     with op.batch_alter_table("incidents") as batch:
         batch.add_column(
             sa.Column("outcome", sa.String(20), nullable=False, server_default="impact")
         )
-    with op.batch_alter_table("incidents") as batch:
-        batch.alter_column("outcome", server_default=None)
     op.create_table(
         "sources",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
