@@ -1,4 +1,4 @@
-"""Synthetic canonical incident files: every one of the 20 columns filled, valid, around Kharkiv
+"""Synthetic canonical incident files: every one of the 21 columns filled, valid, around Kharkiv
 oblast, the same for the same size and seed."""
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def incidents(n: int, seed: int = SEED) -> pd.DataFrame:
             "attribution_status": np.asarray(list(STATUSES))[rng.integers(0, len(STATUSES), n)],
             "attributed_by": np.asarray(ATTRIBUTORS)[rng.integers(0, len(ATTRIBUTORS), n)],
             "launch_origin": "Russian Federation",
+            "outcome": "impact",
             "killed": rng.integers(0, 6, n),
             "injured": rng.integers(0, 40, n),
             "source_title": [f"Synthetic report {i}" for i in ids],

@@ -106,6 +106,7 @@ def _briefing(args: argparse.Namespace) -> int:
     from dashboard import settings
     from dashboard.assets import read_asset
     from dashboard.core import briefing, links
+    from dashboard.core.evidence import annotate
     from dashboard.core.mandate import load_events
     from dashboard.core.monitor import assemble
     from dashboard.imports import MANDATE_EVENTS, open_store
@@ -116,9 +117,12 @@ def _briefing(args: argparse.Namespace) -> int:
     tiles, attribution = settings.tiles()
     store = open_store()
     events = load_events(MANDATE_EVENTS)
+    evidence = store.evidence(store.last_batch_at(view.asof) if view.asof else None)
     screen = assemble(
         view,
-        load=lambda asof: store.incidents_asof(asof) if asof else store.incidents(),
+        load=lambda asof: annotate(
+            store.incidents_asof(asof) if asof else store.incidents(), evidence
+        ),
         events=events,
         today=date.today(),
     )
@@ -134,6 +138,7 @@ def _briefing(args: argparse.Namespace) -> int:
         map_view=screen.map_view,
         tiles=tiles,
         tiles_attribution=attribution,
+        evidence=evidence,
     )
     _write(briefing.render(brief, asset_text=read_asset), args.out)
     for note in links.capped([*notes, *screen.notes]):

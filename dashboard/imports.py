@@ -21,16 +21,23 @@ from dashboard import DATA_DIR, settings
 from dashboard.core.batches import change_kinds
 from dashboard.core.csvio import Limits, to_table
 from dashboard.core.errors import ImportRejectedError, MappingRefusedError
+from dashboard.core.evidence import Kind, read_evidence
 from dashboard.core.export import to_csv
 from dashboard.core.mapping import FORMATS, ColumnMapping, choose
 from dashboard.core.report import Report
 from dashboard.core.schema import KEY
 from dashboard.core.sheets import parse_upload
 from dashboard.core.validate import validate
-from dashboard.store import BatchMeta, BatchSummary, Store
+from dashboard.store import EVIDENCE_FORMAT, BatchMeta, BatchSummary, Store
 
 SHIPPED_INCIDENTS = DATA_DIR / "incidents.csv"
 MANDATE_EVENTS = DATA_DIR / "mandate_events.csv"
+#: The shipped evidence, one file per kind, in the order they refer to each other.
+SHIPPED_EVIDENCE: dict[Kind, Path] = {
+    "sources": DATA_DIR / "sources.csv",
+    "examinations": DATA_DIR / "examinations.csv",
+    "component_origins": DATA_DIR / "component_origins.csv",
+}
 #: Who uploads are recorded as, until sign-in names the analyst.
 UPLOADER = "analyst"
 #: Longest name a column mapping may be saved under (the store's column).
@@ -130,9 +137,11 @@ def commit(
 
 
 def revertible(batches: pd.DataFrame) -> list[int]:
-    """Ids of the batches (a :meth:`Store.batches` frame) that changed something and still stand."""
+    """Ids of the incident batches (a :meth:`Store.batches` frame) that changed something and
+    still stand (evidence batches revert through :meth:`Store.revert_evidence`)."""
     reverted = set(batches["reverts_batch"].dropna().astype(int))
     changed = (batches["added"] + batches["updated"] + batches["removed"]) > 0
+    changed &= batches["source_format"] != EVIDENCE_FORMAT
     return [int(i) for i in batches.loc[changed, "id"] if int(i) not in reverted]
 
 
@@ -180,6 +189,28 @@ def import_file(
     )
 
 
+def seed_evidence(store: Store, batch_id: int, today: date) -> int:
+    """Store the shipped sources, examinations and component origins with the shipped data's
+    seed batch ``batch_id`` (all or nothing), validated against the stored incidents as an upload
+    of them would be; how many rows."""
+    incident_ids, examination_ids = store.known_ids()
+    frames = {}
+    for kind, path in SHIPPED_EVIDENCE.items():
+        result = read_evidence(
+            path.read_bytes(),
+            kind,
+            today,
+            incident_ids=incident_ids,
+            examination_ids=examination_ids,
+        )
+        if not result.ok:
+            raise ImportRejectedError(f"{path.name} has errors", result.errors)
+        frames[kind] = result.valid
+        if kind == "examinations":
+            examination_ids |= set(result.valid["examination_id"].astype(str))
+    return store.attach_evidence(frames, batch_id)
+
+
 def open_store(url: str | None = None, *, today: date | None = None) -> Store:
     """Open the store: migrate it to the current schema and, when it has never held data, load the
     shipped incidents through the same path uploads take. Safe to call from several processes."""
@@ -187,11 +218,12 @@ def open_store(url: str | None = None, *, today: date | None = None) -> Store:
     with store.db.exclusive():
         store.db.migrate()
         if store.batch_count() == 0:
-            import_file(
+            seeded = import_file(
                 store,
                 SHIPPED_INCIDENTS,
                 uploaded_by="shipped data",
                 today=today or date.today(),
                 kind="seed",
             )
+            seed_evidence(store, seeded.batch_id, today or date.today())
     return store

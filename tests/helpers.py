@@ -28,6 +28,7 @@ GOOD: dict[str, str] = {
     "attribution_status": "confirmed",
     "attributed_by": "UN Panel of Experts",
     "launch_origin": "",
+    "outcome": "impact",
     "killed": "3",
     "injured": "64",
     "source_title": "A report",

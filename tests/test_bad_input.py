@@ -95,8 +95,8 @@ def test_ragged_rows(store: Store) -> None:
     assert faults(prepared) == [(3, "", "ragged-row"), (4, "", "ragged-row")]
     assert prepared.valid["incident_id"].tolist() == ["T-0001"]
     errors = prepared.rejected["error"].tolist()
-    assert "row has 2 fields but the header has 20" in errors[0]
-    assert "row has 21 fields but the header has 20" in errors[1]
+    assert "row has 2 fields but the header has 21" in errors[0]
+    assert "row has 22 fields but the header has 21" in errors[1]
 
 
 def test_cell_over_size_limit(store: Store) -> None:
@@ -280,4 +280,4 @@ def test_a_header_that_is_not_utf8_refuses_the_file(store: Store) -> None:
     assert [(i.line, i.value, i.code) for i in prepared.file_errors] == [
         (1, "no\ufffdtes", "invalid-utf8")
     ]
-    assert "header cell 20" in prepared.file_errors[0].message
+    assert "header cell 21" in prepared.file_errors[0].message

@@ -186,7 +186,7 @@ def test_migration_0002_upgrades_a_store_in_place(db_url: str) -> None:
     old.migrate("0001")
     old.dispose()
     upgraded = open_store(db_url, today=TODAY)
-    assert upgraded.batches()[["kind", "added", "removed"]].values.tolist() == [["seed", 7, 0]]
+    assert upgraded.batches()[["kind", "added", "removed"]].values.tolist() == [["seed", 8, 0]]
     upgraded.revert_batch(1, uploaded_by="test")
     assert upgraded.incidents().empty
     upgraded.dispose()

@@ -125,7 +125,7 @@ def test_export_csv_round_trips_the_shipped_data(tmp_path: Path) -> None:
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert list(rows[0]) == list(COLUMNS)
     by_id = {r["incident_id"]: r for r in rows}
-    assert len(by_id) == 7
+    assert len(by_id) == 8
     kharkiv = by_id["UA-KHA-20240102"]
     assert (kharkiv["date"], kharkiv["killed"], kharkiv["injured"], kharkiv["geo_precision"]) == (
         "2024-01-02",

@@ -68,7 +68,7 @@ def hostile_store(db_url: str, tmp_path: Path) -> str:
 def test_hostile_row_is_text_in_the_briefing(hostile_store: str, tmp_path: Path) -> None:
     link = f"https://dash.example.org/app/?incident={GOOD['incident_id']}&v=1"
     page, inner, _ = briefing(tmp_path, hostile_store, "--link", link)
-    assert figure(page, "Incidents in view") == "8"
+    assert figure(page, "Incidents in view") == "9"
     assert html.escape(TEMPLATE) in page
     assert html.escape(SCRIPT) in page
     assert SCRIPT not in page
@@ -100,7 +100,7 @@ def test_filters_from_a_query_string(hostile_store: str, tmp_path: Path) -> None
 
 def test_no_link_is_the_live_default_view(hostile_store: str, tmp_path: Path) -> None:
     page, inner, warnings = briefing(tmp_path, hostile_store)
-    assert figure(page, "Incidents in view") == "8"
+    assert figure(page, "Incidents in view") == "9"
     assert "<li>Data: live</li>" in page
     assert "center: [49.9925, 36.2311]" in inner
     assert warnings == ""
@@ -115,7 +115,7 @@ def test_asof_shows_the_store_as_it_was(db_url: str, tmp_path: Path) -> None:
     path.write_bytes(csv_bytes([HOSTILE]))
     assert cli("import", str(path), db_url=db_url).returncode == 0
     page, _, _ = briefing(tmp_path, db_url, "--link", f"asof={moment}")
-    assert figure(page, "Incidents in view") == "7"
+    assert figure(page, "Incidents in view") == "8"
     assert f"data as of {moment}" in page
     assert html.escape(TEMPLATE) not in page
 

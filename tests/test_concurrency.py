@@ -91,7 +91,7 @@ def test_simultaneous_imports_all_land_once(pg_url: str, workers: tuple[Pool, Sy
 
     store = open_store(pg_url, today=TODAY)
     frame = store.incidents().set_index("incident_id")
-    assert len(frame) == 7 + 2 + WORKERS
+    assert len(frame) == 8 + 2 + WORKERS
     assert {f"OWN-{w}" for w in range(WORKERS)} <= set(frame.index)
     batches = store.batches()
     assert sorted(batches["uploaded_by"]) == sorted(
@@ -132,4 +132,4 @@ def test_simultaneous_start_migrates_and_seeds_once(
         count = conn.execute(sa.text("SELECT count(*) FROM incidents")).scalar_one()
     engine.dispose()
     head = ScriptDirectory(str(PACKAGE_DIR / "migrations")).get_current_head()
-    assert (version, kinds, count) == ([head], ["seed"], 7)
+    assert (version, kinds, count) == ([head], ["seed"], 8)

@@ -28,10 +28,11 @@ from dashboard import PACKAGE_DIR
 from dashboard.__main__ import main
 from dashboard.assets import served_urls
 from dashboard.core import export
+from dashboard.core.evidence import read_evidence
 from dashboard.core.maps import standalone_map
 from dashboard.core.text import md_escape
 from dashboard.imports import commit, open_store, prepare
-from dashboard.store import Store
+from dashboard.store import BatchMeta, Store
 from tests.conftest import TODAY
 from tests.core.test_briefing import make
 from tests.helpers import GOOD, csv_bytes, csv_text, row
@@ -300,3 +301,82 @@ def test_a_refused_revert_names_incidents_as_text(page_store: Store) -> None:
     assert "cannot be reverted" in refusal.value
     assert md_escape(marked) in refusal.value
     assert not [text for text in rendered_markdown(at) if MARKUP in text]
+
+
+def _evidence_csv(kind: str, rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_hostile_evidence_is_stored_exactly_and_briefed_as_text(hostile_store: Store) -> None:
+    """Every payload in every evidence text, through the evidence reader and the store, reaches
+    the briefing with the structure of plain words."""
+    incident_ids, _ = hostile_store.known_ids()
+    frames = {}
+    for kind, rows in (
+        (
+            "examinations",
+            [
+                {
+                    "examination_id": f"E-{n}",
+                    "examiner": p,
+                    "incident_id": IDS[n],
+                    "findings": p,
+                    "source_title": p,
+                    "grade": "L",
+                }
+                for n, p in PAYLOADS.items()
+            ],
+        ),
+        (
+            "component_origins",
+            [
+                {"examination_id": f"E-{n}", "country": p, "manufacturer": p}
+                for n, p in PAYLOADS.items()
+            ],
+        ),
+        (
+            "sources",
+            [
+                {"incident_id": IDS[n], "title": p, "publisher": p, "says": "other", "grade": "L"}
+                for n, p in PAYLOADS.items()
+            ],
+        ),
+    ):
+        result = read_evidence(
+            _evidence_csv(kind, rows),
+            kind,  # type: ignore[arg-type]
+            TODAY,
+            incident_ids=incident_ids,
+            examination_ids={f"E-{n}" for n in PAYLOADS},
+        )
+        assert [(i.line, i.column, i.code) for i in result.errors] == []
+        frames[kind] = result.valid
+    hostile_store.add_evidence(frames, BatchMeta("hostile-evidence", "0" * 64, "analyst"))  # type: ignore[arg-type]
+    evidence = hostile_store.evidence()
+    assert set(PAYLOADS.values()) <= set(evidence.origins["manufacturer"])
+    frame = hostile_store.incidents()
+    page = make(frame, evidence=evidence)
+    section = page[page.index('<div id="evidence">') : page.index("<h2>UN Panel")]
+    tags = set(structure(section))
+    assert tags <= {
+        "div",
+        "h3",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "a",
+        "ul",
+        "li",
+        "p",
+        "b",
+    }
+    text = html.unescape(section)
+    for payload in PAYLOADS.values():
+        assert payload in text

@@ -19,7 +19,7 @@ from tests.conftest import TODAY
 
 def test_opening_migrates_and_loads_the_shipped_data_once(store: Store) -> None:
     frame = store.incidents()
-    assert len(frame) == 7
+    assert len(frame) == 8
     kharkiv = frame.set_index("incident_id").loc["UA-KHA-20240102"]
     assert (kharkiv["killed"], kharkiv["injured"], kharkiv["attribution_status"]) == (
         3,
@@ -30,7 +30,7 @@ def test_opening_migrates_and_loads_the_shipped_data_once(store: Store) -> None:
     again = open_store(store.url, today=TODAY)
     assert again.batch_count() == 1
     (seed,) = again.batches().to_dict("records")
-    assert (seed["kind"], seed["added"], seed["uploaded_by"]) == ("seed", 7, "shipped data")
+    assert (seed["kind"], seed["added"], seed["uploaded_by"]) == ("seed", 8, "shipped data")
     assert len(seed["sha256"]) == 64
     again.dispose()
 
@@ -40,7 +40,7 @@ def test_schema_is_at_alembic_head(store: Store) -> None:
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     scripts = ScriptDirectory(str(PACKAGE_DIR / "migrations"))
     assert version == scripts.get_current_head()
-    assert version == "0003"
+    assert version == "0004"
 
 
 def test_reimporting_the_same_file_changes_nothing(store: Store) -> None:
@@ -48,7 +48,7 @@ def test_reimporting_the_same_file_changes_nothing(store: Store) -> None:
     summary = commit(
         store, prepare(SHIPPED_INCIDENTS.read_bytes(), "incidents.csv", TODAY), uploaded_by="t"
     )
-    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 7)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 8)
     assert store.data_version() == version
 
 
@@ -58,7 +58,7 @@ def test_changed_row_is_updated_and_keeps_its_history(store: Store) -> None:
     summary = store.apply_batch([changed], BatchMeta("fix.csv", "0" * 64, "analyst", rows_read=1))
     assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 0)
     assert store.records(["UA-KHA-20240106"])["UA-KHA-20240106"] == changed
-    assert store.data_version() == 8
+    assert store.data_version() == 9
     query = (
         sa.select(history.c.before, history.c.after)
         .where(history.c.incident_id == "UA-KHA-20240106")
@@ -99,10 +99,10 @@ def test_past_state_is_rebuilt_from_history(store: Store) -> None:
         now=later,
     )
     then = store.incidents_asof(seeded_at + timedelta(days=1))
-    assert len(then) == 7
+    assert len(then) == 8
     assert then.set_index("incident_id").loc["UA-KHA-20240106"]["killed"] is pd.NA
     now = store.incidents_asof(later)
-    assert len(now) == 8
+    assert len(now) == 9
     assert now.set_index("incident_id").loc["UA-KHA-20240106"]["killed"] == 9
     assert store.incidents_asof(seeded_at - timedelta(days=1)).empty
 
@@ -110,12 +110,12 @@ def test_past_state_is_rebuilt_from_history(store: Store) -> None:
 def test_a_read_transaction_refuses_to_write(store: Store) -> None:
     with pytest.raises(sa.exc.DBAPIError, match=r"read-only|readonly"), store.db.read() as conn:
         conn.execute(sa.delete(history))
-    assert store.data_version() == 7
+    assert store.data_version() == 8
     store.apply_batch(  # the pooled connection that refused the write still writes in turn
         [{**store.records(["UA-KHA-20240106"])["UA-KHA-20240106"], "killed": 2}],
         BatchMeta("after.csv", "3" * 64, "analyst"),
     )
-    assert store.data_version() == 8
+    assert store.data_version() == 9
 
 
 def test_bulk_written_history_reads_back_as_sqlalchemy_writes_it(store: Store) -> None:

@@ -158,7 +158,7 @@ def test_a_file_wider_than_the_column_limit_is_refused_before_the_mapping_form(
     upload(page, csv_bytes([GOOD], columns=columns))
     issues = tables(page)[0].value
     assert issues[["line", "value", "code"]].values.tolist() == [
-        [0, "'26 columns'", "too-many-columns"]
+        [0, "'27 columns'", "too-many-columns"]
     ]
     assert not [s for s in page.selectbox if str(s.key).startswith("map_")]
 

@@ -11,23 +11,28 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from dashboard.core.evidence import annotate
 from dashboard.core.figures import timeline_chart
 from dashboard.core.mandate import marker_dates
 from dashboard.core.monitor import assemble
-from dashboard.ui import data, urlstate, views
+from dashboard.ui import data, evidence, urlstate, views
 from dashboard.ui.mapview import map_panel
 
 session = urlstate.open_view(datetime.now(UTC))
 events = data.mandate_events()
 screen = assemble(
     session.view,
-    load=lambda asof: data.incidents_asof(asof) if asof else data.incidents(),
+    load=lambda asof: annotate(
+        data.incidents_asof(asof) if asof else data.incidents(), evidence.load(asof)
+    ),
     events=events,
     today=date.today(),
 )
 notes = session.settle(screen)
+shown_evidence = evidence.load(screen.view.asof)
 in_view = screen.in_view
 views.sidebar_filters(session, screen)
+evidence.examined_toggle(session)
 
 st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
 views.data_source(session)
@@ -63,4 +68,6 @@ if screen.empty is None:  # an empty view has said why once, above: no empty tab
             )
         else:
             views.incident_record(screen.selected)
+            evidence.incident_evidence(screen.selected, shown_evidence)
             views.incident_history(data.incident_history(str(screen.view.incident)))
+    evidence.parts_panel(in_view, shown_evidence)

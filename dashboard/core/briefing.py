@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
 
+from dashboard.core.evidence import PROVISIONS, Evidence, incident_sources, parts_summary
 from dashboard.core.figures import Headline
 from dashboard.core.links import format_asof
 from dashboard.core.mandate import MandateStatus
@@ -55,6 +56,8 @@ class Briefing:
     map_view: tuple[float, float, int]
     tiles: str | None = None
     tiles_attribution: str = ""
+    #: The evidence of the incidents in view (their sources, examinations, component origins).
+    evidence: Evidence = field(default_factory=Evidence.empty)
 
 
 def _text(value: object) -> str:
@@ -90,6 +93,7 @@ def filter_lines(state: View) -> list[tuple[str, str]]:
         ("Weapon", ", ".join(state.filters.weapons) or "any"),
         ("District", ", ".join(state.filters.districts) or "any"),
         ("Search", state.filters.q or "none"),
+        ("Examined only", "yes" if state.filters.examined else "no"),
         ("Selected incident", state.incident or "none"),
         ("Map layer", state.layer),
         ("Data", f"as the store held it at {format_asof(state.asof)}" if state.asof else "live"),
@@ -158,6 +162,62 @@ def _mandate_section(mandate: MandateStatus, events: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _evidence_section(incidents: pd.DataFrame, evidence: Evidence) -> str:
+    """Every source of the incidents in view, and where the examined missiles' parts came from,
+    each figure with its source: escaped text and tables, no script."""
+    rows = [
+        [
+            _text(incident["incident_id"]),
+            _link(source["url"], source["title"]),
+            _text(source["publisher"]),
+            _text(source["published"]),
+            _text(source["says"]),
+            _text(source["grade"]),
+        ]
+        for incident in incidents.to_dict("records")
+        for source in incident_sources(incident, evidence).to_dict("records")
+    ]
+    lines = [
+        "<h3>Sources</h3>",
+        _table(["Incident", "Source", "Publisher", "Published", "What it says", "Grade"], rows),
+        "<h3>Where the parts came from</h3>",
+    ]
+    summary = parts_summary(evidence.for_incidents(set(incidents["incident_id"])))
+    if summary.empty:
+        lines.append("<p>No incident in view has a debris examination.</p>")
+        return "\n".join(lines)
+    facts = [*summary.components, *summary.years, *summary.unshared]
+    lines.append(
+        "<ul>"
+        + "".join(
+            f"<li>{html.escape(f.value)} ({html.escape(f.source)}, grade {html.escape(f.grade)})"
+            "</li>"
+            for f in facts
+        )
+        + "</ul>"
+    )
+    lines.append(
+        _table(
+            ["Examination", "Examined by", "Country", "Share (%)", "Source", "Grade"],
+            ([_text(v) for v in share] for share in summary.shares.values.tolist()),
+        )
+    )
+    lines.append(
+        _table(
+            ["Manufacturer", "Country", "Examination", "Source", "Grade"],
+            ([_text(v) for v in maker] for maker in summary.manufacturers.values.tolist()),
+        )
+    )
+    lines.append(
+        "<p>Provisions that bear on it:</p><ul>"
+        + "".join(
+            f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>" for name, text in PROVISIONS
+        )
+        + "</ul>"
+    )
+    return "\n".join(lines)
+
+
 def render(brief: Briefing, *, asset_text: AssetReader) -> str:
     """The briefing as one HTML document (UTF-8 text); ``asset_text`` reads the map's scripts and
     styles, which the page carries inline so it opens from disk."""
@@ -206,6 +266,8 @@ data {"as of " + html.escape(format_asof(brief.state.asof)) if brief.state.asof 
 </iframe>
 <h2>Incidents ({figures.incidents:,})</h2>
 <div id="incidents">{incidents}</div>
+<h2>Evidence</h2>
+<div id="evidence">{_evidence_section(brief.incidents, brief.evidence)}</div>
 <h2>UN Panel of Experts (1718 Committee)</h2>
 <div id="mandate">{_mandate_section(brief.mandate, brief.events)}</div>
 <p class="meta">Data © their sources as named in each row. Map data © OpenStreetMap

@@ -96,7 +96,28 @@ class Code(StrEnum):
     INVALID_PRECISION = "invalid-precision", "error", "geo_precision is not 1, 2 or 3"
     INVALID_STATUS = "invalid-status", "error", "attribution_status is not one of the five"
     INVALID_URL = "invalid-url", "error", "source_url is not an http(s) address with a host"
-    DUPLICATE_ID = "duplicate-id", "error", "the incident_id is used by an earlier row"
+    DUPLICATE_ID = (
+        "duplicate-id",
+        "error",
+        "the id (incident_id, examination_id) is used by an earlier row",
+    )
+    INVALID_CHOICE = "invalid-choice", "error", "not one of the values the column allows"
+    UNKNOWN_REFERENCE = (
+        "unknown-reference",
+        "error",
+        "an incident_id or examination_id that is neither stored nor in the file",
+    )
+    PLACE_REQUIRED = (
+        "place-required",
+        "error",
+        "an examination names neither an incident nor the place of its own recovered missile",
+    )
+    YEARS_REVERSED = "years-reversed", "error", "manufacture years from after to"
+    SHARE_OVER_100 = (
+        "share-over-100",
+        "error",
+        "one examination's component shares add up past 100%",
+    )
     OUTSIDE_KHARKIV = (
         "outside-kharkiv",
         "warning",

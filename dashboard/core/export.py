@@ -9,6 +9,10 @@ import pandas as pd
 from dashboard.core.records import frame_records
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, TEXT_COLUMNS
 
+#: Evidence columns an incidents frame may carry (:func:`dashboard.core.evidence.annotate`):
+#: exported after the canonical ones when present.
+EVIDENCE_COLUMNS = ("source_count", "examined")
+
 #: A text cell starting with one of these is read as a formula by spreadsheets (CWE-1236).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,9 +38,10 @@ def to_csv(frame: pd.DataFrame) -> str:
     """The incidents as canonical CSV (UTF-8 text, ISO dates), formula cells neutralised.
 
     Columns come in template order (:data:`~dashboard.core.schema.COLUMNS`), so an export
-    uploads again unchanged.
+    uploads again unchanged; the evidence columns, when the frame has them, come last (an upload
+    ignores them, with a warning).
     """
-    out = frame[list(COLUMNS)].copy()
+    out = frame[[*COLUMNS, *(c for c in EVIDENCE_COLUMNS if c in frame)]].copy()
     for column in DATE_COLUMNS:
         out[column] = out[column].dt.strftime("%Y-%m-%d")
     for column in TEXT_COLUMNS:
@@ -64,10 +69,13 @@ def to_geojson(frame: pd.DataFrame) -> str:
     Text properties are neutralised like CSV cells: GeoJSON is often converted to a sheet.
     """
     features = []
-    for row in frame_records(frame):
-        properties = {
+    evidence = {c: frame[c].astype(object).tolist() for c in EVIDENCE_COLUMNS if c in frame}
+    for n, row in enumerate(frame_records(frame)):
+        properties: dict[str, object] = {
             k: neutralise(v) for k, v in row.items() if k not in ("latitude", "longitude")
         }
+        for column, values in evidence.items():
+            properties[column] = None if values[n] is pd.NA else values[n]
         features.append(
             {
                 "type": "Feature",

@@ -45,6 +45,9 @@ class Filters:
     weapons: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()
     q: str = ""
+    #: Only incidents whose debris was examined (the frame's ``examined`` column, see
+    #: :func:`dashboard.core.evidence.annotate`).
+    examined: bool = False
 
     @property
     def impossible_range(self) -> bool:
@@ -114,6 +117,8 @@ def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.districts:
         districts = frame["district"].fillna(NO_DISTRICT)
         keep &= districts.isin(filters.districts)
+    if filters.examined:
+        keep &= frame.get("examined", False)
     # Punctuation and spacing are ignored, so a query of nothing else restricts nothing.
     needle = fold(filters.q)
     if needle:

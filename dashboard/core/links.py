@@ -39,6 +39,7 @@ PARAMS: Final[tuple[str, ...]] = (
     "weapon",
     "district",
     "q",
+    "examined",
     "incident",
     "lat",
     "lon",
@@ -199,6 +200,9 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[View, 
             if value is not None:
                 reader.ignore(name, "lat, lon and zoom only count together")
         lat = lon = zoom = None
+    examined = reader.one("examined")
+    if examined not in (None, "", "0", "1"):
+        reader.ignore("examined", f"{show(examined)} is not 1 or 0")
     filters = Filters(
         date_from=date_from,
         date_to=date_to,
@@ -206,6 +210,7 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[View, 
         weapons=_many(reader, "weapon", None),
         districts=_many(reader, "district", None),
         q=_text(reader, "q") or "",
+        examined=examined == "1",
     )
     map_view = (
         None
@@ -293,6 +298,8 @@ def to_params(state: View) -> dict[str, list[str]]:
             params[name] = list(values)
     if chosen.q:
         params["q"] = [chosen.q]
+    if chosen.examined:
+        params["examined"] = ["1"]
     if state.incident:
         params["incident"] = [state.incident]
     if state.map_view is not None:

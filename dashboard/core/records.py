@@ -30,6 +30,7 @@ class IncidentRecord(TypedDict):
     attribution_status: str
     attributed_by: str | None
     launch_origin: str | None
+    outcome: str
     killed: int | None
     injured: int | None
     source_title: str | None

@@ -72,7 +72,7 @@ class Column:
     #: Rules on the parsed value, in order; each gives a fault or None.
     checks: tuple[Check, ...] = ()
     #: The value an empty cell takes (None: it stays empty).
-    default: int | None = None
+    default: int | str | None = None
     #: Position in the monitor's incident table, and in the briefing's (None: not shown).
     table: int | None = None
     briefing: int | None = None
@@ -141,6 +141,9 @@ STATUS_COLOURS: Final[dict[str, str]] = {
     "disputed": "#2166ac",
     "unverified": "#878787",
 }
+
+#: What became of the missile; the first is the default.
+OUTCOMES: Final[tuple[str, ...]] = ("impact", "shot down")
 
 #: ACLED's geo_precision codes, and the indicative uncertainty radius the map draws for each.
 PRECISIONS: Final[dict[int, str]] = {
@@ -294,6 +297,16 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         on_map=True,
     ),
     Column("launch_origin", "text", "Launched from", "where the missile was launched from"),
+    Column(
+        "outcome",
+        "text",
+        "Outcome",
+        "`impact` (it struck) or `shot down` (intercepted); empty means `impact`",
+        length=20,
+        parser=parse_lower,
+        checks=(OneOf(OUTCOMES, "invalid-choice", "must be impact or shot down"),),
+        default=OUTCOMES[0],
+    ),
     Column(
         "killed",
         "integer",

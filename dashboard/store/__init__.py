@@ -1,7 +1,8 @@
 """The one package that talks SQL (SQLAlchemy 2), split by responsibility over one database.
 
 :class:`Database` owns the engine, the outage translation, the locks and the migrations; the
-parts read incidents (:mod:`.incidents`), keep the batch log (:mod:`.log`), the saved mappings
+parts read incidents (:mod:`.incidents`), keep the batch log (:mod:`.log`), the evidence
+(:mod:`.evidence`), the saved mappings
 (:mod:`.mappings`) and the sign-in throttle (:mod:`.throttle`). :class:`Store` is all of them over
 one database, which is what the pages and the CLI hold.
 """
@@ -13,6 +14,7 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.store.database import Database, default_url, display_url
+from dashboard.store.evidence import EVIDENCE_FORMAT, EvidenceStore
 from dashboard.store.incidents import IncidentChange, IncidentReads
 from dashboard.store.log import BatchLog, BatchMeta, BatchSummary
 from dashboard.store.mappings import Mappings
@@ -20,6 +22,7 @@ from dashboard.store.tables import metadata
 from dashboard.store.throttle import SignInThrottle
 
 __all__ = [
+    "EVIDENCE_FORMAT",
     "BatchMeta",
     "BatchSummary",
     "Database",
@@ -31,8 +34,9 @@ __all__ = [
 ]
 
 
-class Store(IncidentReads, BatchLog, Mappings, SignInThrottle):
-    """Incidents, their batch log, saved mappings and the sign-in throttle in one database."""
+class Store(IncidentReads, BatchLog, EvidenceStore, Mappings, SignInThrottle):
+    """Incidents, their batch log, their evidence, saved mappings and the sign-in throttle in one
+    database."""
 
     def __init__(self, url: str | None = None) -> None:
         super().__init__(Database(url))

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from dashboard.core.evidence import DECLARED, Kind
 from dashboard.core.schema import DECLARATIONS, Column
 
 metadata = sa.MetaData()
@@ -44,12 +45,20 @@ def _sql_type(column: Column) -> sa.types.TypeEngine[Any]:
     return _SQL_TYPES[column.sql_name]()
 
 
-#: One column per declaration in core/schema.py, plus the batch that last set the row.
+#: One column per declaration in core/schema.py, plus the batch that last set the row. A text
+#: column with a default has it in the store too: a record logged before the column existed (an
+#: old history state a revert puts back) takes it.
 incidents = sa.Table(
     "incidents",
     metadata,
     *(
-        sa.Column(c.name, _sql_type(c), primary_key=c.key, nullable=c.nullable)
+        sa.Column(
+            c.name,
+            _sql_type(c),
+            primary_key=c.key,
+            nullable=c.nullable,
+            server_default=c.default if isinstance(c.default, str) else None,
+        )
         for c in DECLARATIONS
     ),
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
@@ -83,3 +92,36 @@ sign_in_failures = sa.Table(
     sa.Column("last_attempt", sa.Float, nullable=True),
     sa.Index("ix_sign_in_failures_last_attempt", "last_attempt"),
 )
+
+
+def _evidence_table(name: str, kind: Kind, *indexes: sa.Index) -> sa.Table:
+    """One table per evidence kind: a row id, a column per declaration (core/evidence.py), the
+    batch that added the row and the batch that removed it (so a past state can be read back)."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        *(sa.Column(c.name, _sql_type(c), nullable=not c.required) for c in DECLARED[kind]),
+        sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
+        sa.Column("removed_by", sa.Integer, sa.ForeignKey("batches.id"), nullable=True),
+        *indexes,
+    )
+
+
+sources = _evidence_table("sources", "sources", sa.Index("ix_sources_incident", "incident_id"))
+examinations = _evidence_table(
+    "examinations",
+    "examinations",
+    sa.Index("ix_examinations_examination", "examination_id"),
+    sa.Index("ix_examinations_incident", "incident_id"),
+)
+component_origins = _evidence_table(
+    "component_origins",
+    "component_origins",
+    sa.Index("ix_component_origins_examination", "examination_id"),
+)
+EVIDENCE_TABLES: dict[Kind, sa.Table] = {
+    "sources": sources,
+    "examinations": examinations,
+    "component_origins": component_origins,
+}

@@ -59,6 +59,7 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
             weapons=tuple(state["weapon"]),
             districts=tuple(state["district"]),
             q=state["q"],
+            examined=session.view.filters.examined,  # its own toggle: ui/evidence.py
         )
         session.apply(lambda view: set_filters(view, filters))
 

@@ -13,13 +13,14 @@ import pytest
 from dashboard import DATA_DIR
 from dashboard.assets import inline_assets, read_asset
 from dashboard.core import briefing
+from dashboard.core.evidence import Evidence, annotate
 from dashboard.core.figures import headline
 from dashboard.core.filters import Filters
 from dashboard.core.mandate import load_events, status
 from dashboard.core.mapassets import INLINE_PREFIX
 from dashboard.core.records import incidents_frame
 from dashboard.core.view import View
-from dashboard.imports import SHIPPED_INCIDENTS, prepare
+from dashboard.imports import SHIPPED_INCIDENTS, open_store, prepare
 from tests.conftest import TODAY
 
 PAYLOAD = "</script><script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -44,7 +45,12 @@ def hostile(frame: pd.DataFrame) -> pd.DataFrame:
     return incidents_frame(rows)
 
 
-def make(frame: pd.DataFrame, state: View | None = None, link: str = "") -> str:
+def make(
+    frame: pd.DataFrame,
+    state: View | None = None,
+    link: str = "",
+    evidence: Evidence | None = None,
+) -> str:
     events = load_events(DATA_DIR / "mandate_events.csv")
     mandate = status(events, TODAY)
     brief = briefing.Briefing(
@@ -56,6 +62,7 @@ def make(frame: pd.DataFrame, state: View | None = None, link: str = "") -> str:
         link=link or "http://dash.example/base/?incident=X&v=1",
         generated_at=datetime(2026, 11, 26, 9, 30, tzinfo=UTC),
         map_view=(49.9925, 36.2311, 11),
+        evidence=evidence or Evidence.empty(),
     )
     return briefing.render(brief, asset_text=read_asset)
 
@@ -125,3 +132,25 @@ def test_inline_assets_escapes_closing_tags(tmp_path: Path) -> None:
     (tmp_path / "x.js").write_text("var s = '</script><!--';")
     out = inline_assets(f'<script src="{INLINE_PREFIX}x.js"></script>', tmp_path)
     assert out == "<script>var s = '<\\/script><\\!--';</script>"
+
+
+def test_the_briefing_shows_the_evidence_offline(tmp_path: Path) -> None:
+    """Every source and the parts summary are text sections: no server, no script needed."""
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", today=TODAY)
+    frame = annotate(store.incidents(), store.evidence())
+    page = make(frame, evidence=store.evidence())
+    store.dispose()
+    section = page[page.index('<div id="evidence">') : page.index("<h2>UN Panel")]
+    assert "<script" not in section
+    text = html.unescape(re.sub(r"<[^>]+>", " ", section))
+    for fact in (
+        "290 components from 26 companies",
+        "United States",
+        "75.5",
+        "the other 9.5% among China, Netherlands, Singapore, Switzerland, Taiwan",
+        "Traco Power",
+        "UNSCR 1874 (2009) paras 9-10",
+        "KBS World (February 2024)",
+    ):
+        assert fact in text
+    assert make(frame).count("No incident in view has a debris examination") == 1

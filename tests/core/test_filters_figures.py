@@ -28,7 +28,7 @@ def ids(frame: pd.DataFrame) -> set[str]:
 
 
 def test_no_filters_keep_everything(shipped: pd.DataFrame) -> None:
-    assert len(apply(shipped, Filters())) == len(shipped) == 7
+    assert len(apply(shipped, Filters())) == len(shipped) == 8
 
 
 def test_date_range_is_inclusive(shipped: pd.DataFrame) -> None:
@@ -42,7 +42,7 @@ def test_status_weapon_district_and_text(shipped: pd.DataFrame) -> None:
     assert ids(apply(shipped, Filters(districts=("Slobidskyi",)))) == {"UA-KHA-20240207"}
     assert ids(apply(shipped, Filters(q="brovary"))) == {"UA-KYO-20240811"}
     assert ids(apply(shipped, Filters(q="KIRBY"))) == {"UA-ZAP-20231230", "UA-KHA-20240106"}
-    assert len(apply(shipped, Filters(q="( - ."))) == 7  # punctuation alone restricts nothing
+    assert len(apply(shipped, Filters(q="( - ."))) == 8  # punctuation alone restricts nothing
 
 
 def test_filters_combine(shipped: pd.DataFrame) -> None:
@@ -54,19 +54,24 @@ def test_filters_combine(shipped: pd.DataFrame) -> None:
 def test_rows_without_district_can_be_chosen(shipped: pd.DataFrame) -> None:
     assert NO_DISTRICT in choices(shipped, "district")
     kept = apply(shipped, Filters(districts=(NO_DISTRICT,)))
-    assert ids(kept) == {"UA-ZAP-20231230", "UA-KHA-20240106", "UA-KYO-20240811"}
+    assert ids(kept) == {
+        "UA-ZAP-20231230",
+        "UA-KHA-20240106",
+        "UA-KYO-20240811",
+        "UA-POL-202409",
+    }
 
 
 def test_headline_counts(shipped: pd.DataFrame) -> None:
     mandate = status(load_events(MANDATE_EVENTS), TODAY)
     figures = headline(shipped, mandate)
     assert (figures.incidents, figures.confirmed, figures.killed, figures.injured) == (
-        7,
+        8,
         1,
         21,
         157,
     )
-    assert figures.since_expiry == 2  # 2024-08-11 and 2025-04-24
+    assert figures.since_expiry == 3  # 2024-08-11, 2024-09 (Poltava) and 2025-04-24
     assert headline(shipped.iloc[0:0], mandate).incidents == 0
 
 
@@ -78,7 +83,7 @@ def test_monthly_counts_by_status(shipped: pd.DataFrame) -> None:
         "confirmed": 1,
         "preliminary": 1,
     }
-    assert counts["incidents"].sum() == 7
+    assert counts["incidents"].sum() == 8
 
 
 def test_timeline_chart_carries_bars_and_marks(shipped: pd.DataFrame) -> None:

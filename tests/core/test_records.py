@@ -29,6 +29,7 @@ def test_records_hold_the_declared_types() -> None:
                 "geo_precision": 2,
                 "weapon": "KN-23",
                 "attribution_status": "confirmed",
+                "outcome": "impact",
                 "killed": 3,
                 "source_url": "https://example.org/a",
             }

@@ -16,6 +16,7 @@ import pytest
 from dashboard import settings
 from dashboard.assets import served_urls
 from dashboard.core.errors import ConfigError
+from dashboard.core.evidence import Evidence, evidence_frame
 from dashboard.core.maps import base_map, script_json, standalone_map, template_inert_html
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import TEXT_COLUMNS
@@ -98,3 +99,55 @@ def test_a_tile_url_with_template_syntax_is_a_configuration_error(
         settings.tiles()
     monkeypatch.setenv("DASHBOARD_TILES", "https://t.example/{z}/{x}/{y}.png")
     assert settings.tiles()[0] == "https://t.example/{z}/{x}/{y}.png"
+
+
+def hostile_evidence(payload: str) -> Evidence:
+    """Evidence of the first shipped incident with ``payload`` in every text it shows."""
+    incident = str(shipped()["incident_id"].iloc[0])
+    return Evidence(
+        evidence_frame(
+            "sources",
+            [
+                {
+                    "incident_id": incident,
+                    "title": payload,
+                    "publisher": payload,
+                    "says": "other",
+                    "grade": "L",
+                }
+            ],
+        ),
+        evidence_frame(
+            "examinations",
+            [
+                {
+                    "examination_id": payload,
+                    "examiner": payload,
+                    "incident_id": incident,
+                    "components": 3,
+                    "findings": payload,
+                    "source_title": payload,
+                    "grade": "L",
+                }
+            ],
+        ),
+        evidence_frame(
+            "component_origins",
+            [
+                {
+                    "examination_id": payload,
+                    "country": payload,
+                    "share": 50.0,
+                    "manufacturer": payload,
+                }
+            ],
+        ),
+    )
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_briefing_evidence_carries_template_syntax_as_text(payload: str) -> None:
+    page = make(shipped(), evidence=hostile_evidence(payload))
+    section = html.unescape(page[page.index('<div id="evidence">') : page.index("<h2>UN Panel")])
+    assert section.count(payload) >= 6  # source, publisher, examiner, country, maker, source
+    assert "Kharkiv 49" not in section

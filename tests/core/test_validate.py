@@ -15,7 +15,7 @@ from tests.conftest import TODAY
 HEADER = ",".join(COLUMNS)
 GOOD = (
     "X-1,2024-01-02,07:30,Kharkiv,Shevchenkivskyi,50.017,36.217,2,KN-23,DPRK,confirmed,"
-    "UN Panel,,3,64,Reuters,https://example.org/a,2024-04-29,,"
+    "UN Panel,,impact,3,64,Reuters,https://example.org/a,2024-04-29,,"
 )
 
 
@@ -38,7 +38,7 @@ def test_good_row_is_typed_and_valid() -> None:
 
 
 def test_every_fault_in_a_row_is_reported() -> None:
-    bad = "X-2,2024-13-40,25:00,,,91,36.2,7,,DPRK,rumoured,,,-1,lots,,javascript:alert(1),,,"
+    bad = "X-2,2024-13-40,25:00,,,91,36.2,7,,DPRK,rumoured,,,sunk,-1,lots,,javascript:alert(1),,,"
     assert faults(f"{HEADER}\n{bad}\n") == [
         (2, "date", "invalid-date"),
         (2, "time", "invalid-time"),
@@ -47,6 +47,7 @@ def test_every_fault_in_a_row_is_reported() -> None:
         (2, "geo_precision", "invalid-precision"),
         (2, "weapon", "required"),
         (2, "attribution_status", "invalid-status"),
+        (2, "outcome", "invalid-choice"),
         (2, "killed", "out-of-range"),
         (2, "injured", "invalid-integer"),
         (2, "source_url", "invalid-url"),

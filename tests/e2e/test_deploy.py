@@ -61,7 +61,7 @@ def test_two_app_processes_serve_one_database(
     for page, running in zip(pages, pg_apps, strict=True):
         page.goto(running.url)
         wait_idle(page)
-        expect_incidents_in_view(page, 7)
+        expect_incidents_in_view(page, 8)
 
     store = open_store(pg_url, today=TODAY)
     assert store.batch_count() == 1  # both processes started on it; it was seeded once
@@ -73,7 +73,7 @@ def test_two_app_processes_serve_one_database(
 
     for page in pages:
         rerun(page)
-        expect_incidents_in_view(page, 8)
+        expect_incidents_in_view(page, 9)
     context.close()
 
 
@@ -107,7 +107,7 @@ def test_store_down_shows_a_message_and_recovers_by_itself(
     proxy, running = proxied_app
     page.goto(running.url)
     wait_idle(page)
-    expect_incidents_in_view(page, 7)
+    expect_incidents_in_view(page, 8)
 
     proxy.stop()
     search = page.get_by_placeholder("place, weapon, source, note…")
@@ -148,7 +148,7 @@ def test_a_new_asof_link_while_the_store_is_down_shows_the_notice(
     proxy, running = proxied_app
     page.goto(running.url)  # the app opens (and seeds) its store
     wait_idle(page)
-    expect_incidents_in_view(page, 7)
+    expect_incidents_in_view(page, 8)
     moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     proxy.stop()
@@ -158,7 +158,7 @@ def test_a_new_asof_link_while_the_store_is_down_shows_the_notice(
 
     proxy.start()
     page.get_by_text(UNREACHABLE).wait_for(state="detached", timeout=30_000)
-    expect_incidents_in_view(page, 7)
+    expect_incidents_in_view(page, 8)
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +231,7 @@ def test_secrets_file_points_the_app_at_postgresql(page: Page, pg_url: str, tmp_
     running = start_app(tmp_path, {"STREAMLIT_SECRETS_FILES": str(secrets)})
     try:
         page.goto(running.url)
-        expect_incidents_in_view(page, 7)
+        expect_incidents_in_view(page, 8)
     finally:
         stop_app(running)
     store = open_store(pg_url, today=TODAY)

@@ -143,7 +143,7 @@ def test_junk_parameters_are_named_and_harmless(offline_app: RunningApp, page: P
     for param in ("incident", "zoom", "from", "status", "lat", "lon", "'<script>'"):
         assert f"ignored parameter {param}:" in body
     assert "'<img src=x onerror=alert(1)>' is not among the incidents in view" in body
-    assert len(state["ids"]) == 7
+    assert len(state["ids"]) == 8
     assert page.locator("img[src='x']").count() == 0
     assert page.errors == []  # type: ignore[attr-defined]
     assert "incident=" not in page.url
@@ -233,7 +233,7 @@ def test_working_the_filters_updates_the_address_and_the_link(
 
     with fresh_session(browser, link) as (_, receiver):
         assert receiver["ids"] == sender["ids"]
-        assert len(receiver["ids"]) == 4
+        assert len(receiver["ids"]) == 5
 
 
 def in_view(page: Page) -> str:
@@ -256,17 +256,17 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     page.goto(offline_app.url)
     wait_idle(page)
     settled_map(page)
-    assert in_view(page) == "7"
+    assert in_view(page) == "8"
     page.locator(".st-key-status input").click()
     page.get_by_role("option", name="preliminary").click()
     page.keyboard.press("Escape")
     wait_idle(page)
-    assert in_view(page) == "4"
+    assert in_view(page) == "5"
     dates = page.locator(".st-key-from input")
     dates.fill("2024-02-01")
     dates.press("Escape")  # closing the calendar commits the typed date
     wait_idle(page)
-    assert in_view(page) == "3"
+    assert in_view(page) == "4"
     select_first_row(page)
     page.locator(".st-key-incident_record").wait_for(timeout=30_000)
     _, selected = settled_map(page)
@@ -281,7 +281,7 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
 
     navigated(page, "back")  # the view before the selection: no record, the map on Kharkiv
     assert query(page.url) == {"from": ["2024-02-01"], "status": ["preliminary"], "v": ["1"]}
-    assert in_view(page) == "3"
+    assert in_view(page) == "4"
     assert page.locator(".st-key-incident_record").count() == 0
     assert page.locator(".st-key-from input").input_value() == "2024-02-01"
     _, unselected = settled_map(page)
@@ -289,14 +289,14 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
 
     navigated(page, "back")  # the view before the date
     assert query(page.url) == {"status": ["preliminary"], "v": ["1"]}
-    assert in_view(page) == "4"
+    assert in_view(page) == "5"
     assert page.locator(".st-key-from input").input_value() == ""
-    assert table_rows(page) == 4
+    assert table_rows(page) == 5
 
     navigated(page, "forward")
     navigated(page, "forward")  # the selection again
     assert query(page.url)["incident"] == chosen
-    assert in_view(page) == "3"
+    assert in_view(page) == "4"
     assert chosen[0] in record_text(page)
     _, again = settled_map(page)
     assert again["zoom"] == 13

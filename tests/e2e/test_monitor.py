@@ -76,7 +76,7 @@ def test_map_draws_the_shipped_incidents_offline(page: Page, app: RunningApp) ->
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     frame = open_view(page, app)
-    assert frame.evaluate(COUNT_MARKERS) == 7
+    assert frame.evaluate(COUNT_MARKERS) == 8
     assert frame.locator(".leaflet-control-scale").count() == 1
     assert frame.locator(".leaflet-control-zoom-fullscreen").count() == 1
     assert frame.locator(".incident-legend").inner_text().startswith("Attribution")

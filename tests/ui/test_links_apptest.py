@@ -64,10 +64,11 @@ def test_link_applies_filters_and_selection(app_store: Store) -> None:
     assert at.date_input(key="to").value == date(2024, 12, 31)
     assert at.multiselect(key="status").value == ["preliminary", "confirmed"]
     assert at.text_input(key="q").value == "KN-23"
-    # 2024: UA-KHA-20240102 (confirmed), UA-KYI-20240102, UA-KHA-20240207, UA-KYO-20240811.
-    assert metric(at, "Incidents in view") == "4"
+    # 2024: UA-KHA-20240102 (confirmed), UA-KYI-20240102, UA-KHA-20240207, UA-KYO-20240811,
+    # UA-POL-202409.
+    assert metric(at, "Incidents in view") == "5"
     assert not at.warning
-    record = [m.value for m in at.markdown if m.value.startswith("####")]
+    record = [m.value for m in at.markdown if m.value.startswith("#### ")]
     assert record == ["#### 2024\\-01\\-02 · Kyiv"]
     assert "UA\\-KYI\\-20240102" in "".join(m.value for m in at.markdown)
     link = at.code[0].value
@@ -170,7 +171,7 @@ def test_clear_all_resets_the_view_but_not_asof(app_store: Store) -> None:
     assert metric(at, "Incidents in view") == "1"
     at.button(key="clear_all").click().run()
     assert not at.exception
-    assert metric(at, "Incidents in view") == "7"
+    assert metric(at, "Incidents in view") == "8"
     assert at.multiselect(key="status").value == []
     assert at.text_input(key="q").value == ""
     assert set(at.query_params) == {"asof", "v"}

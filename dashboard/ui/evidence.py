@@ -1,0 +1,172 @@
+"""The evidence in the monitor: an incident's sources and examinations, and where the parts of the
+examined missiles in view came from. Every data string is shown as text (escaped Markdown or
+table cells); a title is a link only for an http(s) address."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import replace
+from datetime import datetime
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard.core.evidence import (
+    PROVISIONS,
+    SAYS,
+    Evidence,
+    Figure,
+    incident_sources,
+    parts_summary,
+)
+from dashboard.core.records import is_missing
+from dashboard.core.text import md_escape, safe_url
+from dashboard.core.view import set_filters
+from dashboard.ui import data, urlstate
+from dashboard.ui.urlstate import ViewSession
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _evidence(url: str, batch_id: int | None, version: int) -> Evidence:
+    return data.store().evidence(batch_id)
+
+
+def load(asof: datetime | None) -> Evidence:
+    """The evidence now, or as the store held it at ``asof`` (cached per batch)."""
+    store = data.store()
+    if asof is None:
+        return _evidence(store.url, None, store.evidence_version())
+    batch = store.last_batch_at(asof)
+    return _evidence(store.url, batch, batch)
+
+
+def examined_toggle(session: ViewSession) -> None:
+    """The sidebar's "Examined only" filter (link parameter ``examined=1``)."""
+    urlstate.seed("examined", session.view.filters.examined)
+
+    def changed() -> None:
+        chosen = replace(session.view.filters, examined=bool(st.session_state["examined"]))
+        session.apply(lambda view: set_filters(view, chosen))
+
+    st.sidebar.checkbox(
+        "Examined only",
+        key="examined",
+        on_change=changed,
+        help="Only incidents whose debris an examiner (CAR, NAKO, the UN Panel…) examined.",
+    )
+
+
+def _text(value: object) -> str | None:
+    if is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def source_line(source: Mapping[Hashable, object]) -> str:
+    """One source as a Markdown list item: title (a link only for http(s)), publisher, date,
+    what it says and grade, every value escaped."""
+    title = md_escape(_text(source["title"]) or "")
+    url = safe_url(source["url"])
+    head = f"[{title}]({url})" if url else title
+    parts = [
+        md_escape(text)
+        for text in (_text(source["publisher"]), _text(source["published"]))
+        if text is not None
+    ]
+    says = _text(source["says"])
+    if says is not None:
+        parts.append(md_escape(f"{says}: {SAYS.get(says, '')}"))
+    grade = _text(source["grade"])
+    parts.append(f"grade {md_escape(grade)}" if grade else "grade not given")
+    return f"- {head} · " + " · ".join(parts)
+
+
+def _share_chart(shares: pd.DataFrame) -> alt.Chart:
+    """Bars of component share by country, one colour per examination."""
+    return (
+        alt.Chart(shares)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title="share of the components examined (%)"),
+            y=alt.Y("country:N", sort="-x", title=None),
+            color=alt.Color("examiner:N", title="examined by"),
+            tooltip=["country", "share", "examiner", "source", "grade"],
+        )
+    )
+
+
+def incident_evidence(incident: pd.Series, evidence: Evidence) -> None:
+    """Every source of the selected incident, and its examinations with their origins chart."""
+    record = incident.to_dict()
+    sources = incident_sources(record, evidence)
+    own = evidence.for_incidents([str(record["incident_id"])])
+    with st.container(border=True, key="incident_evidence"):
+        st.markdown(f"##### Sources ({len(sources)})")
+        st.markdown("\n".join(source_line(s) for s in sources.to_dict("records")))
+        if own.examinations.empty:
+            return
+        summary = parts_summary(own)
+        st.markdown(f"##### Debris examinations ({len(own.examinations)})")
+        for exam in summary.examinations.to_dict("records"):
+            published = _text(exam["published"]) or "date not given"
+            st.markdown(
+                f"**{md_escape(exam['examiner'])}** ({md_escape(published)}, grade "
+                f"{md_escape(exam['grade'])}): {md_escape(exam['findings'])}  \n"
+                f"Source: {_source_link(exam)}"
+            )
+        _origins(summary.shares, summary.unshared, summary.manufacturers)
+
+
+def _source_link(exam: Mapping[Hashable, object]) -> str:
+    title = md_escape(_text(exam["source_title"]) or "")
+    url = safe_url(exam["source_url"])
+    return f"[{title}]({url})" if url else title
+
+
+def _origins(shares: pd.DataFrame, unshared: list[Figure], manufacturers: pd.DataFrame) -> None:
+    if not shares.empty:
+        st.markdown("Component origin by country of company headquarters")
+        st.altair_chart(_share_chart(shares), width="stretch")
+        st.dataframe(
+            shares[["country", "share", "examiner", "source", "grade"]],
+            hide_index=True,
+            width="stretch",
+        )
+    for figure in unshared:
+        st.markdown(
+            f"- {md_escape(figure.value)} ({md_escape(figure.source)}, grade {figure.grade})"
+        )
+    if not manufacturers.empty:
+        st.markdown("Named manufacturers (only where the source names them)")
+        st.dataframe(manufacturers, hide_index=True, width="stretch")
+
+
+def parts_panel(in_view: pd.DataFrame, evidence: Evidence) -> None:
+    """ "Where the parts came from" for the incidents in view, each figure with its source."""
+    summary = parts_summary(evidence.for_incidents(set(in_view["incident_id"])))
+    with st.container(key="parts_panel"):
+        st.subheader("Where the parts came from")
+        if summary.empty:
+            st.info("No incident in view has a debris examination.")
+            return
+        missiles = summary.examinations["incident_id"].nunique()
+        lines = [
+            f"- **Examined missiles:** {missiles:,} ({len(summary.examinations):,} examinations)"
+        ]
+        lines += [
+            f"- **Components:** {md_escape(f.value)} ({md_escape(f.source)}, grade {f.grade})"
+            for f in summary.components
+        ]
+        lines += [
+            f"- **Manufactured:** {md_escape(f.value)} ({md_escape(f.source)}, grade {f.grade})"
+            for f in summary.years
+        ]
+        st.markdown("\n".join(lines))
+        _origins(summary.shares, summary.unshared, summary.manufacturers)
+        st.markdown(
+            "**Provisions that bear on it**\n"
+            + "\n".join(f"- **{md_escape(name)}:** {md_escape(text)}" for name, text in PROVISIONS)
+        )
