@@ -240,7 +240,7 @@ def test_the_shipped_data_is_offered_for_revert_only_when_asked(page: AppTest) -
     [choice] = [s for s in page.selectbox if s.key == "revert_choice"]
     [offer] = choice.options
     assert offer.startswith("batch 1: incidents.csv (seed), stored ")
-    assert offer.endswith("by shipped data; 7 added, 0 updated, 0 removed")
+    assert offer.endswith("by shipped data; 8 added, 0 updated, 0 removed")
     page.button(key="revert").click().run()
     page.button(key="revert_cancel").click().run()
     assert not [w for w in page.warning if w.value.startswith("Revert batch 1")]

@@ -128,6 +128,15 @@ VALUE_SYNONYMS: Final[dict[str, dict[str, str]]] = {
         "неперевірено": "unverified",
         "неперевірений": "unverified",
     },
+    "outcome": {
+        "влучання": "impact",
+        "влучила": "impact",
+        "hit": "impact",
+        "збито": "shot down",
+        "збита": "shot down",
+        "intercepted": "shot down",
+        "перехоплено": "shot down",
+    },
 }
 
 
@@ -253,6 +262,7 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
     "attribution_status": ("status", "attribution", "статус", "атрибуція", "статус_атрибуції"),
     "attributed_by": ("attributed", "ким_атрибутовано", "хто_атрибутував"),
     "launch_origin": ("launch_site", "місце_запуску", "місце_пуску"),
+    "outcome": ("result", "intercepted", "наслідок", "результат"),
     "killed": ("fatalities", "deaths", "dead", "загиблі", "загинули", "кількість_загиблих"),
     "injured": ("wounded", "injuries", "поранені", "кількість_поранених"),
     "source_title": ("source", "джерело", "назва_джерела"),
