@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 
 from dashboard import PACKAGE_DIR
 from dashboard.core.errors import ImportRejectedError
+from dashboard.core.records import CATEGORY_COLUMNS
+from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 from dashboard.imports import SHIPPED_INCIDENTS, commit, open_store, prepare
 from dashboard.store import BatchMeta, Store
 from dashboard.store.tables import history
@@ -33,6 +35,27 @@ def test_opening_migrates_and_loads_the_shipped_data_once(store: Store) -> None:
     assert (seed["kind"], seed["added"], seed["uploaded_by"]) == ("seed", 7, "shipped data")
     assert len(seed["sha256"]) == 64
     again.dispose()
+
+
+def test_reads_are_typed_column_by_column(store: Store) -> None:
+    """Dates as datetime64, counts as nullable ints, low-cardinality text as categoricals, the
+    rest as strings; NULLs stay missing; newest first."""
+    frame = store.incidents()
+    for column in COLUMNS:
+        kind = frame[column].dtype
+        if column in DATE_COLUMNS:
+            assert kind == "datetime64[s]", column
+        elif column in INT_COLUMNS:
+            assert kind == "Int64", column
+        elif column in FLOAT_COLUMNS:
+            assert kind == "float64", column
+        elif column in CATEGORY_COLUMNS:
+            assert isinstance(kind, pd.CategoricalDtype), column
+        else:
+            assert isinstance(kind, pd.StringDtype), column
+    assert frame["district"].isna().sum() == 3
+    assert frame["date"].is_monotonic_decreasing
+    assert frame["date"].iloc[0] == pd.Timestamp("2025-04-24")
 
 
 def test_schema_is_at_alembic_head(store: Store) -> None:

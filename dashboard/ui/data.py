@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.assets import AssetUrls, ensure_static_assets, served_urls
 from dashboard.core.errors import StoreUnavailableError
-from dashboard.core.filters import with_search_text
+from dashboard.core.filters import with_search_columns
 from dashboard.core.mandate import load_events
 from dashboard.core.records import field_changes
 from dashboard.imports import MANDATE_EVENTS, open_store
@@ -37,7 +37,7 @@ RETRY_SECONDS = 3
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _incidents(url: str, version: int) -> pd.DataFrame:
-    return with_search_text(store().incidents())
+    return with_search_columns(store().incidents())
 
 
 def incidents() -> pd.DataFrame:
@@ -82,7 +82,7 @@ ASOF_CACHE_ENTRIES = 4
 
 @st.cache_data(show_spinner="Rebuilding past incidents…", max_entries=ASOF_CACHE_ENTRIES)
 def _incidents_at_batch(url: str, batch_id: int) -> pd.DataFrame:
-    return with_search_text(store().incidents_at_batch(batch_id))
+    return with_search_columns(store().incidents_at_batch(batch_id))
 
 
 def incidents_asof(moment: datetime) -> pd.DataFrame:

@@ -9,17 +9,22 @@ import pytest
 
 from dashboard.core.csvio import read_incident_csv
 from dashboard.core.figures import headline, monthly_counts, timeline_chart
-from dashboard.core.filters import NO_DISTRICT, Filters, apply, choices
+from dashboard.core.filters import NO_DISTRICT, Filters, apply, choices, with_search_columns
 from dashboard.core.mandate import load_events, marker_dates, status
+from dashboard.core.records import typed_frame
 from dashboard.core.validate import validate
 from dashboard.imports import MANDATE_EVENTS, SHIPPED_INCIDENTS
 from tests.conftest import TODAY
 
 
-@pytest.fixture(scope="module")
-def shipped() -> pd.DataFrame:
+@pytest.fixture(scope="module", params=["validated", "stored"])
+def shipped(request: pytest.FixtureRequest) -> pd.DataFrame:
+    """The shipped incidents as validation types them, and as the store reads them (categorical
+    text, folded search columns): filters and figures must agree on both."""
     result = validate(read_incident_csv(SHIPPED_INCIDENTS.read_bytes()), TODAY)
     assert result.ok
+    if request.param == "stored":
+        return with_search_columns(typed_frame(result.valid, categories=True))
     return result.valid
 
 
