@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pandas as pd
 import pytest
 
@@ -127,3 +130,17 @@ def test_each_distinct_value_is_folded_once(shipped: pd.DataFrame) -> None:
     assert len(places) == 50 * len(shipped)
     assert sorted(places.cat.categories) == sorted(set(places))
     assert set(places) == {fold(p) for p in shipped["location"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["KN-23", "Straße", "İzmir", "ΣΟΦΟΣ", "café\u0301", "x_y", "①²Ⅻ٣", "ﬁle", "a\u00a0b\u2003c"],
+)
+def test_folding_in_arrow_equals_python_rules(text: str) -> None:
+    """Arrow folds plain ASCII and drops non-word characters; the result is Python's rules:
+    NFKD, casefold, then drop ``[\\W_]`` and modifier letters."""
+    expected = re.sub(r"[\W_\u02b0-\u02ff]+", "", unicodedata.normalize("NFKD", text).casefold())
+    assert fold(text) == expected
+    assert fold(text.encode("ascii", "ignore").decode()) == re.sub(
+        r"[\W_]+", "", text.encode("ascii", "ignore").decode().lower()
+    )
