@@ -15,6 +15,7 @@ from dashboard.core.records import CATEGORY_COLUMNS
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 from dashboard.imports import SHIPPED_INCIDENTS, commit, open_store, prepare
 from dashboard.store import BatchMeta, Store
+from dashboard.store import incidents as store_incidents
 from dashboard.store.tables import history
 from tests.conftest import TODAY
 
@@ -56,6 +57,18 @@ def test_reads_are_typed_column_by_column(store: Store) -> None:
     assert frame["district"].isna().sum() == 3
     assert frame["date"].is_monotonic_decreasing
     assert frame["date"].iloc[0] == pd.Timestamp("2025-04-24")
+
+
+def test_a_read_in_chunks_equals_a_read_in_one(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are typed a chunk at a time; categories found only in a later chunk are kept."""
+    whole = store.incidents()
+    monkeypatch.setattr(store_incidents, "READ_CHUNK_ROWS", 3)
+    pd.testing.assert_frame_equal(store.incidents(), whole)
+    (seed,) = store.batches()["id"]
+    pd.testing.assert_frame_equal(store.incidents_at_batch(seed), whole)
+    assert set(whole["district"].cat.categories) == set(whole["district"].dropna())
 
 
 def test_schema_is_at_alembic_head(store: Store) -> None:

@@ -81,11 +81,15 @@ def typed_frame(
             typed[column] = values.astype("float64")
         elif column in INT_COLUMNS:
             typed[column] = values.astype("Int64")
-        elif categories and column in CATEGORY_COLUMNS:
-            typed[column] = values.astype("category")
         else:
             typed[column] = values.astype("string")
-    return pd.DataFrame(typed)
+    frame = pd.DataFrame(typed)
+    return categorised(frame) if categories else frame
+
+
+def categorised(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its :data:`CATEGORY_COLUMNS` as categoricals (categories in text order)."""
+    return frame.assign(**{c: frame[c].astype("category") for c in CATEGORY_COLUMNS})
 
 
 def is_missing(value: object) -> bool:

@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core.records import Record, typed_frame
+from dashboard.core.records import Record, categorised, typed_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 from dashboard.store.part import Part, current_records
 from dashboard.store.tables import history, incidents
@@ -24,16 +24,26 @@ class IncidentChange(TypedDict):
     after: Record | None
 
 
+#: Rows read and typed at a time: the driver's Python objects for one chunk at most are alive at
+#: once (at 1,000,000 incidents all of them would take gigabytes).
+READ_CHUNK_ROWS = 50_000
+
+
 def _read_frame(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
     """The canonical incidents ``query`` selects (one labelled column each), read column-wise.
 
-    The driver's rows are transposed into columns at once (no dict per row) and each column is
-    typed whole (:func:`~dashboard.core.records.typed_frame`), low-cardinality text as
-    categoricals.
+    Each chunk of rows is transposed into columns at once (no dict per row) and each column is
+    typed whole (:func:`~dashboard.core.records.typed_frame`); once all are in, the
+    low-cardinality text becomes categoricals.
     """
-    rows = conn.execute(query).fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
-    return typed_frame(dict(zip(COLUMNS, columns, strict=True)), categories=True)
+    result = conn.execution_options(yield_per=READ_CHUNK_ROWS).execute(query)
+    chunks = [
+        typed_frame(dict(zip(COLUMNS, zip(*rows, strict=True), strict=True)))
+        for rows in result.partitions()
+    ]
+    if not chunks:
+        return typed_frame(dict.fromkeys(COLUMNS, ()), categories=True)
+    return categorised(pd.concat(chunks, ignore_index=True))
 
 
 def _as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
