@@ -37,17 +37,34 @@ def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:
 
 
 def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Incidents per calendar month and attribution status: columns month, status, incidents."""
-    months = frame["date"].to_numpy().astype("datetime64[M]").astype("datetime64[s]")
-    counts = (
-        pd.DataFrame({"month": months, "status": frame["attribution_status"]})
-        .groupby(["month", "status"], observed=True)
-        .size()
-        .rename("incidents")
-        .reset_index()
+    """Incidents per calendar month and attribution status: columns month, status, incidents.
+
+    Counted with one ``bincount`` over (month, status code) pairs: a million rows cost
+    milliseconds, where a group-by took a large part of a second.
+    """
+    status = frame["attribution_status"].astype("category").cat
+    codes = status.codes.to_numpy().astype("int64")
+    months = frame["date"].to_numpy().astype("datetime64[M]").astype("int64")[codes >= 0]
+    codes = codes[codes >= 0]
+    if codes.size == 0:
+        return pd.DataFrame(
+            {
+                "month": pd.Series(dtype="datetime64[s]"),
+                "status": pd.Series(dtype=str),
+                "incidents": pd.Series(dtype="int64"),
+            }
+        )
+    first, kinds = int(months.min()), len(status.categories)
+    counts = np.bincount((months - first) * kinds + codes)
+    cells = np.flatnonzero(counts)
+    table = pd.DataFrame(
+        {
+            "month": (cells // kinds + first).astype("datetime64[M]").astype("datetime64[s]"),
+            "status": np.asarray(status.categories.astype(str))[cells % kinds],
+            "incidents": counts[cells],
+        }
     )
-    counts["status"] = counts["status"].astype(str)
-    return counts.sort_values(["month", "status"]).reset_index(drop=True)
+    return table.sort_values(["month", "status"]).reset_index(drop=True)
 
 
 def timeline_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.LayerChart:

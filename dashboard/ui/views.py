@@ -228,7 +228,7 @@ def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
     """The incident table, one page at a time, sorted on the server: only that page's rows reach
     the browser. Selecting a row selects the incident (and re-aims the map).
 
-    A selection made elsewhere (a link, back/forward, "Clear all", the map) turns the table to
+    A selection made elsewhere (a link, back/forward, "Clear all") turns the table to
     the page showing that incident; paged away from it, a button turns back to it. Each page,
     order and outside selection is its own table key, drawn with its selection.
     """
@@ -288,7 +288,7 @@ def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
                 "Show the selected incident",
                 key="table_to_selected",
                 on_click=selected_page,
-                help="Turn to the page holding the incident selected on the map or in the link.",
+                help="Turn to the page holding the selected incident.",
             )
         st.dataframe(
             table,
