@@ -111,7 +111,8 @@ def benign(frame: pd.DataFrame) -> pd.DataFrame:
     """The same rows with every free-text cell replaced by plain words."""
     out = frame.copy()
     for column in FREE_TEXT:
-        out[column] = out[column].where(out[column].isna(), "plain words")
+        text = out[column].astype("string")  # the store reads some text as categoricals
+        out[column] = text.where(text.isna(), "plain words")
     return out
 
 

@@ -11,8 +11,11 @@ from alembic.script import ScriptDirectory
 
 from dashboard import PACKAGE_DIR
 from dashboard.core.errors import ImportRejectedError
+from dashboard.core.records import CATEGORY_COLUMNS
+from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 from dashboard.imports import SHIPPED_INCIDENTS, commit, open_store, prepare
 from dashboard.store import BatchMeta, Store
+from dashboard.store import incidents as store_incidents
 from dashboard.store.tables import history
 from tests.conftest import TODAY
 
@@ -33,6 +36,39 @@ def test_opening_migrates_and_loads_the_shipped_data_once(store: Store) -> None:
     assert (seed["kind"], seed["added"], seed["uploaded_by"]) == ("seed", 8, "shipped data")
     assert len(seed["sha256"]) == 64
     again.dispose()
+
+
+def test_reads_are_typed_column_by_column(store: Store) -> None:
+    """Dates as datetime64, counts as nullable ints, low-cardinality text as categoricals, the
+    rest as strings; NULLs stay missing; newest first."""
+    frame = store.incidents()
+    for column in COLUMNS:
+        kind = frame[column].dtype
+        if column in DATE_COLUMNS:
+            assert kind == "datetime64[s]", column
+        elif column in INT_COLUMNS:
+            assert kind == "Int64", column
+        elif column in FLOAT_COLUMNS:
+            assert kind == "float64", column
+        elif column in CATEGORY_COLUMNS:
+            assert isinstance(kind, pd.CategoricalDtype), column
+        else:
+            assert isinstance(kind, pd.StringDtype), column
+    assert frame["district"].isna().sum() == 3
+    assert frame["date"].is_monotonic_decreasing
+    assert frame["date"].iloc[0] == pd.Timestamp("2025-04-24")
+
+
+def test_a_read_in_chunks_equals_a_read_in_one(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are typed a chunk at a time; categories found only in a later chunk are kept."""
+    whole = store.incidents()
+    monkeypatch.setattr(store_incidents, "READ_CHUNK_ROWS", 3)
+    pd.testing.assert_frame_equal(store.incidents(), whole)
+    (seed,) = store.batches()["id"]
+    pd.testing.assert_frame_equal(store.incidents_at_batch(seed), whole)
+    assert set(whole["district"].cat.categories) == set(whole["district"].dropna())
 
 
 def test_schema_is_at_alembic_head(store: Store) -> None:

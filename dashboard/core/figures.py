@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from dashboard.core.mandate import MandateStatus
@@ -22,27 +23,48 @@ class Headline:
 
 def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:
     """Counts over ``frame``; "since expiry" counts incidents after the panel's mandate ended."""
-    after = frame["date"] > pd.Timestamp(mandate.mandate_end) if not mandate.active else False
+    since_expiry = 0
+    if not mandate.active:
+        end = np.datetime64(mandate.mandate_end, "s")
+        since_expiry = int((frame["date"].to_numpy() > end).sum())
     return Headline(
         incidents=len(frame),
         confirmed=int((frame["attribution_status"] == "confirmed").sum()),
-        killed=int(frame["killed"].fillna(0).sum()),
-        injured=int(frame["injured"].fillna(0).sum()),
-        since_expiry=int(pd.Series(after, index=frame.index).sum()),
+        killed=int(frame["killed"].sum(skipna=True)),
+        injured=int(frame["injured"].sum(skipna=True)),
+        since_expiry=since_expiry,
     )
 
 
 def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Incidents per calendar month and attribution status: columns month, status, incidents."""
-    months = frame["date"].dt.to_period("M").dt.to_timestamp()
-    counts = (
-        pd.DataFrame({"month": months, "status": frame["attribution_status"].astype(str)})
-        .groupby(["month", "status"], observed=True)
-        .size()
-        .rename("incidents")
-        .reset_index()
+    """Incidents per calendar month and attribution status: columns month, status, incidents.
+
+    Counted with one ``bincount`` over (month, status code) pairs: a million rows cost
+    milliseconds, where a group-by took a large part of a second.
+    """
+    status = frame["attribution_status"].astype("category").cat
+    codes = status.codes.to_numpy().astype("int64")
+    months = frame["date"].to_numpy().astype("datetime64[M]").astype("int64")[codes >= 0]
+    codes = codes[codes >= 0]
+    if codes.size == 0:
+        return pd.DataFrame(
+            {
+                "month": pd.Series(dtype="datetime64[s]"),
+                "status": pd.Series(dtype=str),
+                "incidents": pd.Series(dtype="int64"),
+            }
+        )
+    first, kinds = int(months.min()), len(status.categories)
+    counts = np.bincount((months - first) * kinds + codes)
+    cells = np.flatnonzero(counts)
+    table = pd.DataFrame(
+        {
+            "month": (cells // kinds + first).astype("datetime64[M]").astype("datetime64[s]"),
+            "status": np.asarray(status.categories.astype(str))[cells % kinds],
+            "incidents": counts[cells],
+        }
     )
-    return counts.sort_values(["month", "status"]).reset_index(drop=True)
+    return table.sort_values(["month", "status"]).reset_index(drop=True)
 
 
 def timeline_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.LayerChart:

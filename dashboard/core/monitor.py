@@ -105,8 +105,11 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
     districts = filters.choices(everything, "district")
     view, missing = links.restrict(view, weapons=weapons, districts=districts)
     in_view = filters.apply(everything, view.filters)
-    view, absent = links.check_incident(view, set(in_view["incident_id"]))
-    rows = in_view[in_view["incident_id"] == view.incident]
+    rows = in_view.iloc[0:0]
+    if view.incident is not None:
+        rows = in_view[(in_view["incident_id"] == view.incident).to_numpy(dtype=bool)]
+    # The selected incident's row is all the check needs: no set of every id in view.
+    view, absent = links.check_incident(view, rows["incident_id"].tolist())
     return Screen(
         view=view,
         notes=[*missing, *absent],

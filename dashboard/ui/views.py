@@ -15,6 +15,7 @@ from dashboard.core.mandate import MandateStatus
 from dashboard.core.monitor import Empty, Screen
 from dashboard.core.records import is_missing
 from dashboard.core.schema import DECLARATIONS, PRECISIONS, STATUSES, Column, shown_in
+from dashboard.core.table import PAGE_ROWS, Order, ordered, page_count, page_of, table_page
 from dashboard.core.text import md_escape, safe_url
 from dashboard.core.view import (
     clear_all,
@@ -27,8 +28,6 @@ from dashboard.core.view import (
 from dashboard.ui import urlstate
 from dashboard.ui.urlstate import ViewSession
 
-#: Table columns, in display order (the columns declared with a ``table`` position).
-TABLE_COLUMNS = tuple(c.name for c in shown_in("table"))
 #: Columns the incident record shows its own way: in its heading, as coordinates, as the source.
 _RECORD_OWN_WAY = frozenset(
     {"date", "location", "latitude", "longitude", "geo_precision", "source_title", "source_url"}
@@ -213,41 +212,97 @@ def incident_record(row: pd.Series) -> None:
         st.markdown("\n".join(lines))
 
 
-def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
-    """The sortable incident table; selecting a row selects the incident (and re-aims the map).
+#: The table's sort choices: its own order first, then its columns (by their declared labels).
+_SORTS: dict[str, str | None] = {
+    "Newest first": None,
+    **{c.label: c.name for c in shown_in("table")},
+}
 
-    A selection made elsewhere (a link, back/forward, "Clear all") gives the table a new key, so
-    it is drawn with that selection.
+
+def _table_order() -> Order:
+    """The order the table's sort widgets ask for (their defaults before they are drawn)."""
+    state = st.session_state
+    return Order(_SORTS.get(state.get("table_sort", "")), bool(state.get("table_reverse")))
+
+
+def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
+    """The incident table, one page at a time, sorted on the server: only that page's rows reach
+    the browser. Selecting a row selects the incident (and re-aims the map).
+
+    A selection made elsewhere (a link, back/forward, "Clear all") turns the table to
+    the page showing that incident; paged away from it, a button turns back to it. Each page,
+    order and outside selection is its own table key, drawn with its selection.
     """
-    table = frame[list(TABLE_COLUMNS)].reset_index(drop=True)
+    order = _table_order()
+    positions = ordered(frame, order)
+    pages = page_count(len(frame))
     selected_id = session.view.incident
+    state = st.session_state
     if session.table_shows != selected_id:
         session.table_key += 1
         session.table_shows = selected_id
-    key = f"incident_table_{session.table_key}"
+        if selected_id is not None:
+            state["table_page"] = page_of(frame, positions, selected_id)
+    state["table_page"] = min(max(int(state.get("table_page", 1)), 1), pages)
+    page = int(state["table_page"])
+    table = table_page(frame, positions, page)
+    key = f"incident_table_{session.table_key}_{page}_{order.column}_{order.reverse}"
 
     def chosen() -> None:
-        if key != f"incident_table_{session.table_key}":
+        current = _table_order()
+        if key != (
+            f"incident_table_{session.table_key}_{state['table_page']}_{current.column}_"
+            f"{current.reverse}"
+        ):
             return  # a replaced table the browser still reported (right after back/forward)
-        rows = st.session_state[key].selection.rows
+        rows = state[key].selection.rows
         incident = str(table.iloc[rows[0]]["incident_id"]) if rows else None
         session.table_shows = incident
         session.apply(
             lambda view: clear_selection(view) if incident is None else select(view, incident)
         )
 
-    st.container(key="incident_table").dataframe(
-        table,
-        key=key,
-        on_select=chosen,
-        selection_mode="single-row",
-        selection_default={
-            "selection": {"rows": table.index[table["incident_id"] == selected_id].tolist()}
-        },
-        hide_index=True,
-        width="stretch",
-        column_config={c.name: _table_column(c) for c in shown_in("table")},
-    )
+    def first_page() -> None:
+        state["table_page"] = 1
+
+    def selected_page() -> None:
+        if selected_id is not None:
+            state["table_page"] = page_of(frame, positions, selected_id)
+
+    with st.container(key="incident_table"):
+        sort, reverse, number, note = st.columns([3, 2, 2, 4], vertical_alignment="bottom")
+        sort.selectbox(
+            "Sort by",
+            list(_SORTS),
+            key="table_sort",
+            on_change=first_page,
+            help="Orders every incident in view (clicking a column header sorts only this page).",
+        )
+        reverse.toggle(
+            "Reverse", key="table_reverse", on_change=first_page, help="The other way round."
+        )
+        number.number_input("Page", min_value=1, max_value=pages, step=1, key="table_page")
+        first = (page - 1) * PAGE_ROWS + 1
+        note.caption(f"Incidents {first:,} to {first + len(table) - 1:,} of {len(frame):,}")
+        if selected_id is not None and selected_id not in set(table["incident_id"]):
+            note.button(
+                "Show the selected incident",
+                key="table_to_selected",
+                on_click=selected_page,
+                help="Turn to the page holding the selected incident.",
+            )
+        st.dataframe(
+            table,
+            key=key,
+            on_select=chosen,
+            selection_mode="single-row",
+            selection_default={
+                "selection": {"rows": table.index[table["incident_id"] == selected_id].tolist()}
+            },
+            hide_index=True,
+            width="stretch",
+            column_config={c.name: _table_column(c) for c in shown_in("table")},
+        )
 
 
 def _table_column(declared: Column) -> ColumnConfig:

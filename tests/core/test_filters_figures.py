@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard.core.csvio import read_incident_csv
 from dashboard.core.figures import headline, monthly_counts, timeline_chart
-from dashboard.core.filters import NO_DISTRICT, Filters, apply, choices
+from dashboard.core.filters import NO_DISTRICT, Filters, apply, choices, with_search_columns
 from dashboard.core.mandate import load_events, marker_dates, status
+from dashboard.core.records import typed_frame
 from dashboard.core.validate import validate
 from dashboard.imports import MANDATE_EVENTS, SHIPPED_INCIDENTS
 from tests.conftest import TODAY
 
 
-@pytest.fixture(scope="module")
-def shipped() -> pd.DataFrame:
+@pytest.fixture(scope="module", params=["validated", "stored"])
+def shipped(request: pytest.FixtureRequest) -> pd.DataFrame:
+    """The shipped incidents as validation types them, and as the store reads them (categorical
+    text, folded search columns): filters and figures must agree on both."""
     result = validate(read_incident_csv(SHIPPED_INCIDENTS.read_bytes()), TODAY)
     assert result.ok
+    if request.param == "stored":
+        return with_search_columns(typed_frame(result.valid, categories=True))
     return result.valid
 
 
@@ -94,3 +100,27 @@ def test_timeline_chart_carries_bars_and_marks(shipped: pd.DataFrame) -> None:
     ]
     assert marks == ["bar", "rule", "text"]
     assert timeline_chart(shipped.iloc[0:0], marker_dates(load_events(MANDATE_EVENTS))).to_dict()
+
+
+def test_monthly_counts_equal_a_group_by() -> None:
+    """The counted table is the plain group-by's, over many months and every status."""
+    rng = np.random.default_rng(7)
+    days = pd.to_datetime("2022-01-01") + pd.to_timedelta(rng.integers(0, 1400, 5000), "D")
+    frame = pd.DataFrame(
+        {
+            "date": days.astype("datetime64[s]"),
+            "attribution_status": rng.choice(["confirmed", "claimed", "disputed"], 5000),
+        }
+    )
+    expected = (
+        frame.groupby([frame["date"].dt.to_period("M").dt.to_timestamp(), "attribution_status"])
+        .size()
+        .to_dict()
+    )
+    for typed in (frame, frame.astype({"attribution_status": "category"})):
+        counts = monthly_counts(typed)
+        assert counts["month"].is_monotonic_increasing
+        cells = zip(counts["month"], counts["status"], strict=True)
+        got = dict(zip(cells, counts["incidents"], strict=True))
+        assert got == expected
+    assert monthly_counts(frame.iloc[0:0]).empty

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pandas as pd
 import pytest
 
 from dashboard.core.csvio import read_incident_csv
 from dashboard.core.filters import (
     SEARCH_COLUMNS,
-    SEARCH_TEXT,
+    SEARCH_PREFIX,
     Filters,
     apply,
     fold,
-    with_search_text,
+    search_columns,
+    with_search_columns,
 )
+from dashboard.core.records import typed_frame
 from dashboard.core.validate import validate
 from dashboard.imports import SHIPPED_INCIDENTS
 from tests.conftest import TODAY
@@ -45,7 +50,9 @@ def shipped() -> pd.DataFrame:
 def found(frame: pd.DataFrame, q: str) -> set[str]:
     """What a search finds, asserting the precomputed search text finds the same."""
     direct = set(apply(frame, Filters(q=q))["incident_id"])
-    assert set(apply(with_search_text(frame), Filters(q=q))["incident_id"]) == direct
+    assert set(apply(with_search_columns(frame), Filters(q=q))["incident_id"]) == direct
+    stored = with_search_columns(typed_frame(frame, categories=True))  # as the store reads it
+    assert set(apply(stored, Filters(q=q))["incident_id"]) == direct
     return direct
 
 
@@ -103,9 +110,38 @@ def test_a_query_that_matches_nothing_still_matches_nothing(shipped: pd.DataFram
     assert found(shipped, "kivshev") == set()
 
 
-def test_search_text_folds_each_field_apart(shipped: pd.DataFrame) -> None:
-    loaded = with_search_text(shipped)
-    assert SEARCH_TEXT not in shipped
-    row = loaded.set_index("incident_id").loc["UA-KHA-20240102", SEARCH_TEXT]
-    assert row.startswith("uakha20240102\x1fkharkiv\x1fshevchenkivskyi\x1fhwasong11serieskn23kn24")
+def test_search_columns_fold_each_field_apart(shipped: pd.DataFrame) -> None:
+    loaded = with_search_columns(shipped)
+    assert not [c for c in shipped.columns if c.startswith(SEARCH_PREFIX)]
+    row = loaded.set_index("incident_id").loc["UA-KHA-20240102"]
+    assert [row[SEARCH_PREFIX + c] for c in SEARCH_COLUMNS[:4]] == [
+        "uakha20240102",
+        "kharkiv",
+        "shevchenkivskyi",
+        "hwasong11serieskn23kn24",
+    ]
     assert list(apply(loaded, Filters(q="kn23")).columns) == list(loaded.columns)
+
+
+def test_each_distinct_value_is_folded_once(shipped: pd.DataFrame) -> None:
+    """A field's folded column holds one category per distinct folded text, not one per row."""
+    stored = typed_frame(shipped, categories=True)
+    many = pd.concat([stored] * 50, ignore_index=True)
+    places = search_columns(many)[SEARCH_PREFIX + "location"]
+    assert len(places) == 50 * len(shipped)
+    assert sorted(places.cat.categories) == sorted(set(places))
+    assert set(places) == {fold(p) for p in shipped["location"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["KN-23", "Straße", "İzmir", "ΣΟΦΟΣ", "café\u0301", "x_y", "①²Ⅻ٣", "ﬁle", "a\u00a0b\u2003c"],
+)
+def test_folding_in_arrow_equals_python_rules(text: str) -> None:
+    """Arrow folds plain ASCII and drops non-word characters; the result is Python's rules:
+    NFKD, casefold, then drop ``[\\W_]`` and modifier letters."""
+    expected = re.sub(r"[\W_\u02b0-\u02ff]+", "", unicodedata.normalize("NFKD", text).casefold())
+    assert fold(text) == expected
+    assert fold(text.encode("ascii", "ignore").decode()) == re.sub(
+        r"[\W_]+", "", text.encode("ascii", "ignore").decode().lower()
+    )
