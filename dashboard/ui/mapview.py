@@ -14,11 +14,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import settings
-from dashboard.assets import read_asset
+from dashboard.assets import publish_payload, read_asset
 from dashboard.core import briefing, export, links
 from dashboard.core.figures import Headline
 from dashboard.core.mandate import MandateStatus
-from dashboard.core.maps import base_map, data_layers
+from dashboard.core.mapassets import AssetUrls
+from dashboard.core.maps import base_map, data_layers, encode_payload
 from dashboard.core.view import (
     BASE_VIEW,
     COORD_PLACES,
@@ -49,6 +50,17 @@ def _reported(result: object) -> MapView | None:
     return (round(lat, COORD_PLACES), round(lon, COORD_PLACES), int(zoom))
 
 
+def payload_url(frame: pd.DataFrame, assets: AssetUrls) -> str:
+    """The URL of ``frame``'s map payload, published once per frame: a pan or zoom reruns the
+    map's fragment with the same frame object, and finds its payload here."""
+    cache: dict[int, tuple[pd.DataFrame, str]] = st.session_state.setdefault("_map_payloads", {})
+    hit = cache.get(id(frame))
+    if hit is None or hit[0] is not frame:
+        cache.clear()  # one frame per session: the previous one is not drawn again
+        hit = cache[id(frame)] = (frame, assets.payload(publish_payload(encode_payload(frame))))
+    return hit[1]
+
+
 def draw_map(
     frame: pd.DataFrame,
     *,
@@ -64,7 +76,7 @@ def draw_map(
     return st_folium(
         base_map(assets, tiles, attribution),
         key=key,
-        feature_group_to_add=data_layers(frame, assets, layer),
+        feature_group_to_add=data_layers({"url": payload_url(frame, assets)}, layer),
         layer_control=folium.LayerControl(collapsed=False),
         center=view[:2],
         zoom=view[2],
