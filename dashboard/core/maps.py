@@ -14,6 +14,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ from dashboard.core.schema import (
     STATUS_COLOURS,
     STATUSES,
 )
-from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM
+from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM, MapView
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = (
@@ -52,6 +53,17 @@ DETAIL_BLOCK = 1000
 #: (zoom in to see them).
 MAX_CIRCLES = 1000
 _NO_DAY16 = 0xFFFF
+#: Above this many incidents in a map's view the server sends counts in bins of the view
+#: (:func:`view_bins`), not the incidents; zooming in refines them, down to the incidents.
+AGGREGATE_ABOVE = 200_000
+#: A bin's side, in screen pixels at the map's zoom.
+BIN_PIXELS = 80
+#: The map size the server assumes for a view's bounds (larger than the dashboard's map, so the
+#: bins cover what shows).
+VIEW_PIXELS = (1600, 1000)
+
+#: A view's extent: south, west, north, east (degrees).
+Bounds = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -153,10 +165,57 @@ def encode_payload(frame: pd.DataFrame) -> Payload:
     return Payload(b"".join(parts), details)
 
 
+def view_bounds(view: MapView, pixels: tuple[int, int] = VIEW_PIXELS) -> Bounds:
+    """The extent a map of ``pixels`` shows at ``view`` (Web Mercator, near enough at a city's
+    scale)."""
+    lat, lon, zoom = view
+    degrees = 360 / (256 * 2**zoom)  # longitude per pixel
+    half_lon = pixels[0] / 2 * degrees
+    half_lat = pixels[1] / 2 * degrees * math.cos(math.radians(lat))
+    return (lat - half_lat, lon - half_lon, lat + half_lat, lon + half_lon)
+
+
+def within(lat: np.ndarray, lon: np.ndarray, bounds: Bounds) -> np.ndarray:
+    """Which points lie inside ``bounds``."""
+    south, west, north, east = bounds
+    return (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+
+
+def contains(outer: Bounds, inner: Bounds) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and outer[2] >= inner[2]
+        and outer[3] >= inner[3]
+    )
+
+
+def view_bins(lat: np.ndarray, lon: np.ndarray, bounds: Bounds, zoom: int) -> list[list[float]]:
+    """Counts of the points in ``bounds`` on a grid of :data:`BIN_PIXELS` at ``zoom``: one
+    ``[mean latitude, mean longitude, count]`` per non-empty bin."""
+    south, west, north, east = bounds
+    inside = within(lat, lon, bounds)
+    lat, lon = lat[inside], lon[inside]
+    side = BIN_PIXELS * 360 / (256 * 2**zoom)
+    side_lat = side * math.cos(math.radians((south + north) / 2))
+    columns = math.ceil((east - west) / side) + 1  # + 1: a point on the east edge
+    cell = ((lat - south) // side_lat).astype(np.int64) * columns + ((lon - west) // side).astype(
+        np.int64
+    )
+    cells, index, counts = np.unique(cell, return_inverse=True, return_counts=True)
+    lat_sum = np.bincount(index, weights=lat, minlength=len(cells))
+    lon_sum = np.bincount(index, weights=lon, minlength=len(cells))
+    return [
+        [round(float(a), 5), round(float(b), 5), int(c)]
+        for a, b, c in zip(lat_sum / counts, lon_sum / counts, counts, strict=True)
+    ]
+
+
 class IncidentLayer(MacroElement):
     """One layer drawn by ``static/map/incidents.js`` from a payload: ``kind`` is "markers"
     (clusters and points in view, tooltips and popups), "circles" (location uncertainty) or
-    "heat". ``source`` names the payload: ``{"url": ...}``, or :meth:`Payload.inline_source`."""
+    "heat". ``source`` names the payload: ``{"url": ...}``, or :meth:`Payload.inline_source`; or
+    it is ``{"bins": view_bins(...)}``, counts only."""
 
     _template = Template(
         """

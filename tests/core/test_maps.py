@@ -21,6 +21,9 @@ from dashboard.core.maps import (
     data_layers,
     encode_payload,
     standalone_map,
+    view_bins,
+    view_bounds,
+    within,
 )
 from dashboard.core.records import incidents_frame
 
@@ -181,3 +184,31 @@ def test_publish_writes_each_file_once_and_keeps_within_budget(tmp_path: Path) -
     budget = sum(len(b) for b in second.files().values())
     publish_payload(second, tmp_path, budget=budget)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(second.files())
+
+
+def test_view_bounds_centre_on_the_view_and_halve_with_each_zoom() -> None:
+    south, west, north, east = view_bounds((50.0, 36.0, 11))
+    assert (south + north) / 2 == pytest.approx(50.0)
+    assert (west + east) / 2 == pytest.approx(36.0)
+    wider = view_bounds((50.0, 36.0, 10))
+    assert wider[3] - wider[1] == pytest.approx(2 * (east - west))
+    assert (north - south) < (east - west)  # a degree of latitude is longer than one of longitude
+
+
+def test_view_bins_count_only_what_is_in_view() -> None:
+    bounds = (49.0, 35.0, 51.0, 37.0)
+    lat = np.array([50.0, 50.0001, 50.0002, 49.5, 52.0])
+    lon = np.array([36.0, 36.0001, 36.0002, 35.5, 36.0])  # the last is outside
+    bins = view_bins(lat, lon, bounds, zoom=11)
+    assert sorted(b[2] for b in bins) == [1, 3]
+    big = next(b for b in bins if b[2] == 3)
+    assert big[:2] == [pytest.approx(50.0001), pytest.approx(36.0001)]
+    assert sum(b[2] for b in view_bins(lat, lon, bounds, zoom=1)) == 4
+
+
+def test_view_bins_refine_as_the_map_zooms_in() -> None:
+    rng = np.random.default_rng(2)
+    lat, lon = rng.uniform(49.5, 50.5, 20_000), rng.uniform(35.5, 36.5, 20_000)
+    counts = [len(view_bins(lat, lon, (49.5, 35.5, 50.5, 36.5), zoom)) for zoom in (8, 10, 12)]
+    assert counts[0] < counts[1] < counts[2]
+    assert within(lat, lon, view_bounds((50.0, 36.0, 12))).sum() < len(lat)

@@ -98,7 +98,14 @@
         return this.index;
     };
 
+    /* Bins the server computed for the view (too many incidents to send): [lat, lon, count]. */
+    function Bins(bins) {
+        this.bins = bins;
+        this.n = bins.reduce(function (sum, b) { return sum + b[2]; }, 0);
+    }
+
     function load(source) {
+        if (source.bins) { return Promise.resolve(new Bins(source.bins)); }
         var key = source.url || source.inline;
         if (!loaded[key]) {
             var bytes = source.url
@@ -188,6 +195,16 @@
         return m;
     }
 
+    function heatPoints(data) {
+        if (data.bins) {
+            var top = Math.max.apply(null, data.bins.map(function (b) { return b[2]; }));
+            return data.bins.map(function (b) { return [b[0], b[1], b[2] / top]; });
+        }
+        var points = new Array(data.n);
+        for (var i = 0; i < data.n; i++) { points[i] = data.latLng(i); }
+        return points;
+    }
+
     function clusterIcon(count) {
         var size = count < 100 ? 30 : count < 1000 ? 36 : count < 10000 ? 42 : 48;
         var label = document.createElement('span');
@@ -211,9 +228,7 @@
                 if (self._map !== map) { return; }
                 self._data = data;
                 if (self.options.kind === 'heat') {
-                    var points = new Array(data.n);
-                    for (var i = 0; i < data.n; i++) { points[i] = data.latLng(i); }
-                    self._heat = L.heatLayer(points, self.options.heat).addTo(map);
+                    self._heat = L.heatLayer(heatPoints(data), self.options.heat).addTo(map);
                 } else {
                     map.on('moveend', self.redraw, self);
                     self.redraw();
@@ -242,7 +257,9 @@
             if (this.options.kind === 'circles') { this._circles(); } else { this._markers(); }
         },
         _markers: function () {
-            var map = this._map, data = this._data, o = this.options, index = data.clusters();
+            var map = this._map, data = this._data, o = this.options;
+            if (data.bins) { this._bins(); return; }
+            var index = data.clusters();
             var b = map.getBounds().pad(0.2), zoom = map.getZoom();
             var west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
             var items = index.getClusters([west, b.getSouth(), east, b.getNorth()], zoom);
@@ -258,11 +275,21 @@
                 }
             }
         },
+        /* Server bins: a bubble each; a click zooms in, and the server refines the bins. */
+        _bins: function () {
+            var map = this._map, self = this;
+            this._data.bins.forEach(function (b) {
+                var m = L.marker([b[0], b[1]], {icon: clusterIcon(b[2])});
+                m.on('click', function () { map.setView([b[0], b[1]], map.getZoom() + 2); });
+                self._add(m);
+            });
+        },
         _expand: function (id, latlng) {
             this._map.setView(latlng, this._data.clusters().getClusterExpansionZoom(id));
         },
         _circles: function () {
             var map = this._map, data = this._data, o = this.options;
+            if (data.bins) { return; }  // no places to draw circles round
             var b = map.getBounds().pad(0.5), found = [];
             for (var i = 0; i < data.n; i++) {
                 if (data.precision[i] > 1 && b.contains(data.latLng(i))) {
@@ -286,6 +313,7 @@
         incidentIds: function () {
             return this.ready.then(function (data) {
                 var wanted = [];
+                if (data.bins) { return []; }  // the server sent counts, no incidents
                 for (var i = 0; i < data.n; i++) { wanted.push(data.detail(i)); }
                 return Promise.all(wanted);
             }).then(function (rows) {
