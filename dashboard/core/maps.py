@@ -199,15 +199,20 @@ def view_bins(lat: np.ndarray, lon: np.ndarray, bounds: Bounds, zoom: int) -> li
     side = BIN_PIXELS * 360 / (256 * 2**zoom)
     side_lat = side * math.cos(math.radians((south + north) / 2))
     columns = math.ceil((east - west) / side) + 1  # + 1: a point on the east edge
-    cell = ((lat - south) // side_lat).astype(np.int64) * columns + ((lon - west) // side).astype(
-        np.int64
-    )
-    cells, index, counts = np.unique(cell, return_inverse=True, return_counts=True)
-    lat_sum = np.bincount(index, weights=lat, minlength=len(cells))
-    lon_sum = np.bincount(index, weights=lon, minlength=len(cells))
+    # Multiplying by the inverse truncates like floor here (never negative inside the bounds),
+    # and is several times faster than // on a million floats.
+    rows = ((lat - south) * (1 / side_lat)).astype(np.int64)
+    cell = rows * columns + ((lon - west) * (1 / side)).astype(np.int64)
+    # The grid is small (the view over BIN_PIXELS squared): counting by cell is linear.
+    counts = np.bincount(cell)
+    lat_sum = np.bincount(cell, weights=lat)
+    lon_sum = np.bincount(cell, weights=lon)
+    used = np.flatnonzero(counts)
     return [
         [round(float(a), 5), round(float(b), 5), int(c)]
-        for a, b, c in zip(lat_sum / counts, lon_sum / counts, counts, strict=True)
+        for a, b, c in zip(
+            lat_sum[used] / counts[used], lon_sum[used] / counts[used], counts[used], strict=True
+        )
     ]
 
 
