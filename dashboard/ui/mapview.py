@@ -86,10 +86,13 @@ def layer_source(frame: pd.DataFrame, assets: AssetUrls, view: MapView) -> dict[
         return {"url": area[2]}
     if int(within(lat, lon, bounds).sum()) > AGGREGATE_ABOVE:
         return {"bins": view_bins(lat, lon, bounds, view[2])}
-    around = view_bounds(view, (VIEW_PIXELS[0] * 3, VIEW_PIXELS[1] * 3))
-    inside = within(lat, lon, around)
-    if int(inside.sum()) > AGGREGATE_ABOVE:
-        around, inside = bounds, within(lat, lon, bounds)
+    # The widest area round the view (up to 3 times its size) that holds few enough: the larger
+    # it is, the longer the analyst pans inside it before the server publishes another.
+    for scale in (3, 2, 1.5, 1):
+        around = view_bounds(view, (int(VIEW_PIXELS[0] * scale), int(VIEW_PIXELS[1] * scale)))
+        inside = within(lat, lon, around)
+        if int(inside.sum()) <= AGGREGATE_ABOVE:
+            break
     url = assets.payload(publish_payload(encode_payload(frame[inside])))
     st.session_state["_map_area"] = (frame, around, url)
     return {"url": url}
