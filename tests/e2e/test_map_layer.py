@@ -85,3 +85,29 @@ def test_uncertainty_circles_only_for_approximate_places(page: Page) -> None:
     assert page.evaluate(circles) == [5000] * 20
     show(page, standalone_map(incidents(20, precision=1), ASSETS, tiles=None).get_root().render())
     assert page.evaluate(circles) == []
+
+
+def test_a_layer_switched_off_draws_nothing_and_comes_back(page: Page) -> None:
+    show(page, standalone_map(incidents(300), ASSETS, tiles=None).get_root().render())
+    off = page.evaluate(
+        """() => {
+        const layer = L.IncidentLayer.instances.find(l => l.options.kind === 'markers');
+        const map = layer._map;
+        let group = null;
+        map.eachLayer(v => {
+            if (v instanceof L.FeatureGroup && v.hasLayer(layer)) { group = v; }
+        });
+        map.removeLayer(group);
+        const off = {
+            drawn: layer._drawn.length,
+            listed: L.IncidentLayer.instances.includes(layer),
+            bubbles: document.querySelectorAll('.incident-cluster').length,
+        };
+        window.__group = group;
+        window.__map = map;
+        return off;
+    }"""
+    )
+    assert off == {"drawn": 0, "listed": False, "bubbles": 0}
+    page.evaluate("() => window.__group.addTo(window.__map)")
+    page.wait_for_function("() => document.querySelectorAll('.incident-cluster').length > 0")

@@ -104,9 +104,11 @@
         this.n = bins.reduce(function (sum, b) { return sum + b[2]; }, 0);
     }
 
+    function sourceKey(source) { return source.url || source.inline || null; }
+
     function load(source) {
         if (source.bins) { return Promise.resolve(new Bins(source.bins)); }
-        var key = source.url || source.inline;
+        var key = sourceKey(source);
         if (!loaded[key]) {
             var bytes = source.url
                 ? fetch(source.url).then(function (r) {
@@ -220,10 +222,10 @@
             this._source = source;
             this._drawn = [];
             this.ready = load(source);
-            L.IncidentLayer.instances.push(this);
         },
         onAdd: function (map) {
             var self = this;
+            L.IncidentLayer.instances.push(this);
             this.ready.then(function (data) {
                 if (self._map !== map) { return; }
                 self._data = data;
@@ -239,6 +241,12 @@
             map.off('moveend', this.redraw, this);
             this._clear();
             if (this._heat) { map.removeLayer(this._heat); this._heat = null; }
+            // A payload no layer on a map uses any more is dropped (a filter change replaces it).
+            var list = L.IncidentLayer.instances, key = sourceKey(this._source);
+            list.splice(list.indexOf(this), 1);
+            if (!list.some(function (l) { return sourceKey(l._source) === key; })) {
+                delete loaded[key];
+            }
         },
         _clear: function () {
             var map = this._map;
@@ -336,6 +344,7 @@
             });
         }
     });
+    /* The layers on a map now (tests and the benchmark read them). */
     L.IncidentLayer.instances = [];
     L.incidentLayer = function (source, options) { return new L.IncidentLayer(source, options); };
 })();
