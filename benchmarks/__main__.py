@@ -281,9 +281,9 @@ def huge_rows(
     env = {"DASHBOARD_DB_URL": f"sqlite:///{store}", "DASHBOARD_TILES": "none"}
     with browser.running_app(DASHBOARD_APP, work, env) as app:
         opened = browser.open_page(chrome, app.url, complete=True, timeout=timeout)
+        received = opened.traffic.websocket + opened.traffic.http()  # while the page is open
         opened.context.close()
     assert opened.complete_ms is not None
-    received = opened.traffic.websocket + opened.traffic.http()
     return [
         Row(
             size,
