@@ -53,6 +53,14 @@ DETAIL_BLOCK = 1000
 #: (zoom in to see them).
 MAX_CIRCLES = 1000
 _NO_DAY16 = 0xFFFF
+#: How the layers draw and word what the codes mean; it travels in the payload's header, fetched
+#: once, so a map move does not send it again.
+STYLE: dict[str, dict[str, object]] = {
+    "colours": dict(STATUS_COLOURS),
+    "labels": dict(STATUSES),
+    "precisions": {str(k): v for k, v in PRECISIONS.items()},
+    "radii": {str(k): v for k, v in PRECISION_RADIUS_M.items()},
+}
 #: Above this many incidents in a map's view the server sends counts in bins of the view
 #: (:func:`view_bins`), not the incidents; zooming in refines them, down to the incidents.
 AGGREGATE_ABOVE = 200_000
@@ -155,6 +163,7 @@ def encode_payload(frame: pd.DataFrame) -> Payload:
         "block": DETAIL_BLOCK,
         "details": [_content_name(block, "json") for block in details],
         "detail_fields": list(DETAIL_FIELDS),
+        "style": STYLE,
     }
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
     text += b" " * (-(4 + len(text)) % 4)  # the arrays start 4-byte aligned
@@ -239,10 +248,6 @@ class IncidentLayer(MacroElement):
         self.options = script_json(
             {
                 "kind": kind,
-                "colours": STATUS_COLOURS,
-                "labels": STATUSES,
-                "precisions": {str(k): v for k, v in PRECISIONS.items()},
-                "radii": {str(k): v for k, v in PRECISION_RADIUS_M.items()},
                 "maxCircles": MAX_CIRCLES,
                 "heat": {"radius": 22, "blur": 18, "minOpacity": 0.35, "maxZoom": MAX_ZOOM},
             }

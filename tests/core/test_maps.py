@@ -26,6 +26,7 @@ from dashboard.core.maps import (
     within,
 )
 from dashboard.core.records import incidents_frame
+from dashboard.core.schema import PRECISION_RADIUS_M, STATUS_COLOURS
 
 PAYLOAD = '<img src=x onerror=alert(1)>"></script><script>alert(2)</script>`${x}`\\'
 ASSETS = served_urls("")
@@ -102,6 +103,8 @@ def test_payload_carries_every_incident_in_frame_order() -> None:
         None,
     ]
     assert list(arrays["precision"]) == [2, 1, 1]
+    assert header["style"]["colours"] == STATUS_COLOURS  # sent once, not on every map move
+    assert header["style"]["radii"]["2"] == PRECISION_RADIUS_M[2]
     (block,) = payload.details
     rows = [dict(zip(DETAIL_FIELDS, row, strict=True)) for row in json.loads(block)]
     assert [(r["incident_id"], r["killed"], r["injured"]) for r in rows] == [
@@ -157,6 +160,8 @@ def test_layers_by_name() -> None:
     assert [g.layer_name for g in data_layers(source, "heat")] == ["Heat map"]
     kinds = [next(iter(g._children.values())).kind for g in data_layers(source)]
     assert kinds == ["circles", "markers"]
+    layer = next(iter(data_layers(source)[0]._children.values()))
+    assert len(layer.source) + len(layer.options) < 250  # re-sent on every map move
     with pytest.raises(ValueError, match="layer must be"):
         data_layers(source, "satellite")
 

@@ -144,7 +144,8 @@
                (d.injured === null ? '?' : d.injured) + ' injured';
     }
 
-    /* Fill a popup box with incident i's facts, the summary first, the details once loaded. */
+    /* Fill a popup box with incident i's facts, the summary first, the details once loaded; ``o``
+     * is the payload's style (status colours and labels, precision texts and radii). */
     function fillPopup(box, data, i, o, d) {
         while (box.firstChild) { box.removeChild(box.firstChild); }
         var place = d ? d.location + (d.district ? ' (' + d.district + ')' : '') : '…';
@@ -265,7 +266,7 @@
             if (this.options.kind === 'circles') { this._circles(); } else { this._markers(); }
         },
         _markers: function () {
-            var map = this._map, data = this._data, o = this.options;
+            var map = this._map, data = this._data;
             if (data.bins) { this._bins(); return; }
             var index = data.clusters();
             var b = map.getBounds().pad(0.2), zoom = map.getZoom();
@@ -279,7 +280,7 @@
                     m.on('click', this._expand.bind(this, id, [c[1], c[0]]));
                     this._add(m);
                 } else {
-                    this._add(marker(data, f.id, o));
+                    this._add(marker(data, f.id, data.header.style));
                 }
             }
         },
@@ -298,6 +299,7 @@
         _circles: function () {
             var map = this._map, data = this._data, o = this.options;
             if (data.bins) { return; }  // no places to draw circles round
+            var style = data.header.style;
             var b = map.getBounds().pad(0.5), found = [];
             for (var i = 0; i < data.n; i++) {
                 if (data.precision[i] > 1 && b.contains(data.latLng(i))) {
@@ -309,8 +311,8 @@
             var self = this;
             found.forEach(function (i) {
                 self._add(L.circle(data.latLng(i), {
-                    radius: o.radii[data.precision[i]] || 0,
-                    color: o.colours[data.statusOf(i)] || '#878787', weight: 1, opacity: 0.6,
+                    radius: style.radii[data.precision[i]] || 0,
+                    color: style.colours[data.statusOf(i)] || '#878787', weight: 1, opacity: 0.6,
                     fillOpacity: 0.07, dashArray: '4 4', interactive: false, renderer: renderer
                 }));
             });
