@@ -75,6 +75,7 @@ def browser_rows(
         opened = browser.open_page(chrome, app.url, complete=True, timeout=timeout)
         try:
             websocket, http = opened.traffic.websocket, opened.traffic.http()
+            payload = opened.traffic.http("/app/static/payload/")
             page_runs = app.run_log()
             pan = browser.interact(app, opened, browser.zoom_in(opened, timeout), timeout=timeout)
             filtered = browser.interact(
@@ -149,6 +150,12 @@ def browser_rows(
             size,
             "… of which HTTP bodies (page, scripts, map files) per incident",
             http / size,
+            "B",
+        ),
+        Row(
+            size,
+            "… of which the map's payload files per incident",
+            payload / size,
             "B",
         ),
         Row(
@@ -274,6 +281,7 @@ def huge_rows(
     env = {"DASHBOARD_DB_URL": f"sqlite:///{store}", "DASHBOARD_TILES": "none"}
     with browser.running_app(DASHBOARD_APP, work, env) as app:
         opened = browser.open_page(chrome, app.url, complete=True, timeout=timeout)
+        received = opened.traffic.websocket + opened.traffic.http()  # while the page is open
         opened.context.close()
     assert opened.complete_ms is not None
     return [
@@ -292,6 +300,12 @@ def huge_rows(
             "ms",
             before.complete_ms,
             1.2,
+        ),
+        Row(
+            size,
+            "Monitor page: bytes reaching the browser per incident (websocket + HTTP)",
+            received / size,
+            "B",
         ),
     ]
 

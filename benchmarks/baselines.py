@@ -38,7 +38,7 @@ def copy_vendor(folder: Path) -> Path:
 def fast_marker_page(coordinates: pd.DataFrame, folder: Path) -> str:
     """Write ``fast-N.html``: the coordinates in a ``FastMarkerCluster`` (no popup data), at the
     dashboard's opening view; returns its path under ``folder``'s static root."""
-    assets = AssetUrls("vendor/")
+    assets = AssetUrls("")
     fmap = folium.Map(
         location=KHARKIV_CENTRE, zoom_start=DEFAULT_ZOOM, tiles=None, max_zoom=MAX_ZOOM
     )

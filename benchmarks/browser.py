@@ -208,9 +208,10 @@ class Traffic:
     def _frame(self, payload: str | bytes) -> None:
         self.websocket += len(payload.encode() if isinstance(payload, str) else payload)
 
-    def http(self) -> int:
-        """Response body bytes as received (encoded) over every finished request."""
-        return sum(max(r.sizes()["responseBodySize"], 0) for r in self.requests)
+    def http(self, path: str = "") -> int:
+        """Response body bytes as received (encoded) over every finished request (whose URL
+        holds ``path``)."""
+        return sum(max(r.sizes()["responseBodySize"], 0) for r in self.requests if path in r.url)
 
 
 @dataclass

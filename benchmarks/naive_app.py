@@ -19,7 +19,7 @@ from dashboard.core.mapassets import AssetUrls
 from dashboard.core.schema import KHARKIV_CENTRE
 from dashboard.core.view import DEFAULT_ZOOM, MAX_ZOOM
 
-assets = AssetUrls("/app/static/vendor/")
+assets = AssetUrls("/app/static/")
 
 frame = pd.read_csv(os.environ["BENCH_CSV"])
 fmap = folium.Map(location=KHARKIV_CENTRE, zoom_start=DEFAULT_ZOOM, tiles=None, max_zoom=MAX_ZOOM)

@@ -1,17 +1,22 @@
 """The map's JavaScript and CSS, served by the app itself so the map draws with no internet.
 
 Leaflet, Leaflet.markercluster and jQuery come from their pinned XStatic packages on PyPI, the
-heat-map plugin from folium's own package, and leaflet.fullscreen (not on PyPI) is vendored in
-``static/vendor/leaflet-fullscreen`` with its licence. :func:`ensure_static_assets` copies the
-package files under ``dashboard/static/vendor`` (Streamlit serves that folder at
-``<base>/app/static/``), and :func:`served_urls` names them for folium. For a file that must work
-with no server (the briefing), :func:`inline_assets` puts the files' contents in the page itself.
+heat-map plugin from folium's own package; leaflet.fullscreen and supercluster (not on PyPI) are
+vendored in ``static/vendor`` with their licences, and the incident layer's own script is
+``static/map``. :func:`ensure_static_assets` copies the package files under
+``dashboard/static/vendor`` (Streamlit serves ``dashboard/static`` at ``<base>/app/static/``), and
+:func:`served_urls` names them for folium. For a file that must work with no server (the
+briefing), :func:`inline_assets` puts the files' contents in the page itself.
+
+:func:`publish_payload` writes a map payload's files under ``static/payload``, named by their
+content, so the browser fetches (and caches) them by URL; the folder is kept under a budget.
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+import os
 import re
 import shutil
 from pathlib import Path
@@ -22,10 +27,14 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
 from dashboard import PACKAGE_DIR
-from dashboard.core.mapassets import CSS, JS, AssetUrls, inline
+from dashboard.core.mapassets import CSS, JS, PAYLOAD_FOLDER, AssetUrls, inline
+from dashboard.core.maps import Payload
 
 STATIC_DIR = PACKAGE_DIR / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
+PAYLOAD_DIR = STATIC_DIR / PAYLOAD_FOLDER
+#: Bytes of payload files kept; past it the least recently published go first.
+PAYLOAD_BUDGET = 256 * 1024 * 1024
 
 #: vendor sub-folder -> (source folder, file names); folders are copied whole when names is None.
 _COPIES: dict[str, tuple[Path, tuple[str, ...] | None]] = {
@@ -39,10 +48,10 @@ _COPIES: dict[str, tuple[Path, tuple[str, ...] | None]] = {
 }
 
 
-def ensure_static_assets(vendor_dir: Path = VENDOR_DIR) -> None:
+def ensure_static_assets(static_dir: Path = STATIC_DIR) -> None:
     """Copy the packaged files into the served folder where they are missing (idempotent)."""
     for folder, (source, names) in _COPIES.items():
-        target = vendor_dir / folder
+        target = static_dir / "vendor" / folder
         target.mkdir(parents=True, exist_ok=True)
         for name in names or ():
             src, dst = source / name, target / name
@@ -52,25 +61,62 @@ def ensure_static_assets(vendor_dir: Path = VENDOR_DIR) -> None:
                 shutil.copytree(src, dst)
             else:
                 shutil.copy2(src, dst)
-    missing = [p for p in (*JS.values(), *CSS.values()) if not (vendor_dir / p).exists()]
+    missing = [p for p in (*JS.values(), *CSS.values()) if not (static_dir / p).exists()]
     if missing:
-        raise FileNotFoundError(f"map assets missing under {vendor_dir}: {missing}")
+        raise FileNotFoundError(f"map assets missing under {static_dir}: {missing}")
 
 
 def served_urls(base_url_path: str = "") -> AssetUrls:
     """URLs under Streamlit's static serving, honouring ``server.baseUrlPath``."""
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    return AssetUrls(prefix=f"{base}/app/static/vendor/")
+    return AssetUrls(prefix=f"{base}/app/static/")
+
+
+def publish_payload(
+    payload: Payload, payload_dir: Path = PAYLOAD_DIR, budget: int = PAYLOAD_BUDGET
+) -> str:
+    """Write ``payload``'s files (each named by its content, so an existing one is the same) and
+    return the main file's name; then drop the least recently published files over ``budget``."""
+    payload_dir.mkdir(parents=True, exist_ok=True)
+    files = payload.files()
+    for name, data in files.items():
+        path = payload_dir / name
+        if path.exists():
+            path.touch()  # published again: keep it longest
+            continue
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(path)  # atomic: a reader never sees half a file
+    _prune(payload_dir, budget, keep=set(files))
+    return payload.name
+
+
+def _prune(payload_dir: Path, budget: int, keep: set[str]) -> None:
+    entries = []
+    for path in payload_dir.iterdir():
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # another session pruned it meanwhile
+            continue
+        entries.append((stat.st_mtime, stat.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in sorted(entries):
+        if total <= budget:
+            break
+        if path.name in keep:
+            continue
+        path.unlink(missing_ok=True)
+        total -= size
 
 
 _CLOSERS = re.compile(r"</(?:script|style)|<!--", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\((?!['\"]?(?:data:|#))['\"]?(?P<path>[^'\")]+)['\"]?\)")
 
 
-def _vendor_file(vendor_dir: Path, relative: str) -> Path:
-    path = (vendor_dir / relative).resolve()
-    if not path.is_relative_to(vendor_dir.resolve()) or not path.is_file():
-        raise FileNotFoundError(f"no map asset {relative!r} under {vendor_dir}")
+def _static_file(static_dir: Path, relative: str) -> Path:
+    path = (static_dir / relative).resolve()
+    if not path.is_relative_to(static_dir.resolve()) or not path.is_file():
+        raise FileNotFoundError(f"no map asset {relative!r} under {static_dir}")
     return path
 
 
@@ -79,14 +125,14 @@ def _data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def read_asset(relative: str, vendor_dir: Path = VENDOR_DIR) -> str:
+def read_asset(relative: str, static_dir: Path = STATIC_DIR) -> str:
     """A vendored JS or CSS file's text, ready to sit inside ``<script>`` or ``<style>``.
 
     CSS ``url(...)`` references to files beside it become ``data:`` URIs; ``</script``,
     ``</style`` and ``<!--`` are escaped (``<\\/``, ``<\\!``) so the text cannot end or confuse
     the element it sits in (the vendored files hold none; this guards a future update).
     """
-    path = _vendor_file(vendor_dir, relative)
+    path = _static_file(static_dir, relative)
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".css":
 
@@ -98,6 +144,6 @@ def read_asset(relative: str, vendor_dir: Path = VENDOR_DIR) -> str:
     return _CLOSERS.sub(lambda m: "<\\" + m[0][1:], text)
 
 
-def inline_assets(document: str, vendor_dir: Path = VENDOR_DIR) -> str:
-    """``document`` with the files its inline-asset tags name read from ``vendor_dir``."""
-    return inline(document, lambda relative: read_asset(relative, vendor_dir))
+def inline_assets(document: str, static_dir: Path = STATIC_DIR) -> str:
+    """``document`` with the files its inline-asset tags name read from ``static_dir``."""
+    return inline(document, lambda relative: read_asset(relative, static_dir))

@@ -72,6 +72,7 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
         "bytes reaching the browser per incident (websocket + HTTP)",
         "… of which websocket frames (the script's output) per incident",
         "… of which HTTP bodies (page, scripts, map files) per incident",
+        "… of which the map's payload files per incident",
         "page open: server time of its script runs",
         "map zoom: server time (N runs)",
         "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
@@ -80,6 +81,7 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
         *IMPORT_METRICS[:4],
         f"Monitor page: first marks (ms) vs at {SIZE}",
         f"Monitor page: figures, chart and table visible (ms) vs at {SIZE}",
+        "Monitor page: bytes reaching the browser per incident (websocket + HTTP)",
     ]
-    assert [r[0] for r in rows] == [str(SIZE)] * (len(rows) - 6) + [str(HUGE)] * 6
+    assert [r[0] for r in rows] == [str(SIZE)] * (len(rows) - 7) + [str(HUGE)] * 7
     assert all(len(r) == len(COLUMNS) and r[2] for r in rows)  # every row has a measured value

@@ -3,9 +3,9 @@
 It holds the headline figures, an interactive map (Leaflet and its plugins inlined, so it opens
 from disk with no server and no internet), the incident table with sources, the mandate status and
 timeline, the filters used, the link to the view and when it was made. Every data string is
-HTML-escaped; the map is its own document in an ``<iframe srcdoc>``, its data embedded as JSON by
-:func:`dashboard.core.maps.script_json` (inert as HTML and as a Jinja template) and drawn with
-``textContent``.
+HTML-escaped; the map is its own document in an ``<iframe srcdoc>``, its payload embedded (the
+binary part in base64, the details as JSON by :func:`dashboard.core.maps.script_json`, inert as
+HTML and as a Jinja template) and drawn with ``textContent``.
 """
 
 from __future__ import annotations
@@ -271,8 +271,8 @@ data {"as of " + html.escape(format_asof(brief.state.asof)) if brief.state.asof 
 <h2>UN Panel of Experts (1718 Committee)</h2>
 <div id="mandate">{_mandate_section(brief.mandate, brief.events)}</div>
 <p class="meta">Data © their sources as named in each row. Map data © OpenStreetMap
-contributors. Leaflet, Leaflet.markercluster, Leaflet.heat, leaflet.fullscreen and jQuery are
-included under their licences (MIT/BSD).</p>
+contributors. Leaflet, supercluster, Leaflet.heat, leaflet.fullscreen and jQuery are
+included under their licences (MIT/BSD/ISC).</p>
 </body>
 </html>
 """

@@ -11,25 +11,35 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-#: Every file the map loads, relative to the vendor folder, by role.
+#: Every file the map may load, relative to the static folder, by role.
 JS = {
-    "leaflet": "leaflet/leaflet.js",
-    "jquery": "jquery/jquery.min.js",
-    "markercluster": "leaflet-markercluster/leaflet.markercluster.js",
-    "heat": "leaflet-heat/leaflet_heat.min.js",
-    "fullscreen": "leaflet-fullscreen/Control.FullScreen.js",
+    "leaflet": "vendor/leaflet/leaflet.js",
+    "jquery": "vendor/jquery/jquery.min.js",
+    "markercluster": "vendor/leaflet-markercluster/leaflet.markercluster.js",
+    "heat": "vendor/leaflet-heat/leaflet_heat.min.js",
+    "supercluster": "vendor/supercluster/supercluster.min.js",
+    "fullscreen": "vendor/leaflet-fullscreen/Control.FullScreen.js",
+    "incidents": "map/incidents.js",
 }
 CSS = {
-    "leaflet": "leaflet/leaflet.css",
-    "markercluster": "leaflet-markercluster/MarkerCluster.css",
-    "markercluster_default": "leaflet-markercluster/MarkerCluster.Default.css",
-    "fullscreen": "leaflet-fullscreen/Control.FullScreen.css",
+    "leaflet": "vendor/leaflet/leaflet.css",
+    "markercluster": "vendor/leaflet-markercluster/MarkerCluster.css",
+    "markercluster_default": "vendor/leaflet-markercluster/MarkerCluster.Default.css",
+    "fullscreen": "vendor/leaflet-fullscreen/Control.FullScreen.css",
+    "incidents": "map/incidents.css",
 }
+#: The roles the dashboard's map loads, in order (Leaflet.markercluster serves only the
+#: benchmark's FastMarkerCluster baseline).
+MAP_JS = ("leaflet", "jquery", "heat", "supercluster", "fullscreen", "incidents")
+MAP_CSS = ("leaflet", "fullscreen", "incidents")
+#: The static sub-folder holding the map's payload files (content-addressed, written at run time).
+PAYLOAD_FOLDER = "payload"
 
 
 @dataclass(frozen=True)
 class AssetUrls:
-    """Where the browser finds the map's files: ``prefix`` + a path from :data:`JS`/:data:`CSS`."""
+    """Where the browser finds the map's files: ``prefix`` (the static folder's URL) + a path from
+    :data:`JS`/:data:`CSS`, or + the name of a payload file (:meth:`payload`)."""
 
     prefix: str
 
@@ -38,6 +48,9 @@ class AssetUrls:
 
     def css(self, role: str) -> tuple[str, str]:
         return (f"{role}_css", self.prefix + CSS[role])
+
+    def payload(self, name: str) -> str:
+        return f"{self.prefix}{PAYLOAD_FOLDER}/{name}"
 
 
 #: Prefix marking an asset to inline: build the map with ``AssetUrls(INLINE_PREFIX)``.

@@ -1,24 +1,31 @@
 """The folium map of Kharkiv: a static base map, and the incident layers added to it.
 
 The base map holds nothing from the data, so a data change does not rebuild it (st_folium keys the
-map by its JavaScript). Incident layers carry the data as one JSON array each and draw it in the
-browser: markers are clustered, tooltips and popups are built with ``textContent`` (no string from
-the data is ever parsed as HTML), approximate places get an uncertainty circle.
+map by its JavaScript). The incidents travel as one compact :class:`Payload` (typed arrays and
+dictionaries, details in blocks fetched on a click), by URL or inline; ``static/map/incidents.js``
+draws it in the browser: supercluster clusters, the clusters and points in view, tooltips and
+popups built with ``textContent`` (no string from the data is ever parsed as HTML), uncertainty
+circles for approximate places in view, and the heat map.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
+import math
 import re
+from dataclasses import dataclass
 
 import folium
 import folium.plugins
+import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from dashboard.core.mapassets import CSS, JS, AssetUrls
+from dashboard.core.mapassets import MAP_CSS, MAP_JS, AssetUrls
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
     MAP_FIELDS,
@@ -27,139 +34,224 @@ from dashboard.core.schema import (
     STATUS_COLOURS,
     STATUSES,
 )
-from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM
+from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM, MapView
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 
-#: Order of the values in each marker row sent to the browser (the columns declared ``on_map``).
-ROW_FIELDS = MAP_FIELDS
-
-# A function expression turning one row (fields in ROW_FIELDS order) into a marker.
-_CALLBACK = """
-function (row) {
-    var colours = %(colours)s, labels = %(labels)s, precisions = %(precisions)s;
-    var f = {};
-    %(fields)s.forEach(function (name, i) { f[name] = row[i]; });
-    var marker = L.circleMarker(L.latLng(f.latitude, f.longitude), {
-        radius: 8, color: '#1b1b1b', weight: 1,
-        fillColor: colours[f.attribution_status] || '#878787', fillOpacity: 0.9,
-        dashArray: f.geo_precision > 1 ? '3 2' : null
-    });
-    marker.options.incidentId = f.incident_id;
-    function text(tag, value, cls) {
-        var el = document.createElement(tag);
-        el.textContent = value;
-        if (cls) { el.className = cls; }
-        return el;
-    }
-    function line(box, label, value) {
-        if (value === null || value === undefined || value === '') { return; }
-        var p = document.createElement('div');
-        p.appendChild(text('b', label + ': '));
-        p.appendChild(document.createTextNode(String(value)));
-        box.appendChild(p);
-    }
-    function casualties() {
-        if (f.killed === null && f.injured === null) { return 'not reported'; }
-        return (f.killed === null ? '?' : f.killed) + ' killed, ' +
-               (f.injured === null ? '?' : f.injured) + ' injured';
-    }
-    marker.bindTooltip(function () {
-        var summary = f.date + ' · ' + f.weapon + ' · ' + f.attribution_status;
-        return text('span', summary, 'incident-tooltip');
-    });
-    marker.bindPopup(function () {
-        var box = document.createElement('div');
-        box.className = 'incident-popup';
-        var place = f.location + (f.district ? ' (' + f.district + ')' : '');
-        box.appendChild(text('h4', f.date + ' · ' + place));
-        line(box, 'Weapon', f.weapon);
-        line(box, 'Attribution', labels[f.attribution_status] || f.attribution_status);
-        line(box, 'Attributed by', f.attributed_by);
-        line(box, 'Casualties', casualties());
-        line(box, 'Location precision', precisions[f.geo_precision]);
-        line(box, 'Incident', f.incident_id);
-        if (f.source_url || f.source_title) {
-            var p = document.createElement('div');
-            p.appendChild(text('b', 'Source: '));
-            if (f.source_url && /^https?:\\/\\//i.test(f.source_url)) {
-                var a = text('a', f.source_title || f.source_url);
-                a.href = f.source_url;
-                a.target = '_blank';
-                a.rel = 'noopener noreferrer';
-                p.appendChild(a);
-            } else {
-                p.appendChild(document.createTextNode(f.source_title || ''));
-            }
-            box.appendChild(p);
-        }
-        return box;
-    }, {maxWidth: 360});
-    return marker;
+#: Columns the payload carries as arrays (coordinates, day, dictionary codes); the other
+#: columns declared ``on_map`` travel as detail blocks, fetched when a popup opens.
+ENCODED_FIELDS = ("date", "latitude", "longitude", "geo_precision", "weapon", "attribution_status")
+DETAIL_FIELDS = tuple(name for name in MAP_FIELDS if name not in ENCODED_FIELDS)
+#: Coordinates travel as int32 multiples of 1e-5 degree (about a metre).
+COORD_SCALE = 100_000
+#: Incidents per detail block (one fetch when a popup opens).
+DETAIL_BLOCK = 1000
+#: At most this many uncertainty circles are drawn; with more approximate places in view, none
+#: (zoom in to see them).
+MAX_CIRCLES = 1000
+_NO_DAY16 = 0xFFFF
+#: How the layers draw and word what the codes mean; it travels in the payload's header, fetched
+#: once, so a map move does not send it again.
+STYLE: dict[str, dict[str, object]] = {
+    "colours": dict(STATUS_COLOURS),
+    "labels": dict(STATUSES),
+    "precisions": {str(k): v for k, v in PRECISIONS.items()},
+    "radii": {str(k): v for k, v in PRECISION_RADIUS_M.items()},
 }
-"""
+#: Above this many incidents in a map's view the server sends counts in bins of the view
+#: (:func:`view_bins`), not the incidents; zooming in refines them, down to the incidents.
+AGGREGATE_ABOVE = 200_000
+#: A bin's side, in screen pixels at the map's zoom.
+BIN_PIXELS = 80
+#: The map size the server assumes for a view's bounds (larger than the dashboard's map, so the
+#: bins cover what shows).
+VIEW_PIXELS = (1600, 1000)
+
+#: A view's extent: south, west, north, east (degrees).
+Bounds = tuple[float, float, float, float]
 
 
-class UncertaintyCircles(MacroElement):
-    """One circle per approximate incident (geo_precision > 1), drawn on a canvas renderer."""
+@dataclass(frozen=True)
+class Payload:
+    """The incidents as the map's script reads them: one binary file (a JSON header, then typed
+    arrays) and JSON detail blocks, each named by a hash of its bytes."""
+
+    data: bytes
+    details: tuple[bytes, ...]
+
+    @property
+    def name(self) -> str:
+        return _content_name(self.data, "bin")
+
+    def files(self) -> dict[str, bytes]:
+        """File name -> bytes, the main file first."""
+        return {self.name: self.data} | {_content_name(b, "json"): b for b in self.details}
+
+    def inline_source(self) -> dict[str, object]:
+        """The layer's source for a page with no server: the bytes in base64, the blocks inline."""
+        return {
+            "inline": base64.b64encode(self.data).decode("ascii"),
+            "details": [json.loads(block) for block in self.details],
+        }
+
+
+def _content_name(data: bytes, suffix: str) -> str:
+    return f"{hashlib.sha256(data).hexdigest()[:32]}.{suffix}"
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Dictionary codes (0 = missing, k = the k-th value) and the values, sorted."""
+    codes, values = pd.factorize(column, sort=True, use_na_sentinel=True)
+    return codes.astype(np.int64) + 1, [str(v) for v in values]
+
+
+def _smallest(codes: np.ndarray, top: int) -> tuple[np.ndarray, str]:
+    if top < 0xFF:
+        return codes.astype("<u1"), "uint8"
+    if top < 0xFFFF:
+        return codes.astype("<u2"), "uint16"
+    return codes.astype("<i4"), "int32"
+
+
+def _detail_blocks(frame: pd.DataFrame) -> tuple[bytes, ...]:
+    columns = []
+    for name in DETAIL_FIELDS:
+        column = frame[name].astype(object)
+        columns.append(column.where(frame[name].notna(), None).tolist())
+    rows = list(zip(*columns, strict=True))
+    return tuple(
+        json.dumps(rows[k : k + DETAIL_BLOCK], ensure_ascii=False, separators=(",", ":")).encode()
+        for k in range(0, len(rows), DETAIL_BLOCK)
+    )
+
+
+def encode_payload(frame: pd.DataFrame) -> Payload:
+    """``frame``'s incidents as a :class:`Payload`, in the frame's order (about 13 bytes each in
+    the main file)."""
+    n = len(frame)
+    lat = np.rint(frame["latitude"].to_numpy(dtype="float64") * COORD_SCALE).astype("<i4")
+    lon = np.rint(frame["longitude"].to_numpy(dtype="float64") * COORD_SCALE).astype("<i4")
+    dates = frame["date"].to_numpy(dtype="datetime64[D]")
+    known = ~np.isnat(dates)
+    days = dates.astype("int64")
+    day0 = int(days[known].min()) if known.any() else 0
+    offsets = np.where(known, days - day0, _NO_DAY16)
+    if offsets.max(initial=0) >= _NO_DAY16:
+        raise ValueError("the incidents' dates span more than 179 years")
+    status, statuses = _codes(frame["attribution_status"])
+    weapon, weapons = _codes(frame["weapon"])
+    precision = frame["geo_precision"].fillna(0).to_numpy(dtype="int64")
+    columns: list[tuple[str, np.ndarray, str]] = [
+        ("lat", lat, "int32"),
+        ("lon", lon, "int32"),
+        ("day", offsets.astype("<u2"), "uint16"),
+        ("status", *_smallest(status, len(statuses))),
+        ("weapon", *_smallest(weapon, len(weapons))),
+        ("precision", precision.astype("<u1"), "uint8"),
+    ]
+    details = _detail_blocks(frame)
+    header = {
+        "n": n,
+        "scale": COORD_SCALE,
+        "day0": day0,
+        "statuses": statuses,
+        "weapons": weapons,
+        "arrays": [[name, kind] for name, _, kind in columns],
+        "block": DETAIL_BLOCK,
+        "details": [_content_name(block, "json") for block in details],
+        "detail_fields": list(DETAIL_FIELDS),
+        "style": STYLE,
+    }
+    text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+    text += b" " * (-(4 + len(text)) % 4)  # the arrays start 4-byte aligned
+    parts = [len(text).to_bytes(4, "little"), text]
+    for _, values, _ in columns:
+        raw = values.tobytes()
+        parts += [raw, b"\0" * (-len(raw) % 4)]
+    return Payload(b"".join(parts), details)
+
+
+def view_bounds(view: MapView, pixels: tuple[int, int] = VIEW_PIXELS) -> Bounds:
+    """The extent a map of ``pixels`` shows at ``view`` (Web Mercator, near enough at a city's
+    scale)."""
+    lat, lon, zoom = view
+    degrees = 360 / (256 * 2**zoom)  # longitude per pixel
+    half_lon = pixels[0] / 2 * degrees
+    half_lat = pixels[1] / 2 * degrees * math.cos(math.radians(lat))
+    return (lat - half_lat, lon - half_lon, lat + half_lat, lon + half_lon)
+
+
+def within(lat: np.ndarray, lon: np.ndarray, bounds: Bounds) -> np.ndarray:
+    """Which points lie inside ``bounds``."""
+    south, west, north, east = bounds
+    return (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+
+
+def contains(outer: Bounds, inner: Bounds) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and outer[2] >= inner[2]
+        and outer[3] >= inner[3]
+    )
+
+
+def view_bins(lat: np.ndarray, lon: np.ndarray, bounds: Bounds, zoom: int) -> list[list[float]]:
+    """Counts of the points in ``bounds`` on a grid of :data:`BIN_PIXELS` at ``zoom``: one
+    ``[mean latitude, mean longitude, count]`` per non-empty bin."""
+    south, west, north, east = bounds
+    inside = within(lat, lon, bounds)
+    lat, lon = lat[inside], lon[inside]
+    side = BIN_PIXELS * 360 / (256 * 2**zoom)
+    side_lat = side * math.cos(math.radians((south + north) / 2))
+    columns = math.ceil((east - west) / side) + 1  # + 1: a point on the east edge
+    # Multiplying by the inverse truncates like floor here (never negative inside the bounds),
+    # and is several times faster than // on a million floats.
+    rows = ((lat - south) * (1 / side_lat)).astype(np.int64)
+    cell = rows * columns + ((lon - west) * (1 / side)).astype(np.int64)
+    # The grid is small (the view over BIN_PIXELS squared): counting by cell is linear.
+    counts = np.bincount(cell)
+    lat_sum = np.bincount(cell, weights=lat)
+    lon_sum = np.bincount(cell, weights=lon)
+    used = np.flatnonzero(counts)
+    return [
+        [round(float(a), 5), round(float(b), 5), int(c)]
+        for a, b, c in zip(
+            lat_sum[used] / counts[used], lon_sum[used] / counts[used], counts[used], strict=True
+        )
+    ]
+
+
+class IncidentLayer(MacroElement):
+    """One layer drawn by ``static/map/incidents.js`` from a payload: ``kind`` is "markers"
+    (clusters and points in view, tooltips and popups), "circles" (location uncertainty) or
+    "heat". ``source`` names the payload: ``{"url": ...}``, or :meth:`Payload.inline_source`; or
+    it is ``{"bins": view_bins(...)}``, counts only."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var data = {{ this.payload }};
-            var renderer = L.canvas({padding: 0.5});
-            for (var i = 0; i < data.length; i++) {
-                L.circle([data[i][0], data[i][1]], {
-                    radius: data[i][2], color: data[i][3], weight: 1, opacity: 0.6,
-                    fillOpacity: 0.07, dashArray: '4 4', interactive: false, renderer: renderer
-                }).addTo({{ this._parent.get_name() }});
+        var {{ this.get_name() }} = L.incidentLayer({{ this.source }}, {{ this.options }})
+            .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, source: dict[str, object], kind: str) -> None:
+        super().__init__()
+        self._name = "IncidentLayer"
+        self.kind = kind
+        self.source = script_json(source)
+        self.options = script_json(
+            {
+                "kind": kind,
+                "maxCircles": MAX_CIRCLES,
+                "heat": {"radius": 22, "blur": 18, "minOpacity": 0.35, "maxZoom": MAX_ZOOM},
             }
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: list[list[object]]) -> None:
-        super().__init__()
-        self._name = "UncertaintyCircles"
-        self.data = data
-        self.payload = script_json(data)
-
-
-class IncidentMarkers(MacroElement):
-    """Clustered circle markers, one per row; ``callback`` turns a row into a marker.
-
-    The rows are serialised once, up front: for tens of thousands of incidents this is several
-    times faster than folium's per-row validation and template filters.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function () {
-            var callback = {{ this.callback }};
-            var data = {{ this.payload }};
-            var cluster = L.markerClusterGroup({{ this.options }});
-            var markers = new Array(data.length);
-            for (var i = 0; i < data.length; i++) { markers[i] = callback(data[i]); }
-            cluster.addLayers(markers);
-            cluster.addTo({{ this._parent.get_name() }});
-            return cluster;
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, rows: list[list[object]], callback: str, options: dict[str, object]) -> None:
-        super().__init__()
-        self._name = "IncidentMarkers"
-        self.callback = callback
-        self.payload = script_json(rows)
-        self.options = script_json(options)
+        )
 
 
 class Legend(MacroElement):
@@ -219,8 +311,8 @@ def base_map(
     fmap.options["max_zoom"] = MAX_ZOOM
     # Every plugin's files load with the base map: st_folium loads scripts once, when the map
     # first mounts, so a layer switched on later finds its plugin already there.
-    fmap.default_js = [assets.js(role) for role in JS]
-    fmap.default_css = [assets.css(role) for role in CSS]
+    fmap.default_js = [assets.js(role) for role in MAP_JS]
+    fmap.default_css = [assets.css(role) for role in MAP_CSS]
     if tiles:
         folium.TileLayer(
             tiles,
@@ -269,71 +361,20 @@ def template_inert_html(text: str) -> str:
     return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
-def marker_rows(frame: pd.DataFrame) -> list[list[object]]:
-    """One compact JSON-ready row per incident, fields in :data:`ROW_FIELDS` order."""
-    table = frame[list(ROW_FIELDS)].copy()
-    table["date"] = table["date"].dt.strftime("%Y-%m-%d")
-    table = table.astype(object)
-    return table.where(table.notna(), None).to_numpy().tolist()
-
-
-def incident_layer(frame: pd.DataFrame) -> folium.FeatureGroup:
-    """Clustered markers coloured by attribution status, with escaped tooltips and popups."""
-    callback = _CALLBACK % {
-        "colours": json.dumps(STATUS_COLOURS),
-        "labels": json.dumps(STATUSES),
-        "precisions": json.dumps({str(k): v for k, v in PRECISIONS.items()}),
-        "fields": json.dumps(ROW_FIELDS),
-    }
-    group = folium.FeatureGroup(name="Incidents")
-    options: dict[str, object] = {
-        "showCoverageOnHover": False,
-        "maxClusterRadius": 40,
-        "chunkedLoading": True,
-    }
-    IncidentMarkers(marker_rows(frame), callback, options).add_to(group)
-    return group
-
-
-def uncertainty_layer(frame: pd.DataFrame) -> folium.FeatureGroup:
-    """Circles whose radius says how far the true place may be (from ``geo_precision``)."""
-    approximate = frame[frame["geo_precision"].fillna(3) > 1]
-    data = [
-        [float(lat), float(lon), PRECISION_RADIUS_M[int(p)], STATUS_COLOURS.get(str(s), "#878787")]
-        for lat, lon, p, s in zip(
-            approximate["latitude"],
-            approximate["longitude"],
-            approximate["geo_precision"].fillna(3),
-            approximate["attribution_status"],
-            strict=True,
-        )
-    ]
-    group = folium.FeatureGroup(name="Location uncertainty")
-    UncertaintyCircles(data).add_to(group)
-    return group
-
-
-def heat_layer(frame: pd.DataFrame, assets: AssetUrls) -> folium.FeatureGroup:
-    """Density of incidents."""
-    group = folium.FeatureGroup(name="Heat map")
-    heat = folium.plugins.HeatMap([], radius=22, blur=18, min_opacity=0.35, max_zoom=MAX_ZOOM)
-    heat.data = [
-        [float(a), float(b)] for a, b in zip(frame["latitude"], frame["longitude"], strict=True)
-    ]
-    heat.default_js = [assets.js("heat")]  # not folium's CDN copy
-    heat.add_to(group)
-    return group
-
-
-def data_layers(
-    frame: pd.DataFrame, assets: AssetUrls, layer: str = "markers"
-) -> list[folium.FeatureGroup]:
-    """The layers for ``layer``: markers with uncertainty circles, or the heat map."""
+def data_layers(source: dict[str, object], layer: str = "markers") -> list[folium.FeatureGroup]:
+    """The layers for ``layer`` drawn from the payload ``source`` names: markers with uncertainty
+    circles, or the heat map."""
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS!r}, not {layer!r}")
-    if layer == "heat":
-        return [heat_layer(frame, assets)]
-    return [uncertainty_layer(frame), incident_layer(frame)]
+    kinds = [("Heat map", "heat")]
+    if layer == "markers":
+        kinds = [("Location uncertainty", "circles"), ("Incidents", "markers")]
+    groups = []
+    for name, kind in kinds:
+        group = folium.FeatureGroup(name=name)
+        IncidentLayer(source, kind).add_to(group)
+        groups.append(group)
+    return groups
 
 
 def standalone_map(
@@ -343,9 +384,10 @@ def standalone_map(
     layer: str = "markers",
     attribution: str = OSM_ATTRIBUTION,
 ) -> folium.Map:
-    """Base map and data layers in one folium map (for rendering outside st_folium)."""
+    """Base map and data layers in one folium map, the payload inline (for a page rendered
+    outside st_folium, which has no server to fetch from)."""
     fmap = base_map(assets, tiles, attribution)
-    for group in data_layers(frame, assets, layer):
+    for group in data_layers(encode_payload(frame).inline_source(), layer):
         group.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap

@@ -14,11 +14,23 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import settings
-from dashboard.assets import read_asset
+from dashboard.assets import publish_payload, read_asset
 from dashboard.core import briefing, export, links
 from dashboard.core.figures import Headline
 from dashboard.core.mandate import MandateStatus
-from dashboard.core.maps import base_map, data_layers
+from dashboard.core.mapassets import AssetUrls
+from dashboard.core.maps import (
+    AGGREGATE_ABOVE,
+    VIEW_PIXELS,
+    Bounds,
+    base_map,
+    contains,
+    data_layers,
+    encode_payload,
+    view_bins,
+    view_bounds,
+    within,
+)
 from dashboard.core.view import (
     BASE_VIEW,
     COORD_PLACES,
@@ -49,6 +61,43 @@ def _reported(result: object) -> MapView | None:
     return (round(lat, COORD_PLACES), round(lon, COORD_PLACES), int(zoom))
 
 
+def payload_url(frame: pd.DataFrame, assets: AssetUrls) -> str:
+    """The URL of ``frame``'s map payload, published once per frame: a pan or zoom reruns the
+    map's fragment with the same frame object, and finds its payload here."""
+    cache: dict[int, tuple[pd.DataFrame, str]] = st.session_state.setdefault("_map_payloads", {})
+    hit = cache.get(id(frame))
+    if hit is None or hit[0] is not frame:
+        cache.clear()  # one frame per session: the previous one is not drawn again
+        hit = cache[id(frame)] = (frame, assets.payload(publish_payload(encode_payload(frame))))
+    return hit[1]
+
+
+def layer_source(frame: pd.DataFrame, assets: AssetUrls, view: MapView) -> dict[str, object]:
+    """What the incident layers draw from: the payload of ``frame`` when it holds at most
+    :data:`AGGREGATE_ABOVE` incidents; else bins of the view while more than that are in view,
+    and past that the payload of the incidents around the view, kept while the view stays there."""
+    if len(frame) <= AGGREGATE_ABOVE:
+        return {"url": payload_url(frame, assets)}
+    lat = frame["latitude"].to_numpy(dtype="float64")
+    lon = frame["longitude"].to_numpy(dtype="float64")
+    bounds = view_bounds(view)
+    area: tuple[pd.DataFrame, Bounds, str] | None = st.session_state.get("_map_area")
+    if area is not None and area[0] is frame and contains(area[1], bounds):
+        return {"url": area[2]}
+    if int(within(lat, lon, bounds).sum()) > AGGREGATE_ABOVE:
+        return {"bins": view_bins(lat, lon, bounds, view[2])}
+    # The widest area round the view (up to 3 times its size) that holds few enough: the larger
+    # it is, the longer the analyst pans inside it before the server publishes another.
+    for scale in (3, 2, 1.5, 1):
+        around = view_bounds(view, (int(VIEW_PIXELS[0] * scale), int(VIEW_PIXELS[1] * scale)))
+        inside = within(lat, lon, around)
+        if int(inside.sum()) <= AGGREGATE_ABOVE:
+            break
+    url = assets.payload(publish_payload(encode_payload(frame[inside])))
+    st.session_state["_map_area"] = (frame, around, url)
+    return {"url": url}
+
+
 def draw_map(
     frame: pd.DataFrame,
     *,
@@ -57,14 +106,18 @@ def draw_map(
     view: MapView = BASE_VIEW,
     height: int = 560,
     returned: tuple[str, ...] = (),
+    shown: MapView | None = None,
 ) -> object:
-    """st_folium with the static base map and ``frame``'s layers; returns what it reports."""
+    """st_folium with the static base map and ``frame``'s layers; returns what it reports.
+
+    ``shown`` is the view the map shows now, if known (else ``view``): past
+    :data:`AGGREGATE_ABOVE` incidents, what the layers hold depends on it."""
     assets = map_assets()
     tiles, attribution = settings.tiles()
     return st_folium(
         base_map(assets, tiles, attribution),
         key=key,
-        feature_group_to_add=data_layers(frame, assets, layer),
+        feature_group_to_add=data_layers(layer_source(frame, assets, shown or view), layer),
         layer_control=folium.LayerControl(collapsed=False),
         center=view[:2],
         zoom=view[2],
@@ -95,12 +148,19 @@ def incident_map(frame: pd.DataFrame, session: ViewSession, *, implied: MapView)
             session.map_seen, session.map_reported = None, False
         session.map_target = session.map_shows = want
     target = session.map_target
+    key = f"incident_map_{session.map_key}"
+    # st_folium's change callback has stored the map's newest report under its key already (the
+    # first report of a new map may be its default view: see below).
+    latest = _reported(st.session_state.get(key))
+    if latest is None or (not session.map_reported and same_view(latest, BASE_VIEW)):
+        latest = session.map_shows
     result = draw_map(
         frame,
-        key=f"incident_map_{session.map_key}",
+        key=key,
         layer=session.view.layer,
         view=target,
         returned=("center", "zoom"),
+        shown=latest,
     )
     # The component keeps its last value across reruns: only a new report is a new view.
     if result != session.map_seen:

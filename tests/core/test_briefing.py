@@ -111,19 +111,20 @@ def test_briefing_is_self_contained() -> None:
         assert not re.search(r"<script[^>]+src=", document)
         assert not re.search(r"<link[^>]+href=", document)
         assert INLINE_PREFIX not in document
-    assert "L.MarkerClusterGroup" in inner
+    assert "L.IncidentLayer" in inner
+    assert "Supercluster" in inner
     assert "jQuery" in inner
     assert "Control.FullScreen" in inner
 
 
 def test_read_asset_inlines_css_images_as_data() -> None:
-    css = read_asset("leaflet-fullscreen/Control.FullScreen.css")
+    css = read_asset("vendor/leaflet-fullscreen/Control.FullScreen.css")
     assert "url(data:image/svg+xml;base64," in css
     assert "icon-fullscreen.svg" not in css
 
 
-@pytest.mark.parametrize("bad", ["../../pyproject.toml", "leaflet/missing.js"])
-def test_read_asset_stays_in_the_vendor_folder(bad: str) -> None:
+@pytest.mark.parametrize("bad", ["../pyproject.toml", "vendor/leaflet/missing.js"])
+def test_read_asset_stays_in_the_static_folder(bad: str) -> None:
     with pytest.raises(FileNotFoundError):
         read_asset(bad)
 

@@ -1,27 +1,36 @@
-"""What the map carries: local assets only, every incident once, data strings never as HTML."""
+"""What the map carries: local assets only, every incident once in a compact payload, data
+strings never as HTML."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.assets import served_urls
-from dashboard.core.mapassets import CSS, JS
+from dashboard.assets import publish_payload, served_urls
+from dashboard.core.mapassets import CSS, JS, MAP_CSS, MAP_JS
 from dashboard.core.maps import (
-    ROW_FIELDS,
+    DETAIL_BLOCK,
+    DETAIL_FIELDS,
     base_map,
     data_layers,
-    heat_layer,
-    marker_rows,
+    encode_payload,
     standalone_map,
-    uncertainty_layer,
+    view_bins,
+    view_bounds,
+    within,
 )
 from dashboard.core.records import incidents_frame
+from dashboard.core.schema import PRECISION_RADIUS_M, STATUS_COLOURS
 
 PAYLOAD = '<img src=x onerror=alert(1)>"></script><script>alert(2)</script>`${x}`\\'
 ASSETS = served_urls("")
+TYPES = {"int32": "<i4", "uint16": "<u2", "uint8": "<u1"}
 
 
 def frame(*rows: dict[str, object]) -> pd.DataFrame:
@@ -39,18 +48,33 @@ def frame(*rows: dict[str, object]) -> pd.DataFrame:
     return incidents_frame([{**base, **row} for row in rows])
 
 
+def decode(data: bytes) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+    """The payload read back as incidents.js reads it: header, then 4-byte aligned arrays."""
+    length = int.from_bytes(data[:4], "little")
+    header = json.loads(data[4 : 4 + length])
+    offset, arrays = 4 + length, {}
+    assert offset % 4 == 0
+    for name, kind in header["arrays"]:
+        values = np.frombuffer(data, dtype=TYPES[kind], count=header["n"], offset=offset)
+        arrays[name] = values
+        offset += values.nbytes + (-values.nbytes % 4)
+    assert offset == len(data)
+    return header, arrays
+
+
 def test_base_map_loads_only_served_assets() -> None:
     page = base_map(ASSETS, tiles=None).get_root().render()
     sources = re.findall(r'<script src="([^"]+)"', page) + re.findall(
         r'<link rel="stylesheet" href="([^"]+)"', page
     )
-    assert sorted(sources) == sorted(ASSETS.prefix + p for p in (*JS.values(), *CSS.values()))
+    wanted = [JS[r] for r in MAP_JS] + [CSS[r] for r in MAP_CSS]
+    assert sorted(sources) == sorted(ASSETS.prefix + p for p in wanted)
 
 
 def test_base_path_prefixes_asset_urls() -> None:
-    assert (
-        served_urls("/monitor/").js("leaflet")[1] == "/monitor/app/static/vendor/leaflet/leaflet.js"
-    )
+    urls = served_urls("/monitor/")
+    assert urls.js("leaflet")[1] == "/monitor/app/static/vendor/leaflet/leaflet.js"
+    assert urls.payload("x.bin") == "/monitor/app/static/payload/x.bin"
 
 
 def test_tiles_are_optional() -> None:
@@ -58,22 +82,61 @@ def test_tiles_are_optional() -> None:
     assert "L.tileLayer" not in base_map(ASSETS, tiles=None).get_root().render()
 
 
-def test_marker_rows_carry_every_incident_in_field_order() -> None:
-    rows = marker_rows(
-        frame({"incident_id": "A", "killed": 3}, {"incident_id": "B", "latitude": 49.9})
+def test_payload_carries_every_incident_in_frame_order() -> None:
+    incidents = frame(
+        {"incident_id": "A", "killed": 3, "geo_precision": 2},
+        {"incident_id": "B", "latitude": 49.912345, "longitude": 36.123456, "date": "2024-03-01"},
+        {"incident_id": "C", "weapon": None, "attribution_status": "claimed", "injured": 4},
     )
-    assert len(rows) == 2
-    first = dict(zip(ROW_FIELDS, rows[0], strict=True))
-    assert (first["incident_id"], first["date"], first["killed"], first["injured"]) == (
-        "A",
-        "2024-01-02",
-        3,
+    payload = encode_payload(incidents)
+    header, arrays = decode(payload.data)
+    assert header["n"] == 3
+    assert list(arrays["lat"]) == [5_000_000, 4_991_234, 5_000_000]
+    assert list(arrays["lon"]) == [3_620_000, 3_612_346, 3_620_000]
+    days = [np.datetime64(header["day0"] + int(d), "D") for d in arrays["day"]]
+    assert [str(d) for d in days] == ["2024-01-02", "2024-03-01", "2024-01-02"]
+    statuses = [header["statuses"][c - 1] for c in arrays["status"]]
+    assert statuses == ["confirmed", "confirmed", "claimed"]
+    assert [header["weapons"][c - 1] if c else None for c in arrays["weapon"]] == [
+        "KN-23",
+        "KN-23",
         None,
-    )
-    assert dict(zip(ROW_FIELDS, rows[1], strict=True))["latitude"] == 49.9
+    ]
+    assert list(arrays["precision"]) == [2, 1, 1]
+    assert header["style"]["colours"] == STATUS_COLOURS  # sent once, not on every map move
+    assert header["style"]["radii"]["2"] == PRECISION_RADIUS_M[2]
+    (block,) = payload.details
+    rows = [dict(zip(DETAIL_FIELDS, row, strict=True)) for row in json.loads(block)]
+    assert [(r["incident_id"], r["killed"], r["injured"]) for r in rows] == [
+        ("A", 3, None),
+        ("B", None, None),
+        ("C", None, 4),
+    ]
+    assert rows[0]["source_url"] == "https://example.org/"
 
 
-def test_payload_reaches_the_page_only_as_json_escaped_text() -> None:
+def test_payload_files_are_named_by_their_content() -> None:
+    incidents = frame(*({"incident_id": f"I{i}"} for i in range(DETAIL_BLOCK * 2 + 5)))
+    payload = encode_payload(incidents)
+    header, _ = decode(payload.data)
+    assert len(payload.details) == 3
+    names = list(payload.files())
+    assert names[0] == payload.name
+    assert names[1:] == header["details"]
+    assert encode_payload(incidents).name == payload.name
+    assert encode_payload(incidents.iloc[1:]).name != payload.name
+
+
+def test_payload_costs_under_fourteen_bytes_per_incident() -> None:
+    rng = np.random.default_rng(1)
+    n = 10_000
+    incidents = frame({}).sample(n, replace=True, random_state=1).reset_index(drop=True)
+    incidents["latitude"] = rng.uniform(49, 51, n)
+    incidents["longitude"] = rng.uniform(35, 38, n)
+    assert len(encode_payload(incidents).data) / n < 14
+
+
+def test_payload_strings_reach_the_page_only_as_json_escaped_text() -> None:
     evil = frame(
         {"location": PAYLOAD, "weapon": PAYLOAD, "source_title": PAYLOAD, "attributed_by": PAYLOAD}
     )
@@ -81,34 +144,76 @@ def test_payload_reaches_the_page_only_as_json_escaped_text() -> None:
     assert "<img" not in page
     assert "<script>alert" not in page
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page
-    # Popups and tooltips are built with textContent; the only innerHTML is the static legend.
-    assert "bindPopup(function" in page
+    # In the served payload the strings are JSON, read by JSON.parse and shown with textContent.
+    header, _ = decode(encode_payload(evil).data)
+    assert header["weapons"] == [PAYLOAD]
+    # The only innerHTML is the static legend; the layer's script builds text with textContent.
     assert page.count("innerHTML") == 1
-
-
-def test_uncertainty_circles_only_for_approximate_places() -> None:
-    incidents = frame(
-        {"incident_id": "exact", "geo_precision": 1},
-        {"incident_id": "district", "geo_precision": 2},
-        {"incident_id": "region", "geo_precision": 3},
-    )
-    (circles,) = uncertainty_layer(incidents)._children.values()
-    assert [row[2] for row in circles.data] == [5000, 25000]
-
-
-def test_heat_layer_has_one_point_per_incident() -> None:
-    incidents = frame({"incident_id": "A"}, {"incident_id": "B"}, {"incident_id": "C"})
-    heat = heat_layer(incidents, ASSETS)
-    (child,) = heat._children.values()
-    assert len(child.data) == 3
+    script = (Path(__file__).parents[2] / "dashboard/static" / JS["incidents"]).read_text()
+    assert "innerHTML" not in script
+    assert "insertAdjacentHTML" not in script
 
 
 def test_layers_by_name() -> None:
-    incidents = frame({})
-    assert [g.layer_name for g in data_layers(incidents, ASSETS)] == [
-        "Location uncertainty",
-        "Incidents",
-    ]
-    assert [g.layer_name for g in data_layers(incidents, ASSETS, "heat")] == ["Heat map"]
+    source = {"url": "/app/static/payload/x.bin"}
+    assert [g.layer_name for g in data_layers(source)] == ["Location uncertainty", "Incidents"]
+    assert [g.layer_name for g in data_layers(source, "heat")] == ["Heat map"]
+    kinds = [next(iter(g._children.values())).kind for g in data_layers(source)]
+    assert kinds == ["circles", "markers"]
+    layer = next(iter(data_layers(source)[0]._children.values()))
+    assert len(layer.source) + len(layer.options) < 250  # re-sent on every map move
     with pytest.raises(ValueError, match="layer must be"):
-        data_layers(incidents, ASSETS, "satellite")
+        data_layers(source, "satellite")
+
+
+def test_served_layers_carry_only_the_payload_url() -> None:
+    incidents = frame(*({"incident_id": f"I{i}", "location": "Village"} for i in range(50)))
+    url = ASSETS.payload(encode_payload(incidents).name)
+    fmap = base_map(ASSETS, tiles=None)
+    for group in data_layers({"url": url}):
+        group.add_to(fmap)
+    page = fmap.get_root().render()
+    assert json.dumps(url) in page
+    assert "Village" not in page
+
+
+def test_publish_writes_each_file_once_and_keeps_within_budget(tmp_path: Path) -> None:
+    first = encode_payload(frame({"incident_id": "A"}))
+    second = encode_payload(frame({"incident_id": "B"}))
+    assert publish_payload(first, tmp_path) == first.name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(first.files())
+    assert (tmp_path / first.name).read_bytes() == first.data
+    old = (tmp_path / first.name).stat().st_mtime - 60
+    for name in first.files():
+        os.utime(tmp_path / name, (old, old))
+    budget = sum(len(b) for b in second.files().values())
+    publish_payload(second, tmp_path, budget=budget)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(second.files())
+
+
+def test_view_bounds_centre_on_the_view_and_halve_with_each_zoom() -> None:
+    south, west, north, east = view_bounds((50.0, 36.0, 11))
+    assert (south + north) / 2 == pytest.approx(50.0)
+    assert (west + east) / 2 == pytest.approx(36.0)
+    wider = view_bounds((50.0, 36.0, 10))
+    assert wider[3] - wider[1] == pytest.approx(2 * (east - west))
+    assert (north - south) < (east - west)  # a degree of latitude is longer than one of longitude
+
+
+def test_view_bins_count_only_what_is_in_view() -> None:
+    bounds = (49.0, 35.0, 51.0, 37.0)
+    lat = np.array([50.0, 50.0001, 50.0002, 49.5, 52.0])
+    lon = np.array([36.0, 36.0001, 36.0002, 35.5, 36.0])  # the last is outside
+    bins = view_bins(lat, lon, bounds, zoom=11)
+    assert sorted(b[2] for b in bins) == [1, 3]
+    big = next(b for b in bins if b[2] == 3)
+    assert big[:2] == [pytest.approx(50.0001), pytest.approx(36.0001)]
+    assert sum(b[2] for b in view_bins(lat, lon, bounds, zoom=1)) == 4
+
+
+def test_view_bins_refine_as_the_map_zooms_in() -> None:
+    rng = np.random.default_rng(2)
+    lat, lon = rng.uniform(49.5, 50.5, 20_000), rng.uniform(35.5, 36.5, 20_000)
+    counts = [len(view_bins(lat, lon, (49.5, 35.5, 50.5, 36.5), zoom)) for zoom in (8, 10, 12)]
+    assert counts[0] < counts[1] < counts[2]
+    assert within(lat, lon, view_bounds((50.0, 36.0, 12))).sum() < len(lat)

@@ -17,7 +17,14 @@ from dashboard import settings
 from dashboard.assets import served_urls
 from dashboard.core.errors import ConfigError
 from dashboard.core.evidence import Evidence, evidence_frame
-from dashboard.core.maps import base_map, script_json, standalone_map, template_inert_html
+from dashboard.core.maps import (
+    base_map,
+    data_layers,
+    encode_payload,
+    script_json,
+    standalone_map,
+    template_inert_html,
+)
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import TEXT_COLUMNS
 from tests.core.test_briefing import make, shipped
@@ -72,7 +79,23 @@ def test_briefing_carries_template_syntax_as_text(payload: str) -> None:
 
 def test_heat_layer_renders_beside_hostile_rows() -> None:
     page = standalone_map(hostile("{# x"), ASSETS, tiles=None, layer="heat").get_root().render()
-    assert "L.heatLayer(" in page
+    assert '"kind":"heat"' in page
+    assert "{# x" in js_strings(page)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_served_payload_carries_template_syntax_as_text(payload: str) -> None:
+    """The payload's files are never compiled: their strings are JSON that reads back exact."""
+    files = encode_payload(hostile(payload)).files()
+    main, *blocks = files.values()
+    header = json.loads(main[4 : 4 + int.from_bytes(main[:4], "little")])
+    assert payload in header["weapons"]
+    assert payload in json.loads(blocks[0])[0]
+    url = ASSETS.payload(next(iter(files)))
+    fmap = base_map(ASSETS, tiles=None)
+    for group in data_layers({"url": url}):
+        group.add_to(fmap)
+    assert url in js_strings(fmap.get_root().render())
 
 
 def test_script_json_escapes_braces_only_inside_strings() -> None:

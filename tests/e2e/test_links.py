@@ -22,17 +22,14 @@ from tests.e2e.conftest import (
     wait_idle,
 )
 
-#: The incidents the map holds (clustered or not), its centre and zoom, read from Leaflet.
-MAP_STATE = """() => {
+#: The incidents the map holds (clustered or not, read from its incident layer), its centre and
+#: zoom, read from Leaflet.
+MAP_STATE = """async () => {
   const map = Object.values(window).find(v => v instanceof L.Map);
   const ids = new Set();
-  const walk = layer => {
-    if (layer.options && layer.options.incidentId) { ids.add(layer.options.incidentId); }
-    if (L.MarkerClusterGroup && layer instanceof L.MarkerClusterGroup) {
-      layer.getLayers().forEach(walk);
-    } else if (layer.eachLayer) { layer.eachLayer(walk); }
-  };
-  map.eachLayer(walk);
+  const layers = (L.IncidentLayer ? L.IncidentLayer.instances : [])
+    .filter(l => l._map === map && l.options.kind === 'markers');
+  for (const layer of layers) { (await layer.incidentIds()).forEach(id => ids.add(id)); }
   const c = map.getCenter();
   return {ids: [...ids].sort(), lat: c.lat, lon: c.lng, zoom: map.getZoom()};
 }"""

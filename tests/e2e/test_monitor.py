@@ -21,47 +21,27 @@ from tests.e2e.conftest import (
 
 PAYLOAD = '<img src=x onerror="alert(1)">"><script>alert(2)</script>'
 
-# Counts the markers held by the clustered incident layer(s), whether clustered or not.
-COUNT_MARKERS = """() => {
-    let n = 0;
-    (window.feature_group || []).forEach(g => g.eachLayer(l => {
-        if (l.getLayers && l.getAllChildMarkers === undefined && l.getLayers().length
-            && l.getLayers()[0].options && l.getLayers()[0].options.incidentId !== undefined) {
-            n += l.getLayers().length;
-        }
-    }));
-    return n;
-}"""
+# Counts the incidents held by the incident layer(s) on the map, clustered or not.
+COUNT_MARKERS = """() => !window.L || !L.IncidentLayer ? 0 : L.IncidentLayer.instances
+    .filter(l => l._map && l.options.kind === 'markers')
+    .reduce((n, l) => n + l.size(), 0)"""
 
-# Opens the popup of one incident and returns what its popup and tooltip show. The view jumps to
-# the marker at full zoom (spiderfying a cluster of identical places) without animation.
-OPEN_POPUP = """(id) => new Promise((resolve, reject) => {
-    let marker = null, cluster = null;
-    (window.feature_group || []).forEach(g => g.eachLayer(layer => {
-        if (!layer.getLayers) { return; }
-        layer.getLayers().forEach(m => {
-            if (m.options.incidentId === id) { marker = m; cluster = layer; }
-        });
-    }));
-    if (!marker) { reject(new Error('no marker ' + id)); return; }
-    const map = cluster._map;
-    map.setView(marker.getLatLng(), map.getMaxZoom(), {animate: false});
-    setTimeout(() => {
-        if (!marker._map && marker.__parent) { marker.__parent.spiderfy(); }
-        setTimeout(() => {
-            marker.openPopup();
-            const popup = document.querySelector('.leaflet-popup-content');
-            const tooltip = marker.getTooltip()._content(marker);
-            resolve({
-                popup: popup.innerText,
-                popupHtml: popup.innerHTML,
-                tooltip: tooltip.textContent,
-                images: popup.querySelectorAll('img').length
-                    + tooltip.querySelectorAll('img').length,
-            });
-        }, 700);
-    }, 300);
-})"""
+# Opens the popup of one incident (the layer centres the map on it at full zoom, where every
+# incident is its own marker) and returns what its popup and tooltip show, once the popup holds
+# the details fetched on opening it.
+OPEN_POPUP = """(id) => {
+    const layer = L.IncidentLayer.instances.find(l => l._map && l.options.kind === 'markers');
+    return layer.openIncident(id).then(marker => {
+        const popup = document.querySelector('.leaflet-popup-content');
+        const tooltip = marker.getTooltip()._content(marker);
+        return {
+            popup: popup.innerText,
+            popupHtml: popup.innerHTML,
+            tooltip: tooltip.textContent,
+            images: popup.querySelectorAll('img').length + tooltip.querySelectorAll('img').length,
+        };
+    });
+}"""
 
 
 def open_view(page: Page, app: RunningApp) -> Frame:

@@ -40,18 +40,15 @@ def own_app(tmp_path: Path) -> Iterator[RunningApp]:
 
 
 def open_marker(frame: Frame, incident_id: str) -> None:
-    """Open the tooltip and popup of one incident's marker through Leaflet's own API."""
+    """Open the tooltip and popup of one incident's marker through the incident layer."""
+    frame.wait_for_function(
+        "() => window.L && L.IncidentLayer && L.IncidentLayer.instances.some((l) => l._map)"
+    )
     found = frame.evaluate(
         """(id) => {
-            const map = Object.values(window).find((v) => v instanceof L.Map);
-            let marker = null;
-            map.eachLayer((layer) => {
-                if (layer.options && layer.options.incidentId === id) { marker = layer; }
-            });
-            if (!marker) { return false; }
-            marker.openTooltip();
-            marker.openPopup();
-            return true;
+            const layer = L.IncidentLayer.instances.find(
+                (l) => l._map && l.options.kind === "markers");
+            return layer ? layer.openIncident(id).then(() => true) : false;
         }""",
         incident_id,
     )

@@ -1,0 +1,58 @@
+"""What the monitor's map layers draw from, in a real Streamlit session (AppTest): the payload up
+to AGGREGATE_ABOVE incidents; past it bins of the view, then the incidents around the view."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard.assets import PAYLOAD_DIR
+
+#: The views asked for: everything (zoom 8), a corner with few incidents, a small move inside it.
+VIEWS = [(50.0, 36.2, 8), (49.0, 37.5, 14), (49.001, 37.501, 14)]
+
+
+def sources_page(views: list[tuple[float, float, int]], limit: int) -> None:
+    import numpy as np
+    import streamlit as st
+
+    from dashboard.core.mapassets import AssetUrls
+    from dashboard.core.records import incidents_frame
+    from dashboard.ui import mapview
+
+    rng = np.random.default_rng(4)
+    if "frame" not in st.session_state:
+        centres = [(50.0, 36.2)] * 50 + [(49.0, 37.5)] * 10
+        st.session_state["frame"] = incidents_frame(
+            {
+                "incident_id": f"I{i}",
+                "date": "2024-01-02",
+                "location": "Village",
+                "latitude": lat + float(rng.uniform(-0.01, 0.01)),
+                "longitude": lon + float(rng.uniform(-0.01, 0.01)),
+                "geo_precision": 1,
+                "weapon": "KN-23",
+                "attribution_status": "confirmed",
+            }
+            for i, (lat, lon) in enumerate(centres)
+        )
+    frame = st.session_state["frame"]
+    default, mapview.AGGREGATE_ABOVE = mapview.AGGREGATE_ABOVE, limit
+    try:
+        assets = AssetUrls("/app/static/")
+        st.session_state["sources"] = [mapview.layer_source(frame, assets, v) for v in views]
+        st.session_state["whole"] = mapview.layer_source(frame.iloc[:limit], assets, views[0])
+    finally:
+        mapview.AGGREGATE_ABOVE = default
+
+
+def test_past_the_limit_the_map_gets_bins_then_the_incidents_around_the_view() -> None:
+    at = AppTest.from_function(sources_page, args=(VIEWS, 10), default_timeout=30)
+    at.run()
+    assert not at.exception
+    bins, corner, moved = at.session_state["sources"]
+    assert set(bins) == {"bins"}
+    assert sum(b[2] for b in bins["bins"]) == 60
+    assert corner == moved  # a move inside the published area reuses its payload
+    published = PAYLOAD_DIR / str(corner["url"]).rsplit("/", 1)[1]
+    assert b'"n":10,' in published.read_bytes()[:200]
+    assert set(at.session_state["whole"]) == {"url"}  # at the limit: every incident, by URL
