@@ -10,9 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import PACKAGE_DIR
-from dashboard.imports import open_store
+from dashboard.core.mapping import ACLED_COLUMNS
+from dashboard.imports import commit, open_store, prepare
 from dashboard.store import BatchMeta
-from tests.helpers import KHARKIV
+from tests.helpers import KHARKIV, csv_bytes
+from tests.test_acled import ACLED_ROW
 
 APP = str(PACKAGE_DIR / "app.py")
 
@@ -151,3 +153,35 @@ def test_record_shows_the_incident_history(at: AppTest) -> None:
     (history,) = [d.value for d in at.dataframe if "change" in d.value.columns]
     assert list(history["change"]) == ["added", "killed: None → 2"]
     assert list(history["batch"]) == [1, 2]
+
+
+def test_an_acled_import_is_context_never_counted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'acled.sqlite3'}"
+    monkeypatch.setenv("DASHBOARD_DB_URL", url)
+    rows = [{**ACLED_ROW, "event_id_cnty": f"UKR{n}"} for n in range(50)]
+    store = open_store(url)
+    commit(
+        store,
+        prepare(csv_bytes(rows, columns=ACLED_COLUMNS), "acled.csv", date.today()),
+        uploaded_by="t",
+    )
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert metrics(app)["Incidents in view"] == "8"
+    assert "UKR0" not in set(incident_table(app)["incident_id"])
+    captions = [c.value for c in app.caption]
+    assert any(
+        c.startswith("Counts DPRK-origin incidents only")
+        and "50 other stored incidents are context" in c
+        for c in captions
+    )
+    app.checkbox(key="context").check().run()
+    assert not app.exception
+    assert metrics(app)["Incidents in view"] == "8"
+    assert "Faint grey: 50 context incidents (not DPRK-origin), not counted." in [
+        c.value for c in app.caption
+    ]
+    assert app.query_params.get("context") == "1"

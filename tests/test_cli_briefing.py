@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from dashboard.core.links import format_asof
+from dashboard.core.view import fitted_view
+from dashboard.store import Store
 from tests.helpers import GOOD, csv_bytes, row
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,7 +104,12 @@ def test_no_link_is_the_live_default_view(hostile_store: str, tmp_path: Path) ->
     page, inner, warnings = briefing(tmp_path, hostile_store)
     assert figure(page, "Incidents in view") == "9"
     assert "<li>Data: live</li>" in page
-    assert "center: [49.9925, 36.2311]" in inner
+    # The map fits the incidents in view (the shipped ones run from Zaporizhzhia to Kyiv).
+    frame = Store(hostile_store).incidents()
+    lat, lon = frame["latitude"], frame["longitude"]
+    fitted = fitted_view(lat.min(), lon.min(), lat.max(), lon.max())
+    assert f"center: [{fitted[0]}, {fitted[1]}]" in inner
+    assert f'"zoom": {fitted[2]},' in inner
     assert warnings == ""
 
 

@@ -33,8 +33,10 @@ shown_evidence = evidence.load(screen.view.asof)
 in_view = screen.in_view
 views.sidebar_filters(session, screen)
 evidence.examined_toggle(session)
+views.context_toggle(session, screen)
 
 st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
+views.counting_note(screen)
 views.data_source(session)
 urlstate.show_notes(notes)
 views.headline_figures(screen.figures, screen.mandate)
@@ -45,10 +47,12 @@ with left:
     map_panel(
         session,
         in_view,
-        focus=screen.focus,
+        implied=screen.implied,
+        context=screen.context,
         figures=screen.figures,
         mandate=screen.mandate,
         events=events,
+        evidence=shown_evidence,
     )
 with right:
     views.mandate_panel(screen.mandate, events)

@@ -41,25 +41,25 @@ def to_csv(frame: pd.DataFrame) -> str:
     uploads again unchanged; the evidence columns, when the frame has them, come last (an upload
     ignores them, with a warning).
     """
+    return _csv_text(_sheet(frame))
+
+
+def _sheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns a CSV export holds, dates as ISO text and text cells neutralised."""
     out = frame[[*COLUMNS, *(c for c in EVIDENCE_COLUMNS if c in frame)]].copy()
     for column in DATE_COLUMNS:
         out[column] = out[column].dt.strftime("%Y-%m-%d")
     for column in TEXT_COLUMNS:
         out[column] = out[column].astype(object).map(neutralise)
-    return _csv_text(out)
+    return out
 
 
 def to_excel_csv(frame: pd.DataFrame) -> bytes:
     """The incidents as a CSV that Excel opens into columns on a Ukrainian or European locale:
     UTF-8 with a byte-order mark (or Excel guesses a legacy code page), semicolons between
-    fields and decimal commas (those locales' list and decimal separators), ISO dates. Cells
-    are neutralised like :func:`to_csv`'s, and the upload reads the file back unchanged."""
-    out = frame[list(COLUMNS)].copy()
-    for column in DATE_COLUMNS:
-        out[column] = out[column].dt.strftime("%Y-%m-%d")
-    for column in TEXT_COLUMNS:
-        out[column] = out[column].astype(object).map(neutralise)
-    text = out.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+    fields and decimal commas (those locales' list and decimal separators), ISO dates. The
+    columns and cells are :func:`to_csv`'s, and the upload reads the file back unchanged."""
+    text = _sheet(frame).to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 
 

@@ -47,6 +47,9 @@ class Filters:
     #: Only incidents whose debris was examined (the frame's ``examined`` column, see
     #: :func:`dashboard.core.evidence.annotate`).
     examined: bool = False
+    #: Also show the incidents that are not DPRK-origin (context: ACLED rows, say), on the map
+    #: only; the figures, chart and table never count them.
+    context: bool = False
 
     @property
     def impossible_range(self) -> bool:
@@ -143,7 +146,9 @@ def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.statuses:
         keep &= frame["attribution_status"].isin(filters.statuses).to_numpy()
     if filters.weapons:
-        keep &= frame["weapon"].isin(filters.weapons).to_numpy()
+        # The weapon's class (core/weapons.py) when the frame has it, else the words as stored.
+        weapon = frame["weapon_class"] if "weapon_class" in frame else frame["weapon"]
+        keep &= weapon.isin(filters.weapons).to_numpy()
     if filters.districts:
         districts = frame["district"]
         chosen = districts.isin(filters.districts).to_numpy()

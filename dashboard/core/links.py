@@ -40,6 +40,7 @@ PARAMS: Final[tuple[str, ...]] = (
     "district",
     "q",
     "examined",
+    "context",
     "incident",
     "lat",
     "lon",
@@ -203,6 +204,9 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[View, 
     examined = reader.one("examined")
     if examined not in (None, "", "0", "1"):
         reader.ignore("examined", f"{show(examined)} is not 1 or 0")
+    context = reader.one("context")
+    if context not in (None, "", "0", "1"):
+        reader.ignore("context", f"{show(context)} is not 1 or 0")
     filters = Filters(
         date_from=date_from,
         date_to=date_to,
@@ -211,6 +215,7 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[View, 
         districts=_many(reader, "district", None),
         q=_text(reader, "q") or "",
         examined=examined == "1",
+        context=context == "1",
     )
     map_view = (
         None
@@ -300,6 +305,8 @@ def to_params(state: View) -> dict[str, list[str]]:
         params["q"] = [chosen.q]
     if chosen.examined:
         params["examined"] = ["1"]
+    if chosen.context:
+        params["context"] = ["1"]
     if state.incident:
         params["incident"] = [state.incident]
     if state.map_view is not None:

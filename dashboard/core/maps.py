@@ -240,7 +240,7 @@ class IncidentLayer(MacroElement):
         """
     )
 
-    def __init__(self, source: dict[str, object], kind: str) -> None:
+    def __init__(self, source: dict[str, object], kind: str, *, muted: bool = False) -> None:
         super().__init__()
         self._name = "IncidentLayer"
         self.kind = kind
@@ -248,6 +248,7 @@ class IncidentLayer(MacroElement):
         self.options = script_json(
             {
                 "kind": kind,
+                "muted": muted,
                 "maxCircles": MAX_CIRCLES,
                 "heat": {"radius": 22, "blur": 18, "minOpacity": 0.35, "maxZoom": MAX_ZOOM},
             }
@@ -375,6 +376,14 @@ def data_layers(source: dict[str, object], layer: str = "markers") -> list[foliu
         IncidentLayer(source, kind).add_to(group)
         groups.append(group)
     return groups
+
+
+def context_layer(source: dict[str, object]) -> folium.FeatureGroup:
+    """The incidents that are not DPRK-origin, from the payload ``source`` names: markers drawn
+    faint and grey, whatever their status (they are context, never counted)."""
+    group = folium.FeatureGroup(name="Context (not DPRK-origin)")
+    IncidentLayer(source, "markers", muted=True).add_to(group)
+    return group
 
 
 def standalone_map(

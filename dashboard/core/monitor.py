@@ -17,7 +17,8 @@ import pandas as pd
 from dashboard.core import filters, links
 from dashboard.core.figures import Headline, headline
 from dashboard.core.mandate import MandateStatus, status
-from dashboard.core.view import MapView, View, implied_view
+from dashboard.core.view import Box, MapView, View, implied_view
+from dashboard.core.weapons import DPRK, WEAPON_CLASS, classify
 
 #: Loads the incidents as the store holds them now (``None``) or held them at a moment.
 Loader = Callable[[datetime | None], pd.DataFrame]
@@ -41,7 +42,11 @@ class Screen:
     view: View
     notes: list[links.Ignored]
     everything: pd.DataFrame
+    #: The DPRK-origin incidents that pass the filters: what the figures, chart and table count.
     in_view: pd.DataFrame
+    #: The other incidents that pass them, when the view asks for context (else none): the map's
+    #: muted layer, never counted.
+    context: pd.DataFrame
     mandate: MandateStatus
     figures: Headline
     selected: pd.Series | None
@@ -56,7 +61,7 @@ class Screen:
             return Empty.RANGE
         if not self.in_view.empty:
             return None
-        return Empty.NO_DATA if self.everything.empty else Empty.NO_MATCH
+        return Empty.NO_MATCH if self.everything[DPRK].any() else Empty.NO_DATA
 
     @property
     def empty_message(self) -> str | None:
@@ -71,9 +76,17 @@ class Screen:
             return "No incident matches these filters. Loosen or clear a filter to see incidents."
         if reason is Empty.NO_DATA:
             if self.view.asof is not None:
-                return f"The store held no incident at {links.format_asof(self.view.asof)}."
-            return "The store holds no incident yet."
+                return (
+                    "The store held no DPRK-origin incident at "
+                    f"{links.format_asof(self.view.asof)}."
+                )
+            return "The store holds no DPRK-origin incident yet."
         return None
+
+    @property
+    def context_total(self) -> int:
+        """How many stored incidents (at the view's moment) are not DPRK-origin."""
+        return int((~self.everything[DPRK].to_numpy(dtype=bool)).sum())
 
     @property
     def focus(self) -> tuple[float, float] | None:
@@ -83,9 +96,18 @@ class Screen:
         return (float(self.selected["latitude"]), float(self.selected["longitude"]))
 
     @property
+    def box(self) -> Box | None:
+        """South, west, north and east of the incidents in view (None when there are none)."""
+        if self.in_view.empty:
+            return None
+        lat, lon = self.in_view["latitude"], self.in_view["longitude"]
+        return (float(lat.min()), float(lon.min()), float(lat.max()), float(lon.max()))
+
+    @property
     def implied(self) -> MapView:
-        """The map view this screen takes when the map was not moved."""
-        return implied_view(self.focus)
+        """The map view this screen takes when the map was not moved: the selected incident's,
+        else the one that fits the incidents in view."""
+        return implied_view(self.focus, self.box)
 
     @property
     def map_view(self) -> MapView:
@@ -99,12 +121,15 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
     Weapons and districts the data lacks are dropped (the widgets offer only the data's), and
     a selected incident not among those in view is deselected.
     """
-    everything = load(view.asof)
+    everything = classify(load(view.asof))
     mandate = status(events, view.asof.date() if view.asof else today)
-    weapons = filters.choices(everything, "weapon")
+    weapons = filters.choices(everything, WEAPON_CLASS)
     districts = filters.choices(everything, "district")
     view, missing = links.restrict(view, weapons=weapons, districts=districts)
-    in_view = filters.apply(everything, view.filters)
+    passing = filters.apply(everything, view.filters)
+    dprk = passing[DPRK].to_numpy(dtype=bool)
+    in_view = passing if dprk.all() else passing[dprk]
+    context = passing[~dprk] if view.filters.context else passing.iloc[0:0]
     rows = in_view.iloc[0:0]
     if view.incident is not None:
         rows = in_view[(in_view["incident_id"] == view.incident).to_numpy(dtype=bool)]
@@ -115,6 +140,7 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
         notes=[*missing, *absent],
         everything=everything,
         in_view=in_view,
+        context=context,
         mandate=mandate,
         figures=headline(in_view, mandate),
         selected=None if rows.empty else rows.iloc[0],

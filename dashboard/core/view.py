@@ -46,11 +46,18 @@ class View:
     asof: datetime | None = None
 
 
-def implied_view(focus: tuple[float, float] | None) -> MapView:
-    """The map view needing no lat/lon/zoom in a link: the selected incident's, else Kharkiv's."""
+#: A box of places: south, west, north, east (decimal degrees).
+Box = tuple[float, float, float, float]
+
+
+def implied_view(focus: tuple[float, float] | None, box: Box | None = None) -> MapView:
+    """The map view needing no lat/lon/zoom in a link: the selected incident's, else the one
+    that fits the incidents in view (``box``), else Kharkiv's."""
     if focus is not None:
         lat, lon = (round(float(c), COORD_PLACES) for c in focus)
         return (lat, lon, SELECTED_ZOOM)
+    if box is not None:
+        return fitted_view(*box)
     return BASE_VIEW
 
 
@@ -98,8 +105,9 @@ def same_view(a: MapView, b: MapView, pixels: float = 2) -> bool:
 
 
 def set_filters(view: View, filters: Filters) -> View:
-    """The view with other filters (selection and map view kept)."""
-    return replace(view, filters=filters)
+    """The view with other filters: the selection is kept, and the map fits the incidents now
+    in view (a moved map view is dropped)."""
+    return replace(view, filters=filters, map_view=None)
 
 
 def select(view: View, incident: str) -> View:

@@ -36,7 +36,9 @@ DPRK_CLASSES: Final = frozenset({HWASONG_11A, HWASONG_11B, HWASONG_11, DPRK_SRBM
 #: Between the parts of a name: nothing, a space, or any hyphen or dash.
 _SEP = "[\\s\\-_\u2010\u2013\u2014]?"
 _KN23 = re.compile(rf"\b(?:kn|кн){_SEP}23\b|\bhwasong{_SEP}11{_SEP}(?:a|ga|가)\b|화성{_SEP}11가")
-_KN24 = re.compile(rf"\b(?:kn|кн){_SEP}24\b|\bhwasong{_SEP}11{_SEP}(?:b|na|나)\b|화성{_SEP}11나")
+_KN24 = re.compile(
+    rf"\b(?:kn|кн){_SEP}(?:23\s*/\s*)?24\b|\bhwasong{_SEP}11{_SEP}(?:b|na|나)\b|화성{_SEP}11나"
+)
 _HWASONG_11 = re.compile(rf"\b(?:hwasong|хвасон){_SEP}11\b|화성{_SEP}11")
 _ISKANDER = re.compile(r"\b(?:iskander|іскандер|искандер)")
 _DPRK = re.compile(r"\b(?:dprk|north[\s\-]?korea\w*|кндр|північнокорейськ\w*|северокорейск\w*)")
@@ -78,10 +80,25 @@ def weapon_classes(weapons: pd.Series) -> pd.Series:
     )
 
 
-def dprk_origin(frame: pd.DataFrame) -> pd.Series:
+def dprk_origin(frame: pd.DataFrame, classes: pd.Series | None = None) -> pd.Series:
     """True for incidents the DPRK made the weapon of: ``weapon_origin`` names the DPRK, or the
-    weapon's class is a DPRK one."""
+    weapon's class (``classes``, else computed) is a DPRK one."""
     origin = frame["weapon_origin"].astype("string").fillna("").str.casefold()
     named = origin.str.match(_DPRK_ORIGIN).fillna(False).astype(bool)
-    classes = weapon_classes(frame["weapon"]).isin(DPRK_CLASSES)
-    return named | classes.to_numpy()
+    if classes is None:
+        classes = weapon_classes(frame["weapon"])
+    return (named | classes.isin(DPRK_CLASSES).to_numpy()).rename(DPRK)
+
+
+#: The columns :func:`classify` adds.
+WEAPON_CLASS: Final = "weapon_class"
+DPRK: Final = "dprk"
+
+
+def classify(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its weapons' classes (:data:`WEAPON_CLASS`) and whether each incident is
+    DPRK-origin (:data:`DPRK`); a frame that has them already is returned as it is."""
+    if WEAPON_CLASS in frame and DPRK in frame:
+        return frame
+    classes = weapon_classes(frame["weapon"])
+    return frame.assign(**{WEAPON_CLASS: classes, DPRK: dprk_origin(frame, classes)})

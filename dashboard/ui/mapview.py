@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 from dashboard import settings
 from dashboard.assets import publish_payload, read_asset
 from dashboard.core import briefing, export, links
+from dashboard.core.evidence import Evidence
 from dashboard.core.figures import Headline
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.mapassets import AssetUrls
@@ -25,6 +26,7 @@ from dashboard.core.maps import (
     Bounds,
     base_map,
     contains,
+    context_layer,
     data_layers,
     encode_payload,
     view_bins,
@@ -37,7 +39,7 @@ from dashboard.core.view import (
     LAYERS,
     MapView,
     View,
-    implied_view,
+    fitted_view,
     move_map,
     same_view,
     set_layer,
@@ -61,14 +63,14 @@ def _reported(result: object) -> MapView | None:
     return (round(lat, COORD_PLACES), round(lon, COORD_PLACES), int(zoom))
 
 
-def payload_url(frame: pd.DataFrame, assets: AssetUrls) -> str:
+def payload_url(frame: pd.DataFrame, assets: AssetUrls, role: str = "incidents") -> str:
     """The URL of ``frame``'s map payload, published once per frame: a pan or zoom reruns the
-    map's fragment with the same frame object, and finds its payload here."""
-    cache: dict[int, tuple[pd.DataFrame, str]] = st.session_state.setdefault("_map_payloads", {})
-    hit = cache.get(id(frame))
+    map's fragment with the same frame object, and finds its payload here. One frame per
+    ``role`` (the incidents, the context) and session: the previous one is not drawn again."""
+    cache: dict[str, tuple[pd.DataFrame, str]] = st.session_state.setdefault("_map_payloads", {})
+    hit = cache.get(role)
     if hit is None or hit[0] is not frame:
-        cache.clear()  # one frame per session: the previous one is not drawn again
-        hit = cache[id(frame)] = (frame, assets.payload(publish_payload(encode_payload(frame))))
+        hit = cache[role] = (frame, assets.payload(publish_payload(encode_payload(frame))))
     return hit[1]
 
 
@@ -107,17 +109,22 @@ def draw_map(
     height: int = 560,
     returned: tuple[str, ...] = (),
     shown: MapView | None = None,
+    context: pd.DataFrame | None = None,
 ) -> object:
     """st_folium with the static base map and ``frame``'s layers; returns what it reports.
 
     ``shown`` is the view the map shows now, if known (else ``view``): past
-    :data:`AGGREGATE_ABOVE` incidents, what the layers hold depends on it."""
+    :data:`AGGREGATE_ABOVE` incidents, what the layers hold depends on it. ``context`` (the
+    incidents that are not DPRK-origin, when shown) gets a faint layer of its own."""
     assets = map_assets()
     tiles, attribution = settings.tiles()
+    layers = data_layers(layer_source(frame, assets, shown or view), layer)
+    if context is not None and not context.empty and len(context) <= AGGREGATE_ABOVE:
+        layers.append(context_layer({"url": payload_url(context, assets, "context")}))
     return st_folium(
         base_map(assets, tiles, attribution),
         key=key,
-        feature_group_to_add=data_layers(layer_source(frame, assets, shown or view), layer),
+        feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=False),
         center=view[:2],
         zoom=view[2],
@@ -128,11 +135,19 @@ def draw_map(
 
 
 def preview_map(frame: pd.DataFrame, *, key: str, height: int = 420) -> None:
-    """A map that reports nothing back: panning it never reruns the page."""
-    draw_map(frame, key=key, height=height)
+    """A map that reports nothing back (panning it never reruns the page), fitted to ``frame``."""
+    lat, lon = frame["latitude"], frame["longitude"]
+    box = (float(lat.min()), float(lon.min()), float(lat.max()), float(lon.max()))
+    draw_map(frame, key=key, height=height, view=fitted_view(*box))
 
 
-def incident_map(frame: pd.DataFrame, session: ViewSession, *, implied: MapView) -> MapView:
+def incident_map(
+    frame: pd.DataFrame,
+    session: ViewSession,
+    *,
+    implied: MapView,
+    context: pd.DataFrame | None = None,
+) -> MapView:
     """Draw the monitor's map at the view's map view; a move the map reports moves the view.
 
     Returns the map's current view (as last reported, else as set).
@@ -161,6 +176,7 @@ def incident_map(frame: pd.DataFrame, session: ViewSession, *, implied: MapView)
         view=target,
         returned=("center", "zoom"),
         shown=latest,
+        context=context,
     )
     # The component keeps its last value across reruns: only a new report is a new view.
     if result != session.map_seen:
@@ -182,14 +198,17 @@ def map_panel(
     session: ViewSession,
     frame: pd.DataFrame,
     *,
-    focus: tuple[float, float] | None,
+    implied: MapView,
+    context: pd.DataFrame,
     figures: Headline,
     mandate: MandateStatus,
     events: pd.DataFrame,
+    evidence: Evidence,
 ) -> None:
     """Layer switch, map, and the link and downloads of the view as it is now.
 
-    A pan, a zoom or a layer switch reruns only this fragment, which writes the URL.
+    A pan, a zoom or a layer switch reruns only this fragment, which writes the URL. The map
+    takes the ``implied`` view unless it was moved (or a link gave one).
     """
     urlstate.seed("layer", session.view.layer)
     st.segmented_control(
@@ -200,9 +219,23 @@ def map_panel(
             lambda view: set_layer(view, st.session_state["layer"] or LAYERS[0])
         ),
     )
-    view = incident_map(frame, session, implied=implied_view(focus))
+    view = incident_map(frame, session, implied=implied, context=context)
+    if not context.empty:
+        st.caption(
+            f"Faint grey: {len(context):,} context incidents (not DPRK-origin), not counted."
+            if len(context) <= AGGREGATE_ABOVE
+            else f"{len(context):,} context incidents are too many to draw beside the others."
+        )
     urlstate.write_url(session)
-    share_panel(frame, session.view, view, figures=figures, mandate=mandate, events=events)
+    share_panel(
+        frame,
+        session.view,
+        view,
+        figures=figures,
+        mandate=mandate,
+        events=events,
+        evidence=evidence,
+    )
 
 
 def share_panel(
@@ -213,8 +246,10 @@ def share_panel(
     figures: Headline,
     mandate: MandateStatus,
     events: pd.DataFrame,
+    evidence: Evidence,
 ) -> None:
-    """ "Copy link to this view", and the briefing, CSV and GeoJSON of the incidents in view."""
+    """ "Copy link to this view", and the briefing, CSV (canonical, and for Excel) and GeoJSON
+    of the incidents in view."""
     link = links.share_url(urlstate.base_url(), state)
     st.markdown("**Copy link to this view**")
     st.code(link, language=None, wrap_lines=True)
@@ -235,11 +270,12 @@ def share_panel(
             map_view=view,
             tiles=tiles,
             tiles_attribution=attribution,
+            evidence=evidence,
         )
         return briefing.render(brief, asset_text=read_asset).encode("utf-8")
 
     stamp = links.format_asof(state.asof or datetime.now(UTC)).replace(":", "")
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].download_button(
         "Download briefing",
         make_briefing,
@@ -259,6 +295,17 @@ def share_panel(
         key="download_csv",
     )
     cols[2].download_button(
+        "CSV for Excel",
+        lambda: export.to_excel_csv(frame),
+        file_name=f"incidents-{stamp}-excel.csv",
+        mime="text/csv",
+        icon=":material/table_view:",
+        on_click="ignore",
+        key="download_excel_csv",
+        help="UTF-8 with BOM, semicolons and decimal commas: opens in columns in Excel on a "
+        "Ukrainian or European locale, and uploads back unchanged.",
+    )
+    cols[3].download_button(
         "GeoJSON",
         lambda: export.to_geojson(frame).encode("utf-8"),
         file_name=f"incidents-{stamp}.geojson",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -9,7 +10,6 @@ import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from dashboard.core.figures import Headline
-from dashboard.core.filters import Filters
 from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT, format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.monitor import Empty, Screen
@@ -51,14 +51,15 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
 
     def changed() -> None:
         state = st.session_state
-        filters = Filters(
+        # Toggles drawn elsewhere (examined, context) keep their values.
+        filters = replace(
+            session.view.filters,
             date_from=state["from"],
             date_to=state["to"],
             statuses=tuple(state["status"]),
             weapons=tuple(state["weapon"]),
             districts=tuple(state["district"]),
             q=state["q"],
-            examined=session.view.filters.examined,  # its own toggle: ui/evidence.py
         )
         session.apply(lambda view: set_filters(view, filters))
 
@@ -90,7 +91,14 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
         on_change=changed,
         help="\n".join(f"- **{k}**: {v}" for k, v in STATUSES.items()),
     )
-    st.sidebar.multiselect("Weapon", screen.weapon_choices, key="weapon", on_change=changed)
+    st.sidebar.multiselect(
+        "Weapon",
+        screen.weapon_choices,
+        key="weapon",
+        on_change=changed,
+        help="Weapon classes: the spellings sources use (KN-23, Hwasong-11A, kn23…) mapped onto "
+        "one vocabulary. Each record keeps its source's own words.",
+    )
     st.sidebar.multiselect("District", screen.district_choices, key="district", on_change=changed)
     st.sidebar.text_input(
         "Search",
@@ -105,6 +113,38 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
         help="Every filter, the selection, the map view and layer back to their defaults.",
         on_click=lambda: session.apply(clear_all),
     )
+
+
+def context_toggle(session: ViewSession, screen: Screen) -> None:
+    """The sidebar's "Show context incidents" (link parameter ``context=1``)."""
+    urlstate.seed("context", session.view.filters.context)
+
+    def changed() -> None:
+        chosen = replace(session.view.filters, context=bool(st.session_state["context"]))
+        session.apply(lambda view: set_filters(view, chosen))
+
+    st.sidebar.checkbox(
+        f"Show context incidents ({screen.context_total:,})",
+        key="context",
+        on_change=changed,
+        help="Incidents that are not DPRK-origin (an ACLED export's strikes, say): drawn faint "
+        "and grey on the map, never in the figures, the chart or the table.",
+    )
+
+
+def counting_note(screen: Screen) -> None:
+    """What the page counts: DPRK-origin incidents only, and what is left out."""
+    other = screen.context_total
+    note = (
+        "Counts DPRK-origin incidents only: weapon_origin names the DPRK, or the weapon is of a "
+        "DPRK class (Hwasong-11A/KN-23, Hwasong-11B/KN-24, …)."
+    )
+    if other:
+        shown = len(screen.context)
+        note += f" {other:,} other stored incidents are context, never counted" + (
+            f"; {shown:,} of them are on the map, faint and grey." if shown else "."
+        )
+    st.caption(note)
 
 
 def data_source(session: ViewSession) -> None:

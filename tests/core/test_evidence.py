@@ -206,7 +206,12 @@ def test_the_parts_summary_gives_each_figure_its_source_and_says_what_has_no_sha
 def test_examined_only_is_a_filter_and_a_link_parameter() -> None:
     frame = annotate(
         pd.DataFrame(
-            {"incident_id": ["A", "B"], "source_title": ["Own", None], "source_url": None}
+            {
+                "incident_id": ["A", "B"],
+                "date": pd.to_datetime(["2024-01-02", "2024-01-03"]),
+                "source_title": ["Own", None],
+                "source_url": None,
+            }
         ),
         _evidence(),
     )

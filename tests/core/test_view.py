@@ -28,8 +28,10 @@ from dashboard.core.view import (
     set_layer,
     unfreeze,
 )
-from dashboard.imports import MANDATE_EVENTS
+from dashboard.imports import MANDATE_EVENTS, commit, prepare
 from dashboard.store import Store
+from tests.conftest import TODAY
+from tests.helpers import csv_bytes, row
 
 BUSY = View(
     filters=Filters(statuses=("confirmed",), q="Kharkiv"),
@@ -65,8 +67,9 @@ def test_freeze_pins_whole_seconds_in_utc_and_unfreeze_returns_to_live() -> None
 
 def test_filters_layer_and_clear_all() -> None:
     filters = Filters(date_from=date(2024, 1, 1))
+    # The selection stays; the moved map view goes, so the map fits the incidents now in view.
     assert set_filters(BUSY, filters) == View(
-        filters=filters, incident="A", map_view=BUSY.map_view, layer="heat", asof=BUSY.asof
+        filters=filters, incident="A", map_view=None, layer="heat", asof=BUSY.asof
     )
     assert set_layer(View(), "heat").layer == "heat"
     with pytest.raises(ValueError, match="'satellite'"):
@@ -181,7 +184,7 @@ def test_an_empty_view_says_why(store: Store, events: pd.DataFrame) -> None:
     assert nothing.empty_message.startswith("No incident matches these filters.")
     before = screen(View(asof=datetime(2024, 3, 1, tzinfo=UTC)))
     assert before.empty is Empty.NO_DATA
-    assert before.empty_message == "The store held no incident at 2024-03-01T00:00:00Z."
+    assert before.empty_message == "The store held no DPRK-origin incident at 2024-03-01T00:00:00Z."
 
 
 def test_a_fitted_view_holds_the_box_and_zooms_no_further() -> None:
@@ -197,3 +200,73 @@ def test_a_fitted_view_holds_the_box_and_zooms_no_further() -> None:
     assert fitted_view(47.84, 30.52, 50.45, 36.23)[2] == 7
     assert fitted_view(50.0, 36.0, 50.0, 36.0) == (50.0, 36.0, SELECTED_ZOOM)
     assert fitted_view(-60.0, -170.0, 70.0, 170.0)[2] == 5  # never wider than MIN_FIT_ZOOM
+
+
+def test_only_dprk_origin_incidents_count_and_others_are_context(
+    store: Store, events: pd.DataFrame
+) -> None:
+    """An ACLED export's strikes (no origin, a generic weapon) leave the DPRK figures as they
+    were; with context=1 they come back as the map's context, never in_view."""
+    before = assemble(View(), load=lambda _: store.incidents(), events=events, today=TODAY)
+    acled = prepare(
+        csv_bytes(
+            [
+                row(
+                    incident_id=f"UKR{n}",
+                    weapon="Shelling/artillery/missile attack",
+                    weapon_origin="",
+                    attribution_status="unverified",
+                )
+                for n in range(50)
+            ]
+        ),
+        "acled.csv",
+        TODAY,
+    )
+    commit(store, acled, uploaded_by="t")
+
+    def screen(view: View) -> Screen:
+        return assemble(view, load=lambda _: store.incidents(), events=events, today=TODAY)
+
+    after = screen(View())
+    assert after.figures == before.figures
+    assert list(after.in_view["incident_id"]) == list(before.in_view["incident_id"])
+    assert after.context.empty
+    assert after.context_total == 50
+    shown = screen(View(filters=Filters(context=True)))
+    assert shown.figures == before.figures
+    assert len(shown.context) == 50
+    assert set(shown.context["incident_id"]) == {f"UKR{n}" for n in range(50)}
+    # The weapon filter offers classes: the six spellings of KN-23 are one choice.
+    assert shown.weapon_choices == [
+        "DPRK SRBM, type not given",
+        "Hwasong-11 series (KN-23/KN-24)",
+        "Hwasong-11A (KN-23)",
+        "Other",
+    ]
+    kn23 = screen(View(filters=Filters(weapons=("Hwasong-11A (KN-23)",))))
+    assert set(kn23.in_view["weapon"]) == {
+        "KN-23 (part recovered)",
+        "Hwasong-11 (KN-23), 2 of 5 missiles",
+        "KN-23 (4 missiles)",
+        "KN-23",
+    }
+    assert links.to_params(View(filters=Filters(context=True)))["context"] == ["1"]
+    assert links.parse({"context": ["1"]}, now=datetime.now(UTC))[0].filters.context
+
+
+def test_the_map_fits_the_incidents_in_view(store: Store, events: pd.DataFrame) -> None:
+    def screen(view: View) -> Screen:
+        return assemble(view, load=lambda _: store.incidents(), events=events, today=TODAY)
+
+    everything = screen(View())
+    assert everything.map_view == fitted_view(*everything.box)  # type: ignore[misc]
+    assert everything.map_view[2] <= 7  # Zaporizhzhia to Kyiv and Poltava
+    kyiv = screen(View(filters=Filters(districts=("Solomianskyi",))))
+    assert len(kyiv.in_view) == 1
+    lat, lon = kyiv.in_view.iloc[0][["latitude", "longitude"]]
+    assert kyiv.map_view == (round(lat, 5), round(lon, 5), SELECTED_ZOOM)
+    # A link's own map view wins until a filter changes.
+    moved = View(map_view=(50.0, 36.0, 9))
+    assert screen(moved).map_view == (50.0, 36.0, 9)
+    assert set_filters(moved, Filters(q="Kyiv")).map_view is None

@@ -35,6 +35,7 @@ from dashboard.core.weapons import (
         ("Hwasong-11Ga", HWASONG_11A),
         ("Hwasong 11B", HWASONG_11B),
         ("KN-24", HWASONG_11B),
+        ("KN-23/24", HWASONG_11),
         ("Хвасон-11", HWASONG_11),
         ("північнокорейська балістична ракета", DPRK_SRBM),
         ("North Korean missile", DPRK_SRBM),

@@ -175,14 +175,18 @@
     }
 
     /* One incident as a circle marker: tooltip from the payload, popup details fetched on open. */
-    function marker(data, i, o) {
+    function marker(data, i, o, muted) {
         var precise = data.precision[i] <= 1;
         var m = L.circleMarker(data.latLng(i), {
-            radius: 8, color: '#1b1b1b', weight: 1,
-            fillColor: o.colours[data.statusOf(i)] || '#878787', fillOpacity: 0.9,
+            radius: muted ? 6 : 8, color: muted ? '#8c8c8c' : '#1b1b1b', weight: 1,
+            fillColor: muted ? '#d9d9d9' : (o.colours[data.statusOf(i)] || '#878787'),
+            fillOpacity: muted ? 0.6 : 0.9,
             dashArray: precise ? null : '3 2', incidentIndex: i
         });
-        m.bindTooltip(function () { return text('span', data.summary(i), 'incident-tooltip'); });
+        m.bindTooltip(function () {
+            var summary = (muted ? 'Context (not DPRK-origin) · ' : '') + data.summary(i);
+            return text('span', summary, 'incident-tooltip');
+        });
         m.bindPopup(function () {
             var box = document.createElement('div');
             box.className = 'incident-popup';
@@ -208,11 +212,12 @@
         return points;
     }
 
-    function clusterIcon(count) {
+    function clusterIcon(count, muted) {
         var size = count < 100 ? 30 : count < 1000 ? 36 : count < 10000 ? 42 : 48;
         var label = document.createElement('span');
         label.textContent = count >= 10000 ? Math.round(count / 1000) + 'k' : String(count);
-        return L.divIcon({html: label, className: 'incident-cluster', iconSize: [size, size]});
+        var cls = muted ? 'incident-cluster context-cluster' : 'incident-cluster';
+        return L.divIcon({html: label, className: cls, iconSize: [size, size]});
     }
 
     /* One of the payload's layers: kind "markers" (clusters and points), "circles" (location
@@ -276,11 +281,13 @@
                 var f = items[k];
                 if (f.properties && f.properties.cluster) {
                     var c = f.geometry.coordinates, id = f.properties.cluster_id;
-                    var m = L.marker([c[1], c[0]], {icon: clusterIcon(f.properties.point_count)});
+                    var m = L.marker([c[1], c[0]], {
+                        icon: clusterIcon(f.properties.point_count, this.options.muted)
+                    });
                     m.on('click', this._expand.bind(this, id, [c[1], c[0]]));
                     this._add(m);
                 } else {
-                    this._add(marker(data, f.id, data.header.style));
+                    this._add(marker(data, f.id, data.header.style, this.options.muted));
                 }
             }
         },
