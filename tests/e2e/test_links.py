@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
+from dashboard.core.view import fitted_view
+from dashboard.imports import SHIPPED_INCIDENTS
 from tests.e2e.conftest import (
     RunningApp,
     map_frame,
@@ -276,13 +279,19 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
         "v": ["1"],
     }
 
-    navigated(page, "back")  # the view before the selection: no record, the map on Kharkiv
+    navigated(page, "back")  # the view before the selection: no record, the map on the four
     assert query(page.url) == {"from": ["2024-02-01"], "status": ["preliminary"], "v": ["1"]}
     assert in_view(page) == "4"
     assert page.locator(".st-key-incident_record").count() == 0
     assert page.locator(".st-key-from input").input_value() == "2024-02-01"
     _, unselected = settled_map(page)
-    assert unselected["zoom"] == 11
+    shipped = pd.read_csv(SHIPPED_INCIDENTS)
+    four = shipped[
+        (shipped["attribution_status"] == "preliminary") & (shipped["date"] >= "2024-02-01")
+    ]
+    assert len(four) == 4
+    lat, lon = four["latitude"], four["longitude"]
+    assert unselected["zoom"] == fitted_view(lat.min(), lon.min(), lat.max(), lon.max())[2]
 
     navigated(page, "back")  # the view before the date
     assert query(page.url) == {"status": ["preliminary"], "v": ["1"]}
