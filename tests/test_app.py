@@ -185,3 +185,24 @@ def test_an_acled_import_is_context_never_counted(
         c.value for c in app.caption
     ]
     assert app.query_params.get("context") == "1"
+
+
+def test_the_map_says_what_it_leaves_out_and_zooms_to_all_or_kharkiv(at: AppTest) -> None:
+    def note() -> str:
+        [line] = [c.value for c in at.caption if "incidents in view" in c.value]
+        return line
+
+    assert note() == "All 8 incidents in view are on the map."  # it opens fitted to them
+    assert "lat" not in at.query_params
+    at.button(key="zoom_kharkiv").click().run()
+    assert not at.exception
+    assert (at.query_params["lat"], at.query_params["lon"], at.query_params["zoom"]) == (
+        "49.9925",
+        "36.2311",
+        "11",
+    )
+    # Zaporizhzhia, Kyiv and Poltava are off a map of Kharkiv at zoom 11.
+    assert note().endswith("of the 8 incidents in view lie outside the map.")
+    at.button(key="zoom_all").click().run()
+    assert "lat" not in at.query_params  # the fitted view is the view the map takes by itself
+    assert note() == "All 8 incidents in view are on the map."

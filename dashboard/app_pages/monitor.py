@@ -48,6 +48,7 @@ with left:
         session,
         in_view,
         implied=screen.implied,
+        box=screen.box,
         context=screen.context,
         figures=screen.figures,
         mandate=screen.mandate,

@@ -127,13 +127,6 @@ def frame_records(frame: pd.DataFrame) -> list[IncidentRecord]:
     return [to_record(row) for row in rows]
 
 
-def change_kind(before: Record | None, after: Record) -> str:
-    """What storing ``after`` does to the stored ``before``: "new", "update" or "unchanged"."""
-    if before is None:
-        return "new"
-    return "unchanged" if before == after else "update"
-
-
 def field_changes(before: IncidentRecord | None, after: IncidentRecord | None) -> str:
     """One history step in words: "added", "removed", or the fields that changed, old → new."""
     if before is None:

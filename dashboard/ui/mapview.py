@@ -36,7 +36,9 @@ from dashboard.core.maps import (
 from dashboard.core.view import (
     BASE_VIEW,
     COORD_PLACES,
+    FIT_PIXELS,
     LAYERS,
+    Box,
     MapView,
     View,
     fitted_view,
@@ -98,6 +100,23 @@ def layer_source(frame: pd.DataFrame, assets: AssetUrls, view: MapView) -> dict[
     url = assets.payload(publish_payload(encode_payload(frame[inside])))
     st.session_state["_map_area"] = (frame, around, url)
     return {"url": url}
+
+
+def _reported_bounds(result: object) -> Bounds | None:
+    """The area st_folium reported the map shows (south, west, north, east), if it did."""
+    if not isinstance(result, dict):
+        return None
+    area = result.get("bounds")
+    try:
+        south_west, north_east = area["_southWest"], area["_northEast"]  # type: ignore[index]
+        return (
+            float(south_west["lat"]),
+            float(south_west["lng"]),
+            float(north_east["lat"]),
+            float(north_east["lng"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def draw_map(
@@ -174,7 +193,7 @@ def incident_map(
         key=key,
         layer=session.view.layer,
         view=target,
-        returned=("center", "zoom"),
+        returned=("center", "zoom", "bounds"),
         shown=latest,
         context=context,
     )
@@ -199,6 +218,7 @@ def map_panel(
     frame: pd.DataFrame,
     *,
     implied: MapView,
+    box: Box | None,
     context: pd.DataFrame,
     figures: Headline,
     mandate: MandateStatus,
@@ -220,6 +240,7 @@ def map_panel(
         ),
     )
     view = incident_map(frame, session, implied=implied, context=context)
+    area_controls(frame, session, view, implied=implied, box=box)
     if not context.empty:
         st.caption(
             f"Faint grey: {len(context):,} context incidents (not DPRK-origin), not counted."
@@ -235,6 +256,37 @@ def map_panel(
         mandate=mandate,
         events=events,
         evidence=evidence,
+    )
+
+
+def area_controls(
+    frame: pd.DataFrame, session: ViewSession, view: MapView, *, implied: MapView, box: Box | None
+) -> None:
+    """How many incidents in view the map's area leaves out, "Zoom to all" and "Kharkiv"."""
+    key = f"incident_map_{session.map_key}"
+    area = _reported_bounds(st.session_state.get(key)) or view_bounds(view, FIT_PIXELS)
+    lat = frame["latitude"].to_numpy(dtype="float64")
+    lon = frame["longitude"].to_numpy(dtype="float64")
+    outside = int(len(frame) - within(lat, lon, area).sum())
+    note, everything, kharkiv = st.columns([3, 1, 1], vertical_alignment="center")
+    if outside:
+        note.caption(f"{outside:,} of the {len(frame):,} incidents in view lie outside the map.")
+    elif len(frame):
+        note.caption(f"All {len(frame):,} incidents in view are on the map.")
+    everything.button(
+        "Zoom to all",
+        key="zoom_all",
+        disabled=box is None,
+        help="Fit the map to every incident in view.",
+        on_click=lambda: session.apply(
+            lambda v: move_map(v, fitted_view(*box) if box else implied, implied)
+        ),
+    )
+    kharkiv.button(
+        "Kharkiv",
+        key="zoom_kharkiv",
+        help="Centre the map on Kharkiv.",
+        on_click=lambda: session.apply(lambda v: move_map(v, BASE_VIEW, implied)),
     )
 
 
