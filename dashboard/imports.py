@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -21,7 +22,7 @@ from dashboard import DATA_DIR, settings
 from dashboard.core.batches import change_kinds
 from dashboard.core.csvio import Limits, to_table
 from dashboard.core.errors import ImportRejectedError, MappingRefusedError
-from dashboard.core.evidence import Kind, read_evidence
+from dashboard.core.evidence import Kind, evidence_table, read_evidence, validate_evidence
 from dashboard.core.export import to_csv
 from dashboard.core.mapping import FORMATS, ColumnMapping, choose
 from dashboard.core.report import Report
@@ -137,12 +138,82 @@ def commit(
 
 
 def revertible(batches: pd.DataFrame) -> list[int]:
-    """Ids of the incident batches (a :meth:`Store.batches` frame) that changed something and
-    still stand (evidence batches revert through :meth:`Store.revert_evidence`)."""
+    """Ids of the batches (a :meth:`Store.batches` frame) that changed something and still
+    stand: incident batches (:meth:`Store.revert_batch`) and evidence uploads
+    (:meth:`Store.revert_evidence`, see :func:`revert`)."""
     reverted = set(batches["reverts_batch"].dropna().astype(int))
     changed = (batches["added"] + batches["updated"] + batches["removed"]) > 0
-    changed &= batches["source_format"] != EVIDENCE_FORMAT
+    changed &= batches["kind"] != "revert"
     return [int(i) for i in batches.loc[changed, "id"] if int(i) not in reverted]
+
+
+def revert(store: Store, batches: pd.DataFrame, batch_id: int, *, uploaded_by: str) -> BatchSummary:
+    """Revert one batch of ``batches``: an evidence upload's rows are removed, an incident
+    batch's changes undone; either is recorded as a new batch of kind "revert"."""
+    row = batches.loc[batches["id"] == batch_id]
+    if not row.empty and row["source_format"].iloc[0] == EVIDENCE_FORMAT:
+        return store.revert_evidence(batch_id, uploaded_by=uploaded_by)
+    return store.revert_batch(batch_id, uploaded_by=uploaded_by)
+
+
+def evidence_template(kind: Kind) -> str:
+    """An evidence upload's template: its header and the first shipped row of its kind."""
+    lines = SHIPPED_EVIDENCE[kind].read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(lines[:2])
+
+
+def prepare_evidence(
+    store: Store,
+    data: bytes,
+    filename: str,
+    kind: Kind,
+    today: date,
+    *,
+    limits: Limits | None = None,
+) -> Report:
+    """Read and validate an evidence file of ``kind`` against the store's incidents and
+    examinations; nothing is stored. The report is the incident import's, naming the kind."""
+    limits = limits or settings.upload_limits()
+    incident_ids, examination_ids = store.known_ids()
+    parsed = parse_upload(data, limits)
+    table = evidence_table(parsed, kind)
+    result = validate_evidence(
+        table,
+        kind,
+        today,
+        incident_ids=incident_ids,
+        examination_ids=examination_ids,
+        max_cell=limits.max_cell,
+    )
+    return Report(
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        mapping=ColumnMapping(kind),
+        header=tuple(parsed.header),
+        header_line=parsed.header_line,
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+        issues=tuple(result.issues),
+        valid=result.valid,
+        rejected=result.rejected,
+        rows_read=result.rows_read,
+    )
+
+
+def commit_evidence(store: Store, report: Report, *, uploaded_by: str) -> BatchSummary:
+    """Store an evidence file's rows as one batch, all or nothing: a file with any error raises
+    :class:`ImportRejectedError` and stores nothing."""
+    if (reason := report.refusal()) is not None:
+        raise ImportRejectedError(reason, report.issues)
+    kind = cast("Kind", report.source_format)
+    meta = BatchMeta(
+        filename=report.filename,
+        sha256=report.sha256,
+        uploaded_by=uploaded_by,
+        source_format=EVIDENCE_FORMAT,
+        rows_read=report.rows_read,
+    )
+    return store.add_evidence({kind: report.valid}, meta)
 
 
 def saved_mappings(store: Store) -> dict[str, ColumnMapping]:

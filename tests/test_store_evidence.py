@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from dashboard.core.errors import RevertRefusedError
 from dashboard.core.evidence import read_evidence
-from dashboard.imports import revertible
+from dashboard.imports import revert, revertible
 from dashboard.store import BatchMeta, Store
 from tests.conftest import TODAY
 
@@ -56,9 +56,10 @@ def test_an_evidence_batch_reverts_and_asof_shows_it_as_it_stood(store: Store) -
     assert added.added == 1
     assert "Canada" in set(store.evidence().origins["country"])
     assert store.evidence_version() == added.batch_id
-    assert added.batch_id not in revertible(store.batches())
-    reverted = store.revert_evidence(added.batch_id, uploaded_by="t")
+    assert added.batch_id in revertible(store.batches())
+    reverted = revert(store, store.batches(), added.batch_id, uploaded_by="t")
     assert reverted.removed == 1
+    assert added.batch_id not in revertible(store.batches())
     assert store.evidence_version() == reverted.batch_id
     assert "Canada" not in set(store.evidence().origins["country"])
     assert "Canada" in set(store.evidence(added.batch_id).origins["country"])

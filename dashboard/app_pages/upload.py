@@ -5,17 +5,21 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import date
+from typing import cast
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import settings
 from dashboard.core.batchlog import describe, earlier_imports, offered_for_revert, reverted_by
 from dashboard.core.duplicates import CHOICES, NEAR_KM, near_duplicates, resolve
 from dashboard.core.errors import MappingRefusedError, RevertRefusedError
+from dashboard.core.evidence import Kind
 from dashboard.core.mapping import FORMATS
 from dashboard.core.text import md_escape
-from dashboard.imports import commit, revertible, save_mapping, saved_mappings
+from dashboard.imports import commit, revert, revertible, save_mapping, saved_mappings
 from dashboard.imports import template_csv as build_template
+from dashboard.store import Store
 from dashboard.ui import data
 from dashboard.ui import upload as view
 from dashboard.ui.auth import require_analyst
@@ -27,6 +31,65 @@ FORMAT_LABELS = {
     "acled": "ACLED export",
 }
 NO_MAPPING = "(none)"
+HOLDS = {
+    "incidents": "Incidents",
+    "sources": "Sources",
+    "examinations": "Debris examinations",
+    "component_origins": "Component origins",
+}
+
+
+def past_uploads(store: Store, batches: pd.DataFrame, who: str) -> None:
+    """Every batch, and the revert of one (named, and confirmed first)."""
+    st.subheader("Past uploads")
+    view.batches_table(batches)
+    with_seed = st.checkbox(
+        "Offer the shipped data for revert",
+        key="revert_seed",
+        help="The incidents this dashboard ships with; reverting them empties the shipped view.",
+    )
+    candidates = offered_for_revert(batches, revertible(batches), with_seed=with_seed)
+    if candidates:
+        pick, button = st.columns([3, 1], vertical_alignment="bottom")
+        target = pick.selectbox(
+            "Batch to revert",
+            candidates,
+            key="revert_choice",
+            format_func=lambda b: describe(batches, b),
+            help="Puts what the batch stored back as it was before; recorded as a batch.",
+        )
+        if button.button("Revert batch…", key="revert"):
+            st.session_state["revert_pending"] = int(target)
+        pending = st.session_state.get("revert_pending")
+        if pending is not None and pending not in candidates:
+            pending = st.session_state["revert_pending"] = None
+        if pending is not None:
+            with st.container(border=True):
+                st.warning(
+                    f"Revert {md_escape(describe(batches, pending))}? What it stored goes back to "
+                    "how it was before it; the revert is recorded as a new batch.",
+                    icon=":material/undo:",
+                )
+                yes, no = st.columns(2)
+                if no.button("Cancel", key="revert_cancel"):
+                    st.session_state["revert_pending"] = None
+                    st.rerun()
+                if yes.button(f"Revert batch {pending}", type="primary", key="revert_confirm"):
+                    st.session_state["revert_pending"] = None
+                    try:
+                        summary = revert(store, batches, pending, uploaded_by=who)
+                    except RevertRefusedError as exc:  # an outage goes to the app's notice
+                        st.error(md_escape(exc))
+                    else:
+                        st.session_state["upload_message"] = (
+                            f"Batch {pending} reverted by batch {summary.batch_id}: "
+                            f"{summary.removed:,} removed, {summary.added:,} restored, "
+                            f"{summary.updated:,} set back."
+                        )
+                        st.rerun()
+    else:
+        st.caption("No batch to revert: every upload that changed something is reverted already.")
+
 
 store = data.store()
 today = date.today()
@@ -39,6 +102,20 @@ if who is None:
 batches = store.batches()
 if done := st.session_state.pop("upload_message", None):
     st.success(done, icon=":material/check_circle:")
+
+holds = st.radio(
+    "The file holds",
+    list(HOLDS),
+    format_func=HOLDS.get,
+    key="upload_holds",
+    horizontal=True,
+    help="Evidence files add sources, debris examinations or component origins to stored "
+    "incidents (see the README's Evidence section).",
+)
+if holds != "incidents":
+    view.evidence_upload(store, cast("Kind", holds), who=who, today=today, limits=limits)
+    past_uploads(store, batches, who)
+    st.stop()
 
 st.download_button(
     "Download the CSV template",
@@ -192,51 +269,4 @@ else:
                 )
                 st.rerun()
 
-st.subheader("Past uploads")
-view.batches_table(batches)
-with_seed = st.checkbox(
-    "Offer the shipped data for revert",
-    key="revert_seed",
-    help="The incidents this dashboard ships with; reverting them empties the shipped view.",
-)
-candidates = offered_for_revert(batches, revertible(batches), with_seed=with_seed)
-if candidates:
-    pick, button = st.columns([3, 1], vertical_alignment="bottom")
-    target = pick.selectbox(
-        "Batch to revert",
-        candidates,
-        key="revert_choice",
-        format_func=lambda b: describe(batches, b),
-        help="Puts every incident the batch changed back as it was before; recorded as a batch.",
-    )
-    if button.button("Revert batch…", key="revert"):
-        st.session_state["revert_pending"] = int(target)
-    pending = st.session_state.get("revert_pending")
-    if pending is not None and pending not in candidates:
-        pending = st.session_state["revert_pending"] = None
-    if pending is not None:
-        with st.container(border=True):
-            st.warning(
-                f"Revert {md_escape(describe(batches, pending))}? Every incident it changed goes "
-                "back to how it was before it; the revert is recorded as a new batch.",
-                icon=":material/undo:",
-            )
-            yes, no = st.columns(2)
-            if no.button("Cancel", key="revert_cancel"):
-                st.session_state["revert_pending"] = None
-                st.rerun()
-            if yes.button(f"Revert batch {pending}", type="primary", key="revert_confirm"):
-                st.session_state["revert_pending"] = None
-                try:
-                    summary = store.revert_batch(pending, uploaded_by=who)
-                except RevertRefusedError as exc:  # an outage goes to the app's notice
-                    st.error(md_escape(exc))
-                else:
-                    st.session_state["upload_message"] = (
-                        f"Batch {pending} reverted by batch {summary.batch_id}: "
-                        f"{summary.removed:,} removed, {summary.added:,} restored, "
-                        f"{summary.updated:,} set back."
-                    )
-                    st.rerun()
-else:
-    st.caption("No batch to revert: every upload that changed something is reverted already.")
+past_uploads(store, batches, who)

@@ -8,10 +8,12 @@ ask :meth:`~Report.importable`, the same question the import itself asks before 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 import pandas as pd
 
 from dashboard.core.errors import Issue
+from dashboard.core.evidence import Kind
 from dashboard.core.mapping import ACLED, IDENTITY, ColumnMapping
 from dashboard.core.sheets import WORKBOOK
 
@@ -68,8 +70,11 @@ class Report:
 
     @property
     def source_format(self) -> str:
-        """ "incidents", "acled", or "mapped" for a user's column mapping."""
-        return self.mapping.name if self.mapping in (IDENTITY, ACLED) else "mapped"
+        """ "incidents", "acled", "mapped" for a user's column mapping, or the evidence kind
+        (sources, examinations, component_origins) an evidence file holds."""
+        if self.mapping in (IDENTITY, ACLED) or self.mapping.name in get_args(Kind):
+            return self.mapping.name
+        return "mapped"
 
     @property
     def counts(self) -> Counts:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import Code
+from dashboard.core.evidence import Kind
 from dashboard.core.export import rejected_csv
 from dashboard.core.mapping import (
     IGNORE,
@@ -30,7 +31,13 @@ from dashboard.core.report import Report
 from dashboard.core.schema import COLUMNS, PREVIEW_FIELDS, REQUIRED
 from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
 from dashboard.core.text import md_escape
-from dashboard.imports import classify, prepare
+from dashboard.imports import (
+    classify,
+    commit_evidence,
+    evidence_template,
+    prepare,
+    prepare_evidence,
+)
 from dashboard.store import Store
 from dashboard.ui.data import store
 
@@ -337,3 +344,44 @@ def batches_table(batches: pd.DataFrame) -> None:
         width="stretch",
         column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
     )
+
+
+def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: Limits) -> None:
+    """An evidence file of ``kind``: its template, the same report as an incident file's, the
+    valid rows, and an all-or-nothing import as one batch (revertible under Past uploads)."""
+    st.download_button(
+        f"Download the {kind.replace('_', ' ')} template",
+        evidence_template(kind),
+        file_name=f"{kind}-template.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"download_{kind}_template",
+        icon=":material/download:",
+    )
+    st.caption(
+        "The template's columns, in any order (see the README's Evidence section). A row must "
+        "name a stored incident (or, for an examination, a place) and, for component origins, an "
+        "examination already stored or in an earlier file. All or nothing: a file with any error "
+        "stores nothing."
+    )
+    upload = st.file_uploader(
+        "Evidence CSV or Excel workbook", type=["csv", "tsv", "txt", "xlsx"], key=f"upload_{kind}"
+    )
+    if upload is None:
+        return
+    file = prepare_evidence(store, upload.getvalue(), upload.name, kind, today, limits=limits)
+    st.subheader("Report")
+    report(file)
+    if file.valid.empty:
+        return
+    st.subheader("Valid rows, as they would be stored")
+    st.dataframe(file.valid, key=f"{kind}_preview", hide_index=True, width="stretch")
+    if not file.importable():
+        st.warning(f"The file cannot be imported: {md_escape(file.refusal() or '')}.")
+    if st.button("Import", type="primary", disabled=not file.importable(), key="import_evidence"):
+        summary = commit_evidence(store, file, uploaded_by=who)
+        st.session_state["upload_message"] = (
+            f"Stored as batch {summary.batch_id}: {summary.added:,} {kind.replace('_', ' ')} "
+            "rows added. The monitor shows them now."
+        )
+        st.rerun()
