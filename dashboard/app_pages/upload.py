@@ -1,4 +1,5 @@
-"""Upload incident CSVs: a full report before anything is stored, then an all-or-nothing import."""
+"""Upload incidents and their evidence (CSV or .xlsx): a full report before anything is stored,
+then an all-or-nothing import; past batches, and their revert."""
 
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ store = data.store()
 today = date.today()
 limits = settings.upload_limits()
 
-st.title("Upload incidents")
+st.title("Upload incidents and evidence")
 who = require_analyst()  # a viewer gets the sign-in (or how to enable it), never an upload control
 if who is None:
     st.stop()
