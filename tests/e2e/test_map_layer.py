@@ -9,7 +9,13 @@ from playwright.sync_api import Page
 
 from dashboard.assets import inline_assets
 from dashboard.core.mapassets import INLINE_PREFIX, AssetUrls
-from dashboard.core.maps import base_map, data_layers, standalone_map
+from dashboard.core.maps import (
+    base_map,
+    context_layer,
+    data_layers,
+    encode_payload,
+    standalone_map,
+)
 from dashboard.core.records import incidents_frame
 
 ASSETS = AssetUrls(INLINE_PREFIX)
@@ -111,3 +117,29 @@ def test_a_layer_switched_off_draws_nothing_and_comes_back(page: Page) -> None:
     assert off == {"drawn": 0, "listed": False, "bubbles": 0}
     page.evaluate("() => window.__group.addTo(window.__map)")
     page.wait_for_function("() => document.querySelectorAll('.incident-cluster').length > 0")
+
+
+def test_the_context_layer_draws_faint_and_grey_beside_the_counted_one(page: Page) -> None:
+    fmap = base_map(ASSETS, tiles=None)
+    counted = incidents(3)
+    for group in data_layers(encode_payload(counted).inline_source(), "markers"):
+        group.add_to(fmap)
+    context_layer(encode_payload(incidents(200)).inline_source()).add_to(fmap)
+    show(page, fmap.get_root().render())
+    drawn = page.evaluate(
+        """() => L.IncidentLayer.instances.filter(l => l.options.kind === 'markers').map(l => ({
+            muted: l.options.muted,
+            fills: [...new Set(l._drawn.filter(d => d.options.incidentIndex !== undefined)
+                .map(d => d.options.fillColor))],
+            bubbles: l._drawn.filter(d => d.options.icon)
+                .map(d => d.options.icon.options.className),
+        }))"""
+    )
+    counted_layer, context = sorted(drawn, key=lambda d: d["muted"])
+    assert counted_layer["fills"] == ["#b2182b"]  # confirmed, the status colour
+    assert context["muted"] is True
+    assert context["fills"] in ([], ["#d9d9d9"])  # grey whatever the status, where unclustered
+    assert context["bubbles"]
+    assert set(context["bubbles"]) == {"incident-cluster context-cluster"}
+    border = page.locator(".context-cluster").first.evaluate("e => getComputedStyle(e).borderStyle")
+    assert border == "dashed"
