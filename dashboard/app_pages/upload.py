@@ -214,8 +214,6 @@ else:
             if choice is not None:
                 file = replace(file, valid=resolve(file.valid, near, choice))
                 preview = resolve(preview, near, choice)
-                if choice == "update":
-                    preview.loc[preview["line"].isin(near["line"]), "change"] = "update"
         changes = preview["change"].value_counts()
         st.subheader("Valid rows, as they would be stored")
         st.caption(

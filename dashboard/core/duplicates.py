@@ -91,8 +91,9 @@ def near_duplicates(
 
 
 def resolve(valid: pd.DataFrame, near: pd.DataFrame, choice: Choice) -> pd.DataFrame:
-    """The valid rows as the analyst chose for the flagged ones: each takes the id of the
-    incident it duplicates (``update``), stays as it is (``add``), or is left out (``skip``)."""
+    """The valid rows (or the upload preview) as the analyst chose for the flagged ones: each
+    takes the id of the incident it duplicates (``update``; in a preview its change becomes
+    "update"), stays as it is (``add``), or is left out (``skip``)."""
     if near.empty or choice == "add":
         return valid
     flagged = valid["line"].isin(near["line"])
@@ -101,4 +102,6 @@ def resolve(valid: pd.DataFrame, near: pd.DataFrame, choice: Choice) -> pd.DataF
     out = valid.copy()
     ids = dict(zip(near["line"], near["duplicate_of"], strict=True))
     out.loc[flagged, KEY] = out.loc[flagged, "line"].map(ids)
+    if "change" in out:
+        out.loc[flagged, "change"] = "update"
     return out

@@ -121,7 +121,7 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
     Weapons and districts the data lacks are dropped (the widgets offer only the data's), and
     a selected incident not among those in view is deselected.
     """
-    everything = classify(load(view.asof))
+    everything = classify(load(view.asof))  # a no-op for the page's cached, classified frames
     mandate = status(events, view.asof.date() if view.asof else today)
     weapons = filters.choices(everything, WEAPON_CLASS)
     districts = filters.choices(everything, "district")

@@ -17,6 +17,7 @@ from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.filters import with_search_columns
 from dashboard.core.mandate import load_events
 from dashboard.core.records import field_changes
+from dashboard.core.weapons import classify
 from dashboard.imports import MANDATE_EVENTS, open_store
 from dashboard.store import Store, default_url
 
@@ -40,7 +41,7 @@ RETRY_SECONDS = 3
 #: times that at 1,000,000). Nothing modifies a frame in place.
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _incidents(url: str, version: int) -> pd.DataFrame:
-    return with_search_columns(store().incidents())
+    return classify(with_search_columns(store().incidents()))
 
 
 def incidents() -> pd.DataFrame:
@@ -85,7 +86,7 @@ ASOF_CACHE_ENTRIES = 4
 
 @st.cache_resource(show_spinner="Rebuilding past incidents…", max_entries=ASOF_CACHE_ENTRIES)
 def _incidents_at_batch(url: str, batch_id: int) -> pd.DataFrame:
-    return with_search_columns(store().incidents_at_batch(batch_id))
+    return classify(with_search_columns(store().incidents_at_batch(batch_id)))
 
 
 def incidents_asof(moment: datetime) -> pd.DataFrame:

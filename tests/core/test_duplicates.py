@@ -71,6 +71,11 @@ def test_the_analysts_choice() -> None:
     valid = valid.drop(columns="change").reset_index(drop=True)
     near = near_duplicates(preview(), STORED)
     assert resolve(valid, near, "update")[KEY].tolist() == ["UA-1", "INC-OTHER"]
+    shown = pd.concat([preview(), preview(line=3, latitude=49.0, **{KEY: "INC-OTHER"})])
+    assert resolve(shown.reset_index(drop=True), near, "update")["change"].tolist() == [
+        "update",
+        "new",
+    ]
     assert resolve(valid, near, "skip")[KEY].tolist() == ["INC-OTHER"]
     assert resolve(valid, near, "add")[KEY].tolist() == ["INC-ABCDEF123456", "INC-OTHER"]
 
