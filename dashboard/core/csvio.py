@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
@@ -264,17 +265,18 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     return CsvFile(header, rows, lines, issues, encoding, delimiter, header_line, faults)
 
 
-def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
-    """Rename the file's columns to canonical ones; unknown columns are reported and ignored.
-
-    The table carries the file's issues and those of its header, the rows' faults by line.
-    """
-    issues = list(parsed.issues)
+def header_targets(
+    parsed: CsvFile, target: Callable[[str], str | None], required: Iterable[str], hint: str = ""
+) -> tuple[list[str], dict[str, str], list[Issue]]:
+    """Each file column's target ("" when ignored), the file column giving each target, and the
+    header's issues: unknown columns (``target`` gives None), a target given twice, and each
+    ``required`` target no column gives (``hint`` ends its message)."""
+    issues: list[Issue] = []
     targets: list[str] = []
     seen: dict[str, str] = {}
     for raw in parsed.header:
-        target = mapping.target(raw)
-        if target is None:
+        name = target(raw)
+        if name is None:
             issues.append(
                 Issue(
                     parsed.header_line,
@@ -284,35 +286,49 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
                     "column is not in the template; ignored",
                 )
             )
-            target = IGNORE
-        elif target and target in seen:
+            name = IGNORE
+        elif name and name in seen:
             issues.append(
                 Issue(
                     parsed.header_line,
-                    target,
+                    name,
                     clip(raw),
                     Code.DUPLICATE_COLUMN,
-                    f"column {clip(seen[target])!r} already gives {target!r}",
+                    f"column {clip(seen[name])!r} already gives {name!r}",
                 )
             )
-            target = IGNORE
-        elif target:
-            seen[target] = raw
-        targets.append(target)
-    constants = {c: v for c, v in mapping.constants.items() if c not in seen}
+            name = IGNORE
+        elif name:
+            seen[name] = raw
+        targets.append(name)
     if parsed.header:
-        for column in REQUIRED:
-            if column not in seen and column not in constants:
-                issues.append(
-                    Issue(
-                        parsed.header_line,
-                        column,
-                        "",
-                        Code.MISSING_COLUMN,
-                        f"required column {column!r} is missing from the header: add it or map"
-                        " a column",
-                    )
-                )
+        issues += [
+            Issue(
+                parsed.header_line,
+                column,
+                "",
+                Code.MISSING_COLUMN,
+                f"required column {column!r} is missing from the header{hint}",
+            )
+            for column in required
+            if column not in seen
+        ]
+    return targets, seen, issues
+
+
+def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
+    """Rename the file's columns to canonical ones; unknown columns are reported and ignored.
+
+    The table carries the file's issues and those of its header, the rows' faults by line.
+    """
+    targets, seen, header_issues = header_targets(
+        parsed,
+        mapping.target,
+        [c for c in REQUIRED if c not in mapping.constants],
+        ": add it or map a column",
+    )
+    issues = [*parsed.issues, *header_issues]
+    constants = {c: v for c, v in mapping.constants.items() if c not in seen}
     keep = [i for i, t in enumerate(targets) if t]
     extra = list(constants.values())
     names = [targets[i] for i in keep] + list(constants)

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final, Literal
 
 import pandas as pd
 
 from dashboard.core.cells import CellError, NotFuture, OneOf, WebAddress, Within, parse_lower
-from dashboard.core.csvio import CsvFile, Limits, parse_csv
+from dashboard.core.csvio import CsvFile, Limits, header_targets, parse_csv
 from dashboard.core.errors import Code, Issue, clip
 from dashboard.core.records import is_missing
+from dashboard.core.schema import DECLARED as SCHEMA_COLUMNS
 from dashboard.core.schema import INTEGER, MAX_TEXT_LENGTH, SMALLINT, Column, normalise_header
 from dashboard.core.validate import RawTable, ValidationResult
 
@@ -182,13 +183,7 @@ EXAMINATION_COLUMNS: Final[tuple[Column, ...]] = (
     ),
     Column("findings", "text", "Findings", "what the examiner found, in words", True),
     Column("source_title", "text", "Source", "the source's title", True),
-    Column(
-        "source_url",
-        "text",
-        "Source link",
-        "the source's http(s) address",
-        checks=(WebAddress("source_url"),),
-    ),
+    replace(SCHEMA_COLUMNS["source_url"], table=None, on_map=False, preview=False),
     _GRADE,
 )
 #: One country (and maybe one named maker) among an examination's components.
@@ -227,45 +222,12 @@ def evidence_table(parsed: CsvFile, kind: Kind) -> RawTable:
     """A parsed file's columns as the kind's; unknown columns are warned about, missing required
     ones are errors of the header (the incident import's rules, for this kind's columns)."""
     known = set(columns(kind))
-    issues = list(parsed.issues)
-    targets: list[str] = []
-    for raw in parsed.header:
-        name = normalise_header(raw)
-        if name not in known:
-            issues.append(
-                Issue(
-                    parsed.header_line,
-                    clip(raw.strip()),
-                    clip(raw),
-                    Code.UNKNOWN_COLUMN,
-                    "column is not in the template; ignored",
-                )
-            )
-            name = ""
-        elif name in targets:
-            issues.append(
-                Issue(
-                    parsed.header_line,
-                    name,
-                    clip(raw),
-                    Code.DUPLICATE_COLUMN,
-                    f"{name!r} is given twice",
-                )
-            )
-            name = ""
-        targets.append(name)
-    if parsed.header:
-        issues += [
-            Issue(
-                parsed.header_line,
-                c.name,
-                "",
-                Code.MISSING_COLUMN,
-                f"required column {c.name!r} is missing from the header",
-            )
-            for c in DECLARED[kind]
-            if c.required and c.name not in targets
-        ]
+    targets, _, header_issues = header_targets(
+        parsed,
+        lambda raw: name if (name := normalise_header(raw)) in known else None,
+        [c.name for c in DECLARED[kind] if c.required],
+    )
+    issues = [*parsed.issues, *header_issues]
     keep = [i for i, t in enumerate(targets) if t]
     rows = [[row[i] for i in keep] for row in parsed.rows]
     return RawTable([targets[i] for i in keep], rows, parsed.lines, parsed.faults, issues)
