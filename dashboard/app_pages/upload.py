@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import settings
 from dashboard.core.batchlog import describe, earlier_imports, offered_for_revert, reverted_by
-from dashboard.core.duplicates import CHOICES, NEAR_KM, near_duplicates, resolve
+from dashboard.core.duplicates import near_duplicates, resolve
 from dashboard.core.errors import MappingRefusedError, RevertRefusedError
 from dashboard.core.evidence import Kind
 from dashboard.core.mapping import FORMATS
@@ -193,27 +193,10 @@ else:
     if not file.valid.empty:
         preview = view.classified(store, file)
         near = near_duplicates(preview, data.incidents())
-        if not near.empty:
-            st.warning(
-                (
-                    "1 new row looks like a stored incident"
-                    if len(near) == 1
-                    else f"{len(near):,} new rows look like stored incidents"
-                )
-                + f" (same date and weapon, within {NEAR_KM:g} km): possible duplicates.",
-                icon=":material/content_copy:",
-            )
-            view.duplicates_table(near)
-            choice = st.radio(
-                "What to do with them",
-                list(CHOICES),
-                format_func=CHOICES.get,
-                index=None,
-                key="duplicate_choice",
-            )
-            if choice is not None:
-                file = replace(file, valid=resolve(file.valid, near, choice))
-                preview = resolve(preview, near, choice)
+        choice = view.duplicates_choice(near)
+        if choice is not None:
+            file = replace(file, valid=resolve(file.valid, near, choice))
+            preview = resolve(preview, near, choice)
         changes = preview["change"].value_counts()
         st.subheader("Valid rows, as they would be stored")
         st.caption(

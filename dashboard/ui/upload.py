@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core.csvio import Limits
+from dashboard.core.duplicates import CHOICES, NEAR_KM, Choice
 from dashboard.core.errors import Code
 from dashboard.core.evidence import Kind
 from dashboard.core.export import rejected_csv
@@ -314,6 +315,30 @@ def preview_table(preview: pd.DataFrame) -> None:
             "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
             "change": st.column_config.TextColumn("change", help="new, update or unchanged"),
         },
+    )
+
+
+def duplicates_choice(near: pd.DataFrame) -> Choice | None:
+    """The possible duplicates (``near``), if any, beside the stored incidents they look like,
+    and the analyst's choice of what to do with them (None: not chosen yet, or none to choose)."""
+    if near.empty:
+        return None
+    st.warning(
+        (
+            "1 new row looks like a stored incident"
+            if len(near) == 1
+            else f"{len(near):,} new rows look like stored incidents"
+        )
+        + f" (same date and weapon, within {NEAR_KM:g} km): possible duplicates.",
+        icon=":material/content_copy:",
+    )
+    duplicates_table(near)
+    return st.radio(
+        "What to do with them",
+        list(CHOICES),
+        format_func=CHOICES.get,
+        index=None,
+        key="duplicate_choice",
     )
 
 
