@@ -39,8 +39,10 @@ def sources_page(views: list[tuple[float, float, int]], limit: int) -> None:
     default, mapview.AGGREGATE_ABOVE = mapview.AGGREGATE_ABOVE, limit
     try:
         assets = AssetUrls("/app/static/")
-        st.session_state["sources"] = [mapview.layer_source(frame, assets, v) for v in views]
-        st.session_state["whole"] = mapview.layer_source(frame.iloc[:limit], assets, views[0])
+        sources = [mapview.layer_source(frame, assets, v) for v in views]
+        st.session_state["sources"] = [source for source, _ in sources]
+        st.session_state["rows"] = [p and (p.row("I50"), p.row("I0")) for _, p in sources]
+        st.session_state["whole"] = mapview.layer_source(frame.iloc[:limit], assets, views[0])[0]
     finally:
         mapview.AGGREGATE_ABOVE = default
 
@@ -56,3 +58,9 @@ def test_past_the_limit_the_map_gets_bins_then_the_incidents_around_the_view() -
     published = PAYLOAD_DIR / str(corner["url"]).rsplit("/", 1)[1]
     assert b'"n":10,' in published.read_bytes()[:200]
     assert set(at.session_state["whole"]) == {"url"}  # at the limit: every incident, by URL
+    # The area's payload knows its own rows: I50 (in the corner) is in it, I0 is not.
+    assert at.session_state["rows"][0] is None  # bins: no rows
+    corner_row, outside = at.session_state["rows"][1]
+    assert outside is None
+    assert corner_row is not None
+    assert 0 <= corner_row < 10
