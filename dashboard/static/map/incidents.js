@@ -519,14 +519,16 @@
         _expand: function (id, latlng) {
             this._map.setView(latlng, this._data.clusters().getClusterExpansionZoom(id));
         },
-        /* Uncertainty circles: the selected incident's always; the others' in view only while,
-         * summed, they would cover at most ``maxCoverage`` times the map (each counted at most
-         * once the map's area), so that they stay apart enough to read; faint. */
+        /* Uncertainty circles: the selected incident's always; the others' round the view only
+         * while they would cover it at most ``maxCoverage`` deep on average (their areas on
+         * screen, each at most the map's, summed over the area searched), so that they stay
+         * apart enough to read; faint. */
         _circles: function () {
             var map = this._map, data = this._data, o = this.options;
             if (data.bins) { this._show({}); return; }  // no places to draw circles round
             var style = data.header.style, s = this._selected(), wanted = {};
             var size = map.getSize(), area = size.x * size.y, perPixel = metresPerPixel(map);
+            var searched = 4 * area;  // the view padded by half its size on every side
             var renderer = this._renderer || (this._renderer = L.canvas({padding: 0.5}));
             var circle = function (i, strong) {
                 return function () {
@@ -545,7 +547,7 @@
                     var r = (style.radii[data.precision[i]] || 0) / perPixel;
                     covered += Math.min(Math.PI * r * r, area);
                     found.push(i);
-                    if (found.length > o.maxCircles || covered > o.maxCoverage * area) {
+                    if (found.length > o.maxCircles || covered > o.maxCoverage * searched) {
                         found = [];
                         break;
                     }
