@@ -53,6 +53,7 @@ RECTS = """() => {
         map: rect(document.querySelector('.leaflet-container')),
         popup: all('.leaflet-popup'), tooltip: all('.leaflet-tooltip'),
         title: all('.incident-popup h4'), layers: all('.leaflet-control-layers'),
+        legend: all('.incident-legend'),
         controls: all('.leaflet-control').filter(r => r.right > r.left),
     };
 }"""
@@ -227,6 +228,8 @@ def test_popups_and_tooltips_stay_inside_the_map(story_app: RunningApp, page: Pa
     assert inside(popup, rects["map"]), rects
     (layers,) = rects["layers"]
     assert not overlaps(popup, layers), rects
+    (legend,) = rects["legend"]  # hidden while the popup would lie under it
+    assert not overlaps(popup, legend), rects
     (title,) = rects["title"]
     assert not any(overlaps(title, c) for c in rects["controls"]), rects
 

@@ -230,6 +230,20 @@
             dx = m.right - GAP - r.right;
         }
         if (dx || dy) { map.panBy([-dx, -dy], {animate: false}); }
+        yieldLegend(map, popup);
+    }
+
+    /* Hide the legend while an open popup would lie under it (a tall popup on a short map
+     * cannot clear both the layer control and the legend); it returns when the popup closes. */
+    function yieldLegend(map, popup) {
+        var legend = map.getContainer().querySelector('.incident-legend');
+        if (!legend || L.DomUtil.hasClass(legend, 'yielded')) { return; }
+        var r = popup.getElement().getBoundingClientRect(), c = legend.getBoundingClientRect();
+        if (c.right <= r.left || r.right <= c.left || c.bottom <= r.top || r.bottom <= c.top) {
+            return;
+        }
+        L.DomUtil.addClass(legend, 'yielded');
+        popup.once('remove', function () { L.DomUtil.removeClass(legend, 'yielded'); });
     }
 
     /* Point an open tooltip where it fits inside the map: beside the marker, towards the map's
