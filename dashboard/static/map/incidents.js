@@ -226,7 +226,9 @@
         if (r.top < top) { dy = top - r.top; } else if (r.bottom > bottom) {
             dy = Math.max(bottom - r.bottom, top - r.top);
         }
-        if (r.left < m.left + GAP) { dx = m.left + GAP - r.left; } else if (r.right > m.right - GAP) {
+        if (r.left < m.left + GAP) {
+            dx = m.left + GAP - r.left;
+        } else if (r.right > m.right - GAP) {
             dx = m.right - GAP - r.right;
         }
         if (dx || dy) { map.panBy([-dx, -dy], {animate: false}); }
@@ -390,7 +392,7 @@
         },
         onRemove: function (map) {
             map.off('moveend', this.redraw, this);
-            var open = this._openPopup();
+            var open = this.options.muted ? -1 : this._openPopup();
             if (open >= 0) { reopen = {key: sourceKey(this._source), index: open}; }
             this._clear();
             if (this._heat) { map.removeLayer(this._heat); this._heat = null; }
@@ -444,12 +446,14 @@
             })[0];
             return open ? Number(open.slice(1)) : -1;
         },
+        /* Open the popup a replaced layer of the same payload left open (once: the first
+         * counted markers layer drawn takes the request, whichever payload it draws). */
         _reopen: function () {
-            var want = reopen, drawn = want && this._keyed['p' + want.index];
-            if (!want || want.key !== sourceKey(this._source) || this.options.kind !== 'markers') {
-                return;
-            }
+            if (this.options.kind !== 'markers' || this.options.muted) { return; }
+            var want = reopen;
             reopen = null;
+            var same = want && want.key === sourceKey(this._source);
+            var drawn = same && this._keyed['p' + want.index];
             if (drawn) { drawn[0].openPopup(); }
         },
         /* Report a click on row i as st_folium reads a click: a ``click`` event of this layer
