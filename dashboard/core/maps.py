@@ -52,6 +52,23 @@ DETAIL_BLOCK = 1000
 #: At most this many uncertainty circles are drawn; with more approximate places in view, none
 #: (zoom in to see them).
 MAX_CIRCLES = 1000
+#: The uncertainty circles round the view are drawn only while they would cover it at most this
+#: deep on average (their areas on screen summed over the area searched; else only the selected
+#: incident's). Scattered at random, a depth of 1 leaves about 37% of the map clear and 26% under
+#: two or more circles (Poisson: e^-1, 1 - 2e^-1; measured on a raster: 32% and 30%); a depth of
+#: 3 leaves 6% clear and 78% doubled: the grey soup analysts complained of.
+CIRCLE_COVERAGE = 1.0
+#: Source counts travel as uint8: 255 stands for "255 or more".
+MAX_SOURCE_COUNT = 255
+#: The heat map's colours by density (0-1 of the densest spot in view): Leaflet.heat's own
+#: default, declared here so that the legend shows the same scale.
+HEAT_GRADIENT: dict[str, str] = {
+    "0.4": "blue",
+    "0.6": "cyan",
+    "0.7": "lime",
+    "0.8": "yellow",
+    "1": "red",
+}
 _NO_DAY16 = 0xFFFF
 #: How the layers draw and word what the codes mean; it travels in the payload's header, fetched
 #: once, so a map move does not send it again.
@@ -130,7 +147,10 @@ def _detail_blocks(frame: pd.DataFrame) -> tuple[bytes, ...]:
 
 def encode_payload(frame: pd.DataFrame) -> Payload:
     """``frame``'s incidents as a :class:`Payload`, in the frame's order (about 13 bytes each in
-    the main file)."""
+    the main file, 15 with the evidence columns).
+
+    A frame annotated with the evidence (:func:`dashboard.core.evidence.annotate`) also carries
+    ``examined`` (0/1) and ``sources`` (the source count, at most :data:`MAX_SOURCE_COUNT`)."""
     n = len(frame)
     lat = np.rint(frame["latitude"].to_numpy(dtype="float64") * COORD_SCALE).astype("<i4")
     lon = np.rint(frame["longitude"].to_numpy(dtype="float64") * COORD_SCALE).astype("<i4")
@@ -152,6 +172,13 @@ def encode_payload(frame: pd.DataFrame) -> Payload:
         ("weapon", *_smallest(weapon, len(weapons))),
         ("precision", precision.astype("<u1"), "uint8"),
     ]
+    if "examined" in frame and "source_count" in frame:
+        examined = frame["examined"].fillna(False).to_numpy(dtype=bool)
+        sources = frame["source_count"].fillna(0).to_numpy(dtype="int64")
+        columns += [
+            ("examined", examined.astype("<u1"), "uint8"),
+            ("sources", np.clip(sources, 0, MAX_SOURCE_COUNT).astype("<u1"), "uint8"),
+        ]
     details = _detail_blocks(frame)
     header = {
         "n": n,
@@ -229,7 +256,8 @@ class IncidentLayer(MacroElement):
     """One layer drawn by ``static/map/incidents.js`` from a payload: ``kind`` is "markers"
     (clusters and points in view, tooltips and popups), "circles" (location uncertainty) or
     "heat". ``source`` names the payload: ``{"url": ...}``, or :meth:`Payload.inline_source`; or
-    it is ``{"bins": view_bins(...)}``, counts only."""
+    it is ``{"bins": view_bins(...)}``, counts only. ``selected`` is the payload row of the
+    selected incident (ringed on the map), a number: no data string reaches the options."""
 
     _template = Template(
         """
@@ -240,38 +268,49 @@ class IncidentLayer(MacroElement):
         """
     )
 
-    def __init__(self, source: dict[str, object], kind: str, *, muted: bool = False) -> None:
+    def __init__(
+        self,
+        source: dict[str, object],
+        kind: str,
+        *,
+        muted: bool = False,
+        selected: int | None = None,
+    ) -> None:
         super().__init__()
         self._name = "IncidentLayer"
         self.kind = kind
         self.source = script_json(source)
-        self.options = script_json(
-            {
-                "kind": kind,
-                "muted": muted,
-                "maxCircles": MAX_CIRCLES,
-                "heat": {"radius": 22, "blur": 18, "minOpacity": 0.35, "maxZoom": MAX_ZOOM},
+        # Only what ``kind`` reads: the options are re-sent on every map move.
+        options: dict[str, object] = {"kind": kind, "muted": muted}
+        if kind == "circles":
+            options |= {"maxCircles": MAX_CIRCLES, "maxCoverage": CIRCLE_COVERAGE}
+        if kind == "heat":
+            options["heat"] = {
+                "radius": 22,
+                "blur": 18,
+                "minOpacity": 0.35,
+                "maxZoom": MAX_ZOOM,
+                "gradient": HEAT_GRADIENT,
             }
-        )
+        if selected is not None:
+            options["selected"] = int(selected)
+        self.options = script_json(options)
+
+
+def _swatch(style: str = "", cls: str = "") -> str:
+    return f'<span class="swatch {cls}" style="{style}"></span>'
 
 
 class Legend(MacroElement):
-    """Attribution colours and the meaning of dashed outlines, as a Leaflet control."""
+    """The map's legend, as a Leaflet control: attribution colours, marks and circles, or the
+    heat map's scale while that layer is on (``incidents.js`` folds it on narrow maps). Its text
+    is the schema's, never data."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: 'bottomright'});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create('div', 'incident-legend');
-                div.style.cssText = 'background:#fff;padding:4px 6px;font:11px/1.35 sans-serif;' +
-                    'border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3)';
-                div.innerHTML = {{ this.body|tojson }};
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
+        L.control.incidentLegend({html: {{ this.body|tojson }}})
+            .addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -280,14 +319,25 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         rows = "".join(
-            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
-            f'background:{colour};border:1px solid #1b1b1b;margin-right:5px"></span>'
-            f"{html.escape(status)}</div>"
+            f"<div>{_swatch(f'background:{colour}')}{html.escape(status)}</div>"
             for status, colour in STATUS_COLOURS.items()
         )
+        stops = ", ".join(
+            f"{colour} {float(stop) * 100:g}%" for stop, colour in HEAT_GRADIENT.items()
+        )
         self.body = (
-            "<b>Attribution</b>" + rows + "<div style='margin-top:4px'>Dashed: approximate place "
-            "(circle = uncertainty)</div>"
+            '<div class="legend-status"><b>Attribution</b>'
+            + rows
+            + f"<div>{_swatch(cls='incident-examined')}Debris examined (parts traced)</div>"
+            + f"<div>{_swatch(cls='ring')}Selected incident</div>"
+            + "<div style='margin-top:4px'>Dashed: approximate place. Circle = uncertainty: "
+            "the selected incident's, and the others' when few enough to read (zoom in)</div>"
+            "</div>"
+            '<div class="legend-heat"><b>Heat map: incidents per area</b>'
+            f'<div class="heat-scale" style="background:linear-gradient(to right, {stops})">'
+            '</div><div class="heat-ends"><span>low</span><span>high</span></div>'
+            "<div>Each incident in view counts once (not its casualties); high is the densest "
+            "spot in view.</div></div>"
         )
 
 
@@ -362,9 +412,11 @@ def template_inert_html(text: str) -> str:
     return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
-def data_layers(source: dict[str, object], layer: str = "markers") -> list[folium.FeatureGroup]:
+def data_layers(
+    source: dict[str, object], layer: str = "markers", selected: int | None = None
+) -> list[folium.FeatureGroup]:
     """The layers for ``layer`` drawn from the payload ``source`` names: markers with uncertainty
-    circles, or the heat map."""
+    circles, or the heat map; ``selected`` is the selected incident's row in the payload."""
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS!r}, not {layer!r}")
     kinds = [("Heat map", "heat")]
@@ -373,7 +425,7 @@ def data_layers(source: dict[str, object], layer: str = "markers") -> list[foliu
     groups = []
     for name, kind in kinds:
         group = folium.FeatureGroup(name=name)
-        IncidentLayer(source, kind).add_to(group)
+        IncidentLayer(source, kind, selected=selected).add_to(group)
         groups.append(group)
     return groups
 
@@ -384,6 +436,17 @@ def context_layer(source: dict[str, object]) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Context (not DPRK-origin)")
     IncidentLayer(source, "markers", muted=True).add_to(group)
     return group
+
+
+#: What a click on an incident marker reports: "<row>@<payload file name>" (incidents.js).
+_PICK = re.compile(r"(\d{1,9})@([0-9a-f]{32}\.bin)")
+
+
+def parse_pick(text: object) -> tuple[int, str] | None:
+    """The payload row and payload file a marker click reported, or None for anything else
+    (a cluster, another layer, a stale or forged report)."""
+    match = _PICK.fullmatch(text) if isinstance(text, str) else None
+    return (int(match[1]), match[2]) if match else None
 
 
 def standalone_map(

@@ -17,9 +17,11 @@ from dashboard.core.mapassets import CSS, JS, MAP_CSS, MAP_JS
 from dashboard.core.maps import (
     DETAIL_BLOCK,
     DETAIL_FIELDS,
+    HEAT_GRADIENT,
     base_map,
     data_layers,
     encode_payload,
+    parse_pick,
     standalone_map,
     view_bins,
     view_bounds,
@@ -147,11 +149,60 @@ def test_payload_strings_reach_the_page_only_as_json_escaped_text() -> None:
     # In the served payload the strings are JSON, read by JSON.parse and shown with textContent.
     header, _ = decode(encode_payload(evil).data)
     assert header["weapons"] == [PAYLOAD]
-    # The only innerHTML is the static legend; the layer's script builds text with textContent.
-    assert page.count("innerHTML") == 1
+    # The only innerHTML is the legend's, of the schema's text (the legend control in the
+    # layer's script); every data string is built with textContent.
+    assert "innerHTML" not in page
     script = (Path(__file__).parents[2] / "dashboard/static" / JS["incidents"]).read_text()
-    assert "innerHTML" not in script
+    assert script.count("innerHTML") == 1
+    assert ".innerHTML = this.options.html;" in script
     assert "insertAdjacentHTML" not in script
+
+
+def test_payload_carries_the_evidence_marks_when_the_frame_has_them() -> None:
+    incidents = frame(*({"incident_id": f"I{i}"} for i in range(3)))
+    _, arrays = decode(encode_payload(incidents).data)
+    assert "examined" not in arrays
+    assert "sources" not in arrays
+    annotated = incidents.assign(
+        examined=[True, False, False], source_count=pd.array([4, 0, 300], dtype="Int64")
+    )
+    _, arrays = decode(encode_payload(annotated).data)
+    assert list(arrays["examined"]) == [1, 0, 0]
+    assert list(arrays["sources"]) == [4, 0, 255]  # 255 reads "255 or more"
+
+
+def test_evidence_marks_cost_two_bytes_per_incident() -> None:
+    n = 10_000
+    incidents = frame({}).sample(n, replace=True, random_state=1).reset_index(drop=True)
+    annotated = incidents.assign(examined=False, source_count=1)
+    extra = len(encode_payload(annotated).data) - len(encode_payload(incidents).data)
+    assert extra <= 2 * n + 64  # two uint8 arrays, and their names in the header
+
+
+def test_a_click_reports_only_a_row_and_a_payload_file() -> None:
+    name = "0123456789abcdef0123456789abcdef.bin"
+    assert parse_pick(f"12@{name}") == (12, name)
+    for junk in (None, 12, "", "12", f"-1@{name}", f"12@{name}x", f"1@../{name}", "<b>1</b>@x"):
+        assert parse_pick(junk) is None
+
+
+def test_the_selection_reaches_the_layers_as_a_number() -> None:
+    source = {"url": "/app/static/payload/x.bin"}
+    for group in data_layers(source, "markers", selected=7) + data_layers(source, "heat", 7):
+        layer = next(iter(group._children.values()))
+        assert json.loads(layer.options)["selected"] == 7
+    unselected = next(iter(data_layers(source)[1]._children.values()))
+    assert "selected" not in json.loads(unselected.options)
+
+
+def test_the_legend_explains_marks_circles_and_the_heat_scale() -> None:
+    page = base_map(ASSETS, tiles=None).get_root().render()
+    legend = json.loads(re.search(r"incidentLegend\(\{html: (\".*?[^\\]\")\}\)", page)[1])
+    assert "Debris examined" in legend
+    assert "Selected incident" in legend
+    assert 'class="legend-heat"' in legend
+    assert "incidents per area" in legend
+    assert all(colour in legend for colour in HEAT_GRADIENT.values())
 
 
 def test_layers_by_name() -> None:

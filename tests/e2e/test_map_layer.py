@@ -28,8 +28,10 @@ DRAWN = """() => {
 }"""
 
 
-def incidents(n: int, precision: int = 1) -> pd.DataFrame:
+def incidents(n: int, precision: int = 1, spread: float = 1.0) -> pd.DataFrame:
     rng = np.random.default_rng(3)
+    lat = 50.0 + rng.uniform(-0.05, 0.05, n) * spread
+    lon = 36.25 + rng.uniform(-0.1, 0.1, n) * spread
     return incidents_frame(
         {
             "incident_id": f"I{i}",
@@ -41,9 +43,7 @@ def incidents(n: int, precision: int = 1) -> pd.DataFrame:
             "weapon": "KN-23",
             "attribution_status": "confirmed",
         }
-        for i, (lat, lon) in enumerate(
-            zip(rng.uniform(49.95, 50.05, n), rng.uniform(36.15, 36.35, n), strict=True)
-        )
+        for i, (lat, lon) in enumerate(zip(lat, lon, strict=True))
     )
 
 
@@ -91,6 +91,119 @@ def test_uncertainty_circles_only_for_approximate_places(page: Page) -> None:
     assert page.evaluate(circles) == [5000] * 20
     show(page, standalone_map(incidents(20, precision=1), ASSETS, tiles=None).get_root().render())
     assert page.evaluate(circles) == []
+
+
+CIRCLES = """() => L.IncidentLayer.instances.find(l => l.options.kind === 'circles')
+    ._drawn.map(c => [c.options.circleIndex, c.options.weight])"""
+
+
+def selected_map(frame: pd.DataFrame, selected: int | None) -> str:
+    fmap = base_map(ASSETS, tiles=None)
+    for group in data_layers(encode_payload(frame).inline_source(), "markers", selected):
+        group.add_to(fmap)
+    return str(fmap.get_root().render())
+
+
+def test_a_busy_map_draws_only_the_selected_uncertainty_circle(page: Page) -> None:
+    # 25 km circles at zoom 11 are wider than the map: two would cover it twice over.
+    busy = incidents(40, precision=3)
+    show(page, selected_map(busy, selected=None))
+    assert page.evaluate(CIRCLES) == []
+    show(page, selected_map(busy, selected=5))
+    assert page.evaluate(CIRCLES) == [[5, 2]]  # the selected one, drawn stronger
+    # Zoomed out, the same circles leave most of the map clear: all are drawn, faint.
+    page.evaluate(
+        "() => L.IncidentLayer.instances[0]._map.setView([50, 36.25], 6, {animate: false})"
+    )
+    drawn = page.evaluate(CIRCLES)
+    assert sorted(i for i, _ in drawn) == list(range(40))
+    assert {w for i, w in drawn if i != 5} == {1}
+
+
+def test_the_selected_incident_is_ringed_even_inside_a_cluster(page: Page) -> None:
+    show(page, selected_map(incidents(300), selected=17))
+    ringed = page.evaluate(
+        """() => {
+        const layer = L.IncidentLayer.instances.find(l => l.options.kind === 'markers');
+        const ring = layer._drawn.filter(l => l.options.selectedRing);
+        return {
+            rings: ring.length,
+            at: ring.every(l => l.getLatLng().equals(layer._data.latLng(17))),
+            point: layer._drawn.some(l => l.options.incidentIndex === 17),
+            bubbles: layer._drawn.filter(l => l.options.icon).length,
+        };
+    }"""
+    )
+    assert ringed == {"rings": 2, "at": True, "point": True, "bubbles": ringed["bubbles"]}
+    assert ringed["bubbles"] > 0  # the others are clustered
+
+
+def test_a_marker_click_reports_only_its_row_and_payload(page: Page) -> None:
+    """What st_folium reads from the click (its tooltip text) is the row and the payload file
+    name: a served payload's, never a data string; a cluster or a context marker reports none."""
+    fmap = base_map(ASSETS, tiles=None)
+    url = "http://dashboard.test/app/static/payload/" + "ab" * 16 + ".bin"
+    for group in data_layers({"url": url}, "markers"):
+        group.add_to(fmap)
+    context_layer({"url": url}).add_to(fmap)
+    served = encode_payload(incidents(3)).data
+    page.route(url, lambda route: route.fulfill(body=served))
+    show(page, fmap.get_root().render())
+    reported = page.evaluate(
+        """() => {
+        const seen = [];
+        const layers = L.IncidentLayer.instances.filter(l => l.options.kind === 'markers');
+        layers.forEach(l => l.on('click', e => seen.push(
+            e.sourceTarget.getTooltip().getContent())));
+        const map = layers[0]._map;
+        map.setView([50, 36.25], 5, {animate: false});  // one cluster of all three
+        layers.forEach(l => l._drawn.forEach(d => d.fire('click', {latlng: d.getLatLng()})));
+        map.setView(layers[0]._data.latLng(1), 18, {animate: false});
+        layers.forEach(l => l._drawn.filter(d => d.options.incidentIndex === 1)
+            .forEach(d => d.fire('click', {latlng: d.getLatLng()})));
+        return seen;
+    }"""
+    )
+    assert reported == ["1@" + "ab" * 16 + ".bin"]
+
+
+def test_an_examined_incident_carries_its_mark(page: Page) -> None:
+    three = incidents(3, spread=5).assign(
+        examined=[False, True, False], source_count=pd.array([1, 4, 0], dtype="Int64")
+    )
+    show(page, selected_map(three, selected=None))
+    marks = page.evaluate(
+        """() => L.IncidentLayer.instances.find(l => l.options.kind === 'markers')._drawn
+        .filter(l => l.options.examinedIndex !== undefined).map(l => l.options.examinedIndex)"""
+    )
+    assert marks == [1]
+    assert page.locator(".leaflet-marker-icon.incident-examined").count() == 1
+
+
+def test_a_tooltip_near_the_edge_opens_towards_the_map(page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 600})
+    show(page, selected_map(incidents(3, spread=5), selected=None))
+    rects = page.evaluate(
+        """() => {
+        const layer = L.IncidentLayer.instances.find(l => l.options.kind === 'markers');
+        const map = layer._map, size = map.getSize(), out = [];
+        for (const [x, y] of [[size.x - 12, size.y / 2], [12, size.y / 2], [size.x / 2, 12]]) {
+            map.setView(layer._data.latLng(0), 14, {animate: false});
+            map.panBy(map.latLngToContainerPoint(layer._data.latLng(0)).subtract([x, y]),
+                      {animate: false});
+            const m = layer._drawn.find(l => l.options.incidentIndex === 0);
+            m.openTooltip();
+            const r = m.getTooltip().getElement().getBoundingClientRect();
+            out.push([r.left, r.top, r.right, r.bottom, m.getTooltip().options.direction]);
+            m.closeTooltip();
+        }
+        return {out, width: size.x, height: size.y};
+    }"""
+    )
+    for left, top, right, bottom, _ in rects["out"]:
+        assert min(left, top) >= 0, rects
+        assert right <= rects["width"], rects
+        assert bottom <= rects["height"], rects
 
 
 def test_a_layer_switched_off_draws_nothing_and_comes_back(page: Page) -> None:

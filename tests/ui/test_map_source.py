@@ -39,8 +39,10 @@ def sources_page(views: list[tuple[float, float, int]], limit: int) -> None:
     default, mapview.AGGREGATE_ABOVE = mapview.AGGREGATE_ABOVE, limit
     try:
         assets = AssetUrls("/app/static/")
-        st.session_state["sources"] = [mapview.layer_source(frame, assets, v) for v in views]
-        st.session_state["whole"] = mapview.layer_source(frame.iloc[:limit], assets, views[0])
+        sources = [mapview.layer_source(frame, assets, v) for v in views]
+        st.session_state["sources"] = [source for source, _ in sources]
+        st.session_state["rows"] = [p and (p.row("I50"), p.row("I0")) for _, p in sources]
+        st.session_state["whole"] = mapview.layer_source(frame.iloc[:limit], assets, views[0])[0]
     finally:
         mapview.AGGREGATE_ABOVE = default
 
@@ -56,3 +58,64 @@ def test_past_the_limit_the_map_gets_bins_then_the_incidents_around_the_view() -
     published = PAYLOAD_DIR / str(corner["url"]).rsplit("/", 1)[1]
     assert b'"n":10,' in published.read_bytes()[:200]
     assert set(at.session_state["whole"]) == {"url"}  # at the limit: every incident, by URL
+    # The area's payload knows its own rows: I50 (in the corner) is in it, I0 is not.
+    assert at.session_state["rows"][0] is None  # bins: no rows
+    corner_row, outside = at.session_state["rows"][1]
+    assert outside is None
+    assert corner_row is not None
+    assert 0 <= corner_row < 10
+
+
+def clicks_page(reports: list[object]) -> None:
+    import streamlit as st
+
+    from dashboard.core.mapassets import AssetUrls
+    from dashboard.core.records import incidents_frame
+    from dashboard.ui import mapview
+
+    def frame(ids: list[str]) -> object:
+        return incidents_frame(
+            {
+                "incident_id": i,
+                "date": "2024-01-02",
+                "location": "Village",
+                "latitude": 50.0,
+                "longitude": 36.2,
+                "geo_precision": 1,
+                "weapon": "KN-23",
+                "attribution_status": "confirmed",
+            }
+            for i in ids
+        )
+
+    assets = AssetUrls("/app/static/")
+    counted = mapview.published(frame(["A", "B", "C"]), assets)
+    context = mapview.published(frame(["X", "Y"]), assets, "context")
+    st.session_state["names"] = (counted.name, context.name)
+    picked = []
+    for report in reports:
+        if callable(report):
+            report = report(counted.name, context.name)
+        picked.append(mapview.clicked_incident(report, "clicks"))
+    st.session_state["picked"] = picked
+
+
+def click(count: int, text: str) -> dict[str, object]:
+    return {"last_object_clicked_count": count, "last_object_clicked_tooltip": text}
+
+
+def test_a_click_selects_the_incident_of_its_row_once_and_nothing_forged() -> None:
+    reports = [
+        {"center": {"lat": 50, "lng": 36}},  # a map report with no click yet
+        lambda counted, _: click(1, f"1@{counted}"),
+        lambda counted, _: click(1, f"1@{counted}"),  # the same report again, on a rerun
+        lambda counted, _: click(2, f"7@{counted}"),  # a row past the payload
+        lambda _, context: click(3, f"0@{context}"),  # the context layer's payload
+        lambda counted, _: click(4, f"<img src=x>@{counted}"),
+        lambda counted, _: click(5, "2@" + "f" * 32 + ".bin"),  # a payload not published
+        lambda counted, _: click(6, f"2@{counted}"),
+    ]
+    at = AppTest.from_function(clicks_page, args=(reports,), default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert at.session_state["picked"] == [None, "B", None, None, None, None, None, "C"]

@@ -3,8 +3,13 @@
  * The payload (built by dashboard/core/maps.py) is a little-endian binary: a uint32 header length,
  * a JSON header (dictionaries, day zero, the arrays' layout, the detail blocks' file names), then
  * typed arrays: latitude and longitude as int32 (1e-5 degree), days since day zero, and dictionary
- * codes for status, weapon and precision. Details (place, casualties, source) come in blocks of
- * rows, fetched when a popup opens. Every data string is put in the page with textContent only.
+ * codes for status, weapon and precision, and (when the frame has them) whether the debris was
+ * examined and how many sources the incident has. Details (place, casualties, source) come in
+ * blocks of rows, fetched when a popup opens. Every data string is put in the page with
+ * textContent only.
+ *
+ * A click on an incident marker fires ``click`` on its layer (st_folium listens there) with a
+ * tooltip built from numbers only: "<row>@<payload file name>", never a data string.
  */
 (function () {
     'use strict';
@@ -43,6 +48,8 @@
         this.status = c.status;
         this.weapon = c.weapon;
         this.precision = c.precision;
+        this.examined = c.examined || null;
+        this.sources = c.sources || null;
         this.scale = h.scale;
         this.blocks = {};
         this.index = null;
@@ -123,6 +130,14 @@
         return loaded[key];
     }
 
+    /* Maps narrower than this many pixels (a phone) fold the layer control and the legend away. */
+    var NARROW = 520;
+    /* Pixels kept between a popup or tooltip and the map's edge or a control. */
+    var GAP = 8;
+    /* A popup left open on a layer st_folium replaced (a selection re-sends the layers): the
+     * layer that replaces it opens it again. */
+    var reopen = null;
+
     function text(tag, value, cls) {
         var el = document.createElement(tag);
         el.textContent = value;
@@ -144,6 +159,14 @@
                (d.injured === null ? '?' : d.injured) + ' injured';
     }
 
+    /* How many sources incident i has (the payload caps the count at 255), or null if unknown. */
+    function sourceCount(data, i) {
+        if (!data.sources) { return null; }
+        return data.sources[i] === 255 ? '255 or more' : String(data.sources[i]);
+    }
+
+    function examined(data, i) { return Boolean(data.examined && data.examined[i]); }
+
     /* Fill a popup box with incident i's facts, the summary first, the details once loaded; ``o``
      * is the payload's style (status colours and labels, precision texts and radii). */
     function fillPopup(box, data, i, o, d) {
@@ -153,6 +176,8 @@
         line(box, 'Weapon', data.weaponOf(i));
         var status = data.statusOf(i);
         line(box, 'Attribution', o.labels[status] || status);
+        line(box, 'Sources', sourceCount(data, i));
+        if (examined(data, i)) { line(box, 'Debris', 'examined (see the record)'); }
         if (!d) { return; }
         line(box, 'Attributed by', d.attributed_by);
         line(box, 'Casualties', casualties(d));
@@ -174,9 +199,88 @@
         }
     }
 
-    /* One incident as a circle marker: tooltip from the payload, popup details fetched on open. */
-    function marker(data, i, o, muted) {
-        var precise = data.precision[i] <= 1;
+    /* The page rectangles of the map's controls (zoom, full screen, layers, legend, scale). */
+    function controlRects(map) {
+        var found = map.getContainer().querySelectorAll('.leaflet-control');
+        return Array.prototype.map.call(found, function (el) {
+            return el.getBoundingClientRect();
+        }).filter(function (r) { return r.width > 0 && r.height > 0; });
+    }
+
+    /* Pan the map so that an open popup lies inside it and clear of the controls above or below
+     * it, its title first when it cannot all fit (Leaflet's own autoPan knows only the edges). */
+    function keepInside(map, popup) {
+        var el = popup.getElement();
+        if (!el || !popup.isOpen()) { return; }
+        var r = el.getBoundingClientRect(), m = map.getContainer().getBoundingClientRect();
+        var top = m.top + GAP, bottom = m.bottom - GAP;
+        controlRects(map).forEach(function (c) {
+            if (c.right <= r.left || r.right <= c.left) { return; }  // beside the popup
+            if (c.top - m.top < m.height / 2) {
+                top = Math.max(top, c.bottom + GAP);
+            } else {
+                bottom = Math.min(bottom, c.top - GAP);
+            }
+        });
+        var dx = 0, dy = 0;
+        if (r.top < top) { dy = top - r.top; } else if (r.bottom > bottom) {
+            dy = Math.max(bottom - r.bottom, top - r.top);
+        }
+        if (r.left < m.left + GAP) {
+            dx = m.left + GAP - r.left;
+        } else if (r.right > m.right - GAP) {
+            dx = m.right - GAP - r.right;
+        }
+        if (dx || dy) { map.panBy([-dx, -dy], {animate: false}); }
+        yieldLegend(map, popup);
+    }
+
+    /* Hide the legend while an open popup would lie under it (a tall popup on a short map
+     * cannot clear both the layer control and the legend); it returns when the popup closes. */
+    function yieldLegend(map, popup) {
+        var legend = map.getContainer().querySelector('.incident-legend');
+        if (!legend || L.DomUtil.hasClass(legend, 'yielded')) { return; }
+        var r = popup.getElement().getBoundingClientRect(), c = legend.getBoundingClientRect();
+        if (c.right <= r.left || r.right <= c.left || c.bottom <= r.top || r.bottom <= c.top) {
+            return;
+        }
+        L.DomUtil.addClass(legend, 'yielded');
+        popup.once('remove', function () { L.DomUtil.removeClass(legend, 'yielded'); });
+    }
+
+    /* Point an open tooltip where it fits inside the map: beside the marker, towards the map's
+     * middle, else above or below it, shifted sideways as far as the edge needs. */
+    function placeTooltip(map, tooltip, latlng) {
+        var el = tooltip.getElement();
+        if (!el) { return; }
+        var size = map.getSize(), p = map.latLngToContainerPoint(latlng);
+        var w = el.offsetWidth, h = el.offsetHeight, reach = 10;
+        var level = p.y - h / 2 >= GAP && p.y + h / 2 <= size.y - GAP;
+        var fits = {
+            right: level && p.x + reach + w <= size.x - GAP,
+            left: level && p.x - reach - w >= GAP,
+            top: p.y - reach - h >= GAP,
+            bottom: p.y + reach + h <= size.y - GAP
+        };
+        var order = (p.x < size.x / 2 ? ['right', 'left'] : ['left', 'right'])
+            .concat(p.y < size.y / 2 ? ['bottom', 'top'] : ['top', 'bottom']);
+        var direction = order.filter(function (d) { return fits[d]; })[0] || order[2];
+        var shift = 0;
+        if (direction === 'top' || direction === 'bottom') {
+            shift = Math.max(GAP + w / 2 - p.x, 0) - Math.max(p.x + w / 2 - (size.x - GAP), 0);
+        }
+        var offset = L.point(tooltip.options.offset || [0, 0]);
+        if (direction !== tooltip.options.direction || shift !== offset.x) {
+            tooltip.options.direction = direction;
+            tooltip.options.offset = [shift, 0];
+            tooltip.update();
+        }
+    }
+
+    /* One incident as a circle marker: tooltip from the payload, popup details fetched on open;
+     * a click on a counted incident is reported by its ``layer``. */
+    function marker(layer, data, i, o, muted) {
+        var map = layer._map, precise = data.precision[i] <= 1;
         var m = L.circleMarker(data.latLng(i), {
             radius: muted ? 6 : 8, color: muted ? '#8c8c8c' : '#1b1b1b', weight: 1,
             fillColor: muted ? '#d9d9d9' : (o.colours[data.statusOf(i)] || '#878787'),
@@ -186,7 +290,8 @@
         m.bindTooltip(function () {
             var summary = (muted ? 'Context (not DPRK-origin) · ' : '') + data.summary(i);
             return text('span', summary, 'incident-tooltip');
-        });
+        }, {className: 'incident-tip'});
+        m.on('tooltipopen', function (e) { placeTooltip(map, e.tooltip, m.getLatLng()); });
         m.bindPopup(function () {
             var box = document.createElement('div');
             box.className = 'incident-popup';
@@ -194,12 +299,36 @@
             m.detailShown = data.detail(i).then(function (d) {
                 fillPopup(box, data, i, o, d);
                 // The box itself becomes the content: update() would call this function again.
-                if (m.getPopup()) { m.getPopup().setContent(box); }
+                if (m.getPopup()) {
+                    m.getPopup().setContent(box);
+                    keepInside(map, m.getPopup());
+                }
                 return d;
             });
             return box;
-        }, {maxWidth: 360});
+        }, {maxWidth: Math.max(160, Math.min(360, map.getSize().x - 6 * GAP)), autoPan: false});
+        m.on('popupopen', function (e) { keepInside(map, e.popup); });
+        if (!muted) { m.on('click', function (e) { layer._pick(i, e); }); }
         return m;
+    }
+
+    /* The mark of an incident whose debris was examined: a small diamond at the marker's upper
+     * right (explained in the legend). */
+    function examinedMark(data, i) {
+        return L.marker(data.latLng(i), {
+            icon: L.divIcon({className: 'incident-examined', iconSize: [10, 10],
+                             iconAnchor: [-3, 14], html: document.createElement('span')}),
+            interactive: false, keyboard: false, examinedIndex: i
+        });
+    }
+
+    /* The ring round the selected incident: yellow on a dark halo, readable on any tile. */
+    function selectionRing(latlng) {
+        var ring = {radius: 15, fill: false, interactive: false, selectedRing: true};
+        return [
+            L.circleMarker(latlng, L.extend({color: '#1b1b1b', weight: 7, opacity: 0.8}, ring)),
+            L.circleMarker(latlng, L.extend({color: '#ffd400', weight: 3, opacity: 1}, ring))
+        ];
     }
 
     function heatPoints(data) {
@@ -220,109 +349,231 @@
         return L.divIcon({html: label, className: cls, iconSize: [size, size]});
     }
 
+    /* The payload's file name, when the layer's source is a served file: it and a row number
+     * are all a click reports (the server maps them back to the incident). */
+    function payloadName(source) {
+        var match = /\/([0-9a-f]{32}\.bin)$/.exec(source.url || '');
+        return match ? match[1] : null;
+    }
+
+    /* Metres per screen pixel at the map's centre and zoom (Web Mercator). */
+    function metresPerPixel(map) {
+        var lat = map.getCenter().lat * Math.PI / 180;
+        return 40075016.686 * Math.cos(lat) / Math.pow(2, map.getZoom() + 8);
+    }
+
     /* One of the payload's layers: kind "markers" (clusters and points), "circles" (location
-     * uncertainty) or "heat". It draws what is in view, again after every move. */
+     * uncertainty) or "heat". It draws what is in view, again after every move, keeping what
+     * stays (an open popup stays open). ``options.selected`` is the selected incident's row. */
     L.IncidentLayer = L.Layer.extend({
         initialize: function (source, options) {
             L.setOptions(this, options);
             this._source = source;
+            this._keyed = {};
             this._drawn = [];
             this.ready = load(source);
         },
         onAdd: function (map) {
             var self = this;
             L.IncidentLayer.instances.push(this);
+            if (this.options.kind === 'heat') {
+                L.DomUtil.addClass(map.getContainer(), 'incident-heat-on');
+            }
             this.ready.then(function (data) {
                 if (self._map !== map) { return; }
                 self._data = data;
                 if (self.options.kind === 'heat') {
                     self._heat = L.heatLayer(heatPoints(data), self.options.heat).addTo(map);
-                } else {
-                    map.on('moveend', self.redraw, self);
-                    self.redraw();
                 }
+                map.on('moveend', self.redraw, self);
+                self.redraw();
+                self._reopen();
             });
         },
         onRemove: function (map) {
             map.off('moveend', this.redraw, this);
+            var open = this.options.muted ? -1 : this._openPopup();
+            if (open >= 0) { reopen = {key: sourceKey(this._source), index: open}; }
             this._clear();
             if (this._heat) { map.removeLayer(this._heat); this._heat = null; }
-            // A payload no layer on a map uses any more is dropped (a filter change replaces it).
             var list = L.IncidentLayer.instances, key = sourceKey(this._source);
             list.splice(list.indexOf(this), 1);
-            if (!list.some(function (l) { return sourceKey(l._source) === key; })) {
-                delete loaded[key];
+            if (!list.some(function (l) { return l._map === map && l.options.kind === 'heat'; })) {
+                L.DomUtil.removeClass(map.getContainer(), 'incident-heat-on');
             }
+            // A payload no layer uses any more is dropped (a filter change replaces it), once
+            // st_folium has added the layers that replace these: they may draw the same one.
+            setTimeout(function () {
+                if (!list.some(function (l) { return sourceKey(l._source) === key; })) {
+                    delete loaded[key];
+                }
+            }, 0);
         },
-        _clear: function () {
-            var map = this._map;
-            this._drawn.forEach(function (l) { if (map) { map.removeLayer(l); } });
-            this._drawn = [];
+        /* Show exactly the ``wanted`` layers, by key: what is already drawn stays, what is no
+         * longer wanted goes, the rest is made (each value makes the layers of its key). */
+        _show: function (wanted) {
+            var map = this._map, keyed = this._keyed, next = {};
+            Object.keys(keyed).forEach(function (key) {
+                if (wanted[key]) {
+                    next[key] = keyed[key];
+                } else {
+                    keyed[key].forEach(function (l) { if (map) { map.removeLayer(l); } });
+                }
+            });
+            Object.keys(wanted).forEach(function (key) {
+                if (!next[key]) {
+                    next[key] = wanted[key]();
+                    next[key].forEach(function (l) { l.addTo(map); });
+                }
+            });
+            this._keyed = next;
+            this._drawn = [].concat.apply([], Object.keys(next).map(function (k) {
+                return next[k];
+            }));
         },
-        _add: function (layer) {
-            this._drawn.push(layer);
-            layer.addTo(this._map);
-            return layer;
+        _clear: function () { this._show({}); },
+        /* The selected incident's row in this payload, or -1. */
+        _selected: function () {
+            var s = this.options.selected, data = this._data;
+            var ok = typeof s === 'number' && data && !data.bins && s >= 0 && s < data.n;
+            return ok ? s : -1;
+        },
+        /* The row whose popup is open on this layer, or -1. */
+        _openPopup: function () {
+            var keyed = this._keyed;
+            var open = Object.keys(keyed).filter(function (k) {
+                return k.charAt(0) === 'p' && keyed[k][0].isPopupOpen();
+            })[0];
+            return open ? Number(open.slice(1)) : -1;
+        },
+        /* Open the popup a replaced layer of the same payload left open (once: the first
+         * counted markers layer drawn takes the request, whichever payload it draws). */
+        _reopen: function () {
+            if (this.options.kind !== 'markers' || this.options.muted) { return; }
+            var want = reopen;
+            reopen = null;
+            var same = want && want.key === sourceKey(this._source);
+            var drawn = same && this._keyed['p' + want.index];
+            if (drawn) { drawn[0].openPopup(); }
+        },
+        /* Report a click on row i as st_folium reads a click: a ``click`` event of this layer
+         * whose source's tooltip text is "<row>@<payload file>" (numbers and a hash only:
+         * st_folium parses that text as HTML). */
+        _pick: function (i, e) {
+            var name = payloadName(this._source);
+            if (!name || this.options.muted) { return; }
+            var token = i + '@' + name;
+            var target = {
+                _tooltip: {_content: token},
+                getTooltip: function () { return {getContent: function () { return token; }}; }
+            };
+            this.fire('click', {latlng: e.latlng, sourceTarget: target});
         },
         /* Draw what is in view now (called on every moveend). */
         redraw: function () {
             if (!this._map || !this._data) { return; }
-            this._clear();
-            if (this.options.kind === 'circles') { this._circles(); } else { this._markers(); }
+            var kind = this.options.kind;
+            if (kind === 'circles') {
+                this._circles();
+            } else if (kind === 'heat') {
+                var s = this._selected(), latlng = s >= 0 && this._data.latLng(s);
+                this._show(s >= 0 ? {s: function () { return selectionRing(latlng); }} : {});
+            } else {
+                this._markers();
+            }
+        },
+        _point: function (i) {
+            var data = this._data, muted = this.options.muted;
+            var drawn = [marker(this, data, i, data.header.style, muted)];
+            if (!muted && examined(data, i)) { drawn.push(examinedMark(data, i)); }
+            return drawn;
         },
         _markers: function () {
-            var map = this._map, data = this._data;
+            var self = this, map = this._map, data = this._data;
             if (data.bins) { this._bins(); return; }
             var index = data.clusters();
             var b = map.getBounds().pad(0.2), zoom = map.getZoom();
             var west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
             var items = index.getClusters([west, b.getSouth(), east, b.getNorth()], zoom);
-            for (var k = 0; k < items.length; k++) {
-                var f = items[k];
+            var wanted = {};
+            items.forEach(function (f) {
                 if (f.properties && f.properties.cluster) {
                     var c = f.geometry.coordinates, id = f.properties.cluster_id;
-                    var m = L.marker([c[1], c[0]], {
-                        icon: clusterIcon(f.properties.point_count, this.options.muted)
-                    });
-                    m.on('click', this._expand.bind(this, id, [c[1], c[0]]));
-                    this._add(m);
+                    wanted['k' + id] = function () {
+                        var m = L.marker([c[1], c[0]], {
+                            icon: clusterIcon(f.properties.point_count, self.options.muted)
+                        });
+                        m.on('click', self._expand.bind(self, id, [c[1], c[0]]));
+                        return [m];
+                    };
                 } else {
-                    this._add(marker(data, f.id, data.header.style, this.options.muted));
+                    wanted['p' + f.id] = self._point.bind(self, f.id);
                 }
+            });
+            // The selected incident shows, ringed, even where its neighbours are clustered.
+            var s = this._selected();
+            if (s >= 0) {
+                wanted['p' + s] = wanted['p' + s] || this._point.bind(this, s);
+                wanted.s = function () { return selectionRing(data.latLng(s)); };
+            }
+            this._show(wanted);
+            if (s >= 0) {
+                this._keyed['p' + s][0].bringToFront();
+                this._keyed.s.forEach(function (l) { l.bringToFront(); });
             }
         },
         /* Server bins: a bubble each; a click zooms in, and the server refines the bins. */
         _bins: function () {
-            var map = this._map, self = this;
-            this._data.bins.forEach(function (b) {
-                var m = L.marker([b[0], b[1]], {icon: clusterIcon(b[2])});
-                m.on('click', function () { map.setView([b[0], b[1]], map.getZoom() + 2); });
-                self._add(m);
+            var map = this._map, wanted = {};
+            this._data.bins.forEach(function (b, k) {
+                wanted['b' + k] = function () {
+                    var m = L.marker([b[0], b[1]], {icon: clusterIcon(b[2])});
+                    m.on('click', function () { map.setView([b[0], b[1]], map.getZoom() + 2); });
+                    return [m];
+                };
             });
+            this._show(wanted);
         },
         _expand: function (id, latlng) {
             this._map.setView(latlng, this._data.clusters().getClusterExpansionZoom(id));
         },
+        /* Uncertainty circles: the selected incident's always; the others' round the view only
+         * while they would cover it at most ``maxCoverage`` deep on average (their areas on
+         * screen, each at most the map's, summed over the area searched), so that they stay
+         * apart enough to read; faint. */
         _circles: function () {
             var map = this._map, data = this._data, o = this.options;
-            if (data.bins) { return; }  // no places to draw circles round
-            var style = data.header.style;
-            var b = map.getBounds().pad(0.5), found = [];
+            if (data.bins) { this._show({}); return; }  // no places to draw circles round
+            var style = data.header.style, s = this._selected(), wanted = {};
+            var size = map.getSize(), area = size.x * size.y, perPixel = metresPerPixel(map);
+            var searched = 4 * area;  // the view padded by half its size on every side
+            var renderer = this._renderer || (this._renderer = L.canvas({padding: 0.5}));
+            var circle = function (i, strong) {
+                return function () {
+                    return [L.circle(data.latLng(i), {
+                        radius: style.radii[data.precision[i]] || 0,
+                        color: style.colours[data.statusOf(i)] || '#878787',
+                        weight: strong ? 2 : 1, opacity: strong ? 0.9 : 0.5,
+                        fillOpacity: strong ? 0.1 : 0.04, dashArray: strong ? '6 4' : '4 4',
+                        interactive: false, renderer: renderer, circleIndex: i
+                    })];
+                };
+            };
+            var b = map.getBounds().pad(0.5), covered = 0, found = [];
             for (var i = 0; i < data.n; i++) {
-                if (data.precision[i] > 1 && b.contains(data.latLng(i))) {
+                if (i !== s && data.precision[i] > 1 && b.contains(data.latLng(i))) {
+                    var r = (style.radii[data.precision[i]] || 0) / perPixel;
+                    covered += Math.min(Math.PI * r * r, area);
                     found.push(i);
-                    if (found.length > o.maxCircles) { return; }
+                    if (found.length > o.maxCircles || covered > o.maxCoverage * searched) {
+                        found = [];
+                        break;
+                    }
                 }
             }
-            var renderer = this._renderer || (this._renderer = L.canvas({padding: 0.5}));
-            var self = this;
-            found.forEach(function (i) {
-                self._add(L.circle(data.latLng(i), {
-                    radius: style.radii[data.precision[i]] || 0,
-                    color: style.colours[data.statusOf(i)] || '#878787', weight: 1, opacity: 0.6,
-                    fillOpacity: 0.07, dashArray: '4 4', interactive: false, renderer: renderer
-                }));
-            });
+            found.forEach(function (k) { wanted['c' + k] = circle(k, false); });
+            if (s >= 0 && data.precision[s] > 1) { wanted['s' + s] = circle(s, true); }
+            this._show(wanted);
         },
         /* How many incidents the layer holds. */
         size: function () { return this._data ? this._data.n : 0; },
@@ -356,4 +607,38 @@
     /* The layers on a map now (tests and the benchmark read them). */
     L.IncidentLayer.instances = [];
     L.incidentLayer = function (source, options) { return new L.IncidentLayer(source, options); };
+
+    /* The map's legend: static text from core/maps.py (no data), folded behind a "Legend"
+     * button on narrow maps. The map's container says which legend applies (heat or status). */
+    L.Control.IncidentLegend = L.Control.extend({
+        options: {position: 'bottomright', html: ''},
+        onAdd: function (map) {
+            var div = L.DomUtil.create('div', 'incident-legend');
+            if (map.getSize().x < NARROW) {
+                var button = L.DomUtil.create('a', 'incident-legend-toggle', div);
+                button.href = '#';
+                button.textContent = 'Legend';
+                button.setAttribute('role', 'button');
+                L.DomUtil.addClass(div, 'folded');
+                L.DomEvent.on(button, 'click', function (e) {
+                    L.DomEvent.preventDefault(e);
+                    div.classList.toggle('folded');
+                });
+            }
+            L.DomUtil.create('div', 'incident-legend-body', div).innerHTML = this.options.html;
+            L.DomEvent.disableClickPropagation(div);
+            return div;
+        }
+    });
+    L.control.incidentLegend = function (options) { return new L.Control.IncidentLegend(options); };
+
+    /* On narrow maps the layer control starts collapsed (an icon that opens it), whatever the
+     * page asked for: expanded, it would cover much of a phone's map. */
+    L.Control.Layers.addInitHook(function () {
+        var onAdd = this.onAdd;
+        this.onAdd = function (map) {
+            if (map.getSize().x < NARROW) { this.options.collapsed = true; }
+            return onAdd.call(this, map);
+        };
+    });
 })();

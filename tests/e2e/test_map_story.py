@@ -1,0 +1,261 @@
+"""The map and the page tell one story, in Chromium with no internet: a marker click selects its
+incident (record, table row, URL), the selection is ringed on the map, examined incidents carry
+their mark and popups their source count, the map fits a filtered Kyiv view, popups and tooltips
+stay inside the map, the heat map has its own legend, and a phone's map folds its controls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Frame, Page, expect
+
+from dashboard.core.evidence import annotate
+from dashboard.imports import open_store
+from tests.conftest import TODAY
+from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
+
+KHARKIV = "UA-KHA-20240102"  # examined by CAR; several sources
+KYIV = "UA-KYI-20240102"  # the only incident in the Solomianskyi district
+#: The counted incidents' markers layer on the map now.
+LAYER = (
+    "L.IncidentLayer.instances.find(l => l._map && l.options.kind === 'markers'"
+    " && !l.options.muted)"
+)
+#: Where incident ``id``'s marker is in the map's frame, its payload row and what is drawn for
+#: it: the marker, the examined mark, the selection ring.
+MARKER = f"""async (id) => {{
+    const layer = {LAYER};
+    const row = (await layer.incidentIds()).indexOf(id);
+    const map = layer._map;
+    const latlng = layer._data.latLng(row);
+    const p = map.latLngToContainerPoint(latlng);
+    const box = map.getContainer().getBoundingClientRect();
+    const drawn = layer._drawn;
+    return {{
+        row, x: box.left + p.x, y: box.top + p.y,
+        inView: map.getBounds().contains(latlng),
+        point: drawn.some(l => l.options.incidentIndex === row),
+        mark: drawn.some(l => l.options.examinedIndex === row),
+        ringed: drawn.some(l => l.options.selectedRing
+            && l.getLatLng().equals(latlng)),
+        selected: layer.options.selected,
+    }};
+}}"""
+#: The page rectangles of the map, its open popup and tooltip and its controls.
+RECTS = """() => {
+    const rect = el => { const r = el.getBoundingClientRect();
+        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    const all = sel => [...document.querySelectorAll(sel)].map(rect);
+    return {
+        map: rect(document.querySelector('.leaflet-container')),
+        popup: all('.leaflet-popup'), tooltip: all('.leaflet-tooltip'),
+        title: all('.incident-popup h4'), layers: all('.leaflet-control-layers'),
+        legend: all('.incident-legend'),
+        controls: all('.leaflet-control').filter(r => r.right > r.left),
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def story_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The shipped data with no tile server."""
+    running = start_app(tmp_path_factory.mktemp("story"), env={"DASHBOARD_TILES": "none"})
+    yield running
+    stop_app(running)
+
+
+def settled(page: Page, url: str) -> Frame:
+    """Open ``url`` and wait until the map has drawn its incidents and reported its view."""
+    page.goto(url)
+    wait_idle(page)
+    frame = map_frame(page)
+    frame.wait_for_function(
+        "() => window.L && L.IncidentLayer && L.IncidentLayer.instances.some(l => l._data)"
+    )
+    page.wait_for_timeout(1500)  # the map's first report reruns its fragment
+    wait_idle(page)
+    return frame
+
+
+def marker(page: Page, frame: Frame, incident: str) -> dict[str, Any]:
+    """What :data:`MARKER` finds, with the marker's place in the page (not the frame)."""
+    found: dict[str, Any] = frame.evaluate(MARKER, incident)
+    box = page.locator("iframe[title*='st_folium']").bounding_box()
+    assert box is not None
+    return {**found, "x": box["x"] + found["x"], "y": box["y"] + found["y"]}
+
+
+def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return (
+        inner["left"] >= outer["left"]
+        and inner["top"] >= outer["top"]
+        and inner["right"] <= outer["right"]
+        and inner["bottom"] <= outer["bottom"]
+    )
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
+
+
+def test_a_marker_click_selects_its_incident_everywhere(story_app: RunningApp, page: Page) -> None:
+    frame = settled(page, story_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    before = marker(page, frame, KHARKIV)
+    assert before["point"]
+    assert not before["ringed"]
+    page.mouse.click(before["x"], before["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]incident={KHARKIV}(&|$)"), timeout=20_000)
+    wait_idle(page)
+    record = page.locator(".st-key-incident_record")
+    expect(record).to_contain_text("2024-01-02 · Kharkiv", timeout=20_000)
+    selected = page.locator(".st-key-incident_table [role='row'][aria-selected='true']")
+    expect(selected).to_have_count(1)
+    expect(selected).to_contain_text("Shevchenkivskyi")
+    frame = map_frame(page)
+    frame.wait_for_function(f"() => ({LAYER}) && ({LAYER}).options.selected === {before['row']}")
+    frame.wait_for_function(f"() => ({LAYER})._drawn.some(l => l.options.selectedRing)")
+    after = marker(page, frame, KHARKIV)
+    assert after["ringed"]
+    assert after["point"]
+    assert after["inView"]
+    # The ring stays through a pan.
+    frame.evaluate(f"() => ({LAYER})._map.panBy([40, 30], {{animate: false}})")
+    assert marker(page, frame, KHARKIV)["ringed"]
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_cluster_click_selects_nothing(story_app: RunningApp, page: Page) -> None:
+    frame = settled(page, story_app.url)
+    bubble = frame.locator(".incident-cluster").first
+    zoom = frame.evaluate(f"() => ({LAYER})._map.getZoom()")
+    bubble.click()
+    frame.wait_for_function(f"() => ({LAYER})._map.getZoom() > {zoom}")
+    page.wait_for_timeout(1500)
+    wait_idle(page)
+    assert "incident=" not in page.url
+    assert page.locator(".st-key-incident_record").count() == 0
+
+
+def test_a_table_selection_rings_the_marker(story_app: RunningApp, page: Page) -> None:
+    frame = settled(page, story_app.url + f"/?incident={KYIV}")
+    frame.wait_for_function(f"() => ({LAYER})._drawn.some(l => l.options.selectedRing)")
+    shown = marker(page, frame, KYIV)
+    assert shown["ringed"]
+    assert shown["inView"]
+    assert shown["selected"] == shown["row"]
+
+
+def test_an_examined_incident_has_its_mark_and_its_popup_counts_sources(
+    story_app: RunningApp, page: Page
+) -> None:
+    store = open_store(story_app.db_url, today=TODAY)
+    try:
+        annotated = annotate(store.incidents(), store.evidence()).set_index("incident_id")
+    finally:
+        store.dispose()
+    assert annotated.loc[KHARKIV, "examined"]
+    sources = int(annotated.loc[KHARKIV, "source_count"])
+    assert sources > 1
+    frame = settled(page, story_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    kharkiv = marker(page, frame, KHARKIV)
+    assert kharkiv["mark"]
+    mark = frame.locator(".leaflet-marker-icon.incident-examined").first.bounding_box()
+    assert mark is not None
+    # The mark sits at the marker's upper right, visibly (boxes are in the page's pixels).
+    dx = mark["x"] + mark["width"] / 2 - kharkiv["x"]
+    dy = mark["y"] + mark["height"] / 2 - kharkiv["y"]
+    assert 0 < dx < 16, dx
+    assert -16 < dy < 0, dy
+    # An incident no one examined has none.
+    assert not annotated.loc["UA-KHA-20240106", "examined"]
+    assert not frame.evaluate(MARKER, "UA-KHA-20240106")["mark"]
+    page.mouse.click(kharkiv["x"], kharkiv["y"])
+    popup = frame.locator(".incident-popup")
+    expect(popup).to_contain_text(f"Sources: {sources}")
+    expect(popup).to_contain_text("Debris: examined")
+    legend = frame.locator(".incident-legend")
+    expect(legend).to_contain_text("Debris examined")
+
+
+def test_the_map_fits_a_filtered_kyiv_view(story_app: RunningApp, page: Page) -> None:
+    frame = settled(page, story_app.url + "/?district=Solomianskyi")
+    kyiv = marker(page, frame, KYIV)
+    assert kyiv["inView"]
+    assert frame.evaluate(f"() => ({LAYER}).size()") == 1
+    assert "All 1 incidents in view are on the map." in page.inner_text("body")
+
+
+def test_popups_and_tooltips_stay_inside_the_map(story_app: RunningApp, page: Page) -> None:
+    # Selected already, so that the click below only opens the popup (no new view).
+    frame = settled(page, story_app.url + f"/?incident={KHARKIV}")
+    # Move the marker just below the layer control (top right), where its popup, opening
+    # upwards, would reach under the control, and its tooltip past the map's right edge.
+    frame.evaluate(
+        f"""async (id) => {{
+        const layer = {LAYER};
+        const map = layer._map;
+        const row = (await layer.incidentIds()).indexOf(id);
+        const p = map.latLngToContainerPoint(layer._data.latLng(row));
+        const box = map.getContainer().getBoundingClientRect();
+        const control = document.querySelector('.leaflet-control-layers')
+            .getBoundingClientRect();
+        const size = map.getSize();
+        map.panBy([p.x - (size.x - 30), p.y - (control.bottom - box.top + 25)],
+                  {{animate: false}});
+    }}""",
+        KHARKIV,
+    )
+    page.wait_for_timeout(300)
+    spot = marker(page, frame, KHARKIV)
+    page.mouse.move(spot["x"], spot["y"])
+    frame.wait_for_selector(".leaflet-tooltip")
+    rects = frame.evaluate(RECTS)
+    (tooltip,) = rects["tooltip"]
+    assert inside(tooltip, rects["map"]), rects
+    page.mouse.click(spot["x"], spot["y"])
+    frame.wait_for_function("() => document.querySelector('.incident-popup b')")
+    page.wait_for_timeout(500)
+    rects = frame.evaluate(RECTS)
+    (popup,) = rects["popup"]
+    assert inside(popup, rects["map"]), rects
+    (layers,) = rects["layers"]
+    assert not overlaps(popup, layers), rects
+    (legend,) = rects["legend"]  # hidden while the popup would lie under it
+    assert not overlaps(popup, legend), rects
+    (title,) = rects["title"]
+    assert not any(overlaps(title, c) for c in rects["controls"]), rects
+
+
+def test_the_heat_map_has_its_own_legend(story_app: RunningApp, page: Page) -> None:
+    frame = settled(page, story_app.url + "/?layer=heat")
+    expect(frame.locator(".legend-heat")).to_be_visible()
+    expect(frame.locator(".legend-heat")).to_contain_text("incidents per area")
+    expect(frame.locator(".legend-status")).to_be_hidden()
+    markers = settled(page, story_app.url)
+    expect(markers.locator(".legend-status")).to_be_visible()
+    expect(markers.locator(".legend-heat")).to_be_hidden()
+
+
+def test_a_phone_folds_the_layer_control_and_the_legend(
+    story_app: RunningApp, browser: Browser
+) -> None:
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = phone.new_page()
+        frame = settled(page, story_app.url)
+        assert frame.locator(".leaflet-control-layers").count() == 1
+        assert frame.locator(".leaflet-control-layers-expanded").count() == 0
+        body = frame.locator(".incident-legend-body")
+        expect(body).to_be_hidden()
+        frame.locator(".incident-legend-toggle").click()
+        expect(body).to_be_visible()
+    finally:
+        phone.close()
