@@ -112,6 +112,7 @@ def map_document(brief: Briefing, asset_text: AssetReader) -> str:
         brief.tiles,
         layer=brief.state.layer,
         attribution=brief.tiles_attribution,
+        selected=brief.state.incident,
     )
     lat, lon, zoom = brief.map_view
     fmap.location = [lat, lon]

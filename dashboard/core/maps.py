@@ -455,11 +455,14 @@ def standalone_map(
     tiles: str | None,
     layer: str = "markers",
     attribution: str = OSM_ATTRIBUTION,
+    selected: str | None = None,
 ) -> folium.Map:
     """Base map and data layers in one folium map, the payload inline (for a page rendered
-    outside st_folium, which has no server to fetch from)."""
+    outside st_folium, which has no server to fetch from); the ``selected`` incident ringed."""
     fmap = base_map(assets, tiles, attribution)
-    for group in data_layers(encode_payload(frame).inline_source(), layer):
+    rows = np.flatnonzero(frame["incident_id"].to_numpy(dtype=object) == selected)
+    row = int(rows[0]) if selected is not None and len(rows) else None
+    for group in data_layers(encode_payload(frame).inline_source(), layer, row):
         group.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap

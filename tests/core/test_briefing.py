@@ -155,3 +155,12 @@ def test_the_briefing_shows_the_evidence_offline(tmp_path: Path) -> None:
     ):
         assert fact in text
     assert make(frame).count("No incident in view has a debris examination") == 1
+
+
+def test_the_briefing_map_rings_the_selected_incident() -> None:
+    frame = shipped()
+    chosen = str(frame["incident_id"].iloc[2])
+    ringed = re.findall(r'"selected":\s*(\d+)', html.unescape(make(frame, View(incident=chosen))))
+    assert ringed
+    assert set(ringed) == {"2"}
+    assert '"selected"' not in html.unescape(make(frame))
