@@ -122,7 +122,8 @@ class BatchLog(Part):
             kinds = change_kinds(frame, stored)
             changed = frame[kinds != "unchanged"]
             new = (kinds == "new")[kinds != "unchanged"]
-            replaced = stored[stored[KEY].isin(changed[KEY])]
+            # As objects: pandas' isin on Arrow text makes an Arrow scalar of each wanted id.
+            replaced = stored[stored[KEY].astype(object).isin(changed[KEY].astype(object))]
             before = pd.Series(
                 json_documents(replaced), index=replaced[KEY].to_numpy(), dtype=object
             ).reindex(changed[KEY].to_numpy())
@@ -299,20 +300,22 @@ class Steps:
 def json_documents(frame: pd.DataFrame) -> list[str]:
     """Each row of a typed incidents frame as the JSON document of its record (the values
     :func:`~dashboard.core.records.to_record` gives, keys in template order, as ``json.dumps``
-    writes them), built column by column: each cell is encoded once, each row filled in once."""
+    writes them), built column by column: each cell is encoded once, each row filled in once.
+
+    Cells are encoded by mapping one C-level function over a column (no Python per cell);
+    missing cells are encoded like the rest, then replaced by ``null``."""
     columns: list[list[str]] = []
     for name in COLUMNS:
         series = frame[name]
         if name in DATE_COLUMNS:
-            values = _iso_dates(series).tolist()
-            cells = ["null" if v is None else f'"{v}"' for v in values]
+            cells = list(map('"%s"'.__mod__, _iso_dates(series).tolist()))
         elif name in FLOAT_COLUMNS:
-            cells = [repr(v) for v in series.to_numpy(float).tolist()]
+            cells = list(map(repr, series.to_numpy(float).tolist()))
         elif name in INT_COLUMNS:
-            cells = [str(v) for v in _objects(series)]
+            cells = list(map(str, series.to_numpy(dtype=object).tolist()))
         else:
-            values = _objects(series)
-            cells = ["null" if v is None else encode_basestring_ascii(str(v)) for v in values]
+            text = series.astype(object).fillna("").to_numpy(dtype=object).tolist()
+            cells = list(map(encode_basestring_ascii, text))
         missing = series.isna().to_numpy(bool)
         if missing.any():
             cells = np.where(missing, "null", np.array(cells, dtype=object)).tolist()
