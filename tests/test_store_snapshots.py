@@ -159,3 +159,21 @@ def test_a_snapshot_keeps_the_records_exactly(
         assert frame_records(store.incidents()) == frame_records(from_sql(store, monkeypatch))
     finally:
         store.dispose()
+
+
+def test_a_folder_others_may_write_in_is_never_read(
+    tmp_path: Path, snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another account could leave a file under a state's name there: SQL is read instead."""
+    store = open_store(f"sqlite:///{tmp_path / 'shared.sqlite3'}", today=TODAY)
+    try:
+        planted = (
+            from_sql(store, monkeypatch).assign(location="planted").astype({"location": "category"})
+        )
+        planted.to_feather(state_file(store))
+        snapshot_dir.chmod(0o777)
+        assert set(store.incidents()["location"]) != {"planted"}
+        snapshot_dir.chmod(0o700)
+        assert set(store.incidents()["location"]) == {"planted"}  # the same file, trusted
+    finally:
+        store.dispose()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,8 @@ from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLU
 from dashboard.store.tables import history
 
 #: Where snapshots go: a folder, or "off"; unset, beside an SQLite file (``<file>.snapshots``)
-#: or in the system's temporary folder for PostgreSQL.
+#: or in the system's temporary folder for PostgreSQL (one folder per user). A folder that
+#: another account owns or may write in is not used (see :func:`trusted`).
 SNAPSHOT_DIR_ENV: Final = "DASHBOARD_SNAPSHOT_DIR"
 #: Snapshots kept per store (the newest, by time written): each is the whole frame, about 20 MB
 #: at 100,000 incidents, so older states (``asof`` links) fall back to the history.
@@ -71,7 +73,17 @@ def folder_for(url: str) -> Path | None:
         if parsed.database in (None, "", ":memory:"):
             return None
         return Path(f"{parsed.database}.snapshots")
-    return Path(tempfile.gettempdir()) / "dashboard-snapshots"
+    return Path(tempfile.gettempdir()) / f"dashboard-snapshots-{os.getuid()}"
+
+
+def trusted(folder: Path) -> bool:
+    """Whether ``folder`` is this user's and no one else may write in it: else another account
+    could leave a file under a state's name and have its rows shown as the store's."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,7 @@ class Snapshots:
 
     def load(self, state: Token) -> pd.DataFrame | None:
         """The frame of ``state``, or None when no readable snapshot of it exists."""
-        if state == EMPTY:
+        if state == EMPTY or not trusted(self.folder):
             return None
         try:
             frame = pd.read_feather(self.path(state))
@@ -119,7 +131,9 @@ class Snapshots:
             return
         target = self.path(state)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not trusted(self.folder):
+                return
             handle, partial = tempfile.mkstemp(dir=self.folder, suffix=".partial")
             os.close(handle)
             try:
