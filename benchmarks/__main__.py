@@ -76,6 +76,8 @@ def browser_rows(
         try:
             websocket, http = opened.traffic.websocket, opened.traffic.http()
             payload = opened.traffic.http("/app/static/payload/")
+            wire, frontend = opened.traffic.on_wire(), opened.traffic.on_wire(browser.FRONTEND)
+            frontend_gzipped = opened.traffic.frontend_gzipped()
             page_runs = app.run_log()
             pan = browser.interact(app, opened, browser.zoom_in(opened, timeout), timeout=timeout)
             filtered = browser.interact(
@@ -156,6 +158,24 @@ def browser_rows(
             size,
             "… of which the map's payload files per incident",
             payload / size,
+            "B",
+        ),
+        Row(
+            size,
+            "HTTP on the wire per incident (Chromium's count: headers and encoded bodies)",
+            wire / size,
+            "B",
+        ),
+        Row(
+            size,
+            "… of which Streamlit's own frontend files (/static/, sent uncompressed)",
+            frontend / size,
+            "B",
+        ),
+        Row(
+            size,
+            "bytes per incident (websocket + HTTP) if a proxy gzipped Streamlit's frontend",
+            (websocket + wire - frontend + frontend_gzipped) / size,
             "B",
         ),
         Row(

@@ -4,6 +4,7 @@ time of a map move and of a filter change, and the app process's resident memory
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import socket
@@ -11,11 +12,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, Request, WebSocket, sync_playwright
 
@@ -188,16 +191,57 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+#: Where Streamlit serves its own frontend (scripts, styles, fonts): uncompressed by design in
+#: 1.67 (``starlette_gzip_middleware._should_bypass_gzip``), unlike the app's ``/app/static/``.
+FRONTEND = "/static/"
+
+
 @dataclass
 class Traffic:
-    """Bytes that reached the page: websocket frames received, and HTTP response bodies."""
+    """Bytes that reached the page: websocket frames received, HTTP response bodies as Playwright
+    sizes them, and every HTTP response as Chromium's network stack counts it on the wire
+    (CDP ``Network.loadingFinished.encodedDataLength``: headers and encoded body)."""
 
     websocket: int = 0
     requests: list[Request] = field(default_factory=list)
+    #: Bytes on the wire per CDP request id, and each request's URL.
+    wire: dict[str, int] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
 
     def watch(self, page: Page) -> None:
         page.on("websocket", self._socket)
         page.on("requestfinished", self._request)
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.send("Network.enable")
+
+    def _sent(self, event: dict[str, Any]) -> None:
+        self.urls[event["requestId"]] = event["request"]["url"]
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        self.wire[event["requestId"]] = int(event["encodedDataLength"])
+
+    def on_wire(self, path: str = "") -> int:
+        """HTTP bytes on the wire (headers included) of the finished requests whose URL path
+        starts with ``path``."""
+        return sum(
+            size
+            for key, size in self.wire.items()
+            if urllib.parse.urlsplit(self.urls.get(key, "")).path.startswith(path)
+        )
+
+    def frontend_gzipped(self) -> int:
+        """What Streamlit's frontend files would weigh gzipped (level 6), as a compressing
+        proxy in front of the app would send them."""
+        total = 0
+        for request in self.requests:
+            if not urllib.parse.urlsplit(request.url).path.startswith(FRONTEND):
+                continue
+            response = request.response()
+            if response is not None:
+                total += len(gzip.compress(response.body(), compresslevel=6))
+        return total
 
     def _request(self, request: Request) -> None:
         self.requests.append(request)

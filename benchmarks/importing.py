@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import cProfile
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ import pandas as pd
 
 from dashboard.core.csvio import Limits
 from dashboard.imports import commit, open_store, prepare
+from dashboard.store.snapshots import Snapshots
 
 REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
@@ -36,6 +38,23 @@ def limits_env(rows: int, size: int) -> dict[str, str]:
     }
 
 
+def remove_sqlite_store(path: Path) -> None:
+    """An SQLite store's file and everything beside it (locks, journal, snapshots)."""
+    for leftover in path.parent.glob(path.name + "*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+
+
+def _remove_snapshots(url: str) -> None:
+    """The incidents' snapshots of the store at ``url`` (a dropped PostgreSQL database's)."""
+    snapshots = Snapshots.of(url)
+    if snapshots is not None:
+        for leftover in snapshots.folder.glob(f"{snapshots.store}-*"):
+            leftover.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def fresh_database(backend: str, folder: Path) -> Iterator[str]:
     """A store URL naming an empty database; a PostgreSQL one is dropped afterwards."""
@@ -45,18 +64,19 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
         try:
             yield f"sqlite:///{path}"
         finally:
-            for leftover in folder.glob(f"{name}.sqlite3*"):
-                leftover.unlink()
+            remove_sqlite_store(path)
         return
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_URL.format(name=name)
     try:
-        yield PG_URL.format(name=name)
+        yield url
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _remove_snapshots(url)
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, str]:
@@ -168,8 +188,7 @@ def measure(
     """
     inside, outside = read_csv_seconds(path)
     if keep is not None and backend == "sqlite":
-        for leftover in keep.parent.glob(keep.name + "*"):
-            leftover.unlink()
+        remove_sqlite_store(keep)
         cli = cli_import(path, f"sqlite:///{keep}", rows)
     else:
         with fresh_database(backend, folder) as url:

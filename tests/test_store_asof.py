@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.core.records import frame_records
 from dashboard.store import BatchMeta, Store
+from dashboard.store.snapshots import SNAPSHOT_DIR_ENV
 from dashboard.ui import data
 
 
@@ -65,7 +66,10 @@ def test_a_batch_started_later_but_committed_first_ends_the_past(store: Store) -
     assert store.last_batch_at(start + timedelta(hours=2)) == early_start > late_start
 
 
-def test_the_rebuild_of_each_batch_equals_the_live_state_after_it(store: Store) -> None:
+def test_the_rebuild_of_each_batch_equals_the_live_state_after_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SNAPSHOT_DIR_ENV, "off")  # both sides from SQL: the history's JSON
     (seed,) = store.batches()["id"]
     live = {seed: store.incidents()}
     start = datetime.now(UTC)
@@ -82,8 +86,12 @@ def test_the_rebuild_of_each_batch_equals_the_live_state_after_it(store: Store) 
 
 @pytest.fixture
 def cached_store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Store, list[str]]]:
-    """The store the app's cached reads use, and the rebuilds (reads of past states) it runs."""
+    """The store the app's cached reads use, and the rebuilds (reads of past states) it runs.
+
+    Snapshots are off: these tests count the rebuilds the process cache saves, which a batch's
+    snapshot (tests/test_store_snapshots.py) would otherwise save all of."""
     monkeypatch.setenv("DASHBOARD_DB_URL", db_url)
+    monkeypatch.setenv(SNAPSHOT_DIR_ENV, "off")
     st.cache_resource.clear()
     st.cache_data.clear()
     current = data.store()

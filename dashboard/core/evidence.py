@@ -504,12 +504,23 @@ class Evidence:
         )
 
     def for_incidents(self, ids: Collection[str]) -> Evidence:
-        """The evidence of the given incidents: their sources, examinations and those origins."""
-        examinations = self.examinations[self.examinations["incident_id"].isin(list(ids))]
+        """The evidence of the given incidents: their sources, examinations and those origins.
+
+        Matched as plain objects: pandas' ``isin`` on Arrow text turns each of the wanted values
+        into an Arrow scalar (0.6 s for 100,000 ids), a hash lookup of objects takes 10 ms.
+        """
+        wanted = pd.Series(list(ids), dtype=object)
+
+        def among(column: pd.Series, values: pd.Series) -> pd.Series:
+            return column.astype(object).isin(values)
+
+        examinations = self.examinations[among(self.examinations["incident_id"], wanted)]
         return Evidence(
-            self.sources[self.sources["incident_id"].isin(list(ids))],
+            self.sources[among(self.sources["incident_id"], wanted)],
             examinations,
-            self.origins[self.origins["examination_id"].isin(list(examinations["examination_id"]))],
+            self.origins[
+                among(self.origins["examination_id"], examinations["examination_id"].astype(object))
+            ],
         )
 
 

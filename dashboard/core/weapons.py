@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 HWASONG_11A: Final = "Hwasong-11A (KN-23)"
@@ -70,11 +71,14 @@ def weapon_class(text: object) -> str:
 
 
 def weapon_classes(weapons: pd.Series) -> pd.Series:
-    """:func:`weapon_class` of each value, computed once per distinct spelling (categorical)."""
-    codes, uniques = pd.factorize(weapons.astype(object), use_na_sentinel=False)
-    mapped = [weapon_class(u) for u in uniques]
+    """:func:`weapon_class` of each value, computed once per distinct spelling (categorical);
+    the rows take their class by code, with no Python per row (a million rows in milliseconds)."""
+    codes, uniques = pd.factorize(weapons, use_na_sentinel=False)
+    mapped = [CLASSES.index(weapon_class(u)) for u in pd.Series(uniques, dtype=object)]
     return pd.Series(
-        pd.Categorical([mapped[c] for c in codes], categories=CLASSES),
+        pd.Categorical.from_codes(
+            np.asarray(mapped, dtype=np.int8)[codes], categories=pd.Index(CLASSES)
+        ),
         index=weapons.index,
         name="weapon_class",
     )
@@ -83,8 +87,10 @@ def weapon_classes(weapons: pd.Series) -> pd.Series:
 def dprk_origin(frame: pd.DataFrame, classes: pd.Series | None = None) -> pd.Series:
     """True for incidents the DPRK made the weapon of: ``weapon_origin`` names the DPRK, or the
     weapon's class (``classes``, else computed) is a DPRK one."""
-    origin = frame["weapon_origin"].astype("string").fillna("").str.casefold()
-    named = origin.str.match(_DPRK_ORIGIN).fillna(False).astype(bool)
+    codes, uniques = pd.factorize(frame["weapon_origin"], use_na_sentinel=False)
+    origin = pd.Series(uniques, dtype=object).astype("string").fillna("").str.casefold()
+    matched = origin.str.match(_DPRK_ORIGIN).fillna(False).to_numpy(dtype=bool)
+    named = pd.Series(matched[codes], index=frame.index)  # matched once per distinct origin
     if classes is None:
         classes = weapon_classes(frame["weapon"])
     return (named | classes.isin(DPRK_CLASSES).to_numpy()).rename(DPRK)

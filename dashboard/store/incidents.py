@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.core.records import Record, categorised, typed_frame
-from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
+from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, KEY
 from dashboard.store.part import Part, current_records
+from dashboard.store.snapshots import Snapshots, token
 from dashboard.store.tables import history, incidents
 
 
@@ -29,6 +31,11 @@ class IncidentChange(TypedDict):
 READ_CHUNK_ROWS = 50_000
 
 
+def empty_frame() -> pd.DataFrame:
+    """A read frame of no incidents (the store's state before its first batch)."""
+    return typed_frame(dict.fromkeys(COLUMNS, ()), categories=True)
+
+
 def _read_frame(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
     """The canonical incidents ``query`` selects (one labelled column each), read column-wise.
 
@@ -42,8 +49,45 @@ def _read_frame(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
         for rows in result.partitions()
     ]
     if not chunks:
-        return typed_frame(dict.fromkeys(COLUMNS, ()), categories=True)
+        return empty_frame()
     return categorised(pd.concat(chunks, ignore_index=True))
+
+
+def ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` newest first, then by id (Python's order of text, the same on every back end,
+    so a read and a snapshot built from a batch agree row for row), indexed from 0.
+
+    Two stable sorts in numpy (by id, then by date descending): half the time of pandas'
+    ``sort_values`` over Arrow text at 100,000 rows.
+    """
+    by_id = np.argsort(frame[KEY].to_numpy(dtype=object), kind="stable")
+    days = frame["date"].to_numpy("datetime64[s]").astype("int64")[by_id]
+    order = by_id[np.argsort(-days, kind="stable")]
+    return frame.take(order).reset_index(drop=True)
+
+
+#: Each canonical column's dtype in a read frame, before its low-cardinality text becomes
+#: categoricals (see :func:`~dashboard.core.records.typed_frame`).
+_DTYPES: dict[str, str] = {
+    c: "datetime64[s]"
+    if c in DATE_COLUMNS
+    else "float64"
+    if c in FLOAT_COLUMNS
+    else "Int64"
+    if c in INT_COLUMNS
+    else "string"
+    for c in COLUMNS
+}
+
+
+def advanced(previous: pd.DataFrame, touched: Sequence[str], rows: pd.DataFrame) -> pd.DataFrame:
+    """The read frame after a batch: ``previous`` (a read frame) without the ``touched``
+    incidents, with ``rows`` (typed incidents: those the batch added or updated) instead."""
+    kept = previous[~previous[KEY].astype(object).isin(touched).to_numpy(bool)]
+    together = pd.concat(
+        [kept.astype(_DTYPES), rows[list(COLUMNS)].astype(_DTYPES)], ignore_index=True
+    )
+    return ordered(categorised(together))
 
 
 def _as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
@@ -55,21 +99,34 @@ class IncidentReads(Part):
     """What the incidents are now and were after each batch (reads only)."""
 
     def incidents(self) -> pd.DataFrame:
-        """All current incidents as a typed canonical frame, newest first."""
+        """All current incidents as a typed canonical frame, newest first (see :func:`ordered`).
+
+        Read from this state's snapshot when there is one; else from SQL, then kept as the
+        snapshot (unless a batch landed during the read: the rows may then mix two states).
+        """
         selected = [
             (_as_text(incidents.c[c]) if c in DATE_COLUMNS else incidents.c[c]).label(c)
             for c in COLUMNS
         ]
-        query = sa.select(*selected).order_by(incidents.c.date.desc(), incidents.c.incident_id)
+        snapshots = Snapshots.of(self.db.url)
         with self.db.read() as conn:
-            return _read_frame(conn, query)
+            state = token(conn)
+            if snapshots is not None and (kept := snapshots.load(state)) is not None:
+                return kept
+            frame = ordered(_read_frame(conn, sa.select(*selected)))
+            if token(conn) != state:
+                return frame
+        if snapshots is not None:
+            snapshots.save(state, frame)
+        return frame
 
     def incidents_at_batch(self, batch_id: int) -> pd.DataFrame:
         """The incidents as batch ``batch_id`` left them, rebuilt from the history, newest first.
 
         Each field is taken out of the history's JSON record by the database (``json_extract``
         on SQLite, ``->>`` on PostgreSQL), so the rows arrive as columns like the live read.
-        Batches commit in id order, so once a batch is visible this never changes: a cache key.
+        Batches commit in id order, so once a batch is visible this never changes: a cache key,
+        and the state a snapshot of the store at that batch's last history row holds.
         """
         latest = (
             sa.select(sa.func.max(history.c.id).label("id"))
@@ -90,10 +147,16 @@ class IncidentReads(Part):
             sa.select(*(field.label(c) for c, field in fields.items()))
             .join(latest, history.c.id == latest.c.id)
             .where(fields["incident_id"].is_not(None))
-            .order_by(fields["date"].desc(), fields["incident_id"])
         )
+        snapshots = Snapshots.of(self.db.url)
         with self.db.read() as conn:
-            return _read_frame(conn, query)
+            state = token(conn, batch_id=batch_id)
+            if snapshots is not None and (kept := snapshots.load(state)) is not None:
+                return kept
+            frame = ordered(_read_frame(conn, query))
+        if snapshots is not None:
+            snapshots.save(state, frame)
+        return frame
 
     def records(self, ids: Sequence[str]) -> dict[str, Record]:
         """Current records of the given incident ids (absent ids are left out)."""

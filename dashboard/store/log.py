@@ -20,7 +20,9 @@ from dashboard.core.batches import Change, LoggedChange, Plan, change_kinds, pla
 from dashboard.core.records import Record, incidents_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, KEY
 from dashboard.store.database import insert_rows, update_rows
+from dashboard.store.incidents import advanced, empty_frame
 from dashboard.store.part import Part, chunks, current_frame
+from dashboard.store.snapshots import EMPTY, Snapshots, Token, token
 from dashboard.store.tables import batches, history, incidents
 
 
@@ -110,7 +112,8 @@ class BatchLog(Part):
         importing the same file twice changes nothing. Safe from many processes at once (writers
         take turns on the write lock, so each compares against the state the previous one
         left). The comparison, the rows and their history are built column-wise and written in
-        bulk (``COPY`` on PostgreSQL, ``executemany`` on SQLite).
+        bulk (``COPY`` on PostgreSQL, ``executemany`` on SQLite). The incidents' snapshot
+        moves on with the batch (see :meth:`_advance`).
         """
         now = now or datetime.now(UTC)
         frame = frame[list(COLUMNS)].reset_index(drop=True)
@@ -119,24 +122,24 @@ class BatchLog(Part):
             kinds = change_kinds(frame, stored)
             changed = frame[kinds != "unchanged"]
             new = (kinds == "new")[kinds != "unchanged"]
-            replaced = stored[stored[KEY].isin(changed[KEY])]
+            # As objects: pandas' isin on Arrow text makes an Arrow scalar of each wanted id.
+            replaced = stored[stored[KEY].astype(object).isin(changed[KEY].astype(object))]
             before = pd.Series(
                 json_documents(replaced), index=replaced[KEY].to_numpy(), dtype=object
             ).reindex(changed[KEY].to_numpy())
-            return self._execute(
-                conn,
-                meta,
-                now,
-                Steps(
-                    ids=changed[KEY].tolist(),
-                    before=before.where(~new, _NULL).tolist(),
-                    after=json_documents(changed),
-                    added=changed[new],
-                    updated=changed[~new],
-                    removed=[],
-                ),
-                unchanged=int((kinds == "unchanged").sum()),
+            steps = Steps(
+                ids=changed[KEY].tolist(),
+                before=before.where(~new, _NULL).tolist(),
+                after=json_documents(changed),
+                added=changed[new],
+                updated=changed[~new],
+                removed=[],
             )
+            summary, states = self._execute(
+                conn, meta, now, steps, unchanged=int((kinds == "unchanged").sum())
+            )
+        self._advance(states, steps)
+        return summary
 
     def revert_batch(
         self, batch_id: int, *, uploaded_by: str, now: datetime | None = None
@@ -178,12 +181,18 @@ class BatchLog(Part):
                 kind="revert",
                 reverts_batch=batch_id,
             )
-            return self._execute(conn, meta, now, Steps.of(plan), unchanged=plan.unchanged)
+            steps = Steps.of(plan)
+            summary, states = self._execute(conn, meta, now, steps, unchanged=plan.unchanged)
+        self._advance(states, steps)
+        return summary
 
     def _execute(
         self, conn: sa.Connection, meta: BatchMeta, now: datetime, steps: Steps, *, unchanged: int
-    ) -> BatchSummary:
-        """Write ``steps`` as one batch on ``conn``: its batch row, the incidents, their history."""
+    ) -> tuple[BatchSummary, tuple[Token, Token]]:
+        """Write ``steps`` as one batch on ``conn``: its batch row, the incidents, their history.
+
+        Also gives the store's state before and after the batch (see :meth:`_advance`)."""
+        previous = token(conn)
         added, updated, removed = len(steps.added), len(steps.updated), len(steps.removed)
         batch_id = conn.execute(
             sa.insert(batches)
@@ -231,7 +240,21 @@ class BatchLog(Part):
                 steps.after,
             ],
         )
-        return BatchSummary(batch_id, added, updated, unchanged, removed)
+        return BatchSummary(batch_id, added, updated, unchanged, removed), (previous, token(conn))
+
+    def _advance(self, states: tuple[Token, Token], steps: Steps) -> None:
+        """Once a batch is committed, write the snapshot of the state it left from the snapshot
+        of the state before it and the batch's own rows, when that one exists (or the store was
+        empty): the next read after an import needs no SQL. Nothing else reads the store here."""
+        snapshots = Snapshots.of(self.db.url)
+        previous, current = states
+        if snapshots is None or previous == current:
+            return
+        before = empty_frame() if previous == EMPTY else snapshots.load(previous)
+        if before is None:
+            return
+        rows = pd.concat([steps.added, steps.updated], ignore_index=True)
+        snapshots.save(current, advanced(before, steps.ids, rows))
 
 
 #: A missing record in the history (SQLAlchemy's JSON type stores None as JSON ``null`` too).
@@ -277,20 +300,22 @@ class Steps:
 def json_documents(frame: pd.DataFrame) -> list[str]:
     """Each row of a typed incidents frame as the JSON document of its record (the values
     :func:`~dashboard.core.records.to_record` gives, keys in template order, as ``json.dumps``
-    writes them), built column by column: each cell is encoded once, each row filled in once."""
+    writes them), built column by column: each cell is encoded once, each row filled in once.
+
+    Cells are encoded by mapping one C-level function over a column (no Python per cell);
+    missing cells are encoded like the rest, then replaced by ``null``."""
     columns: list[list[str]] = []
     for name in COLUMNS:
         series = frame[name]
         if name in DATE_COLUMNS:
-            values = _iso_dates(series).tolist()
-            cells = ["null" if v is None else f'"{v}"' for v in values]
+            cells = list(map('"%s"'.__mod__, _iso_dates(series).tolist()))
         elif name in FLOAT_COLUMNS:
-            cells = [repr(v) for v in series.to_numpy(float).tolist()]
+            cells = list(map(repr, series.to_numpy(float).tolist()))
         elif name in INT_COLUMNS:
-            cells = [str(v) for v in _objects(series)]
+            cells = list(map(str, series.to_numpy(dtype=object).tolist()))
         else:
-            values = _objects(series)
-            cells = ["null" if v is None else encode_basestring_ascii(str(v)) for v in values]
+            text = series.astype(object).fillna("").to_numpy(dtype=object).tolist()
+            cells = list(map(encode_basestring_ascii, text))
         missing = series.isna().to_numpy(bool)
         if missing.any():
             cells = np.where(missing, "null", np.array(cells, dtype=object)).tolist()
