@@ -217,13 +217,21 @@ def cyrillic_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAp
     stop_app(running)
 
 
-def search(page: Page, text: str, expected: str) -> None:
-    """Type ``text`` into the sidebar's search; the figure and the link follow."""
+def search(page: Page, text: str, expected: str, attempts: int = 3) -> None:
+    """Type ``text`` into the sidebar's search and press Enter; the figure and the link follow.
+    A key press landing while the page redraws the sidebar may be lost: then type it again."""
     box = page.get_by_placeholder("place, weapon, source, note…")
-    box.fill(text)
-    run_of(page, lambda: box.press("Enter"))
-    expect(page).to_have_url(re.compile(rf"[?&]q={re.escape(quote_plus(text))}(&|$)"))
-    expect(figure(page)).to_have_text(expected)
+    wanted = re.compile(rf"[?&]q={re.escape(quote_plus(text))}(&|$)")
+    for _ in range(attempts):
+        box.fill(text)
+        run_of(page, lambda: box.press("Enter"))
+        try:
+            expect(page).to_have_url(wanted, timeout=5_000)
+        except AssertionError:
+            continue
+        expect(figure(page)).to_have_text(expected)
+        return
+    raise AssertionError(f"searching {text!r} did not reach the link in {attempts} tries")
 
 
 def test_search_reads_case_punctuation_and_both_scripts(
