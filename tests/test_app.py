@@ -51,10 +51,10 @@ def test_page_shows_figures_and_mandate_status(at: AppTest) -> None:
     days = (date.today() - date(2024, 4, 30)).days
     assert metrics(at) == {
         "Incidents in view": "8",
-        "Confirmed by an independent monitor": "1",
+        "Confirmed": "1",
         "Killed · injured": "21 · 157",
         "UN Panel of Experts": "Expired",
-        "Incidents since expiry": "3",
+        "Since expiry": "3",
     }
     assert f"Expired 2024-04-30 · {days:,} days without a UN panel" in [c.value for c in at.caption]
     panel = " ".join(m.value for m in at.markdown)
@@ -67,7 +67,7 @@ def test_filters_drive_every_figure(at: AppTest) -> None:
     assert not at.exception
     assert metrics(at)["Incidents in view"] == "1"
     assert metrics(at)["Killed · injured"] == "3 · 64"
-    assert metrics(at)["Incidents since expiry"] == "0"
+    assert metrics(at)["Since expiry"] == "0"
     assert list(incident_table(at)["incident_id"]) == ["UA-KHA-20240102"]
 
 
@@ -113,8 +113,36 @@ def test_from_after_to_says_so(at: AppTest) -> None:
     (warning,) = notice(at)
     assert warning.startswith("'From' (2024-05-01) is after 'To' (2024-01-01)")
     assert not [d for d in at.dataframe if "incident_id" in d.value.columns]
-    assert not at.get("vega_lite_chart")
     assert not at.get("download_button")
+    # The timeline stays (every bar faint, no brush) with its way back: "All dates".
+    assert at.get("vega_lite_chart")
+    at.button(key="all_dates").click().run()
+    assert not at.exception
+    assert metrics(at)["Incidents in view"] == "8"
+    assert not notice(at)
+    assert "from" not in at.query_params
+
+
+def test_the_month_slider_sets_the_dates_and_the_link(at: AppTest) -> None:
+    (slider,) = [s for s in at.select_slider if s.key == "months"]
+    assert slider.value == (date(2023, 12, 1), date(2025, 4, 1))
+    slider.set_range(date(2024, 1, 1), date(2024, 2, 1)).run()
+    assert not at.exception
+    assert (at.query_params["from"], at.query_params["to"]) == ("2024-01-01", "2024-02-29")
+    assert metrics(at)["Incidents in view"] == "4"
+    assert at.date_input(key="from").value == date(2024, 1, 1)  # the sidebar follows
+    at.button(key="all_dates").click().run()
+    assert "from" not in at.query_params
+    assert metrics(at)["Incidents in view"] == "8"
+
+
+def test_dates_from_a_link_show_on_the_slider(at: AppTest) -> None:
+    at.query_params["from"] = "2024-08-01"
+    at.run()
+    assert not at.exception
+    (slider,) = [s for s in at.select_slider if s.key == "months"]
+    assert slider.value == (date(2024, 8, 1), date(2025, 4, 1))
+    assert metrics(at)["Incidents in view"] == "3"
 
 
 def test_selected_incident_shows_its_record(at: AppTest) -> None:

@@ -12,10 +12,8 @@ from datetime import UTC, date, datetime
 import streamlit as st
 
 from dashboard.core.evidence import annotate
-from dashboard.core.figures import timeline_chart
-from dashboard.core.mandate import marker_dates
 from dashboard.core.monitor import assemble
-from dashboard.ui import data, evidence, urlstate, views
+from dashboard.ui import data, evidence, timeline, urlstate, views
 from dashboard.ui.mapview import map_panel
 
 session = urlstate.open_view(datetime.now(UTC))
@@ -37,12 +35,29 @@ views.context_toggle(session, screen)
 
 st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
 views.counting_note(screen)
-views.data_source(session)
 urlstate.show_notes(notes)
-views.headline_figures(screen.figures, screen.mandate)
 views.empty_notice(screen)
+views.headline_figures(screen.figures, screen.mandate)
+if session.view.asof is not None:  # figures of a past moment: say so above them
+    views.data_source(session)
 
+# One row of two columns, each stacking its own parts: an expander opening in one column pushes
+# down only what is below it there, never the other column (no gap opens beside it).
 left, right = st.columns([3, 2], gap="medium")
+# The right column is drawn first: its widgets (the month slider) reach the browser with the
+# view's values before the map does, whose reports would otherwise carry their old values.
+with right:
+    timeline.time_control(session, screen, events)
+    views.mandate_panel(screen.mandate, events)
+    if screen.empty is None:
+        if screen.selected is None:
+            st.info(
+                "Select an incident in the table to see its full record and centre the map on it."
+            )
+        else:
+            views.incident_record(screen.selected)
+            evidence.incident_evidence(screen.selected, shown_evidence)
+            views.incident_history(data.incident_history(str(screen.view.incident)))
 with left:
     map_panel(
         session,
@@ -55,24 +70,9 @@ with left:
         events=events,
         evidence=shown_evidence,
     )
-with right:
-    views.mandate_panel(screen.mandate, events)
-    if screen.empty is None:
-        st.subheader("Incidents per month")
-        st.altair_chart(timeline_chart(in_view, marker_dates(events)), width="stretch")
-
-if screen.empty is None:  # an empty view has said why once, above: no empty table or hint
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
+    if session.view.asof is None:  # live data, and "Freeze", under the link it pins
+        views.data_source(session)
+    if screen.empty is None:  # an empty view has said why once, above: no empty table
         st.subheader("Incidents")
         views.incident_table(in_view, session)
-    with right:
-        if screen.selected is None:
-            st.info(
-                "Select an incident in the table to see its full record and centre the map on it."
-            )
-        else:
-            views.incident_record(screen.selected)
-            evidence.incident_evidence(screen.selected, shown_evidence)
-            views.incident_history(data.incident_history(str(screen.view.incident)))
-    evidence.parts_panel(in_view, shown_evidence)
+        evidence.parts_panel(in_view, shown_evidence)

@@ -1,15 +1,35 @@
-"""Headline figures and the monthly timeline of the incidents in view."""
+"""Headline figures, the monthly timeline of the incidents in view, and its time control.
+
+The timeline spans the months of the incidents that pass every filter but the dates, so the
+months outside the view's dates stay in reach: brushing the chart, moving the month slider or
+playing month by month sets the view's dates (the months here are whole calendar months, UTC).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Final
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from dashboard.core.filters import Filters, apply
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.schema import STATUS_COLOURS
+from dashboard.core.weapons import DPRK
+
+#: The view's date range, "from" and "to", either end open (None).
+Dates = tuple[date | None, date | None]
+#: Name of the timeline's brush: its Vega-Lite selection parameter.
+BRUSH: Final = "months"
+#: How the bars of months outside the view's dates are drawn (opacity), beside the 1 of those in.
+OUTSIDE_OPACITY: Final = 0.3
+#: Dash patterns of the mandate's marks (veto, expiry, any further), told apart in the legend.
+_DASHES: Final = ([6, 3], [2, 2], [8, 2, 2, 2])
 
 
 @dataclass(frozen=True)
@@ -67,38 +87,239 @@ def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["month", "status"]).reset_index(drop=True)
 
 
-def timeline_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.LayerChart:
-    """Stacked monthly bars by status, with the mandate's veto and expiry drawn as rules."""
+def timeline_frame(
+    everything: pd.DataFrame, chosen: Filters, in_view: pd.DataFrame
+) -> pd.DataFrame:
+    """The DPRK-origin incidents of ``everything`` that pass every filter of ``chosen`` but the
+    dates: the timeline's months. ``in_view`` itself when no date is set (nothing to redo)."""
+    if chosen.date_from is None and chosen.date_to is None:
+        return in_view
+    undated = apply(everything, replace(chosen, date_from=None, date_to=None))
+    dprk = undated[DPRK].to_numpy(dtype=bool)
+    return undated if dprk.all() else undated[dprk]
+
+
+def month_end(month: date) -> date:
+    """The last day of ``month``'s calendar month."""
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return month_end(month) + timedelta(days=1)
+
+
+def incident_months(frame: pd.DataFrame) -> list[date]:
+    """The calendar months (their first days) holding an incident of ``frame``, ascending."""
+    months = monthly_counts(frame)["month"].drop_duplicates()
+    return [stamp.date() for stamp in months]
+
+
+def calendar_months(first: date, last: date) -> list[date]:
+    """Every calendar month from ``first``'s to ``last``'s (their first days): the slider's
+    steps, empty months included so that its distances are time."""
+    months, month = [], _month_start(first)
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def whole_months(first: date, last: date) -> tuple[date, date]:
+    """The dates from the first day of ``first``'s month to the last day of ``last``'s."""
+    return (_month_start(first), month_end(last))
+
+
+def month_window(months: Sequence[date], dates: Dates) -> tuple[date, date]:
+    """The first and last of ``months`` that the view's ``dates`` reach, for the month slider
+    (an open end is the first or last month; a range outside them is clamped to them)."""
+    start = _month_start(dates[0]) if dates[0] else months[0]
+    end = _month_start(dates[1]) if dates[1] else months[-1]
+    start = min(max(start, months[0]), months[-1])
+    end = min(max(end, start), months[-1])
+    return (start, end)
+
+
+def window_dates(months: Sequence[date], window: tuple[date, date]) -> Dates:
+    """The view's dates for a slider set to ``window`` over ``months``: whole months, an end at
+    the first or last month left open (the view's link then carries no date for it)."""
+    start, end = whole_months(*window)
+    return (None if window[0] == months[0] else start, None if window[1] == months[-1] else end)
+
+
+def _instant(value: object) -> datetime | None:
+    """A brush end as Vega-Lite reports it (milliseconds since the epoch, UTC; or ISO text)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int | float):
+            stamp = pd.Timestamp(value, unit="ms", tz=UTC)
+        elif isinstance(value, str):
+            stamp = pd.Timestamp(value)
+            stamp = stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)
+        else:
+            return None
+    except (ValueError, OverflowError):
+        return None
+    return None if pd.isna(stamp) else stamp.to_pydatetime()
+
+
+def _middle(month: date) -> datetime:
+    start = datetime(month.year, month.month, month.day, tzinfo=UTC)
+    return start + (datetime.combine(_next_month(month), start.timetz()) - start) / 2
+
+
+def brushed(ends: object) -> tuple[date, date] | None:
+    """The whole months a brush over the timeline covers: those whose middle lies inside it, or
+    the month holding the brush's own middle when it is narrower than that. None for anything
+    but two brush ends (a cleared brush reports none)."""
+    if not isinstance(ends, list | tuple) or len(ends) != 2:
+        return None
+    instants = [_instant(end) for end in ends]
+    if None in instants:
+        return None
+    start, end = sorted(i for i in instants if i is not None)
+    first = _month_start(start.date())
+    if _middle(first) < start:
+        first = _next_month(first)
+    last = _month_start(end.date())
+    if _middle(last) > end:
+        last = _month_start(last - timedelta(days=1))
+    if first > last:
+        first = last = _month_start((start + (end - start) / 2).date())
+    return whole_months(first, last)
+
+
+def play_step(months: Sequence[date], dates: Dates) -> tuple[date, date] | None:
+    """The next step of "Play" through ``months`` (the incidents' months): the month after the
+    one the view shows, when it shows one calendar month whole, else the first; None after the
+    last."""
+    if not months:
+        return None
+    start, end = dates
+    if start is not None and start.day == 1 and end == month_end(start):
+        later = bisect.bisect_right(months, start)
+        if later == len(months):
+            return None
+        return whole_months(months[later], months[later])
+    return whole_months(months[0], months[0])
+
+
+def drawn_brush(months: Sequence[date], dates: Dates) -> tuple[date, date] | None:
+    """The days the timeline's brush is drawn over for the view's ``dates`` (the end exclusive),
+    an open end reaching the first or last of ``months``; None when no date is set, or no day
+    lies in them."""
+    start, end = dates
+    if not months or (start is None and end is None):
+        return None
+    start, end = start or months[0], end or month_end(months[-1])
+    return (start, end + timedelta(days=1)) if start <= end else None
+
+
+def brush_ends(drawn: tuple[date, date]) -> list[int]:
+    """A drawn brush's ends as Vega-Lite reports them: milliseconds since the epoch, UTC."""
+    return [int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp() * 1000) for d in drawn]
+
+
+def _timeline_counts(frame: pd.DataFrame, in_dates: pd.DataFrame | None) -> pd.DataFrame:
+    """Incidents per month and status, split into those in the view's dates (``in_dates``, all
+    of ``frame`` when None) and those outside: columns month (ISO date), status, incidents, in."""
+    counts = monthly_counts(frame).assign(inside=True)
+    if in_dates is not None and in_dates is not frame:
+        inside = monthly_counts(in_dates).rename(columns={"incidents": "shown"})
+        counts = counts.merge(inside, on=["month", "status"], how="left")
+        shown = counts.pop("shown").fillna(0).astype("int64")
+        outside = counts.assign(incidents=counts["incidents"] - shown, inside=False)
+        counts = pd.concat([counts.assign(incidents=shown), outside], ignore_index=True)
+        counts = counts[counts["incidents"] > 0]
+    # Dates as text, read by Vega-Lite as UTC days: the months are the same in every time zone.
+    return counts.assign(month=counts["month"].dt.strftime("%Y-%m-%d")).reset_index(drop=True)
+
+
+def _utc(day: date) -> alt.DateTime:
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
+
+
+def timeline_chart(
+    frame: pd.DataFrame,
+    marks: pd.DataFrame,
+    *,
+    in_dates: pd.DataFrame | None = None,
+    dates: Dates = (None, None),
+) -> alt.LayerChart:
+    """Stacked monthly bars by status, with the mandate's veto and expiry as dashed rules named
+    in a legend (never as text in the plot, where labels of dates weeks apart collide).
+
+    ``frame`` spans the months (see :func:`timeline_frame`); ``in_dates`` are its incidents in
+    the view's ``dates`` (None: all): the others' bars are faint. The chart carries an interval
+    selection on the months, :data:`BRUSH`, drawn over the view's dates.
+    """
     statuses = list(STATUS_COLOURS)
+    counts = _timeline_counts(frame, in_dates)
+    drawn = None if counts.empty else drawn_brush(incident_months(frame), dates)
+    brush = alt.selection_interval(
+        name=BRUSH,
+        encodings=["x"],
+        value={"x": [_utc(day) for day in drawn]} if drawn else alt.Undefined,
+    )
+    bottom = alt.Legend(orient="bottom", direction="horizontal", columns=3, titleOrient="top")
     bars = (
-        alt.Chart(monthly_counts(frame))
+        alt.Chart(counts)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):T", title="Month"),
-            y=alt.Y("sum(incidents):Q", title="Incidents", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X(
+                "utcyearmonth(month):T",
+                title=None,
+                axis=alt.Axis(format="%b %Y", labelOverlap=True, labelFlush=True),
+            ),
+            y=alt.Y(
+                "incidents:Q",
+                title="Incidents",
+                stack="zero",
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
             color=alt.Color(
                 "status:N",
                 title="Attribution",
                 scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses]),
+                legend=bottom,
             ),
+            opacity=alt.Opacity(
+                "inside:N",
+                scale=alt.Scale(domain=[True, False], range=[1, OUTSIDE_OPACITY]),
+                legend=None,
+            ),
+            order=alt.Order("inside:N", sort="descending"),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("utcyearmonth(month):T", title="Month", format="%B %Y"),
                 alt.Tooltip("status:N", title="Attribution"),
-                alt.Tooltip("sum(incidents):Q", title="Incidents"),
+                alt.Tooltip("incidents:Q", title="Incidents"),
             ],
         )
+        .add_params(brush)
     )
-    marks = marks.assign(offset=[12 + 14 * i for i in range(len(marks))])
+    days = marks["date"].dt.strftime("%Y-%m-%d")
+    named = marks.assign(mark=marks["label"] + " " + days, date=days)
     rules = (
-        alt.Chart(marks)
-        .mark_rule(strokeDash=[4, 3], color="#333")
+        alt.Chart(named)
+        .mark_rule(color="#333", strokeWidth=1.5)
         .encode(
-            x="date:T", tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T", format="%Y-%m-%d")]
+            x="utcyearmonthdate(date):T",
+            strokeDash=alt.StrokeDash(
+                "mark:N",
+                title="UN panel",
+                scale=alt.Scale(
+                    domain=list(named["mark"]),
+                    range=[_DASHES[i % len(_DASHES)] for i in range(len(named))],
+                ),
+                # Above the plot, one mark a line: never beside the other legend or each other.
+                legend=alt.Legend(orient="top", direction="vertical", title=None, labelLimit=0),
+            ),
+            tooltip=[alt.Tooltip("mark:N", title="UN panel")],
         )
     )
-    labels = (
-        alt.Chart(marks)
-        .mark_text(align="left", dx=4, fontSize=11)
-        .encode(x="date:T", y=alt.Y("offset:Q", scale=None, axis=None), text="label:N")
-    )
-    return alt.LayerChart(layer=[bars, rules, labels]).properties(height=260)
+    return alt.LayerChart(layer=[bars, rules]).properties(height=320)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Final
 
 from dashboard.core.filters import Filters
@@ -108,6 +108,12 @@ def set_filters(view: View, filters: Filters) -> View:
     """The view with other filters: the selection is kept, and the map fits the incidents now
     in view (a moved map view is dropped)."""
     return replace(view, filters=filters, map_view=None)
+
+
+def set_dates(view: View, date_from: date | None, date_to: date | None) -> View:
+    """The view with other dates, its other filters kept (the time control: brush, month slider,
+    play), as :func:`set_filters` does it."""
+    return set_filters(view, replace(view.filters, date_from=date_from, date_to=date_to))
 
 
 def select(view: View, incident: str) -> View:

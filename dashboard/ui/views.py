@@ -150,40 +150,51 @@ def counting_note(screen: Screen) -> None:
 def data_source(session: ViewSession) -> None:
     """Say whether the view shows live data or the store as it was at ``asof``; switch between."""
     asof = session.view.asof
-    note, button = st.columns([4, 1], vertical_alignment="center")
-    if asof is None:
-        note.caption("Data: **live**, as the store holds it now.")
-        button.button(
-            "Freeze at this moment",
-            help="Pin this view and its link to the data as it is now (adds asof to the link).",
-            on_click=lambda: session.apply(lambda view: freeze(view, datetime.now(UTC))),
-        )
-    else:
-        note.info(
-            f"Data as the store held it at **{format_asof(asof)}** (asof): later uploads and "
-            "corrections are not shown.",
-            icon=":material/history:",
-        )
-        button.button("Show live data", on_click=lambda: session.apply(unfreeze))
+    # One row that wraps (columns would stack the note and its button on a phone).
+    with st.container(horizontal=True, vertical_alignment="center", key="data_source"):
+        if asof is None:
+            st.caption("Data: **live**, as stored now.", width="content")
+            st.button(
+                "Freeze at this moment",
+                help="Pin this view and its link to the data as it is now (adds asof to the link).",
+                on_click=lambda: session.apply(lambda view: freeze(view, datetime.now(UTC))),
+            )
+        else:
+            st.info(
+                f"Data as the store held it at **{format_asof(asof)}** (asof): later uploads and "
+                "corrections are not shown.",
+                icon=":material/history:",
+            )
+            st.button("Show live data", on_click=lambda: session.apply(unfreeze))
 
 
 def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
-    cols = st.columns(5)
-    cols[0].metric("Incidents in view", f"{figures.incidents:,}")
-    cols[1].metric(
-        "Confirmed by an independent monitor",
-        f"{figures.confirmed:,}",
-        help="attribution_status = confirmed (e.g. by the UN Panel of Experts)",
-    )
-    cols[2].metric("Killed · injured", f"{figures.killed:,} · {figures.injured:,}")
-    cols[3].metric(
-        "UN Panel of Experts", "Active" if mandate.active else "Expired", help=mandate.headline
-    )
-    cols[4].metric(
-        "Incidents since expiry",
-        f"{figures.since_expiry:,}",
-        help="Incidents in view dated after the mandate ended: no UN panel to examine them.",
-    )
+    """The five headline figures, in a row that wraps: one line on a desktop, two on a phone.
+
+    The labels are short (what they count exactly is in their help), so none is cut off.
+    """
+    with st.container(horizontal=True, gap="small", key="headline_figures"):
+        st.metric("Incidents in view", f"{figures.incidents:,}", width="content")
+        st.metric(
+            "Confirmed",
+            f"{figures.confirmed:,}",
+            help="Confirmed by an independent monitor (attribution_status = confirmed, e.g. by "
+            "the UN Panel of Experts).",
+            width="content",
+        )
+        st.metric("Killed · injured", f"{figures.killed:,} · {figures.injured:,}", width="content")
+        st.metric(
+            "UN Panel of Experts",
+            "Active" if mandate.active else "Expired",
+            help=mandate.headline,
+            width="content",
+        )
+        st.metric(
+            "Since expiry",
+            f"{figures.since_expiry:,}",
+            help="Incidents in view dated after the mandate ended: no UN panel to examine them.",
+            width="content",
+        )
     st.caption(mandate.headline)
 
 
@@ -342,7 +353,19 @@ def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
             hide_index=True,
             width="stretch",
             column_config={c.name: _table_column(c) for c in shown_in("table")},
+            column_order=_table_columns(),
         )
+
+
+#: The table's first columns, so that status and casualties show without scrolling sideways
+#: beside the map; the others follow in their declared order.
+_TABLE_LEAD: tuple[str, ...] = ("date", "location", "attribution_status", "killed", "injured")
+
+
+def _table_columns() -> list[str]:
+    """The incident table's columns in the order shown: :data:`_TABLE_LEAD`, then the rest."""
+    rest = [c.name for c in shown_in("table") if c.name not in _TABLE_LEAD]
+    return [*_TABLE_LEAD, *rest]
 
 
 def _table_column(declared: Column) -> ColumnConfig:

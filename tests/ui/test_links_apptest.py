@@ -133,7 +133,7 @@ def test_asof_shows_the_store_as_it_was(app_store: Store) -> None:
 def test_freeze_pins_the_link_and_live_unpins_it(app_store: Store) -> None:
     at = opened({})
     assert "asof" not in at.code[0].value
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Freeze at this moment").click().run()
     assert not at.exception
     assert any("(asof)" in i.value for i in at.info)
     assert "asof=" in at.code[0].value
