@@ -32,7 +32,7 @@ def test_the_kharkiv_record_shows_its_sources_and_draws_the_origin_chart(
         evidence.locator(
             "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
         ).first
-    ).to_be_visible()
+    ).to_be_visible(timeout=20_000)  # Vega draws after the page settles; slower on a busy machine
     panel = page.locator(".st-key-parts_panel").inner_text()
     assert "Examined missiles: 2 (3 examinations)" in panel
     assert "290 components from 26 companies" in panel
