@@ -413,8 +413,9 @@ def share_panel(
         return briefing.render(brief, asset_text=read_asset).encode("utf-8")
 
     stamp = links.format_asof(state.asof or datetime.now(UTC)).replace(":", "")
-    cols = st.columns(4)
-    cols[0].download_button(
+    # One wrapping row of buttons each as wide as its label (columns cut "Download briefing").
+    downloads = st.container(horizontal=True, wrap=True, key="downloads")
+    downloads.download_button(
         "Download briefing",
         make_briefing,
         file_name=f"briefing-{stamp}.html",
@@ -423,7 +424,7 @@ def share_panel(
         on_click="ignore",
         key="download_briefing",
     )
-    cols[1].download_button(
+    downloads.download_button(
         "CSV",
         lambda: export.to_csv(frame).encode("utf-8"),
         file_name=f"incidents-{stamp}.csv",
@@ -432,7 +433,7 @@ def share_panel(
         on_click="ignore",
         key="download_csv",
     )
-    cols[2].download_button(
+    downloads.download_button(
         "CSV for Excel",
         lambda: export.to_excel_csv(frame),
         file_name=f"incidents-{stamp}-excel.csv",
@@ -443,7 +444,7 @@ def share_panel(
         help="UTF-8 with BOM, semicolons and decimal commas: opens in columns in Excel on a "
         "Ukrainian or European locale, and uploads back unchanged.",
     )
-    cols[3].download_button(
+    downloads.download_button(
         "GeoJSON",
         lambda: export.to_geojson(frame).encode("utf-8"),
         file_name=f"incidents-{stamp}.geojson",

@@ -321,18 +321,27 @@ def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
             state["table_page"] = page_of(frame, positions, selected_id)
 
     with st.container(key="incident_table"):
-        sort, reverse, number, note = st.columns([3, 2, 2, 4], vertical_alignment="bottom")
-        sort.selectbox(
+        # One wrapping row: each control as wide as it needs (columns cut "Reverse" short).
+        controls = st.container(horizontal=True, wrap=True, vertical_alignment="bottom")
+        controls.selectbox(
             "Sort by",
             list(_SORTS),
             key="table_sort",
             on_change=first_page,
             help="Orders every incident in view (clicking a column header sorts only this page).",
+            width=200,
         )
-        reverse.toggle(
-            "Reverse", key="table_reverse", on_change=first_page, help="The other way round."
+        controls.toggle(
+            "Reverse",
+            key="table_reverse",
+            on_change=first_page,
+            help="The other way round.",
+            width="content",
         )
-        number.number_input("Page", min_value=1, max_value=pages, step=1, key="table_page")
+        controls.number_input(
+            "Page", min_value=1, max_value=pages, step=1, key="table_page", width=130
+        )
+        note = controls.container(width="content")
         first = (page - 1) * PAGE_ROWS + 1
         note.caption(f"Incidents {first:,} to {first + len(table) - 1:,} of {len(frame):,}")
         if selected_id is not None and selected_id not in set(table["incident_id"]):

@@ -33,6 +33,12 @@ FIGURE_LABELS = """() => [...document.querySelectorAll("[data-testid='stMetricLa
             top: Math.round(e.closest("[data-testid='stMetric']").getBoundingClientRect().top)};
 })"""
 
+#: The labels of the page's buttons and toggles drawn narrower than their text (cut short).
+CUT_CONTROLS = """() => [...document.querySelectorAll(
+    "[data-testid='stMain'] button [data-testid='stMarkdownContainer'],"
+    + " [data-testid='stMain'] [data-testid='stWidgetLabel'] [data-testid='stMarkdownContainer']"
+)].filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
+
 #: Where the map's top lies in the page, and how high the first screen is.
 MAP_TOP = """() => ({
     top: document.querySelector("iframe[title*='st_folium']").getBoundingClientRect().top
@@ -269,6 +275,7 @@ def test_layout_at_desktop_and_phone_width(
         ]
         cut = [label["label"] for label in labels if label["scroll"] > label["client"]]
         assert cut == []  # no label ends in an ellipsis
+        assert page.evaluate(CUT_CONTROLS) == []  # nor a button's or a toggle's
         rows = {label["top"] for label in labels}
         placed = page.evaluate(MAP_TOP)
         if width == 390:
