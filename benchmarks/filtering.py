@@ -116,10 +116,15 @@ def measure(store: Path, turns: int, profile: Path | None) -> dict[str, list[flo
 
     run("open", page.run)
     profilers = {kind: cProfile.Profile() for kind in ("search", "clear")} if profile else {}
+    shown: dict[str, set[str]] = {"search": set(), "clear": set()}
     for _ in range(turns):
         for kind, text in (("search", QUERY), ("clear", "")):
             timed.profiler = profilers.get(kind)
             run(kind, page.text_input(key="q").input(text).run)
+            shown[kind] |= {m.value for m in page.metric if m.label == "Incidents in view"}
+    if len(shown["search"]) != 1 or shown["search"] == shown["clear"]:
+        raise RuntimeError(f"the search did not narrow the page: {shown}")
+    print(f"incidents in view: {shown['search'].pop()} searched, {shown['clear'].pop()} in all")
     for kind, profiler in profilers.items():
         assert profile is not None
         profile.mkdir(parents=True, exist_ok=True)
