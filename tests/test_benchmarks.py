@@ -88,3 +88,35 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
     ]
     assert [r[0] for r in rows] == [str(SIZE)] * (len(rows) - 7) + [str(HUGE)] * 7
     assert all(len(r) == len(COLUMNS) and r[2] for r in rows)  # every row has a measured value
+
+
+def test_the_in_process_filter_change_measures_a_search_that_narrows_the_page(
+    tmp_path: Path,
+) -> None:
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "benchmarks.filtering", "--size", str(SIZE), "--turns", "1"),
+            *("--work", str(tmp_path), "--profile", str(tmp_path / "prof")),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    assert [line.split(":")[0].strip() for line in lines if "median" in line] == [
+        "open",
+        "search",
+        "clear",
+    ]
+    # The store also holds the shipped incidents, seeded when it is opened.
+    found = re.search(r"incidents in view: (\d+) searched, (\d+) in all", done.stdout)
+    assert found is not None
+    assert 0 < int(found[1]) < SIZE <= int(found[2])
+    assert {p.name for p in (tmp_path / "prof").iterdir()} == {
+        "search.prof",
+        "search.txt",
+        "clear.prof",
+        "clear.txt",
+    }

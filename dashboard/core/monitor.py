@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 from dashboard.core import filters, links
@@ -128,8 +129,8 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
     view, missing = links.restrict(view, weapons=weapons, districts=districts)
     passing = filters.apply(everything, view.filters)
     dprk = passing[DPRK].to_numpy(dtype=bool)
-    in_view = passing if dprk.all() else passing[dprk]
-    context = passing[~dprk] if view.filters.context else passing.iloc[0:0]
+    in_view = passing if dprk.all() else passing.take(np.flatnonzero(dprk))
+    context = passing.take(np.flatnonzero(~dprk)) if view.filters.context else passing.iloc[0:0]
     rows = in_view.iloc[0:0]
     if view.incident is not None:
         rows = in_view[(in_view["incident_id"] == view.incident).to_numpy(dtype=bool)]

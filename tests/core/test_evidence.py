@@ -272,3 +272,22 @@ def test_characters_no_store_can_keep_are_reported() -> None:
         (3, "country", "unstorable-character"),
     ]
     assert list(result.valid["country"]) == ["Japan"]
+
+
+def test_annotate_returns_its_result_again_for_the_same_frame_and_equal_evidence() -> None:
+    incidents = pd.DataFrame(
+        {"incident_id": ["A", "B"], "source_title": ["Own", None], "source_url": [None, None]}
+    )
+    first = annotate(incidents, _evidence())
+    # The page's evidence is a fresh copy on every run (st.cache_data): equal is enough.
+    assert annotate(incidents, _evidence()) is first
+    unexamined = Evidence(
+        _evidence().sources, _evidence().examinations.iloc[0:0], _evidence().origins
+    )
+    other = annotate(incidents, unexamined)
+    assert list(other["examined"]) == [False, False]
+    assert list(first["examined"]) == [True, False]
+    # Another frame object is annotated anew, even with the same content (it may change later).
+    again = annotate(incidents.copy(), _evidence())
+    assert again is not first
+    assert again.equals(first)

@@ -3,9 +3,12 @@ to AGGREGATE_ABOVE incidents; past it bins of the view, then the incidents aroun
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.assets import PAYLOAD_DIR
+from dashboard.core.maps import Payload
 
 #: The views asked for: everything (zoom 8), a corner with few incidents, a small move inside it.
 VIEWS = [(50.0, 36.2, 8), (49.0, 37.5, 14), (49.001, 37.501, 14)]
@@ -119,3 +122,43 @@ def test_a_click_selects_the_incident_of_its_row_once_and_nothing_forged() -> No
     at.run()
     assert not at.exception
     assert at.session_state["picked"] == [None, "B", None, None, None, None, None, "C"]
+
+
+def test_a_frame_s_payload_is_encoded_once_per_process_and_again_once_pruned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dashboard.core.mapassets import AssetUrls
+    from dashboard.core.records import incidents_frame
+    from dashboard.ui import mapview
+
+    encoded: list[int] = []
+    encode = mapview.encode_payload
+
+    def counting(frame: pd.DataFrame) -> Payload:
+        encoded.append(len(frame))
+        return encode(frame)
+
+    monkeypatch.setattr(mapview, "encode_payload", counting)
+    frame = incidents_frame(
+        {
+            "incident_id": f"P{i}",
+            "date": "2024-01-02",
+            "location": "Village",
+            "latitude": 49.9 + i / 1000,
+            "longitude": 36.2,
+            "geo_precision": 1,
+            "weapon": "KN-23",
+            "attribution_status": "confirmed",
+        }
+        for i in range(3)
+    )
+    assets = AssetUrls("/app/static/")
+    first = mapview._publish_once(frame, assets)
+    assert mapview._publish_once(frame, assets) is first  # another session, or a filter cleared
+    assert encoded == [3]
+    assert mapview._publish_once(frame.copy(), assets).url == first.url  # same bytes, new frame
+    assert encoded == [3, 3]
+    (PAYLOAD_DIR / first.name).unlink()  # pruned by other payloads: published again
+    assert mapview._publish_once(frame, assets).url == first.url
+    assert (PAYLOAD_DIR / first.name).exists()
+    assert encoded == [3, 3, 3]
