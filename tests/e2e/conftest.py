@@ -145,7 +145,9 @@ def wait_idle(page: Page, timeout: float = 60_000) -> None:
 
 _WATCH_RUN = """() => {
   const app = document.querySelector("[data-testid='stApp']");
-  window.__dashboardRunStarted = false;
+  // A run already under way (a fragment's, say) takes the action's rerun into itself: its
+  // end is the end of the run the action triggers, and no later "running" state may come.
+  window.__dashboardRunStarted = app.getAttribute("data-test-script-state") !== "notRunning";
   new MutationObserver((changes, observer) => {
     if (app.getAttribute("data-test-script-state") !== "notRunning") {
       window.__dashboardRunStarted = true;
@@ -158,7 +160,9 @@ _WATCH_RUN = """() => {
 def run_of(page: Page, action: Callable[[], object], timeout: float = 60_000) -> None:
     """Do ``action`` (a click, a key press) and wait until the script run it triggers has
     started and finished. Unlike :func:`wait_idle`, this cannot mistake the page as it was
-    before the run for its result when the server is slow to start the run."""
+    before the run for its result when the server is slow to start the run. A run still going
+    (a map report's, say) is waited out first."""
+    page.wait_for_selector(IDLE, timeout=timeout)
     page.evaluate(_WATCH_RUN)
     action()
     page.wait_for_function(
