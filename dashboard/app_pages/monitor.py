@@ -52,7 +52,8 @@ with right:
     if screen.empty is None:
         if screen.selected is None:
             st.info(
-                "Select an incident in the table to see its full record and centre the map on it."
+                "Select an incident in the table, or click its marker on the map, to see its full "
+                "record here."
             )
         else:
             views.incident_record(screen.selected)
