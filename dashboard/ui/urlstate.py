@@ -109,6 +109,16 @@ def write_url(session: ViewSession) -> None:
         session.written = wanted
 
 
+def rerun_page(session: ViewSession) -> None:
+    """Rerun the whole page after a fragment changed the view, its URL written first.
+
+    The rerun takes the query string of the request that ran the fragment, which the browser
+    may have sent before the latest URL reached it (a timer's tick, a map report): the page
+    would read that older URL as a move back (a Play step went back a month so)."""
+    write_url(session)
+    st.rerun(scope="app")
+
+
 def seed(key: str, value: Any) -> None:
     """Show ``value`` in the widget ``key`` (before it is drawn) when the view differs from it."""
     if key not in st.session_state or st.session_state[key] != value:
