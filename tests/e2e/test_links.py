@@ -260,11 +260,14 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     page.locator(".st-key-status input").click()
     page.get_by_role("option", name="preliminary").click()
     page.keyboard.press("Escape")
+    # Each change shows in the address once its run is done (a busy server starts it late).
+    expect(page).to_have_url(re.compile(r"[?&]status=preliminary(&|$)"), timeout=15_000)
     wait_idle(page)
     assert in_view(page) == "5"
     dates = page.locator(".st-key-from input")
     dates.fill("2024-02-01")
     dates.press("Escape")  # closing the calendar commits the typed date
+    expect(page).to_have_url(re.compile(r"[?&]from=2024-02-01(&|$)"), timeout=15_000)
     wait_idle(page)
     assert in_view(page) == "4"
     select_first_row(page)
