@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from dashboard.core.errors import RevertRefusedError
 from dashboard.core.evidence import Evidence, Kind, columns, db_rows, evidence_frame
-from dashboard.store.log import BatchMeta, BatchSummary
+from dashboard.store.log import BatchMeta, BatchSummary, insert_batch
 from dashboard.store.part import Part
 from dashboard.store.tables import EVIDENCE_TABLES, batches, incidents
 
@@ -157,24 +157,6 @@ def _batch_row(
     conn: sa.Connection, meta: BatchMeta, now: datetime, *, added: int = 0, removed: int = 0
 ) -> int:
     """Record an evidence batch in the batches table; its id."""
-    return int(
-        conn.execute(
-            sa.insert(batches)
-            .values(
-                kind=meta.kind,
-                filename=meta.filename,
-                sha256=meta.sha256,
-                source_format=EVIDENCE_FORMAT,
-                uploaded_by=meta.uploaded_by,
-                created_at=now,
-                rows_read=meta.rows_read,
-                added=added,
-                updated=0,
-                unchanged=0,
-                rejected=meta.rejected,
-                removed=removed,
-                reverts_batch=meta.reverts_batch,
-            )
-            .returning(batches.c.id)
-        ).scalar_one()
+    return insert_batch(
+        conn, meta, now, source_format=EVIDENCE_FORMAT, added=added, removed=removed
     )

@@ -194,28 +194,19 @@ class BatchLog(Part):
         Also gives the store's state before and after the batch (see :meth:`_advance`)."""
         previous = token(conn)
         added, updated, removed = len(steps.added), len(steps.updated), len(steps.removed)
-        batch_id = conn.execute(
-            sa.insert(batches)
-            .values(
-                kind=meta.kind,
-                filename=meta.filename,
-                sha256=meta.sha256,
-                source_format=meta.source_format,
-                uploaded_by=meta.uploaded_by,
-                created_at=now,
-                rows_read=meta.rows_read,
-                added=added,
-                updated=updated,
-                unchanged=unchanged,
-                rejected=meta.rejected,
-                removed=removed,
-                reverts_batch=meta.reverts_batch,
-            )
-            .returning(batches.c.id)
-        ).scalar_one()
+        batch_id = insert_batch(
+            conn,
+            meta,
+            now,
+            source_format=meta.source_format,
+            added=added,
+            updated=updated,
+            unchanged=unchanged,
+            removed=removed,
+        )
         for chunk in chunks(steps.removed):
             conn.execute(sa.delete(incidents).where(incidents.c.incident_id.in_(chunk)))
-        added_values = [*_driver_columns(steps.added), [batch_id] * added]
+        added_values: list[Sequence[object]] = [*_driver_columns(steps.added), [batch_id] * added]
         insert_rows(conn, incidents, [*COLUMNS, "batch_id"], added_values)
         others = [c for c in COLUMNS if c != KEY]
         *changed_values, keys = _driver_columns(steps.updated[[*others, KEY]])
@@ -369,3 +360,38 @@ def _latest_changes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, Logged
                 row.batch_id, Change(row.incident_id, row.before, row.after)
             )
     return found
+
+
+def insert_batch(
+    conn: sa.Connection,
+    meta: BatchMeta,
+    now: datetime,
+    *,
+    source_format: str,
+    added: int = 0,
+    updated: int = 0,
+    unchanged: int = 0,
+    removed: int = 0,
+) -> int:
+    """Record a batch (incidents or evidence) in the batches table, with its counts; its id."""
+    return int(
+        conn.execute(
+            sa.insert(batches)
+            .values(
+                kind=meta.kind,
+                filename=meta.filename,
+                sha256=meta.sha256,
+                source_format=source_format,
+                uploaded_by=meta.uploaded_by,
+                created_at=now,
+                rows_read=meta.rows_read,
+                added=added,
+                updated=updated,
+                unchanged=unchanged,
+                rejected=meta.rejected,
+                removed=removed,
+                reverts_batch=meta.reverts_batch,
+            )
+            .returning(batches.c.id)
+        ).scalar_one()
+    )
