@@ -20,12 +20,27 @@ APP = str(PACKAGE_DIR / "app.py")
 
 
 @pytest.fixture
-def at(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
-    monkeypatch.setenv("DASHBOARD_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+def store_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """The app's store: a fresh SQLite file (seeded when the app first opens it)."""
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    monkeypatch.setenv("DASHBOARD_DB_URL", url)
+    return url
+
+
+def link(**params: str) -> AppTest:
+    """The app opened at a link with these parameters: a new session, as a pasted link opens.
+    (A running session reads its URL again only on the browser's back or forward.)"""
     app = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        app.query_params[name] = value
     app.run()
     assert not app.exception
     return app
+
+
+@pytest.fixture
+def at(store_url: str) -> AppTest:
+    return link()
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -104,11 +119,8 @@ def test_search_box_folds_case_punctuation_and_script(at: AppTest) -> None:
     assert at.query_params["q"] == KHARKIV  # the link keeps what was typed
 
 
-def test_from_after_to_says_so(at: AppTest) -> None:
-    at.query_params["from"] = "2024-05-01"
-    at.query_params["to"] = "2024-01-01"
-    at.run()
-    assert not at.exception
+def test_from_after_to_says_so(store_url: str) -> None:
+    at = link(**{"from": "2024-05-01", "to": "2024-01-01"})
     assert metrics(at)["Incidents in view"] == "0"
     (warning,) = notice(at)
     assert warning.startswith("'From' (2024-05-01) is after 'To' (2024-01-01)")
@@ -136,19 +148,15 @@ def test_the_month_slider_sets_the_dates_and_the_link(at: AppTest) -> None:
     assert metrics(at)["Incidents in view"] == "8"
 
 
-def test_dates_from_a_link_show_on_the_slider(at: AppTest) -> None:
-    at.query_params["from"] = "2024-08-01"
-    at.run()
-    assert not at.exception
+def test_dates_from_a_link_show_on_the_slider(store_url: str) -> None:
+    at = link(**{"from": "2024-08-01"})
     (slider,) = [s for s in at.select_slider if s.key == "months"]
     assert slider.value == (date(2024, 8, 1), date(2025, 4, 1))
     assert metrics(at)["Incidents in view"] == "3"
 
 
-def test_selected_incident_shows_its_record(at: AppTest) -> None:
-    at.query_params["incident"] = "UA-KHA-20240102"
-    at.run()
-    assert not at.exception
+def test_selected_incident_shows_its_record(store_url: str) -> None:
+    at = link(incident="UA-KHA-20240102")
     record = " ".join(m.value for m in at.markdown)
     assert "Hwasong\\-11 series \\(KN\\-23/KN\\-24\\)" in record
     assert "UN Panel of Experts" in record
@@ -170,14 +178,12 @@ def test_unreachable_store_shows_a_message_not_a_traceback(
     assert not at.metric
 
 
-def test_record_shows_the_incident_history(at: AppTest) -> None:
+def test_record_shows_the_incident_history(store_url: str) -> None:
     store = open_store()
     record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
     store.apply_batch([{**record, "killed": 2}], BatchMeta("fix.csv", "f" * 64, "analyst"))
     store.dispose()
-    at.query_params["incident"] = "UA-KHA-20240106"
-    at.run()
-    assert not at.exception
+    at = link(incident="UA-KHA-20240106")
     (history,) = [d.value for d in at.dataframe if "change" in d.value.columns]
     assert list(history["change"]) == ["added", "killed: None → 2"]
     assert list(history["batch"]) == [1, 2]
@@ -234,3 +240,17 @@ def test_the_map_says_what_it_leaves_out_and_zooms_to_all_or_kharkiv(at: AppTest
     at.button(key="zoom_all").click().run()
     assert "lat" not in at.query_params  # the fitted view is the view the map takes by itself
     assert note() == "All 8 incidents in view are on the map."
+
+
+def test_a_run_with_an_older_query_string_keeps_the_view(at: AppTest) -> None:
+    """A request the browser sent before the latest URL reached it (a widget, the map, Play's
+    timer) carries the older URL: only back or forward reads the URL again, so the view stays."""
+    (slider,) = [s for s in at.select_slider if s.key == "months"]
+    slider.set_range(date(2024, 1, 1), date(2024, 2, 1)).run()
+    assert metrics(at)["Incidents in view"] == "4"
+    at.query_params.clear()  # the address as it was before the slider's run
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Incidents in view"] == "4"
+    (slider,) = [s for s in at.select_slider if s.key == "months"]
+    assert slider.value == (date(2024, 1, 1), date(2024, 2, 1))

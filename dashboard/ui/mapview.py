@@ -298,7 +298,7 @@ def incident_map(
     if picked is not None and picked != session.view.incident:
         # A marker click selects its incident as a table row does: the whole page follows.
         session.apply(lambda view: select(view, picked))
-        urlstate.rerun_page(session)
+        st.rerun(scope="app")
     latest = _reported(report)
     if latest is None or (not session.map_reported and same_view(latest, BASE_VIEW)):
         latest = session.map_shows

@@ -165,4 +165,4 @@ def _tick(session: ViewSession, months: Sequence[date]) -> None:
         _stop()
     else:
         _apply(session, step)
-    urlstate.rerun_page(session)
+    st.rerun(scope="app")

@@ -10,8 +10,11 @@ bound to the URL by Streamlit (``bind="query-params"`` would parse ``status``, `
 ``district`` and ``layer`` a second time, and its own way). Streamlit (1.67) pushes a browser
 history entry for each write of ``st.query_params`` (and replaces the entry instead while it reruns
 for the back or forward button), and reruns the page with the entry's query string on back and
-forward. So every change of the view is one history entry, and a run that finds the URL differing
-from what it last wrote is a back or forward: the view is read from that URL again.
+forward, marking that run as a history navigation. So every change of the view is one history
+entry, and only such a run (or the session's first) reads the view from the URL again. Any other
+run's query string is only what the browser showed when it sent the request: a widget, the map or
+Play's timer may send one before the latest URL has reached the browser, and reading it back would
+undo the change just made.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.core import links
 from dashboard.core.monitor import Screen
@@ -90,11 +94,16 @@ def open_view(now: datetime) -> ViewSession:
         view, notes = links.parse(params, now=now)
         session = ViewSession(view=view, notes=notes)
         st.session_state[KEY] = session
-    elif session.written is not None and not _same_params(params, session.written):
-        # The browser moved to another history entry (or the URL was set by a test).
+    elif _history_navigation() and not _same_params(params, session.written or {}):
         session.view, session.notes = links.parse(params, now=now)
         session.from_url = True
     return session
+
+
+def _history_navigation() -> bool:
+    """Whether this run is the browser's back or forward button (Streamlit's own flag)."""
+    ctx = get_script_run_ctx()
+    return ctx is not None and ctx.is_history_navigation
 
 
 def write_url(session: ViewSession) -> None:
@@ -107,16 +116,6 @@ def write_url(session: ViewSession) -> None:
         if not _same_params(wanted, raw_params()):
             st.query_params.from_dict(wanted)
         session.written = wanted
-
-
-def rerun_page(session: ViewSession) -> None:
-    """Rerun the whole page after a fragment changed the view, its URL written first.
-
-    The rerun takes the query string of the request that ran the fragment, which the browser
-    may have sent before the latest URL reached it (a timer's tick, a map report): the page
-    would read that older URL as a move back (a Play step went back a month so)."""
-    write_url(session)
-    st.rerun(scope="app")
 
 
 def seed(key: str, value: Any) -> None:

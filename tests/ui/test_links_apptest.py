@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.core.records import frame_records
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta, Store
+from dashboard.ui import urlstate
 from tests.conftest import TODAY
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -144,8 +145,12 @@ def test_freeze_pins_the_link_and_live_unpins_it(app_store: Store) -> None:
     assert any("live" in c.value for c in at.caption)
 
 
-def test_a_url_changed_under_the_session_is_read_again(app_store: Store) -> None:
-    """What the browser's back button does: the page reruns with an earlier entry's URL."""
+def test_back_or_forward_reads_the_url_again(
+    app_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the browser's back button does: the page reruns with an earlier entry's URL, and
+    Streamlit marks the run as a history navigation (AppTest cannot: the flag is set here; the
+    browser test in tests/e2e/test_links.py presses the real button)."""
     at = opened({"status": "confirmed", "v": "1"})
     earlier = dict(at.query_params)
     at.text_input(key="q").input("Kharkiv").run()
@@ -154,6 +159,7 @@ def test_a_url_changed_under_the_session_is_read_again(app_store: Store) -> None
     assert at.query_params["from"] == "2024-01-03"
     at.query_params.clear()
     at.query_params.update(earlier)
+    monkeypatch.setattr(urlstate, "_history_navigation", lambda: True)
     at.run()
     assert not at.exception
     assert metric(at, "Incidents in view") == "1"
