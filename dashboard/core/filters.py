@@ -32,6 +32,8 @@ _CYRILLIC: Final = "[\u0400-\u04ff]"
 #: control characters) and modifier letters (apostrophes such as U+02BC). RE2's syntax (Arrow's
 #: regular expressions): the same as Python's ``[\\W_\u02b0-\u02ff]+``.
 _DROPPED: Final = "(?:[^\\p{L}\\p{N}]|[\\x{02b0}-\\x{02ff}])+"
+#: Rows of a free-text field looked at to judge whether it repeats (see :func:`folded`).
+_SAMPLE: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,17 @@ def _latin(texts: pd.Series) -> pd.Series:
 def _fold_all(texts: pd.Series) -> pd.Series:
     """:func:`fold` each of ``texts`` (missing ones to ""), vectorised.
 
-    Plain ASCII (most data) only needs lower case, done by Arrow; the rest takes the full way
-    (transliteration, NFKD, casefold) in Python. Arrow drops :data:`_DROPPED` from all.
+    Plain ASCII (most data) only needs lower case, done by Arrow; each distinct other text takes
+    the full way (transliteration, NFKD, casefold) in Python. Arrow drops :data:`_DROPPED`
+    from all.
     """
     values = texts.astype("string[pyarrow]").fillna("")
     plain = values.str.isascii().to_numpy(dtype=bool)
     lowered = values.str.lower()
-    if not plain.all():
-        lowered[~plain] = _latin(values[~plain]).str.normalize("NFKD").str.casefold()
+    if not plain.all():  # each distinct text once: a column may repeat a few a million times
+        codes, uniques = pd.factorize(values[~plain])
+        latin = _latin(pd.Series(uniques, dtype="string[pyarrow]")).str.normalize("NFKD")
+        lowered[~plain] = latin.str.casefold().to_numpy()[codes]
     return lowered.str.replace(_DROPPED, "", regex=True)
 
 
@@ -97,15 +102,27 @@ def fold(text: str) -> str:
 
 
 def folded(values: pd.Series) -> pd.Series:
-    """``values`` folded (:func:`fold`; missing to ""), as a categorical of the folded texts.
+    """``values`` folded (:func:`fold`; missing to "").
 
-    Each distinct value is folded once (transliteration is the costly part), so a column of
-    100,000 rows naming a few hundred places costs a few hundred folds.
+    A field of few distinct values (a categorical from the store, such as places and weapons,
+    or free text that repeats, judged by its first rows) becomes a categorical of the folded
+    texts, each distinct value folded once (transliteration is the costly part). Free text of
+    mostly distinct values (identifiers, source titles) is folded as it is: grouping a million
+    distinct texts only to fold each once costs more than folding them.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    texts, positions = pd.factorize(_fold_all(pd.Series(uniques, dtype=object)))
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        missing = codes < 0
+        uniques = pd.Series([*values.cat.categories, *([""] if missing.any() else [])])
+        codes = np.where(missing, len(uniques) - 1, codes)
+    elif values.iloc[:_SAMPLE].nunique(dropna=False) * 10 < min(len(values), _SAMPLE):
+        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        uniques = pd.Series(distinct, dtype=object)
+    else:
+        return _fold_all(values)
+    texts, positions = pd.factorize(_fold_all(uniques))
     return pd.Series(
-        pd.Categorical.from_codes(texts[codes], categories=pd.Index(positions)),
+        pd.Categorical.from_codes(texts[codes], categories=pd.Index(positions), validate=False),
         index=values.index,
     )
 
@@ -123,15 +140,19 @@ def with_search_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def _search(frame: pd.DataFrame, needle: str) -> np.ndarray:
     """Which rows hold ``needle`` (folded) inside one of their searched fields.
 
-    The folded distinct values are searched, then mapped to the rows by their codes: the cost
-    follows the number of distinct values, and a match never runs from one field into the next.
+    In a categorical field the folded distinct values are searched, then mapped to the rows by
+    their codes, so the cost follows the number of distinct values; a field of mostly distinct
+    values is searched row by row in Arrow. A match never runs from one field into the next.
     """
     fields = frame if SEARCH_PREFIX + SEARCH_COLUMNS[0] in frame else search_columns(frame)
     hits = np.zeros(len(frame), dtype=bool)
     for column in SEARCH_COLUMNS:
-        values = fields[SEARCH_PREFIX + column].cat
-        found = np.asarray(values.categories.str.contains(needle, regex=False), dtype=bool)
-        hits |= found[values.codes.to_numpy()]
+        texts = fields[SEARCH_PREFIX + column]
+        if isinstance(texts.dtype, pd.CategoricalDtype):
+            found = np.asarray(texts.cat.categories.str.contains(needle, regex=False), dtype=bool)
+            hits |= found[texts.cat.codes.to_numpy()]
+        else:
+            hits |= texts.str.contains(needle, regex=False).to_numpy(dtype=bool)
     return hits
 
 

@@ -145,3 +145,47 @@ def test_folding_in_arrow_equals_python_rules(text: str) -> None:
     assert fold(text.encode("ascii", "ignore").decode()) == re.sub(
         r"[\W_]+", "", text.encode("ascii", "ignore").decode().lower()
     )
+
+
+def python_fold(text: str) -> str:
+    """Python's rules for folding: NFKD, casefold, then drop ``[\\W_]`` and modifier letters."""
+    return re.sub(r"[\W_\u02b0-\u02ff]+", "", unicodedata.normalize("NFKD", text).casefold())
+
+
+def test_a_column_folds_as_each_text_alone() -> None:
+    """The column-wise fold (plain ASCII byte by byte, the rest each distinct text once) gives
+    each text Python's rules (Cyrillic transliterated first), missing and empty texts included."""
+    texts = ["", "KN-23 (4 missiles)", None, "a_b~C!", "   ", "x", KYIV, "café\u0301", KYIV, "Z9"]
+    column = search_columns(pd.DataFrame(dict.fromkeys(SEARCH_COLUMNS, texts)))
+    expected = ["", "kn234missiles", "", "abc", "", "x", "kyiv", "cafe", "kyiv", "z9"]
+    assert [str(v) for v in column[SEARCH_PREFIX + "notes"]] == expected
+    assert [python_fold(t) for t in texts[:6] if t is not None] == [
+        "",
+        "kn234missiles",
+        "abc",
+        "",
+        "x",
+    ]
+
+
+def test_free_text_that_repeats_is_folded_once_per_value(shipped: pd.DataFrame) -> None:
+    """Identifiers stay one folded text per row; notes repeated over many rows become a
+    categorical of their distinct folded texts. Search finds the same rows either way."""
+    many = pd.concat([typed_frame(shipped, categories=True)] * 50, ignore_index=True)
+    many["incident_id"] = many["incident_id"] + "-" + many.index.astype("string")
+    fields = search_columns(many)
+    assert not isinstance(fields[SEARCH_PREFIX + "incident_id"].dtype, pd.CategoricalDtype)
+    notes = fields[SEARCH_PREFIX + "notes"]
+    assert isinstance(notes.dtype, pd.CategoricalDtype)
+    assert len(notes.cat.categories) <= shipped["notes"].nunique() + 1
+    loaded = with_search_columns(many)
+    each = {t: fold(t) for c in SEARCH_COLUMNS for t in many[c].dropna().astype(str).unique()}
+    for q in ("placed at the city centre", "UA-KHA-20240102-7", "Kharkiv"):
+        needle = fold(q)
+        direct = {
+            i
+            for i, row in many.iterrows()
+            if any(needle in each[str(row[c])] for c in SEARCH_COLUMNS if pd.notna(row[c]))
+        }
+        assert direct
+        assert set(apply(loaded, Filters(q=q)).index) == direct
