@@ -26,7 +26,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml $
 	touch $(STAMP)
 
 run: install
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+	$(BIN)/streamlit run dashboard/server.py --server.port $(PORT)
 
 # Lint first: ruff, the format check and mypy, then every test (browser and PostgreSQL included).
 test: lint

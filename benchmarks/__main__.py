@@ -22,7 +22,7 @@ from benchmarks import baselines, browser, importing, synth
 from benchmarks.report import Row, markdown_table, text_table
 
 REPO = Path(__file__).resolve().parents[1]
-DASHBOARD_APP = REPO / "dashboard" / "app.py"
+DASHBOARD_APP = REPO / "dashboard" / "server.py"
 HUGE = 1_000_000
 BACKENDS = ("sqlite", "postgresql")
 
@@ -77,7 +77,6 @@ def browser_rows(
             websocket, http = opened.traffic.websocket, opened.traffic.http()
             payload = opened.traffic.http("/app/static/payload/")
             wire, frontend = opened.traffic.on_wire(), opened.traffic.on_wire(browser.FRONTEND)
-            frontend_gzipped = opened.traffic.frontend_gzipped()
             page_runs = app.run_log()
             pan = browser.interact(app, opened, browser.zoom_in(opened, timeout), timeout=timeout)
             filtered = browser.interact(
@@ -168,14 +167,8 @@ def browser_rows(
         ),
         Row(
             size,
-            "… of which Streamlit's own frontend files (/static/, sent uncompressed)",
+            "… of which Streamlit's own frontend files (/static/, gzipped by dashboard/server.py)",
             frontend / size,
-            "B",
-        ),
-        Row(
-            size,
-            "bytes per incident (websocket + HTTP) if a proxy gzipped Streamlit's frontend",
-            (websocket + wire - frontend + frontend_gzipped) / size,
             "B",
         ),
         Row(

@@ -4,7 +4,6 @@ time of a map move and of a filter change, and the app process's resident memory
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import socket
@@ -230,18 +229,6 @@ class Traffic:
             for key, size in self.wire.items()
             if urllib.parse.urlsplit(self.urls.get(key, "")).path.startswith(path)
         )
-
-    def frontend_gzipped(self) -> int:
-        """What Streamlit's frontend files would weigh gzipped (level 6), as a compressing
-        proxy in front of the app would send them."""
-        total = 0
-        for request in self.requests:
-            if not urllib.parse.urlsplit(request.url).path.startswith(FRONTEND):
-                continue
-            response = request.response()
-            if response is not None:
-                total += len(gzip.compress(response.body(), compresslevel=6))
-        return total
 
     def _request(self, request: Request) -> None:
         self.requests.append(request)

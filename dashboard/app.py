@@ -1,4 +1,5 @@
-"""Streamlit entry point: ``streamlit run dashboard/app.py`` (or ``make run``)."""
+"""The page: ``streamlit run dashboard/app.py`` serves it as it is; ``make run`` serves it warm
+through :mod:`dashboard.server`."""
 
 import logging
 

@@ -46,7 +46,7 @@ def start_app(
     tmp: Path,
     env: dict[str, str] | None = None,
     base_path: str = "",
-    script: Path = REPO / "dashboard" / "app.py",
+    script: Path = REPO / "dashboard" / "server.py",
     port: int | None = None,
     address: str = "127.0.0.1",
 ) -> RunningApp:
