@@ -411,6 +411,10 @@ def area_controls(
     )
 
 
+#: The share link's text field (its widget key).
+LINK_KEY = "share_link"
+
+
 def share_panel(
     frame: pd.DataFrame,
     state: View,
@@ -423,9 +427,15 @@ def share_panel(
 ) -> None:
     """ "Copy link to this view", and the briefing, CSV (canonical, and for Excel) and GeoJSON
     of the incidents in view."""
+    # A text field, not st.code: the code block's highlighter is a 0.5 MB script (gzipped) that
+    # every visitor would load for this one line.
     link = links.share_url(urlstate.base_url(), state)
-    st.markdown("**Copy link to this view**")
-    st.code(link, language=None, wrap_lines=True)
+    urlstate.seed(LINK_KEY, link)
+    st.text_input(
+        "Copy link to this view",
+        key=LINK_KEY,
+        help="Select the link and copy it: it opens this view, filters, map and selection.",
+    )
     if frame.empty:  # the link still shares the (empty) view; a briefing of nothing would not
         st.caption("Nothing to download: no incident is in this view.")
         return

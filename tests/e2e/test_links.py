@@ -117,7 +117,7 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
     expect(page).to_have_url(re.compile(r"[?&]zoom=12(&|$)"), timeout=15_000)
     wait_idle(page)
     sender = frame.evaluate(MAP_STATE)
-    link = page.locator("[data-testid='stCode']").inner_text().strip()
+    link = page.locator(".st-key-share_link input").input_value()
     assert "lat=" in link
     assert "zoom=12" in link
     assert query(page.url) == query(link)  # the address bar holds the same view
@@ -129,7 +129,7 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
         assert abs(receiver["lon"] - sender["lon"]) < 1e-4
         assert table_rows(fresh) == len(IN_VIEW)
         assert "UA-KYI-20240102" in record_text(fresh)
-        assert fresh.locator("[data-testid='stCode']").inner_text().strip() == link
+        assert fresh.locator(".st-key-share_link input").input_value() == link
 
 
 def test_junk_parameters_are_named_and_harmless(offline_app: RunningApp, page: Page) -> None:
@@ -195,7 +195,7 @@ def test_the_link_keeps_the_base_path(browser: Browser, tmp_path: Path) -> None:
         page.goto(served.url + "/?incident=UA-KYI-20240102")
         wait_idle(page)
         settled_map(page)
-        link = page.locator("[data-testid='stCode']").inner_text().strip()
+        link = page.locator(".st-key-share_link input").input_value()
         assert link.startswith(served.url)
         assert "/dash/board" in link
         assert query(link) == {"incident": ["UA-KYI-20240102"], "v": ["1"]}
@@ -227,7 +227,7 @@ def test_working_the_filters_updates_the_address_and_the_link(
     expect(page).to_have_url(re.compile(r"[?&]status=preliminary(&|$)"), timeout=15_000)
     expected = {"q": ["KN-23"], "status": ["preliminary"], "v": ["1"]}
     assert query(page.url) == expected
-    link = page.locator("[data-testid='stCode']").inner_text().strip()
+    link = page.locator(".st-key-share_link input").input_value()
     assert query(link) == expected
     _, sender = settled_map(page)
 

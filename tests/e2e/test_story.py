@@ -190,7 +190,7 @@ def test_play_steps_month_by_month_and_pause_keeps_the_month(page: Page, app: Ru
     map_frame(page).wait_for_function(f"({MAP_COUNT})() === {MONTHS[month]}", timeout=15_000)
     page.wait_for_timeout(3_000)
     assert query(page.url) == paused
-    link = page.locator("[data-testid='stCode']").inner_text()
+    link = page.locator(".st-key-share_link input").input_value()
     assert f"from={month}" in link  # the link is this step's view
 
 

@@ -72,7 +72,7 @@ def test_link_applies_filters_and_selection(app_store: Store) -> None:
     record = [m.value for m in at.markdown if m.value.startswith("#### ")]
     assert record == ["#### 2024\\-01\\-02 · Kyiv"]
     assert "UA\\-KYI\\-20240102" in "".join(m.value for m in at.markdown)
-    link = at.code[0].value
+    link = at.text_input(key="share_link").value
     assert link.startswith("/?")
     assert "incident=UA-KYI-20240102" in link
     assert "status=preliminary&status=confirmed" in link
@@ -107,7 +107,7 @@ def test_junk_is_ignored_and_named(app_store: Store) -> None:
     assert at.multiselect(key="weapon").value == []
     assert metric(at, "Incidents in view") == "1"
     assert not [m for m in at.markdown if m.value.startswith("####")]
-    assert at.code[0].value == "/?status=confirmed&v=1"
+    assert at.text_input(key="share_link").value == "/?status=confirmed&v=1"
     assert "<script>alert(1)</script>" not in at.query_params
     assert "incident" not in at.query_params
 
@@ -128,19 +128,19 @@ def test_asof_shows_the_store_as_it_was(app_store: Store) -> None:
     then = opened({"status": "confirmed", "asof": before.isoformat()})
     assert metric(then, "Killed · injured") == "3 · 64"
     assert any("(asof)" in i.value for i in then.info)
-    assert f"asof={before.strftime('%Y-%m-%dT%H')}%3A" in then.code[0].value
+    assert f"asof={before.strftime('%Y-%m-%dT%H')}%3A" in then.text_input(key="share_link").value
 
 
 def test_freeze_pins_the_link_and_live_unpins_it(app_store: Store) -> None:
     at = opened({})
-    assert "asof" not in at.code[0].value
+    assert "asof" not in at.text_input(key="share_link").value
     next(b for b in at.button if b.label == "Freeze at this moment").click().run()
     assert not at.exception
     assert any("(asof)" in i.value for i in at.info)
-    assert "asof=" in at.code[0].value
+    assert "asof=" in at.text_input(key="share_link").value
     assert "asof" in at.query_params
     next(b for b in at.button if b.label == "Show live data").click().run()
-    assert "asof" not in at.code[0].value
+    assert "asof" not in at.text_input(key="share_link").value
     assert "asof" not in at.query_params
     assert any("live" in c.value for c in at.caption)
 
@@ -166,7 +166,7 @@ def test_back_or_forward_reads_the_url_again(
     assert at.text_input(key="q").value == ""
     assert at.date_input(key="from").value is None
     assert at.multiselect(key="status").value == ["confirmed"]
-    assert at.code[0].value == "/?status=confirmed&v=1"
+    assert at.text_input(key="share_link").value == "/?status=confirmed&v=1"
     assert not at.warning
 
 
