@@ -93,6 +93,8 @@ def browser_rows(
         ) as app:
             browser.open_page(chrome, app.url, complete=True, timeout=timeout).context.close()
     assert opened.complete_ms is not None
+    # Issue 10 sets this ratio at 100,000 incidents; at 10,000 its target is the naive app's.
+    near_limit = 0.5 if size >= 100_000 else None
     rows = [
         Row(
             size,
@@ -100,7 +102,7 @@ def browser_rows(
             opened.marks_ms,
             "ms",
             fast.marks_ms,
-            0.5,
+            near_limit,
         ),
         Row(
             size,
@@ -108,7 +110,7 @@ def browser_rows(
             opened.complete_ms,
             "ms",
             fast.marks_ms,
-            0.5,
+            near_limit,
         ),
     ]
     rows.append(

@@ -10,8 +10,8 @@ visitor:
   reads the incidents (0.2 s at 100,000 from the store's snapshot, 1 s at 1,000,000).
 - **Streamlit's frontend compressed.** Streamlit 1.67 sends its own frontend files (``/static/``,
   about 7.4 MB) uncompressed, leaving compression to a reverse proxy; :class:`CompressedStatic`
-  gzips each once and keeps it, so a browser that accepts gzip gets about a third of the bytes
-  without a proxy and without compressing them again for every visitor.
+  gzips each once and keeps it, so a browser that accepts gzip gets about a quarter of the
+  bytes (1.9 MB for the Monitor page) without a proxy, and no visitor waits for compression.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
 
 class CompressedStatic:
     """Gzip Streamlit's frontend files (``/static/``) for browsers that accept it, each file
-    compressed once per process and kept (about 2.4 MB for all of them).
+    compressed once per process and kept.
 
     Only a whole ``200`` response of a compressible type, to a request without ``Range``, is
     compressed; anything else passes as it is. The app's own ``/app/static/`` files are left
