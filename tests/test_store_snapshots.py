@@ -4,6 +4,7 @@ now and as of each batch; a stale, foreign or damaged file is never served."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,14 @@ def snapshot_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture
+def store(db_url: str, snapshot_dir: Path) -> Iterator[Store]:
+    """The test database's store (SQLite, or PostgreSQL), its snapshots in ``snapshot_dir``."""
+    opened = open_store(db_url, today=TODAY)
+    yield opened
+    opened.dispose()
+
+
 def from_sql(
     store: Store, monkeypatch: pytest.MonkeyPatch, batch_id: int | None = None
 ) -> pd.DataFrame:
@@ -50,46 +59,38 @@ def _change(store: Store, incident: str, **changes: object) -> int:
 
 
 def test_each_batch_writes_the_snapshot_a_read_then_equals_sql(
-    db_url: str, snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = open_store(db_url, today=TODAY)
-    try:
-        batches = [int(store.batches()["id"].iloc[0])]
-        assert state_file(store).exists()  # the seed's batch wrote it, nothing read the store
-        batches.append(_change(store, "UA-KHA-20240106", killed=5, notes="Ёлка {{ 7*7 }}"))
-        batches.append(_change(store, "UA-KHA-20240106", incident_id="LATER-1", district=None))
-        assert state_file(store).exists()
-        batches.append(store.revert_batch(batches[1], uploaded_by="t").batch_id)
-        assert state_file(store).exists()
+    batches = [int(store.batches()["id"].iloc[0])]
+    assert state_file(store).exists()  # the seed's batch wrote it, nothing read the store
+    batches.append(_change(store, "UA-KHA-20240106", killed=5, notes="Ёлка {{ 7*7 }}"))
+    batches.append(_change(store, "UA-KHA-20240106", incident_id="LATER-1", district=None))
+    assert state_file(store).exists()
+    batches.append(store.revert_batch(batches[1], uploaded_by="t").batch_id)
+    assert state_file(store).exists()
 
-        now = store.incidents()
-        pd.testing.assert_frame_equal(now, from_sql(store, monkeypatch))
-        killed = dict(zip(now["incident_id"], now["killed"], strict=True))
-        assert killed["UA-KHA-20240106"] is pd.NA  # the revert put the seed's value back
-        assert "LATER-1" in killed
-        for batch_id in batches:
-            pd.testing.assert_frame_equal(
-                store.incidents_at_batch(batch_id), from_sql(store, monkeypatch, batch_id)
-            )
-    finally:
-        store.dispose()
+    now = store.incidents()
+    pd.testing.assert_frame_equal(now, from_sql(store, monkeypatch))
+    killed = dict(zip(now["incident_id"], now["killed"], strict=True))
+    assert killed["UA-KHA-20240106"] is pd.NA  # the revert put the seed's value back
+    assert "LATER-1" in killed
+    for batch_id in batches:
+        pd.testing.assert_frame_equal(
+            store.incidents_at_batch(batch_id), from_sql(store, monkeypatch, batch_id)
+        )
 
 
 def test_without_the_previous_snapshot_a_batch_writes_none_and_the_next_read_does(
-    db_url: str, snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = open_store(db_url, today=TODAY)
-    try:
-        for old in snapshot_dir.glob("*.arrow"):
-            old.unlink()
-        _change(store, "UA-KHA-20240106", killed=2)
-        assert not state_file(store).exists()
-        read = store.incidents()
-        assert state_file(store).exists()
-        pd.testing.assert_frame_equal(read, from_sql(store, monkeypatch))
-        pd.testing.assert_frame_equal(store.incidents(), read)
-    finally:
-        store.dispose()
+    for old in snapshot_dir.glob("*.arrow"):
+        old.unlink()
+    _change(store, "UA-KHA-20240106", killed=2)
+    assert not state_file(store).exists()
+    read = store.incidents()
+    assert state_file(store).exists()
+    pd.testing.assert_frame_equal(read, from_sql(store, monkeypatch))
+    pd.testing.assert_frame_equal(store.incidents(), read)
 
 
 def test_a_new_database_at_the_same_url_never_gets_the_old_ones_snapshot(
@@ -150,15 +151,11 @@ def test_only_the_newest_snapshots_of_a_store_are_kept(tmp_path: Path, snapshot_
 
 
 def test_a_snapshot_keeps_the_records_exactly(
-    db_url: str, snapshot_dir: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Text with markup and template braces, missing values, dates: the same records back."""
-    store = open_store(db_url, today=TODAY)
-    try:
-        _change(store, "UA-KHA-20240102", location="<b>{{ x }}</b>", time=None, injured=None)
-        assert frame_records(store.incidents()) == frame_records(from_sql(store, monkeypatch))
-    finally:
-        store.dispose()
+    _change(store, "UA-KHA-20240102", location="<b>{{ x }}</b>", time=None, injured=None)
+    assert frame_records(store.incidents()) == frame_records(from_sql(store, monkeypatch))
 
 
 def test_a_folder_others_may_write_in_is_never_read(

@@ -260,7 +260,9 @@ def timeline_chart(
     """
     statuses = list(STATUS_COLOURS)
     counts = _timeline_counts(frame, in_dates)
-    drawn = None if counts.empty else drawn_brush(incident_months(frame), dates)
+    # The frame's months, from its counts (each month counts inside the dates or outside them).
+    months = sorted({date.fromisoformat(month) for month in counts["month"]})
+    drawn = drawn_brush(months, dates)
     brush = alt.selection_interval(
         name=BRUSH,
         encodings=["x"],
