@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.conftest import unavailable
 
@@ -129,7 +131,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1500, "height": 1200})
-    opened = context.new_page()
+    opened = watch_runs(context.new_page())
     errors: list[str] = []
     opened.on("pageerror", lambda exc: errors.append(str(exc)))
     opened.errors = errors  # type: ignore[attr-defined]
@@ -143,32 +145,51 @@ def wait_idle(page: Page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
-_WATCH_RUN = """() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  // A run already under way (a fragment's, say) takes the action's rerun into itself: its
-  // end is the end of the run the action triggers, and no later "running" state may come.
-  window.__dashboardRunStarted = app.getAttribute("data-test-script-state") !== "notRunning";
-  new MutationObserver((changes, observer) => {
-    if (app.getAttribute("data-test-script-state") !== "notRunning") {
-      window.__dashboardRunStarted = true;
-      observer.disconnect();
-    }
-  }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
+_RUN_ENDS = {
+    ForwardMsg.FINISHED_SUCCESSFULLY,
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+}
+_finished_runs: weakref.WeakKeyDictionary[Page, list[int]] = weakref.WeakKeyDictionary()
+
+
+def watch_runs(page: Page) -> Page:
+    """Count the script runs the server tells ``page`` it has finished (its ``script_finished``
+    messages, a run cut short for a rerun aside), for :func:`run_of`. Call it before the page
+    opens the app: only websockets opened later are watched."""
+    finished = _finished_runs.setdefault(page, [0])
+
+    def on_frame(payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            message = ForwardMsg.FromString(payload)
+            if message.WhichOneof("type") == "script_finished":
+                finished[0] += message.script_finished in _RUN_ENDS
+
+    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+    return page
 
 
 def run_of(page: Page, action: Callable[[], object], timeout: float = 60_000) -> None:
-    """Do ``action`` (a click, a key press) and wait until the script run it triggers has
-    started and finished. Unlike :func:`wait_idle`, this cannot mistake the page as it was
-    before the run for its result when the server is slow to start the run. A run still going
-    (a map report's, say) is waited out first."""
+    """Do ``action`` (a click, a key press) and wait until a script run has finished after it,
+    as the server reports on the page's websocket, and the page has drawn it. Unlike
+    :func:`wait_idle`, this cannot mistake the page as it was before the run for its result
+    when the server is slow to start the run; nor miss a run so quick that the browser draws
+    its start and its end at once, never showing the app as running. A run still going (a map
+    report's, say) is waited out first. ``page`` must be watched by :func:`watch_runs`."""
+    if page not in _finished_runs:
+        raise AssertionError("run_of needs a page watched by watch_runs before it opened the app")
+    finished = _finished_runs[page]
     page.wait_for_selector(IDLE, timeout=timeout)
-    page.evaluate(_WATCH_RUN)
+    before = finished[0]
     action()
-    page.wait_for_function(
-        f"() => window.__dashboardRunStarted && document.querySelector({IDLE!r})",
-        timeout=timeout,
-    )
+    deadline = time.monotonic() + timeout / 1000
+    while finished[0] == before:
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"no script run finished within {timeout / 1000:.0f} s of the action"
+            )
+        page.wait_for_timeout(50)
+    wait_idle(page, timeout)
 
 
 def map_frame(page: Page, timeout: float = 30_000) -> Frame:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from tests.e2e.conftest import RunningApp, run_of, start_app, stop_app, wait_idle
+from tests.e2e.conftest import RunningApp, run_of, start_app, stop_app, wait_idle, watch_runs
 
 PASSWORD = "correct horse battery staple"
 THROTTLED = "Too many failed attempts"
@@ -48,7 +48,7 @@ def open_sign_in(
     """The Upload page's sign-in, for a browser the proxy reports as ``client``; its websocket
     to the server is appended to ``sockets`` when given, to send messages of the test's own."""
     context = browser.new_context(extra_http_headers={"X-Forwarded-For": client})
-    page = context.new_page()
+    page = watch_runs(context.new_page())
     if sockets is not None:
         page.route_web_socket(
             "**/_stcore/stream", lambda ws: sockets.append(ws.connect_to_server())
