@@ -57,4 +57,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) $(OIDC_DIR)/node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis dashboard/static/vendor/leaflet dashboard/static/vendor/leaflet-markercluster dashboard/static/vendor/jquery dashboard/static/vendor/leaflet-heat
+	rm -rf $(VENV) $(OIDC_DIR)/node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis dashboard/static/vendor/leaflet dashboard/static/vendor/leaflet-markercluster dashboard/static/vendor/jquery dashboard/static/vendor/leaflet-heat dashboard/static/map/bundle.js

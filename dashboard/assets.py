@@ -4,9 +4,10 @@ Leaflet, Leaflet.markercluster and jQuery come from their pinned XStatic package
 heat-map plugin from folium's own package; leaflet.fullscreen and supercluster (not on PyPI) are
 vendored in ``static/vendor`` with their licences, and the incident layer's own script is
 ``static/map``. :func:`ensure_static_assets` copies the package files under
-``dashboard/static/vendor`` (Streamlit serves ``dashboard/static`` at ``<base>/app/static/``), and
-:func:`served_urls` names them for folium. For a file that must work with no server (the
-briefing), :func:`inline_assets` puts the files' contents in the page itself.
+``dashboard/static/vendor`` (Streamlit serves ``dashboard/static`` at ``<base>/app/static/``) and
+writes the map's scripts as one bundle, and :func:`served_urls` names them for folium. For a file
+that must work with no server (the briefing), :func:`inline_assets` puts the files' contents in
+the page itself.
 
 :func:`publish_payload` writes a map payload's files under ``static/payload``, named by their
 content, so the browser fetches (and caches) them by URL; the folder is kept under a budget.
@@ -27,7 +28,15 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
 from dashboard import PACKAGE_DIR
-from dashboard.core.mapassets import CSS, JS, PAYLOAD_FOLDER, AssetUrls, inline
+from dashboard.core.mapassets import (
+    CSS,
+    JS,
+    MAP_BUNDLE,
+    PAYLOAD_FOLDER,
+    AssetUrls,
+    bundle,
+    inline,
+)
 from dashboard.core.maps import Payload
 
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -64,12 +73,19 @@ def ensure_static_assets(static_dir: Path = STATIC_DIR) -> None:
     missing = [p for p in (*JS.values(), *CSS.values()) if not (static_dir / p).exists()]
     if missing:
         raise FileNotFoundError(f"map assets missing under {static_dir}: {missing}")
+    text = bundle(lambda relative: (static_dir / relative).read_text(encoding="utf-8"))
+    target = static_dir / MAP_BUNDLE
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)  # atomic: a browser never gets half a bundle
 
 
 def served_urls(base_url_path: str = "") -> AssetUrls:
-    """URLs under Streamlit's static serving, honouring ``server.baseUrlPath``."""
+    """URLs under Streamlit's static serving, honouring ``server.baseUrlPath``; the map's
+    scripts as their bundle."""
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    return AssetUrls(prefix=f"{base}/app/static/")
+    return AssetUrls(prefix=f"{base}/app/static/", bundled=True)
 
 
 def publish_payload(

@@ -32,6 +32,11 @@ CSS = {
 #: benchmark's FastMarkerCluster baseline).
 MAP_JS = ("leaflet", "jquery", "heat", "supercluster", "fullscreen", "incidents")
 MAP_CSS = ("leaflet", "fullscreen", "incidents")
+#: The served map's scripts (:data:`MAP_JS`, in order) as one file, written beside them by
+#: :func:`dashboard.assets.ensure_static_assets`. st_folium loads a map's scripts one after
+#: another, requesting each once the one before has run: six files cost six round trips before
+#: the map can even ask for its data.
+MAP_BUNDLE = "map/bundle.js"
 #: The static sub-folder holding the map's payload files (content-addressed, written at run time).
 PAYLOAD_FOLDER = "payload"
 
@@ -39,9 +44,17 @@ PAYLOAD_FOLDER = "payload"
 @dataclass(frozen=True)
 class AssetUrls:
     """Where the browser finds the map's files: ``prefix`` (the static folder's URL) + a path from
-    :data:`JS`/:data:`CSS`, or + the name of a payload file (:meth:`payload`)."""
+    :data:`JS`/:data:`CSS`, or + the name of a payload file (:meth:`payload`). ``bundled`` names
+    the base map's scripts as their one :data:`MAP_BUNDLE` (what the app serves)."""
 
     prefix: str
+    bundled: bool = False
+
+    def map_js(self) -> list[tuple[str, str]]:
+        """The base map's scripts: :data:`MAP_JS` in order, or their bundle."""
+        if self.bundled:
+            return [("map_js", self.prefix + MAP_BUNDLE)]
+        return [self.js(role) for role in MAP_JS]
 
     def js(self, role: str) -> tuple[str, str]:
         return (f"{role}_js", self.prefix + JS[role])
@@ -51,6 +64,16 @@ class AssetUrls:
 
     def payload(self, name: str) -> str:
         return f"{self.prefix}{PAYLOAD_FOLDER}/{name}"
+
+
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
+
+
+def bundle(read: Callable[[str], str]) -> str:
+    """The text of :data:`MAP_BUNDLE`: the :data:`MAP_JS` files as ``read(relative path)`` gives
+    them, in order, each ended by ``;`` on a line of its own so none runs into the next (a file
+    starting with ``(`` would call the one before), their source-map comments dropped."""
+    return "".join(f"{_SOURCE_MAP.sub('', read(JS[role]))}\n;\n" for role in MAP_JS)
 
 
 #: Prefix marking an asset to inline: build the map with ``AssetUrls(INLINE_PREFIX)``.

@@ -25,7 +25,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from dashboard.core.mapassets import MAP_CSS, MAP_JS, AssetUrls
+from dashboard.core.mapassets import MAP_CSS, AssetUrls
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
     MAP_FIELDS,
@@ -362,7 +362,7 @@ def base_map(
     fmap.options["max_zoom"] = MAX_ZOOM
     # Every plugin's files load with the base map: st_folium loads scripts once, when the map
     # first mounts, so a layer switched on later finds its plugin already there.
-    fmap.default_js = [assets.js(role) for role in MAP_JS]
+    fmap.default_js = assets.map_js()
     fmap.default_css = [assets.css(role) for role in MAP_CSS]
     if tiles:
         folium.TileLayer(
@@ -373,8 +373,8 @@ def base_map(
             control=False,
         ).add_to(fmap)
     fullscreen = folium.plugins.Fullscreen(position="topleft")
-    fullscreen.default_js = [assets.js("fullscreen")]
-    fullscreen.default_css = [assets.css("fullscreen")]
+    fullscreen.default_js = []  # the base map loads the plugin's files
+    fullscreen.default_css = []
     fullscreen.add_to(fmap)
     Legend().add_to(fmap)
     return fmap

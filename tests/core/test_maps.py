@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.assets import publish_payload, served_urls
-from dashboard.core.mapassets import CSS, JS, MAP_CSS, MAP_JS
+from dashboard.assets import STATIC_DIR, ensure_static_assets, publish_payload, served_urls
+from dashboard.core.mapassets import CSS, JS, MAP_BUNDLE, MAP_CSS, MAP_JS, AssetUrls, bundle
 from dashboard.core.maps import (
     DETAIL_BLOCK,
     DETAIL_FIELDS,
@@ -64,13 +66,47 @@ def decode(data: bytes) -> tuple[dict[str, object], dict[str, np.ndarray]]:
     return header, arrays
 
 
-def test_base_map_loads_only_served_assets() -> None:
-    page = base_map(ASSETS, tiles=None).get_root().render()
-    sources = re.findall(r'<script src="([^"]+)"', page) + re.findall(
-        r'<link rel="stylesheet" href="([^"]+)"', page
+@pytest.mark.parametrize(
+    ("assets", "scripts"),
+    [(ASSETS, [MAP_BUNDLE]), (AssetUrls("/app/static/"), [JS[r] for r in MAP_JS])],
+    ids=["served", "file by file"],
+)
+def test_base_map_loads_only_its_assets_each_once_in_order(
+    assets: AssetUrls, scripts: list[str]
+) -> None:
+    page = base_map(assets, tiles=None).get_root().render()
+    assert re.findall(r'<script src="([^"]+)"', page) == [assets.prefix + p for p in scripts]
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert sorted(styles) == sorted(assets.prefix + CSS[r] for r in MAP_CSS)
+
+
+def test_the_bundle_holds_the_map_scripts_in_order_apart() -> None:
+    files = {
+        JS[role]: f"/* {role} */ (function () {{}})()\n//# sourceMappingURL={role}.map"
+        for role in MAP_JS
+    }
+    text = bundle(files.__getitem__)
+    assert [text.index(f"/* {role} */") for role in MAP_JS] == sorted(
+        text.index(f"/* {role} */") for role in MAP_JS
     )
-    wanted = [JS[r] for r in MAP_JS] + [CSS[r] for r in MAP_CSS]
-    assert sorted(sources) == sorted(ASSETS.prefix + p for p in wanted)
+    assert text.count("})()\n\n;\n") == len(MAP_JS)  # no file's "(" can call the one before
+    assert "sourceMappingURL" not in text
+
+
+def test_the_served_bundle_follows_its_files(tmp_path: Path) -> None:
+    static = tmp_path / "static"
+    shutil.copytree(STATIC_DIR, static, ignore=shutil.ignore_patterns("payload", "bundle.js"))
+    ensure_static_assets(static)
+    read = partial(_read_text, static)
+    assert (static / MAP_BUNDLE).read_text(encoding="utf-8") == bundle(read)
+    incidents = static / JS["incidents"]
+    incidents.write_text(incidents.read_text(encoding="utf-8") + "\n// edited\n", "utf-8")
+    ensure_static_assets(static)  # the next start
+    assert "// edited" in (static / MAP_BUNDLE).read_text(encoding="utf-8")
+
+
+def _read_text(folder: Path, relative: str) -> str:
+    return (folder / relative).read_text(encoding="utf-8")
 
 
 def test_base_path_prefixes_asset_urls() -> None:
