@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import ConfigError
-from dashboard.core.maps import OSM_ATTRIBUTION, OSM_TILES
+from dashboard.core.mapassets import OSM_ATTRIBUTION, OSM_TILES
 
 
 def tiles() -> tuple[str | None, str]:

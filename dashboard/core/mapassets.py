@@ -11,6 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+#: The base map's tiles by default (``DASHBOARD_TILES`` names others, or none), and their credit.
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
 #: Every file the map may load, relative to the static folder, by role.
 JS = {
     "leaflet": "vendor/leaflet/leaflet.js",

@@ -25,7 +25,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from dashboard.core.mapassets import MAP_CSS, AssetUrls
+from dashboard.core.mapassets import MAP_CSS, OSM_ATTRIBUTION, OSM_TILES, AssetUrls
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
     MAP_FIELDS,
@@ -35,11 +35,6 @@ from dashboard.core.schema import (
     STATUSES,
 )
 from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM, MapView
-
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
 
 #: Columns the payload carries as arrays (coordinates, day, dictionary codes); the other
 #: columns declared ``on_map`` travel as detail blocks, fetched when a popup opens.
