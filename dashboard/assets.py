@@ -58,7 +58,10 @@ _COPIES: dict[str, tuple[Path, tuple[str, ...] | None]] = {
 
 
 def ensure_static_assets(static_dir: Path = STATIC_DIR) -> None:
-    """Copy the packaged files into the served folder where they are missing (idempotent)."""
+    """Copy the packaged files into the served folder where they are missing, write the map's
+    bundle where it differs, and make the (empty) payload folder: a deployment may mount a
+    writable folder there over read-only code (idempotent)."""
+    (static_dir / PAYLOAD_FOLDER).mkdir(parents=True, exist_ok=True)
     for folder, (source, names) in _COPIES.items():
         target = static_dir / "vendor" / folder
         target.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,16 @@ import pandas as pd
 import pytest
 
 from dashboard.assets import STATIC_DIR, ensure_static_assets, publish_payload, served_urls
-from dashboard.core.mapassets import CSS, JS, MAP_BUNDLE, MAP_CSS, MAP_JS, AssetUrls, bundle
+from dashboard.core.mapassets import (
+    CSS,
+    JS,
+    MAP_BUNDLE,
+    MAP_CSS,
+    MAP_JS,
+    PAYLOAD_FOLDER,
+    AssetUrls,
+    bundle,
+)
 from dashboard.core.maps import (
     DETAIL_BLOCK,
     DETAIL_FIELDS,
@@ -97,6 +106,7 @@ def test_the_served_bundle_follows_its_files(tmp_path: Path) -> None:
     static = tmp_path / "static"
     shutil.copytree(STATIC_DIR, static, ignore=shutil.ignore_patterns("payload", "bundle.js"))
     ensure_static_assets(static)
+    assert (static / PAYLOAD_FOLDER).is_dir()  # made at install: a deployment mounts over it
     read = partial(_read_text, static)
     assert (static / MAP_BUNDLE).read_text(encoding="utf-8") == bundle(read)
     incidents = static / JS["incidents"]
