@@ -11,7 +11,9 @@ OIDC_DIR := tests/e2e/oidc
 
 .PHONY: install run test test-fast lint format bench lock clean
 
+# The map's files and their bundle, every time: the bundle follows the scripts in the code.
 install: $(STAMP)
+	$(BIN)/python -m dashboard assets
 
 # constraints.txt pins every transitive dependency to what CI tested (`make lock` renews it).
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml $(OIDC_DIR)/package-lock.json
@@ -19,7 +21,6 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml $
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	$(BIN)/python -m dashboard assets
 	@# The OpenID Connect provider the sign-on browser tests run (tests/e2e/test_oidc.py).
 	if command -v npm >/dev/null; then npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --silent; \
 	else echo "npm not found: tests/e2e/test_oidc.py will skip (and fail in CI)"; fi

@@ -16,6 +16,7 @@ content, so the browser fetches (and caches) them by URL; the folder is kept und
 from __future__ import annotations
 
 import base64
+import logging
 import mimetypes
 import os
 import re
@@ -39,6 +40,8 @@ from dashboard.core.mapassets import (
 )
 from dashboard.core.maps import Payload
 
+_LOG = logging.getLogger(__name__)
+
 STATIC_DIR = PACKAGE_DIR / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 PAYLOAD_DIR = STATIC_DIR / PAYLOAD_FOLDER
@@ -57,10 +60,11 @@ _COPIES: dict[str, tuple[Path, tuple[str, ...] | None]] = {
 }
 
 
-def ensure_static_assets(static_dir: Path = STATIC_DIR) -> None:
+def ensure_static_assets(static_dir: Path = STATIC_DIR) -> bool:
     """Copy the packaged files into the served folder where they are missing, write the map's
     bundle where it differs, and make the (empty) payload folder: a deployment may mount a
-    writable folder there over read-only code (idempotent)."""
+    writable folder there over read-only code (idempotent). True when the bundle matches its
+    files; False when it differs and cannot be written (the map then loads them one by one)."""
     (static_dir / PAYLOAD_FOLDER).mkdir(parents=True, exist_ok=True)
     for folder, (source, names) in _COPIES.items():
         target = static_dir / "vendor" / folder
@@ -76,19 +80,34 @@ def ensure_static_assets(static_dir: Path = STATIC_DIR) -> None:
     missing = [p for p in (*JS.values(), *CSS.values()) if not (static_dir / p).exists()]
     if missing:
         raise FileNotFoundError(f"map assets missing under {static_dir}: {missing}")
+    return _write_bundle(static_dir)
+
+
+def _write_bundle(static_dir: Path) -> bool:
+    """Write :data:`MAP_BUNDLE` from its files where it differs; False when it cannot be."""
     text = bundle(lambda relative: (static_dir / relative).read_text(encoding="utf-8"))
     target = static_dir / MAP_BUNDLE
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
-        partial = target.with_suffix(f".{os.getpid()}.part")
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return True
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    try:
         partial.write_text(text, encoding="utf-8")
         partial.replace(target)  # atomic: a browser never gets half a bundle
+    except OSError as exc:  # read-only code, updated without `python -m dashboard assets`
+        _LOG.warning(
+            "the map's script bundle differs from its files and cannot be written (%s); the map "
+            "loads them one by one until `python -m dashboard assets` writes it",
+            exc,
+        )
+        return False
+    return True
 
 
-def served_urls(base_url_path: str = "") -> AssetUrls:
+def served_urls(base_url_path: str = "", *, bundled: bool = True) -> AssetUrls:
     """URLs under Streamlit's static serving, honouring ``server.baseUrlPath``; the map's
-    scripts as their bundle."""
+    scripts as their bundle unless ``bundled`` is False."""
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    return AssetUrls(prefix=f"{base}/app/static/", bundled=True)
+    return AssetUrls(prefix=f"{base}/app/static/", bundled=bundled)
 
 
 def publish_payload(

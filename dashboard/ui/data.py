@@ -109,5 +109,5 @@ def mandate_events() -> pd.DataFrame:
 
 @st.cache_resource
 def map_assets() -> AssetUrls:
-    ensure_static_assets()
-    return served_urls(st.get_option("server.baseUrlPath") or "")
+    bundled = ensure_static_assets()
+    return served_urls(st.get_option("server.baseUrlPath") or "", bundled=bundled)

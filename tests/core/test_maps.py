@@ -115,6 +115,21 @@ def test_the_served_bundle_follows_its_files(tmp_path: Path) -> None:
     assert "// edited" in (static / MAP_BUNDLE).read_text(encoding="utf-8")
 
 
+def test_a_bundle_that_cannot_be_written_leaves_the_scripts_one_by_one(tmp_path: Path) -> None:
+    static = tmp_path / "static"
+    shutil.copytree(STATIC_DIR, static, ignore=shutil.ignore_patterns("payload", "bundle.js"))
+    assert ensure_static_assets(static)
+    incidents = static / JS["incidents"]
+    incidents.write_text(incidents.read_text(encoding="utf-8") + "\n// edited\n", "utf-8")
+    # The bundle's temporary file is in the way (as read-only code would refuse it).
+    (static / MAP_BUNDLE).with_suffix(f".{os.getpid()}.part").mkdir()
+    assert not ensure_static_assets(static)
+    assert "// edited" not in (static / MAP_BUNDLE).read_text(encoding="utf-8")
+    page = base_map(served_urls("", bundled=False), tiles=None).get_root().render()
+    assert MAP_BUNDLE not in page
+    assert JS["incidents"] in page
+
+
 def _read_text(folder: Path, relative: str) -> str:
     return (folder / relative).read_text(encoding="utf-8")
 
