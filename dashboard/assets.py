@@ -89,10 +89,8 @@ def _write_bundle(static_dir: Path) -> bool:
     target = static_dir / MAP_BUNDLE
     if target.exists() and target.read_text(encoding="utf-8") == text:
         return True
-    partial = target.with_suffix(f".{os.getpid()}.part")
     try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(target)  # atomic: a browser never gets half a bundle
+        _write_whole(target, text.encode("utf-8"))
     except OSError as exc:  # read-only code, updated without `python -m dashboard assets`
         _LOG.warning(
             "the map's script bundle differs from its files and cannot be written (%s); the map "
@@ -101,6 +99,14 @@ def _write_bundle(static_dir: Path) -> bool:
         )
         return False
     return True
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` through a file of this process beside it, renamed over it: a reader (the
+    browser, another process) never sees half a file."""
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def served_urls(base_url_path: str = "", *, bundled: bool = True) -> AssetUrls:
@@ -122,9 +128,7 @@ def publish_payload(
         if path.exists():
             path.touch()  # published again: keep it longest
             continue
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(data)
-        partial.replace(path)  # atomic: a reader never sees half a file
+        _write_whole(path, data)
     _prune(payload_dir, budget, keep=set(files))
     return payload.name
 
