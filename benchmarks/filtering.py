@@ -31,6 +31,7 @@ from streamlit.runtime.scriptrunner.script_runner import ScriptRunner, ScriptRun
 from benchmarks import synth
 from dashboard.core.csvio import Limits
 from dashboard.imports import commit, open_store, prepare
+from dashboard.ui import urlstate
 
 QUERY = "Village 1"
 
@@ -120,7 +121,8 @@ def measure(store: Path, turns: int, profile: Path | None) -> dict[str, list[flo
     for _ in range(turns):
         for kind, text in (("search", QUERY), ("clear", "")):
             timed.profiler = profilers.get(kind)
-            run(kind, page.text_input(key="q").input(text).run)
+            search = page.text_input(key=page.session_state[urlstate.KEY].widget_key("q"))
+            run(kind, search.input(text).run)
             shown[kind] |= {m.value for m in page.metric if m.label == "Incidents in view"}
     if len(shown["search"]) != 1 or shown["search"] == shown["clear"]:
         raise RuntimeError(f"the search did not narrow the page: {shown}")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from dashboard.core.schema import COLUMNS
+
+if TYPE_CHECKING:  # Streamlit only where a test runs the app
+    from streamlit.testing.v1 import AppTest
 
 #: «Харків» and «Шевченківський» (escaped: ruff flags Cyrillic letters that look Latin).
 KHARKIV = "\u0425\u0430\u0440\u043a\u0456\u0432"
@@ -59,3 +63,11 @@ def csv_text(
 def csv_bytes(rows: list[dict[str, str]], **kwargs: object) -> bytes:
     """Rows as UTF-8 CSV bytes (see :func:`csv_text`)."""
     return csv_text(rows, **kwargs).encode("utf-8")  # type: ignore[arg-type]
+
+
+def view_key(at: AppTest, name: str) -> str:
+    """The key the monitor's view widget ``name`` (``from``, ``status``, ``months``…) is drawn
+    with now: the page sets a widget under a new key (see ``ViewSession.widget``)."""
+    from dashboard.ui import urlstate
+
+    return str(at.session_state[urlstate.KEY].widget_key(name))

@@ -13,7 +13,7 @@ from dashboard import PACKAGE_DIR
 from dashboard.core.mapping import ACLED_COLUMNS
 from dashboard.imports import commit, open_store, prepare
 from dashboard.store import BatchMeta
-from tests.helpers import KHARKIV, csv_bytes
+from tests.helpers import KHARKIV, csv_bytes, view_key
 from tests.test_acled import ACLED_ROW
 
 APP = str(PACKAGE_DIR / "app.py")
@@ -78,7 +78,7 @@ def test_page_shows_figures_and_mandate_status(at: AppTest) -> None:
 
 
 def test_filters_drive_every_figure(at: AppTest) -> None:
-    at.multiselect(key="status").select("confirmed").run()
+    at.multiselect(key=view_key(at, "status")).select("confirmed").run()
     assert not at.exception
     assert metrics(at)["Incidents in view"] == "1"
     assert metrics(at)["Killed · injured"] == "3 · 64"
@@ -90,9 +90,9 @@ def test_text_search_and_no_match(at: AppTest) -> None:
     assert at.get("vega_lite_chart")  # the timeline, while incidents are in view
     assert at.get("download_button")  # briefing, CSV, GeoJSON of what is in view
     assert not notice(at)
-    at.text_input(key="q").input("Brovary").run()
+    at.text_input(key=view_key(at, "q")).input("Brovary").run()
     assert metrics(at)["Incidents in view"] == "1"
-    at.text_input(key="q").input("no such place").run()
+    at.text_input(key=view_key(at, "q")).input("no such place").run()
     assert not at.exception
     assert metrics(at)["Incidents in view"] == "0"
     assert notice(at) == [
@@ -105,11 +105,11 @@ def test_text_search_and_no_match(at: AppTest) -> None:
 
 
 def test_search_box_folds_case_punctuation_and_script(at: AppTest) -> None:
-    at.text_input(key="q").input("kn23").run()
+    at.text_input(key=view_key(at, "q")).input("kn23").run()
     assert not at.exception
     assert metrics(at)["Incidents in view"] == "6"
     assert "UA-KYI-20250424" in set(incident_table(at)["incident_id"])
-    at.text_input(key="q").input(KHARKIV).run()
+    at.text_input(key=view_key(at, "q")).input(KHARKIV).run()
     assert not at.exception
     assert set(incident_table(at)["incident_id"]) == {
         "UA-KHA-20240102",
@@ -136,13 +136,13 @@ def test_from_after_to_says_so(store_url: str) -> None:
 
 
 def test_the_month_slider_sets_the_dates_and_the_link(at: AppTest) -> None:
-    (slider,) = [s for s in at.select_slider if s.key == "months"]
+    (slider,) = [s for s in at.select_slider if s.key == view_key(at, "months")]
     assert slider.value == (date(2023, 12, 1), date(2025, 4, 1))
     slider.set_range(date(2024, 1, 1), date(2024, 2, 1)).run()
     assert not at.exception
     assert (at.query_params["from"], at.query_params["to"]) == ("2024-01-01", "2024-02-29")
     assert metrics(at)["Incidents in view"] == "4"
-    assert at.date_input(key="from").value == date(2024, 1, 1)  # the sidebar follows
+    assert at.date_input(key=view_key(at, "from")).value == date(2024, 1, 1)  # the sidebar follows
     at.button(key="all_dates").click().run()
     assert "from" not in at.query_params
     assert metrics(at)["Incidents in view"] == "8"
@@ -150,7 +150,7 @@ def test_the_month_slider_sets_the_dates_and_the_link(at: AppTest) -> None:
 
 def test_dates_from_a_link_show_on_the_slider(store_url: str) -> None:
     at = link(**{"from": "2024-08-01"})
-    (slider,) = [s for s in at.select_slider if s.key == "months"]
+    (slider,) = [s for s in at.select_slider if s.key == view_key(at, "months")]
     assert slider.value == (date(2024, 8, 1), date(2025, 4, 1))
     assert metrics(at)["Incidents in view"] == "3"
 
@@ -212,7 +212,7 @@ def test_an_acled_import_is_context_never_counted(
         and "50 other stored incidents are context" in c
         for c in captions
     )
-    app.checkbox(key="context").check().run()
+    app.checkbox(key=view_key(app, "context")).check().run()
     assert not app.exception
     assert metrics(app)["Incidents in view"] == "8"
     assert "Faint grey: 50 context incidents (not DPRK-origin), not counted." in [
@@ -245,12 +245,12 @@ def test_the_map_says_what_it_leaves_out_and_zooms_to_all_or_kharkiv(at: AppTest
 def test_a_run_with_an_older_query_string_keeps_the_view(at: AppTest) -> None:
     """A request the browser sent before the latest URL reached it (a widget, the map, Play's
     timer) carries the older URL: only back or forward reads the URL again, so the view stays."""
-    (slider,) = [s for s in at.select_slider if s.key == "months"]
+    (slider,) = [s for s in at.select_slider if s.key == view_key(at, "months")]
     slider.set_range(date(2024, 1, 1), date(2024, 2, 1)).run()
     assert metrics(at)["Incidents in view"] == "4"
     at.query_params.clear()  # the address as it was before the slider's run
     at.run()
     assert not at.exception
     assert metrics(at)["Incidents in view"] == "4"
-    (slider,) = [s for s in at.select_slider if s.key == "months"]
+    (slider,) = [s for s in at.select_slider if s.key == view_key(at, "months")]
     assert slider.value == (date(2024, 1, 1), date(2024, 2, 1))

@@ -5,7 +5,6 @@ table cells); a title is a link only for an http(s) address."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import replace
 from datetime import datetime
 
 import altair as alt
@@ -22,8 +21,7 @@ from dashboard.core.evidence import (
 )
 from dashboard.core.records import is_missing
 from dashboard.core.text import md_escape, safe_url
-from dashboard.core.view import set_filters
-from dashboard.ui import data, urlstate
+from dashboard.ui import data
 from dashboard.ui.urlstate import ViewSession
 
 
@@ -43,16 +41,9 @@ def load(asof: datetime | None) -> Evidence:
 
 def examined_toggle(session: ViewSession) -> None:
     """The sidebar's "Examined only" filter (link parameter ``examined=1``)."""
-    urlstate.seed("examined", session.view.filters.examined)
-
-    def changed() -> None:
-        chosen = replace(session.view.filters, examined=bool(st.session_state["examined"]))
-        session.apply(lambda view: set_filters(view, chosen))
-
-    st.sidebar.checkbox(
+    st.sidebar.container(key="examined").checkbox(
         "Examined only",
-        key="examined",
-        on_change=changed,
+        **session.filter_widget("examined", "examined", session.view.filters.examined, bool),
         help="Only incidents whose debris an examiner (CAR, NAKO, the UN Panel…) examined.",
     )
 

@@ -351,13 +351,13 @@ def map_panel(
     A pan, a zoom or a layer switch reruns only this fragment, which writes the URL. The map
     takes the ``implied`` view unless it was moved (or a link gave one).
     """
-    urlstate.seed("layer", session.view.layer)
-    st.segmented_control(
+    st.container(key="layer").segmented_control(
         "Map layer",
         LAYERS,
-        key="layer",
-        on_change=lambda: session.apply(
-            lambda view: set_layer(view, st.session_state["layer"] or LAYERS[0])
+        **session.widget(
+            "layer",
+            session.view.layer,
+            lambda chosen: session.apply(lambda view: set_layer(view, chosen or LAYERS[0])),
         ),
     )
     view = incident_map(frame, session, implied=implied, context=context)

@@ -32,7 +32,6 @@ from dashboard.core.figures import (
 from dashboard.core.mandate import marker_dates
 from dashboard.core.monitor import Screen
 from dashboard.core.view import set_dates
-from dashboard.ui import urlstate
 from dashboard.ui.urlstate import ViewSession
 
 #: Seconds between two steps of "Play", on top of the page's own run (about 0.3 s with the
@@ -94,8 +93,10 @@ def _controls(session: ViewSession, months: Sequence[date], dates: Dates) -> Non
     steps = calendar_months(months[0], months[-1])
     state = st.session_state
 
-    def slid() -> None:
-        chosen = window_dates(steps, state["months"])
+    window = month_window(steps, dates)
+
+    def slid(chosen_window: tuple[date, date]) -> None:
+        chosen = window_dates(steps, chosen_window)
         if chosen != dates:
             _apply(session, chosen)
 
@@ -105,9 +106,6 @@ def _controls(session: ViewSession, months: Sequence[date], dates: Dates) -> Non
             state[_PLAYING] = True
             _apply(session, step)
 
-    window = month_window(steps, dates)
-    # The slider shows the view's months (seeded; its value only makes it a range slider).
-    urlstate.seed("months", window)
     with st.container(horizontal=True, vertical_alignment="bottom", key="time_control"):
         st.button(
             "Play",
@@ -116,13 +114,12 @@ def _controls(session: ViewSession, months: Sequence[date], dates: Dates) -> Non
             on_click=play,
             help="Step through the incidents' months, one a time, the map and figures following.",
         )
-        st.select_slider(
+        st.container(key="months").select_slider(
             "Months",
             options=steps,
-            value=window,
-            key="months",
+            value=window,  # the view's months; it only makes the slider a range slider
             format_func=lambda month: f"{month:%b %Y}",
-            on_change=slid,
+            **session.widget("months", window, slid),
             label_visibility="collapsed",
             width="stretch",
         )

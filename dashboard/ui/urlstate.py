@@ -2,8 +2,9 @@
 
 The session's view (:class:`dashboard.core.view.View`) lives under one key, :data:`KEY`, in a
 :class:`ViewSession`, which the page passes down to every piece that reads or changes it. Widgets
-change it only through the named operations of :mod:`dashboard.core.view` (in their callbacks);
-after each run the page writes the view to the URL, in one write.
+change it only through the named operations of :mod:`dashboard.core.view` (in their callbacks),
+and each widget showing a part of it is drawn by :meth:`ViewSession.widget`, which keeps a late
+request's old values out; after each run the page writes the view to the URL, in one write.
 
 Every parameter goes through :func:`dashboard.core.links.parse`, the one parser: no widget is
 bound to the URL by Streamlit (``bind="query-params"`` would parse ``status``, ``weapon``,
@@ -20,7 +21,7 @@ undo the change just made.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard.core import links
 from dashboard.core.monitor import Screen
 from dashboard.core.text import md_escape
-from dashboard.core.view import MapView, View
+from dashboard.core.view import MapView, View, set_filters
+
+#: The keyword arguments that draw one of the view's widgets: ``key`` and ``on_change``.
+WidgetArgs = dict[str, Any]
 
 #: The one session-state key of the view.
 KEY = "view"
@@ -57,6 +61,55 @@ class ViewSession:
     map_reported: bool = False
     table_key: int = 0
     table_shows: str | None = None
+    #: How many times the page has set each of the view's widgets (see :meth:`widget`).
+    widget_sets: dict[str, int] = field(default_factory=dict)
+
+    def widget(self, name: str, value: Any, changed: Callable[[Any], None]) -> WidgetArgs:
+        """The ``key`` and ``on_change`` to draw the view's widget ``name`` with, holding
+        ``value`` (the view's); ``changed`` takes a value the user gave it.
+
+        Every request the browser sends carries every widget's value as the browser last knew
+        it. One sent before a value the page set had reached it (a map report or Play's timer,
+        queued behind the run that set it; a click during that run) carries the old value, and
+        Streamlit would take it for the user's change and undo the page's. So a widget whose
+        value the page sets (Play, the brush, "All dates", back/forward) is drawn under a new
+        key, as a new widget, and a report for a key no longer drawn is ignored. (Streamlit
+        keeps a replaced widget's callback, and calls it for such a report.) A widget the user
+        changed holds the view's value already and keeps its key. Its container keeps ``name``
+        as its key, so the page's CSS class ``st-key-<name>`` stays put.
+        """
+        state = st.session_state
+        key = self.widget_key(name)
+        if key not in state or state[key] != value:
+            if name in self.widget_sets:  # drawn before: set it as a new widget
+                self.widget_sets[name] += 1
+                key = self.widget_key(name)
+            else:
+                self.widget_sets[name] = 0
+            state[key] = value
+
+        def reported() -> None:
+            if key == self.widget_key(name):
+                changed(state[key])
+
+        return {"key": key, "on_change": reported}
+
+    def widget_key(self, name: str) -> str:
+        """The key the view's widget ``name`` is drawn with now (see :meth:`widget`)."""
+        return f"{name}-{self.widget_sets.get(name, 0)}"
+
+    def filter_widget(
+        self, name: str, filter_name: str, value: Any, taken: Callable[[Any], Any] = lambda v: v
+    ) -> WidgetArgs:
+        """:meth:`widget` for the view's filter ``filter_name`` (a
+        :class:`~dashboard.core.filters.Filters` field): the user's value, ``taken`` as the
+        filter wants it, sets that filter alone."""
+
+        def changed(given: Any) -> None:
+            filters = replace(self.view.filters, **{filter_name: taken(given)})
+            self.apply(lambda view: set_filters(view, filters))
+
+        return self.widget(name, value, changed)
 
     def apply(self, operation: Callable[[View], View]) -> None:
         """Change the view by one of :mod:`dashboard.core.view`'s operations."""
@@ -119,7 +172,8 @@ def write_url(session: ViewSession) -> None:
 
 
 def seed(key: str, value: Any) -> None:
-    """Show ``value`` in the widget ``key`` (before it is drawn) when the view differs from it."""
+    """Show ``value`` in the widget ``key`` (before it is drawn) when it differs: for a widget
+    that only shows the view (it has no callback), unlike :meth:`ViewSession.widget`."""
     if key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -22,10 +21,8 @@ from dashboard.core.view import (
     clear_selection,
     freeze,
     select,
-    set_filters,
     unfreeze,
 )
-from dashboard.ui import urlstate
 from dashboard.ui.urlstate import ViewSession
 
 #: Columns the incident record shows its own way: in its heading, as coordinates, as the source.
@@ -42,70 +39,53 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
     :func:`dashboard.core.view.set_filters`, in the widget's callback.
     """
     chosen = session.view.filters
-    urlstate.seed("from", chosen.date_from)
-    urlstate.seed("to", chosen.date_to)
-    urlstate.seed("status", list(chosen.statuses))
-    urlstate.seed("weapon", list(chosen.weapons))
-    urlstate.seed("district", list(chosen.districts))
-    urlstate.seed("q", chosen.q)
-
-    def changed() -> None:
-        state = st.session_state
-        # Toggles drawn elsewhere (examined, context) keep their values.
-        filters = replace(
-            session.view.filters,
-            date_from=state["from"],
-            date_to=state["to"],
-            statuses=tuple(state["status"]),
-            weapons=tuple(state["weapon"]),
-            districts=tuple(state["district"]),
-            q=state["q"],
-        )
-        session.apply(lambda view: set_filters(view, filters))
+    start = session.filter_widget("from", "date_from", chosen.date_from)
+    end = session.filter_widget("to", "date_to", chosen.date_to)
+    statuses = session.filter_widget("status", "statuses", list(chosen.statuses), tuple)
+    weapons = session.filter_widget("weapon", "weapons", list(chosen.weapons), tuple)
+    districts = session.filter_widget("district", "districts", list(chosen.districts), tuple)
+    search = session.filter_widget("q", "q", chosen.q)
 
     st.sidebar.header("Filters")
-    st.sidebar.date_input(
+    st.sidebar.container(key="from").date_input(
         "From",
         value=None,
         min_value=DATE_MIN,
         max_value=DATE_MAX,
         format="YYYY-MM-DD",
-        key="from",
-        on_change=changed,
+        **start,
         help="Empty: from the first incident.",
     )
-    st.sidebar.date_input(
+    st.sidebar.container(key="to").date_input(
         "To",
         value=None,
         min_value=DATE_MIN,
         max_value=DATE_MAX,
         format="YYYY-MM-DD",
-        key="to",
-        on_change=changed,
+        **end,
         help="Empty: up to the latest incident.",
     )
-    st.sidebar.multiselect(
+    st.sidebar.container(key="status").multiselect(
         "Attribution status",
         list(STATUSES),
-        key="status",
-        on_change=changed,
+        **statuses,
         help="\n".join(f"- **{k}**: {v}" for k, v in STATUSES.items()),
     )
-    st.sidebar.multiselect(
+    st.sidebar.container(key="weapon").multiselect(
         "Weapon",
         screen.weapon_choices,
-        key="weapon",
-        on_change=changed,
+        **weapons,
         help="Weapon classes: the spellings sources use (KN-23, Hwasong-11A, kn23…) mapped onto "
         "one vocabulary. Each record keeps its source's own words.",
     )
-    st.sidebar.multiselect("District", screen.district_choices, key="district", on_change=changed)
-    st.sidebar.text_input(
+    st.sidebar.container(key="district").multiselect(
+        "District", screen.district_choices, **districts
+    )
+    st.sidebar.container(key="q").text_input(
         "Search",
-        key="q",
         max_chars=MAX_TEXT,
         placeholder="place, weapon, source, note…",
-        on_change=changed,
+        **search,
     )
     st.sidebar.button(
         "Clear all",
@@ -117,16 +97,9 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
 
 def context_toggle(session: ViewSession, screen: Screen) -> None:
     """The sidebar's "Show context incidents" (link parameter ``context=1``)."""
-    urlstate.seed("context", session.view.filters.context)
-
-    def changed() -> None:
-        chosen = replace(session.view.filters, context=bool(st.session_state["context"]))
-        session.apply(lambda view: set_filters(view, chosen))
-
-    st.sidebar.checkbox(
+    st.sidebar.container(key="context").checkbox(
         f"Show context incidents ({screen.context_total:,})",
-        key="context",
-        on_change=changed,
+        **session.filter_widget("context", "context", session.view.filters.context, bool),
         help="Incidents that are not DPRK-origin (an ACLED export's strikes, say): drawn faint "
         "and grey on the map, never in the figures, the chart or the table.",
     )

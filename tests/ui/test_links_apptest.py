@@ -16,6 +16,7 @@ from dashboard.imports import open_store
 from dashboard.store import BatchMeta, Store
 from dashboard.ui import urlstate
 from tests.conftest import TODAY
+from tests.helpers import view_key
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
@@ -61,10 +62,10 @@ def test_link_applies_filters_and_selection(app_store: Store) -> None:
             "v": "1",
         }
     )
-    assert at.date_input(key="from").value == date(2024, 1, 1)
-    assert at.date_input(key="to").value == date(2024, 12, 31)
-    assert at.multiselect(key="status").value == ["preliminary", "confirmed"]
-    assert at.text_input(key="q").value == "KN-23"
+    assert at.date_input(key=view_key(at, "from")).value == date(2024, 1, 1)
+    assert at.date_input(key=view_key(at, "to")).value == date(2024, 12, 31)
+    assert at.multiselect(key=view_key(at, "status")).value == ["preliminary", "confirmed"]
+    assert at.text_input(key=view_key(at, "q")).value == "KN-23"
     # 2024: UA-KHA-20240102 (confirmed), UA-KYI-20240102, UA-KHA-20240207, UA-KYO-20240811,
     # UA-POL-202409.
     assert metric(at, "Incidents in view") == "5"
@@ -102,9 +103,9 @@ def test_junk_is_ignored_and_named(app_store: Store) -> None:
         assert f"ignored parameter {param}\\:" in text
     assert "<script>" not in text
     assert "\\<script\\>alert\\(1\\)\\</script\\>" in text
-    assert at.date_input(key="from").value is None
-    assert at.multiselect(key="status").value == ["confirmed"]
-    assert at.multiselect(key="weapon").value == []
+    assert at.date_input(key=view_key(at, "from")).value is None
+    assert at.multiselect(key=view_key(at, "status")).value == ["confirmed"]
+    assert at.multiselect(key=view_key(at, "weapon")).value == []
     assert metric(at, "Incidents in view") == "1"
     assert not [m for m in at.markdown if m.value.startswith("####")]
     assert at.text_input(key="share_link").value == "/?status=confirmed&v=1"
@@ -153,8 +154,8 @@ def test_back_or_forward_reads_the_url_again(
     browser test in tests/e2e/test_links.py presses the real button)."""
     at = opened({"status": "confirmed", "v": "1"})
     earlier = dict(at.query_params)
-    at.text_input(key="q").input("Kharkiv").run()
-    at.date_input(key="from").set_value(date(2024, 1, 3)).run()
+    at.text_input(key=view_key(at, "q")).input("Kharkiv").run()
+    at.date_input(key=view_key(at, "from")).set_value(date(2024, 1, 3)).run()
     assert metric(at, "Incidents in view") == "0"
     assert at.query_params["from"] == "2024-01-03"
     at.query_params.clear()
@@ -163,9 +164,9 @@ def test_back_or_forward_reads_the_url_again(
     at.run()
     assert not at.exception
     assert metric(at, "Incidents in view") == "1"
-    assert at.text_input(key="q").value == ""
-    assert at.date_input(key="from").value is None
-    assert at.multiselect(key="status").value == ["confirmed"]
+    assert at.text_input(key=view_key(at, "q")).value == ""
+    assert at.date_input(key=view_key(at, "from")).value is None
+    assert at.multiselect(key=view_key(at, "status")).value == ["confirmed"]
     assert at.text_input(key="share_link").value == "/?status=confirmed&v=1"
     assert not at.warning
 
@@ -178,6 +179,6 @@ def test_clear_all_resets_the_view_but_not_asof(app_store: Store) -> None:
     at.button(key="clear_all").click().run()
     assert not at.exception
     assert metric(at, "Incidents in view") == "8"
-    assert at.multiselect(key="status").value == []
-    assert at.text_input(key="q").value == ""
+    assert at.multiselect(key=view_key(at, "status")).value == []
+    assert at.text_input(key=view_key(at, "q")).value == ""
     assert set(at.query_params) == {"asof", "v"}
