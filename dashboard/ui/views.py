@@ -34,8 +34,9 @@ _RECORD_OWN_WAY = frozenset(
 def sidebar_filters(session: ViewSession, screen: Screen) -> None:
     """Filter widgets in the sidebar, showing the view's filters; a change sets the view's.
 
-    Each widget's key is its link parameter. The widgets show the view (seeded before they are
-    drawn, so back/forward and "Clear all" show too); a user's change reaches the view through
+    Each widget's container is keyed by its link parameter. The widgets show the view (set
+    before they are drawn, so back/forward and "Clear all" show too: see
+    :meth:`ViewSession.widget`); a user's change sets that widget's filter alone, through
     :func:`dashboard.core.view.set_filters`, in the widget's callback.
     """
     chosen = session.view.filters
