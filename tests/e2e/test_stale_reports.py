@@ -14,21 +14,17 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, WebSocketRoute, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from tests.e2e.conftest import IDLE, RunningApp, map_frame
+from tests.e2e.conftest import IDLE, RunningApp, map_frame, run_of
 
 
 class Relay:
     """The page's websocket to the server, relayed: the rerun requests the browser sends are
-    kept, a request can be sent to the server as the browser would, and the runs the server
-    finishes are counted."""
+    kept, and a request can be sent to the server as the browser would."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.sent: list[BackMsg] = []
-        self.finished = 0
         self.server: WebSocketRoute | None = None
         page.route_web_socket(re.compile(r"/_stcore/stream$"), self._route)
 
@@ -43,14 +39,8 @@ class Relay:
                     self.sent.append(request)
             server.send(message)
 
-        def from_server(message: str | bytes) -> None:
-            if isinstance(message, bytes):
-                reply = ForwardMsg.FromString(message)
-                self.finished += reply.WhichOneof("type") == "script_finished"
-            socket.send(message)
-
         socket.on_message(from_page)
-        server.on_message(from_server)
+        server.on_message(socket.send)
 
     def requests(self, where: Callable[[BackMsg], bool]) -> list[BackMsg]:
         """Copies of the rerun requests the page has sent that ``where`` holds for."""
@@ -62,33 +52,19 @@ class Relay:
                 kept.append(copy)
         return kept
 
-    def run(self, action: Callable[[], object], timeout: float = 30.0) -> None:
-        """Act on the page, then wait until a run has finished and the page is idle."""
-        self.page.wait_for_selector(IDLE)
-        before = self.finished
-        action()
-        deadline = time.monotonic() + timeout
-        while self.finished == before:
-            assert time.monotonic() < deadline, "no run finished"
-            self.page.wait_for_timeout(50)
-        self.page.wait_for_selector(IDLE)
-
     def send(self, request: BackMsg) -> None:
         """Send ``request`` to the server, and wait for its run. The messages it names as held
         by the browser may be gone from the browser's cache by now: it names none."""
         del request.rerun_script.cached_message_hashes[:]
         assert self.server is not None
         server = self.server
-        self.run(lambda: server.send(request.SerializeToString()))
+        run_of(self.page, lambda: server.send(request.SerializeToString()))
 
 
 def holds_day(request: BackMsg, day: str) -> bool:
     """Whether a rerun request carries a date widget holding ``day``."""
-    return any(day in state.string_array_value.data for state in widgets(request))
-
-
-def widgets(request: BackMsg) -> list[WidgetState]:
-    return list(request.rerun_script.widget_states.widgets)
+    widgets = request.rerun_script.widget_states.widgets
+    return any(day in state.string_array_value.data for state in widgets)
 
 
 def test_a_request_sent_before_all_dates_does_not_bring_the_dates_back(
@@ -105,7 +81,7 @@ def test_a_request_sent_before_all_dates_does_not_bring_the_dates_back(
         page.wait_for_timeout(100)
     page.wait_for_selector(IDLE)
     old = relay.requests(lambda r: holds_day(r, "2024-02-01"))[-1]
-    relay.run(lambda: page.locator(".st-key-all_dates button:visible").first.click())
+    run_of(page, lambda: page.locator(".st-key-all_dates button:visible").first.click())
     expect(page).not_to_have_url(re.compile(r"[?&](from|to)="), timeout=15_000)
     relay.send(old)  # as if it had waited behind the run of "All dates"
     page.wait_for_timeout(500)  # an address written at the end of that run has reached the page
