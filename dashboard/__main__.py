@@ -19,7 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 
 from dashboard.core.errors import DashboardError
+from dashboard.core.evidence import Kind
 from dashboard.core.mapping import FORMATS
+from dashboard.core.report import Report
 from dashboard.store import Store, default_url
 
 
@@ -157,20 +159,52 @@ def _assets(_args: argparse.Namespace) -> int:
     return 0
 
 
+#: What ``import --kind`` takes, and the kind of file each names.
+KINDS = {
+    "incidents": "incidents",
+    "sources": "sources",
+    "examinations": "examinations",
+    "origins": "component_origins",
+}
+
+
 def _import(args: argparse.Namespace) -> int:
+    from dashboard import settings
     from dashboard.imports import (
         UPLOADER,
         classify,
         commit,
         open_store,
         prepare,
+        read_limited,
         saved_mappings,
     )
 
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"no such file: {args.file}")
+    if args.kind != "incidents":
+        unused = [
+            option
+            for option, given in (
+                ("--valid-only", args.valid_only),
+                ("--mapping", args.mapping),
+                ("--sheet", args.sheet),
+                ("--format", args.format != "auto"),
+            )
+            if given
+        ]
+        if unused:
+            raise UsageError(
+                f"{', '.join(unused)} apply to incident files only: an evidence file is read in"
+                " its template's columns and imported whole"
+            )
+    limits = settings.upload_limits()
+    with path.open("rb") as stream:
+        data = read_limited(stream, limits.max_bytes)
     store = open_store()
+    if args.kind != "incidents":
+        return _import_evidence(store, data, path.name, KINDS[args.kind], dry_run=args.dry_run)
     mapping = None
     if args.mapping:
         mappings = saved_mappings(store)
@@ -179,17 +213,15 @@ def _import(args: argparse.Namespace) -> int:
             raise UsageError(f"no saved mapping {args.mapping!r} (saved: {known})")
         mapping = mappings[args.mapping]
     report = prepare(
-        path.read_bytes(),
+        data,
         path.name,
         date.today(),
         fmt=args.format,
         mapping=mapping,
+        limits=limits,
         sheet=args.sheet,
     )
-    for line in report.summary():
-        say(line)
-    for issue in report.issues:
-        say(f"{issue.severity}: {issue}")
+    _print_report(report)
     if args.dry_run:
         changes = classify(store, report)["change"].value_counts()
         say(
@@ -212,6 +244,39 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_report(report: Report) -> None:
+    """A file's report: its summary, then every issue with its severity."""
+    for line in report.summary():
+        say(line)
+    for issue in report.issues:
+        say(f"{issue.severity}: {issue}")
+
+
+def _import_evidence(store: Store, data: bytes, name: str, kind: Kind, *, dry_run: bool) -> int:
+    """An evidence file through the page's functions: the same report, refusals and batch."""
+    from dashboard.core.errors import Code
+    from dashboard.imports import UPLOADER, commit_evidence, prepare_evidence
+
+    report = prepare_evidence(store, data, name, kind, date.today())
+    _print_report(report)
+    if dry_run:
+        updates = sum(1 for i in report.issues if i.code == Code.UPDATES_STORED)
+        say(
+            f"dry run, nothing stored: {report.counts.valid} valid row(s), {updates} of them "
+            "updating a stored row"
+        )
+        return 0 if report.importable() else 1
+    if (reason := report.refusal()) is not None:
+        say(f"rejected: {reason}; nothing was stored (an evidence file is imported whole)")
+        return 1
+    summary = commit_evidence(store, report, uploaded_by=UPLOADER)
+    say(
+        f"stored as batch {summary.batch_id}: {summary.added} added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged"
+    )
+    return 0
+
+
 def _batches(_args: argparse.Namespace) -> int:
     from dashboard.imports import open_store
 
@@ -230,9 +295,9 @@ def _batches(_args: argparse.Namespace) -> int:
 
 
 def _revert(args: argparse.Namespace) -> int:
-    from dashboard.imports import UPLOADER, open_store
+    from dashboard.imports import UPLOADER, open_store, revert
 
-    summary = open_store().revert_batch(args.batch, uploaded_by=UPLOADER)
+    summary = revert(open_store(), args.batch, uploaded_by=UPLOADER)
     say(
         f"batch {args.batch} reverted by batch {summary.batch_id}: {summary.removed} removed, "
         f"{summary.added} restored, {summary.updated} set back"
@@ -249,6 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "file",
         help="CSV file or .xlsx workbook: the template's columns, or an ACLED export",
+    )
+    imp.add_argument(
+        "--kind",
+        choices=list(KINDS),
+        default="incidents",
+        help="what the file holds: incidents, or evidence of stored ones (as the Upload page)",
     )
     imp.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
     imp.add_argument("--dry-run", action="store_true", help="report only; store nothing")

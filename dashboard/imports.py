@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 import pandas as pd
 
@@ -43,6 +43,21 @@ SHIPPED_EVIDENCE: dict[Kind, Path] = {
 UPLOADER = "analyst"
 #: Longest name a column mapping may be saved under (the store's column).
 MAPPING_NAME_LIMIT = 100
+
+
+#: Bytes read at a time by :func:`read_limited`.
+READ_CHUNK = 1 << 20
+
+
+def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
+    """An upload's bytes, read in chunks and no further than one byte past ``max_bytes``: a file
+    over the limit is refused by its size (``file-too-large``) without being held whole."""
+    parts: list[bytes] = []
+    left = max_bytes + 1
+    while left > 0 and (part := stream.read(min(READ_CHUNK, left))):
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 @contextlib.contextmanager
@@ -139,20 +154,18 @@ def commit(
 
 def revertible(batches: pd.DataFrame) -> list[int]:
     """Ids of the batches (a :meth:`Store.batches` frame) that changed something and still
-    stand: incident batches (:meth:`Store.revert_batch`) and evidence uploads
-    (:meth:`Store.revert_evidence`, see :func:`revert`)."""
+    stand: incident batches and evidence uploads alike (see :func:`revert`)."""
     reverted = set(batches["reverts_batch"].dropna().astype(int))
     changed = (batches["added"] + batches["updated"] + batches["removed"]) > 0
     changed &= batches["kind"] != "revert"
     return [int(i) for i in batches.loc[changed, "id"] if int(i) not in reverted]
 
 
-def revert(store: Store, batches: pd.DataFrame, batch_id: int, *, uploaded_by: str) -> BatchSummary:
-    """Revert one batch of ``batches``: an evidence upload's rows are removed, an incident
-    batch's changes undone; either is recorded as a new batch of kind "revert"."""
-    row = batches.loc[batches["id"] == batch_id]
-    if not row.empty and row["source_format"].iloc[0] == EVIDENCE_FORMAT:
-        return store.revert_evidence(batch_id, uploaded_by=uploaded_by)
+def revert(store: Store, batch_id: int, *, uploaded_by: str) -> BatchSummary:
+    """Revert one batch, for the page and the CLI alike (:meth:`Store.revert_batch`): its
+    incident changes undone, its evidence rows removed and those it replaced put back, as a new
+    batch of kind "revert"; refused (naming them) while later batches' evidence names what it
+    added."""
     return store.revert_batch(batch_id, uploaded_by=uploaded_by)
 
 
@@ -171,8 +184,9 @@ def prepare_evidence(
     *,
     limits: Limits | None = None,
 ) -> Report:
-    """Read and validate an evidence file of ``kind`` against the store's incidents and
-    examinations; nothing is stored. The report is the incident import's, naming the kind."""
+    """Read and validate an evidence file of ``kind`` against the store's incidents and live
+    evidence (an id live there is an update, shares add up over both); nothing is stored. The
+    report is the incident import's, naming the kind."""
     limits = limits or settings.upload_limits()
     incident_ids, examination_ids = store.known_ids()
     parsed = parse_upload(data, limits)
@@ -183,6 +197,7 @@ def prepare_evidence(
         today,
         incident_ids=incident_ids,
         examination_ids=examination_ids,
+        stored=store.evidence(),
         max_cell=limits.max_cell,
     )
     return Report(
@@ -255,9 +270,9 @@ def import_file(
     store: Store, path: Path, *, uploaded_by: str, today: date, kind: str = "import"
 ) -> BatchSummary:
     """Read, validate and store a file from disk (all or nothing)."""
-    return commit(
-        store, prepare(path.read_bytes(), path.name, today), uploaded_by=uploaded_by, kind=kind
-    )
+    with path.open("rb") as stream:
+        data = read_limited(stream, settings.upload_limits().max_bytes)
+    return commit(store, prepare(data, path.name, today), uploaded_by=uploaded_by, kind=kind)
 
 
 def seed_evidence(store: Store, batch_id: int, today: date) -> int:

@@ -44,7 +44,7 @@ def test_reimport_changes_nothing(store: Store) -> None:
     assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
     pd.testing.assert_frame_equal(store.incidents(), incidents)
     assert store.data_version() == version
-    with pytest.raises(RevertRefusedError, match="changed no incident"):
+    with pytest.raises(RevertRefusedError, match="changed nothing"):
         store.revert_batch(again.batch_id, uploaded_by="test")
 
 

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from dashboard.core.auth import ThrottlePolicy
 from dashboard.core.errors import StoreUnavailableError
-from dashboard.core.evidence import evidence_frame
 from dashboard.core.records import incidents_frame
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta, Database, Store
@@ -64,7 +63,6 @@ def _enter(manager: contextlib.AbstractContextManager[object]) -> None:
         pass
 
 
-ORIGIN = {"examination_id": "NAKO-POL-20241017", "country": "Canada"}
 #: A call of every public method of the store and of its database that touches the database.
 CALLS: dict[str, Callable[[Store], object]] = {
     "batch_count": Store.batch_count,
@@ -90,13 +88,6 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "known_ids": Store.known_ids,
     "add_evidence": lambda store: store.add_evidence({}, BatchMeta("e.csv", "0" * 64, "t")),
     "attach_evidence": lambda store: store.attach_evidence({}, 1),
-    "revert_evidence": lambda store: store.revert_evidence(
-        store.add_evidence(
-            {"component_origins": evidence_frame("component_origins", [ORIGIN])},
-            BatchMeta("e.csv", "0" * 64, "t"),
-        ).batch_id,
-        uploaded_by="t",
-    ),
     "reserve_sign_in": lambda store: store.reserve_sign_in("192.0.2.1", ThrottlePolicy(), 0.0),
     "clear_sign_in": lambda store: store.clear_sign_in("192.0.2.1"),
     "Database.migrate": lambda store: store.db.migrate(),

@@ -18,7 +18,14 @@ from dashboard.core.errors import MappingRefusedError, RevertRefusedError
 from dashboard.core.evidence import Kind
 from dashboard.core.mapping import FORMATS
 from dashboard.core.text import md_escape
-from dashboard.imports import commit, revert, revertible, save_mapping, saved_mappings
+from dashboard.imports import (
+    commit,
+    read_limited,
+    revert,
+    revertible,
+    save_mapping,
+    saved_mappings,
+)
 from dashboard.imports import template_csv as build_template
 from dashboard.store import Store
 from dashboard.ui import data
@@ -78,7 +85,7 @@ def past_uploads(store: Store, batches: pd.DataFrame, who: str) -> None:
                 if yes.button(f"Revert batch {pending}", type="primary", key="revert_confirm"):
                     st.session_state["revert_pending"] = None
                     try:
-                        summary = revert(store, batches, pending, uploaded_by=who)
+                        summary = revert(store, pending, uploaded_by=who)
                     except RevertRefusedError as exc:  # an outage goes to the app's notice
                         st.error(md_escape(exc))
                     else:
@@ -162,7 +169,7 @@ if upload is None:
 else:
     custom = st.session_state.get("custom_mapping")
     mapping = custom[1] if custom and custom[0] == upload.file_id else saved.get(chosen_name)
-    data_bytes = upload.getvalue()
+    data_bytes = read_limited(upload, limits.max_bytes)
     sheet = None
     if len(names := view.sheets(data_bytes)) > 1:
         sheet = st.selectbox("Sheet", names, key=f"upload_sheet_{upload.file_id}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -82,21 +83,23 @@ def plan_revert(
     reverted_by: int | None,
     own: Sequence[Change],
     latest: Mapping[str, LoggedChange],
+    evidence: int = 0,
 ) -> Plan:
     """The steps that put every incident batch ``batch_id`` touched back as it was before it.
 
     ``known`` says the batch exists, ``reverted_by`` names the batch that already reverted it,
-    ``own`` are its steps in order, and ``latest`` the most recent logged step of each incident
-    it touched. Raises :class:`RevertRefusedError` (the message the user sees) when the batch is
-    unknown, already reverted, changed nothing, or a later batch left an incident it touched in
-    another state (reverting it would silently undo that batch too).
+    ``own`` are its steps in order, ``latest`` the most recent logged step of each incident it
+    touched, and ``evidence`` how many evidence rows it added or replaced. Raises
+    :class:`RevertRefusedError` (the message the user sees) when the batch is unknown, already
+    reverted, changed nothing, or a later batch left an incident it touched in another state
+    (reverting it would silently undo that batch too).
     """
     if not known:
         raise RevertRefusedError(f"there is no batch {batch_id}")
     if reverted_by is not None:
         raise RevertRefusedError(f"batch {batch_id} was already reverted by batch {reverted_by}")
-    if not own:
-        raise RevertRefusedError(f"batch {batch_id} changed no incident: nothing to revert")
+    if not own and not evidence:
+        raise RevertRefusedError(f"batch {batch_id} changed nothing: nothing to revert")
     overtaken = [c for c in own if latest[c.incident_id].change.after != c.after]
     if overtaken:
         later = sorted({latest[c.incident_id].batch_id for c in overtaken})
@@ -107,3 +110,28 @@ def plan_revert(
             f"were changed again since ({names}) by {by}; revert the later batches first"
         )
     return counted([Change(c.incident_id, c.after, c.before) for c in own])
+
+
+@dataclass(frozen=True)
+class Dependant:
+    """A later batch whose rows name what a revert would remove: who stored what, when."""
+
+    batch_id: int
+    filename: str
+    uploaded_by: str
+    created_at: datetime
+    what: str
+
+
+def refuse_dependants(batch_id: int, dependants: Sequence[Dependant]) -> RevertRefusedError:
+    """The refusal of a revert that would leave evidence pointing at nothing: it names the later
+    batches that point at what ``batch_id`` added, newest first (the order to revert them in)."""
+    named = "; ".join(
+        f"batch {d.batch_id} ({d.filename}, stored {d.created_at:%Y-%m-%d %H:%M} UTC by "
+        f"{d.uploaded_by}: {d.what})"
+        for d in sorted(dependants, key=lambda d: d.batch_id, reverse=True)
+    )
+    return RevertRefusedError(
+        f"batch {batch_id} cannot be reverted: later batches name what it added, and would "
+        f"point at nothing: {named}. Revert those first, newest first"
+    )

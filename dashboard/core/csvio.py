@@ -196,8 +196,9 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     """Parse bytes into rows of text cells, refusing what is not a CSV within ``limits``."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
-        size = f"the file is {len(data):,} bytes; the limit is {limits.max_bytes:,}"
-        return _refused(Code.FILE_TOO_LARGE, size, f"{len(data)} bytes")
+        # An upload is read no further than one byte past the limit: its whole size is unknown.
+        size = f"the file is larger than the limit of {limits.max_bytes:,} bytes"
+        return _refused(Code.FILE_TOO_LARGE, size, f"over {limits.max_bytes} bytes")
     if kind := _binary_kind(data):
         return _refused(Code.NOT_CSV, f"not a CSV file: it looks like {kind}")
     try:

@@ -113,6 +113,11 @@ class Code(StrEnum):
         "an examination names neither an incident nor the place of its own recovered missile",
     )
     YEARS_REVERSED = "years-reversed", "error", "manufacture years from after to"
+    UPDATES_STORED = (
+        "updates-stored",
+        "warning",
+        "the row's id is live in the store: it replaces that stored row (an update)",
+    )
     SHARE_OVER_100 = (
         "share-over-100",
         "error",

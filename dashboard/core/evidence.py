@@ -338,6 +338,7 @@ def validate_evidence(
     *,
     incident_ids: Collection[str] = (),
     examination_ids: Collection[str] = (),
+    stored: Evidence | None = None,
     max_cell: int = MAX_TEXT_LENGTH,
 ) -> ValidationResult:
     """Check every row of an evidence file, collecting all faults (never raising).
@@ -345,7 +346,10 @@ def validate_evidence(
     ``incident_ids`` are the stored incidents a source or examination may refer to;
     ``examination_ids`` the stored examinations (plus any stored with this file) a component
     origin may refer to. Within a file an examination_id is unique, a country and manufacturer
-    appear once per examination, and one examination's shares add up to at most 100%.
+    appear once per examination. ``stored`` is the live evidence: a row whose :func:`identity`
+    is live there updates that row (an ``updates-stored`` warning naming what changes), and one
+    examination's shares, stored and in the file (a row replacing a stored one counted once),
+    add up to at most 100%.
     """
     declared = DECLARED[kind]
     index = {c: i for i, c in enumerate(table.columns)}
@@ -354,7 +358,9 @@ def validate_evidence(
     lines: list[int] = []
     rejected: list[dict[str, object]] = []
     first_line: dict[object, int] = {}
-    shares: dict[object, float] = {}
+    live = {identity(kind, r): r for r in db_rows(kind, (stored or Evidence.empty()).of(kind))}
+    shares = _stored_shares(stored) if kind == "component_origins" else {}
+    replaced: set[object] = set()
     for values, line in zip(table.rows, table.lines, strict=True):
         cells = {c: values[i] if i < len(values) else "" for c, i in index.items()}
         if line in table.faults:
@@ -369,35 +375,51 @@ def validate_evidence(
                 incident_ids=incident_ids,
                 examination_ids=examination_ids,
             )
-            identity = _identity(kind, row)
-            if identity is not None and identity in first_line:
+            key = identity(kind, row)
+            column = "examination_id" if kind != "sources" else "title"
+            if key is not None and key in first_line:
                 row_issues.append(
                     Issue(
                         line,
-                        "examination_id" if kind != "sources" else "title",
-                        clip(cells.get("examination_id", cells.get("title", ""))),
+                        column,
+                        clip(cells.get(column, "")),
                         Code.DUPLICATE_ID,
-                        f"already given on line {first_line[identity]}",
+                        f"already given on line {first_line[key]}",
                     )
                 )
-            elif identity is not None:
-                first_line[identity] = line
-            share = row.get("share")
-            if kind == "component_origins" and isinstance(share, float):
-                total = shares.get(row["examination_id"], 0.0) + share
-                if round(total, 6) > 100:
+            elif key is not None:
+                first_line[key] = line
+                if (old := live.get(key)) is not None and (change := _changes(old, row)):
+                    row_issues.append(
+                        Issue(
+                            line,
+                            column,
+                            clip(cells.get(column, "")),
+                            Code.UPDATES_STORED,
+                            f"updates the stored {_NOUN[kind]}: {change}",
+                        )
+                    )
+            if kind == "component_origins" and key is not None:
+                exam = row["examination_id"]
+                total = shares.get(exam, 0.0)
+                if key in live and key not in replaced:  # this row takes the stored one's place
+                    replaced.add(key)
+                    total -= _share(live[key])
+                share = row.get("share")
+                if isinstance(share, float) and round(total + share, 6) > 100:
                     row_issues.append(
                         Issue(
                             line,
                             "share",
                             clip(cells.get("share", "")),
                             Code.SHARE_OVER_100,
-                            f"shares of examination {row['examination_id']!r} add up to "
-                            f"{total:g}% with this row: at most 100%",
+                            f"shares of examination {exam!r} add up to {total + share:g}% with "
+                            "this row (the stored ones included): at most 100%",
                         )
                     )
-                else:
-                    shares[row["examination_id"]] = total
+                elif isinstance(share, float):
+                    total += share
+                shares[exam] = total
         issues.extend(row_issues)
         if any(i.severity == "error" for i in row_issues):
             reasons = "; ".join(str(i) for i in row_issues if i.severity == "error")
@@ -424,6 +446,7 @@ def read_evidence(
     *,
     incident_ids: Collection[str] = (),
     examination_ids: Collection[str] = (),
+    stored: Evidence | None = None,
     limits: Limits | None = None,
 ) -> ValidationResult:
     """Read (any encoding and delimiter the incident import reads) and validate an evidence file;
@@ -435,13 +458,55 @@ def read_evidence(
         today,
         incident_ids=incident_ids,
         examination_ids=examination_ids,
+        stored=stored,
         max_cell=limits.max_cell,
     )
 
 
-def _identity(kind: Kind, row: Mapping[str, object]) -> object:
-    """What must be unique in a file: an examination's id; an origin's examination, country and
-    maker; a source's incident, title and link. None when a part of it is missing."""
+#: What one row of a kind is called in a report.
+_NOUN: Final[dict[Kind, str]] = {
+    "sources": "source",
+    "examinations": "examination",
+    "component_origins": "component origin",
+}
+
+
+def _share(row: Mapping[str, object]) -> float:
+    share = row.get("share")
+    return float(share) if isinstance(share, int | float) else 0.0
+
+
+def _stored_shares(stored: Evidence | None) -> dict[object, float]:
+    """Each examination's total of stored shares."""
+    totals: dict[object, float] = {}
+    for row in db_rows("component_origins", (stored or Evidence.empty()).origins):
+        totals[row["examination_id"]] = totals.get(row["examination_id"], 0.0) + _share(row)
+    return totals
+
+
+def _changes(old: Mapping[str, object], new: Mapping[str, object]) -> str:
+    """What a row changes in the stored row it updates, column by column ("" for nothing)."""
+
+    def shown(value: object) -> str:
+        return (
+            "empty"
+            if value is None
+            else repr(clip(value))
+            if isinstance(value, str)
+            else str(value)
+        )
+
+    return ", ".join(
+        f"{column} {shown(old.get(column))} → {shown(new.get(column))}"
+        for column in new
+        if old.get(column) != new.get(column)
+    )
+
+
+def identity(kind: Kind, row: Mapping[str, object]) -> object:
+    """What names one row of a kind, in a file and in the store: an examination's id; an
+    origin's examination, country and maker; a source's incident, title and link. None when a
+    part of it is missing. A row whose identity is live in the store updates that row."""
     if kind == "examinations":
         return row.get("examination_id")
     if kind == "component_origins":
@@ -506,6 +571,14 @@ class Evidence:
             evidence_frame("examinations", []),
             evidence_frame("component_origins", []),
         )
+
+    def of(self, kind: Kind) -> pd.DataFrame:
+        """The frame of one kind."""
+        return {
+            "sources": self.sources,
+            "examinations": self.examinations,
+            "component_origins": self.origins,
+        }[kind]
 
     def for_incidents(self, ids: Collection[str]) -> Evidence:
         """The evidence of the given incidents: their sources, examinations and those origins.

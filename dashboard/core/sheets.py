@@ -85,8 +85,9 @@ def read_workbook(data: bytes, limits: Limits | None = None, sheet: str | None =
     """One sheet (the first unless ``sheet`` names one) as a header and rows of text."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
-        size = f"the file is {len(data):,} bytes; the limit is {limits.max_bytes:,}"
-        return _refused(Code.FILE_TOO_LARGE, size, f"{len(data)} bytes")
+        # An upload is read no further than one byte past the limit: its whole size is unknown.
+        size = f"the file is larger than the limit of {limits.max_bytes:,} bytes"
+        return _refused(Code.FILE_TOO_LARGE, size, f"over {limits.max_bytes} bytes")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

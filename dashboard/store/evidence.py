@@ -1,8 +1,10 @@
 """Evidence in the store: sources, examinations and component origins, added and removed by batch.
 
-Rows are never updated or deleted: a batch adds rows (``batch_id``) and a revert marks them
-removed (``removed_by``), both recorded in the batches table beside the incident imports (the
-shipped evidence belongs to the shipped data's seed batch). So the
+Rows are never changed but for being marked removed: a batch adds rows (``batch_id``), and marks
+removed (``removed_by``) the live rows it updates (same identity) or, for a revert, the rows the
+reverted batch added; all are recorded in the batches table beside the incident imports (the
+shipped evidence belongs to the shipped data's seed batch). Reverts are the batch log's
+(:meth:`dashboard.store.log.BatchLog.revert_batch`), for every batch. So the
 evidence as it stood after any batch is a filter on the two ids, and the live evidence the rows
 nobody removed.
 """
@@ -15,11 +17,10 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core.errors import RevertRefusedError
-from dashboard.core.evidence import Evidence, Kind, columns, db_rows, evidence_frame
-from dashboard.store.log import BatchMeta, BatchSummary, insert_batch
-from dashboard.store.part import Part
-from dashboard.store.tables import EVIDENCE_TABLES, batches, incidents
+from dashboard.core.evidence import Evidence, Kind, columns, db_rows, evidence_frame, identity
+from dashboard.store.log import BatchMeta, BatchSummary, insert_batch, live_evidence
+from dashboard.store.part import Part, chunks
+from dashboard.store.tables import EVIDENCE_TABLES, incidents
 
 #: The batches' ``source_format`` of evidence batches.
 EVIDENCE_FORMAT = "evidence"
@@ -77,14 +78,48 @@ class EvidenceStore(Part):
         now: datetime | None = None,
     ) -> BatchSummary:
         """Store validated evidence frames (see :func:`dashboard.core.evidence.validate_evidence`)
-        as one batch, in one transaction: its batch row and every row, or nothing."""
+        as one batch, in one transaction: its batch row and every row, or nothing.
+
+        A row whose :func:`~dashboard.core.evidence.identity` is live updates that row: the
+        stored one is marked removed by this batch and the new one added (a revert puts the
+        stored one back); a row equal to the live one is left alone (unchanged).
+        """
         now = now or datetime.now(UTC)
         rows = {kind: db_rows(kind, frame) for kind, frame in frames.items()}
-        added = sum(len(r) for r in rows.values())
         with self.db.write() as conn:
-            batch_id = _batch_row(conn, meta, now, added=added)
-            _insert(conn, rows, batch_id)
-        return BatchSummary(batch_id, added, 0, 0)
+            new: dict[Kind, list[dict[str, object]]] = {}
+            replaced: dict[Kind, list[int]] = {}
+            unchanged = 0
+            for kind, values in rows.items():
+                live = {identity(kind, r): r for r in live_evidence(conn, kind)}
+                new[kind], replaced[kind] = [], []
+                for row in values:
+                    old = live.get(identity(kind, row))
+                    if old is not None and all(old[c] == v for c, v in row.items()):
+                        unchanged += 1
+                        continue
+                    new[kind].append(row)
+                    if old is not None:
+                        replaced[kind].append(int(old["id"]))
+            updated = sum(len(ids) for ids in replaced.values())
+            added = sum(len(r) for r in new.values()) - updated
+            batch_id = insert_batch(
+                conn,
+                meta,
+                now,
+                source_format=EVIDENCE_FORMAT,
+                added=added,
+                updated=updated,
+                unchanged=unchanged,
+            )
+            for kind, ids in replaced.items():
+                table = EVIDENCE_TABLES[kind]
+                for chunk in chunks(ids):
+                    conn.execute(
+                        sa.update(table).where(table.c.id.in_(chunk)).values(removed_by=batch_id)
+                    )
+            _insert(conn, new, batch_id)
+        return BatchSummary(batch_id, added, updated, unchanged)
 
     def attach_evidence(self, frames: Mapping[Kind, pd.DataFrame], batch_id: int) -> int:
         """Store validated evidence frames as added by an existing batch (the shipped data's
@@ -93,54 +128,6 @@ class EvidenceStore(Part):
         with self.db.write() as conn:
             _insert(conn, rows, batch_id)
         return sum(len(r) for r in rows.values())
-
-    def revert_evidence(
-        self, batch_id: int, *, uploaded_by: str, now: datetime | None = None
-    ) -> BatchSummary:
-        """Remove every row evidence batch ``batch_id`` added, recorded as a new batch of kind
-        "revert" (the rows stay, marked removed, so ``asof`` still shows them before it).
-
-        Refused (:class:`RevertRefusedError`, nothing changed) for an unknown or non-evidence
-        batch, one already reverted, or one whose rows are all gone.
-        """
-        now = now or datetime.now(UTC)
-        with self.db.write() as conn:
-            original = conn.execute(sa.select(batches).where(batches.c.id == batch_id)).first()
-            if original is None or original.source_format != EVIDENCE_FORMAT:
-                raise RevertRefusedError(f"there is no evidence batch {batch_id}")
-            reverted_by = conn.execute(
-                sa.select(batches.c.id).where(batches.c.reverts_batch == batch_id)
-            ).scalar()
-            if reverted_by is not None:
-                raise RevertRefusedError(
-                    f"batch {batch_id} was already reverted by batch {reverted_by}"
-                )
-            live = {
-                kind: sa.and_(table.c.batch_id == batch_id, table.c.removed_by.is_(None))
-                for kind, table in EVIDENCE_TABLES.items()
-            }
-            removed = sum(
-                conn.execute(
-                    sa.select(sa.func.count()).select_from(EVIDENCE_TABLES[k]).where(where)
-                ).scalar_one()
-                for k, where in live.items()
-            )
-            if removed == 0:
-                raise RevertRefusedError(f"batch {batch_id} left no evidence: nothing to revert")
-            meta = BatchMeta(
-                filename=f"revert of batch {batch_id} ({original.filename})",
-                sha256=original.sha256,
-                uploaded_by=uploaded_by,
-                source_format=EVIDENCE_FORMAT,
-                kind="revert",
-                reverts_batch=batch_id,
-            )
-            revert_id = _batch_row(conn, meta, now, removed=removed)
-            for kind, where in live.items():
-                conn.execute(
-                    sa.update(EVIDENCE_TABLES[kind]).where(where).values(removed_by=revert_id)
-                )
-        return BatchSummary(revert_id, 0, 0, 0, removed)
 
 
 def _insert(
@@ -151,12 +138,3 @@ def _insert(
             conn.execute(
                 sa.insert(EVIDENCE_TABLES[kind]), [{**v, "batch_id": batch_id} for v in values]
             )
-
-
-def _batch_row(
-    conn: sa.Connection, meta: BatchMeta, now: datetime, *, added: int = 0, removed: int = 0
-) -> int:
-    """Record an evidence batch in the batches table; its id."""
-    return insert_batch(
-        conn, meta, now, source_format=EVIDENCE_FORMAT, added=added, removed=removed
-    )

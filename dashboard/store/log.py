@@ -11,19 +11,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core.batches import Change, LoggedChange, Plan, change_kinds, plan_revert
+from dashboard.core.batches import (
+    Change,
+    Dependant,
+    LoggedChange,
+    Plan,
+    change_kinds,
+    plan_revert,
+    refuse_dependants,
+)
+from dashboard.core.errors import RevertRefusedError
+from dashboard.core.evidence import Kind, identity
+from dashboard.core.evidence import columns as evidence_columns
 from dashboard.core.records import Record, incidents_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, KEY
 from dashboard.store.database import insert_rows, update_rows
 from dashboard.store.incidents import advanced, empty_frame
 from dashboard.store.part import Part, chunks, current_frame
 from dashboard.store.snapshots import EMPTY, Snapshots, Token, token
-from dashboard.store.tables import batches, history, incidents
+from dashboard.store.tables import EVIDENCE_TABLES, batches, history, incidents
 
 
 @dataclass(frozen=True)
@@ -144,12 +156,17 @@ class BatchLog(Part):
     def revert_batch(
         self, batch_id: int, *, uploaded_by: str, now: datetime | None = None
     ) -> BatchSummary:
-        """Put every incident ``batch_id`` touched back as it was before it, in one transaction.
+        """Revert any batch in one transaction: put every incident it touched back as it was
+        before it, remove the evidence rows it added and put back those it replaced.
 
         The undoing is a new batch of kind "revert" with its own history rows, so the history
         stays append-only. Refused (:class:`RevertRefusedError`, nothing changed) when the batch
-        is unknown, already reverted, changed nothing, or an incident it touched has changed since
-        (see :func:`dashboard.core.batches.plan_revert`).
+        is unknown, already reverted, changed nothing, or a later batch changed what it did (an
+        incident it touched, an evidence row it added: see
+        :func:`dashboard.core.batches.plan_revert`), or when evidence would be left pointing at
+        nothing: live evidence of later batches naming an incident or examination the revert
+        removes (:func:`dashboard.core.batches.refuse_dependants`), or evidence it would put
+        back naming one no longer stored.
         """
         now = now or datetime.now(UTC)
         with self.db.write() as conn:
@@ -165,14 +182,23 @@ class BatchLog(Part):
                     .order_by(history.c.id)
                 )
             ]
+            undo = _EvidenceUndo.of(conn, batch_id)
             plan = plan_revert(
                 batch_id,
                 known=original is not None,
                 reverted_by=reverted_by,
                 own=own,
                 latest=_latest_changes(conn, [c.incident_id for c in own]),
+                evidence=undo.touched,
             )
             assert original is not None  # plan_revert refuses an unknown batch
+            if undo.overtaken:
+                later = ", ".join(map(str, sorted(undo.overtaken)))
+                raise RevertRefusedError(
+                    f"batch {batch_id} cannot be reverted: evidence it added was replaced since "
+                    f"by batch {later}; revert the later batches first"
+                )
+            undo.check(conn, batch_id, plan)
             meta = BatchMeta(
                 filename=f"revert of batch {batch_id} ({original.filename})",
                 sha256=original.sha256,
@@ -182,18 +208,31 @@ class BatchLog(Part):
                 reverts_batch=batch_id,
             )
             steps = Steps.of(plan)
-            summary, states = self._execute(conn, meta, now, steps, unchanged=plan.unchanged)
+            summary, states = self._execute(
+                conn, meta, now, steps, unchanged=plan.unchanged, evidence=undo
+            )
         self._advance(states, steps)
         return summary
 
     def _execute(
-        self, conn: sa.Connection, meta: BatchMeta, now: datetime, steps: Steps, *, unchanged: int
+        self,
+        conn: sa.Connection,
+        meta: BatchMeta,
+        now: datetime,
+        steps: Steps,
+        *,
+        unchanged: int,
+        evidence: _EvidenceUndo | None = None,
     ) -> tuple[BatchSummary, tuple[Token, Token]]:
-        """Write ``steps`` as one batch on ``conn``: its batch row, the incidents, their history.
+        """Write ``steps`` as one batch on ``conn``: its batch row, the incidents, their history,
+        and a revert's ``evidence`` rows (removed and put back, counted with the incidents).
 
         Also gives the store's state before and after the batch (see :meth:`_advance`)."""
         previous = token(conn)
         added, updated, removed = len(steps.added), len(steps.updated), len(steps.removed)
+        if evidence is not None:
+            added += sum(len(rows) for rows in evidence.restore.values())
+            removed += sum(len(ids) for ids in evidence.remove.values())
         batch_id = insert_batch(
             conn,
             meta,
@@ -206,6 +245,8 @@ class BatchLog(Part):
         )
         for chunk in chunks(steps.removed):
             conn.execute(sa.delete(incidents).where(incidents.c.incident_id.in_(chunk)))
+        if evidence is not None:
+            evidence.apply(conn, batch_id)
         added_values: list[Sequence[object]] = [*_driver_columns(steps.added), [batch_id] * added]
         insert_rows(conn, incidents, [*COLUMNS, "batch_id"], added_values)
         others = [c for c in COLUMNS if c != KEY]
@@ -246,6 +287,142 @@ class BatchLog(Part):
             return
         rows = pd.concat([steps.added, steps.updated], ignore_index=True)
         snapshots.save(current, advanced(before, steps.ids, rows))
+
+
+@dataclass(frozen=True, eq=False)
+class _EvidenceUndo:
+    """What reverting a batch does to the evidence: the live rows it added to remove (following
+    an update of them that was itself reverted to the row that revert put back), the rows it
+    replaced to put back, and the later batches that replaced rows it added (``overtaken``)."""
+
+    remove: dict[Kind, list[int]]
+    restore: dict[Kind, list[dict[str, Any]]]
+    overtaken: set[int]
+    touched: int
+
+    @classmethod
+    def of(cls, conn: sa.Connection, batch_id: int) -> _EvidenceUndo:
+        """Read on ``conn`` (every evidence row: the tables are small)."""
+        reverts = {
+            row.reverts_batch: row.id
+            for row in conn.execute(
+                sa.select(batches.c.reverts_batch, batches.c.id).where(
+                    batches.c.reverts_batch.is_not(None)
+                )
+            )
+        }
+        remove: dict[Kind, list[int]] = {}
+        restore: dict[Kind, list[dict[str, Any]]] = {}
+        overtaken: set[int] = set()
+        touched = 0
+        for kind, table in EVIDENCE_TABLES.items():
+            query = sa.select(
+                table.c.id,
+                table.c.batch_id,
+                table.c.removed_by,
+                *(table.c[c] for c in evidence_columns(kind)),
+            )
+            rows: list[dict[str, Any]] = [dict(r._mapping) for r in conn.execute(query)]
+            by_batch: dict[tuple[object, object], dict[str, Any]] = {
+                (r["batch_id"], identity(kind, r)): r for r in rows
+            }
+            remove[kind] = []
+            for row in (r for r in rows if r["batch_id"] == batch_id):
+                current: dict[str, Any] | None = row
+                while current is not None and current["removed_by"] is not None:
+                    later = current["removed_by"]
+                    if later not in reverts:  # replaced by an update that still stands
+                        overtaken.add(later)
+                    current = by_batch.get((reverts.get(later), identity(kind, row)))
+                if current is not None and current["removed_by"] is None:
+                    remove[kind].append(current["id"])
+            restore[kind] = [
+                {c: r[c] for c in evidence_columns(kind)}
+                for r in rows
+                if r["removed_by"] == batch_id
+            ]
+            touched += sum(1 for r in rows if batch_id in (r["batch_id"], r["removed_by"]))
+        return cls(remove, restore, overtaken, touched)
+
+    def check(self, conn: sa.Connection, batch_id: int, plan: Plan) -> None:
+        """Refuse (:class:`RevertRefusedError`) a revert that would leave evidence naming an
+        incident or examination no longer stored: live rows of later batches (named, see
+        :func:`refuse_dependants`) or rows it would put back."""
+        gone = {c.incident_id for c in plan.changes if c.after is None}
+        back = {c.incident_id for c in plan.changes if c.before is None}
+        stored = set(conn.execute(sa.select(incidents.c.incident_id)).scalars())
+        removed = {kind: set(ids) for kind, ids in self.remove.items()}
+        live = {
+            kind: [r for r in live_evidence(conn, kind) if r["id"] not in removed[kind]]
+            for kind in EVIDENCE_TABLES
+        }
+        examinations = {r["examination_id"] for r in live["examinations"]} | {
+            r["examination_id"] for r in self.restore["examinations"]
+        }
+        incident_ids = (stored - gone) | back
+        missing: dict[int, dict[str, set[str]]] = {}
+        put_back: set[str] = set()
+        for kind, refers, known in (
+            ("sources", "incident_id", incident_ids),
+            ("examinations", "incident_id", incident_ids),
+            ("component_origins", "examination_id", examinations),
+        ):
+            for row in live[kind]:
+                if row[refers] is not None and row[refers] not in known:
+                    named = missing.setdefault(row["batch_id"], {})
+                    named.setdefault(f"{kind.replace('_', ' ')} naming {refers}", set()).add(
+                        str(row[refers])
+                    )
+            for row in self.restore[kind]:
+                if row[refers] is not None and row[refers] not in known:
+                    put_back.add(str(row[refers]))
+        if missing:
+            found = conn.execute(sa.select(batches).where(batches.c.id.in_(list(missing))))
+            raise refuse_dependants(
+                batch_id,
+                [
+                    Dependant(
+                        b.id,
+                        b.filename,
+                        b.uploaded_by,
+                        b.created_at,
+                        "; ".join(
+                            f"{what} {', '.join(sorted(ids)[:_NAMED])}"
+                            for what, ids in missing[b.id].items()
+                        ),
+                    )
+                    for b in found
+                ],
+            )
+        if put_back:
+            raise RevertRefusedError(
+                f"batch {batch_id} cannot be reverted: it would put back evidence naming what is "
+                f"no longer stored ({', '.join(sorted(put_back)[:_NAMED])})"
+            )
+
+    def apply(self, conn: sa.Connection, revert_id: int) -> None:
+        """Mark the rows removed by ``revert_id`` and put the replaced ones back as its rows."""
+        for kind, ids in self.remove.items():
+            table = EVIDENCE_TABLES[kind]
+            for chunk in chunks(ids):
+                conn.execute(
+                    sa.update(table).where(table.c.id.in_(chunk)).values(removed_by=revert_id)
+                )
+            if self.restore[kind]:
+                conn.execute(
+                    sa.insert(table), [{**r, "batch_id": revert_id} for r in self.restore[kind]]
+                )
+
+
+#: How many names a refusal lists per kind of evidence.
+_NAMED = 5
+
+
+def live_evidence(conn: sa.Connection, kind: Kind) -> list[dict[str, Any]]:
+    """The live rows of an evidence kind, read on ``conn``: their id, batch and columns."""
+    table = EVIDENCE_TABLES[kind]
+    query = sa.select(table.c.id, table.c.batch_id, *(table.c[c] for c in evidence_columns(kind)))
+    return [dict(r._mapping) for r in conn.execute(query.where(table.c.removed_by.is_(None)))]
 
 
 #: A missing record in the history (SQLAlchemy's JSON type stores None as JSON ``null`` too).

@@ -7,6 +7,7 @@ Everything here reads widgets and draws; reading, validating and storing happen 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import astuple, dataclass
 from datetime import date
 
@@ -38,6 +39,7 @@ from dashboard.imports import (
     evidence_template,
     prepare,
     prepare_evidence,
+    read_limited,
 )
 from dashboard.store import Store
 from dashboard.ui.data import store
@@ -390,11 +392,15 @@ def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: 
         "stores nothing."
     )
     upload = st.file_uploader(
-        "Evidence CSV or Excel workbook", type=["csv", "tsv", "txt", "xlsx"], key=f"upload_{kind}"
+        "Evidence CSV or Excel workbook",
+        type=["csv", "tsv", "txt", "xlsx"],
+        key=f"upload_{kind}",
+        max_upload_size=math.ceil(limits.max_bytes / 2**20),
     )
     if upload is None:
         return
-    file = prepare_evidence(store, upload.getvalue(), upload.name, kind, today, limits=limits)
+    data = read_limited(upload, limits.max_bytes)
+    file = prepare_evidence(store, data, upload.name, kind, today, limits=limits)
     st.subheader("Report")
     report(file)
     if file.valid.empty:
@@ -407,6 +413,7 @@ def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: 
         summary = commit_evidence(store, file, uploaded_by=who)
         st.session_state["upload_message"] = (
             f"Stored as batch {summary.batch_id}: {summary.added:,} {kind.replace('_', ' ')} "
-            "rows added. The monitor shows them now."
+            f"rows added, {summary.updated:,} updated, {summary.unchanged:,} unchanged. The "
+            "monitor shows them now."
         )
         st.rerun()

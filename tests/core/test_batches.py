@@ -84,7 +84,7 @@ def test_revert_is_allowed_once_the_later_batch_was_itself_reverted() -> None:
     [
         (False, None, [], "there is no batch 4"),
         (True, 7, [Change("A", None, rec("A"))], "batch 4 was already reverted by batch 7"),
-        (True, None, [], "batch 4 changed no incident: nothing to revert"),
+        (True, None, [], "batch 4 changed nothing: nothing to revert"),
     ],
 )
 def test_revert_refusals(
