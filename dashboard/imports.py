@@ -50,8 +50,10 @@ READ_CHUNK = 1 << 20
 
 
 def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
-    """An upload's bytes, read in chunks and no further than one byte past ``max_bytes``: a file
-    over the limit is refused by its size (``file-too-large``) without being held whole."""
+    """An upload's bytes from its start, read in chunks and no further than one byte past
+    ``max_bytes``: a file over the limit is refused by its size (``file-too-large``) without
+    being held whole. (The page's upload object is the same on every rerun: hence the seek.)"""
+    stream.seek(0)
     parts: list[bytes] = []
     left = max_bytes + 1
     while left > 0 and (part := stream.read(min(READ_CHUNK, left))):

@@ -9,7 +9,9 @@ from.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -184,7 +186,12 @@ class NotFuture:
 
 @dataclass(frozen=True, slots=True)
 class WebAddress:
-    """An http(s) address with a host; anything urlparse refuses is a fault, never raised."""
+    """An http(s) address with a host; anything urlparse refuses is a fault, never raised.
+
+    Also refused: a format character anywhere (Unicode category Cf: the bidirectional controls
+    that show ``http://\u202eevil`` as another address, zero-width marks), and a host that is
+    neither a name (labels of letters, digits, ``-`` and ``_``) nor an IP address, such as
+    ``[::1]x``, which urlparse reads as ``::1``."""
 
     column: str
 
@@ -192,6 +199,12 @@ class WebAddress:
         """``invalid-url`` with the reason the address is refused."""
         if _URL_SPACE.search(value):
             return "invalid-url", f"{self.column} must not hold spaces or control characters"
+        if hidden := next((c for c in value if unicodedata.category(c) == "Cf"), None):
+            return (
+                "invalid-url",
+                f"{self.column} holds U+{ord(hidden):04X}, a bidirectional or invisible format "
+                "character that makes the address read as another: remove it",
+            )
         try:
             parsed = urlparse(value)
             host, _ = parsed.hostname, parsed.port  # both raise ValueError on a malformed netloc
@@ -199,12 +212,37 @@ class WebAddress:
             return "invalid-url", f"{self.column} is not a valid address ({exc})"
         if parsed.scheme.lower() not in ("http", "https") or not host:
             return "invalid-url", f"{self.column} must be an http(s) address with a host"
+        if not _host_parses(parsed.netloc.rpartition("@")[2]):
+            return (
+                "invalid-url",
+                f"{self.column} has a host that is neither a name nor an IP address",
+            )
         return None
 
     def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
         """Every address but the plainest (letters, digits, dots and hyphens for a host, no
         port, user or space): those are valid, the rest is for the check itself to decide."""
         return ~_matching(_PLAIN_URL, values)
+
+
+def _host_parses(hostport: str) -> bool:
+    """Is ``hostport`` (an address's netloc without its user) a bracketed IPv6 address or a
+    name of labels (letters, digits, ``-``, ``_``; an IPv4 address is one), with maybe a port?"""
+    if hostport.startswith("["):
+        literal, _, rest = hostport[1:].partition("]")
+        try:
+            ipaddress.IPv6Address(literal)
+        except ValueError:
+            return False
+        return rest == "" or bool(_PORT.match(rest))
+    host, _, port = hostport.partition(":")
+    labels = host.removesuffix(".").split(".")
+    return all(_LABEL.match(label) for label in labels) and (not port or port.isdigit())
+
+
+#: One label of a host name (any script's letters: an internationalised name), and a port.
+_LABEL = re.compile(r"^[\w-]{1,63}$")
+_PORT = re.compile(r"^:[0-9]*$")
 
 
 # -- column-wise reading ------------------------------------------------------------------------
