@@ -4,7 +4,7 @@ now and as of each batch; a stale, foreign or damaged file is never served."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from dashboard.__main__ import main
 from dashboard.core.records import frame_records
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta, Store
@@ -174,3 +175,31 @@ def test_a_folder_others_may_write_in_is_never_read(
         assert set(store.incidents()["location"]) == {"planted"}  # the same file, trusted
     finally:
         store.dispose()
+
+
+def _dropped(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["killed"])
+
+
+def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(weapon=frame["weapon"].astype(str))
+
+
+@pytest.mark.parametrize("reshape", [_dropped, _plain_text])
+def test_a_snapshot_of_another_shape_is_read_from_sql_instead(
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    reshape: Callable[[pd.DataFrame], pd.DataFrame],
+) -> None:
+    """A file of this state's name whose columns or types are not the current ones (written by
+    another version, or tampered with) never reaches a reader: export and briefing read SQL."""
+    path = state_file(store)
+    reshape(pd.read_feather(path)).to_feather(path)
+    pd.testing.assert_frame_equal(store.incidents(), from_sql(store, monkeypatch))
+    monkeypatch.setenv("DASHBOARD_DB_URL", store.url)
+    assert main(["export", "--out", str(tmp_path / "out.csv")]) == 0
+    assert main(["briefing", "--out", str(tmp_path / "brief.html")]) == 0
+    assert "UA-KHA-20240102" in (tmp_path / "out.csv").read_text(encoding="utf-8")
+    capsys.readouterr()

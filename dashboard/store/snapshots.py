@@ -23,7 +23,7 @@ from typing import Final
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core.records import CATEGORY_COLUMNS
+from dashboard.core.records import CATEGORY_COLUMNS, typed_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 from dashboard.store.tables import history
 
@@ -114,15 +114,7 @@ class Snapshots:
             frame = pd.read_feather(self.path(state))
         except (OSError, ValueError):  # absent, or damaged (Arrow's errors are ValueErrors)
             return None
-        # Arrow gives categories back as plain ``str``; a read frame's are ``string``.
-        return frame.assign(
-            **{
-                c: pd.Categorical.from_codes(
-                    frame[c].cat.codes, categories=frame[c].cat.categories.astype("string")
-                )
-                for c in CATEGORY_COLUMNS
-            }
-        )
+        return _current_shape(frame)
 
     def save(self, state: Token, frame: pd.DataFrame) -> None:
         """Write the frame of ``state`` (whole, then renamed into place), keeping the newest
@@ -154,3 +146,24 @@ class Snapshots:
         for old in mine[KEEP:]:
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()
+
+
+def _current_shape(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """A snapshot's frame as a read gives it, or None when its columns or types are not the
+    current schema's (a file of another version, or tampered with): the read then takes SQL."""
+    expected = typed_frame(dict.fromkeys(COLUMNS, ()), categories=True)
+    if list(frame.columns) != list(expected.columns) or not all(
+        isinstance(frame[c].dtype, pd.CategoricalDtype) for c in CATEGORY_COLUMNS
+    ):
+        return None
+    # Arrow gives categories back as plain ``str``; a read frame's are ``string``.
+    frame = frame.assign(
+        **{
+            c: pd.Categorical.from_codes(
+                frame[c].cat.codes, categories=frame[c].cat.categories.astype("string")
+            )
+            for c in CATEGORY_COLUMNS
+        }
+    )
+    same = all(frame[c].dtype == expected[c].dtype for c in COLUMNS if c not in CATEGORY_COLUMNS)
+    return frame if same else None
