@@ -8,6 +8,7 @@ import os
 import pty
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -306,3 +307,82 @@ def test_the_import_command_loads_no_map_or_web_library() -> None:
         check=True,
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_evidence_imports_through_the_pages_functions_and_reverts_alike(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exam = tmp_path / "examinations.csv"
+    exam.write_text(
+        "examination_id,examiner,incident_id,findings,source_title,grade\n"
+        "CAR-KHA-20240220,CAR,UA-POL-202409,moved,A report,H\n",
+        encoding="utf-8",
+    )
+    assert main(["import", "--kind", "examinations", str(exam), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "read as examinations" in out
+    assert "warning: line 2, column examination_id: updates the stored examination" in out
+    assert "incident_id 'UA-KHA-20240102' → 'UA-POL-202409'" in out
+    assert "dry run, nothing stored: 1 valid row(s), 1 of them updating a stored row" in out
+    assert main(["import", "--kind", "examinations", str(exam)]) == 0
+    assert "stored as batch 2: 0 added, 1 updated, 0 unchanged" in capsys.readouterr().out
+
+    origins = tmp_path / "origins.csv"
+    origins.write_text(
+        "examination_id,country,share\nCAR-KHA-20240220,France,71\nNOPE,Japan,\n", encoding="utf-8"
+    )
+    assert main(["import", "--kind", "origins", str(origins)]) == 1
+    out = capsys.readouterr().out
+    assert "error: line 2, column share: shares of examination 'CAR-KHA-20240220' add up to " in out
+    assert "error: line 3, column examination_id: no stored examination" in out
+    assert "rejected: " in out
+    assert "nothing was stored" in out
+    assert main(["import", "--kind", "origins", "--valid-only", str(origins)]) == 2
+    assert "apply to incident files only" in capsys.readouterr().err
+
+    # The CLI's revert of an evidence batch is the page's: the earlier examination is back.
+    assert main(["revert", "2"]) == 0
+    assert "batch 2 reverted by batch 3: 1 removed, 1 restored" in capsys.readouterr().out
+    exams = Store(cli_store).evidence().examinations.set_index("examination_id")
+    assert exams.loc["CAR-KHA-20240220", "incident_id"] == "UA-KHA-20240102"
+
+
+def test_a_revert_that_would_orphan_evidence_is_refused_on_the_command_line(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(write(tmp_path, [GOOD]))]) == 0
+    source = tmp_path / "sources.csv"
+    source.write_text("incident_id,title,says,grade\nT-0001,Note,other,L\n", encoding="utf-8")
+    assert main(["import", "--kind", "sources", str(source)]) == 0
+    capsys.readouterr()
+    assert main(["revert", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "error: batch 2 cannot be reverted" in err
+    assert "batch 3 (sources.csv, stored " in err
+    assert "by analyst: sources naming incident_id T-0001)" in err
+    assert "T-0001" in set(Store(cli_store).incidents()["incident_id"])
+
+
+def test_a_file_over_the_size_limit_is_refused_without_being_read_whole(
+    cli_store: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    big = tmp_path / "big.csv"
+    with big.open("wb") as out:
+        out.truncate(64 * 2**20)  # 64 MB of NUL bytes, written as a hole
+    open_store(cli_store).dispose()  # migrated and seeded outside the measurement
+    monkeypatch.setenv("DASHBOARD_UPLOAD_MAX_BYTES", "1000")
+    tracemalloc.start()
+    try:
+        for kind in ("incidents", "sources"):
+            assert main(["import", "--kind", kind, str(big)]) == 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    out = capsys.readouterr().out
+    assert (
+        out.count("the file is larger than the limit of 1,000 bytes (value 'over 1000 bytes')") == 2
+    )
+    assert peak < 16 * 2**20
