@@ -159,9 +159,9 @@ def _assets(_args: argparse.Namespace) -> int:
     return 0
 
 
-#: What ``import --kind`` takes, and the kind of file each names.
-KINDS = {
-    "incidents": "incidents",
+#: What ``import --kind`` takes, and the evidence kind each names (None: incidents).
+KINDS: dict[str, Kind | None] = {
+    "incidents": None,
     "sources": "sources",
     "examinations": "examinations",
     "origins": "component_origins",
@@ -203,8 +203,8 @@ def _import(args: argparse.Namespace) -> int:
     with path.open("rb") as stream:
         data = read_limited(stream, limits.max_bytes)
     store = open_store()
-    if args.kind != "incidents":
-        return _import_evidence(store, data, path.name, KINDS[args.kind], dry_run=args.dry_run)
+    if (kind := KINDS[args.kind]) is not None:
+        return _import_evidence(store, data, path.name, kind, dry_run=args.dry_run)
     mapping = None
     if args.mapping:
         mappings = saved_mappings(store)

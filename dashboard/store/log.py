@@ -362,11 +362,12 @@ class _EvidenceUndo:
         incident_ids = (stored - gone) | back
         missing: dict[int, dict[str, set[str]]] = {}
         put_back: set[str] = set()
-        for kind, refers, known in (
+        references: tuple[tuple[Kind, str, set[str]], ...] = (
             ("sources", "incident_id", incident_ids),
             ("examinations", "incident_id", incident_ids),
             ("component_origins", "examination_id", examinations),
-        ):
+        )
+        for kind, refers, known in references:
             for row in live[kind]:
                 if row[refers] is not None and row[refers] not in known:
                     named = missing.setdefault(row["batch_id"], {})

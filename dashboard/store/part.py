@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from dashboard.store.tables import incidents
 #: Ids per ``IN (...)`` list, under every back end's parameter limit (SQLite's is 32,766 since
 #: 3.32, PostgreSQL's 65,535): a 100,000-row file is read back in 10 queries.
 _CHUNK = 10_000
+_T = TypeVar("_T")
 
 
 class Part:
@@ -24,7 +26,7 @@ class Part:
         self.db = db
 
 
-def chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+def chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
     """``items`` in slices of at most ``size``."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
