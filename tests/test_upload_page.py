@@ -372,7 +372,9 @@ def test_an_examinations_file_imports_as_a_batch_and_reverts(page: AppTest, url:
     assert metrics(page) == {"Rows read": "1", "Valid": "1", "Invalid": "0", "Warnings": "0"}
     page.button(key="import_evidence").click().run()
     assert not page.exception
-    assert page.success[0].value.startswith("Stored as batch 2: 1 examinations rows added")
+    assert page.success[0].value.startswith(
+        "Stored as batch 2: 1 examinations rows added, 0 updated"
+    )
     assert "EX-1" in set(Store(url).evidence().examinations["examination_id"])
 
     page.selectbox(key="revert_choice").set_value(2).run()
@@ -381,3 +383,31 @@ def test_an_examinations_file_imports_as_a_batch_and_reverts(page: AppTest, url:
     assert not page.exception
     assert page.success[0].value.startswith("Batch 2 reverted by batch 3: 1 removed")
     assert "EX-1" not in set(Store(url).evidence().examinations["examination_id"])
+
+
+def test_a_revert_that_would_orphan_evidence_is_refused_on_the_page_naming_the_later_batch(
+    page: AppTest, url: str
+) -> None:
+    page.radio(key="upload_holds").set_value("examinations").run()
+    data = "\r\n".join(
+        [EXAMINATION_HEADER, "EX-1,CAR,2024-03-01,UA-KHA-20240106,,,12,3,2021,2023,,debris,R,,M"]
+    ).encode("utf-8")
+    page.file_uploader(key="upload_examinations").set_value(("ex.csv", data, "text/csv")).run()
+    page.button(key="import_evidence").click().run()
+    page.radio(key="upload_holds").set_value("component_origins").run()
+    origins = b"examination_id,country,share\r\nEX-1,Japan,10\r\n"
+    page.file_uploader(key="upload_component_origins").set_value(
+        ("origins.csv", origins, "text/csv")
+    ).run()
+    page.button(key="import_evidence").click().run()
+    assert not page.exception
+
+    page.selectbox(key="revert_choice").set_value(2).run()
+    page.button(key="revert").click().run()
+    page.button(key="revert_confirm").click().run()
+    assert not page.exception
+    [refusal] = [e.value for e in page.error]
+    assert refusal.startswith(md_escape("batch 2 cannot be reverted"))
+    assert md_escape("batch 3 (origins.csv, stored ") in refusal
+    assert md_escape("component origins naming examination_id EX-1") in refusal
+    assert "EX-1" in set(Store(url).evidence().examinations["examination_id"])
