@@ -446,7 +446,6 @@ def read_evidence(
     *,
     incident_ids: Collection[str] = (),
     examination_ids: Collection[str] = (),
-    stored: Evidence | None = None,
     limits: Limits | None = None,
 ) -> ValidationResult:
     """Read (any encoding and delimiter the incident import reads) and validate an evidence file;
@@ -458,7 +457,6 @@ def read_evidence(
         today,
         incident_ids=incident_ids,
         examination_ids=examination_ids,
-        stored=stored,
         max_cell=limits.max_cell,
     )
 
