@@ -350,12 +350,23 @@ class _EvidenceUndo:
         :func:`refuse_dependants`) or rows it would put back."""
         gone = {c.incident_id for c in plan.changes if c.after is None}
         back = {c.incident_id for c in plan.changes if c.before is None}
-        stored = set(conn.execute(sa.select(incidents.c.incident_id)).scalars())
         removed = {kind: set(ids) for kind, ids in self.remove.items()}
         live = {
             kind: [r for r in live_evidence(conn, kind) if r["id"] not in removed[kind]]
             for kind in EVIDENCE_TABLES
         }
+        cited = sorted(
+            {
+                r["incident_id"]
+                for kind in ("sources", "examinations")
+                for r in (*live[kind], *self.restore[kind])
+                if r["incident_id"] is not None
+            }
+        )
+        stored: set[str] = set()
+        for chunk in chunks(cited):  # only the incidents evidence names, not every incident
+            query = sa.select(incidents.c.incident_id).where(incidents.c.incident_id.in_(chunk))
+            stored |= set(conn.execute(query).scalars())
         examinations = {r["examination_id"] for r in live["examinations"]} | {
             r["examination_id"] for r in self.restore["examinations"]
         }
@@ -370,8 +381,8 @@ class _EvidenceUndo:
         for kind, refers, known in references:
             for row in live[kind]:
                 if row[refers] is not None and row[refers] not in known:
-                    named = missing.setdefault(row["batch_id"], {})
-                    named.setdefault(f"{kind.replace('_', ' ')} naming {refers}", set()).add(
+                    of_batch = missing.setdefault(row["batch_id"], {})
+                    of_batch.setdefault(f"{kind.replace('_', ' ')} naming {refers}", set()).add(
                         str(row[refers])
                     )
             for row in self.restore[kind]:
