@@ -685,14 +685,14 @@ def parts_summary(evidence: Evidence) -> PartsSummary:
 
     components = [
         figure(
-            f"{int(e['components']):,} components"
+            (f"{int(e['components']):,} components" if not is_missing(e["components"]) else "components")
             + (
                 f" from {int(e['companies']):,} companies" if not is_missing(e["companies"]) else ""
             ),
             exam_id,
         )
         for exam_id, e in by_id.items()
-        if not is_missing(e["components"])
+        if not (is_missing(e["components"]) and is_missing(e["companies"]))
     ]
     years = [
         figure(
