@@ -67,7 +67,7 @@ def test_page_shows_figures_and_mandate_status(at: AppTest) -> None:
     assert metrics(at) == {
         "Incidents in view": "8",
         "Confirmed": "1",
-        "Killed · injured": "21 · 157",
+        "Killed · injured": "21 · 160",
         "UN Panel of Experts": "Expired",
         "Since expiry": "3",
     }
