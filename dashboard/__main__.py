@@ -240,6 +240,44 @@ def _revert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_launches(args: argparse.Namespace) -> int:
+    """Read the Air Force dataset's CSV, sum its Iskander-M/KN-23 rows by month and store the
+    series in place of the stored one (all or nothing), printing the same report as the page."""
+    from dashboard.core.launches import CAVEAT
+    from dashboard.imports import UPLOADER, commit_launches, open_store, prepare_launches
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    report = prepare_launches(path.read_bytes(), path.name)
+    say(report.summary())
+    for issue in report.issues:
+        say(f"{issue.severity}: {issue}")
+    if (reason := report.refusal()) is not None:
+        say(f"rejected: {reason}; nothing was stored")
+        return 1
+    if args.dry_run:
+        say(f"dry run, nothing stored: would store {len(report.monthly):,} months")
+        return 0
+    stored = commit_launches(open_store(), report, uploaded_by=UPLOADER)
+    say(f"stored {stored.months:,} months of launches (they replace the stored series)")
+    say(f"note: {CAVEAT}")
+    return 0
+
+
+def _add_launches_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``import-launches FILE``: the monthly launches from the Air Force dataset's CSV."""
+    launches = commands.add_parser(
+        "import-launches",
+        help="store the monthly Iskander-M/KN-23 launches from the Air Force reports' dataset",
+    )
+    launches.add_argument(
+        "file", help="missile_attacks_daily.csv of 'Massive Missile Attacks on Ukraine'"
+    )
+    launches.add_argument("--dry-run", action="store_true", help="report only; store nothing")
+    launches.set_defaults(run=_import_launches)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -295,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         "assets", help="copy the map's JS/CSS into the served static folder"
     )
     assets.set_defaults(run=_assets)
+    _add_launches_command(commands)
     return parser
 
 

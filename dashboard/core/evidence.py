@@ -685,7 +685,11 @@ def parts_summary(evidence: Evidence) -> PartsSummary:
 
     components = [
         figure(
-            (f"{int(e['components']):,} components" if not is_missing(e["components"]) else "components")
+            (
+                f"{int(e['components']):,} components"
+                if not is_missing(e["components"])
+                else "components"
+            )
             + (
                 f" from {int(e['companies']):,} companies" if not is_missing(e["companies"]) else ""
             ),

@@ -84,12 +84,9 @@ class LaunchReport:
     def refusal(self) -> str | None:
         """Why the file may not be stored (None: it may)."""
         if self.errors:
-            return f"{self.filename}: {len(self.errors):,} error(s); nothing was stored"
+            return f"{self.filename}: {len(self.errors):,} error(s)"
         if self.rows_counted == 0:
-            return (
-                f"{self.filename}: no row has model {' or '.join(map(repr, MODELS))}; "
-                "nothing was stored"
-            )
+            return f"{self.filename}: no row has model {' or '.join(map(repr, MODELS))}"
         return None
 
     def summary(self) -> str:
