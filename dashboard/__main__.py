@@ -106,10 +106,11 @@ def _briefing(args: argparse.Namespace) -> int:
     from dashboard import settings
     from dashboard.assets import read_asset
     from dashboard.core import briefing, links
+    from dashboard.core.aggregates import load_aggregates
     from dashboard.core.evidence import annotate
     from dashboard.core.mandate import load_events
     from dashboard.core.monitor import assemble
-    from dashboard.imports import MANDATE_EVENTS, open_store
+    from dashboard.imports import AGGREGATES, MANDATE_EVENTS, open_store
 
     params, address = _link_params(args.link)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -139,6 +140,7 @@ def _briefing(args: argparse.Namespace) -> int:
         tiles=tiles,
         tiles_attribution=attribution,
         evidence=evidence,
+        counts=load_aggregates(AGGREGATES, date.today()),
     )
     _write(briefing.render(brief, asset_text=read_asset), args.out)
     for note in links.capped([*notes, *screen.notes]):

@@ -37,6 +37,7 @@ HOLDS = {
     "sources": "Sources",
     "examinations": "Debris examinations",
     "component_origins": "Component origins",
+    "launches": "Air Force launches (dataset)",
 }
 
 
@@ -113,6 +114,9 @@ holds = st.radio(
     help="Evidence files add sources, debris examinations or component origins to stored "
     "incidents (see the README's Evidence section).",
 )
+if holds == "launches":
+    view.launches_upload(store, who=who)
+    st.stop()
 if holds != "incidents":
     view.evidence_upload(store, cast("Kind", holds), who=who, today=today, limits=limits)
     past_uploads(store, batches, who)
