@@ -172,7 +172,8 @@ def problems(folder: Path, today: date = TODAY) -> list[str]:
 
 def _rows(frame: pd.DataFrame) -> Iterable[tuple[int, dict[str, str]]]:
     """Rows with their line in the file (the header is line 1; no shipped cell spans lines)."""
-    return ((i + 2, row) for i, row in enumerate(frame.to_dict("records")))
+    records = frame.to_dict("records")
+    return ((i + 2, {str(k): str(v) for k, v in row.items()}) for i, row in enumerate(records))
 
 
 def _not_future(out: list[str], where: str, text: str, today: date) -> None:
