@@ -180,10 +180,11 @@ def context_series(aggregates: pd.DataFrame, launches: pd.DataFrame) -> None:
     )
     st.altair_chart(counts_chart(points(aggregates)), width="stretch")
     shown = st.toggle(
-        "Show the Air Force's monthly launches of “Iskander-M/KN-23”",
+        "Air Force launches, monthly",
         value=False,
         key="show_launches",
-        help="Monthly sums of the Ukrainian Air Force's daily reports (a public compilation).",
+        help="The Ukrainian Air Force's daily reports of “Iskander-M/KN-23” launches, summed by "
+        "month (a public compilation): context, not incidents.",
     )
     if not shown:
         return
