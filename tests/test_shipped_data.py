@@ -159,8 +159,7 @@ def problems(folder: Path, today: date = TODAY) -> list[str]:
         check(where, row["source_url"], row["published"], row["what"])
         several = _several(row["source_title"]) or _is_un(row["source_url"])
         grade(where, row["grade"], high_ok=several, low_ok=False)
-        first_day = row["as_of"] if len(row["as_of"]) == 10 else row["as_of"] + "-01"
-        _not_future(out, where, first_day, today)
+        _not_future(out, where, row["as_of"], today)
     for line, row in _rows(_read(folder, "mandate_events.csv")):
         where = f"mandate_events.csv line {line}"
         check(where, row["source"], row["date"], "")
@@ -177,12 +176,16 @@ def _rows(frame: pd.DataFrame) -> Iterable[tuple[int, dict[str, str]]]:
 
 
 def _not_future(out: list[str], where: str, text: str, today: date) -> None:
+    """An event's date: a day, a month (``YYYY-MM``) or a range of them (``A/B``), none of it
+    beginning after today."""
     try:
-        day = date.fromisoformat(text)
+        days = [
+            date.fromisoformat(end if len(end) == 10 else f"{end}-01") for end in text.split("/")
+        ]
     except ValueError:
-        out.append(f"{where}: not an ISO date: {text!r}")
+        out.append(f"{where}: not an ISO day or month: {text!r}")
         return
-    if day > today:
+    if max(days) > today:
         out.append(f"{where}: dated in the future ({text})")
 
 
@@ -232,6 +235,8 @@ def _edit(folder: Path, name: str, line: int, **cells: str) -> None:
         ("sources.csv", {"published": ""}, "sources.csv line 2: date: no date"),
         ("sources.csv", {"published": "2999-01-01"}, "sources.csv line 2: date: in the future"),
         ("sources.csv", {"grade": "U"}, "sources.csv line 2: grade 'U' is not H, M or L"),
+        ("incidents.csv", {"date": "2999-01"}, "incidents.csv line 2: dated in the future"),
+        ("incidents.csv", {"date": "Sept 2024"}, "incidents.csv line 2: not an ISO day or month"),
         ("mandate_events.csv", {"grade": "U"}, "mandate_events.csv line 2: grade 'U'"),
         ("examinations.csv", {"grade": "L"}, "examinations.csv line 2: grade L is not shipped"),
         (

@@ -160,11 +160,14 @@ def _mandate_section(mandate: MandateStatus, events: pd.DataFrame) -> str:
             _text(e["event"]),
             _text(e["mandate_until"]),
             _link(e["source"]),
+            _text(e.get("corroborated_by")),
             _text(e["grade"]),
         ]
         for e in events.to_dict("records")
     )
-    lines.append(_table(["Date", "Kind", "Event", "Mandate until", "Source", "Grade"], rows))
+    lines.append(
+        _table(["Date", "Kind", "Event", "Mandate until", "Source", "Also", "Grade"], rows)
+    )
     return "\n".join(lines)
 
 
