@@ -108,10 +108,11 @@ def _briefing(args: argparse.Namespace) -> int:
     from dashboard import settings
     from dashboard.assets import read_asset
     from dashboard.core import briefing, links
+    from dashboard.core.aggregates import load_aggregates
     from dashboard.core.evidence import annotate
     from dashboard.core.mandate import load_events
     from dashboard.core.monitor import assemble
-    from dashboard.imports import MANDATE_EVENTS, open_store
+    from dashboard.imports import AGGREGATES, MANDATE_EVENTS, open_store
 
     params, address = _link_params(args.link)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -141,6 +142,7 @@ def _briefing(args: argparse.Namespace) -> int:
         tiles=tiles,
         tiles_attribution=attribution,
         evidence=evidence,
+        counts=load_aggregates(AGGREGATES, date.today()),
     )
     _write(briefing.render(brief, asset_text=read_asset), args.out)
     for note in links.capped([*notes, *screen.notes]):
@@ -305,6 +307,54 @@ def _revert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_launches(args: argparse.Namespace) -> int:
+    """Read the Air Force dataset's CSV, sum its Iskander-M/KN-23 rows by month and store the
+    series in place of the stored one (all or nothing), printing the same report as the page."""
+    from dashboard import settings
+    from dashboard.core.launches import CAVEAT
+    from dashboard.imports import (
+        UPLOADER,
+        commit_launches,
+        open_store,
+        prepare_launches,
+        read_limited,
+    )
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    limits = settings.upload_limits()
+    with path.open("rb") as stream:
+        data = read_limited(stream, limits.max_bytes)
+    report = prepare_launches(data, path.name, limits=limits)
+    say(report.summary())
+    for issue in report.issues:
+        say(f"{issue.severity}: {issue}")
+    if (reason := report.refusal()) is not None:
+        say(f"rejected: {reason}; nothing was stored")
+        return 1
+    if args.dry_run:
+        say(f"dry run, nothing stored: would store {len(report.monthly):,} months")
+        return 0
+    stored = commit_launches(open_store(), report, uploaded_by=UPLOADER)
+    say(f"stored {stored.months:,} months of launches (they replace the stored series)")
+    say(f"note: {CAVEAT}")
+    return 0
+
+
+def _add_launches_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``import-launches FILE``: the monthly launches from the Air Force dataset's CSV."""
+    launches = commands.add_parser(
+        "import-launches",
+        help="store the monthly Iskander-M/KN-23 launches from the Air Force reports' dataset",
+    )
+    launches.add_argument(
+        "file", help="missile_attacks_daily.csv of 'Massive Missile Attacks on Ukraine'"
+    )
+    launches.add_argument("--dry-run", action="store_true", help="report only; store nothing")
+    launches.set_defaults(run=_import_launches)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -366,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
         "assets", help="copy the map's JS/CSS into the served static folder"
     )
     assets.set_defaults(run=_assets)
+    _add_launches_command(commands)
     return parser
 
 

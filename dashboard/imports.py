@@ -24,15 +24,20 @@ from dashboard.core.csvio import Limits, to_table
 from dashboard.core.errors import ImportRejectedError, MappingRefusedError
 from dashboard.core.evidence import Kind, evidence_table, read_evidence, validate_evidence
 from dashboard.core.export import to_csv
+from dashboard.core.launches import LaunchReport, read_launches, read_monthly_csv
 from dashboard.core.mapping import FORMATS, ColumnMapping, choose
 from dashboard.core.report import Report
 from dashboard.core.schema import KEY
 from dashboard.core.sheets import parse_upload
 from dashboard.core.validate import validate
-from dashboard.store import EVIDENCE_FORMAT, BatchMeta, BatchSummary, Store
+from dashboard.store import EVIDENCE_FORMAT, BatchMeta, BatchSummary, LaunchesImport, Store
 
 SHIPPED_INCIDENTS = DATA_DIR / "incidents.csv"
 MANDATE_EVENTS = DATA_DIR / "mandate_events.csv"
+#: Officials' dated counts (read-only, loaded at start like the mandate timeline).
+AGGREGATES = DATA_DIR / "aggregates.csv"
+#: The Air Force's monthly launches derived from the dataset's February 2026 copy.
+SHIPPED_LAUNCHES = DATA_DIR / "launches_monthly.csv"
 #: The shipped evidence, one file per kind, in the order they refer to each other.
 SHIPPED_EVIDENCE: dict[Kind, Path] = {
     "sources": DATA_DIR / "sources.csv",
@@ -299,9 +304,37 @@ def seed_evidence(store: Store, batch_id: int, today: date) -> int:
     return store.attach_evidence(frames, batch_id)
 
 
+def prepare_launches(data: bytes, filename: str, *, limits: Limits | None = None) -> LaunchReport:
+    """Read and check the Air Force dataset's CSV into its monthly series; nothing is stored."""
+    with _without_cycle_collection():
+        return read_launches(data, filename, limits or settings.upload_limits())
+
+
+def commit_launches(store: Store, report: LaunchReport, *, uploaded_by: str) -> LaunchesImport:
+    """Store the report's monthly series in place of the stored one, when the report allows it;
+    otherwise raise :class:`ImportRejectedError` with the report's reason, storing nothing."""
+    if (reason := report.refusal()) is not None:
+        raise ImportRejectedError(reason, report.issues)
+    return store.replace_launches(
+        report.monthly, filename=report.filename, sha256=report.sha256, imported_by=uploaded_by
+    )
+
+
+def seed_launches(store: Store) -> LaunchesImport:
+    """Store the shipped monthly series (``data/launches_monthly.csv``)."""
+    data = SHIPPED_LAUNCHES.read_bytes()
+    return store.replace_launches(
+        read_monthly_csv(data.decode("utf-8")),
+        filename=f"{SHIPPED_LAUNCHES.name} (shipped)",
+        sha256=hashlib.sha256(data).hexdigest(),
+        imported_by="shipped data",
+    )
+
+
 def open_store(url: str | None = None, *, today: date | None = None) -> Store:
     """Open the store: migrate it to the current schema and, when it has never held data, load the
-    shipped incidents through the same path uploads take. Safe to call from several processes."""
+    shipped incidents through the same path uploads take (and the shipped monthly launches when
+    it holds none). Safe to call from several processes."""
     store = Store(url)
     with store.db.exclusive():
         store.db.migrate()
@@ -314,4 +347,6 @@ def open_store(url: str | None = None, *, today: date | None = None) -> Store:
                 kind="seed",
             )
             seed_evidence(store, seeded.batch_id, today or date.today())
+        if store.launches_import() is None:
+            seed_launches(store)
     return store

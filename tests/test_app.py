@@ -67,7 +67,7 @@ def test_page_shows_figures_and_mandate_status(at: AppTest) -> None:
     assert metrics(at) == {
         "Incidents in view": "8",
         "Confirmed": "1",
-        "Killed · injured": "21 · 157",
+        "Killed · injured": "21 · 160",
         "UN Panel of Experts": "Expired",
         "Since expiry": "3",
     }
@@ -254,3 +254,17 @@ def test_a_run_with_an_older_query_string_keeps_the_view(at: AppTest) -> None:
     assert metrics(at)["Incidents in view"] == "4"
     (slider,) = [s for s in at.select_slider if s.key == view_key(at, "months")]
     assert slider.value == (date(2024, 1, 1), date(2024, 2, 1))
+
+
+def test_officials_counts_show_and_the_launches_wait_behind_their_toggle(at: AppTest) -> None:
+    assert "What officials have counted" in [h.value for h in at.subheader]
+    charts = len(at.get("vega_lite_chart"))
+    toggle = at.toggle(key="show_launches")
+    assert toggle.value is False
+    assert not [w for w in at.warning if "Iskander-M" in w.value]
+    toggle.set_value(True).run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == charts + 1
+    (caveat,) = [w.value for w in at.warning if "Iskander-M" in w.value]
+    assert "does not tell the Russian Iskander-M from the North Korean KN-23" in caveat
+    assert metrics(at)["Incidents in view"] == "8"  # context, never counted as incidents

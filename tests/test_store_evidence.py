@@ -18,11 +18,11 @@ META = BatchMeta(filename="origins.csv", sha256="0" * 64, uploaded_by="t")
 
 def test_the_shipped_evidence_is_seeded_as_one_batch(store: Store) -> None:
     evidence = store.evidence()
-    assert (len(evidence.sources), len(evidence.examinations), len(evidence.origins)) == (10, 3, 13)
+    assert (len(evidence.sources), len(evidence.examinations), len(evidence.origins)) == (16, 4, 13)
     kharkiv = store.evidence_for(["UA-KHA-20240102"])
     assert set(kharkiv.examinations["examination_id"]) == {
         "CAR-KHA-20240220",
-        "CAR-KHA-2024-02-MARKINGS",
+        "CAR-KHA-202401-MARKINGS",
     }
     shares = kharkiv.origins.dropna(subset=["share"]).set_index("country")["share"]
     assert shares.to_dict() == {"United States": 75.5, "Germany": 11.9, "Japan": 3.1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -411,3 +412,28 @@ def test_a_revert_that_would_orphan_evidence_is_refused_on_the_page_naming_the_l
     assert md_escape("batch 3 (origins.csv, stored ") in refusal
     assert md_escape("component origins naming examination_id EX-1") in refusal
     assert "EX-1" in set(Store(url).evidence().examinations["examination_id"])
+
+
+def test_the_launches_section_reports_refuses_then_stores(page: AppTest, url: str) -> None:
+    from tests.test_store_launches import BAD, GOOD
+
+    page.radio(key="upload_holds").set_value("launches").run()
+    assert not page.exception
+    assert any("does not tell the Russian Iskander-M" in c.value for c in page.caption)
+    before = Store(url).launches()
+    page.file_uploader(key="upload_launches").set_value(("bad.csv", BAD, "text/csv")).run()
+    assert not page.exception
+    issues = tables(page)[0].value
+    assert issues[["line", "column", "value", "code"]].values.tolist() == [
+        [2, "destroyed", "5", "out-of-range"]
+    ]
+    assert page.button(key="import_launches").disabled
+    assert page.warning[0].value.startswith("The file cannot be stored: bad")
+    pd.testing.assert_frame_equal(Store(url).launches(), before)
+    page.file_uploader(key="upload_launches").set_value(("good.csv", GOOD, "text/csv")).run()
+    page.button(key="import_launches").click().run()
+    assert not page.exception
+    assert page.success[0].value == "Stored 2 months of launches in place of the stored series."
+    stored = Store(url).launches_import()
+    assert stored is not None
+    assert (stored.filename, stored.months, stored.imported_by) == ("good.csv", 2, "analyst")

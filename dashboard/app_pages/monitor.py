@@ -48,6 +48,8 @@ left, right = st.columns([3, 2], gap="medium")
 # view's values before the map does, whose reports would otherwise carry their old values.
 with right:
     timeline.time_control(session, screen, events)
+    if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
+        timeline.context_series(data.aggregates(), data.launches())
     views.mandate_panel(screen.mandate, events)
     if screen.empty is None:
         if screen.selected is None:

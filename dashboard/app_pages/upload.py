@@ -44,6 +44,7 @@ HOLDS = {
     "sources": "Sources",
     "examinations": "Debris examinations",
     "component_origins": "Component origins",
+    "launches": "Air Force launches (dataset)",
 }
 
 
@@ -120,6 +121,9 @@ holds = st.radio(
     help="Evidence files add sources, debris examinations or component origins to stored "
     "incidents (see the README's Evidence section).",
 )
+if holds == "launches":
+    view.launches_upload(store, who=who, limits=limits)
+    st.stop()
 if holds != "incidents":
     view.evidence_upload(store, cast("Kind", holds), who=who, today=today, limits=limits)
     past_uploads(store, batches, who)

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from dashboard.core.aggregates import AGGREGATE_COLUMNS, as_of_text, label
 from dashboard.core.evidence import PROVISIONS, Evidence, incident_sources, parts_summary
 from dashboard.core.figures import Headline
 from dashboard.core.links import format_asof
@@ -58,6 +59,10 @@ class Briefing:
     tiles_attribution: str = ""
     #: The evidence of the incidents in view (their sources, examinations, component origins).
     evidence: Evidence = field(default_factory=Evidence.empty)
+    #: What officials have counted (:func:`dashboard.core.aggregates.load_aggregates`).
+    counts: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=[c.name for c in AGGREGATE_COLUMNS])
+    )
 
 
 def _text(value: object) -> str:
@@ -155,11 +160,14 @@ def _mandate_section(mandate: MandateStatus, events: pd.DataFrame) -> str:
             _text(e["event"]),
             _text(e["mandate_until"]),
             _link(e["source"]),
+            _text(e.get("corroborated_by")),
             _text(e["grade"]),
         ]
         for e in events.to_dict("records")
     )
-    lines.append(_table(["Date", "Kind", "Event", "Mandate until", "Source", "Grade"], rows))
+    lines.append(
+        _table(["Date", "Kind", "Event", "Mandate until", "Source", "Also", "Grade"], rows)
+    )
     return "\n".join(lines)
 
 
@@ -219,6 +227,29 @@ def _evidence_section(incidents: pd.DataFrame, evidence: Evidence) -> str:
     return "\n".join(lines)
 
 
+def _counts_section(counts: pd.DataFrame) -> str:
+    """Officials' dated counts, each with its source and grade: a table of its own, never added
+    to the incident figures."""
+    if counts.empty:
+        return "<p>No official count is recorded.</p>"
+    rows = (
+        [
+            html.escape(as_of_text(str(c["as_of"]))),
+            _text(label(c)),
+            _text(c["what"]),
+            _link(c["source_url"], c["source_title"]),
+            _text(c["grade"]),
+        ]
+        for c in counts.to_dict("records")
+    )
+    return (
+        "<p>Dated statements of how many DPRK missiles were launched, as each source gave them "
+        "(≥ at least, ≈ about): the scale officials quote, not incidents, and not added to the "
+        "incident figures above.</p>"
+        + _table(["As of", "Count", "Statement", "Source", "Grade"], rows)
+    )
+
+
 def render(brief: Briefing, *, asset_text: AssetReader) -> str:
     """The briefing as one HTML document (UTF-8 text); ``asset_text`` reads the map's scripts and
     styles, which the page carries inline so it opens from disk."""
@@ -267,6 +298,8 @@ data {"as of " + html.escape(format_asof(brief.state.asof)) if brief.state.asof 
 </iframe>
 <h2>Incidents ({figures.incidents:,})</h2>
 <div id="incidents">{incidents}</div>
+<h2>What officials have counted</h2>
+<div id="official-counts">{_counts_section(brief.counts)}</div>
 <h2>Evidence</h2>
 <div id="evidence">{_evidence_section(brief.incidents, brief.evidence)}</div>
 <h2>UN Panel of Experts (1718 Committee)</h2>

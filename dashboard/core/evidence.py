@@ -84,7 +84,7 @@ def _one_of(values: Collection[str], column: str) -> OneOf:
     return OneOf(tuple(values), "invalid-choice", f"{column} must be one of: " + ", ".join(values))
 
 
-_GRADE = Column(
+GRADE = Column(
     "grade",
     "text",
     "Grade",
@@ -129,7 +129,7 @@ SOURCE_COLUMNS: Final[tuple[Column, ...]] = (
         parser=parse_lower,
         checks=(_one_of(SAYS, "says"),),
     ),
-    _GRADE,
+    GRADE,
 )
 #: An examination of recovered debris.
 EXAMINATION_COLUMNS: Final[tuple[Column, ...]] = (
@@ -188,7 +188,7 @@ EXAMINATION_COLUMNS: Final[tuple[Column, ...]] = (
     Column("findings", "text", "Findings", "what the examiner found, in words", True),
     Column("source_title", "text", "Source", "the source's title", True),
     replace(SCHEMA_COLUMNS["source_url"], table=None, on_map=False, preview=False),
-    _GRADE,
+    GRADE,
 )
 #: One country (and maybe one named maker) among an examination's components.
 ORIGIN_COLUMNS: Final[tuple[Column, ...]] = (
@@ -237,7 +237,7 @@ def evidence_table(parsed: CsvFile, kind: Kind) -> RawTable:
     return RawTable([targets[i] for i in keep], rows, parsed.lines, parsed.faults, issues)
 
 
-def _check_cells(
+def check_cells(
     declared: Iterable[Column], cells: Mapping[str, str], line: int, today: date, max_cell: int
 ) -> tuple[dict[str, object], list[Issue]]:
     """One row's typed values and issues, column by column, with the declared parsers and checks."""
@@ -366,7 +366,7 @@ def validate_evidence(
         if line in table.faults:
             row_issues = list(table.faults[line])
         else:
-            row, row_issues = _check_cells(declared, cells, line, today, max_cell)
+            row, row_issues = check_cells(declared, cells, line, today, max_cell)
             row_issues += _cross_row(
                 kind,
                 row,
@@ -756,14 +756,18 @@ def parts_summary(evidence: Evidence) -> PartsSummary:
 
     components = [
         figure(
-            f"{int(e['components']):,} components"
+            (
+                f"{int(e['components']):,} components"
+                if not is_missing(e["components"])
+                else "components"
+            )
             + (
                 f" from {int(e['companies']):,} companies" if not is_missing(e["companies"]) else ""
             ),
             exam_id,
         )
         for exam_id, e in by_id.items()
-        if not is_missing(e["components"])
+        if not (is_missing(e["components"]) and is_missing(e["companies"]))
     ]
     years = [
         figure(

@@ -325,3 +325,59 @@ def timeline_chart(
         )
     )
     return alt.LayerChart(layer=[bars, rules]).properties(height=320)
+
+
+def counts_chart(points: pd.DataFrame) -> alt.LayerChart:
+    """What officials have counted (:func:`dashboard.core.aggregates.points`): each statement a
+    dated point at its figure, labelled with the count and who gave it. Its own chart and axis
+    ("missiles launched, by the statement"), never stacked on the incident bars."""
+    base = alt.Chart(points).encode(
+        x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
+        y=alt.Y("count:Q", title="Launched, as stated", scale=alt.Scale(zero=True)),
+        tooltip=[
+            alt.Tooltip("as_of:N", title="As of"),
+            alt.Tooltip("label:N", title="Count"),
+            alt.Tooltip("source:N", title="Source"),
+            alt.Tooltip("grade:N", title="Grade"),
+        ],
+    )
+    dots = base.mark_point(filled=True, size=70, color="#333")
+    labels = base.mark_text(align="left", dx=7, dy=-7, fontSize=11, limit=320).encode(
+        text="label:N"
+    )
+    return alt.LayerChart(layer=[dots, labels]).properties(height=220)
+
+
+def launches_chart(monthly: pd.DataFrame) -> alt.Chart:
+    """The Air Force's monthly "Iskander-M/KN-23" launches and how many it reported destroyed
+    (:func:`dashboard.core.launches.aggregate_monthly`), as grouped bars on their own axis: a
+    context series that cannot be told apart by weapon, never incidents."""
+    long = monthly.melt(
+        id_vars=["month"], value_vars=["launched", "destroyed"], var_name="count", value_name="n"
+    ).dropna(subset=["n"])
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "utcyearmonth(month):T",
+                title=None,
+                axis=alt.Axis(format="%b %Y", labelOverlap=True),
+            ),
+            xOffset=alt.XOffset("count:N", sort=["launched", "destroyed"]),
+            y=alt.Y("n:Q", title="Missiles (Air Force reports)"),
+            color=alt.Color(
+                "count:N",
+                title=None,
+                sort=["launched", "destroyed"],
+                scale=alt.Scale(range=["#555555", "#9ecae1"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("utcyearmonth(month):T", title="Month", format="%B %Y"),
+                alt.Tooltip("count:N", title="Count"),
+                alt.Tooltip("n:Q", title="Missiles"),
+            ],
+        )
+        .properties(height=220)
+    )

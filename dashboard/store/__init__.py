@@ -2,7 +2,7 @@
 
 :class:`Database` owns the engine, the outage translation, the locks and the migrations; the
 parts read incidents (:mod:`.incidents`), keep the batch log (:mod:`.log`), the evidence
-(:mod:`.evidence`), the saved mappings
+(:mod:`.evidence`), the monthly launches (:mod:`.launches`), the saved mappings
 (:mod:`.mappings`) and the sign-in throttle (:mod:`.throttle`). :class:`Store` is all of them over
 one database, which is what the pages and the CLI hold.
 """
@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.store.database import Database, default_url, display_url
 from dashboard.store.evidence import EVIDENCE_FORMAT, EvidenceStore
 from dashboard.store.incidents import IncidentChange, IncidentReads
+from dashboard.store.launches import LaunchesImport, LaunchesStore
 from dashboard.store.log import BatchLog, BatchMeta, BatchSummary
 from dashboard.store.mappings import Mappings
 from dashboard.store.tables import metadata
@@ -27,6 +28,7 @@ __all__ = [
     "BatchSummary",
     "Database",
     "IncidentChange",
+    "LaunchesImport",
     "Store",
     "default_url",
     "display_url",
@@ -34,9 +36,9 @@ __all__ = [
 ]
 
 
-class Store(IncidentReads, BatchLog, EvidenceStore, Mappings, SignInThrottle):
-    """Incidents, their batch log, their evidence, saved mappings and the sign-in throttle in one
-    database."""
+class Store(IncidentReads, BatchLog, EvidenceStore, LaunchesStore, Mappings, SignInThrottle):
+    """Incidents, their batch log, their evidence, the monthly launches, saved mappings and the
+    sign-in throttle in one database."""
 
     def __init__(self, url: str | None = None) -> None:
         super().__init__(Database(url))

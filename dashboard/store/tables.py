@@ -125,3 +125,19 @@ EVIDENCE_TABLES: dict[Kind, sa.Table] = {
     "examinations": examinations,
     "component_origins": component_origins,
 }
+#: The Air Force's monthly launches (core/launches.py), replaced as a whole by each import: every
+#: row names the file, its digest, who imported it and when.
+launches_monthly = sa.Table(
+    "launches_monthly",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("reports", sa.Integer, nullable=False),
+    sa.Column("launched", sa.Integer, nullable=True),
+    sa.Column("launched_missing", sa.Integer, nullable=False),
+    sa.Column("destroyed", sa.Integer, nullable=True),
+    sa.Column("destroyed_missing", sa.Integer, nullable=False),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("imported_by", sa.Text, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -7,18 +7,19 @@ process shows on the next rerun of every other. Every read raises
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.assets import AssetUrls, ensure_static_assets, served_urls
+from dashboard.core.aggregates import load_aggregates
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.filters import with_search_columns
 from dashboard.core.mandate import load_events
 from dashboard.core.records import field_changes
 from dashboard.core.weapons import classify
-from dashboard.imports import MANDATE_EVENTS, open_store
+from dashboard.imports import AGGREGATES, MANDATE_EVENTS, open_store
 from dashboard.store import Store, default_url
 
 
@@ -105,6 +106,29 @@ def incidents_asof(moment: datetime) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def mandate_events() -> pd.DataFrame:
     return load_events(MANDATE_EVENTS)
+
+
+@st.cache_data(show_spinner=False)
+def _aggregates(day: date) -> pd.DataFrame:
+    return load_aggregates(AGGREGATES, day)
+
+
+def aggregates() -> pd.DataFrame:
+    """Officials' dated counts (shipped, read-only), checked against today's date."""
+    return _aggregates(date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _launches(url: str, imported: tuple[str, str] | None) -> pd.DataFrame:
+    return store().launches()
+
+
+def launches() -> pd.DataFrame:
+    """The stored monthly launches, read again only after an import replaced them."""
+    current = store()
+    stored = current.launches_import()
+    key = (stored.sha256, stored.imported_at.isoformat()) if stored else None
+    return _launches(current.url, key)
 
 
 @st.cache_resource

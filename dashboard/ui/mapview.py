@@ -55,7 +55,7 @@ from dashboard.core.view import (
     set_layer,
 )
 from dashboard.ui import urlstate
-from dashboard.ui.data import map_assets
+from dashboard.ui.data import aggregates, map_assets
 from dashboard.ui.urlstate import ViewSession
 
 
@@ -454,6 +454,7 @@ def share_panel(
             tiles=tiles,
             tiles_attribution=attribution,
             evidence=evidence,
+            counts=aggregates(),
         )
         return briefing.render(brief, asset_text=read_asset).encode("utf-8")
 

@@ -15,20 +15,24 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
+from dashboard.core.aggregates import points
 from dashboard.core.figures import (
     BRUSH,
     Dates,
     brush_ends,
     brushed,
     calendar_months,
+    counts_chart,
     drawn_brush,
     incident_months,
+    launches_chart,
     month_window,
     play_step,
     timeline_chart,
     timeline_frame,
     window_dates,
 )
+from dashboard.core.launches import CAVEAT, DATASET
 from dashboard.core.mandate import marker_dates
 from dashboard.core.monitor import Screen
 from dashboard.core.view import set_dates
@@ -163,3 +167,38 @@ def _tick(session: ViewSession, months: Sequence[date]) -> None:
     else:
         _apply(session, step)
     st.rerun(scope="app")
+
+
+def context_series(aggregates: pd.DataFrame, launches: pd.DataFrame) -> None:
+    """Beside the incidents, never among them: officials' dated counts, and (behind a toggle, off
+    by default) the Air Force's monthly "Iskander-M/KN-23" launches with their caveat."""
+    st.subheader("What officials have counted")
+    st.caption(
+        "Each point is one dated statement of how many DPRK missiles were launched, as its "
+        "source gave it (≥ at least, ≈ about): the scale officials quote, not incidents, and "
+        "not added to the incident figures."
+    )
+    st.altair_chart(counts_chart(points(aggregates)), width="stretch")
+    shown = st.toggle(
+        "Air Force launches, monthly",
+        value=False,
+        key="show_launches",
+        help="The Ukrainian Air Force's daily reports of “Iskander-M/KN-23” launches, summed by "
+        "month (a public compilation): context, not incidents.",
+    )
+    if not shown:
+        return
+    st.warning(CAVEAT, icon=":material/info:")
+    if launches.empty:
+        st.caption("No launches are stored: import the dataset on the Upload page.")
+        return
+    st.altair_chart(launches_chart(launches), width="stretch")
+    floors = int((launches["launched_missing"] > 0).sum())
+    st.caption(
+        f"Source: {DATASET}. Rows naming these together with other weapons are left out."
+        + (
+            f" {floors} month(s) include a report with no figure: their sums are floors."
+            if floors
+            else ""
+        )
+    )

@@ -19,6 +19,7 @@ from dashboard.core.duplicates import CHOICES, NEAR_KM, Choice
 from dashboard.core.errors import Code
 from dashboard.core.evidence import Kind
 from dashboard.core.export import rejected_csv
+from dashboard.core.launches import CAVEAT, DATASET, MODELS
 from dashboard.core.mapping import (
     IGNORE,
     VALUE_SYNONYMS,
@@ -36,9 +37,11 @@ from dashboard.core.text import md_escape
 from dashboard.imports import (
     classify,
     commit_evidence,
+    commit_launches,
     evidence_template,
     prepare,
     prepare_evidence,
+    prepare_launches,
     read_limited,
 )
 from dashboard.store import Store
@@ -415,5 +418,50 @@ def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: 
             f"Stored as batch {summary.batch_id}: {summary.added:,} {kind.replace('_', ' ')} "
             f"rows added, {summary.updated:,} updated, {summary.unchanged:,} unchanged. The "
             "monitor shows them now."
+        )
+        st.rerun()
+
+
+def launches_upload(current: Store, *, who: str, limits: Limits) -> None:
+    """The Air Force reports' dataset: its report (what was read, counted, left out, every
+    fault), the monthly series it gives, and storing it in place of the stored series (all or
+    nothing). Not incidents: the monitor shows it behind its own toggle, with the caveat."""
+    st.caption(
+        f"{DATASET}: its `missile_attacks_daily.csv`. Rows whose model is "
+        f"{' or '.join(f'`{m}`' for m in MODELS)} are summed by month. {CAVEAT}"
+    )
+    stored = current.launches_import()
+    if stored is not None:
+        st.caption(
+            f"Stored now: {stored.months:,} months from {md_escape(stored.filename)}, imported by "
+            f"{md_escape(stored.imported_by)} on {stored.imported_at:%Y-%m-%d %H:%M} UTC."
+        )
+    upload = st.file_uploader("The dataset's CSV", type=["csv"], key="upload_launches")
+    if upload is None:
+        return
+    data = read_limited(upload, limits.max_bytes)
+    launches = prepare_launches(data, upload.name, limits=limits)
+    st.subheader("Report")
+    st.markdown(md_escape(launches.summary()))
+    if launches.issues:
+        st.dataframe(
+            pd.DataFrame(
+                [astuple(i)[:5] for i in launches.issues],
+                columns=["line", "column", "value", "code", "message"],
+            ),
+            key="launches_issues",
+            hide_index=True,
+            width="stretch",
+        )
+    st.dataframe(launches.monthly, key="launches_preview", hide_index=True, width="stretch")
+    refusal = launches.refusal()
+    if refusal is not None:
+        st.warning(f"The file cannot be stored: {md_escape(refusal)}.")
+    if st.button(
+        "Store the launches", type="primary", disabled=refusal is not None, key="import_launches"
+    ):
+        done = commit_launches(current, launches, uploaded_by=who)
+        st.session_state["upload_message"] = (
+            f"Stored {done.months:,} months of launches in place of the stored series."
         )
         st.rerun()

@@ -194,7 +194,9 @@ def mandate_panel(mandate: MandateStatus, events: pd.DataFrame) -> None:
     st.markdown("\n".join(f"- {md_escape(fact)}" for fact in mandate.facts()))
     with st.expander("Mandate timeline, with sources", expanded=False):
         st.dataframe(
-            events[["date", "kind", "event", "mandate_until", "source", "grade"]],
+            events[
+                ["date", "kind", "event", "mandate_until", "source", "corroborated_by", "grade"]
+            ],
             hide_index=True,
             width="stretch",
         )

@@ -145,13 +145,13 @@ def test_the_briefing_shows_the_evidence_offline(tmp_path: Path) -> None:
     assert "<script" not in section
     text = html.unescape(re.sub(r"<[^>]+>", " ", section))
     for fact in (
-        "290 components from 26 companies",
+        "components from 26 companies",
         "United States",
         "75.5",
         "the other 9.5% among China, Netherlands, Singapore, Switzerland, Taiwan",
         "Traco Power",
         "UNSCR 1874 (2009) paras 9-10",
-        "KBS World (February 2024)",
+        "CAR published late January 2024",
     ):
         assert fact in text
     assert make(frame).count("No incident in view has a debris examination") == 1
@@ -164,3 +164,40 @@ def test_the_briefing_map_rings_the_selected_incident() -> None:
     assert ringed
     assert set(ringed) == {"2"}
     assert '"selected"' not in html.unescape(make(frame))
+
+
+def test_the_briefing_shows_what_officials_have_counted_apart_and_escaped() -> None:
+    from dataclasses import replace
+
+    from dashboard.core.aggregates import load_aggregates
+    from dashboard.imports import AGGREGATES
+
+    counts = load_aggregates(AGGREGATES, TODAY)
+    hostile_counts = counts.assign(who=[PAYLOAD, *counts["who"][1:]])
+    events = load_events(DATA_DIR / "mandate_events.csv")
+    mandate = status(events, TODAY)
+    frame = shipped()
+    brief = briefing.Briefing(
+        incidents=frame,
+        figures=headline(frame, mandate),
+        mandate=mandate,
+        events=events,
+        state=View(),
+        link="http://dash.example/",
+        generated_at=datetime(2026, 11, 26, 9, 30, tzinfo=UTC),
+        map_view=(49.9925, 36.2311, 11),
+        counts=counts,
+    )
+    page = briefing.render(brief, asset_text=read_asset)
+    section = page[page.index('<div id="official-counts">') : page.index("<h2>Evidence")]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", section))
+    assert "≥ 24 launched 2023-12-30 to 2024-02-07, Prosecutor General Kostin" in text
+    assert "December 2024" in text
+    assert "2024-12-01" not in text
+    assert "not incidents" in text
+    assert 'href="https://kyivindependent.com/reuters-half-of-north-korean-missiles-' in section
+    hostile_page = briefing.render(replace(brief, counts=hostile_counts), asset_text=read_asset)
+    assert (
+        "<script>alert"
+        not in hostile_page.split('<div id="official-counts">')[1].split("<h2>Evidence")[0]
+    )

@@ -57,7 +57,13 @@ def test_past_day_sees_only_the_mandate_then(events: pd.DataFrame) -> None:
 
 def test_partial_dates_sort_and_kinds_are_checked(events: pd.DataFrame, tmp_path) -> None:
     assert list(events["sort_date"]) == sorted(events["sort_date"])
-    assert events.loc[events["date"] == "2015", "sort_date"].item() == date(2015, 1, 1)
+    partial = tmp_path / "partial.csv"
+    partial.write_text(
+        "date,kind,event,mandate_until,source,grade\n"
+        "2015,renewal,x,2016-04-05,y,H\n2023-03,renewal,x,2024-04-30,y,H\n"
+    )
+    sorted_dates = list(load_events(partial)["sort_date"])
+    assert sorted_dates == [date(2015, 1, 1), date(2023, 3, 1)]
     bad = tmp_path / "events.csv"
     bad.write_text("date,kind,event,mandate_until,source,grade\n2024-01-01,rumour,x,,y,U\n")
     with pytest.raises(ValueError, match="rumour"):

@@ -96,7 +96,7 @@ def test_selecting_a_row_opens_the_record_and_centres_the_map(page: Page, app: R
     select_first_row(page)
     text = page.locator(".st-key-incident_record").inner_text()
     assert "2024-01-02 · Kharkiv" in text
-    assert "UN Panel of Experts (report to the 1718 Committee, 2024-04-25)" in text
+    assert "UN Panel of Experts (report to the 1718 Committee, 2024-04-25;" in text
     frame = map_frame(page)
     frame.wait_for_function(f"({MAP_CENTRE})()[2] === 13", timeout=15_000)
     lat, lon, _ = frame.evaluate(MAP_CENTRE)
