@@ -12,14 +12,18 @@ visitor:
   about 7.4 MB) uncompressed, leaving compression to a reverse proxy; :class:`CompressedStatic`
   gzips each once and keeps it, so a browser that accepts gzip gets about a quarter of the
   bytes (1.9 MB for the Monitor page) without a proxy, and no visitor waits for compression.
+  Streamlit answers any ``/static/<path>`` it has no file for with ``index.html``, so the cache
+  is keyed by the answer's content, not its path, and bounded in bytes.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -60,6 +64,9 @@ WARM_MODULES: Final = (
 COMPRESSIBLE: Final = ("text/", "application/javascript", "application/json", "image/svg+xml")
 #: Gzip level: 9 is 3% smaller than 6 for Streamlit's bundles, paid once per file and process.
 LEVEL: Final = 9
+#: Bytes of gzipped answers kept: Streamlit 1.67's whole frontend is about 2 MB gzipped, so
+#: every real file fits; past it the least recently served answer goes first.
+CACHE_BYTES: Final = 16 * 1024 * 1024
 
 
 def warm() -> None:
@@ -105,17 +112,39 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
 
 
 class CompressedStatic:
-    """Gzip Streamlit's frontend files (``/static/``) for browsers that accept it, each file
+    """Gzip Streamlit's frontend files (``/static/``) for browsers that accept it, each answer
     compressed once per process and kept.
 
     Only a whole ``200`` response of a compressible type, to a request without ``Range``, is
     compressed; anything else passes as it is. The app's own ``/app/static/`` files are left
-    to Streamlit, which compresses them already.
+    to Streamlit, which compresses them already. The cache is keyed by a hash of the answer
+    itself: every path Streamlit answers with ``index.html`` shares one entry, so requests for
+    random paths cannot grow it; and it keeps at most ``limit`` bytes, least recently used out.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, limit: int = CACHE_BYTES) -> None:
         self.app = app
-        self.cache: dict[tuple[str, str], bytes] = {}
+        self.limit = limit
+        self.cache: OrderedDict[bytes, bytes] = OrderedDict()
+        self.cached_bytes = 0
+        self._lock = threading.Lock()
+
+    def packed(self, body: bytes) -> bytes:
+        """``body`` gzipped, from the cache when the same bytes were compressed before."""
+        key = hashlib.sha256(body).digest()
+        with self._lock:
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.cache.move_to_end(key)
+                return hit
+        packed = gzip.compress(body, compresslevel=LEVEL, mtime=0)
+        with self._lock:
+            if key not in self.cache and len(packed) <= self.limit:
+                self.cache[key] = packed
+                self.cached_bytes += len(packed)
+                while self.cached_bytes > self.limit:
+                    self.cached_bytes -= len(self.cache.popitem(last=False)[1])
+        return packed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._applies(scope):
@@ -130,7 +159,7 @@ class CompressedStatic:
             elif message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await self._send(scope, start, b"".join(body), send)
+                    await self._send(start, b"".join(body), send)
 
         await self.app(scope, receive, capture)
 
@@ -147,7 +176,7 @@ class CompressedStatic:
         headers = Headers(scope=scope)
         return "gzip" in headers.get("accept-encoding", "") and "range" not in headers
 
-    async def _send(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
+    async def _send(self, start: Message, body: bytes, send: Send) -> None:
         headers = MutableHeaders(raw=list(start.get("headers", [])))
         kind = headers.get("content-type", "")
         if (
@@ -158,10 +187,7 @@ class CompressedStatic:
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
-        key = (scope["path"], headers.get("etag", str(len(body))))
-        packed = self.cache.get(key)
-        if packed is None:
-            packed = self.cache[key] = gzip.compress(body, compresslevel=LEVEL, mtime=0)
+        packed = self.packed(body)
         headers["content-encoding"] = "gzip"
         headers["content-length"] = str(len(packed))
         headers.add_vary_header("Accept-Encoding")
