@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
+from dashboard import PACKAGE_DIR
 from dashboard.core.auth import Network, parse_trusted_proxies
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import ConfigError
@@ -67,3 +69,15 @@ def trusted_proxies() -> tuple[Network, ...]:
             f"{TRUSTED_PROXIES_ENV} must list IP addresses or networks separated by commas "
             f"(like 10.0.0.5, 10.1.0.0/16): {exc}"
         ) from None
+
+
+#: The folder this instance keeps map payload files in (see :func:`payload_dir`).
+PAYLOAD_DIR_ENV = "DASHBOARD_PAYLOAD_DIR"
+
+
+def payload_dir() -> Path:
+    """Where this instance writes and serves map payload files: ``DASHBOARD_PAYLOAD_DIR``, else
+    ``dashboard/static/payload``. Each instance of a deployment may have its own; a file one
+    lacks is read from the store, where every instance shares what it publishes."""
+    configured = os.environ.get(PAYLOAD_DIR_ENV, "").strip()
+    return Path(configured) if configured else PACKAGE_DIR / "static" / "payload"

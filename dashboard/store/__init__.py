@@ -3,7 +3,8 @@
 :class:`Database` owns the engine, the outage translation, the locks and the migrations; the
 parts read incidents (:mod:`.incidents`), keep the batch log (:mod:`.log`), the evidence
 (:mod:`.evidence`), the saved mappings
-(:mod:`.mappings`) and the sign-in throttle (:mod:`.throttle`). :class:`Store` is all of them over
+(:mod:`.mappings`), the sign-in throttle (:mod:`.throttle`) and the map payload files
+(:mod:`.payloads`). :class:`Store` is all of them over
 one database, which is what the pages and the CLI hold.
 """
 
@@ -18,6 +19,7 @@ from dashboard.store.evidence import EVIDENCE_FORMAT, EvidenceStore
 from dashboard.store.incidents import IncidentChange, IncidentReads
 from dashboard.store.log import BatchLog, BatchMeta, BatchSummary
 from dashboard.store.mappings import Mappings
+from dashboard.store.payloads import SharedPayloads
 from dashboard.store.tables import metadata
 from dashboard.store.throttle import SignInThrottle
 
@@ -34,9 +36,9 @@ __all__ = [
 ]
 
 
-class Store(IncidentReads, BatchLog, EvidenceStore, Mappings, SignInThrottle):
-    """Incidents, their batch log, their evidence, saved mappings and the sign-in throttle in one
-    database."""
+class Store(IncidentReads, BatchLog, EvidenceStore, Mappings, SignInThrottle, SharedPayloads):
+    """Incidents, their batch log, their evidence, saved mappings, the sign-in throttle and the
+    map payload files every instance serves, in one database."""
 
     def __init__(self, url: str | None = None) -> None:
         super().__init__(Database(url))
