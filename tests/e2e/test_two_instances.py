@@ -29,6 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ PASSWORD = "two instances, one team"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 COOKIE = "dashboard_instance"
 UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
+#: The import's last statement, its history rows (a ``COPY`` on PostgreSQL).
+HISTORY_ROWS = "COPY incident_history%"
 
 
 @dataclass
@@ -77,17 +80,18 @@ class Deployment:
 
     def instance_of(self, key: str) -> str:
         """Which instance the proxy sends ``key`` to: a request, then its access-log line."""
-        log = self.state / "access.log"
-        before = log.read_text().count("\n") if log.exists() else 0
-        request = urllib.request.Request(
-            f"{self.proxy}/_stcore/health", headers={"Cookie": f"{COOKIE}={key}"}
-        )
+        probe = f"/_stcore/health?probe={uuid.uuid4().hex}"
+        request = urllib.request.Request(self.proxy + probe, headers={"Cookie": f"{COOKIE}={key}"})
         with urllib.request.urlopen(request, timeout=10) as reply:
             assert reply.status == 200
-        lines = wait_for(lambda: log.read_text().splitlines()[before:], "the access log line")
-        port = re.search(r"instance=\S+:(\d+)", lines[-1])
-        assert port is not None, lines[-1]
-        return next(name for name, app in self.apps.items() if app.url.endswith(port[1]))
+        log = self.state / "access.log"
+        line = wait_for(
+            lambda: next((x for x in log.read_text().splitlines() if probe in x), None),
+            "the request's access-log line",
+        )
+        port = re.search(r"instance=\S+:(\d+) ", line)
+        assert port is not None, line
+        return next(name for name, app in self.apps.items() if app.url.endswith(f":{port[1]}"))
 
     def browser_on(self, browser: Browser, name: str, **options: object) -> Page:
         """A fresh browser whose affinity cookie sends it to instance ``name``."""
@@ -110,15 +114,21 @@ class Deployment:
 T = TypeVar("T")
 
 
-def wait_for(probe: Callable[[], T], what: str, timeout: float = 30) -> T:
-    """Poll ``probe`` until it returns something true, and return that."""
+def wait_for(
+    probe: Callable[[], T],
+    what: str,
+    explain: Callable[[], str] = lambda: "",
+    timeout: float = 30,
+) -> T:
+    """Poll ``probe`` until it returns something true, and return that; on timeout, fail with
+    what ``explain`` says."""
     deadline = time.monotonic() + timeout
     while True:
         found = probe()
         if found:
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what}\n{explain()}")
         time.sleep(0.05)
 
 
@@ -246,15 +256,28 @@ def choose_file(page: Page, name: str, data: bytes) -> None:
 
 
 def backend_waiting_on(store: Store, statement: str) -> int | None:
-    """The PostgreSQL backend of this database waiting on a lock in ``statement``, if one is."""
+    """The PostgreSQL backend of this database waiting for a lock in a statement like
+    ``statement`` (an SQL ``LIKE`` pattern), if one is."""
     with store.db.read() as conn:
         return conn.execute(
             sa.text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock' AND query ILIKE :statement"
             ),
-            {"statement": f"{statement}%"},
+            {"statement": statement},
         ).scalar()
+
+
+def activity(store: Store) -> str:
+    """What this database's backends are doing (for a failure's message)."""
+    with store.db.read() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT pid, state, wait_event_type, wait_event, left(query, 80) FROM "
+                "pg_stat_activity WHERE datname = current_database()"
+            )
+        ).all()
+    return "\n".join(map(str, rows))
 
 
 def backend_alive(store: Store, pid: int) -> bool:
@@ -354,8 +377,9 @@ def test_two_instances_behind_nginx(deployment: Deployment, browser: Browser) ->
         held.execute(sa.text("LOCK TABLE incident_history IN SHARE ROW EXCLUSIVE MODE"))
         analyst.get_by_role("button", name="Import", exact=True).click()
         wait_for(
-            lambda: backend_waiting_on(store, "INSERT INTO incident_history"),
+            lambda: backend_waiting_on(store, HISTORY_ROWS),
             "A's import to reach its history rows",
+            lambda: activity(store),
         )
         revert = subprocess.Popen(
             [sys.executable, "-m", "dashboard", "revert", str(first_batch)],
@@ -365,7 +389,11 @@ def test_two_instances_behind_nginx(deployment: Deployment, browser: Browser) ->
             stderr=subprocess.STDOUT,
             text=True,
         )
-        wait_for(lambda: backend_waiting_on(store, "SELECT pg_advisory_xact_lock"), "the revert")
+        wait_for(
+            lambda: backend_waiting_on(store, "SELECT pg_advisory_xact_lock%"),
+            "the revert to wait for A's import",
+            lambda: activity(store),
+        )
     output, _ = revert.communicate(timeout=60)
     assert revert.returncode == 0, output
     analyst.locator("[data-testid='stAlert']", has_text="Stored as batch").wait_for()
@@ -385,8 +413,9 @@ def test_two_instances_behind_nginx(deployment: Deployment, browser: Browser) ->
         held.execute(sa.text("LOCK TABLE incident_history IN SHARE ROW EXCLUSIVE MODE"))
         analyst.get_by_role("button", name="Import", exact=True).click()
         pid = wait_for(
-            lambda: backend_waiting_on(store, "INSERT INTO incident_history"),
+            lambda: backend_waiting_on(store, HISTORY_ROWS),
             "A's import to reach its history rows",
+            lambda: activity(store),
         )
         deployment.apps["A"].process.send_signal(signal.SIGKILL)
         deployment.apps["A"].process.wait(timeout=10)
