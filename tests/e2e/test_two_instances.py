@@ -38,7 +38,7 @@ from typing import TypeVar
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Response
 
 from dashboard.imports import open_store
 from dashboard.store import Store
@@ -86,16 +86,21 @@ class Deployment:
             assert reply.status == 200
         log = self.state / "access.log"
         line = wait_for(
-            lambda: next((x for x in log.read_text().splitlines() if probe in x), None),
+            lambda: next((x for x in log.read_text().splitlines() if probe in x), ""),
             "the request's access-log line",
         )
         port = re.search(r"instance=\S+:(\d+) ", line)
         assert port is not None, line
         return next(name for name, app in self.apps.items() if app.url.endswith(f":{port[1]}"))
 
-    def browser_on(self, browser: Browser, name: str, **options: object) -> Page:
-        """A fresh browser whose affinity cookie sends it to instance ``name``."""
-        context = browser.new_context(viewport={"width": 1500, "height": 1200}, **options)
+    def browser_on(
+        self, browser: Browser, name: str, headers: dict[str, str] | None = None
+    ) -> Page:
+        """A fresh browser whose affinity cookie sends it to instance ``name``, sending
+        ``headers`` with every request."""
+        context = browser.new_context(
+            viewport={"width": 1500, "height": 1200}, extra_http_headers=headers
+        )
         context.add_cookies([{"name": COOKIE, "value": self.keys[name], "url": self.proxy}])
         return watch_runs(context.new_page())
 
@@ -317,12 +322,12 @@ def test_two_instances_behind_nginx(deployment: Deployment, browser: Browser) ->
     # --- b) A map payload drawn on B, asked of A: served, never a 404 ------------------------
     viewer = deployment.browser_on(browser, "B")
     payloads: list[tuple[str, int]] = []
-    viewer.on(
-        "response",
-        lambda reply: (
-            "/app/static/payload/" in reply.url and payloads.append((reply.url, reply.status))
-        ),
-    )
+
+    def on_response(reply: Response) -> None:
+        if "/app/static/payload/" in reply.url:
+            payloads.append((reply.url, reply.status))
+
+    viewer.on("response", on_response)
     viewer.goto(deployment.proxy)
     wait_idle(viewer)
     map_frame(viewer)
@@ -342,9 +347,7 @@ def test_two_instances_behind_nginx(deployment: Deployment, browser: Browser) ->
 
     # --- c) The throttle counts guesses made through both instances as one client -----------
     analyst = deployment.browser_on(browser, "A")  # guesses first, then signs in
-    guesser_b = deployment.browser_on(
-        browser, "B", extra_http_headers={"X-Forwarded-For": "203.0.113.77"}
-    )
+    guesser_b = deployment.browser_on(browser, "B", {"X-Forwarded-For": "203.0.113.77"})
     open_upload(deployment, analyst, guesser_b)
     errors = [sign_in(analyst, f"guess {n}") for n in range(3)]
     errors += [sign_in(guesser_b, f"guess {n}") for n in range(3, 5)]
@@ -418,6 +421,7 @@ def test_two_instances_behind_nginx(deployment: Deployment, browser: Browser) ->
         )
         deployment.apps["A"].process.send_signal(signal.SIGKILL)
         deployment.apps["A"].process.wait(timeout=10)
+    assert pid is not None
     wait_for(lambda: not backend_alive(store, pid), "A's transaction to end")
     after = (store.incidents(), store.batches())
     assert after[0].equals(before[0])  # not one of the batch's rows, nor the others lost
