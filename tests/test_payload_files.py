@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from streamlit import config
 
 from dashboard.assets import publish_payload
 from dashboard.core.maps import Payload, encode_payload
@@ -108,3 +109,16 @@ def test_a_payload_is_read_gzipped_only_when_asked(shared: Store, tmp_path: Path
     )
     assert "content-encoding" not in raw.headers
     assert raw.content == made.files()[block] != gzip.compress(raw.content)
+
+
+def test_under_a_base_path_the_payloads_are_served_there(shared: Store, tmp_path: Path) -> None:
+    made = payload(2)
+    publish_payload(made, tmp_path)
+    before = config.get_option("server.baseUrlPath")
+    config.set_option("server.baseUrlPath", "monitor/")
+    try:
+        client = instance(tmp_path, shared)
+        assert client.get(f"/monitor/app/static/payload/{made.name}").content == made.data
+        assert client.get(f"/app/static/payload/{made.name}").text == "index"  # not its URL
+    finally:
+        config.set_option("server.baseUrlPath", before)
