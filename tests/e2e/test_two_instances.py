@@ -89,7 +89,8 @@ class Deployment:
             lambda: next((x for x in log.read_text().splitlines() if probe in x), ""),
             "the request's access-log line",
         )
-        port = re.search(r"instance=\S+:(\d+) ", line)
+        # The last instance tried answered ("a:1, b:2" when the first did not).
+        port = re.search(r"instance=(?:\S+, )*\S+:(\d+) ", line)
         assert port is not None, line
         return next(name for name, app in self.apps.items() if app.url.endswith(f":{port[1]}"))
 
