@@ -38,7 +38,7 @@ from typing import TypeVar
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, Response
+from playwright.sync_api import Browser, Page
 
 from dashboard.imports import open_store
 from dashboard.store import Store
@@ -84,15 +84,17 @@ class Deployment:
         request = urllib.request.Request(self.proxy + probe, headers={"Cookie": f"{COOKIE}={key}"})
         with urllib.request.urlopen(request, timeout=10) as reply:
             assert reply.status == 200
-        log = self.state / "access.log"
-        line = wait_for(
-            lambda: next((x for x in log.read_text().splitlines() if probe in x), ""),
-            "the request's access-log line",
-        )
-        # The last instance tried answered ("a:1, b:2" when the first did not).
-        port = re.search(r"instance=(?:\S+, )*\S+:(\d+) ", line)
-        assert port is not None, line
-        return next(name for name, app in self.apps.items() if app.url.endswith(f":{port[1]}"))
+        answered = wait_for(lambda: self.requests(probe), "the request's access-log line")
+        return answered[0][2]
+
+    def requests(self, prefix: str) -> list[tuple[str, str, str]]:
+        """The proxy's log of requests for paths under ``prefix``: (path, status, instance)."""
+        ports = {app.url.rsplit(":", 1)[1]: name for name, app in self.apps.items()}
+        pattern = rf'"GET ({re.escape(prefix)}\S*) HTTP/[\d.]+" (\d+) instance=(?:\S+, )*\S+:(\d+) '
+        return [
+            (path, status, ports[port])
+            for path, status, port in re.findall(pattern, (self.state / "access.log").read_text())
+        ]
 
     def browser_on(
         self, browser: Browser, name: str, headers: dict[str, str] | None = None
@@ -322,22 +324,16 @@ def test_two_instances_behind_nginx(deployment: Deployment, browser: Browser) ->
 
     # --- b) A map payload drawn on B, asked of A: served, never a 404 ------------------------
     viewer = deployment.browser_on(browser, "B")
-    payloads: list[tuple[str, int]] = []
-
-    def on_response(reply: Response) -> None:
-        if "/app/static/payload/" in reply.url:
-            payloads.append((reply.url, reply.status))
-
-    viewer.on("response", on_response)
     viewer.goto(deployment.proxy)
     wait_idle(viewer)
     map_frame(viewer)
-    wait_for(lambda: payloads, "the map's payload request")
-    assert {status for _, status in payloads} == {200}
+    # The proxy's log says what the map asked for, and who answered (B, by the viewer's cookie).
+    payloads = wait_for(lambda: deployment.requests("/app/static/payload/"), "the map's payload")
+    assert {(status, instance) for _, status, instance in payloads} == {("200", "B")}
     folder_a = Path(deployment.envs["A"]["DASHBOARD_PAYLOAD_DIR"])
     folder_b = Path(deployment.envs["B"]["DASHBOARD_PAYLOAD_DIR"])
-    for url, _ in payloads:
-        name = url.rsplit("/", 1)[-1]
+    for path, _, _ in payloads:
+        name = path.rsplit("/", 1)[-1]
         assert (folder_b / name).exists()
         assert not (folder_a / name).exists()  # A never drew this page
         status, data = deployment.fetch(f"/app/static/payload/{name}", "A")
