@@ -102,16 +102,18 @@ def throttle_client(
     networks = tuple(trusted)
     names = {name.lower(): value for name, value in headers.items()}
     hops = [hop.strip() for hop in names.get("x-forwarded-for", "").split(",") if hop.strip()]
-    peer = ip
-    if ip is not None and hops and ip == _rightmost_untrusted(hops, SERVER_TRUSTED):
-        peer = None
-    if not _in_networks(peer or "127.0.0.1", networks) and not (
-        peer is None and _in_networks("::1", networks)
-    ):
-        return _peer_key(peer)
-    if not hops:
+    substituted = bool(hops) and ip == _rightmost_untrusted(hops, SERVER_TRUSTED)
+    peer = None if substituted else ip
+    if not hops or not _is_trusted(peer, networks):
         return _peer_key(peer)
     return _canonical_address(_rightmost_untrusted(hops, networks))
+
+
+def _is_trusted(peer: str | None, networks: tuple[Network, ...]) -> bool:
+    """Whether ``peer`` is a trusted proxy; ``None`` (127.0.0.1 or ::1: Streamlit does not tell
+    them apart) is when either of those is."""
+    candidates = ("127.0.0.1", "::1") if peer is None else (peer,)
+    return any(_in_networks(candidate, networks) for candidate in candidates)
 
 
 def _peer_key(peer: str | None) -> str:
