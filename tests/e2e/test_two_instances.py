@@ -20,6 +20,7 @@ blocked there, its batch and incident rows written but not committed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -182,7 +183,11 @@ def deployment(
         unavailable("nginx not found (apt-get install nginx)")
     monkeypatch.setenv("DASHBOARD_SNAPSHOT_DIR", str(tmp_path / "test-snapshots"))
     open_store(pg_url, today=TODAY).dispose()  # migrated and seeded once, before either starts
-    ports = {"A": free_port(), "B": free_port()}
+    chosen: set[int] = set()
+    while len(chosen) < 3:  # two instances and the proxy, on three different ports
+        chosen.add(free_port())
+    listen, *instances = sorted(chosen)
+    ports = dict(zip("AB", instances, strict=True))
     secret = os.urandom(16).hex()
     envs = {
         name: {
@@ -197,31 +202,30 @@ def deployment(
     }
     for name in ports:
         (tmp_path / name).mkdir()
-    with ThreadPoolExecutor(2) as pool:
-        started = {
-            name: pool.submit(start_app, tmp_path / name, envs[name], port=ports[name])
-            for name in ports
-        }
+    with contextlib.ExitStack() as running:
+        with ThreadPoolExecutor(2) as pool:
+            started = {
+                name: pool.submit(start_app, tmp_path / name, envs[name], port=ports[name])
+                for name in ports
+            }
+        for future in started.values():  # each that started is stopped, even if one did not
+            if future.exception() is None:
+                running.callback(stop_app, future.result())
         apps = {name: future.result() for name, future in started.items()}
-    state = tmp_path / "nginx"
-    state.mkdir()
-    listen = free_port()
-    proxy = start_proxy(state, listen, [f"127.0.0.1:{ports['A']}", f"127.0.0.1:{ports['B']}"])
-    store = Store(pg_url)
-    deployed = Deployment(f"http://127.0.0.1:{listen}", pg_url, state, apps, envs, {}, store)
-    for number in range(50):
-        deployed.keys.setdefault(deployed.instance_of(f"key-{number}"), f"key-{number}")
-        if len(deployed.keys) == 2:
-            break
-    assert set(deployed.keys) == {"A", "B"}  # first visits spread over both instances
-    try:
+        state = tmp_path / "nginx"
+        state.mkdir()
+        proxy = start_proxy(state, listen, [f"127.0.0.1:{ports['A']}", f"127.0.0.1:{ports['B']}"])
+        running.callback(proxy.wait, timeout=10)
+        running.callback(proxy.terminate)
+        store = Store(pg_url)
+        running.callback(store.dispose)
+        deployed = Deployment(f"http://127.0.0.1:{listen}", pg_url, state, apps, envs, {}, store)
+        for number in range(50):
+            deployed.keys.setdefault(deployed.instance_of(f"key-{number}"), f"key-{number}")
+            if len(deployed.keys) == 2:
+                break
+        assert set(deployed.keys) == {"A", "B"}  # first visits spread over both instances
         yield deployed
-    finally:
-        proxy.terminate()
-        proxy.wait(timeout=10)
-        for app in apps.values():
-            stop_app(app)
-        store.dispose()
 
 
 def incidents_csv(prefix: str, count: int) -> bytes:
