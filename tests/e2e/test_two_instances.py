@@ -75,18 +75,22 @@ class Deployment:
     state: Path
     apps: dict[str, RunningApp]
     envs: dict[str, dict[str, str]]
-    #: An affinity cookie value the proxy sends to each instance.
+    #: The affinity cookie's value that names each instance.
     keys: dict[str, str]
     store: Store
 
-    def instance_of(self, key: str) -> str:
-        """Which instance the proxy sends ``key`` to: a request, then its access-log line."""
-        probe = f"/_stcore/health?probe={uuid.uuid4().hex}"
-        request = urllib.request.Request(self.proxy + probe, headers={"Cookie": f"{COOKIE}={key}"})
+    def probe(self, cookie: str | None) -> tuple[str, str | None]:
+        """Which instance answers a request with the affinity cookie ``cookie`` (or none), from
+        the proxy's access log, and the affinity cookie the proxy sets, if it sets one."""
+        path = f"/_stcore/health?probe={uuid.uuid4().hex}"
+        headers = {"Cookie": f"{COOKIE}={cookie}"} if cookie else {}
+        request = urllib.request.Request(self.proxy + path, headers=headers)
         with urllib.request.urlopen(request, timeout=10) as reply:
             assert reply.status == 200
-        answered = wait_for(lambda: self.requests(probe), "the request's access-log line")
-        return answered[0][2]
+            ours = [c for c in reply.headers.get_all("Set-Cookie") or [] if c.startswith(COOKIE)]
+            set_cookie = ours[0] if ours else None
+        answered = wait_for(lambda: self.requests(path), "the request's access-log line")
+        return answered[0][2], set_cookie
 
     def requests(self, prefix: str) -> list[tuple[str, str, str]]:
         """The proxy's log of requests for paths under ``prefix``: (path, status, instance)."""
@@ -219,12 +223,16 @@ def deployment(
         running.callback(proxy.terminate)
         store = Store(pg_url)
         running.callback(store.dispose)
-        deployed = Deployment(f"http://127.0.0.1:{listen}", pg_url, state, apps, envs, {}, store)
-        for number in range(50):
-            deployed.keys.setdefault(deployed.instance_of(f"key-{number}"), f"key-{number}")
-            if len(deployed.keys) == 2:
-                break
-        assert set(deployed.keys) == {"A", "B"}  # first visits spread over both instances
+        deployed = Deployment(
+            f"http://127.0.0.1:{listen}", pg_url, state, apps, envs, {"A": "a", "B": "b"}, store
+        )
+        # First visits go round-robin, and each is pinned where it landed.
+        first, second = deployed.probe(None), deployed.probe(None)
+        assert {first[0], second[0]} == {"A", "B"}
+        for instance, set_cookie in (first, second):
+            assert set_cookie is not None
+            assert set_cookie.startswith(f"{COOKIE}={deployed.keys[instance]};")
+        assert deployed.probe("a") == ("A", None)  # pinned: nothing to set
         yield deployed
 
 
@@ -431,7 +439,8 @@ def test_two_instances_behind_nginx(deployment: Deployment, browser: Browser) ->
     # B serves its viewer, and A's browsers now reach B.
     viewer.goto(f"{deployment.proxy}/?q=TWO-B-1&incident=TWO-B-1")
     viewer.locator(".st-key-incident_record", has_text="TWO-B-1").wait_for(timeout=10_000)
-    assert deployment.instance_of(deployment.keys["A"]) == "B"
+    # A browser pinned to A is answered by B, and pinned to B from now on.
+    assert deployment.probe("a") == ("B", f"{COOKIE}=b; Path=/; HttpOnly; SameSite=Lax")
     analyst.goto(deployment.proxy)
     analyst.get_by_text("DPRK-origin missile strikes on Ukraine").wait_for(timeout=30_000)
     assert deployment.fetch("/", "A")[0] == 200
