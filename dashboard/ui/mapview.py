@@ -111,14 +111,18 @@ _LOG = logging.getLogger(__name__)
 
 def _publish(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Published:
     """Write ``frame``'s payload in this instance's folder and, when ``shared`` (a frame of the
-    store, which every instance may be asked for), in the store too: the browser's next request
-    may reach another instance of a deployment, which then serves it from there. A store that
+    store, which every instance may be asked for) and the store is PostgreSQL (what instances
+    on several machines share), in the store too: the browser's next request may reach another
+    instance, which then serves it from there. An SQLite store is one machine's, whose
+    processes share its payload folder: it is spared the files (up to 256 MB). A store that
     cannot be reached leaves the files to this instance."""
     payload = encode_payload(frame)
     url = assets.payload(publish_payload(payload))
     if shared:
         try:
-            store().share_payload(payload.files())
+            opened = store()
+            if opened.db.dialect == "postgresql":
+                opened.share_payload(payload.files())
         except StoreUnavailableError as exc:
             _LOG.warning("map payload %s kept on this instance only: %s", payload.name, exc)
     return Published(url, frame["incident_id"].to_numpy(dtype=object))
