@@ -9,8 +9,10 @@ writes the map's scripts as one bundle, and :func:`served_urls` names them for f
 that must work with no server (the briefing), :func:`inline_assets` puts the files' contents in
 the page itself.
 
-:func:`publish_payload` writes a map payload's files under ``static/payload``, named by their
-content, so the browser fetches (and caches) them by URL; the folder is kept under a budget.
+:func:`publish_payload` writes a map payload's files in this instance's payload folder
+(``static/payload`` unless ``DASHBOARD_PAYLOAD_DIR`` names another), named by their content, so
+the browser fetches (and caches) them by URL; the folder is kept under a budget. The served app
+answers those URLs itself (``dashboard/server.py``), from the folder or else from the store.
 """
 
 from __future__ import annotations
@@ -28,12 +30,11 @@ import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
-from dashboard import PACKAGE_DIR
+from dashboard import PACKAGE_DIR, settings
 from dashboard.core.mapassets import (
     CSS,
     JS,
     MAP_BUNDLE,
-    PAYLOAD_FOLDER,
     AssetUrls,
     bundle,
     inline,
@@ -44,7 +45,6 @@ _LOG = logging.getLogger(__name__)
 
 STATIC_DIR = PACKAGE_DIR / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
-PAYLOAD_DIR = STATIC_DIR / PAYLOAD_FOLDER
 #: Bytes of payload files kept; past it the least recently published go first.
 PAYLOAD_BUDGET = 256 * 1024 * 1024
 
@@ -62,10 +62,10 @@ _COPIES: dict[str, tuple[Path, tuple[str, ...] | None]] = {
 
 def ensure_static_assets(static_dir: Path = STATIC_DIR) -> bool:
     """Copy the packaged files into the served folder where they are missing, write the map's
-    bundle where it differs, and make the (empty) payload folder: a deployment may mount a
-    writable folder there over read-only code (idempotent). True when the bundle matches its
-    files; False when it differs and cannot be written (the map then loads them one by one)."""
-    (static_dir / PAYLOAD_FOLDER).mkdir(parents=True, exist_ok=True)
+    bundle where it differs, and make this instance's (empty) payload folder (idempotent). True
+    when the bundle matches its files; False when it differs and cannot be written (the map then
+    loads them one by one)."""
+    settings.payload_dir().mkdir(parents=True, exist_ok=True)
     for folder, (source, names) in _COPIES.items():
         target = static_dir / "vendor" / folder
         target.mkdir(parents=True, exist_ok=True)
@@ -117,20 +117,34 @@ def served_urls(base_url_path: str = "", *, bundled: bool = True) -> AssetUrls:
 
 
 def publish_payload(
-    payload: Payload, payload_dir: Path = PAYLOAD_DIR, budget: int = PAYLOAD_BUDGET
+    payload: Payload, payload_dir: Path | None = None, budget: int = PAYLOAD_BUDGET
 ) -> str:
-    """Write ``payload``'s files (each named by its content, so an existing one is the same) and
-    return the main file's name; then drop the least recently published files over ``budget``."""
-    payload_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``payload``'s files in ``payload_dir`` (this instance's folder unless given; each
+    named by its content, so an existing one is the same) and return the main file's name; then
+    drop the least recently published files over ``budget``."""
+    folder = payload_dir or settings.payload_dir()
     files = payload.files()
     for name, data in files.items():
-        path = payload_dir / name
-        if path.exists():
-            path.touch()  # published again: keep it longest
-            continue
-        _write_whole(path, data)
-    _prune(payload_dir, budget, keep=set(files))
+        keep_payload_file(name, data, folder)
+    _prune(folder, budget, keep=set(files))
     return payload.name
+
+
+#: A payload file's name: a hash of its bytes and its kind (see :class:`Payload`).
+PAYLOAD_NAME = re.compile(r"[0-9a-f]{32}\.(?:bin|json)")
+
+
+def keep_payload_file(name: str, data: bytes, payload_dir: Path | None = None) -> None:
+    """Write one payload file unless it is there already (then only mark it published now, so
+    the budget keeps it longest); a file another instance published, read from the store, is
+    kept this way too."""
+    folder = payload_dir or settings.payload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if path.exists():
+        path.touch()
+        return
+    _write_whole(path, data)
 
 
 def _prune(payload_dir: Path, budget: int, keep: set[str]) -> None:

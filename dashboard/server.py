@@ -12,22 +12,40 @@ visitor:
   about 7.4 MB) uncompressed, leaving compression to a reverse proxy; :class:`CompressedStatic`
   gzips each once and keeps it, so a browser that accepts gzip gets about a quarter of the
   bytes (1.9 MB for the Monitor page) without a proxy, and no visitor waits for compression.
+  Streamlit answers any ``/static/<path>`` it has no file for with ``index.html``, so the cache
+  is keyed by the answer's content, not its path, and bounded in bytes.
+
+It also answers the map's payload URLs (:class:`PayloadFiles`): from this instance's payload
+folder (``DASHBOARD_PAYLOAD_DIR``), else from the store, where every instance of a deployment
+shares the payloads it publishes; so a browser whose request reaches another instance than the
+one that drew its page still gets its map.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
+import hashlib
 import importlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Final
 
+import anyio
 import streamlit as st
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
+from starlette.responses import Response
+
+from dashboard import settings
+from dashboard.assets import PAYLOAD_NAME, keep_payload_file
+from dashboard.core.errors import StoreUnavailableError
+from dashboard.core.mapassets import PAYLOAD_FOLDER
+from dashboard.store import Store, default_url
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,6 +78,9 @@ WARM_MODULES: Final = (
 COMPRESSIBLE: Final = ("text/", "application/javascript", "application/json", "image/svg+xml")
 #: Gzip level: 9 is 3% smaller than 6 for Streamlit's bundles, paid once per file and process.
 LEVEL: Final = 9
+#: Bytes of gzipped answers kept: Streamlit 1.67's whole frontend is about 2 MB gzipped, so
+#: every real file fits; past it the least recently served answer goes first.
+CACHE_BYTES: Final = 16 * 1024 * 1024
 
 
 def warm() -> None:
@@ -105,17 +126,39 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
 
 
 class CompressedStatic:
-    """Gzip Streamlit's frontend files (``/static/``) for browsers that accept it, each file
+    """Gzip Streamlit's frontend files (``/static/``) for browsers that accept it, each answer
     compressed once per process and kept.
 
     Only a whole ``200`` response of a compressible type, to a request without ``Range``, is
     compressed; anything else passes as it is. The app's own ``/app/static/`` files are left
-    to Streamlit, which compresses them already.
+    to Streamlit, which compresses them already. The cache is keyed by a hash of the answer
+    itself: every path Streamlit answers with ``index.html`` shares one entry, so requests for
+    random paths cannot grow it; and it keeps at most ``limit`` bytes, least recently used out.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, limit: int = CACHE_BYTES) -> None:
         self.app = app
-        self.cache: dict[tuple[str, str], bytes] = {}
+        self.limit = limit
+        self.cache: OrderedDict[bytes, bytes] = OrderedDict()
+        self.cached_bytes = 0
+        self._lock = threading.Lock()
+
+    def packed(self, body: bytes) -> bytes:
+        """``body`` gzipped, from the cache when the same bytes were compressed before."""
+        key = hashlib.sha256(body).digest()
+        with self._lock:
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.cache.move_to_end(key)
+                return hit
+        packed = gzip.compress(body, compresslevel=LEVEL, mtime=0)
+        with self._lock:
+            if key not in self.cache and len(packed) <= self.limit:
+                self.cache[key] = packed
+                self.cached_bytes += len(packed)
+                while self.cached_bytes > self.limit:
+                    self.cached_bytes -= len(self.cache.popitem(last=False)[1])
+        return packed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._applies(scope):
@@ -130,7 +173,7 @@ class CompressedStatic:
             elif message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await self._send(scope, start, b"".join(body), send)
+                    await self._send(start, b"".join(body), send)
 
         await self.app(scope, receive, capture)
 
@@ -147,7 +190,7 @@ class CompressedStatic:
         headers = Headers(scope=scope)
         return "gzip" in headers.get("accept-encoding", "") and "range" not in headers
 
-    async def _send(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
+    async def _send(self, start: Message, body: bytes, send: Send) -> None:
         headers = MutableHeaders(raw=list(start.get("headers", [])))
         kind = headers.get("content-type", "")
         if (
@@ -158,10 +201,7 @@ class CompressedStatic:
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return
-        key = (scope["path"], headers.get("etag", str(len(body))))
-        packed = self.cache.get(key)
-        if packed is None:
-            packed = self.cache[key] = gzip.compress(body, compresslevel=LEVEL, mtime=0)
+        packed = self.packed(body)
         headers["content-encoding"] = "gzip"
         headers["content-length"] = str(len(packed))
         headers.add_vary_header("Accept-Encoding")
@@ -169,8 +209,98 @@ class CompressedStatic:
         await send({"type": "http.response.body", "body": packed})
 
 
+@functools.cache
+def _store(url: str) -> Store:
+    """The store payloads are read from (the page opens, migrates and seeds it)."""
+    return Store(url)
+
+
+def shared_store() -> Store:
+    """The configured store, one per URL and process."""
+    return _store(default_url())
+
+
+#: Payload files never change under their name: browsers may keep them as long as they like.
+IMMUTABLE: Final = "public, max-age=31536000, immutable"
+_PAYLOAD_TYPES: Final = {".bin": "application/octet-stream", ".json": "application/json"}
+
+
+class PayloadFiles:
+    """Answer ``<base>/app/static/payload/<name>`` from this instance's payload folder, else from
+    the store (keeping the file here for next time); 404 for a name no instance published, 503
+    while the store cannot be reached.
+
+    Before this, Streamlit served the folder inside the package, so an instance answered only
+    the payloads it had written itself, and a folder outside the package was not served at all.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        folder: Callable[[], Path] = settings.payload_dir,
+        store: Callable[[], Store] = shared_store,
+    ) -> None:
+        self.app = app
+        self.folder = folder
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        name = self._name(scope)
+        if name is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            data = await anyio.to_thread.run_sync(self.read, name)
+        except StoreUnavailableError:
+            response = Response("the store cannot be reached", status_code=503)
+        else:
+            if data is None:
+                response = Response("no such map payload", status_code=404)
+            else:
+                response = self._response(name, data, Headers(scope=scope))
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _name(scope: Scope) -> str | None:
+        """The file a payload URL names, or None for any other request."""
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return None
+        base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+        prefix = f"{'/' + base if base else ''}/app/static/{PAYLOAD_FOLDER}/"
+        root = scope.get("root_path", "").rstrip("/")
+        path: str = scope["path"]
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        return path[len(prefix) :] if path.startswith(prefix) else None
+
+    def read(self, name: str) -> bytes | None:
+        """The file's bytes, from this instance's folder or else the store; None if unknown."""
+        if not PAYLOAD_NAME.fullmatch(name):
+            return None
+        folder = self.folder()
+        try:
+            return (folder / name).read_bytes()
+        except FileNotFoundError:
+            pass
+        data = self.store().shared_payload(name)
+        # Named by its content: bytes that do not hash to the name are not that file.
+        if data is None or hashlib.sha256(data).hexdigest()[:32] != name.split(".")[0]:
+            return None
+        keep_payload_file(name, data, folder)
+        return data
+
+    @staticmethod
+    def _response(name: str, data: bytes, headers: Headers) -> Response:
+        kind = _PAYLOAD_TYPES[name[name.rindex(".") :]]
+        extra = {"Cache-Control": IMMUTABLE, "Vary": "Accept-Encoding"}
+        if kind == "application/json" and "gzip" in headers.get("accept-encoding", ""):
+            data = gzip.compress(data, compresslevel=6, mtime=0)
+            extra["Content-Encoding"] = "gzip"
+        return Response(data, media_type=kind, headers=extra)
+
+
 app = st.App(
     Path(__file__).with_name("app.py"),
     lifespan=lifespan,
-    middleware=[Middleware(CompressedStatic)],
+    middleware=[Middleware(CompressedStatic), Middleware(PayloadFiles)],
 )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
+from dashboard import PACKAGE_DIR
+from dashboard.core.auth import Network, parse_trusted_proxies
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import ConfigError
 from dashboard.core.mapassets import OSM_ATTRIBUTION, OSM_TILES
@@ -49,3 +52,32 @@ def upload_limits() -> Limits:
             raise ConfigError(f"{variable} must be a whole number above 0, not {text!r}")
         values[field] = int(text)
     return Limits(**values)
+
+
+#: Reverse proxies whose ``X-Forwarded-For`` is believed (comma-separated addresses or CIDRs).
+TRUSTED_PROXIES_ENV = "DASHBOARD_TRUSTED_PROXIES"
+
+
+def trusted_proxies() -> tuple[Network, ...]:
+    """The proxies in ``DASHBOARD_TRUSTED_PROXIES`` (none when unset: no forwarded header is
+    believed, and failed sign-ins count against the connecting address)."""
+    text = os.environ.get(TRUSTED_PROXIES_ENV, "")
+    try:
+        return parse_trusted_proxies(text)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{TRUSTED_PROXIES_ENV} must list IP addresses or networks separated by commas "
+            f"(like 10.0.0.5, 10.1.0.0/16): {exc}"
+        ) from None
+
+
+#: The folder this instance keeps map payload files in (see :func:`payload_dir`).
+PAYLOAD_DIR_ENV = "DASHBOARD_PAYLOAD_DIR"
+
+
+def payload_dir() -> Path:
+    """Where this instance writes and serves map payload files: ``DASHBOARD_PAYLOAD_DIR``, else
+    ``dashboard/static/payload``. Each instance of a deployment may have its own; a file one
+    lacks is read from the store, where every instance shares what it publishes."""
+    configured = os.environ.get(PAYLOAD_DIR_ENV, "").strip()
+    return Path(configured) if configured else PACKAGE_DIR / "static" / "payload"

@@ -182,3 +182,13 @@ def test_a_quote_that_never_closes_is_named() -> None:
     # The rest of the file went into the open field, as the quoted value shows.
     assert prepared.errors[0].value.startswith("T-2,2024-01-02,Kharkiv\r\nT-3,")
     assert prepared.valid["incident_id"].tolist() == ["T-0001"]
+
+
+def test_trusted_proxies_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DASHBOARD_TRUSTED_PROXIES", raising=False)
+    assert settings.trusted_proxies() == ()
+    monkeypatch.setenv("DASHBOARD_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16")
+    assert [str(n) for n in settings.trusted_proxies()] == ["10.0.0.5/32", "10.1.0.0/16"]
+    monkeypatch.setenv("DASHBOARD_TRUSTED_PROXIES", "10.0.0.5, nginx")
+    with pytest.raises(ConfigError, match=r"DASHBOARD_TRUSTED_PROXIES .*'nginx' is not an IP"):
+        settings.trusted_proxies()

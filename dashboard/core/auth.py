@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Final, Protocol
 
 #: Recorded as ``uploaded_by`` when the analyst has no personal identity (password, loopback).
 SHARED_IDENTITY = "analyst"
@@ -61,25 +61,88 @@ def is_local_client(ip: str | None, headers: Mapping[str, str]) -> bool:
     return ip is None or _is_loopback_address(ip)
 
 
-def throttle_client(ip: str | None, headers: Mapping[str, str]) -> str:
+#: A network of proxies whose forwarding headers are believed (``DASHBOARD_TRUSTED_PROXIES``).
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+#: The peers Streamlit's server (uvicorn, ``FORWARDED_ALLOW_IPS`` unset) takes ``X-Forwarded-For``
+#: from: it then reports the header's rightmost hop not among them as the client instead.
+SERVER_TRUSTED: Final = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
+
+
+def parse_trusted_proxies(text: str) -> tuple[Network, ...]:
+    """``DASHBOARD_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR), each a
+    network; empty, none. Raises ``ValueError`` naming the first entry that is neither."""
+    networks: list[Network] = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or network") from None
+        networks.append(network)
+    return tuple(networks)
+
+
+def throttle_client(
+    ip: str | None, headers: Mapping[str, str], trusted: Iterable[Network] = ()
+) -> str:
     """The address failed password attempts count against.
 
-    ``ip`` is ``st.context.ip_address``. Streamlit's server (uvicorn) already replaces the peer by
-    the ``X-Forwarded-For`` client when the peer is exactly 127.0.0.1 or ::1; a proxy on
-    127.0.0.1 reaching a server bound to ``::`` appears as ``::ffff:127.0.0.1`` instead and is not
-    trusted there. Any loopback peer is a proxy on this machine, so the same rule applies to it:
-    the rightmost ``X-Forwarded-For`` entry that is not loopback (the address the proxy saw).
-    Without that, every client behind the proxy would share one record, and one guesser would
-    lock every analyst out.
+    ``ip`` is ``st.context.ip_address``; ``trusted`` are the reverse proxies whose
+    ``X-Forwarded-For`` is believed (``DASHBOARD_TRUSTED_PROXIES``, none by default). The TCP
+    peer counts, unless it is a trusted proxy: then the header's rightmost hop that is not one
+    (the address the outermost trusted proxy saw), or its leftmost when every hop is one. With
+    no proxy trusted, no header changes the key: a guesser on any address, this machine
+    included, cannot start a fresh record by sending a new ``X-Forwarded-For``.
+
+    Streamlit's server itself substitutes the header's rightmost non-loopback hop for a peer
+    that is exactly 127.0.0.1 or ::1 (and reports those as ``None``); an ``ip`` equal to that hop
+    is taken as that substitution, so the peer was this machine.
     """
-    if ip is not None and not _is_loopback_address(ip):
-        return _canonical_address(ip)
+    networks = tuple(trusted)
     names = {name.lower(): value for name, value in headers.items()}
     hops = [hop.strip() for hop in names.get("x-forwarded-for", "").split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _is_loopback_address(hop):
-            return _canonical_address(hop)
-    return "loopback"
+    substituted = bool(hops) and ip == _rightmost_untrusted(hops, SERVER_TRUSTED)
+    peer = None if substituted else ip
+    if not hops or not _is_trusted(peer, networks):
+        return _peer_key(peer)
+    return _canonical_address(_rightmost_untrusted(hops, networks))
+
+
+def _is_trusted(peer: str | None, networks: tuple[Network, ...]) -> bool:
+    """Whether ``peer`` is a trusted proxy; ``None`` (127.0.0.1 or ::1: Streamlit does not tell
+    them apart) is when either of those is."""
+    candidates = ("127.0.0.1", "::1") if peer is None else (peer,)
+    return any(_in_networks(candidate, networks) for candidate in candidates)
+
+
+def _peer_key(peer: str | None) -> str:
+    """A peer's key: its address in one spelling, and one key for this machine."""
+    return "loopback" if peer is None or _is_loopback_address(peer) else _canonical_address(peer)
+
+
+def _rightmost_untrusted(hops: list[str], networks: Iterable[Network]) -> str:
+    """The rightmost hop (``host`` or ``host:port``) outside ``networks``, else the leftmost."""
+    trusted = tuple(networks)
+    hosts = [_hop_host(hop) for hop in hops]
+    for host in reversed(hosts):
+        if not _in_networks(host, trusted):
+            return host
+    return hosts[0]
+
+
+def _hop_host(hop: str) -> str:
+    """The host of an ``X-Forwarded-For`` hop: ``host``, ``host:port`` or ``[v6]:port``."""
+    if hop.startswith("[") and "]" in hop:
+        return hop[1 : hop.index("]")]
+    if hop.count(":") == 1:
+        return hop.split(":")[0]
+    return hop
+
+
+def _in_networks(text: str, networks: Iterable[Network]) -> bool:
+    address = _address(text)
+    return address is not None and any(address in network for network in networks)
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -92,6 +92,16 @@ sign_in_failures = sa.Table(
     sa.Column("last_attempt", sa.Float, nullable=True),
     sa.Index("ix_sign_in_failures_last_attempt", "last_attempt"),
 )
+#: Map payload files by name (a hash of their bytes): what one instance published, another serves.
+map_payloads = sa.Table(
+    "map_payloads",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("published_at", sa.Float, nullable=False),
+    sa.Index("ix_map_payloads_published_at", "published_at"),
+)
 
 
 def _evidence_table(name: str, kind: Kind, *indexes: sa.Index) -> sa.Table:

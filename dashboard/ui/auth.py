@@ -20,6 +20,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import settings
 from dashboard.core.auth import (
     SHARED_IDENTITY,
     AuthMode,
@@ -71,8 +72,11 @@ def _client_ip() -> str | None:
 
 
 def _client() -> str:
-    """The address failed attempts are counted under (see :func:`throttle_client`)."""
-    return throttle_client(_client_ip(), dict(st.context.headers.items()))
+    """The address failed attempts are counted under (see :func:`throttle_client`), behind the
+    proxies ``DASHBOARD_TRUSTED_PROXIES`` names."""
+    return throttle_client(
+        _client_ip(), dict(st.context.headers.items()), settings.trusted_proxies()
+    )
 
 
 def _oidc_analyst(secrets: Mapping[str, Any]) -> str | None:

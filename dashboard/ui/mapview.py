@@ -7,6 +7,7 @@ rest of the page. A marker click selects its incident, as a table row does, and 
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections import OrderedDict
@@ -20,8 +21,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import settings
-from dashboard.assets import PAYLOAD_DIR, publish_payload, read_asset
+from dashboard.assets import publish_payload, read_asset
 from dashboard.core import briefing, export, links
+from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.evidence import Evidence
 from dashboard.core.figures import Headline
 from dashboard.core.mandate import MandateStatus
@@ -55,7 +57,7 @@ from dashboard.core.view import (
     set_layer,
 )
 from dashboard.ui import urlstate
-from dashboard.ui.data import aggregates, map_assets
+from dashboard.ui.data import aggregates, map_assets, store
 from dashboard.ui.urlstate import ViewSession
 
 
@@ -104,12 +106,29 @@ _published: OrderedDict[int, tuple[weakref.ref[pd.DataFrame], Published]] = Orde
 _published_lock = threading.Lock()
 
 
-def _publish(frame: pd.DataFrame, assets: AssetUrls) -> Published:
-    url = assets.payload(publish_payload(encode_payload(frame)))
+_LOG = logging.getLogger(__name__)
+
+
+def _publish(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Published:
+    """Write ``frame``'s payload in this instance's folder and, when ``shared`` (a frame of the
+    store, which every instance may be asked for) and the store is PostgreSQL (what instances
+    on several machines share), in the store too: the browser's next request may reach another
+    instance, which then serves it from there. An SQLite store is one machine's, whose
+    processes share its payload folder: it is spared the files (up to 256 MB). A store that
+    cannot be reached leaves the files to this instance."""
+    payload = encode_payload(frame)
+    url = assets.payload(publish_payload(payload))
+    if shared:
+        try:
+            opened = store()
+            if opened.db.dialect == "postgresql":
+                opened.share_payload(payload.files())
+        except StoreUnavailableError as exc:
+            _LOG.warning("map payload %s kept on this instance only: %s", payload.name, exc)
     return Published(url, frame["incident_id"].to_numpy(dtype=object))
 
 
-def _publish_once(frame: pd.DataFrame, assets: AssetUrls) -> Published:
+def _publish_once(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Published:
     """``frame``'s payload, encoded once per frame object in this process: the page's frames
     are shared (the store state's annotated frame, unfiltered, is the same object on every run
     of every session), so clearing a filter finds the whole payload here instead of encoding
@@ -118,10 +137,11 @@ def _publish_once(frame: pd.DataFrame, assets: AssetUrls) -> Published:
     with _published_lock:
         hit = _published.get(key)
         # Still served: the folder keeps a budget, so another frame's payloads may prune it.
-        if hit is not None and hit[0]() is frame and (PAYLOAD_DIR / hit[1].name).exists():
+        served = hit is not None and (settings.payload_dir() / hit[1].name).exists()
+        if hit is not None and served and hit[0]() is frame:
             _published.move_to_end(key)
             return hit[1]
-    made = _publish(frame, assets)
+    made = _publish(frame, assets, shared)
 
     def forget(_gone: object) -> None:
         with _published_lock:
@@ -135,7 +155,9 @@ def _publish_once(frame: pd.DataFrame, assets: AssetUrls) -> Published:
     return made
 
 
-def published(frame: pd.DataFrame, assets: AssetUrls, role: str = "incidents") -> Published:
+def published(
+    frame: pd.DataFrame, assets: AssetUrls, role: str = "incidents", *, shared: bool = True
+) -> Published:
     """``frame``'s map payload, published once per frame: a pan or zoom reruns the map's
     fragment with the same frame object, and finds its payload here. One frame per ``role``
     (the incidents, the context) and session: the previous one is not drawn again."""
@@ -144,19 +166,19 @@ def published(frame: pd.DataFrame, assets: AssetUrls, role: str = "incidents") -
     )
     hit = cache.get(role)
     if hit is None or hit[0] is not frame:
-        hit = cache[role] = (frame, _publish_once(frame, assets))
+        hit = cache[role] = (frame, _publish_once(frame, assets, shared))
     return hit[1]
 
 
 def layer_source(
-    frame: pd.DataFrame, assets: AssetUrls, view: MapView
+    frame: pd.DataFrame, assets: AssetUrls, view: MapView, *, shared: bool = True
 ) -> tuple[dict[str, object], Published | None]:
     """What the incident layers draw from, and the payload it is (None for bins): the payload
     of ``frame`` when it holds at most :data:`AGGREGATE_ABOVE` incidents; else bins of the view
     while more than that are in view, and past that the payload of the incidents around the
     view, kept while the view stays there."""
     if len(frame) <= AGGREGATE_ABOVE:
-        whole = published(frame, assets)
+        whole = published(frame, assets, shared=shared)
         return {"url": whole.url}, whole
     lat = frame["latitude"].to_numpy(dtype="float64")
     lon = frame["longitude"].to_numpy(dtype="float64")
@@ -173,7 +195,7 @@ def layer_source(
         inside = within(lat, lon, around)
         if int(inside.sum()) <= AGGREGATE_ABOVE:
             break
-    nearby = _publish(frame[inside], assets)
+    nearby = _publish(frame[inside], assets, shared)
     st.session_state["_map_area"] = (frame, around, nearby)
     return {"url": nearby.url}, nearby
 
@@ -234,16 +256,18 @@ def draw_map(
     shown: MapView | None = None,
     context: pd.DataFrame | None = None,
     selected: str | None = None,
+    shared: bool = True,
 ) -> object:
     """st_folium with the static base map and ``frame``'s layers; returns what it reports.
 
     ``shown`` is the view the map shows now, if known (else ``view``): past
     :data:`AGGREGATE_ABOVE` incidents, what the layers hold depends on it. ``context`` (the
     incidents that are not DPRK-origin, when shown) gets a faint layer of its own. The
-    ``selected`` incident is ringed, passed to the layers as its payload row."""
+    ``selected`` incident is ringed, passed to the layers as its payload row. ``shared``: the
+    payloads go to the store too, for every instance to serve (see :func:`_publish`)."""
     assets = map_assets()
     tiles, attribution = settings.tiles()
-    source, payload = layer_source(frame, assets, shown or view)
+    source, payload = layer_source(frame, assets, shown or view, shared=shared)
     row = payload.row(selected) if payload is not None else None
     layers = data_layers(source, layer, row)
     if context is not None and not context.empty and len(context) <= AGGREGATE_ABOVE:
@@ -262,10 +286,13 @@ def draw_map(
 
 
 def preview_map(frame: pd.DataFrame, *, key: str, height: int = 420) -> None:
-    """A map that reports nothing back (panning it never reruns the page), fitted to ``frame``."""
+    """A map that reports nothing back (panning it never reruns the page), fitted to ``frame``.
+
+    ``frame`` is a file not yet imported: its payload stays on this instance, out of the store
+    (the session holding the file lives there too)."""
     lat, lon = frame["latitude"], frame["longitude"]
     box = (float(lat.min()), float(lon.min()), float(lat.max()), float(lon.max()))
-    draw_map(frame, key=key, height=height, view=fitted_view(*box))
+    draw_map(frame, key=key, height=height, view=fitted_view(*box), shared=False)
 
 
 def incident_map(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ from dashboard.core import auth
 from dashboard.core.auth import (
     Attempt,
     AuthMode,
+    Network,
     ThrottlePolicy,
     auth_mode,
     check_password,
@@ -19,6 +21,7 @@ from dashboard.core.auth import (
     is_local_client,
     oidc_analyst,
     oidc_display_name,
+    parse_trusted_proxies,
     password_matches,
     throttle_client,
     verified_email,
@@ -259,24 +262,98 @@ def test_display_name_from_claims(claims: dict[str, object], shown: str) -> None
     assert oidc_display_name(claims) == shown
 
 
+LOCAL_PROXY = parse_trusted_proxies("127.0.0.1")
+
+
 @pytest.mark.parametrize(
-    ("ip", "headers", "client"),
+    ("ip", "headers", "trusted", "client"),
     [
-        ("203.0.113.9", {}, "203.0.113.9"),
-        ("203.0.113.9", {"X-Forwarded-For": "198.51.100.1"}, "203.0.113.9"),  # not from a proxy
-        ("::ffff:203.0.113.9", {}, "203.0.113.9"),
-        (None, {}, "loopback"),
-        ("::ffff:127.0.0.1", {}, "loopback"),
-        # A proxy on 127.0.0.1 seen through a server bound to "::": the proxy's client counts.
-        ("::ffff:127.0.0.1", {"X-Forwarded-For": "198.51.100.1"}, "198.51.100.1"),
-        ("::ffff:127.0.0.1", {"x-forwarded-for": "6.6.6.6, 198.51.100.1"}, "198.51.100.1"),
-        ("::ffff:127.0.0.1", {"X-Forwarded-For": "198.51.100.1, 127.0.0.1"}, "198.51.100.1"),
-        ("127.0.0.2", {"X-Forwarded-For": "2001:db8::1"}, "2001:db8::1"),
-        ("::ffff:127.0.0.1", {"X-Forwarded-For": "127.0.0.1"}, "loopback"),
+        ("203.0.113.9", {}, (), "203.0.113.9"),
+        ("203.0.113.9", {"X-Forwarded-For": "198.51.100.1"}, (), "203.0.113.9"),
+        ("203.0.113.9", {"X-Forwarded-For": "198.51.100.1"}, LOCAL_PROXY, "203.0.113.9"),
+        ("::ffff:203.0.113.9", {}, (), "203.0.113.9"),
+        (None, {}, (), "loopback"),
+        ("::ffff:127.0.0.1", {}, (), "loopback"),
+        # No proxy trusted: a forwarded header from this machine changes nothing, whether
+        # Streamlit's server substituted its hop for the peer (127.0.0.1, ::1) or not.
+        ("198.51.100.1", {"X-Forwarded-For": "198.51.100.1"}, (), "loopback"),
+        ("198.51.100.1", {"X-Forwarded-For": "6.6.6.6, 198.51.100.1:4711"}, (), "loopback"),
+        ("::ffff:127.0.0.1", {"X-Forwarded-For": "198.51.100.1"}, (), "loopback"),
+        (None, {"X-Forwarded-For": "127.0.0.1"}, (), "loopback"),
+        # A proxy on 127.0.0.1, trusted; seen through a server bound to "::" too.
+        ("198.51.100.1", {"X-Forwarded-For": "198.51.100.1"}, LOCAL_PROXY, "198.51.100.1"),
+        ("::ffff:127.0.0.1", {"X-Forwarded-For": "198.51.100.1"}, LOCAL_PROXY, "198.51.100.1"),
+        (
+            "::ffff:127.0.0.1",
+            {"x-forwarded-for": "6.6.6.6, 198.51.100.1"},
+            LOCAL_PROXY,
+            "198.51.100.1",
+        ),
+        (
+            "::ffff:127.0.0.1",
+            {"X-Forwarded-For": "198.51.100.1, 127.0.0.1"},
+            LOCAL_PROXY,
+            "198.51.100.1",
+        ),
+        (
+            "127.0.0.2",
+            {"X-Forwarded-For": "2001:db8::1"},
+            parse_trusted_proxies("127.0.0.0/8"),
+            "2001:db8::1",
+        ),
+        ("127.0.0.2", {"X-Forwarded-For": "2001:db8::1"}, LOCAL_PROXY, "loopback"),
+        ("::ffff:127.0.0.1", {"X-Forwarded-For": "127.0.0.1"}, LOCAL_PROXY, "127.0.0.1"),
+        # Two proxies in a row, both trusted: the address the outer one saw.
+        (
+            "10.0.0.7",
+            {"X-Forwarded-For": "6.6.6.6, 198.51.100.1, 10.0.0.5"},
+            parse_trusted_proxies("10.0.0.0/24"),
+            "198.51.100.1",
+        ),
+        (
+            "10.0.0.7",
+            {"X-Forwarded-For": "198.51.100.1"},
+            parse_trusted_proxies("10.0.0.5"),
+            "10.0.0.7",
+        ),
     ],
 )
-def test_throttle_client(ip: str | None, headers: dict[str, str], client: str) -> None:
-    assert throttle_client(ip, headers) == client
+def test_throttle_client(
+    ip: str | None, headers: dict[str, str], trusted: tuple[Network, ...], client: str
+) -> None:
+    assert throttle_client(ip, headers, trusted) == client
+
+
+def test_a_new_forwarded_header_every_five_guesses_compares_no_more_than_five(
+    ledger: Store,
+) -> None:
+    """From 127.0.0.1 with no proxy trusted, a new ``X-Forwarded-For`` every 5 guesses (which
+    Streamlit's server reports as the client) used to open a fresh record each time: 16 of 20
+    guesses were compared. Now they all count against this machine."""
+    compared = 0
+    for guess in range(20):
+        forged = f"198.51.100.{guess // 5 + 1}"
+        client = throttle_client(forged, {"X-Forwarded-For": forged})
+        compared += ledger.reserve_sign_in(client, ThrottlePolicy(), 1000.0).granted
+    assert compared == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "networks"),
+    [
+        ("", ()),
+        (" 127.0.0.1 ", (ipaddress.ip_network("127.0.0.1/32"),)),
+        ("10.0.0.0/8, ::1", (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("::1/128"))),
+        ("10.1.2.3/16,", (ipaddress.ip_network("10.1.0.0/16"),)),
+    ],
+)
+def test_trusted_proxies_parse(text: str, networks: tuple[Network, ...]) -> None:
+    assert parse_trusted_proxies(text) == networks
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_named() -> None:
+    with pytest.raises(ValueError, match=r"'proxy\.internal' is not an IP address or network"):
+        parse_trusted_proxies("127.0.0.1, proxy.internal")
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,6 @@ from dashboard.core.mapassets import (
     MAP_BUNDLE,
     MAP_CSS,
     MAP_JS,
-    PAYLOAD_FOLDER,
     AssetUrls,
     bundle,
 )
@@ -102,11 +101,14 @@ def test_the_bundle_holds_the_map_scripts_in_order_apart() -> None:
     assert "sourceMappingURL" not in text
 
 
-def test_the_served_bundle_follows_its_files(tmp_path: Path) -> None:
+def test_the_served_bundle_follows_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     static = tmp_path / "static"
     shutil.copytree(STATIC_DIR, static, ignore=shutil.ignore_patterns("payload", "bundle.js"))
+    monkeypatch.setenv("DASHBOARD_PAYLOAD_DIR", str(tmp_path / "state" / "payload"))
     ensure_static_assets(static)
-    assert (static / PAYLOAD_FOLDER).is_dir()  # made at install: a deployment mounts over it
+    assert (tmp_path / "state" / "payload").is_dir()  # this instance's, made at install
     read = partial(_read_text, static)
     assert (static / MAP_BUNDLE).read_text(encoding="utf-8") == bundle(read)
     incidents = static / JS["incidents"]

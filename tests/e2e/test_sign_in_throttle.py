@@ -3,9 +3,10 @@ reverse proxy on this machine with Streamlit bound to ``::``.
 
 The proxy reaches Streamlit from 127.0.0.1, which a dual-stack ``::`` socket reports as
 ``::ffff:127.0.0.1``; Streamlit's server trusts ``X-Forwarded-For`` only from 127.0.0.1 and ::1,
-so the dashboard must read the forwarded client itself, or every browser behind the proxy shares
-one throttle record and one guesser locks every analyst out. The browser plays the proxy here by
-sending the header a proxy adds.
+so the dashboard must read the forwarded client itself (from the proxy named in
+``DASHBOARD_TRUSTED_PROXIES``), or every browser behind the proxy shares one throttle record and
+one guesser locks every analyst out. The browser plays the proxy here by sending the header a
+proxy adds.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def dual_stack_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     tmp = tmp_path_factory.mktemp("dual-stack")
-    running = start_app(tmp, {"DASHBOARD_UPLOAD_PASSWORD": PASSWORD}, address="::")
+    running = start_app(
+        tmp,
+        {"DASHBOARD_UPLOAD_PASSWORD": PASSWORD, "DASHBOARD_TRUSTED_PROXIES": "127.0.0.1"},
+        address="::",
+    )
     yield running
     stop_app(running)
 

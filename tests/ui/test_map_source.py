@@ -3,12 +3,16 @@ to AGGREGATE_ABOVE incidents; past it bins of the view, then the incidents aroun
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.assets import PAYLOAD_DIR
+from dashboard import settings
 from dashboard.core.maps import Payload
+from dashboard.store import Store
 
 #: The views asked for: everything (zoom 8), a corner with few incidents, a small move inside it.
 VIEWS = [(50.0, 36.2, 8), (49.0, 37.5, 14), (49.001, 37.501, 14)]
@@ -50,7 +54,19 @@ def sources_page(views: list[tuple[float, float, int]], limit: int) -> None:
         mapview.AGGREGATE_ABOVE = default
 
 
-def test_past_the_limit_the_map_gets_bins_then_the_incidents_around_the_view() -> None:
+@pytest.fixture(autouse=True)
+def own_store_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A store and a payload folder of the test's own (the payloads go to both)."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    monkeypatch.setenv("DASHBOARD_DB_URL", url)
+    monkeypatch.setenv("DASHBOARD_PAYLOAD_DIR", str(tmp_path / "payload"))
+    st.cache_resource.clear()
+    return url
+
+
+def test_past_the_limit_the_map_gets_bins_then_the_incidents_around_the_view(
+    own_store_and_folder: str,
+) -> None:
     at = AppTest.from_function(sources_page, args=(VIEWS, 10), default_timeout=30)
     at.run()
     assert not at.exception
@@ -58,8 +74,12 @@ def test_past_the_limit_the_map_gets_bins_then_the_incidents_around_the_view() -
     assert set(bins) == {"bins"}
     assert sum(b[2] for b in bins["bins"]) == 60
     assert corner == moved  # a move inside the published area reuses its payload
-    published = PAYLOAD_DIR / str(corner["url"]).rsplit("/", 1)[1]
+    published = settings.payload_dir() / str(corner["url"]).rsplit("/", 1)[1]
     assert b'"n":10,' in published.read_bytes()[:200]
+    # ... and not in an SQLite store (one machine's: its processes share the folder).
+    store = Store(own_store_and_folder)
+    assert store.shared_payload(published.name) is None
+    store.dispose()
     assert set(at.session_state["whole"]) == {"url"}  # at the limit: every incident, by URL
     # The area's payload knows its own rows: I50 (in the corner) is in it, I0 is not.
     assert at.session_state["rows"][0] is None  # bins: no rows
@@ -153,12 +173,12 @@ def test_a_frame_s_payload_is_encoded_once_per_process_and_again_once_pruned(
         for i in range(3)
     )
     assets = AssetUrls("/app/static/")
-    first = mapview._publish_once(frame, assets)
-    assert mapview._publish_once(frame, assets) is first  # another session, or a filter cleared
+    first = mapview._publish_once(frame, assets, False)
+    assert mapview._publish_once(frame, assets, False) is first  # another session, a filter
     assert encoded == [3]
-    assert mapview._publish_once(frame.copy(), assets).url == first.url  # same bytes, new frame
+    assert mapview._publish_once(frame.copy(), assets, False).url == first.url  # same bytes
     assert encoded == [3, 3]
-    (PAYLOAD_DIR / first.name).unlink()  # pruned by other payloads: published again
-    assert mapview._publish_once(frame, assets).url == first.url
-    assert (PAYLOAD_DIR / first.name).exists()
+    (settings.payload_dir() / first.name).unlink()  # pruned by other payloads: published again
+    assert mapview._publish_once(frame, assets, False).url == first.url
+    assert (settings.payload_dir() / first.name).exists()
     assert encoded == [3, 3, 3]
