@@ -29,7 +29,7 @@ from dashboard.core.mapping import (
     vocabulary,
 )
 from dashboard.core.report import Report
-from dashboard.core.schema import COLUMNS, PREVIEW_FIELDS, REQUIRED
+from dashboard.core.schema import PREVIEW_FIELDS, REQUIRED, TEMPLATE_COLUMNS
 from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
 from dashboard.core.text import md_escape
 from dashboard.imports import (
@@ -159,7 +159,7 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
     """
     missing = any(i.code == Code.MISSING_COLUMN for i in file.issues)
     start = suggest(file.header, file.mapping)
-    options = [IGNORE, *COLUMNS]
+    options = [IGNORE, *TEMPLATE_COLUMNS]
     tag = file.sha256[:12]
     with (
         st.expander("Map the file's columns", expanded=missing),
@@ -201,7 +201,9 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
             num_rows="dynamic",
             hide_index=True,
             column_config={
-                "column": st.column_config.SelectboxColumn("Column", options=list(COLUMNS)),
+                "column": st.column_config.SelectboxColumn(
+                    "Column", options=list(TEMPLATE_COLUMNS)
+                ),
                 "value": st.column_config.TextColumn("Value"),
             },
         )
