@@ -20,6 +20,7 @@ import pandas as pd
 from dashboard.core.filters import Filters, apply
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.schema import STATUS_COLOURS
+from dashboard.core.text import NOT_REPORTED
 from dashboard.core.weapons import DPRK
 
 #: The view's date range, "from" and "to", either end open (None).
@@ -33,16 +34,48 @@ _DASHES: Final = ([6, 3], [2, 2], [8, 2, 2, 2])
 
 
 @dataclass(frozen=True)
+class Tally:
+    """A casualty count over incidents: the sum of the figures reported, and how many of the
+    incidents report none (unknown, never 0)."""
+
+    reported: int
+    unreported: int
+    incidents: int
+
+    @classmethod
+    def of(cls, counts: pd.Series) -> Tally:
+        """The tally of a nullable count column (missing: not reported)."""
+        missing = int(counts.isna().sum())
+        return cls(int(counts.sum(skipna=True)), missing, len(counts))
+
+    @property
+    def text(self) -> str:
+        """As the headline says it: "12", "at least 12" when some incidents report no figure,
+        "not reported" when none does (no incident at all: "0")."""
+        if self.incidents and self.unreported == self.incidents:
+            return NOT_REPORTED
+        if self.unreported:
+            return f"at least {self.reported:,}"
+        return f"{self.reported:,}"
+
+
+@dataclass(frozen=True)
 class Headline:
     incidents: int
     confirmed: int
-    killed: int
-    injured: int
+    killed: Tally
+    injured: Tally
     since_expiry: int
+
+    @property
+    def casualties(self) -> str:
+        """Killed and injured as the headline shows them: "at least 19 · 157"."""
+        return f"{self.killed.text} · {self.injured.text}"
 
 
 def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:
-    """Counts over ``frame``; "since expiry" counts incidents after the panel's mandate ended."""
+    """Counts over ``frame``; "since expiry" counts incidents certainly after the panel's mandate
+    ended (a month-precision incident by its first day: the month may have begun before)."""
     since_expiry = 0
     if not mandate.active:
         end = np.datetime64(mandate.mandate_end, "s")
@@ -50,8 +83,8 @@ def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:
     return Headline(
         incidents=len(frame),
         confirmed=int((frame["attribution_status"] == "confirmed").sum()),
-        killed=int(frame["killed"].sum(skipna=True)),
-        injured=int(frame["injured"].sum(skipna=True)),
+        killed=Tally.of(frame["killed"]),
+        injured=Tally.of(frame["injured"]),
         since_expiry=since_expiry,
     )
 

@@ -31,6 +31,7 @@ from dashboard.core.mapping import (
 from dashboard.core.report import Report
 from dashboard.core.schema import PREVIEW_FIELDS, REQUIRED, TEMPLATE_COLUMNS
 from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
+from dashboard.core.shown import shown_cells
 from dashboard.core.text import md_escape
 from dashboard.imports import (
     classify,
@@ -309,12 +310,12 @@ def _one_line(text: str) -> str:
 def preview_table(preview: pd.DataFrame) -> None:
     """The valid rows as they would be stored, with what storing each does."""
     st.dataframe(
-        preview[list(PREVIEW_COLUMNS)],
+        shown_cells(preview[[*PREVIEW_COLUMNS, "date_precision"]])[list(PREVIEW_COLUMNS)],
         key="upload_preview",
         hide_index=True,
         width="stretch",
         column_config={
-            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+            "date": st.column_config.TextColumn("date", help="a month reads 'September 2024'"),
             "change": st.column_config.TextColumn("change", help="new, update or unchanged"),
         },
     )
