@@ -138,15 +138,14 @@ def _date_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     days = frame["date"].to_numpy(dtype="datetime64[D]")
     months = is_month(frame["date_precision"])
     known = ~np.isnat(days)
-    keys = np.where(known, days.astype("int64") * 2 + months, np.iinfo(np.int64).min)
-    codes, distinct = pd.factorize(keys, sort=True)
+    codes = np.zeros(len(frame), np.int64)
+    found, distinct = pd.factorize(days[known].astype("int64") * 2 + months[known], sort=True)
+    codes[known] = found + 1
     texts = [
-        date_text(np.datetime64(int(key) // 2, "D"), MONTH if key % 2 else DAY)
+        date_text(np.datetime64(key // 2, "D"), MONTH if key % 2 else DAY)
         for key in distinct.tolist()
     ]
-    if not known.all():  # the missing key sorts first: it is code 0, and no text
-        return codes.astype(np.int64), texts[1:]
-    return codes.astype(np.int64) + 1, texts
+    return codes, texts
 
 
 def _smallest(codes: np.ndarray, top: int) -> tuple[np.ndarray, str]:

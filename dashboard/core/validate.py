@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.core.cells import Fault, check_column, date_precision, parse_column, scalar
+from dashboard.core.dates import iso_text
 from dashboard.core.errors import Issue, clip
 from dashboard.core.schema import (
     DECLARATIONS,
@@ -83,8 +84,10 @@ _SOURCE, _OUTSIDE, _DUPLICATE = range(len(DECLARATIONS), len(DECLARATIONS) + 3)
 
 
 def derive_incident_id(row: dict[str, object]) -> str:
-    """A stable id for a row that has none: the same facts always give the same id."""
-    key = "|".join(str(row.get(c) or "") for c in ("date", "location", "latitude", "longitude"))
+    """A stable id for a row that has none: the same facts always give the same id. The date
+    counts as written (``2024-09`` for a month), so a month and its first day differ."""
+    written = {**row, "date": iso_text(row.get("date"), row.get("date_precision"))}
+    key = "|".join(str(written.get(c) or "") for c in ("date", "location", "latitude", "longitude"))
     key += "|" + str(row.get("weapon") or "")
     return "INC-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12].upper()
 
