@@ -139,11 +139,18 @@ def _date_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     months = is_month(frame["date_precision"])
     known = ~np.isnat(days)
     codes = np.zeros(len(frame), np.int64)
-    found, distinct = pd.factorize(days[known].astype("int64") * 2 + months[known], sort=True)
-    codes[known] = found + 1
+    if not known.any():
+        return codes, []
+    # Each (day, precision) a key; the keys span a few thousand values, so a table of those
+    # present ranks them in one pass (a sorting factorize took ten times as long).
+    keys = days[known].astype("int64") * 2 + months[known]
+    low = int(keys.min())
+    present = np.zeros(int(keys.max()) - low + 1, bool)
+    present[keys - low] = True
+    codes[known] = np.cumsum(present)[keys - low]
     texts = [
         date_text(np.datetime64(key // 2, "D"), MONTH if key % 2 else DAY)
-        for key in distinct.tolist()
+        for key in (np.flatnonzero(present) + low).tolist()
     ]
     return codes, texts
 
