@@ -334,9 +334,10 @@ def _outcome_class(outcome: str) -> str:
 
 
 class Legend(MacroElement):
-    """The map's legend, as a Leaflet control: attribution colours, marks and circles, or the
-    heat map's scale while that layer is on (``incidents.js`` folds it on narrow maps). Its text
-    is the schema's, never data."""
+    """The map's legend, as a Leaflet control: attribution colours, the outcomes' marks on one
+    line (struck, debris, shot down: each word's full meaning in its title), marks and circles,
+    or the heat map's scale while that layer is on (``incidents.js`` folds it on narrow maps).
+    Its text is the schema's, never data."""
 
     _template = Template(
         """
@@ -360,11 +361,13 @@ class Legend(MacroElement):
         self.body = (
             '<div class="legend-status"><b>Attribution</b>'
             + rows
-            + "<div style='margin-top:4px'><b>Outcome</b></div>"
+            + "<div class='legend-outcomes'>"
             + "".join(
-                f"<div>{_swatch(cls=_outcome_class(outcome))}{html.escape(label)}</div>"
+                f"<span title='{html.escape(label, quote=True)}'>"
+                f"{_swatch(cls=_outcome_class(outcome))}{html.escape(outcome)}</span>"
                 for outcome, label in OUTCOMES.items()
             )
+            + "</div>"
             + f"<div>{_swatch(cls='incident-examined')}Debris examined (parts traced)</div>"
             + f"<div>{_swatch(cls='ring')}Selected incident</div>"
             + "<div style='margin-top:4px'>Dashed: approximate place. Circle = uncertainty: "

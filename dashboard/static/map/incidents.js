@@ -183,8 +183,8 @@
         var place = d ? d.location + (d.district ? ' (' + d.district + ')' : '') : '…';
         box.appendChild(text('h4', data.date(i) + ' · ' + place));
         line(box, 'Weapon', data.weaponOf(i));
-        var outcome = data.outcomeOf(i);
-        line(box, 'Outcome', o.outcomes[outcome] || outcome);
+        var outcome = data.outcomeOf(i);  // a strike is what a marker says by itself
+        if (outcome && outcome !== 'impact') { line(box, 'Outcome', o.outcomes[outcome]); }
         var status = data.statusOf(i);
         line(box, 'Attribution', o.labels[status] || status);
         line(box, 'Sources', sourceCount(data, i));
