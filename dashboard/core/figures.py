@@ -33,6 +33,10 @@ OUTSIDE_OPACITY: Final = 0.3
 _DASHES: Final = ([6, 3], [2, 2], [8, 2, 2, 2])
 
 
+#: The page's metric for a figure no incident in view gives (its note says "not reported").
+NO_FIGURE: Final = "\u2014"
+
+
 @dataclass(frozen=True)
 class Tally:
     """A casualty count over incidents: the sum of the figures reported, and how many of the
@@ -58,6 +62,11 @@ class Tally:
             return f"at least {self.reported:,}"
         return f"{self.reported:,}"
 
+    @property
+    def unknown(self) -> bool:
+        """Whether no incident counted gives a figure (there is none to sum)."""
+        return bool(self.incidents) and self.unreported == self.incidents
+
 
 @dataclass(frozen=True)
 class Headline:
@@ -71,6 +80,29 @@ class Headline:
     def casualties(self) -> str:
         """Killed and injured as the headline shows them: "at least 19 · 157"."""
         return f"{self.killed.text} · {self.injured.text}"
+
+    @property
+    def casualty_figure(self) -> tuple[str, str | None]:
+        """The same for the page's metric, whose value must stay narrow (a phone's two rows):
+        the sums ("21 · 157", a dash for a figure no incident gives), and the note the page puts
+        under the figures ("at least", "not reported", or per figure; None when every incident
+        gives both)."""
+        value = " · ".join(NO_FIGURE if t.unknown else f"{t.reported:,}" for t in self.tallies)
+        words = [
+            (name, NOT_REPORTED if t.unknown else "at least")
+            for name, t in zip(("killed", "injured"), self.tallies, strict=True)
+            if t.unreported
+        ]
+        if not words:
+            return value, None
+        if len(words) == 2 and words[0][1] == words[1][1]:
+            return value, words[0][1]
+        return value, "; ".join(f"{name} {word}" for name, word in words)
+
+    @property
+    def tallies(self) -> tuple[Tally, Tally]:
+        """Killed and injured."""
+        return (self.killed, self.injured)
 
 
 def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:

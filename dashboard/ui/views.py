@@ -108,12 +108,15 @@ def context_toggle(session: ViewSession, screen: Screen) -> None:
 
 
 def counting_note(screen: Screen) -> None:
-    """What the page counts: DPRK-origin incidents only, and what is left out."""
+    """What the page counts: DPRK-origin incidents only, what is left out, and whether the
+    casualty sums are floors ("Killed · injured: at least.")."""
     other = screen.context_total
     note = (
         "Counts DPRK-origin incidents only: weapon_origin names the DPRK, or the weapon is of a "
         "DPRK class (Hwasong-11A/KN-23, Hwasong-11B/KN-24, …)."
     )
+    if (casualties := screen.figures.casualty_figure[1]) is not None:
+        note += f" Killed · injured: {casualties}."
     if other:
         shown = len(screen.context)
         note += f" {other:,} other stored incidents are context, never counted" + (
@@ -146,7 +149,9 @@ def data_source(session: ViewSession) -> None:
 def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
     """The five headline figures, in a row that wraps: one line on a desktop, two on a phone.
 
-    The labels are short (what they count exactly is in their help), so none is cut off.
+    The labels are short (what they count exactly is in their help), so none is cut off. What
+    the casualty sums are ("at least") is said in :func:`counting_note`, where it neither widens
+    the figure nor pushes the map down on a phone.
     """
     with st.container(horizontal=True, gap="small", key="headline_figures"):
         st.metric("Incidents in view", f"{figures.incidents:,}", width="content")
@@ -159,9 +164,9 @@ def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
         )
         st.metric(
             "Killed · injured",
-            figures.casualties,
-            help='Summed over the incidents in view that report a figure: "at least" when '
-            'some do not (unknown is never counted as 0), "not reported" when none does.',
+            figures.casualty_figure[0],
+            help='Summed over the incidents in view that give a figure: "at least" when some '
+            'give none (an unknown count is never taken as 0), "not reported" when none does.',
             width="content",
         )
         st.metric(

@@ -16,7 +16,7 @@ from dashboard.core.cells import CellError, date_precision, parse_incident_date
 from dashboard.core.csvio import read_incident_csv
 from dashboard.core.dates import date_text, iso_text, iso_texts, span_ends
 from dashboard.core.export import to_csv, to_excel_csv, to_geojson
-from dashboard.core.figures import Tally, headline
+from dashboard.core.figures import NO_FIGURE, Tally, headline
 from dashboard.core.filters import Filters, apply
 from dashboard.core.mandate import load_events, status
 from dashboard.core.maps import Legend, encode_payload
@@ -158,6 +158,17 @@ def test_the_headline_of_a_view(mixed: pd.DataFrame) -> None:
     mandate = status(load_events(MANDATE_EVENTS), TODAY)
     assert headline(mixed, mandate).casualties == "at least 3 · at least 3"
     assert headline(mixed.loc[["MONTH"]], mandate).casualties == "not reported · not reported"
+    # The page's narrow metric: the sums, and what they are under them.
+    assert headline(mixed, mandate).casualty_figure == ("3 · 3", "at least")
+    assert headline(mixed.loc[["MONTH"]], mandate).casualty_figure == (
+        f"{NO_FIGURE} · {NO_FIGURE}",
+        "not reported",
+    )
+    assert headline(mixed.loc[["DAY"]], mandate).casualty_figure == ("2 · 3", None)
+    debris_only = headline(mixed.loc[["DEBRIS"]], mandate).casualty_figure
+    assert debris_only == (f"1 · {NO_FIGURE}", "injured not reported")
+    month_and_day = headline(mixed.loc[["MONTH", "DAY"]], mandate).casualty_figure
+    assert month_and_day == ("2 · 3", "at least")
     assert headline(mixed.loc[["DAY"]], mandate).casualties == "2 · 3"
 
 
