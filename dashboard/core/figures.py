@@ -56,7 +56,7 @@ class Tally:
     def text(self) -> str:
         """As the headline says it: "12", "at least 12" when some incidents report no figure,
         "not reported" when none does (no incident at all: "0")."""
-        if self.incidents and self.unreported == self.incidents:
+        if self.unknown:
             return NOT_REPORTED
         if self.unreported:
             return f"at least {self.reported:,}"
@@ -85,8 +85,8 @@ class Headline:
     def casualty_figure(self) -> tuple[str, str | None]:
         """The same for the page's metric, whose value must stay narrow (a phone's two rows):
         the sums ("21 · 157", a dash for a figure no incident gives), and the note the page puts
-        under the figures ("at least", "not reported", or per figure; None when every incident
-        gives both)."""
+        beside them, in what it counts ("at least", "not reported", or per figure; None when
+        every incident gives both)."""
         value = " · ".join(NO_FIGURE if t.unknown else f"{t.reported:,}" for t in self.tallies)
         words = [
             (name, NOT_REPORTED if t.unknown else "at least")
@@ -107,7 +107,7 @@ class Headline:
 
 def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:
     """Counts over ``frame``; "since expiry" counts incidents certainly after the panel's mandate
-    ended (a month-precision incident by its first day: the month may have begun before)."""
+    ended (a month-precision incident only when its month began after the end)."""
     since_expiry = 0
     if not mandate.active:
         end = np.datetime64(mandate.mandate_end, "s")
