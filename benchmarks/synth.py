@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard.core.schema import COLUMNS, KHARKIV_OBLAST_BOX, STATUSES
+from dashboard.core.schema import KHARKIV_OBLAST_BOX, STATUSES, TEMPLATE_COLUMNS
 
 SEED = 1718
 DISTRICTS = (
@@ -74,7 +74,7 @@ def incidents(n: int, seed: int = SEED) -> pd.DataFrame:
             "notes": "Synthetic incident for the benchmark.",
         }
     )
-    return frame[list(COLUMNS)]
+    return frame[list(TEMPLATE_COLUMNS)]
 
 
 def write_csv(n: int, folder: Path, seed: int = SEED) -> Path:

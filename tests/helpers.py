@@ -6,7 +6,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from dashboard.core.schema import COLUMNS
+from dashboard.core.schema import TEMPLATE_COLUMNS
 
 if TYPE_CHECKING:  # Streamlit only where a test runs the app
     from streamlit.testing.v1 import AppTest
@@ -49,7 +49,9 @@ def row(**changes: str) -> dict[str, str]:
 
 
 def csv_text(
-    rows: list[dict[str, str]], columns: tuple[str, ...] | list[str] = COLUMNS, delimiter: str = ","
+    rows: list[dict[str, str]],
+    columns: tuple[str, ...] | list[str] = TEMPLATE_COLUMNS,
+    delimiter: str = ",",
 ) -> str:
     """Rows as CSV text with the given header."""
     out = io.StringIO()

@@ -72,6 +72,7 @@ def test_page_shows_figures_and_mandate_status(at: AppTest) -> None:
         "Since expiry": "3",
     }
     assert f"Expired 2024-04-30 · {days:,} days without a UN panel" in [c.value for c in at.caption]
+    assert any(c.value.endswith("Killed · injured: at least.") for c in at.caption)
     panel = " ".join(m.value for m in at.markdown)
     assert "Multilateral Sanctions Monitoring Team \\(MSMT\\)" in panel
     assert "2024\\-10\\-16" in panel

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.__main__ import main
-from dashboard.core.schema import COLUMNS
+from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.imports import open_store
 from dashboard.store import Store
 from tests.helpers import GOOD, csv_bytes, row
@@ -124,7 +124,7 @@ def test_export_csv_round_trips_the_shipped_data(tmp_path: Path) -> None:
     done = run("export", "--format", "csv", "--out", str(out), db=tmp_path / "s.sqlite3")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert list(rows[0]) == list(COLUMNS)
+    assert list(rows[0]) == list(TEMPLATE_COLUMNS)
     by_id = {r["incident_id"]: r for r in rows}
     assert len(by_id) == 8
     kharkiv = by_id["UA-KHA-20240102"]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dashboard.core.csvio import Limits
 from dashboard.core.report import Report
-from dashboard.core.schema import COLUMNS
+from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.imports import prepare
 from tests.conftest import TODAY
 from tests.helpers import GOOD, csv_text
@@ -44,7 +44,7 @@ def test_any_bytes_give_a_report(data: bytes) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
-        st.dictionaries(st.sampled_from(COLUMNS), st.one_of(cells, tricky), max_size=8),
+        st.dictionaries(st.sampled_from(TEMPLATE_COLUMNS), st.one_of(cells, tricky), max_size=8),
         max_size=6,
     ),
     st.sampled_from([",", ";", "\t"]),

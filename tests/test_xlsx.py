@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from dashboard.__main__ import main
 from dashboard.core.csvio import Limits
-from dashboard.core.schema import COLUMNS
+from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.core.sheets import cell_text, is_workbook, read_workbook
 from dashboard.imports import prepare
 from dashboard.store import Store
@@ -25,7 +25,7 @@ NUMBERS = {"latitude", "longitude", "geo_precision", "killed", "injured"}
 
 def typed(cells: dict[str, str]) -> list[object]:
     out: list[object] = []
-    for column in COLUMNS:
+    for column in TEMPLATE_COLUMNS:
         value = cells.get(column, "")
         if value and column in NUMBERS:
             out.append(float(value) if "." in value else int(value))
@@ -42,7 +42,7 @@ def workbook(rows: list[dict[str, str]], *, sheets: int = 1, blank_line: bool = 
     for n in range(1, sheets):
         book.create_sheet(f"Sheet {n + 1}").append(["nothing", "here"])
     sheet = book["Incidents"]
-    sheet.append(list(COLUMNS))
+    sheet.append(list(TEMPLATE_COLUMNS))
     if blank_line:
         sheet.append([])
     for cells in rows:
@@ -87,7 +87,7 @@ def test_a_chosen_sheet_and_an_unknown_one() -> None:
 
 def test_a_formula_is_never_read_as_a_formula() -> None:
     book = Workbook()
-    book.active.append(list(COLUMNS))
+    book.active.append(list(TEMPLATE_COLUMNS))
     book.active.append(typed(row(weapon="x")))
     book.active["I2"] = '=HYPERLINK("http://127.0.0.1:9/","KN-23")'  # the weapon cell
     out = io.BytesIO()

@@ -18,6 +18,7 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard.core.aggregates import AGGREGATE_COLUMNS, as_of_text, label
+from dashboard.core.dates import date_text
 from dashboard.core.evidence import PROVISIONS, Evidence, incident_sources, parts_summary
 from dashboard.core.figures import Headline
 from dashboard.core.links import format_asof
@@ -26,7 +27,8 @@ from dashboard.core.mapassets import INLINE_PREFIX, AssetUrls, inline
 from dashboard.core.maps import standalone_map
 from dashboard.core.records import is_missing
 from dashboard.core.schema import PRECISIONS, shown_in
-from dashboard.core.text import safe_url
+from dashboard.core.shown import COUNT_COLUMNS
+from dashboard.core.text import count_text, safe_url
 from dashboard.core.view import View
 
 _STYLE = """
@@ -126,8 +128,13 @@ def map_document(brief: Briefing, asset_text: AssetReader) -> str:
 
 
 def _cell(column: str, row: Mapping[Hashable, object]) -> str:
-    """One incident cell as HTML: the place with its district, the precision in words, the
-    source as a link; any other column as escaped text."""
+    """One incident cell as HTML: the date as far as known, an unknown count as "not reported",
+    the place with its district, the precision in words, the source as a link; any other column
+    as escaped text."""
+    if column == "date":
+        return html.escape(date_text(row["date"], row["date_precision"]))
+    if column in COUNT_COLUMNS:
+        return html.escape(count_text(row[column]))
     if column == "location":
         district = row["district"]
         return _text(row["location"]) + (f" ({_text(district)})" if district else "")
@@ -257,7 +264,7 @@ def render(brief: Briefing, *, asset_text: AssetReader) -> str:
     boxes = [
         ("Incidents in view", f"{figures.incidents:,}"),
         ("Confirmed by an independent monitor", f"{figures.confirmed:,}"),
-        ("Killed · injured", f"{figures.killed:,} · {figures.injured:,}"),
+        ("Killed · injured", figures.casualties),
         ("UN Panel of Experts", "Active" if brief.mandate.active else "Expired"),
         ("Incidents since expiry", f"{figures.since_expiry:,}"),
     ]

@@ -9,6 +9,7 @@ from.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import unicodedata
@@ -30,6 +31,10 @@ Parser = Callable[[str], object]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: A month without a day: ISO ``2024-09``, dotted ``09.2024``, or named ``September 2024``.
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DOTTED_MONTH = re.compile(r"^(\d{1,2})\.(\d{4})$")
+_NAMED_MONTH = re.compile(r"^[A-Za-z]+\s+\d{4}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 #: Whitespace or control characters, which urlparse drops or keeps silently inside an address.
@@ -82,6 +87,50 @@ def parse_date(text: str) -> date:
     except ValueError:
         raise CellError(
             "invalid-date", "not a date: use YYYY-MM-DD, DD.MM.YYYY or '2 January 2024'"
+        ) from None
+
+
+def parse_month(text: str) -> date | None:
+    """The first day of the month ``text`` names (``2024-09``, ``09.2024``, ``September 2024``
+    or ``Sep 2024``), or None when ``text`` is not written as a month; an impossible month
+    (``2024-13``) is a :class:`CellError`."""
+    text = " ".join(text.split())
+    try:
+        if m := _ISO_MONTH.match(text) or _DOTTED_MONTH.match(text):
+            year, month = (m[1], m[2]) if len(m[1]) == 4 else (m[2], m[1])
+            return date(int(year), int(month), 1)
+        if _NAMED_MONTH.match(text):
+            for layout in ("%B %Y", "%b %Y"):
+                with contextlib.suppress(ValueError):
+                    return datetime.strptime(text, layout).date()
+            raise ValueError(text)
+    except ValueError:
+        raise CellError("invalid-date", "not a month: use YYYY-MM or 'September 2024'") from None
+    return None
+
+
+def date_precision(text: str) -> str:
+    """How much of a date ``text`` gives: ``month`` when it is written as a month (see
+    :func:`parse_month`), else ``day``. Read from the cell as written, never from its value."""
+    text = " ".join(text.split())
+    month = _ISO_MONTH.match(text) or _DOTTED_MONTH.match(text) or _NAMED_MONTH.match(text)
+    return "month" if month else "day"
+
+
+def parse_incident_date(text: str) -> date:
+    """An incident's date: a day (as :func:`parse_date` reads it) or only a month (as
+    :func:`parse_month` reads it), which is its first day; :func:`date_precision` says which."""
+    month = parse_month(text)
+    if month is not None:
+        return month
+    try:
+        return parse_date(text)
+    except CellError as bad:
+        if bad.code != "invalid-date":
+            raise
+        raise CellError(
+            "invalid-date",
+            "not a date: use YYYY-MM-DD, DD.MM.YYYY or '2 January 2024', or a month: YYYY-MM",
         ) from None
 
 
@@ -317,6 +366,7 @@ _COLUMN_WISE: dict[object, tuple[Callable[..., tuple[pd.Series, np.ndarray]], st
     parse_float: (_floats, "float64"),
     parse_count: (_counts, "Int64"),
     parse_date: (_dates, "datetime64[s]"),
+    parse_incident_date: (_dates, "datetime64[s]"),
 }
 
 

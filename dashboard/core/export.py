@@ -6,8 +6,9 @@ import json
 
 import pandas as pd
 
+from dashboard.core.dates import iso_text, iso_texts
 from dashboard.core.records import frame_records
-from dashboard.core.schema import COLUMNS, DATE_COLUMNS, TEXT_COLUMNS
+from dashboard.core.schema import DATE_COLUMNS, TEMPLATE_COLUMNS, TEXT_COLUMNS
 
 #: Evidence columns an incidents frame may carry (:func:`dashboard.core.evidence.annotate`):
 #: exported after the canonical ones when present.
@@ -37,20 +38,24 @@ def _csv_text(frame: pd.DataFrame) -> str:
 def to_csv(frame: pd.DataFrame) -> str:
     """The incidents as canonical CSV (UTF-8 text, ISO dates), formula cells neutralised.
 
-    Columns come in template order (:data:`~dashboard.core.schema.COLUMNS`), so an export
-    uploads again unchanged; the evidence columns, when the frame has them, come last (an upload
-    ignores them, with a warning).
+    Columns come in template order (:data:`~dashboard.core.schema.TEMPLATE_COLUMNS`), so an
+    export uploads again unchanged: a month-precision date is written ``2024-09``, which gives
+    its precision back, and an unknown count is an empty cell, never 0. The evidence columns,
+    when the frame has them, come last (an upload ignores them, with a warning).
     """
     return _csv_text(_sheet(frame))
 
 
 def _sheet(frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns a CSV export holds, dates as ISO text and text cells neutralised."""
-    out = frame[[*COLUMNS, *(c for c in EVIDENCE_COLUMNS if c in frame)]].copy()
+    """The columns a CSV export holds, dates as ISO text (the incident's date to its precision)
+    and text cells neutralised."""
+    out = frame[[*TEMPLATE_COLUMNS, *(c for c in EVIDENCE_COLUMNS if c in frame)]].copy()
     for column in DATE_COLUMNS:
         out[column] = out[column].dt.strftime("%Y-%m-%d")
+    out["date"] = iso_texts(frame["date"], frame["date_precision"])
     for column in TEXT_COLUMNS:
-        out[column] = out[column].astype(object).map(neutralise)
+        if column in out:
+            out[column] = out[column].astype(object).map(neutralise)
     return out
 
 
@@ -64,15 +69,19 @@ def to_excel_csv(frame: pd.DataFrame) -> bytes:
 
 
 def to_geojson(frame: pd.DataFrame) -> str:
-    """The incidents as a GeoJSON FeatureCollection (canonical fields as properties).
+    """The incidents as a GeoJSON FeatureCollection (the template's fields as properties, the
+    date to its precision as a CSV export writes it; an unknown count is null).
 
     Text properties are neutralised like CSV cells: GeoJSON is often converted to a sheet.
     """
     features = []
     evidence = {c: frame[c].astype(object).tolist() for c in EVIDENCE_COLUMNS if c in frame}
     for n, row in enumerate(frame_records(frame)):
+        written = {**row, "date": iso_text(row["date"], row["date_precision"])}
         properties: dict[str, object] = {
-            k: neutralise(v) for k, v in row.items() if k not in ("latitude", "longitude")
+            k: neutralise(written[k])
+            for k in TEMPLATE_COLUMNS
+            if k not in ("latitude", "longitude")
         }
         for column, values in evidence.items():
             properties[column] = None if values[n] is pd.NA else values[n]

@@ -20,6 +20,7 @@ import pandas as pd
 from dashboard.core.filters import Filters, apply
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.schema import STATUS_COLOURS
+from dashboard.core.text import NOT_REPORTED
 from dashboard.core.weapons import DPRK
 
 #: The view's date range, "from" and "to", either end open (None).
@@ -32,17 +33,81 @@ OUTSIDE_OPACITY: Final = 0.3
 _DASHES: Final = ([6, 3], [2, 2], [8, 2, 2, 2])
 
 
+#: The page's metric for a figure no incident in view gives (its note says "not reported").
+NO_FIGURE: Final = "\u2014"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A casualty count over incidents: the sum of the figures reported, and how many of the
+    incidents report none (unknown, never 0)."""
+
+    reported: int
+    unreported: int
+    incidents: int
+
+    @classmethod
+    def of(cls, counts: pd.Series) -> Tally:
+        """The tally of a nullable count column (missing: not reported)."""
+        missing = int(counts.isna().sum())
+        return cls(int(counts.sum(skipna=True)), missing, len(counts))
+
+    @property
+    def text(self) -> str:
+        """As the headline says it: "12", "at least 12" when some incidents report no figure,
+        "not reported" when none does (no incident at all: "0")."""
+        if self.unknown:
+            return NOT_REPORTED
+        if self.unreported:
+            return f"at least {self.reported:,}"
+        return f"{self.reported:,}"
+
+    @property
+    def unknown(self) -> bool:
+        """Whether no incident counted gives a figure (there is none to sum)."""
+        return bool(self.incidents) and self.unreported == self.incidents
+
+
 @dataclass(frozen=True)
 class Headline:
     incidents: int
     confirmed: int
-    killed: int
-    injured: int
+    killed: Tally
+    injured: Tally
     since_expiry: int
+
+    @property
+    def casualties(self) -> str:
+        """Killed and injured as the headline shows them: "at least 19 · 157"."""
+        return f"{self.killed.text} · {self.injured.text}"
+
+    @property
+    def casualty_figure(self) -> tuple[str, str | None]:
+        """The same for the page's metric, whose value must stay narrow (a phone's two rows):
+        the sums ("21 · 157", a dash for a figure no incident gives), and the note the page puts
+        beside them, in what it counts ("at least", "not reported", or per figure; None when
+        every incident gives both)."""
+        value = " · ".join(NO_FIGURE if t.unknown else f"{t.reported:,}" for t in self.tallies)
+        words = [
+            (name, NOT_REPORTED if t.unknown else "at least")
+            for name, t in zip(("killed", "injured"), self.tallies, strict=True)
+            if t.unreported
+        ]
+        if not words:
+            return value, None
+        if len(words) == 2 and words[0][1] == words[1][1]:
+            return value, words[0][1]
+        return value, "; ".join(f"{name} {word}" for name, word in words)
+
+    @property
+    def tallies(self) -> tuple[Tally, Tally]:
+        """Killed and injured."""
+        return (self.killed, self.injured)
 
 
 def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:
-    """Counts over ``frame``; "since expiry" counts incidents after the panel's mandate ended."""
+    """Counts over ``frame``; "since expiry" counts incidents certainly after the panel's mandate
+    ended (a month-precision incident only when its month began after the end)."""
     since_expiry = 0
     if not mandate.active:
         end = np.datetime64(mandate.mandate_end, "s")
@@ -50,8 +115,8 @@ def headline(frame: pd.DataFrame, mandate: MandateStatus) -> Headline:
     return Headline(
         incidents=len(frame),
         confirmed=int((frame["attribution_status"] == "confirmed").sum()),
-        killed=int(frame["killed"].sum(skipna=True)),
-        injured=int(frame["injured"].sum(skipna=True)),
+        killed=Tally.of(frame["killed"]),
+        injured=Tally.of(frame["injured"]),
         since_expiry=since_expiry,
     )
 

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from translitua import UkrainianKMU, translit
 
+from dashboard.core.dates import span_ends
+
 #: Columns the free-text search looks in.
 SEARCH_COLUMNS = (
     "incident_id",
@@ -160,8 +162,11 @@ def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows of ``frame`` that pass every filter (index preserved; ``frame`` itself if all)."""
     keep = np.ones(len(frame), dtype=bool)
     dates = frame["date"].to_numpy()
+    # A date is a span (a day, or a month: see core/dates.py); it is in range when it overlaps
+    # the range: its last day on or after "from", its first on or before "to".
     if filters.date_from is not None:
-        keep &= dates >= np.datetime64(filters.date_from, "s")
+        ends = span_ends(dates, frame["date_precision"])
+        keep &= ends >= np.datetime64(filters.date_from, "s")
     if filters.date_to is not None:
         keep &= dates <= np.datetime64(filters.date_to, "s")
     if filters.statuses:

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from dashboard.core.cells import OneOf
 from dashboard.core.errors import MappingRefusedError
-from dashboard.core.schema import COLUMNS, DECLARED, normalise_header
+from dashboard.core.schema import DECLARED, TEMPLATE_COLUMNS, normalise_header
 
 #: Ignore this file column.
 IGNORE: Final = ""
@@ -76,7 +76,7 @@ class ColumnMapping:
 
     def __post_init__(self) -> None:
         for target in [*self.columns.values(), *self.constants, *self.values]:
-            if target != IGNORE and target not in COLUMNS:
+            if target != IGNORE and target not in TEMPLATE_COLUMNS:
                 raise MappingRefusedError(
                     f"mapping {self.name!r}: {target!r} is not a canonical column"
                 )
@@ -91,7 +91,7 @@ class ColumnMapping:
         name = normalise_header(header)
         if name in self.columns:
             return self.columns[name]
-        return name if name in COLUMNS else None
+        return name if name in TEMPLATE_COLUMNS else None
 
     def to_json(self) -> dict[str, Any]:
         """The mapping as JSON-ready data, for the store."""
@@ -132,6 +132,9 @@ VALUE_SYNONYMS: Final[dict[str, dict[str, str]]] = {
         "влучання": "impact",
         "влучила": "impact",
         "hit": "impact",
+        "уламки": "debris",
+        "падіння уламків": "debris",
+        "fragments": "debris",
         "збито": "shot down",
         "збита": "shot down",
         "intercepted": "shot down",

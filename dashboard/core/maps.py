@@ -25,10 +25,12 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from dashboard.core.dates import DAY, MONTH, date_text, is_month
 from dashboard.core.mapassets import MAP_CSS, OSM_ATTRIBUTION, OSM_TILES, AssetUrls
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
     MAP_FIELDS,
+    OUTCOMES,
     PRECISION_RADIUS_M,
     PRECISIONS,
     STATUS_COLOURS,
@@ -36,9 +38,18 @@ from dashboard.core.schema import (
 )
 from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM, MapView
 
-#: Columns the payload carries as arrays (coordinates, day, dictionary codes); the other
-#: columns declared ``on_map`` travel as detail blocks, fetched when a popup opens.
-ENCODED_FIELDS = ("date", "latitude", "longitude", "geo_precision", "weapon", "attribution_status")
+#: Columns the payload carries as arrays (coordinates, dictionary codes: the date as shown, to
+#: its precision); the other columns declared ``on_map`` travel as detail blocks, fetched when a
+#: popup opens.
+ENCODED_FIELDS = (
+    "date",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "weapon",
+    "attribution_status",
+    "outcome",
+)
 DETAIL_FIELDS = tuple(name for name in MAP_FIELDS if name not in ENCODED_FIELDS)
 #: Coordinates travel as int32 multiples of 1e-5 degree (about a metre).
 COORD_SCALE = 100_000
@@ -64,12 +75,12 @@ HEAT_GRADIENT: dict[str, str] = {
     "0.8": "yellow",
     "1": "red",
 }
-_NO_DAY16 = 0xFFFF
 #: How the layers draw and word what the codes mean; it travels in the payload's header, fetched
 #: once, so a map move does not send it again.
 STYLE: dict[str, dict[str, object]] = {
     "colours": dict(STATUS_COLOURS),
     "labels": dict(STATUSES),
+    "outcomes": dict(OUTCOMES),
     "precisions": {str(k): v for k, v in PRECISIONS.items()},
     "radii": {str(k): v for k, v in PRECISION_RADIUS_M.items()},
 }
@@ -120,6 +131,30 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64) + 1, [str(v) for v in values]
 
 
+def _date_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Dictionary codes of the dates as every view shows them ("2024-01-02", "September 2024";
+    0 = missing) and those texts, in date order: the one date formatter
+    (:func:`dashboard.core.dates.date_text`) runs once per distinct date, never in the browser."""
+    days = frame["date"].to_numpy(dtype="datetime64[D]")
+    months = is_month(frame["date_precision"])
+    known = ~np.isnat(days)
+    codes = np.zeros(len(frame), np.int64)
+    if not known.any():
+        return codes, []
+    # Each (day, precision) a key; the keys span a few thousand values, so a table of those
+    # present ranks them in one pass (a sorting factorize took ten times as long).
+    keys = days[known].astype("int64") * 2 + months[known]
+    low = int(keys.min())
+    present = np.zeros(int(keys.max()) - low + 1, bool)
+    present[keys - low] = True
+    codes[known] = np.cumsum(present)[keys - low]
+    texts = [
+        date_text(np.datetime64(key // 2, "D"), MONTH if key % 2 else DAY)
+        for key in (np.flatnonzero(present) + low).tolist()
+    ]
+    return codes, texts
+
+
 def _smallest(codes: np.ndarray, top: int) -> tuple[np.ndarray, str]:
     if top < 0xFF:
         return codes.astype("<u1"), "uint8"
@@ -142,29 +177,25 @@ def _detail_blocks(frame: pd.DataFrame) -> tuple[bytes, ...]:
 
 def encode_payload(frame: pd.DataFrame) -> Payload:
     """``frame``'s incidents as a :class:`Payload`, in the frame's order (about 13 bytes each in
-    the main file, 15 with the evidence columns).
+    the main file while fewer than 255 distinct dates are in it, 15 with the evidence columns).
 
     A frame annotated with the evidence (:func:`dashboard.core.evidence.annotate`) also carries
     ``examined`` (0/1) and ``sources`` (the source count, at most :data:`MAX_SOURCE_COUNT`)."""
     n = len(frame)
     lat = np.rint(frame["latitude"].to_numpy(dtype="float64") * COORD_SCALE).astype("<i4")
     lon = np.rint(frame["longitude"].to_numpy(dtype="float64") * COORD_SCALE).astype("<i4")
-    dates = frame["date"].to_numpy(dtype="datetime64[D]")
-    known = ~np.isnat(dates)
-    days = dates.astype("int64")
-    day0 = int(days[known].min()) if known.any() else 0
-    offsets = np.where(known, days - day0, _NO_DAY16)
-    if offsets.max(initial=0) >= _NO_DAY16:
-        raise ValueError("the incidents' dates span more than 179 years")
+    day, dates = _date_codes(frame)
     status, statuses = _codes(frame["attribution_status"])
     weapon, weapons = _codes(frame["weapon"])
+    outcome, outcomes = _codes(frame["outcome"])
     precision = frame["geo_precision"].fillna(0).to_numpy(dtype="int64")
     columns: list[tuple[str, np.ndarray, str]] = [
         ("lat", lat, "int32"),
         ("lon", lon, "int32"),
-        ("day", offsets.astype("<u2"), "uint16"),
+        ("date", *_smallest(day, len(dates))),
         ("status", *_smallest(status, len(statuses))),
         ("weapon", *_smallest(weapon, len(weapons))),
+        ("outcome", *_smallest(outcome, len(outcomes))),
         ("precision", precision.astype("<u1"), "uint8"),
     ]
     if "examined" in frame and "source_count" in frame:
@@ -178,9 +209,10 @@ def encode_payload(frame: pd.DataFrame) -> Payload:
     header = {
         "n": n,
         "scale": COORD_SCALE,
-        "day0": day0,
+        "dates": dates,
         "statuses": statuses,
         "weapons": weapons,
+        "outcomes": outcomes,
         "arrays": [[name, kind] for name, _, kind in columns],
         "block": DETAIL_BLOCK,
         "details": [_content_name(block, "json") for block in details],
@@ -296,10 +328,16 @@ def _swatch(style: str = "", cls: str = "") -> str:
     return f'<span class="swatch {cls}" style="{style}"></span>'
 
 
+def _outcome_class(outcome: str) -> str:
+    """The legend swatch's class for an outcome (``shot down`` -> ``outcome-shot-down``)."""
+    return "outcome-" + outcome.replace(" ", "-")
+
+
 class Legend(MacroElement):
-    """The map's legend, as a Leaflet control: attribution colours, marks and circles, or the
-    heat map's scale while that layer is on (``incidents.js`` folds it on narrow maps). Its text
-    is the schema's, never data."""
+    """The map's legend, as a Leaflet control: attribution colours, the outcomes' marks on one
+    line (struck, debris, shot down: each word's full meaning in its title), marks and circles,
+    or the heat map's scale while that layer is on (``incidents.js`` folds it on narrow maps).
+    Its text is the schema's, never data."""
 
     _template = Template(
         """
@@ -323,6 +361,13 @@ class Legend(MacroElement):
         self.body = (
             '<div class="legend-status"><b>Attribution</b>'
             + rows
+            + "<div class='legend-outcomes'>"
+            + "".join(
+                f"<span title='{html.escape(label, quote=True)}'>"
+                f"{_swatch(cls=_outcome_class(outcome))}{html.escape(outcome)}</span>"
+                for outcome, label in OUTCOMES.items()
+            )
+            + "</div>"
             + f"<div>{_swatch(cls='incident-examined')}Debris examined (parts traced)</div>"
             + f"<div>{_swatch(cls='ring')}Selected incident</div>"
             + "<div style='margin-top:4px'>Dashed: approximate place. Circle = uncertainty: "

@@ -7,7 +7,7 @@ from typing import Final, TypedDict, cast
 
 import pandas as pd
 
-from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
+from dashboard.core.schema import COLUMNS, DATE_COLUMNS, DECLARED, FLOAT_COLUMNS, INT_COLUMNS
 
 
 class IncidentRecord(TypedDict):
@@ -19,6 +19,7 @@ class IncidentRecord(TypedDict):
 
     incident_id: str
     date: str
+    date_precision: str
     time: str | None
     location: str
     district: str | None
@@ -48,6 +49,7 @@ Record = IncidentRecord
 #: pandas categoricals when read from the store: a fraction of the memory, and filters, counts
 #: and search work on the distinct values instead of every row.
 CATEGORY_COLUMNS: Final[tuple[str, ...]] = (
+    "date_precision",
     "location",
     "district",
     "weapon",
@@ -55,6 +57,7 @@ CATEGORY_COLUMNS: Final[tuple[str, ...]] = (
     "attribution_status",
     "attributed_by",
     "launch_origin",
+    "outcome",
     "sanctions_provisions",
 )
 
@@ -70,12 +73,16 @@ def typed_frame(
     """The canonical columns typed, column by column (no per-row Python).
 
     ``columns`` maps each canonical column to its values: dates as ``date`` values or ISO text,
-    numbers with None (SQL NULL) for missing. With ``categories``, the
-    :data:`CATEGORY_COLUMNS` become categoricals (the store's reads).
+    numbers with None (SQL NULL) for missing. A column with a default takes it where a value is
+    missing (a record logged before the column existed, which a revert or ``asof`` reads back).
+    With ``categories``, the :data:`CATEGORY_COLUMNS` become categoricals (the store's reads).
     """
     typed: dict[str, pd.Series] = {}
     for column in COLUMNS:
         values = pd.Series(columns[column], dtype=object)
+        default = DECLARED[column].default
+        if default is not None and values.isna().any():
+            values = values.where(values.notna(), default)
         if column in DATE_COLUMNS:
             typed[column] = pd.to_datetime(values, errors="raise").astype("datetime64[s]")
         elif column in FLOAT_COLUMNS:

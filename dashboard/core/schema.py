@@ -28,6 +28,7 @@ from dashboard.core.cells import (
     parse_count,
     parse_date,
     parse_float,
+    parse_incident_date,
     parse_lower,
     parse_text,
 )
@@ -80,6 +81,9 @@ class Column:
     on_map: bool = False
     #: Shown in the upload page's preview of the valid rows.
     preview: bool = False
+    #: A column of the upload template (and of CSV exports); False for one derived from another
+    #: column's cell and stored beside it (``date_precision``, from how ``date`` is written).
+    template: bool = True
     #: The parser in use: ``parser`` or the kind's.
     parse: Parser = field(init=False, repr=False, compare=False)
 
@@ -142,8 +146,21 @@ STATUS_COLOURS: Final[dict[str, str]] = {
     "unverified": "#878787",
 }
 
-#: What became of the missile; the first is the default.
-OUTCOMES: Final[tuple[str, ...]] = ("impact", "shot down")
+#: What became of the missile, and its words; the first is the default. ``debris`` is a missile
+#: shot down whose debris fell and did harm (the Kyiv oblast administration's "no direct
+#: strikes"); ``shot down`` is an interception with no damage reported.
+OUTCOMES: Final[dict[str, str]] = {
+    "impact": "Impact: the missile struck",
+    "debris": "Debris of a downed missile fell (no direct strike)",
+    "shot down": "Shot down: intercepted, no damage reported",
+}
+
+#: How much of an incident's date its source gives: the day, or only the month (``2024-09``:
+#: the incident lies somewhere in September 2024, stored as the month's first day).
+DATE_PRECISIONS: Final[dict[str, str]] = {
+    "day": "the day",
+    "month": "only the month",
+}
 
 #: ACLED's geo_precision codes, and the indicative uncertainty radius the map draws for each.
 PRECISIONS: Final[dict[int, str]] = {
@@ -186,13 +203,26 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "date",
         "date",
         "Date",
-        "`YYYY-MM-DD` (also `DD.MM.YYYY`, `2 January 2024`); not in the future",
+        "`YYYY-MM-DD` (also `DD.MM.YYYY`, `2 January 2024`), or only the month when the "
+        "source gives no day: `YYYY-MM` (also `MM.YYYY`, `September 2024`), shown as "
+        '"September 2024" and never given a day; not in the future',
         required=True,
+        parser=parse_incident_date,
         checks=(NotFuture(),),
         table=1,
         briefing=1,
         on_map=True,
         preview=True,
+    ),
+    Column(
+        "date_precision",
+        "text",
+        "Date precision",
+        "`day` or `month`: not a column of the template, taken from how `date` is written",
+        length=10,
+        checks=(OneOf(tuple(DATE_PRECISIONS), "invalid-choice", "must be one of: day, month"),),
+        default="day",
+        template=False,
     ),
     Column(
         "time",
@@ -301,17 +331,20 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "outcome",
         "text",
         "Outcome",
-        "`impact` (it struck) or `shot down` (intercepted); empty means `impact`",
+        "`impact` (it struck), `debris` (debris of a missile shot down fell and did harm: no "
+        "direct strike) or `shot down` (intercepted, no damage reported); empty means `impact`",
         length=20,
         parser=parse_lower,
-        checks=(OneOf(OUTCOMES, "invalid-choice", "must be impact or shot down"),),
-        default=OUTCOMES[0],
+        checks=(OneOf(tuple(OUTCOMES), "invalid-choice", "must be impact, debris or shot down"),),
+        default=next(iter(OUTCOMES)),
+        on_map=True,
     ),
     Column(
         "killed",
         "integer",
         "Killed",
-        "a whole number ≥ 0, empty when not reported",
+        'a whole number ≥ 0; empty when the source does not say (shown "not reported", never '
+        "counted as 0: write 0 only when the source says none)",
         int_range=INTEGER,
         table=7,
         briefing=7,
@@ -322,7 +355,8 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "injured",
         "integer",
         "Injured",
-        "a whole number ≥ 0, empty when not reported",
+        'a whole number ≥ 0; empty when the source does not say (shown "not reported", never '
+        "counted as 0: write 0 only when the source says none)",
         int_range=INTEGER,
         table=8,
         briefing=8,
@@ -361,6 +395,9 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
 DECLARED: Final[dict[str, Column]] = {c.name: c for c in DECLARATIONS}
 
 COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS)
+#: The upload template's columns (and a CSV export's), in order: every column but the derived.
+TEMPLATE: Final[tuple[Column, ...]] = tuple(c for c in DECLARATIONS if c.template)
+TEMPLATE_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in TEMPLATE)
 REQUIRED: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.required)
 FLOAT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "float")
 INT_COLUMNS: Final[tuple[str, ...]] = tuple(c.name for c in DECLARATIONS if c.kind == "integer")
@@ -381,9 +418,9 @@ def shown_in(view: View) -> tuple[Column, ...]:
 
 
 def markdown_table() -> str:
-    """The README's table of the canonical columns: name, whether required, the rules."""
+    """The README's table of the template's columns: name, whether required, the rules."""
     lines = ["| column | required | rule |", "|---|---|---|"]
-    lines += [f"| `{c.name}` | {'yes' if c.required else ''} | {c.help} |" for c in DECLARATIONS]
+    lines += [f"| `{c.name}` | {'yes' if c.required else ''} | {c.help} |" for c in TEMPLATE]
     return "\n".join(lines) + "\n"
 
 

@@ -2,17 +2,19 @@
 
 openpyxl reads the sheet (read-only, cached values: a formula counts as the value Excel last
 showed, never as a formula), with defusedxml guarding its XML parsing. Cells become text as a
-CSV export would write them: whole numbers without ``.0``, dates as ``YYYY-MM-DD``, times as
-``HH:MM``. Lines in the report are the sheet's row numbers.
+CSV export would write them: whole numbers without ``.0``, dates as ``YYYY-MM-DD`` (or
+``YYYY-MM`` where the cell shows only the month), times as ``HH:MM``. Lines in the report are
+the sheet's row numbers.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from dashboard.core.csvio import CsvFile, Limits, parse_csv
 from dashboard.core.errors import Code, Issue, clip
@@ -77,6 +79,28 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+#: What a number format shows besides its codes: quoted text, [colour] or [locale], escapes.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def month_only(number_format: str) -> bool:
+    """Whether a date cell's number format shows the month and year but no day (as Excel
+    formats ``2024-09`` typed into a cell: ``mmm-yy``), so that it is read as a month."""
+    codes = _FORMAT_LITERALS.sub("", number_format.lower())
+    return "y" in codes and "m" in codes and not any(c in codes for c in "dhs")
+
+
+def _values(cells: Iterable[Any]) -> tuple[object, ...]:
+    """A row's values; a date whose cell shows only its month becomes that month's text
+    (``2024-09``): a day Excel added on its own is not the source's."""
+    return tuple(
+        f"{c.value.year:04d}-{c.value.month:02d}"
+        if isinstance(c.value, date) and month_only(c.number_format or "")
+        else c.value
+        for c in cells
+    )
+
+
 def _refused(code: Code, message: str, value: str = "") -> CsvFile:
     return CsvFile([], [], [], [Issue(0, "", value, code, message)], WORKBOOK)
 
@@ -107,7 +131,7 @@ def read_workbook(data: bytes, limits: Limits | None = None, sheet: str | None =
             return _refused(Code.UNKNOWN_SHEET, f"the workbook has no sheet {sheet!r}: {names}")
         worksheet = book[sheet] if sheet is not None else book.worksheets[0]
         worksheet.reset_dimensions()  # read every row, whatever size the file claims
-        return _rows(worksheet.iter_rows(values_only=True), limits)
+        return _rows((_values(row) for row in worksheet.iter_rows()), limits)
     finally:
         book.close()
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.core.schema import KEY, shown_in
+from dashboard.core.shown import shown_cells
 
 #: Rows per page of the incident table.
 PAGE_ROWS: Final[int] = 50
@@ -62,7 +63,9 @@ def table_page(
     frame: pd.DataFrame, positions: np.ndarray, page: int, size: int = PAGE_ROWS
 ) -> pd.DataFrame:
     """Page ``page`` (from 1, clamped to the pages there are) of the table's columns, rows in
-    ``positions`` order, numbered from 0."""
+    ``positions`` order, numbered from 0; dates and counts as text, as the table shows them
+    ("September 2024", "not reported": see :func:`~dashboard.core.shown.shown_cells`)."""
     page = min(max(page, 1), page_count(len(frame), size))
-    rows = positions[(page - 1) * size : page * size]
-    return frame.iloc[rows][list(TABLE_COLUMNS)].reset_index(drop=True)
+    rows = frame.iloc[positions[(page - 1) * size : page * size]]
+    shown = shown_cells(rows[[*TABLE_COLUMNS, "date_precision"]])
+    return shown[list(TABLE_COLUMNS)].reset_index(drop=True)

@@ -1,4 +1,5 @@
-"""Showing data strings safely as Markdown: a record's text must read as text, never as markup."""
+"""Showing data as text: strings safely as Markdown (a record's text must read as text, never as
+markup), and counts that may be unknown."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import re
 from urllib.parse import quote, urlparse
 
 from dashboard.core.records import is_missing
+
+#: What a view shows for a count the source does not give (it is never shown, or summed, as 0).
+NOT_REPORTED = "not reported"
 
 # Markdown, Streamlit's extensions ($ for LaTeX, :name[...] directives, ~ strikethrough) and HTML.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])")
@@ -24,3 +28,8 @@ def safe_url(value: object) -> str | None:
     if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
         return None
     return quote(text, safe=":/?#@!$&'*+,;=%~-._")
+
+
+def count_text(value: object) -> str:
+    """A casualty count as every view shows it: the number, or "not reported" when unknown."""
+    return NOT_REPORTED if is_missing(value) else f"{int(value):,}"  # type: ignore[call-overload]

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.core.cells import Fault, check_column, parse_column, scalar
+from dashboard.core.cells import Fault, check_column, date_precision, parse_column, scalar
+from dashboard.core.dates import iso_text
 from dashboard.core.errors import Issue, clip
 from dashboard.core.schema import (
     DECLARATIONS,
@@ -83,8 +84,10 @@ _SOURCE, _OUTSIDE, _DUPLICATE = range(len(DECLARATIONS), len(DECLARATIONS) + 3)
 
 
 def derive_incident_id(row: dict[str, object]) -> str:
-    """A stable id for a row that has none: the same facts always give the same id."""
-    key = "|".join(str(row.get(c) or "") for c in ("date", "location", "latitude", "longitude"))
+    """A stable id for a row that has none: the same facts always give the same id. The date
+    counts as written (``2024-09`` for a month), so a month and its first day differ."""
+    written = {**row, "date": iso_text(row.get("date"), row.get("date_precision"))}
+    key = "|".join(str(written.get(c) or "") for c in ("date", "location", "latitude", "longitude"))
     key += "|" + str(row.get("weapon") or "")
     return "INC-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12].upper()
 
@@ -229,6 +232,7 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
     n = len(table.rows)
     lines = np.asarray(table.lines, dtype=np.int64)
     cells = _columns(table, DECLARATIONS)
+    cells["date_precision"] = _precisions(cells["date"])
     faults = _Faults(cells, lines)
     checked = np.ones(n, bool)
     for row, line in enumerate(table.lines):
@@ -309,6 +313,14 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
         rows_read=n,
         rejected=_rejected(table, bad, faults),
     )
+
+
+def _precisions(dates: np.ndarray) -> np.ndarray:
+    """Each date cell's precision as written (``2024-09`` is a month): the derived
+    ``date_precision`` column's cells, each distinct date read once."""
+    codes, distinct = pd.factorize(dates)
+    found = np.array([date_precision(str(text)) for text in distinct] or [""], dtype=object)
+    return found[codes]
 
 
 def _plain(value: object) -> object:

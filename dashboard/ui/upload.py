@@ -31,8 +31,9 @@ from dashboard.core.mapping import (
     vocabulary,
 )
 from dashboard.core.report import Report
-from dashboard.core.schema import COLUMNS, PREVIEW_FIELDS, REQUIRED
+from dashboard.core.schema import PREVIEW_FIELDS, REQUIRED, TEMPLATE_COLUMNS
 from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
+from dashboard.core.shown import shown_cells
 from dashboard.core.text import md_escape
 from dashboard.imports import (
     classify,
@@ -164,7 +165,7 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
     """
     missing = any(i.code == Code.MISSING_COLUMN for i in file.issues)
     start = suggest(file.header, file.mapping)
-    options = [IGNORE, *COLUMNS]
+    options = [IGNORE, *TEMPLATE_COLUMNS]
     tag = file.sha256[:12]
     with (
         st.expander("Map the file's columns", expanded=missing),
@@ -206,7 +207,9 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
             num_rows="dynamic",
             hide_index=True,
             column_config={
-                "column": st.column_config.SelectboxColumn("Column", options=list(COLUMNS)),
+                "column": st.column_config.SelectboxColumn(
+                    "Column", options=list(TEMPLATE_COLUMNS)
+                ),
                 "value": st.column_config.TextColumn("Value"),
             },
         )
@@ -312,12 +315,12 @@ def _one_line(text: str) -> str:
 def preview_table(preview: pd.DataFrame) -> None:
     """The valid rows as they would be stored, with what storing each does."""
     st.dataframe(
-        preview[list(PREVIEW_COLUMNS)],
+        shown_cells(preview[[*PREVIEW_COLUMNS, "date_precision"]])[list(PREVIEW_COLUMNS)],
         key="upload_preview",
         hide_index=True,
         width="stretch",
         column_config={
-            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+            "date": st.column_config.TextColumn("date", help="a month reads 'September 2024'"),
             "change": st.column_config.TextColumn("change", help="new, update or unchanged"),
         },
     )

@@ -13,7 +13,8 @@ from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT, format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.monitor import Empty, Screen
 from dashboard.core.records import is_missing
-from dashboard.core.schema import DECLARATIONS, PRECISIONS, STATUSES, Column, shown_in
+from dashboard.core.schema import STATUSES, Column, shown_in
+from dashboard.core.shown import COUNT_COLUMNS, record_fields, record_heading
 from dashboard.core.table import PAGE_ROWS, Order, ordered, page_count, page_of, table_page
 from dashboard.core.text import md_escape, safe_url
 from dashboard.core.view import (
@@ -107,12 +108,15 @@ def context_toggle(session: ViewSession, screen: Screen) -> None:
 
 
 def counting_note(screen: Screen) -> None:
-    """What the page counts: DPRK-origin incidents only, and what is left out."""
+    """What the page counts: DPRK-origin incidents only, what is left out, and whether the
+    casualty sums are floors ("Killed · injured: at least.")."""
     other = screen.context_total
     note = (
         "Counts DPRK-origin incidents only: weapon_origin names the DPRK, or the weapon is of a "
         "DPRK class (Hwasong-11A/KN-23, Hwasong-11B/KN-24, …)."
     )
+    if (casualties := screen.figures.casualty_figure[1]) is not None:
+        note += f" Killed · injured: {casualties}."
     if other:
         shown = len(screen.context)
         note += f" {other:,} other stored incidents are context, never counted" + (
@@ -145,7 +149,9 @@ def data_source(session: ViewSession) -> None:
 def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
     """The five headline figures, in a row that wraps: one line on a desktop, two on a phone.
 
-    The labels are short (what they count exactly is in their help), so none is cut off.
+    The labels are short (what they count exactly is in their help), so none is cut off. What
+    the casualty sums are ("at least") is said in :func:`counting_note`, where it neither widens
+    the figure nor pushes the map down on a phone.
     """
     with st.container(horizontal=True, gap="small", key="headline_figures"):
         st.metric("Incidents in view", f"{figures.incidents:,}", width="content")
@@ -156,7 +162,13 @@ def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
             "the UN Panel of Experts).",
             width="content",
         )
-        st.metric("Killed · injured", f"{figures.killed:,} · {figures.injured:,}", width="content")
+        st.metric(
+            "Killed · injured",
+            figures.casualty_figure[0],
+            help='Summed over the incidents in view that give a figure: "at least" when some '
+            'give none (an unknown count is never taken as 0), "not reported" when none does.',
+            width="content",
+        )
         st.metric(
             "UN Panel of Experts",
             "Active" if mandate.active else "Expired",
@@ -213,23 +225,9 @@ def _value(value: object) -> str | None:
 def incident_record(row: pd.Series) -> None:
     """The full record of one incident, every data string escaped."""
     with st.container(border=True, key="incident_record"):
-        st.markdown(f"#### {md_escape(_value(row['date']))} · {md_escape(row['location'])}")
-        fields: list[tuple[str, str | None]] = []
-        for declared in DECLARATIONS:
-            if declared.name == "latitude":
-                fields.append(("Coordinates", None))
-            elif declared.name not in _RECORD_OWN_WAY:
-                fields.append((declared.label, declared.name))
-        lines = []
-        for label, column in fields:
-            text: str | None
-            if column is None:
-                precision = PRECISIONS.get(int(row["geo_precision"]), "")
-                text = f"{row['latitude']:.4f}, {row['longitude']:.4f} (precision: {precision})"
-            else:
-                text = _value(row[column])
-            if text is not None:
-                lines.append(f"- **{label}:** {md_escape(text)}")
+        values = {str(k): v for k, v in row.items()}
+        st.markdown(f"#### {md_escape(record_heading(values))}")
+        lines = [f"- **{label}:** {md_escape(text)}" for label, text in record_fields(values)]
         title = _value(row["source_title"])
         url = safe_url(row["source_url"])
         if url:
@@ -354,12 +352,13 @@ def _table_columns() -> list[str]:
 
 
 def _table_column(declared: Column) -> ColumnConfig:
-    """The incident table's header for a column: its declared label and help, typed by kind."""
-    if declared.kind == "date":
-        return st.column_config.DateColumn(declared.label, help=declared.help, format="YYYY-MM-DD")
+    """The incident table's header for a column: its declared label and help, typed by kind
+    (the date and the counts arrive as text: "September 2024", "not reported")."""
     if declared.is_link:
         return st.column_config.LinkColumn(declared.label, help=declared.help)
-    if declared.kind in ("integer", "float"):
+    if declared.kind == "float" or (
+        declared.kind == "integer" and declared.name not in COUNT_COLUMNS
+    ):
         return st.column_config.NumberColumn(declared.label, help=declared.help)
     return st.column_config.TextColumn(declared.label, help=declared.help)
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard.core.export import neutralise, rejected_csv, to_csv, to_excel_csv, to_geojson
 from dashboard.core.records import incidents_frame
-from dashboard.core.schema import COLUMNS
+from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.imports import prepare
 from tests.conftest import TODAY
 from tests.helpers import GOOD, csv_bytes
@@ -88,7 +88,7 @@ def _assert_inert(text: str, width: int) -> list[list[str]]:
 
 def test_csv_quotes_every_field_with_a_line_break() -> None:
     text = to_csv(incidents_frame([{**ROW, **BREAKS}]))
-    header, row = _assert_inert(text, len(COLUMNS))
+    header, row = _assert_inert(text, len(TEMPLATE_COLUMNS))
     cells = dict(zip(header, row, strict=True))
     assert {k: cells[k] for k in BREAKS} == BREAKS
     assert text.endswith("\r\n")
@@ -108,7 +108,7 @@ def test_excel_csv_opens_in_columns_on_a_european_locale_and_reads_back() -> Non
     data = to_excel_csv(stored)
     assert data.startswith(b"\xef\xbb\xbf")
     header, first = data.decode("utf-8-sig").split("\r\n")[:2]
-    assert header.split(";") == list(COLUMNS)
+    assert header.split(";") == list(TEMPLATE_COLUMNS)
     assert ";50,017;36,217;" in first  # decimal commas, between semicolons
     again = prepare(data, "excel.csv", TODAY)
     assert not again.issues

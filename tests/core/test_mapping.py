@@ -14,7 +14,7 @@ from dashboard.core.mapping import (
     suggest,
     vocabulary,
 )
-from dashboard.core.schema import COLUMNS, REQUIRED, STATUSES, normalise_header
+from dashboard.core.schema import REQUIRED, STATUSES, TEMPLATE_COLUMNS, normalise_header
 from dashboard.imports import prepare
 from tests.conftest import TODAY
 from tests.helpers import csv_text
@@ -82,11 +82,11 @@ def test_the_base_mappings_choices_stand() -> None:
 
 
 def test_synonyms_name_real_columns_and_are_unambiguous() -> None:
-    assert set(SYNONYMS) == set(COLUMNS)
+    assert set(SYNONYMS) == set(TEMPLATE_COLUMNS)
     names = [name for column in SYNONYMS.values() for name in column]
     assert len(names) == len(set(names))
     assert all(normalise_header(name) == name for name in names)
-    assert not set(names) & set(COLUMNS)
+    assert not set(names) & set(TEMPLATE_COLUMNS)
 
 
 def test_a_value_map_turns_the_files_words_into_the_vocabulary() -> None:

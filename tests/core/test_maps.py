@@ -158,8 +158,8 @@ def test_payload_carries_every_incident_in_frame_order() -> None:
     assert header["n"] == 3
     assert list(arrays["lat"]) == [5_000_000, 4_991_234, 5_000_000]
     assert list(arrays["lon"]) == [3_620_000, 3_612_346, 3_620_000]
-    days = [np.datetime64(header["day0"] + int(d), "D") for d in arrays["day"]]
-    assert [str(d) for d in days] == ["2024-01-02", "2024-03-01", "2024-01-02"]
+    dates = [header["dates"][c - 1] for c in arrays["date"]]
+    assert dates == ["2024-01-02", "2024-03-01", "2024-01-02"]
     statuses = [header["statuses"][c - 1] for c in arrays["status"]]
     assert statuses == ["confirmed", "confirmed", "claimed"]
     assert [header["weapons"][c - 1] if c else None for c in arrays["weapon"]] == [

@@ -18,6 +18,8 @@ from dashboard.core.schema import (
     INTEGER,
     MAP_FIELDS,
     PREVIEW_FIELDS,
+    TEMPLATE,
+    TEMPLATE_COLUMNS,
     Column,
     markdown_table,
     shown_in,
@@ -40,9 +42,9 @@ def test_readme_lists_exactly_the_declared_columns() -> None:
     section = text[text.index("### The canonical incident format") :]
     section = section[: section.index("\n## ")]
     listed = re.findall(r"^\| `(\w+)` \| (yes|) \|", section, flags=re.MULTILINE)
-    assert listed == [(c.name, "yes" if c.required else "") for c in DECLARATIONS]
+    assert listed == [(c.name, "yes" if c.required else "") for c in TEMPLATE]
     assert markdown_table() in section, "regenerate the table with schema.markdown_table()"
-    assert f"```\n{','.join(COLUMNS)}\n```" in section
+    assert f"```\n{','.join(TEMPLATE_COLUMNS)}\n```" in section
 
 
 def test_the_store_table_has_each_declared_column() -> None:

@@ -8,11 +8,11 @@ import pytest
 
 from dashboard.core.cells import parse_date
 from dashboard.core.csvio import read_incident_csv
-from dashboard.core.schema import COLUMNS
+from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.core.validate import RawTable, derive_incident_id, validate
 from tests.conftest import TODAY
 
-HEADER = ",".join(COLUMNS)
+HEADER = ",".join(TEMPLATE_COLUMNS)
 GOOD = (
     "X-1,2024-01-02,07:30,Kharkiv,Shevchenkivskyi,50.017,36.217,2,KN-23,DPRK,confirmed,"
     "UN Panel,,impact,3,64,Reuters,https://example.org/a,2024-04-29,,"
@@ -150,7 +150,7 @@ def test_windows_1251_place_names_survive() -> None:
 )
 def test_characters_no_store_can_keep_are_reported(column: str, value: str, character: str) -> None:
     """Lone surrogates cannot come out of decoding a file, but a mapping's constant could."""
-    cells = dict(zip(COLUMNS, GOOD.split(","), strict=True)) | {column: value}
+    cells = dict(zip(TEMPLATE_COLUMNS, GOOD.split(","), strict=True)) | {column: value}
     result = validate(RawTable(list(cells), [list(cells.values())], [2]), TODAY)
     assert [(i.line, i.column, i.value, i.code) for i in result.issues] == [
         (2, column, value, "unstorable-character")

@@ -256,3 +256,33 @@ def test_the_context_layer_draws_faint_and_grey_beside_the_counted_one(page: Pag
     assert set(context["bubbles"]) == {"incident-cluster context-cluster"}
     border = page.locator(".context-cluster").first.evaluate("e => getComputedStyle(e).borderStyle")
     assert border == "dashed"
+
+
+def test_a_popup_says_the_month_the_outcome_and_unknown_casualties(page: Page) -> None:
+    """The popup and tooltip show the date as the server wrote it ("September 2024", never the
+    stored first day), the outcome, and "not reported" for an unknown count; the marker of an
+    interception is an empty ring."""
+    three = incidents(3, spread=5).assign(
+        incident_id=["DAY", "MONTH", "DEBRIS"],
+        date=pd.to_datetime(["2024-08-11", "2024-09-01", "2024-08-20"]).astype("datetime64[s]"),
+        date_precision=["day", "month", "day"],
+        outcome=["impact", "shot down", "debris"],
+        killed=pd.array([2, None, 1], dtype="Int64"),
+    )
+    show(page, selected_map(three, selected=None))
+    shown = page.evaluate(
+        """() => {
+        const layer = L.IncidentLayer.instances.find(l => l.options.kind === 'markers');
+        return layer.openIncident('MONTH').then(m => ({
+            popup: m.getPopup().getElement().innerText,
+            tooltip: m.getTooltip().getElement().innerText,
+            fill: m.options.fillColor,
+        }));
+    }"""
+    )
+    assert shown["tooltip"] == "September 2024 · KN-23 · confirmed · shot down"
+    assert shown["popup"].startswith("September 2024 · Village")
+    assert "2024-09-01" not in shown["popup"]
+    assert "Outcome: Shot down: intercepted, no damage reported" in shown["popup"]
+    assert "Casualties: not reported" in shown["popup"]
+    assert shown["fill"] == "#ffffff"

@@ -57,7 +57,9 @@ def test_the_poltava_record_shows_nako_s_named_makers(url: str) -> None:
     shown = text(page("UA-POL-202409"))
     for maker in ("Analog Devices", "Broadcom", "Traco Power", "NXP", "XP Power"):
         assert maker in shown
-    assert "Outcome:** shot down" in shown
+    assert "Outcome:** Shot down\\: intercepted, no damage reported" in shown
+    assert "#### September 2024 ·" in shown  # dated by its month only: no invented day
+    assert "Killed:** not reported" in shown
 
 
 def test_the_parts_panel_summarises_both_examinations(url: str) -> None:

@@ -1,9 +1,10 @@
 /* The incident layers of the dashboard's map, drawn from one compact columnar payload.
  *
  * The payload (built by dashboard/core/maps.py) is a little-endian binary: a uint32 header length,
- * a JSON header (dictionaries, day zero, the arrays' layout, the detail blocks' file names), then
- * typed arrays: latitude and longitude as int32 (1e-5 degree), days since day zero, and dictionary
- * codes for status, weapon and precision, and (when the frame has them) whether the debris was
+ * a JSON header (dictionaries, the arrays' layout, the detail blocks' file names), then typed
+ * arrays: latitude and longitude as int32 (1e-5 degree), and dictionary codes for the date (its
+ * text as the server wrote it: "2024-01-02", or "September 2024" when only the month is known),
+ * status, weapon, outcome and precision, and (when the frame has them) whether the debris was
  * examined and how many sources the incident has. Details (place, casualties, source) come in
  * blocks of rows, fetched when a popup opens. Every data string is put in the page with
  * textContent only.
@@ -44,9 +45,10 @@
         this.n = h.n;
         this.lat = c.lat;
         this.lon = c.lon;
-        this.day = c.day;
+        this.dateCode = c.date;
         this.status = c.status;
         this.weapon = c.weapon;
+        this.outcome = c.outcome;
         this.precision = c.precision;
         this.examined = c.examined || null;
         this.sources = c.sources || null;
@@ -58,9 +60,12 @@
     Incidents.prototype.latLng = function (i) {
         return L.latLng(this.lat[i] / this.scale, this.lon[i] / this.scale);
     };
+    /* The date as the server wrote it (never reformatted here: a month stays a month). */
     Incidents.prototype.date = function (i) {
-        if (this.day[i] === 0xffff) { return ''; }
-        return new Date((this.header.day0 + this.day[i]) * 86400000).toISOString().slice(0, 10);
+        return this.dateCode[i] ? this.header.dates[this.dateCode[i] - 1] : '';
+    };
+    Incidents.prototype.outcomeOf = function (i) {
+        return this.outcome[i] ? this.header.outcomes[this.outcome[i] - 1] : '';
     };
     Incidents.prototype.statusOf = function (i) {
         return this.status[i] ? this.header.statuses[this.status[i] - 1] : '';
@@ -68,8 +73,11 @@
     Incidents.prototype.weaponOf = function (i) {
         return this.weapon[i] ? this.header.weapons[this.weapon[i] - 1] : '';
     };
+    /* The tooltip: date, weapon, status, and the outcome unless the missile struck. */
     Incidents.prototype.summary = function (i) {
-        return this.date(i) + ' · ' + this.weaponOf(i) + ' · ' + this.statusOf(i);
+        var outcome = this.outcomeOf(i);
+        return this.date(i) + ' · ' + this.weaponOf(i) + ' · ' + this.statusOf(i) +
+            (outcome && outcome !== 'impact' ? ' · ' + outcome : '');
     };
     /* A promise of incident i's detail row (fields as header.detail_fields names them). */
     Incidents.prototype.detail = function (i) {
@@ -153,10 +161,11 @@
         box.appendChild(p);
     }
 
+    /* Casualties as reported: an unknown count is "not reported", never 0. */
     function casualties(d) {
         if (d.killed === null && d.injured === null) { return 'not reported'; }
-        return (d.killed === null ? '?' : d.killed) + ' killed, ' +
-               (d.injured === null ? '?' : d.injured) + ' injured';
+        return (d.killed === null ? 'killed not reported' : d.killed + ' killed') + ', ' +
+               (d.injured === null ? 'injured not reported' : d.injured + ' injured');
     }
 
     /* How many sources incident i has (the payload caps the count at 255), or null if unknown. */
@@ -174,6 +183,8 @@
         var place = d ? d.location + (d.district ? ' (' + d.district + ')' : '') : '…';
         box.appendChild(text('h4', data.date(i) + ' · ' + place));
         line(box, 'Weapon', data.weaponOf(i));
+        var outcome = data.outcomeOf(i);  // a strike is what a marker says by itself
+        if (outcome && outcome !== 'impact') { line(box, 'Outcome', o.outcomes[outcome]); }
         var status = data.statusOf(i);
         line(box, 'Attribution', o.labels[status] || status);
         line(box, 'Sources', sourceCount(data, i));
@@ -277,16 +288,28 @@
         }
     }
 
+    /* How a marker tells the outcome (the legend says it): a struck missile is a filled disc; debris
+     * of a downed one a pale disc in a thick ring of its status colour; one shot down with no
+     * damage reported an empty ring. */
+    function outcomeStyle(outcome, colour) {
+        if (outcome === 'shot down') {
+            return {fillColor: '#ffffff', fillOpacity: 0.95, color: colour, weight: 3};
+        }
+        if (outcome === 'debris') { return {fillOpacity: 0.35, color: colour, weight: 3}; }
+        return {};
+    }
+
     /* One incident as a circle marker: tooltip from the payload, popup details fetched on open;
      * a click on a counted incident is reported by its ``layer``. */
     function marker(layer, data, i, o, muted) {
         var map = layer._map, precise = data.precision[i] <= 1;
-        var m = L.circleMarker(data.latLng(i), {
+        var colour = o.colours[data.statusOf(i)] || '#878787';
+        var m = L.circleMarker(data.latLng(i), L.extend({
             radius: muted ? 6 : 8, color: muted ? '#8c8c8c' : '#1b1b1b', weight: 1,
-            fillColor: muted ? '#d9d9d9' : (o.colours[data.statusOf(i)] || '#878787'),
+            fillColor: muted ? '#d9d9d9' : colour,
             fillOpacity: muted ? 0.6 : 0.9,
             dashArray: precise ? null : '3 2', incidentIndex: i
-        });
+        }, muted ? {} : outcomeStyle(data.outcomeOf(i), colour)));
         m.bindTooltip(function () {
             var summary = (muted ? 'Context (not DPRK-origin) · ' : '') + data.summary(i);
             return text('span', summary, 'incident-tooltip');
