@@ -8,12 +8,23 @@ PORT ?= 8501
 JOBS ?= 4
 STAMP := $(VENV)/.installed
 OIDC_DIR := tests/e2e/oidc
+LOCALES := dashboard/locale
 
-.PHONY: install run test test-fast lint format bench lock clean
+.PHONY: install run test test-fast lint format bench lock clean messages
 
-# The map's files and their bundle, every time: the bundle follows the scripts in the code.
+# The map's files and their bundle, and the compiled catalogues, every time: both follow the code.
 install: $(STAMP)
 	$(BIN)/python -m dashboard assets
+	$(BIN)/pybabel -q compile -d $(LOCALES) -D messages
+
+# After changing the interface's words: extract them all into messages.pot, then add the new ones
+# (untranslated) to every language's .po; tests/test_catalogue.py fails until each is translated.
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F $(LOCALES)/babel.cfg --no-location --sort-output \
+		--project dashboard --copyright-holder "the dashboard's authors" \
+		-o $(LOCALES)/messages.pot dashboard
+	$(BIN)/pybabel -q update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages \
+		--no-fuzzy-matching --ignore-obsolete
 
 # constraints.txt pins every transitive dependency to what CI tested (`make lock` renews it).
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml $(OIDC_DIR)/package-lock.json
@@ -58,4 +69,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) $(OIDC_DIR)/node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis dashboard/static/vendor/leaflet dashboard/static/vendor/leaflet-markercluster dashboard/static/vendor/jquery dashboard/static/vendor/leaflet-heat dashboard/static/map/bundle.js
+	rm -rf $(VENV) $(OIDC_DIR)/node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis dashboard/static/vendor/leaflet dashboard/static/vendor/leaflet-markercluster dashboard/static/vendor/jquery dashboard/static/vendor/leaflet-heat dashboard/static/map/bundle.js $(LOCALES)/*/LC_MESSAGES/*.mo

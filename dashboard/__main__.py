@@ -8,6 +8,7 @@ error.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 
+from dashboard.core import i18n
 from dashboard.core.errors import DashboardError
 from dashboard.core.evidence import Kind
 from dashboard.core.mapping import FORMATS
@@ -438,7 +440,14 @@ def _store_url_problem(url: str) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit code (argparse exits with 2 on bad usage itself)."""
+    """Run one command; returns the exit code (argparse exits with 2 on bad usage itself).
+
+    It speaks the language ``LANG`` (or ``LANGUAGE``, ``LC_ALL``) asks for."""
+    with i18n.use(i18n.from_env(os.environ)):
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     url = default_url()
     problem = _store_url_problem(url)

@@ -16,6 +16,7 @@ from typing import Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from dashboard.core.filters import Filters
+from dashboard.core.i18n import LANGUAGES
 from dashboard.core.schema import STATUSES
 from dashboard.core.view import COORD_PLACES, LAYERS, MAX_ZOOM, View
 
@@ -47,6 +48,7 @@ PARAMS: Final[tuple[str, ...]] = (
     "zoom",
     "layer",
     "asof",
+    "lang",
     "v",
 )
 
@@ -207,6 +209,10 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[View, 
     context = reader.one("context")
     if context not in (None, "", "0", "1"):
         reader.ignore("context", f"{show(context)} is not 1 or 0")
+    lang = reader.one("lang") or None
+    if lang is not None and lang not in LANGUAGES:
+        reader.ignore("lang", f"{show(lang)} is not one of {', '.join(LANGUAGES)}")
+        lang = None
     filters = Filters(
         date_from=date_from,
         date_to=date_to,
@@ -228,6 +234,7 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[View, 
         map_view=map_view,
         layer=layer or LAYERS[0],
         asof=_asof(reader, now),
+        lang=lang,
     )
     return state, capped(reader.notes)
 
@@ -318,6 +325,8 @@ def to_params(state: View) -> dict[str, list[str]]:
         params["layer"] = [state.layer]
     if state.asof is not None:
         params["asof"] = [format_asof(state.asof)]
+    if state.lang is not None:
+        params["lang"] = [state.lang]
     params["v"] = [str(VERSION)]
     return params
 

@@ -44,6 +44,8 @@ class View:
     map_view: MapView | None = None
     layer: str = LAYERS[0]
     asof: datetime | None = None
+    #: The interface language the link was shared in; None: the browser's (Accept-Language).
+    lang: str | None = None
 
 
 #: A box of places: south, west, north, east (decimal degrees).
@@ -156,3 +158,8 @@ def clear_all(view: View) -> View:
     The data source is its own switch ("Show live data"), so clearing the view keeps it.
     """
     return View(asof=view.asof)
+
+
+def set_language(view: View, lang: str) -> View:
+    """Speak ``lang``: the view's link carries it from here on."""
+    return replace(view, lang=lang)
