@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from dashboard.core.auth import ThrottlePolicy
 from dashboard.core.errors import StoreUnavailableError
+from dashboard.core.launches import empty_monthly
 from dashboard.core.records import incidents_frame
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta, Database, Store
@@ -88,6 +89,13 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "known_ids": Store.known_ids,
     "add_evidence": lambda store: store.add_evidence({}, BatchMeta("e.csv", "0" * 64, "t")),
     "attach_evidence": lambda store: store.attach_evidence({}, 1),
+    "launches": Store.launches,
+    "launches_import": Store.launches_import,
+    "replace_launches": lambda store: store.replace_launches(
+        empty_monthly(), filename="l.csv", sha256="0" * 64, imported_by="t"
+    ),
+    "share_payload": lambda store: store.share_payload({"p.json": b"{}"}),
+    "shared_payload": lambda store: store.shared_payload("p.json"),
     "reserve_sign_in": lambda store: store.reserve_sign_in("192.0.2.1", ThrottlePolicy(), 0.0),
     "clear_sign_in": lambda store: store.clear_sign_in("192.0.2.1"),
     "Database.migrate": lambda store: store.db.migrate(),
