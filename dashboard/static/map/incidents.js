@@ -329,7 +329,13 @@
                 return d;
             });
             return box;
-        }, {maxWidth: Math.max(160, Math.min(360, map.getSize().x - 6 * GAP)), autoPan: false});
+        }, {
+            maxWidth: Math.max(160, Math.min(360, map.getSize().x - 6 * GAP)),
+            // At most half the map high (a longer text scrolls inside it): panned clear of the
+            // controls, a popup then still leaves room below it for the marker it points at.
+            maxHeight: Math.max(120, Math.round(map.getSize().y / 2)),
+            autoPan: false
+        });
         m.on('popupopen', function (e) { keepInside(map, e.popup); });
         if (!muted) { m.on('click', function (e) { layer._pick(i, e); }); }
         return m;
