@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 import streamlit as st
 
 from dashboard.core.evidence import annotate
+from dashboard.core.i18n import _
 from dashboard.core.monitor import assemble
 from dashboard.ui import data, evidence, timeline, urlstate, views
 from dashboard.ui.mapview import map_panel
@@ -33,7 +34,7 @@ views.sidebar_filters(session, screen)
 evidence.examined_toggle(session)
 views.context_toggle(session, screen)
 
-st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
+st.title(_("DPRK-origin missile strikes on Ukraine, and who still watches"))
 views.counting_note(screen)
 urlstate.show_notes(notes)
 views.empty_notice(screen)
@@ -54,8 +55,10 @@ with right:
     if screen.empty is None:
         if screen.selected is None:
             st.info(
-                "Select an incident in the table, or click its marker on the map, to see its full "
-                "record here."
+                _(
+                    "Select an incident in the table, or click its marker on the map, to see its "
+                    "full record here."
+                )
             )
         else:
             views.incident_record(screen.selected)
@@ -76,6 +79,6 @@ with left:
     if session.view.asof is None:  # live data, and "Freeze", under the link it pins
         views.data_source(session)
     if screen.empty is None:  # an empty view has said why once, above: no empty table
-        st.subheader("Incidents")
+        st.subheader(_("Incidents"))
         views.incident_table(in_view, session)
         evidence.parts_panel(in_view, shown_evidence)

@@ -25,7 +25,9 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from dashboard.core import i18n
 from dashboard.core.dates import DAY, MONTH, date_text, is_month
+from dashboard.core.i18n import LANGUAGES, N_, _
 from dashboard.core.mapassets import MAP_CSS, OSM_ATTRIBUTION, OSM_TILES, AssetUrls
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
@@ -36,6 +38,8 @@ from dashboard.core.schema import (
     STATUS_COLOURS,
     STATUSES,
 )
+from dashboard.core.shown import OUTCOME_NAMES, STATUS_NAMES
+from dashboard.core.text import NOT_REPORTED
 from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM, MapView
 
 #: Columns the payload carries as arrays (coordinates, dictionary codes: the date as shown, to
@@ -75,15 +79,57 @@ HEAT_GRADIENT: dict[str, str] = {
     "0.8": "yellow",
     "1": "red",
 }
-#: How the layers draw and word what the codes mean; it travels in the payload's header, fetched
-#: once, so a map move does not send it again.
+#: How the layers draw; it travels in the payload's header, fetched once, so a map move does not
+#: send it again. Its words are the page's (:func:`map_labels`): a payload is the same in every
+#: language.
 STYLE: dict[str, dict[str, object]] = {
     "colours": dict(STATUS_COLOURS),
-    "labels": dict(STATUSES),
-    "outcomes": dict(OUTCOMES),
-    "precisions": {str(k): v for k, v in PRECISIONS.items()},
     "radii": {str(k): v for k, v in PRECISION_RADIUS_M.items()},
 }
+#: The map layers' names, as the layer switch shows them.
+LAYER_NAMES: dict[str, str] = {"markers": N_("markers"), "heat": N_("heat")}
+
+
+def layer_name(layer: str) -> str:
+    """A map layer's name in the language in force."""
+    return _(LAYER_NAMES[layer])
+
+
+def map_labels() -> dict[str, object]:
+    """Every word the map's script shows (``incidents.js`` writes none of its own), in the
+    language in force: the popup's and tooltip's labels, the statuses', outcomes' and place
+    precisions' names, "not reported", the legend's button, and ``lang``, which names the
+    payload's dates to show. It reaches the script as data (:func:`script_json`)."""
+    return {
+        "lang": i18n.language(),
+        "weapon": _("Weapon"),
+        "outcome": _("Outcome"),
+        "attribution": _("Attribution"),
+        "sources": _("Sources"),
+        "debris": _("Debris"),
+        "examined": _("examined (see the record)"),
+        "attributedBy": _("Attributed by"),
+        "casualties": _("Casualties"),
+        "precision": _("Location precision"),
+        "incident": _("Incident"),
+        "source": _("Source"),
+        "notReported": _(NOT_REPORTED),
+        "killedNotReported": _("killed not reported"),
+        "injuredNotReported": _("injured not reported"),
+        # "{n}" is the count, put in by the script (worded so that no plural form is needed).
+        "killed": _("{n} killed"),
+        "injured": _("{n} injured"),
+        "manySources": _("255 or more"),
+        "context": _("Context (not DPRK-origin)"),
+        "legend": _("Legend"),
+        "statuses": {code: _(name) for code, name in STATUS_NAMES.items()},
+        "statusWords": {code: _(words) for code, words in STATUSES.items()},
+        "outcomes": {code: _(name) for code, name in OUTCOME_NAMES.items()},
+        "outcomeWords": {code: _(words) for code, words in OUTCOMES.items()},
+        "precisions": {str(k): _(v) for k, v in PRECISIONS.items()},
+    }
+
+
 #: Above this many incidents in a map's view the server sends counts in bins of the view
 #: (:func:`view_bins`), not the incidents; zooming in refines them, down to the incidents.
 AGGREGATE_ABOVE = 200_000
@@ -131,16 +177,17 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64) + 1, [str(v) for v in values]
 
 
-def _date_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+def _date_codes(frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, list[str]]]:
     """Dictionary codes of the dates as every view shows them ("2024-01-02", "September 2024";
-    0 = missing) and those texts, in date order: the one date formatter
-    (:func:`dashboard.core.dates.date_text`) runs once per distinct date, never in the browser."""
+    0 = missing) and those texts in each interface language ("2 січня 2024"), in date order:
+    the one date formatter (:func:`dashboard.core.dates.date_text`) runs once per distinct date
+    and language, never in the browser, and a payload serves every language."""
     days = frame["date"].to_numpy(dtype="datetime64[D]")
     months = is_month(frame["date_precision"])
     known = ~np.isnat(days)
     codes = np.zeros(len(frame), np.int64)
     if not known.any():
-        return codes, []
+        return codes, {lang: [] for lang in LANGUAGES}
     # Each (day, precision) a key; the keys span a few thousand values, so a table of those
     # present ranks them in one pass (a sorting factorize took ten times as long).
     keys = days[known].astype("int64") * 2 + months[known]
@@ -148,10 +195,13 @@ def _date_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     present = np.zeros(int(keys.max()) - low + 1, bool)
     present[keys - low] = True
     codes[known] = np.cumsum(present)[keys - low]
-    texts = [
-        date_text(np.datetime64(key // 2, "D"), MONTH if key % 2 else DAY)
-        for key in (np.flatnonzero(present) + low).tolist()
-    ]
+    keys = (np.flatnonzero(present) + low).tolist()
+    texts = {}
+    for lang in LANGUAGES:
+        with i18n.use(lang):
+            texts[lang] = [
+                date_text(np.datetime64(key // 2, "D"), MONTH if key % 2 else DAY) for key in keys
+            ]
     return codes, texts
 
 
@@ -192,7 +242,7 @@ def encode_payload(frame: pd.DataFrame) -> Payload:
     columns: list[tuple[str, np.ndarray, str]] = [
         ("lat", lat, "int32"),
         ("lon", lon, "int32"),
-        ("date", *_smallest(day, len(dates))),
+        ("date", *_smallest(day, len(dates[i18n.DEFAULT]))),
         ("status", *_smallest(status, len(statuses))),
         ("weapon", *_smallest(weapon, len(weapons))),
         ("outcome", *_smallest(outcome, len(outcomes))),
@@ -213,7 +263,7 @@ def encode_payload(frame: pd.DataFrame) -> Payload:
         "statuses": statuses,
         "weapons": weapons,
         "outcomes": outcomes,
-        "arrays": [[name, kind] for name, _, kind in columns],
+        "arrays": [[name, kind] for name, _values, kind in columns],
         "block": DETAIL_BLOCK,
         "details": [_content_name(block, "json") for block in details],
         "detail_fields": list(DETAIL_FIELDS),
@@ -222,7 +272,7 @@ def encode_payload(frame: pd.DataFrame) -> Payload:
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
     text += b" " * (-(4 + len(text)) % 4)  # the arrays start 4-byte aligned
     parts = [len(text).to_bytes(4, "little"), text]
-    for _, values, _ in columns:
+    for _name, values, _kind in columns:
         raw = values.tobytes()
         parts += [raw, b"\0" * (-len(raw) % 4)]
     return Payload(b"".join(parts), details)
@@ -309,6 +359,8 @@ class IncidentLayer(MacroElement):
         self.source = script_json(source)
         # Only what ``kind`` reads: the options are re-sent on every map move.
         options: dict[str, object] = {"kind": kind, "muted": muted}
+        if kind == "markers":
+            options["labels"] = map_labels()
         if kind == "circles":
             options |= {"maxCircles": MAX_CIRCLES, "maxCoverage": CIRCLE_COVERAGE}
         if kind == "heat":
@@ -342,7 +394,7 @@ class Legend(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        L.control.incidentLegend({html: {{ this.body|tojson }}})
+        L.control.incidentLegend({html: {{ this.body|tojson }}, toggle: {{ this.toggle }}})
             .addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -351,33 +403,53 @@ class Legend(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "Legend"
+        self.toggle = script_json(_("Legend"))
         rows = "".join(
-            f"<div>{_swatch(f'background:{colour}')}{html.escape(status)}</div>"
+            f"<div>{_swatch(f'background:{colour}')}{html.escape(_(STATUS_NAMES[status]))}</div>"
             for status, colour in STATUS_COLOURS.items()
         )
         stops = ", ".join(
             f"{colour} {float(stop) * 100:g}%" for stop, colour in HEAT_GRADIENT.items()
         )
+        words = {
+            key: html.escape(text)
+            for key, text in {
+                "attribution": _("Attribution"),
+                "examined": _("Debris examined (parts traced)"),
+                "selected": _("Selected incident"),
+                "dashed": _(
+                    "Dashed: approximate place. Circle = uncertainty: the selected incident's, "
+                    "and the others' when few enough to read (zoom in)"
+                ),
+                "heat": _("Heat map: incidents per area"),
+                "low": _("low"),
+                "high": _("high"),
+                "counts": _(
+                    "Each incident in view counts once (not its casualties); high is the densest "
+                    "spot in view."
+                ),
+            }.items()
+        }
         self.body = (
-            '<div class="legend-status"><b>Attribution</b>'
+            f'<div class="legend-status"><b>{words["attribution"]}</b>'
             + rows
             + "<div class='legend-outcomes'>"
             + "".join(
-                f"<span title='{html.escape(label, quote=True)}'>"
-                f"{_swatch(cls=_outcome_class(outcome))}{html.escape(outcome)}</span>"
+                f"<span title='{html.escape(_(label), quote=True)}'>"
+                f"{_swatch(cls=_outcome_class(outcome))}"
+                f"{html.escape(_(OUTCOME_NAMES[outcome]))}</span>"
                 for outcome, label in OUTCOMES.items()
             )
             + "</div>"
-            + f"<div>{_swatch(cls='incident-examined')}Debris examined (parts traced)</div>"
-            + f"<div>{_swatch(cls='ring')}Selected incident</div>"
-            + "<div style='margin-top:4px'>Dashed: approximate place. Circle = uncertainty: "
-            "the selected incident's, and the others' when few enough to read (zoom in)</div>"
+            + f"<div>{_swatch(cls='incident-examined')}{words['examined']}</div>"
+            + f"<div>{_swatch(cls='ring')}{words['selected']}</div>"
+            + f"<div style='margin-top:4px'>{words['dashed']}</div>"
             "</div>"
-            '<div class="legend-heat"><b>Heat map: incidents per area</b>'
+            f'<div class="legend-heat"><b>{words["heat"]}</b>'
             f'<div class="heat-scale" style="background:linear-gradient(to right, {stops})">'
-            '</div><div class="heat-ends"><span>low</span><span>high</span></div>'
-            "<div>Each incident in view counts once (not its casualties); high is the densest "
-            "spot in view.</div></div>"
+            f'</div><div class="heat-ends"><span>{words["low"]}</span>'
+            f"<span>{words['high']}</span></div>"
+            f"<div>{words['counts']}</div></div>"
         )
 
 
@@ -408,7 +480,7 @@ def base_map(
         folium.TileLayer(
             tiles,
             attr=template_inert_html(attribution),
-            name="Base map",
+            name=_("Base map"),
             max_zoom=MAX_ZOOM,
             control=False,
         ).add_to(fmap)
@@ -459,9 +531,9 @@ def data_layers(
     circles, or the heat map; ``selected`` is the selected incident's row in the payload."""
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS!r}, not {layer!r}")
-    kinds = [("Heat map", "heat")]
+    kinds = [(_("Heat map"), "heat")]
     if layer == "markers":
-        kinds = [("Location uncertainty", "circles"), ("Incidents", "markers")]
+        kinds = [(_("Location uncertainty"), "circles"), (_("Incidents"), "markers")]
     groups = []
     for name, kind in kinds:
         group = folium.FeatureGroup(name=name)
@@ -473,7 +545,7 @@ def data_layers(
 def context_layer(source: dict[str, object]) -> folium.FeatureGroup:
     """The incidents that are not DPRK-origin, from the payload ``source`` names: markers drawn
     faint and grey, whatever their status (they are context, never counted)."""
-    group = folium.FeatureGroup(name="Context (not DPRK-origin)")
+    group = folium.FeatureGroup(name=_("Context (not DPRK-origin)"))
     IncidentLayer(source, "markers", muted=True).add_to(group)
     return group
 

@@ -8,13 +8,15 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
+from dashboard.core import i18n, places
 from dashboard.core.figures import Headline
+from dashboard.core.i18n import N_, _, ngettext
 from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT, format_asof
-from dashboard.core.mandate import MandateStatus
+from dashboard.core.mandate import MandateStatus, event_texts
 from dashboard.core.monitor import Empty, Screen
 from dashboard.core.records import is_missing
 from dashboard.core.schema import STATUSES, Column, shown_in
-from dashboard.core.shown import COUNT_COLUMNS, record_fields, record_heading
+from dashboard.core.shown import COUNT_COLUMNS, record_fields, record_heading, status_name
 from dashboard.core.table import PAGE_ROWS, Order, ordered, page_count, page_of, table_page
 from dashboard.core.text import md_escape, safe_url
 from dashboard.core.view import (
@@ -48,51 +50,54 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
     districts = session.filter_widget("district", "districts", list(chosen.districts), tuple)
     search = session.filter_widget("q", "q", chosen.q)
 
-    st.sidebar.header("Filters")
+    st.sidebar.header(_("Filters"))
     st.sidebar.container(key="from").date_input(
-        "From",
+        _("From"),
         value=None,
         min_value=DATE_MIN,
         max_value=DATE_MAX,
         format="YYYY-MM-DD",
         **start,
-        help="Empty: from the first incident.",
+        help=_("Empty: from the first incident."),
     )
     st.sidebar.container(key="to").date_input(
-        "To",
+        _("To"),
         value=None,
         min_value=DATE_MIN,
         max_value=DATE_MAX,
         format="YYYY-MM-DD",
         **end,
-        help="Empty: up to the latest incident.",
+        help=_("Empty: up to the latest incident."),
     )
     st.sidebar.container(key="status").multiselect(
-        "Attribution status",
+        _("Attribution status"),
         list(STATUSES),
+        format_func=status_name,
         **statuses,
-        help="\n".join(f"- **{k}**: {v}" for k, v in STATUSES.items()),
+        help="\n".join(f"- **{status_name(k)}**: {_(v)}" for k, v in STATUSES.items()),
     )
     st.sidebar.container(key="weapon").multiselect(
-        "Weapon",
+        _("Weapon"),
         screen.weapon_choices,
         **weapons,
-        help="Weapon classes: the spellings sources use (KN-23, Hwasong-11A, kn23…) mapped onto "
-        "one vocabulary. Each record keeps its source's own words.",
+        help=_(
+            "Weapon classes: the spellings sources use (KN-23, Hwasong-11A, kn23…) mapped onto "
+            "one vocabulary. Each record keeps its source's own words."
+        ),
     )
     st.sidebar.container(key="district").multiselect(
-        "District", screen.district_choices, **districts
+        _("District"), screen.district_choices, format_func=places.name, **districts
     )
     st.sidebar.container(key="q").text_input(
-        "Search",
+        _("Search"),
         max_chars=MAX_TEXT,
-        placeholder="place, weapon, source, note…",
+        placeholder=_("place, weapon, source, note…"),
         **search,
     )
     st.sidebar.button(
-        "Clear all",
+        _("Clear all"),
         key="clear_all",
-        help="Every filter, the selection, the map view and layer back to their defaults.",
+        help=_("Every filter, the selection, the map view and layer back to their defaults."),
         on_click=lambda: session.apply(clear_all),
     )
 
@@ -100,10 +105,12 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
 def context_toggle(session: ViewSession, screen: Screen) -> None:
     """The sidebar's "Show context incidents" (link parameter ``context=1``)."""
     st.sidebar.container(key="context").checkbox(
-        f"Show context incidents ({screen.context_total:,})",
+        _("Show context incidents ({n})").format(n=i18n.number(screen.context_total)),
         **session.filter_widget("context", "context", session.view.filters.context, bool),
-        help="Incidents that are not DPRK-origin (an ACLED export's strikes, say): drawn faint "
-        "and grey on the map, never in the figures, the chart or the table.",
+        help=_(
+            "Incidents that are not DPRK-origin (an ACLED export's strikes, say): drawn faint "
+            "and grey on the map, never in the figures, the chart or the table."
+        ),
     )
 
 
@@ -111,18 +118,35 @@ def counting_note(screen: Screen) -> None:
     """What the page counts: DPRK-origin incidents only, what is left out, and whether the
     casualty sums are floors ("Killed · injured: at least.")."""
     other = screen.context_total
-    note = (
-        "Counts DPRK-origin incidents only: weapon_origin names the DPRK, or the weapon is of a "
-        "DPRK class (Hwasong-11A/KN-23, Hwasong-11B/KN-24, …)."
-    )
+    notes = [
+        _(
+            "Counts DPRK-origin incidents only: weapon_origin names the DPRK, or the weapon is "
+            "of a DPRK class (Hwasong-11A/KN-23, Hwasong-11B/KN-24, …)."
+        )
+    ]
     if (casualties := screen.figures.casualty_figure[1]) is not None:
-        note += f" Killed · injured: {casualties}."
+        notes.append(_("Killed · injured: {words}.").format(words=casualties))
     if other:
         shown = len(screen.context)
-        note += f" {other:,} other stored incidents are context, never counted" + (
-            f"; {shown:,} of them are on the map, faint and grey." if shown else "."
-        )
-    st.caption(note)
+        if shown:
+            notes.append(
+                ngettext(
+                    "{n} other stored incident is context, never counted; {shown} of them "
+                    "are on the map, faint and grey.",
+                    "{n} other stored incidents are context, never counted; {shown} of them "
+                    "are on the map, faint and grey.",
+                    other,
+                ).format(n=i18n.number(other), shown=i18n.number(shown))
+            )
+        else:
+            notes.append(
+                ngettext(
+                    "{n} other stored incident is context, never counted.",
+                    "{n} other stored incidents are context, never counted.",
+                    other,
+                ).format(n=i18n.number(other))
+            )
+    st.caption(" ".join(notes))
 
 
 def data_source(session: ViewSession) -> None:
@@ -131,19 +155,23 @@ def data_source(session: ViewSession) -> None:
     # One row that wraps (columns would stack the note and its button on a phone).
     with st.container(horizontal=True, vertical_alignment="center", key="data_source"):
         if asof is None:
-            st.caption("Data: **live**, as stored now.", width="content")
+            st.caption(_("Data: **live**, as stored now."), width="content")
             st.button(
-                "Freeze at this moment",
-                help="Pin this view and its link to the data as it is now (adds asof to the link).",
+                _("Freeze at this moment"),
+                help=_(
+                    "Pin this view and its link to the data as it is now (adds asof to the link)."
+                ),
                 on_click=lambda: session.apply(lambda view: freeze(view, datetime.now(UTC))),
             )
         else:
             st.info(
-                f"Data as the store held it at **{format_asof(asof)}** (asof): later uploads and "
-                "corrections are not shown.",
+                _(
+                    "Data as the store held it at **{moment}** (asof): later uploads and "
+                    "corrections are not shown."
+                ).format(moment=format_asof(asof)),
                 icon=":material/history:",
             )
-            st.button("Show live data", on_click=lambda: session.apply(unfreeze))
+            st.button(_("Show live data"), on_click=lambda: session.apply(unfreeze))
 
 
 def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
@@ -154,31 +182,36 @@ def headline_figures(figures: Headline, mandate: MandateStatus) -> None:
     the figure nor pushes the map down on a phone.
     """
     with st.container(horizontal=True, gap="small", key="headline_figures"):
-        st.metric("Incidents in view", f"{figures.incidents:,}", width="content")
+        st.metric(_("Incidents in view"), i18n.number(figures.incidents), width="content")
         st.metric(
-            "Confirmed",
-            f"{figures.confirmed:,}",
-            help="Confirmed by an independent monitor (attribution_status = confirmed, e.g. by "
-            "the UN Panel of Experts).",
+            _("Confirmed"),
+            i18n.number(figures.confirmed),
+            help=_(
+                "Confirmed by an independent monitor (attribution_status = confirmed, e.g. by "
+                "the UN Panel of Experts)."
+            ),
             width="content",
         )
         st.metric(
-            "Killed · injured",
+            _("Killed · injured"),
             figures.casualty_figure[0],
-            help='Summed over the incidents in view that give a figure: "at least" when some '
-            'give none (an unknown count is never taken as 0), "not reported" when none does.',
+            help=_(
+                'Summed over the incidents in view that give a figure: "at least" when some '
+                'give none (an unknown count is never taken as 0), "not reported" when none '
+                "does."
+            ),
             width="content",
         )
         st.metric(
-            "UN Panel of Experts",
-            "Active" if mandate.active else "Expired",
+            _("UN Panel of Experts"),
+            _("Active") if mandate.active else _("Expired"),
             help=mandate.headline,
             width="content",
         )
         st.metric(
-            "Since expiry",
-            f"{figures.since_expiry:,}",
-            help="Incidents in view dated after the mandate ended: no UN panel to examine them.",
+            _("Since expiry"),
+            i18n.number(figures.since_expiry),
+            help=_("Incidents in view dated after the mandate ended: no UN panel to examine them."),
             width="content",
         )
     st.caption(mandate.headline)
@@ -198,19 +231,29 @@ def empty_notice(screen: Screen) -> None:
 
 def mandate_panel(mandate: MandateStatus, events: pd.DataFrame) -> None:
     """Status computed today, what monitors since, and the sourced timeline."""
-    st.subheader("UN Panel of Experts (1718 Committee)")
+    st.subheader(_("UN Panel of Experts (1718 Committee)"))
     if mandate.active:
         st.success(mandate.headline)
     else:
         st.error(f"**{mandate.headline}**")
     st.markdown("\n".join(f"- {md_escape(fact)}" for fact in mandate.facts()))
-    with st.expander("Mandate timeline, with sources", expanded=False):
+    with st.expander(_("Mandate timeline, with sources"), expanded=False):
+        shown = events[
+            ["date", "kind", "event", "mandate_until", "source", "corroborated_by", "grade"]
+        ].assign(event=event_texts(events))
         st.dataframe(
-            events[
-                ["date", "kind", "event", "mandate_until", "source", "corroborated_by", "grade"]
-            ],
+            shown,
             hide_index=True,
             width="stretch",
+            column_config={
+                "date": st.column_config.TextColumn(_("Date")),
+                "kind": st.column_config.TextColumn(_("Kind")),
+                "event": st.column_config.TextColumn(_("Event")),
+                "mandate_until": st.column_config.TextColumn(_("Mandate until")),
+                "source": st.column_config.LinkColumn(_("Source")),
+                "corroborated_by": st.column_config.TextColumn(_("Corroborated by")),
+                "grade": st.column_config.TextColumn(_("Grade")),
+            },
         )
 
 
@@ -227,19 +270,23 @@ def incident_record(row: pd.Series) -> None:
     with st.container(border=True, key="incident_record"):
         values = {str(k): v for k, v in row.items()}
         st.markdown(f"#### {md_escape(record_heading(values))}")
-        lines = [f"- **{label}:** {md_escape(text)}" for label, text in record_fields(values)]
+        lines = [
+            f"- **{md_escape(label)}:** {md_escape(text)}" for label, text in record_fields(values)
+        ]
         title = _value(row["source_title"])
         url = safe_url(row["source_url"])
+        source = md_escape(_("Source"))
         if url:
-            lines.append(f"- **Source:** [{md_escape(title or url)}]({url})")
+            lines.append(f"- **{source}:** [{md_escape(title or url)}]({url})")
         elif title:
-            lines.append(f"- **Source:** {md_escape(title)}")
+            lines.append(f"- **{source}:** {md_escape(title)}")
         st.markdown("\n".join(lines))
 
 
-#: The table's sort choices: its own order first, then its columns (by their declared labels).
+#: The table's sort choices, by their declared (English) labels, translated where shown: its
+#: own order first, then its columns.
 _SORTS: dict[str, str | None] = {
-    "Newest first": None,
+    N_("Newest first"): None,
     **{c.label: c.name for c in shown_in("table")},
 }
 
@@ -298,32 +345,45 @@ def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
         # One wrapping row: each control as wide as it needs (columns cut "Reverse" short).
         controls = st.container(horizontal=True, wrap=True, vertical_alignment="bottom")
         controls.selectbox(
-            "Sort by",
+            _("Sort by"),
             list(_SORTS),
+            format_func=_,
             key="table_sort",
             on_change=first_page,
-            help="Orders every incident in view (clicking a column header sorts only this page).",
+            help=_(
+                "Orders every incident in view (clicking a column header sorts only this page)."
+            ),
             width=200,
         )
         controls.toggle(
-            "Reverse",
+            _("Reverse"),
             key="table_reverse",
             on_change=first_page,
-            help="The other way round.",
+            help=_("The other way round."),
             width="content",
         )
         controls.number_input(
-            "Page", min_value=1, max_value=pages, step=1, key="table_page", width=130
+            _("Page"), min_value=1, max_value=pages, step=1, key="table_page", width=130
         )
         note = controls.container(width="content")
         first = (page - 1) * PAGE_ROWS + 1
-        note.caption(f"Incidents {first:,} to {first + len(table) - 1:,} of {len(frame):,}")
+        note.caption(
+            ngettext(
+                "Incidents {first} to {last} of {n}",
+                "Incidents {first} to {last} of {n}",
+                len(frame),
+            ).format(
+                first=i18n.number(first),
+                last=i18n.number(first + len(table) - 1),
+                n=i18n.number(len(frame)),
+            )
+        )
         if selected_id is not None and selected_id not in set(table["incident_id"]):
             note.button(
-                "Show the selected incident",
+                _("Show the selected incident"),
                 key="table_to_selected",
                 on_click=selected_page,
-                help="Turn to the page holding the selected incident.",
+                help=_("Turn to the page holding the selected incident."),
             )
         st.dataframe(
             table,
@@ -354,27 +414,32 @@ def _table_columns() -> list[str]:
 def _table_column(declared: Column) -> ColumnConfig:
     """The incident table's header for a column: its declared label and help, typed by kind
     (the date and the counts arrive as text: "September 2024", "not reported")."""
+    label, words = _(declared.label), _(declared.help) if declared.help else declared.help
     if declared.is_link:
-        return st.column_config.LinkColumn(declared.label, help=declared.help)
+        return st.column_config.LinkColumn(label, help=words)
     if declared.kind == "float" or (
         declared.kind == "integer" and declared.name not in COUNT_COLUMNS
     ):
-        return st.column_config.NumberColumn(declared.label, help=declared.help)
-    return st.column_config.TextColumn(declared.label, help=declared.help)
+        return st.column_config.NumberColumn(label, help=words)
+    return st.column_config.TextColumn(label, help=words)
 
 
 def incident_history(history: pd.DataFrame) -> None:
     """Each batch that added or changed the incident, and what it changed (shown as text)."""
-    with st.expander(f"Change history ({len(history)} recorded)", expanded=False):
+    recorded = len(history)
+    title = ngettext(
+        "Change history ({n} recorded)", "Change history ({n} recorded)", recorded
+    ).format(n=i18n.number(recorded))
+    with st.expander(title, expanded=False):
         st.dataframe(
             history,
             hide_index=True,
             width="stretch",
             column_config={
-                "batch": st.column_config.NumberColumn("Batch", format="%d"),
+                "batch": st.column_config.NumberColumn(_("Batch"), format="%d"),
                 "recorded_at": st.column_config.DatetimeColumn(
-                    "Recorded", format="YYYY-MM-DD HH:mm"
+                    _("Recorded"), format="YYYY-MM-DD HH:mm"
                 ),
-                "change": st.column_config.TextColumn("Change", width="large"),
+                "change": st.column_config.TextColumn(_("Change"), width="large"),
             },
         )
