@@ -22,6 +22,7 @@ from dashboard.core.filters import Filters, apply
 from dashboard.core.i18n import _
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.schema import STATUS_COLOURS
+from dashboard.core.shown import status_name
 from dashboard.core.text import NOT_REPORTED
 from dashboard.core.weapons import DPRK
 
@@ -329,8 +330,10 @@ def timeline_chart(
     the view's ``dates`` (None: all): the others' bars are faint. The chart carries an interval
     selection on the months, :data:`BRUSH`, drawn over the view's dates.
     """
-    statuses = list(STATUS_COLOURS)
+    # The statuses by their names in the language in force (the codes in English), named once.
+    names = {code: status_name(code) for code in STATUS_COLOURS}
     counts = _timeline_counts(frame, in_dates)
+    counts = counts.assign(status=counts["status"].map(names).fillna(counts["status"]))
     # The frame's months, from its counts (each month counts inside the dates or outside them).
     months = sorted({date.fromisoformat(month) for month in counts["month"]})
     drawn = drawn_brush(months, dates)
@@ -358,7 +361,7 @@ def timeline_chart(
             color=alt.Color(
                 "status:N",
                 title=_("Attribution"),
-                scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses]),
+                scale=alt.Scale(domain=list(names.values()), range=list(STATUS_COLOURS.values())),
                 legend=bottom,
             ),
             opacity=alt.Opacity(

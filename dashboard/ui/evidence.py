@@ -100,13 +100,14 @@ def incident_evidence(incident: pd.Series, evidence: Evidence) -> None:
     sources = incident_sources(record, evidence)
     own = evidence.for_incidents([str(record["incident_id"])])
     with st.container(border=True, key="incident_evidence"):
-        st.markdown("##### " + md_escape(_("Sources ({n})").format(n=i18n.number(len(sources)))))
+        # Headings of the catalogue's words and a number: no data string in them.
+        st.markdown("##### " + _("Sources ({n})").format(n=i18n.number(len(sources))))
         st.markdown("\n".join(source_line(s) for s in sources.to_dict("records")))
         if own.examinations.empty:
             return
         summary = parts_summary(own)
         examined = i18n.number(len(own.examinations))
-        st.markdown("##### " + md_escape(_("Debris examinations ({n})").format(n=examined)))
+        st.markdown("##### " + _("Debris examinations ({n})").format(n=examined))
         for exam in summary.examinations.to_dict("records"):
             published = _text(exam["published"]) or _("date not given")
             said = md_escape(

@@ -26,24 +26,20 @@ from dashboard.core import briefing, export, i18n, links
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.evidence import Evidence
 from dashboard.core.figures import Headline
-from dashboard.core.i18n import _, ngettext
-from dashboard.core.mandate import MandateStatus
-from dashboard.core.mapassets import AssetUrls
-from dashboard.core.maps import (
+from dashboard.core.geometry import (
     AGGREGATE_ABOVE,
     VIEW_PIXELS,
     Bounds,
-    base_map,
     contains,
-    context_layer,
-    data_layers,
-    encode_payload,
-    layer_name,
-    parse_pick,
     view_bins,
     view_bounds,
     within,
 )
+from dashboard.core.i18n import _, ngettext
+from dashboard.core.mandate import MandateStatus
+from dashboard.core.mapassets import AssetUrls
+from dashboard.core.maps import base_map, context_layer, data_layers, layer_name
+from dashboard.core.payload import encode_payload, parse_pick
 from dashboard.core.view import (
     BASE_VIEW,
     COORD_PLACES,
@@ -387,7 +383,7 @@ def map_panel(
     st.container(key="layer").segmented_control(
         _("Map layer"),
         LAYERS,
-        format_func=layer_name,
+        format_func={layer: layer_name(layer) for layer in LAYERS}.__getitem__,
         **session.widget(
             "layer",
             session.view.layer,

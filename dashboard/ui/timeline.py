@@ -123,11 +123,13 @@ def _controls(session: ViewSession, months: Sequence[date], dates: Dates) -> Non
             ),
         )
         english = i18n.language() == i18n.DEFAULT
+        # Named now, in the page's language (a format function may be called outside the run).
+        names = {month: f"{month:%b %Y}" if english else i18n.month(month) for month in steps}
         st.container(key="months").select_slider(
             _("Months"),
             options=steps,
             value=window,  # the view's months; it only makes the slider a range slider
-            format_func=(lambda month: f"{month:%b %Y}") if english else i18n.month,
+            format_func=names.__getitem__,
             **session.widget("months", window, slid),
             label_visibility="collapsed",
             width="stretch",

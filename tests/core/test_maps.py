@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from dashboard.assets import STATIC_DIR, ensure_static_assets, publish_payload, served_urls
+from dashboard.core.geometry import view_bins, view_bounds, within
 from dashboard.core.i18n import use
 from dashboard.core.mapassets import (
     CSS,
@@ -26,20 +27,14 @@ from dashboard.core.mapassets import (
     bundle,
 )
 from dashboard.core.maps import (
-    DETAIL_BLOCK,
-    DETAIL_FIELDS,
     HEAT_GRADIENT,
     base_map,
     data_layers,
-    encode_payload,
     layer_name,
     map_labels,
-    parse_pick,
     standalone_map,
-    view_bins,
-    view_bounds,
-    within,
 )
+from dashboard.core.payload import DETAIL_BLOCK, DETAIL_FIELDS, encode_payload, parse_pick
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import PRECISION_RADIUS_M, STATUS_COLOURS
 

@@ -19,7 +19,8 @@ from dashboard.core.export import to_csv, to_excel_csv, to_geojson
 from dashboard.core.figures import NO_FIGURE, Tally, headline
 from dashboard.core.filters import Filters, apply
 from dashboard.core.mandate import load_events, status
-from dashboard.core.maps import Legend, encode_payload, map_labels
+from dashboard.core.maps import Legend, map_labels
+from dashboard.core.payload import encode_payload
 from dashboard.core.records import incidents_frame, typed_frame
 from dashboard.core.sheets import read_workbook
 from dashboard.core.shown import record_fields, record_heading, shown_cells

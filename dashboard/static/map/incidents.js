@@ -1,13 +1,15 @@
 /* The incident layers of the dashboard's map, drawn from one compact columnar payload.
  *
- * The payload (built by dashboard/core/maps.py) is a little-endian binary: a uint32 header length,
- * a JSON header (dictionaries, the arrays' layout, the detail blocks' file names), then typed
- * arrays: latitude and longitude as int32 (1e-5 degree), and dictionary codes for the date (its
- * text as the server wrote it: "2024-01-02", or "September 2024" when only the month is known),
+ * The payload (built by dashboard/core/payload.py) is a little-endian binary: a uint32 header
+ * length, a JSON header (dictionaries, the arrays' layout, the detail blocks' file names), then
+ * typed arrays: latitude and longitude as int32 (1e-5 degree), and dictionary codes for the date
+ * (its text as the server wrote it in each interface language: "2024-01-02" or "2 січня 2024",
+ * "September 2024" when only the month is known),
  * status, weapon, outcome and precision, and (when the frame has them) whether the debris was
  * examined and how many sources the incident has. Details (place, casualties, source) come in
  * blocks of rows, fetched when a popup opens. Every data string is put in the page with
- * textContent only.
+ * textContent only. Every word shown comes from the page: the markers' ``options.labels``
+ * (dashboard/core/maps.py ``map_labels``, in the page's language); this script writes none.
  *
  * A click on an incident marker fires ``click`` on its layer (st_folium listens there) with a
  * tooltip built from numbers only: "<row>@<payload file name>", never a data string.
