@@ -81,7 +81,10 @@ def _counts_text(values: list[object]) -> list[str]:
 
 
 def _renamed(values: pd.Series, names: Mapping[str, str]) -> pd.Series:
-    """``values`` with each code :data:`names` knows replaced by its name (others as they are)."""
+    """``values`` with each code ``names`` knows replaced by its name (others as they are);
+    ``values`` itself, its type kept, where every name is its code (English)."""
+    if all(code == name for code, name in names.items()):
+        return values
     shown = values.astype(object)
     known = shown.isin(list(names)).to_numpy(dtype=bool)
     return shown.where(~known, shown.map(names)) if known.any() else shown
