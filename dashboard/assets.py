@@ -39,7 +39,7 @@ from dashboard.core.mapassets import (
     bundle,
     inline,
 )
-from dashboard.core.maps import Payload
+from dashboard.core.payload import Payload
 
 _LOG = logging.getLogger(__name__)
 

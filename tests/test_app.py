@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from babel import Locale
+from babel.numbers import format_decimal
 from streamlit.testing.v1 import AppTest
 
 from dashboard import PACKAGE_DIR
@@ -269,3 +272,42 @@ def test_officials_counts_show_and_the_launches_wait_behind_their_toggle(at: App
     (caveat,) = [w.value for w in at.warning if "Iskander-M" in w.value]
     assert "does not tell the Russian Iskander-M from the North Korean KN-23" in caveat
     assert metrics(at)["Incidents in view"] == "8"  # context, never counted as incidents
+
+
+def test_the_page_speaks_ukrainian_from_its_link(store_url: str) -> None:
+    """``lang=uk``: the headline's labels, the mandate's status (its day count in the right
+    plural form), the tables' headers and the map's count in Ukrainian; data as written."""
+    at = link(lang="uk")
+    days = (date.today() - date(2024, 4, 30)).days
+    form = {"one": "день", "few": "дні", "many": "днів"}[Locale("uk").plural_form(days)]
+    assert metrics(at) == {
+        "Інциденти у вигляді": "8",  # noqa: RUF001
+        "Підтверджено": "1",
+        "Загиблі · поранені": "21 · 160",
+        "Група експертів ООН": "Мандат сплив",  # noqa: RUF001
+        "Після завершення мандата": "3",
+    }
+    status = f"Мандат сплив 30 квітня 2024 · {format_decimal(days, locale='uk')} {form} без групи"
+    assert any(c.value.startswith(status) for c in at.caption)
+    assert "Усі 8 інцидентів у вигляді — на карті." in [c.value for c in at.caption]  # noqa: RUF001
+    assert at.selectbox(key="table_sort").label == "Сортувати за"
+    assert at.selectbox(key="table_sort").options[0] == "Спершу найновіші"
+    (events,) = [d for d in at.dataframe if "mandate_until" in d.value.columns]
+    headers = json.loads(events.proto.columns)
+    assert headers["mandate_until"]["label"] == "Мандат до"
+    assert "Комітет 1718" in " ".join(events.value["event"])
+    table = incident_table(at).set_index("incident_id")
+    assert table.loc["UA-KHA-20240102", "date"] == "2 січня 2024"
+    assert table.loc["UA-KHA-20240102", "district"] == "Шевченківський"
+    assert table.loc["UA-KHA-20240207", "location"] == "Kharkiv, industrial zone"  # as written
+    at.button(key="zoom_kharkiv").click().run()
+    [outside] = [c.value for c in at.caption if "поза картою" in c.value]
+    assert outside.endswith(" з 8.")
+
+
+def test_one_incident_is_counted_as_one(store_url: str) -> None:
+    """A view of one incident says so in the singular, in both languages."""
+    english = link(q="Rozhivka")
+    assert "The 1 incident in view is on the map." in [c.value for c in english.caption]
+    ukrainian = link(q="Rozhivka", lang="uk")
+    assert "1 інцидент у вигляді — на карті." in [c.value for c in ukrainian.caption]  # noqa: RUF001

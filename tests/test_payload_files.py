@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from streamlit import config
 
 from dashboard.assets import publish_payload
-from dashboard.core.maps import Payload, encode_payload
+from dashboard.core.payload import Payload, encode_payload
 from dashboard.core.records import incidents_frame
 from dashboard.server import PayloadFiles
 from dashboard.store import Store

@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime
 import streamlit as st
 
 from dashboard.core.evidence import annotate
+from dashboard.core.i18n import _
 from dashboard.core.monitor import assemble
-from dashboard.ui import data, evidence, timeline, urlstate, views
+from dashboard.ui import data, evidence, panels, record, sidebar, timeline, urlstate
+from dashboard.ui.incident_table import incident_table
 from dashboard.ui.mapview import map_panel
 
 session = urlstate.open_view(datetime.now(UTC))
@@ -29,17 +31,17 @@ screen = assemble(
 notes = session.settle(screen)
 shown_evidence = evidence.load(screen.view.asof)
 in_view = screen.in_view
-views.sidebar_filters(session, screen)
+sidebar.sidebar_filters(session, screen)
 evidence.examined_toggle(session)
-views.context_toggle(session, screen)
+sidebar.context_toggle(session, screen)
 
-st.title("DPRK-origin missile strikes on Ukraine, and who still watches")
-views.counting_note(screen)
+st.title(_("DPRK-origin missile strikes on Ukraine, and who still watches"))
+panels.counting_note(screen)
 urlstate.show_notes(notes)
-views.empty_notice(screen)
-views.headline_figures(screen.figures, screen.mandate)
+panels.empty_notice(screen)
+panels.headline_figures(screen.figures, screen.mandate)
 if session.view.asof is not None:  # figures of a past moment: say so above them
-    views.data_source(session)
+    panels.data_source(session)
 
 # One row of two columns, each stacking its own parts: an expander opening in one column pushes
 # down only what is below it there, never the other column (no gap opens beside it).
@@ -50,17 +52,19 @@ with right:
     timeline.time_control(session, screen, events)
     if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
         timeline.context_series(data.aggregates(), data.launches())
-    views.mandate_panel(screen.mandate, events)
+    panels.mandate_panel(screen.mandate, events)
     if screen.empty is None:
         if screen.selected is None:
             st.info(
-                "Select an incident in the table, or click its marker on the map, to see its full "
-                "record here."
+                _(
+                    "Select an incident in the table, or click its marker on the map, to see its "
+                    "full record here."
+                )
             )
         else:
-            views.incident_record(screen.selected)
+            record.incident_record(screen.selected)
             evidence.incident_evidence(screen.selected, shown_evidence)
-            views.incident_history(data.incident_history(str(screen.view.incident)))
+            record.incident_history(data.incident_history(str(screen.view.incident)))
 with left:
     map_panel(
         session,
@@ -74,8 +78,8 @@ with left:
         evidence=shown_evidence,
     )
     if session.view.asof is None:  # live data, and "Freeze", under the link it pins
-        views.data_source(session)
+        panels.data_source(session)
     if screen.empty is None:  # an empty view has said why once, above: no empty table
-        st.subheader("Incidents")
-        views.incident_table(in_view, session)
+        st.subheader(_("Incidents"))
+        incident_table(in_view, session)
         evidence.parts_panel(in_view, shown_evidence)

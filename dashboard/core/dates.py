@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from dashboard.core import i18n
 from dashboard.core.records import is_missing
 
 DAY: Final = "day"
@@ -52,11 +53,14 @@ def _day(value: object) -> date | None:
 
 
 def date_text(start: object, precision: object) -> str:
-    """The date as every view shows it: ``2024-01-02`` for a day, ``September 2024`` for a
-    month; "" when there is none."""
+    """The date as every view shows it, in the language in force: in English ``2024-01-02``
+    for a day and ``September 2024`` for a month; in another language in its words ("2 січня
+    2024", "вересень 2024"); "" when there is none."""
     day = _day(start)
     if day is None:
         return ""
+    if i18n.language() != i18n.DEFAULT:
+        return i18n.month(day) if precision == MONTH else i18n.day(day)
     if precision == MONTH:
         return f"{MONTH_NAMES[day.month - 1]} {day.year}"
     return day.isoformat()

@@ -17,9 +17,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from dashboard.core import i18n
 from dashboard.core.filters import Filters, apply
+from dashboard.core.i18n import _
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.schema import STATUS_COLOURS
+from dashboard.core.shown import status_name
 from dashboard.core.text import NOT_REPORTED
 from dashboard.core.weapons import DPRK
 
@@ -57,10 +60,10 @@ class Tally:
         """As the headline says it: "12", "at least 12" when some incidents report no figure,
         "not reported" when none does (no incident at all: "0")."""
         if self.unknown:
-            return NOT_REPORTED
+            return _(NOT_REPORTED)
         if self.unreported:
-            return f"at least {self.reported:,}"
-        return f"{self.reported:,}"
+            return _("at least {n}").format(n=i18n.number(self.reported))
+        return i18n.number(self.reported)
 
     @property
     def unknown(self) -> bool:
@@ -87,17 +90,21 @@ class Headline:
         the sums ("21 · 157", a dash for a figure no incident gives), and the note the page puts
         beside them, in what it counts ("at least", "not reported", or per figure; None when
         every incident gives both)."""
-        value = " · ".join(NO_FIGURE if t.unknown else f"{t.reported:,}" for t in self.tallies)
+        value = " · ".join(
+            NO_FIGURE if t.unknown else i18n.number(t.reported) for t in self.tallies
+        )
         words = [
-            (name, NOT_REPORTED if t.unknown else "at least")
-            for name, t in zip(("killed", "injured"), self.tallies, strict=True)
+            (name, _(NOT_REPORTED) if t.unknown else _("at least"))
+            for name, t in zip((_("killed"), _("injured")), self.tallies, strict=True)
             if t.unreported
         ]
         if not words:
             return value, None
         if len(words) == 2 and words[0][1] == words[1][1]:
             return value, words[0][1]
-        return value, "; ".join(f"{name} {word}" for name, word in words)
+        return value, "; ".join(
+            _("{figure} {word}").format(figure=name, word=word) for name, word in words
+        )
 
     @property
     def tallies(self) -> tuple[Tally, Tally]:
@@ -323,8 +330,10 @@ def timeline_chart(
     the view's ``dates`` (None: all): the others' bars are faint. The chart carries an interval
     selection on the months, :data:`BRUSH`, drawn over the view's dates.
     """
-    statuses = list(STATUS_COLOURS)
+    # The statuses by their names in the language in force (the codes in English), named once.
+    names = {code: status_name(code) for code in STATUS_COLOURS}
     counts = _timeline_counts(frame, in_dates)
+    counts = counts.assign(status=counts["status"].map(names).fillna(counts["status"]))
     # The frame's months, from its counts (each month counts inside the dates or outside them).
     months = sorted({date.fromisoformat(month) for month in counts["month"]})
     drawn = drawn_brush(months, dates)
@@ -345,14 +354,14 @@ def timeline_chart(
             ),
             y=alt.Y(
                 "incidents:Q",
-                title="Incidents",
+                title=_("Incidents"),
                 stack="zero",
                 axis=alt.Axis(tickMinStep=1, format="d"),
             ),
             color=alt.Color(
                 "status:N",
-                title="Attribution",
-                scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses]),
+                title=_("Attribution"),
+                scale=alt.Scale(domain=list(names.values()), range=list(STATUS_COLOURS.values())),
                 legend=bottom,
             ),
             opacity=alt.Opacity(
@@ -362,9 +371,9 @@ def timeline_chart(
             ),
             order=alt.Order("inside:N", sort="descending"),
             tooltip=[
-                alt.Tooltip("utcyearmonth(month):T", title="Month", format="%B %Y"),
-                alt.Tooltip("status:N", title="Attribution"),
-                alt.Tooltip("incidents:Q", title="Incidents"),
+                alt.Tooltip("utcyearmonth(month):T", title=_("Month"), format="%B %Y"),
+                alt.Tooltip("status:N", title=_("Attribution")),
+                alt.Tooltip("incidents:Q", title=_("Incidents")),
             ],
         )
         .add_params(brush)
@@ -378,7 +387,7 @@ def timeline_chart(
             x="utcyearmonthdate(date):T",
             strokeDash=alt.StrokeDash(
                 "mark:N",
-                title="UN panel",
+                title=_("UN panel"),
                 scale=alt.Scale(
                     domain=list(named["mark"]),
                     range=[_DASHES[i % len(_DASHES)] for i in range(len(named))],
@@ -386,7 +395,7 @@ def timeline_chart(
                 # Above the plot, one mark a line: never beside the other legend or each other.
                 legend=alt.Legend(orient="top", direction="vertical", title=None, labelLimit=0),
             ),
-            tooltip=[alt.Tooltip("mark:N", title="UN panel")],
+            tooltip=[alt.Tooltip("mark:N", title=_("UN panel"))],
         )
     )
     return alt.LayerChart(layer=[bars, rules]).properties(height=320)
@@ -398,12 +407,12 @@ def counts_chart(points: pd.DataFrame) -> alt.LayerChart:
     ("missiles launched, by the statement"), never stacked on the incident bars."""
     base = alt.Chart(points).encode(
         x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
-        y=alt.Y("count:Q", title="Launched, as stated", scale=alt.Scale(zero=True)),
+        y=alt.Y("count:Q", title=_("Launched, as stated"), scale=alt.Scale(zero=True)),
         tooltip=[
-            alt.Tooltip("as_of:N", title="As of"),
-            alt.Tooltip("label:N", title="Count"),
-            alt.Tooltip("source:N", title="Source"),
-            alt.Tooltip("grade:N", title="Grade"),
+            alt.Tooltip("as_of:N", title=_("As of")),
+            alt.Tooltip("label:N", title=_("Count")),
+            alt.Tooltip("source:N", title=_("Source")),
+            alt.Tooltip("grade:N", title=_("Grade")),
         ],
     )
     dots = base.mark_point(filled=True, size=70, color="#333")
@@ -430,7 +439,7 @@ def launches_chart(monthly: pd.DataFrame) -> alt.Chart:
                 axis=alt.Axis(format="%b %Y", labelOverlap=True),
             ),
             xOffset=alt.XOffset("count:N", sort=["launched", "destroyed"]),
-            y=alt.Y("n:Q", title="Missiles (Air Force reports)"),
+            y=alt.Y("n:Q", title=_("Missiles (Air Force reports)")),
             color=alt.Color(
                 "count:N",
                 title=None,
@@ -439,9 +448,9 @@ def launches_chart(monthly: pd.DataFrame) -> alt.Chart:
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
-                alt.Tooltip("utcyearmonth(month):T", title="Month", format="%B %Y"),
-                alt.Tooltip("count:N", title="Count"),
-                alt.Tooltip("n:Q", title="Missiles"),
+                alt.Tooltip("utcyearmonth(month):T", title=_("Month"), format="%B %Y"),
+                alt.Tooltip("count:N", title=_("Count")),
+                alt.Tooltip("n:Q", title=_("Missiles")),
             ],
         )
         .properties(height=220)

@@ -16,7 +16,7 @@ from typing import Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from dashboard.core.filters import Filters
-from dashboard.core.i18n import LANGUAGES
+from dashboard.core.i18n import LANGUAGES, _, ngettext
 from dashboard.core.schema import STATUSES
 from dashboard.core.view import COORD_PLACES, LAYERS, MAX_ZOOM, View
 
@@ -61,7 +61,7 @@ class Ignored:
     reason: str
 
     def __str__(self) -> str:
-        return f"ignored parameter {self.param}: {self.reason}"
+        return _("ignored parameter {param}: {reason}").format(param=self.param, reason=self.reason)
 
 
 @dataclass
@@ -78,7 +78,14 @@ class _Reader:
         if not values:
             return None
         if len(values) > 1:
-            self.ignore(name, f"given {len(values)} times; only the first value is used")
+            self.ignore(
+                name,
+                ngettext(
+                    "given {n} time; only the first value is used",
+                    "given {n} times; only the first value is used",
+                    len(values),
+                ).format(n=len(values)),
+            )
         return values[0]
 
 
@@ -97,10 +104,15 @@ def _date(reader: _Reader, name: str) -> date | None:
             raise ValueError
         value = date.fromisoformat(raw)
     except ValueError:
-        reader.ignore(name, f"{show(raw)} is not a date (YYYY-MM-DD)")
+        reader.ignore(name, _("{value} is not a date (YYYY-MM-DD)").format(value=show(raw)))
         return None
     if not DATE_MIN <= value <= DATE_MAX:
-        reader.ignore(name, f"{show(raw)} is outside {DATE_MIN} to {DATE_MAX}")
+        reader.ignore(
+            name,
+            _("{value} is outside {low} to {high}").format(
+                value=show(raw), low=DATE_MIN, high=DATE_MAX
+            ),
+        )
         return None
     return value
 
@@ -110,10 +122,10 @@ def _text(reader: _Reader, name: str) -> str | None:
     if raw is None:
         return None
     if len(raw) > MAX_TEXT:
-        reader.ignore(name, f"longer than {MAX_TEXT} characters")
+        reader.ignore(name, _("longer than {n} characters").format(n=MAX_TEXT))
         return None
     if any(ord(c) < 32 for c in raw):
-        reader.ignore(name, f"{show(raw)} holds control characters")
+        reader.ignore(name, _("{value} holds control characters").format(value=show(raw)))
         return None
     return raw
 
@@ -127,10 +139,15 @@ def _number(reader: _Reader, name: str, low: float, high: float) -> float | None
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        reader.ignore(name, f"{show(raw)} is not a number")
+        reader.ignore(name, _("{value} is not a number").format(value=show(raw)))
         return None
     if not low <= value <= high:
-        reader.ignore(name, f"{show(raw)} is outside {low:g} to {high:g}")
+        reader.ignore(
+            name,
+            _("{value} is outside {low} to {high}").format(
+                value=show(raw), low=f"{low:g}", high=f"{high:g}"
+            ),
+        )
         return None
     return value
 
@@ -141,7 +158,7 @@ def _many(reader: _Reader, name: str, allowed: Collection[str] | None) -> tuple[
         if raw == "" or raw in kept:
             continue
         if len(raw) > MAX_TEXT or (allowed is not None and raw not in allowed):
-            reader.ignore(name, f"{show(raw)} is not one of the choices")
+            reader.ignore(name, _("{value} is not one of the choices").format(value=show(raw)))
             continue
         kept.append(raw)
     return tuple(kept)
@@ -156,16 +173,18 @@ def _asof(reader: _Reader, now: datetime) -> datetime | None:
     except ValueError:
         moment = None
     if moment is None:
-        reader.ignore("asof", f"{show(raw)} is not an ISO date or timestamp")
+        reader.ignore("asof", _("{value} is not an ISO date or timestamp").format(value=show(raw)))
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     moment = moment.astimezone(UTC).replace(microsecond=0)
     if moment > now:
-        reader.ignore("asof", f"{show(raw)} is in the future; showing live data")
+        reader.ignore(
+            "asof", _("{value} is in the future; showing live data").format(value=show(raw))
+        )
         return None
     if moment.date() < DATE_MIN:
-        reader.ignore("asof", f"{show(raw)} is before {DATE_MIN}")
+        reader.ignore("asof", _("{value} is before {day}").format(value=show(raw), day=DATE_MIN))
         return None
     return moment
 
@@ -179,39 +198,59 @@ def parse(params: Mapping[str, Sequence[str]], *, now: datetime) -> tuple[View, 
     reader = _Reader(params)
     unknown = [show(n) for n in params if n not in PARAMS and n not in STREAMLIT_PARAMS]
     if len(unknown) == 1:
-        reader.ignore(unknown[0], "unknown parameter")
+        reader.ignore(unknown[0], _("unknown parameter"))
     elif unknown:
         names = ", ".join(unknown[:MAX_NAMES]) + (" …" if len(unknown) > MAX_NAMES else "")
-        reader.ignore(names, f"{len(unknown)} unknown parameters")
+        reader.ignore(
+            names,
+            ngettext("{n} unknown parameter", "{n} unknown parameters", len(unknown)).format(
+                n=len(unknown)
+            ),
+        )
     version = reader.one("v")
     if version not in (None, "", str(VERSION)):
-        reader.ignore("v", f"unknown link version {show(version)}; read as version {VERSION}")
+        reader.ignore(
+            "v",
+            _("unknown link version {value}; read as version {version}").format(
+                value=show(version), version=VERSION
+            ),
+        )
     date_from, date_to = _date(reader, "from"), _date(reader, "to")
     layer = reader.one("layer")
     if layer is not None and layer not in LAYERS:
-        reader.ignore("layer", f"{show(layer)} is not one of {', '.join(LAYERS)}")
+        reader.ignore(
+            "layer",
+            _("{value} is not one of {choices}").format(
+                value=show(layer), choices=", ".join(LAYERS)
+            ),
+        )
         layer = None
     lat = _number(reader, "lat", -90, 90)
     lon = _number(reader, "lon", -180, 180)
     zoom = _number(reader, "zoom", 1, MAX_ZOOM)
     if zoom is not None and not zoom.is_integer():
-        reader.ignore("zoom", f"{show(zoom)} is not a whole number")
+        reader.ignore("zoom", _("{value} is not a whole number").format(value=show(zoom)))
         zoom = None
     given = {"lat": lat, "lon": lon, "zoom": zoom}
     if any(v is not None for v in given.values()) and any(v is None for v in given.values()):
         for name, value in given.items():
             if value is not None:
-                reader.ignore(name, "lat, lon and zoom only count together")
+                reader.ignore(name, _("lat, lon and zoom only count together"))
         lat = lon = zoom = None
     examined = reader.one("examined")
     if examined not in (None, "", "0", "1"):
-        reader.ignore("examined", f"{show(examined)} is not 1 or 0")
+        reader.ignore("examined", _("{value} is not 1 or 0").format(value=show(examined)))
     context = reader.one("context")
     if context not in (None, "", "0", "1"):
-        reader.ignore("context", f"{show(context)} is not 1 or 0")
+        reader.ignore("context", _("{value} is not 1 or 0").format(value=show(context)))
     lang = reader.one("lang") or None
     if lang is not None and lang not in LANGUAGES:
-        reader.ignore("lang", f"{show(lang)} is not one of {', '.join(LANGUAGES)}")
+        reader.ignore(
+            "lang",
+            _("{value} is not one of {choices}").format(
+                value=show(lang), choices=", ".join(LANGUAGES)
+            ),
+        )
         lang = None
     filters = Filters(
         date_from=date_from,
@@ -248,13 +287,20 @@ def capped(notes: Sequence[Ignored]) -> list[Ignored]:
     for note in notes:
         counts[note] = counts.get(note, 0) + 1
     merged = [
-        note if n == 1 else Ignored(note.param, f"{note.reason} ({n} times)")
+        note
+        if n == 1
+        else Ignored(
+            note.param,
+            ngettext("{reason} ({n} time)", "{reason} ({n} times)", n).format(
+                reason=note.reason, n=n
+            ),
+        )
         for note, n in counts.items()
     ]
     if len(merged) <= MAX_NOTES:
         return merged
     rest = len(merged) - MAX_NOTES + 1
-    return [*merged[: MAX_NOTES - 1], Ignored("…", f"and {rest} more")]
+    return [*merged[: MAX_NOTES - 1], Ignored("…", _("and {n} more").format(n=rest))]
 
 
 def restrict(
@@ -263,12 +309,12 @@ def restrict(
     """Drop weapons and districts the data does not have (the widgets offer only those)."""
     chosen = state.filters
     notes = [
-        Ignored("weapon", f"{show(w)} is not in the data")
+        Ignored("weapon", _("{value} is not in the data").format(value=show(w)))
         for w in chosen.weapons
         if w not in weapons
     ]
     notes += [
-        Ignored("district", f"{show(d)} is not in the data")
+        Ignored("district", _("{value} is not in the data").format(value=show(d)))
         for d in chosen.districts
         if d not in districts
     ]
@@ -284,7 +330,10 @@ def check_incident(state: View, ids_in_view: Collection[str]) -> tuple[View, lis
     """Drop the selected incident when it is not among the incidents in view."""
     if state.incident is None or state.incident in ids_in_view:
         return state, []
-    note = Ignored("incident", f"{show(state.incident)} is not among the incidents in view")
+    note = Ignored(
+        "incident",
+        _("{value} is not among the incidents in view").format(value=show(state.incident)),
+    )
     return replace(state, incident=None), [note]
 
 

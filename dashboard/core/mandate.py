@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.core import i18n
+from dashboard.core.i18n import _, ngettext
+
 #: Event kinds in ``mandate_events.csv``.
 KINDS = (
     "resolution",
@@ -35,40 +38,72 @@ class MandateStatus:
     latest_successor_report_date: date | None
 
     def facts(self) -> list[str]:
-        """What followed the mandate, as plain sentences (escape them for the medium)."""
+        """What followed the mandate, as plain sentences in the language in force (escape them
+        for the medium)."""
         sentences = []
         if self.veto:
-            sentences.append(f"Renewal vetoed on {self.veto.isoformat()}.")
+            sentences.append(_("Renewal vetoed on {day}.").format(day=_day_text(self.veto)))
         if self.successor and self.successor_since:
             sentences.append(
-                f"Monitoring since: {self.successor}, launched "
-                f"{self.successor_since.isoformat()} (not a UN body)."
+                _("Monitoring since: {successor}, launched {day} (not a UN body).").format(
+                    successor=self.successor, day=_day_text(self.successor_since)
+                )
             )
         if self.latest_successor_report and self.latest_successor_report_date:
             sentences.append(
-                f"Latest report ({self.latest_successor_report_date.isoformat()}): "
-                f"{self.latest_successor_report}"
+                _("Latest report ({day}): {report}").format(
+                    day=_day_text(self.latest_successor_report_date),
+                    report=self.latest_successor_report,
+                )
             )
         return sentences
 
     @property
     def headline(self) -> str:
+        """The status in a line: "Active until …", or "Expired … · N days without a UN panel"."""
         if self.active:
-            return f"Active until {self.mandate_end.isoformat()}"
-        return (
-            f"Expired {self.mandate_end.isoformat()} · "
-            f"{self.days_since_expiry:,} days without a UN panel"
-        )
+            return _("Active until {day}").format(day=_day_text(self.mandate_end))
+        days = self.days_since_expiry
+        return ngettext(
+            "Expired {day} · {n} day without a UN panel",
+            "Expired {day} · {n} days without a UN panel",
+            days,
+        ).format(day=_day_text(self.mandate_end), n=i18n.number(days))
+
+
+def _day_text(value: date) -> str:
+    """A day as the mandate's sentences write it: ISO in English (as the sources' dates are
+    shown), in words in another language ("30 квітня 2024")."""
+    return value.isoformat() if i18n.language() == i18n.DEFAULT else i18n.day(value)
 
 
 def load_events(path: Path) -> pd.DataFrame:
-    """Read the timeline; ``date`` may be partial (``2015``, ``2023-03``), ``sort_date`` is not."""
+    """Read the timeline; ``date`` may be partial (``2015``, ``2023-03``), ``sort_date`` is not.
+
+    ``event`` is the project's summary in English, ``event_uk`` the same in Ukrainian (see
+    :func:`event_texts`); a file without ``event_uk`` reads as English only."""
     events = pd.read_csv(path, dtype=str, keep_default_na=False)
     unknown = set(events["kind"]) - set(KINDS)
     if unknown:
         raise ValueError(f"{path}: unknown event kind(s) {sorted(unknown)!r}")
+    if "event_uk" not in events:
+        events["event_uk"] = ""
     events["sort_date"] = [_first_day(d) for d in events["date"]]
     return events.sort_values("sort_date", kind="stable").reset_index(drop=True)
+
+
+#: The column holding the events' summaries in each language other than English.
+_EVENT_COLUMNS: dict[str, str] = {"uk": "event_uk"}
+
+
+def event_texts(events: pd.DataFrame) -> pd.Series:
+    """Each event's summary in the language in force: the project's own words (the sources
+    are linked beside them), English where a row has none in that language."""
+    column = _EVENT_COLUMNS.get(i18n.language())
+    if column is None or column not in events:
+        return events["event"]
+    own = events[column]
+    return own.where(own != "", events["event"])
 
 
 def _first_day(partial: str) -> date:
@@ -102,7 +137,7 @@ def status(events: pd.DataFrame, today: date) -> MandateStatus:
         veto=vetoes["sort_date"].iloc[-1] if not vetoes.empty else None,
         successor=_successor_name(successor["event"]) if successor is not None else None,
         successor_since=successor["sort_date"] if successor is not None else None,
-        latest_successor_report=report["event"] if report is not None else None,
+        latest_successor_report=(event_texts(reports).iloc[-1] if report is not None else None),
         latest_successor_report_date=report["sort_date"] if report is not None else None,
     )
 
@@ -115,5 +150,5 @@ def _successor_name(event: str) -> str:
 def marker_dates(events: pd.DataFrame) -> pd.DataFrame:
     """The veto and the expiry, for marking on charts: columns ``date`` and ``label``."""
     marks = events[events["kind"].isin(["veto", "expiry"])]
-    labels = marks["kind"].map({"veto": "Renewal vetoed", "expiry": "Panel mandate expires"})
+    labels = marks["kind"].map({"veto": _("Renewal vetoed"), "expiry": _("Panel mandate expires")})
     return pd.DataFrame({"date": pd.to_datetime(marks["sort_date"]), "label": labels.to_numpy()})

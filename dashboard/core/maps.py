@@ -1,22 +1,19 @@
 """The folium map of Kharkiv: a static base map, and the incident layers added to it.
 
 The base map holds nothing from the data, so a data change does not rebuild it (st_folium keys the
-map by its JavaScript). The incidents travel as one compact :class:`Payload` (typed arrays and
-dictionaries, details in blocks fetched on a click), by URL or inline; ``static/map/incidents.js``
-draws it in the browser: supercluster clusters, the clusters and points in view, tooltips and
-popups built with ``textContent`` (no string from the data is ever parsed as HTML), uncertainty
-circles for approximate places in view, and the heat map.
+map by its JavaScript). The incidents travel as one compact payload
+(:class:`dashboard.core.payload.Payload`), by URL or inline, and the page's words beside it
+(:func:`map_labels`); ``static/map/incidents.js`` draws it in the browser: supercluster
+clusters, the clusters and points in view, tooltips and popups built with ``textContent`` (no
+string from the data is ever parsed as HTML), uncertainty circles for approximate places in view,
+and the heat map.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import json
-import math
 import re
-from dataclasses import dataclass
 
 import folium
 import folium.plugins
@@ -25,36 +22,21 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from dashboard.core.dates import DAY, MONTH, date_text, is_month
+from dashboard.core import i18n
+from dashboard.core.i18n import N_, _
 from dashboard.core.mapassets import MAP_CSS, OSM_ATTRIBUTION, OSM_TILES, AssetUrls
+from dashboard.core.payload import encode_payload
 from dashboard.core.schema import (
     KHARKIV_CENTRE,
-    MAP_FIELDS,
     OUTCOMES,
-    PRECISION_RADIUS_M,
     PRECISIONS,
     STATUS_COLOURS,
     STATUSES,
 )
-from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM, MapView
+from dashboard.core.shown import OUTCOME_NAMES, STATUS_NAMES
+from dashboard.core.text import NOT_REPORTED
+from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM
 
-#: Columns the payload carries as arrays (coordinates, dictionary codes: the date as shown, to
-#: its precision); the other columns declared ``on_map`` travel as detail blocks, fetched when a
-#: popup opens.
-ENCODED_FIELDS = (
-    "date",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "weapon",
-    "attribution_status",
-    "outcome",
-)
-DETAIL_FIELDS = tuple(name for name in MAP_FIELDS if name not in ENCODED_FIELDS)
-#: Coordinates travel as int32 multiples of 1e-5 degree (about a metre).
-COORD_SCALE = 100_000
-#: Incidents per detail block (one fetch when a popup opens).
-DETAIL_BLOCK = 1000
 #: At most this many uncertainty circles are drawn; with more approximate places in view, none
 #: (zoom in to see them).
 MAX_CIRCLES = 1000
@@ -63,10 +45,9 @@ MAX_CIRCLES = 1000
 #: incident's). Scattered at random, a depth of 1 leaves about 37% of the map clear and 26% under
 #: two or more circles (Poisson: e^-1, 1 - 2e^-1; measured on a raster: 32% and 30%); a depth of
 #: 3 leaves 6% clear and 78% doubled: the grey soup analysts complained of.
-CIRCLE_COVERAGE = 1.0
-#: Source counts travel as uint8: 255 stands for "255 or more".
-MAX_SOURCE_COUNT = 255
-#: The heat map's colours by density (0-1 of the densest spot in view): Leaflet.heat's own
+CIRCLE_COVERAGE = (
+    1.0  #: The heat map's colours by density (0-1 of the densest spot in view): Leaflet.heat's own
+)
 #: default, declared here so that the legend shows the same scale.
 HEAT_GRADIENT: dict[str, str] = {
     "0.4": "blue",
@@ -74,209 +55,48 @@ HEAT_GRADIENT: dict[str, str] = {
     "0.7": "lime",
     "0.8": "yellow",
     "1": "red",
-}
-#: How the layers draw and word what the codes mean; it travels in the payload's header, fetched
-#: once, so a map move does not send it again.
-STYLE: dict[str, dict[str, object]] = {
-    "colours": dict(STATUS_COLOURS),
-    "labels": dict(STATUSES),
-    "outcomes": dict(OUTCOMES),
-    "precisions": {str(k): v for k, v in PRECISIONS.items()},
-    "radii": {str(k): v for k, v in PRECISION_RADIUS_M.items()},
-}
-#: Above this many incidents in a map's view the server sends counts in bins of the view
-#: (:func:`view_bins`), not the incidents; zooming in refines them, down to the incidents.
-AGGREGATE_ABOVE = 200_000
-#: A bin's side, in screen pixels at the map's zoom.
-BIN_PIXELS = 80
-#: The map size the server assumes for a view's bounds (larger than the dashboard's map, so the
-#: bins cover what shows).
-VIEW_PIXELS = (1600, 1000)
-
-#: A view's extent: south, west, north, east (degrees).
-Bounds = tuple[float, float, float, float]
+}  #: The map layers' names, as the layer switch shows them.
+LAYER_NAMES: dict[str, str] = {"markers": N_("markers"), "heat": N_("heat")}
 
 
-@dataclass(frozen=True)
-class Payload:
-    """The incidents as the map's script reads them: one binary file (a JSON header, then typed
-    arrays) and JSON detail blocks, each named by a hash of its bytes."""
-
-    data: bytes
-    details: tuple[bytes, ...]
-
-    @property
-    def name(self) -> str:
-        return _content_name(self.data, "bin")
-
-    def files(self) -> dict[str, bytes]:
-        """File name -> bytes, the main file first."""
-        return {self.name: self.data} | {_content_name(b, "json"): b for b in self.details}
-
-    def inline_source(self) -> dict[str, object]:
-        """The layer's source for a page with no server: the bytes in base64, the blocks inline."""
-        return {
-            "inline": base64.b64encode(self.data).decode("ascii"),
-            "details": [json.loads(block) for block in self.details],
-        }
+def layer_name(layer: str) -> str:
+    """A map layer's name in the language in force."""
+    return _(LAYER_NAMES[layer])
 
 
-def _content_name(data: bytes, suffix: str) -> str:
-    return f"{hashlib.sha256(data).hexdigest()[:32]}.{suffix}"
-
-
-def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Dictionary codes (0 = missing, k = the k-th value) and the values, sorted."""
-    codes, values = pd.factorize(column, sort=True, use_na_sentinel=True)
-    return codes.astype(np.int64) + 1, [str(v) for v in values]
-
-
-def _date_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """Dictionary codes of the dates as every view shows them ("2024-01-02", "September 2024";
-    0 = missing) and those texts, in date order: the one date formatter
-    (:func:`dashboard.core.dates.date_text`) runs once per distinct date, never in the browser."""
-    days = frame["date"].to_numpy(dtype="datetime64[D]")
-    months = is_month(frame["date_precision"])
-    known = ~np.isnat(days)
-    codes = np.zeros(len(frame), np.int64)
-    if not known.any():
-        return codes, []
-    # Each (day, precision) a key; the keys span a few thousand values, so a table of those
-    # present ranks them in one pass (a sorting factorize took ten times as long).
-    keys = days[known].astype("int64") * 2 + months[known]
-    low = int(keys.min())
-    present = np.zeros(int(keys.max()) - low + 1, bool)
-    present[keys - low] = True
-    codes[known] = np.cumsum(present)[keys - low]
-    texts = [
-        date_text(np.datetime64(key // 2, "D"), MONTH if key % 2 else DAY)
-        for key in (np.flatnonzero(present) + low).tolist()
-    ]
-    return codes, texts
-
-
-def _smallest(codes: np.ndarray, top: int) -> tuple[np.ndarray, str]:
-    if top < 0xFF:
-        return codes.astype("<u1"), "uint8"
-    if top < 0xFFFF:
-        return codes.astype("<u2"), "uint16"
-    return codes.astype("<i4"), "int32"
-
-
-def _detail_blocks(frame: pd.DataFrame) -> tuple[bytes, ...]:
-    columns = []
-    for name in DETAIL_FIELDS:
-        column = frame[name].astype(object)
-        columns.append(column.where(frame[name].notna(), None).tolist())
-    rows = list(zip(*columns, strict=True))
-    return tuple(
-        json.dumps(rows[k : k + DETAIL_BLOCK], ensure_ascii=False, separators=(",", ":")).encode()
-        for k in range(0, len(rows), DETAIL_BLOCK)
-    )
-
-
-def encode_payload(frame: pd.DataFrame) -> Payload:
-    """``frame``'s incidents as a :class:`Payload`, in the frame's order (about 13 bytes each in
-    the main file while fewer than 255 distinct dates are in it, 15 with the evidence columns).
-
-    A frame annotated with the evidence (:func:`dashboard.core.evidence.annotate`) also carries
-    ``examined`` (0/1) and ``sources`` (the source count, at most :data:`MAX_SOURCE_COUNT`)."""
-    n = len(frame)
-    lat = np.rint(frame["latitude"].to_numpy(dtype="float64") * COORD_SCALE).astype("<i4")
-    lon = np.rint(frame["longitude"].to_numpy(dtype="float64") * COORD_SCALE).astype("<i4")
-    day, dates = _date_codes(frame)
-    status, statuses = _codes(frame["attribution_status"])
-    weapon, weapons = _codes(frame["weapon"])
-    outcome, outcomes = _codes(frame["outcome"])
-    precision = frame["geo_precision"].fillna(0).to_numpy(dtype="int64")
-    columns: list[tuple[str, np.ndarray, str]] = [
-        ("lat", lat, "int32"),
-        ("lon", lon, "int32"),
-        ("date", *_smallest(day, len(dates))),
-        ("status", *_smallest(status, len(statuses))),
-        ("weapon", *_smallest(weapon, len(weapons))),
-        ("outcome", *_smallest(outcome, len(outcomes))),
-        ("precision", precision.astype("<u1"), "uint8"),
-    ]
-    if "examined" in frame and "source_count" in frame:
-        examined = frame["examined"].fillna(False).to_numpy(dtype=bool)
-        sources = frame["source_count"].fillna(0).to_numpy(dtype="int64")
-        columns += [
-            ("examined", examined.astype("<u1"), "uint8"),
-            ("sources", np.clip(sources, 0, MAX_SOURCE_COUNT).astype("<u1"), "uint8"),
-        ]
-    details = _detail_blocks(frame)
-    header = {
-        "n": n,
-        "scale": COORD_SCALE,
-        "dates": dates,
-        "statuses": statuses,
-        "weapons": weapons,
-        "outcomes": outcomes,
-        "arrays": [[name, kind] for name, _, kind in columns],
-        "block": DETAIL_BLOCK,
-        "details": [_content_name(block, "json") for block in details],
-        "detail_fields": list(DETAIL_FIELDS),
-        "style": STYLE,
+def map_labels() -> dict[str, object]:
+    """Every word the map's script shows (``incidents.js`` writes none of its own), in the
+    language in force: the popup's and tooltip's labels, the statuses', outcomes' and place
+    precisions' names, "not reported", the legend's button, and ``lang``, which names the
+    payload's dates to show. It reaches the script as data (:func:`script_json`)."""
+    return {
+        "lang": i18n.language(),
+        "weapon": _("Weapon"),
+        "outcome": _("Outcome"),
+        "attribution": _("Attribution"),
+        "sources": _("Sources"),
+        "debris": _("Debris"),
+        "examined": _("examined (see the record)"),
+        "attributedBy": _("Attributed by"),
+        "casualties": _("Casualties"),
+        "precision": _("Location precision"),
+        "incident": _("Incident"),
+        "source": _("Source"),
+        "notReported": _(NOT_REPORTED),
+        "killedNotReported": _("killed not reported"),
+        "injuredNotReported": _("injured not reported"),
+        # "{n}" is the count, put in by the script (worded so that no plural form is needed).
+        "killed": _("{n} killed"),
+        "injured": _("{n} injured"),
+        "manySources": _("255 or more"),
+        "context": _("Context (not DPRK-origin)"),
+        "legend": _("Legend"),
+        "statuses": {code: _(name) for code, name in STATUS_NAMES.items()},
+        "statusWords": {code: _(words) for code, words in STATUSES.items()},
+        "outcomes": {code: _(name) for code, name in OUTCOME_NAMES.items()},
+        "outcomeWords": {code: _(words) for code, words in OUTCOMES.items()},
+        "precisions": {str(k): _(v) for k, v in PRECISIONS.items()},
     }
-    text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
-    text += b" " * (-(4 + len(text)) % 4)  # the arrays start 4-byte aligned
-    parts = [len(text).to_bytes(4, "little"), text]
-    for _, values, _ in columns:
-        raw = values.tobytes()
-        parts += [raw, b"\0" * (-len(raw) % 4)]
-    return Payload(b"".join(parts), details)
-
-
-def view_bounds(view: MapView, pixels: tuple[int, int] = VIEW_PIXELS) -> Bounds:
-    """The extent a map of ``pixels`` shows at ``view`` (Web Mercator, near enough at a city's
-    scale)."""
-    lat, lon, zoom = view
-    degrees = 360 / (256 * 2**zoom)  # longitude per pixel
-    half_lon = pixels[0] / 2 * degrees
-    half_lat = pixels[1] / 2 * degrees * math.cos(math.radians(lat))
-    return (lat - half_lat, lon - half_lon, lat + half_lat, lon + half_lon)
-
-
-def within(lat: np.ndarray, lon: np.ndarray, bounds: Bounds) -> np.ndarray:
-    """Which points lie inside ``bounds``."""
-    south, west, north, east = bounds
-    return (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
-
-
-def contains(outer: Bounds, inner: Bounds) -> bool:
-    return (
-        outer[0] <= inner[0]
-        and outer[1] <= inner[1]
-        and outer[2] >= inner[2]
-        and outer[3] >= inner[3]
-    )
-
-
-def view_bins(lat: np.ndarray, lon: np.ndarray, bounds: Bounds, zoom: int) -> list[list[float]]:
-    """Counts of the points in ``bounds`` on a grid of :data:`BIN_PIXELS` at ``zoom``: one
-    ``[mean latitude, mean longitude, count]`` per non-empty bin."""
-    south, west, north, east = bounds
-    inside = within(lat, lon, bounds)
-    lat, lon = lat[inside], lon[inside]
-    side = BIN_PIXELS * 360 / (256 * 2**zoom)
-    side_lat = side * math.cos(math.radians((south + north) / 2))
-    columns = math.ceil((east - west) / side) + 1  # + 1: a point on the east edge
-    # Multiplying by the inverse truncates like floor here (never negative inside the bounds),
-    # and is several times faster than // on a million floats.
-    rows = ((lat - south) * (1 / side_lat)).astype(np.int64)
-    cell = rows * columns + ((lon - west) * (1 / side)).astype(np.int64)
-    # The grid is small (the view over BIN_PIXELS squared): counting by cell is linear.
-    counts = np.bincount(cell)
-    lat_sum = np.bincount(cell, weights=lat)
-    lon_sum = np.bincount(cell, weights=lon)
-    used = np.flatnonzero(counts)
-    return [
-        [round(float(a), 5), round(float(b), 5), int(c)]
-        for a, b, c in zip(
-            lat_sum[used] / counts[used], lon_sum[used] / counts[used], counts[used], strict=True
-        )
-    ]
 
 
 class IncidentLayer(MacroElement):
@@ -309,6 +129,8 @@ class IncidentLayer(MacroElement):
         self.source = script_json(source)
         # Only what ``kind`` reads: the options are re-sent on every map move.
         options: dict[str, object] = {"kind": kind, "muted": muted}
+        if kind == "markers":
+            options["labels"] = map_labels()
         if kind == "circles":
             options |= {"maxCircles": MAX_CIRCLES, "maxCoverage": CIRCLE_COVERAGE}
         if kind == "heat":
@@ -342,7 +164,7 @@ class Legend(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        L.control.incidentLegend({html: {{ this.body|tojson }}})
+        L.control.incidentLegend({html: {{ this.body|tojson }}, toggle: {{ this.toggle }}})
             .addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -351,33 +173,53 @@ class Legend(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "Legend"
+        self.toggle = script_json(_("Legend"))
         rows = "".join(
-            f"<div>{_swatch(f'background:{colour}')}{html.escape(status)}</div>"
+            f"<div>{_swatch(f'background:{colour}')}{html.escape(_(STATUS_NAMES[status]))}</div>"
             for status, colour in STATUS_COLOURS.items()
         )
         stops = ", ".join(
             f"{colour} {float(stop) * 100:g}%" for stop, colour in HEAT_GRADIENT.items()
         )
+        words = {
+            key: html.escape(text)
+            for key, text in {
+                "attribution": _("Attribution"),
+                "examined": _("Debris examined (parts traced)"),
+                "selected": _("Selected incident"),
+                "dashed": _(
+                    "Dashed: approximate place. Circle = uncertainty: the selected incident's, "
+                    "and the others' when few enough to read (zoom in)"
+                ),
+                "heat": _("Heat map: incidents per area"),
+                "low": _("low"),
+                "high": _("high"),
+                "counts": _(
+                    "Each incident in view counts once (not its casualties); high is the densest "
+                    "spot in view."
+                ),
+            }.items()
+        }
         self.body = (
-            '<div class="legend-status"><b>Attribution</b>'
+            f'<div class="legend-status"><b>{words["attribution"]}</b>'
             + rows
             + "<div class='legend-outcomes'>"
             + "".join(
-                f"<span title='{html.escape(label, quote=True)}'>"
-                f"{_swatch(cls=_outcome_class(outcome))}{html.escape(outcome)}</span>"
+                f"<span title='{html.escape(_(label), quote=True)}'>"
+                f"{_swatch(cls=_outcome_class(outcome))}"
+                f"{html.escape(_(OUTCOME_NAMES[outcome]))}</span>"
                 for outcome, label in OUTCOMES.items()
             )
             + "</div>"
-            + f"<div>{_swatch(cls='incident-examined')}Debris examined (parts traced)</div>"
-            + f"<div>{_swatch(cls='ring')}Selected incident</div>"
-            + "<div style='margin-top:4px'>Dashed: approximate place. Circle = uncertainty: "
-            "the selected incident's, and the others' when few enough to read (zoom in)</div>"
+            + f"<div>{_swatch(cls='incident-examined')}{words['examined']}</div>"
+            + f"<div>{_swatch(cls='ring')}{words['selected']}</div>"
+            + f"<div style='margin-top:4px'>{words['dashed']}</div>"
             "</div>"
-            '<div class="legend-heat"><b>Heat map: incidents per area</b>'
+            f'<div class="legend-heat"><b>{words["heat"]}</b>'
             f'<div class="heat-scale" style="background:linear-gradient(to right, {stops})">'
-            '</div><div class="heat-ends"><span>low</span><span>high</span></div>'
-            "<div>Each incident in view counts once (not its casualties); high is the densest "
-            "spot in view.</div></div>"
+            f'</div><div class="heat-ends"><span>{words["low"]}</span>'
+            f"<span>{words['high']}</span></div>"
+            f"<div>{words['counts']}</div></div>"
         )
 
 
@@ -408,7 +250,7 @@ def base_map(
         folium.TileLayer(
             tiles,
             attr=template_inert_html(attribution),
-            name="Base map",
+            name=_("Base map"),
             max_zoom=MAX_ZOOM,
             control=False,
         ).add_to(fmap)
@@ -459,9 +301,9 @@ def data_layers(
     circles, or the heat map; ``selected`` is the selected incident's row in the payload."""
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS!r}, not {layer!r}")
-    kinds = [("Heat map", "heat")]
+    kinds = [(_("Heat map"), "heat")]
     if layer == "markers":
-        kinds = [("Location uncertainty", "circles"), ("Incidents", "markers")]
+        kinds = [(_("Location uncertainty"), "circles"), (_("Incidents"), "markers")]
     groups = []
     for name, kind in kinds:
         group = folium.FeatureGroup(name=name)
@@ -473,20 +315,9 @@ def data_layers(
 def context_layer(source: dict[str, object]) -> folium.FeatureGroup:
     """The incidents that are not DPRK-origin, from the payload ``source`` names: markers drawn
     faint and grey, whatever their status (they are context, never counted)."""
-    group = folium.FeatureGroup(name="Context (not DPRK-origin)")
+    group = folium.FeatureGroup(name=_("Context (not DPRK-origin)"))
     IncidentLayer(source, "markers", muted=True).add_to(group)
     return group
-
-
-#: What a click on an incident marker reports: "<row>@<payload file name>" (incidents.js).
-_PICK = re.compile(r"(\d{1,9})@([0-9a-f]{32}\.bin)")
-
-
-def parse_pick(text: object) -> tuple[int, str] | None:
-    """The payload row and payload file a marker click reported, or None for anything else
-    (a cluster, another layer, a stale or forged report)."""
-    match = _PICK.fullmatch(text) if isinstance(text, str) else None
-    return (int(match[1]), match[2]) if match else None
 
 
 def standalone_map(

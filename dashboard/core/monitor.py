@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard.core import filters, links
 from dashboard.core.figures import Headline, headline
+from dashboard.core.i18n import _
 from dashboard.core.mandate import MandateStatus, status
 from dashboard.core.view import Box, MapView, View, implied_view
 from dashboard.core.weapons import DPRK, WEAPON_CLASS, classify
@@ -69,19 +70,20 @@ class Screen:
         """The one sentence the page shows for an empty view (plain text), or None."""
         chosen, reason = self.view.filters, self.empty
         if reason is Empty.RANGE:
-            return (
-                f"'From' ({chosen.date_from}) is after 'To' ({chosen.date_to}): no day is in "
-                "this range. Change one of the dates, or clear one."
-            )
+            return _(
+                "'From' ({start}) is after 'To' ({end}): no day is in this range. Change one "
+                "of the dates, or clear one."
+            ).format(start=chosen.date_from, end=chosen.date_to)
         if reason is Empty.NO_MATCH:
-            return "No incident matches these filters. Loosen or clear a filter to see incidents."
+            return _(
+                "No incident matches these filters. Loosen or clear a filter to see incidents."
+            )
         if reason is Empty.NO_DATA:
             if self.view.asof is not None:
-                return (
-                    "The store held no DPRK-origin incident at "
-                    f"{links.format_asof(self.view.asof)}."
+                return _("The store held no DPRK-origin incident at {moment}.").format(
+                    moment=links.format_asof(self.view.asof)
                 )
-            return "The store holds no DPRK-origin incident yet."
+            return _("The store holds no DPRK-origin incident yet.")
         return None
 
     @property

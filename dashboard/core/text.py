@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlparse
 
+from dashboard.core.i18n import N_
 from dashboard.core.records import is_missing
 
 #: What a view shows for a count the source does not give (it is never shown, or summed, as 0).
-NOT_REPORTED = "not reported"
+NOT_REPORTED = N_("not reported")
 
 # Markdown, Streamlit's extensions ($ for LaTeX, :name[...] directives, ~ strikethrough) and HTML.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])")

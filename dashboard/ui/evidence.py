@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard.core import i18n
 from dashboard.core.evidence import (
     PROVISIONS,
     SAYS,
@@ -19,6 +20,7 @@ from dashboard.core.evidence import (
     incident_sources,
     parts_summary,
 )
+from dashboard.core.i18n import _, ngettext
 from dashboard.core.records import is_missing
 from dashboard.core.text import md_escape, safe_url
 from dashboard.ui import data
@@ -42,9 +44,9 @@ def load(asof: datetime | None) -> Evidence:
 def examined_toggle(session: ViewSession) -> None:
     """The sidebar's "Examined only" filter (link parameter ``examined=1``)."""
     st.sidebar.container(key="examined").checkbox(
-        "Examined only",
+        _("Examined only"),
         **session.filter_widget("examined", "examined", session.view.filters.examined, bool),
-        help="Only incidents whose debris an examiner (CAR, NAKO, the UN Panel…) examined.",
+        help=_("Only incidents whose debris an examiner (CAR, NAKO, the UN Panel…) examined."),
     )
 
 
@@ -69,9 +71,12 @@ def source_line(source: Mapping[Hashable, object]) -> str:
     ]
     says = _text(source["says"])
     if says is not None:
-        parts.append(md_escape(f"{says}: {SAYS.get(says, '')}"))
+        meaning = SAYS.get(says)
+        parts.append(md_escape(f"{says}: {_(meaning) if meaning else ''}"))
     grade = _text(source["grade"])
-    parts.append(f"grade {md_escape(grade)}" if grade else "grade not given")
+    parts.append(
+        md_escape(_("grade {grade}").format(grade=grade) if grade else _("grade not given"))
+    )
     return f"- {head} · " + " · ".join(parts)
 
 
@@ -81,9 +86,9 @@ def _share_chart(shares: pd.DataFrame) -> alt.Chart:
         alt.Chart(shares)
         .mark_bar()
         .encode(
-            x=alt.X("share:Q", title="share of the components examined (%)"),
+            x=alt.X("share:Q", title=_("share of the components examined (%)")),
             y=alt.Y("country:N", sort="-x", title=None),
-            color=alt.Color("examiner:N", title="examined by"),
+            color=alt.Color("examiner:N", title=_("examined by")),
             tooltip=["country", "share", "examiner", "source", "grade"],
         )
     )
@@ -95,18 +100,22 @@ def incident_evidence(incident: pd.Series, evidence: Evidence) -> None:
     sources = incident_sources(record, evidence)
     own = evidence.for_incidents([str(record["incident_id"])])
     with st.container(border=True, key="incident_evidence"):
-        st.markdown(f"##### Sources ({len(sources)})")
+        # Headings of the catalogue's words and a number: no data string in them.
+        st.markdown("##### " + _("Sources ({n})").format(n=i18n.number(len(sources))))
         st.markdown("\n".join(source_line(s) for s in sources.to_dict("records")))
         if own.examinations.empty:
             return
         summary = parts_summary(own)
-        st.markdown(f"##### Debris examinations ({len(own.examinations)})")
+        examined = i18n.number(len(own.examinations))
+        st.markdown("##### " + _("Debris examinations ({n})").format(n=examined))
         for exam in summary.examinations.to_dict("records"):
-            published = _text(exam["published"]) or "date not given"
+            published = _text(exam["published"]) or _("date not given")
+            said = md_escape(
+                _("{published}, grade {grade}").format(published=published, grade=exam["grade"])
+            )
             st.markdown(
-                f"**{md_escape(exam['examiner'])}** ({md_escape(published)}, grade "
-                f"{md_escape(exam['grade'])}): {md_escape(exam['findings'])}  \n"
-                f"Source: {_source_link(exam)}"
+                f"**{md_escape(exam['examiner'])}** ({said}): {md_escape(exam['findings'])}  \n"
+                f"{md_escape(_('Source'))}: {_source_link(exam)}"
             )
         _origins(summary.shares, summary.unshared, summary.manufacturers)
 
@@ -119,20 +128,30 @@ def _source_link(exam: Mapping[Hashable, object]) -> str:
 
 def _origins(shares: pd.DataFrame, unshared: list[Figure], manufacturers: pd.DataFrame) -> None:
     if not shares.empty:
-        st.markdown("Component origin by country of company headquarters")
+        st.markdown(md_escape(_("Component origin by country of company headquarters")))
         st.altair_chart(_share_chart(shares), width="stretch")
         st.dataframe(
             shares[["country", "share", "examiner", "source", "grade"]],
             hide_index=True,
             width="stretch",
+            column_config={
+                "country": _("Country"),
+                "share": _("Share (%)"),
+                "examiner": _("Examined by"),
+                "source": _("Source"),
+                "grade": _("Grade"),
+            },
         )
     for figure in unshared:
-        st.markdown(
-            f"- {md_escape(figure.value)} ({md_escape(figure.source)}, grade {figure.grade})"
-        )
+        st.markdown(f"- {md_escape(figure.value)} ({_cited(figure)})")
     if not manufacturers.empty:
-        st.markdown("Named manufacturers (only where the source names them)")
+        st.markdown(md_escape(_("Named manufacturers (only where the source names them)")))
         st.dataframe(manufacturers, hide_index=True, width="stretch")
+
+
+def _cited(figure: Figure) -> str:
+    """A figure's source and grade, as Markdown text: "CAR, grade H"."""
+    return md_escape(_("{source}, grade {grade}").format(source=figure.source, grade=figure.grade))
 
 
 def parts_panel(in_view: pd.DataFrame, evidence: Evidence) -> None:
@@ -144,25 +163,25 @@ def parts_panel(in_view: pd.DataFrame, evidence: Evidence) -> None:
         ids = ids[in_view["examined"].to_numpy(dtype=bool)]
     summary = parts_summary(evidence.for_incidents(ids))
     with st.container(key="parts_panel"):
-        st.subheader("Where the parts came from")
+        st.subheader(_("Where the parts came from"))
         if summary.empty:
-            st.info("No incident in view has a debris examination.")
+            st.info(_("No incident in view has a debris examination."))
             return
         missiles = summary.examinations["incident_id"].nunique()
-        lines = [
-            f"- **Examined missiles:** {missiles:,} ({len(summary.examinations):,} examinations)"
-        ]
-        lines += [
-            f"- **Components:** {md_escape(f.value)} ({md_escape(f.source)}, grade {f.grade})"
-            for f in summary.components
-        ]
-        lines += [
-            f"- **Manufactured:** {md_escape(f.value)} ({md_escape(f.source)}, grade {f.grade})"
-            for f in summary.years
-        ]
+        examinations = ngettext(
+            "{n} examination", "{n} examinations", len(summary.examinations)
+        ).format(n=i18n.number(len(summary.examinations)))
+        label = md_escape(_("Examined missiles"))
+        lines = [f"- **{label}:** {i18n.number(missiles)} ({md_escape(examinations)})"]
+        label = md_escape(_("Components"))
+        lines += [f"- **{label}:** {md_escape(f.value)} ({_cited(f)})" for f in summary.components]
+        label = md_escape(_("Manufactured"))
+        lines += [f"- **{label}:** {md_escape(f.value)} ({_cited(f)})" for f in summary.years]
         st.markdown("\n".join(lines))
         _origins(summary.shares, summary.unshared, summary.manufacturers)
         st.markdown(
-            "**Provisions that bear on it**\n"
-            + "\n".join(f"- **{md_escape(name)}:** {md_escape(text)}" for name, text in PROVISIONS)
+            f"**{md_escape(_('Provisions that bear on it'))}**\n"
+            + "\n".join(
+                f"- **{md_escape(name)}:** {md_escape(_(text))}" for name, text in PROVISIONS
+            )
         )

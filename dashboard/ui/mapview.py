@@ -22,26 +22,24 @@ from streamlit_folium import st_folium
 
 from dashboard import settings
 from dashboard.assets import publish_payload, read_asset
-from dashboard.core import briefing, export, links
+from dashboard.core import briefing, export, i18n, links
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.evidence import Evidence
 from dashboard.core.figures import Headline
-from dashboard.core.mandate import MandateStatus
-from dashboard.core.mapassets import AssetUrls
-from dashboard.core.maps import (
+from dashboard.core.geometry import (
     AGGREGATE_ABOVE,
     VIEW_PIXELS,
     Bounds,
-    base_map,
     contains,
-    context_layer,
-    data_layers,
-    encode_payload,
-    parse_pick,
     view_bins,
     view_bounds,
     within,
 )
+from dashboard.core.i18n import _, ngettext
+from dashboard.core.mandate import MandateStatus
+from dashboard.core.mapassets import AssetUrls
+from dashboard.core.maps import base_map, context_layer, data_layers, layer_name
+from dashboard.core.payload import encode_payload, parse_pick
 from dashboard.core.view import (
     BASE_VIEW,
     COORD_PLACES,
@@ -124,7 +122,11 @@ def _publish(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Published:
             if opened.db.dialect == "postgresql":
                 opened.share_payload(payload.files())
         except StoreUnavailableError as exc:
-            _LOG.warning("map payload %s kept on this instance only: %s", payload.name, exc)
+            _LOG.warning(
+                _("map payload {name} kept on this instance only: {error}").format(
+                    name=payload.name, error=exc
+                )
+            )
     return Published(url, frame["incident_id"].to_numpy(dtype=object))
 
 
@@ -379,8 +381,9 @@ def map_panel(
     takes the ``implied`` view unless it was moved (or a link gave one).
     """
     st.container(key="layer").segmented_control(
-        "Map layer",
+        _("Map layer"),
         LAYERS,
+        format_func={layer: layer_name(layer) for layer in LAYERS}.__getitem__,
         **session.widget(
             "layer",
             session.view.layer,
@@ -390,10 +393,17 @@ def map_panel(
     view = incident_map(frame, session, implied=implied, context=context)
     area_controls(frame, session, view, implied=implied, box=box)
     if not context.empty:
+        n = len(context)
         st.caption(
-            f"Faint grey: {len(context):,} context incidents (not DPRK-origin), not counted."
-            if len(context) <= AGGREGATE_ABOVE
-            else f"{len(context):,} context incidents are too many to draw beside the others."
+            ngettext(
+                "Faint grey: {n} context incident (not DPRK-origin), not counted.",
+                "Faint grey: {n} context incidents (not DPRK-origin), not counted.",
+                n,
+            ).format(n=i18n.number(n))
+            if n <= AGGREGATE_ABOVE
+            else _("{n} context incidents are too many to draw beside the others.").format(
+                n=i18n.number(n)
+            )
         )
     urlstate.write_url(session)
     share_panel(
@@ -417,23 +427,36 @@ def area_controls(
     lon = frame["longitude"].to_numpy(dtype="float64")
     outside = int(len(frame) - within(lat, lon, area).sum())
     note, everything, kharkiv = st.columns([3, 1, 1], vertical_alignment="center")
+    total = len(frame)
     if outside:
-        note.caption(f"{outside:,} of the {len(frame):,} incidents in view lie outside the map.")
-    elif len(frame):
-        note.caption(f"All {len(frame):,} incidents in view are on the map.")
+        note.caption(
+            ngettext(
+                "{n} of the {total} incidents in view lies outside the map.",
+                "{n} of the {total} incidents in view lie outside the map.",
+                outside,
+            ).format(n=i18n.number(outside), total=i18n.number(total))
+        )
+    elif total:
+        note.caption(
+            ngettext(
+                "The {n} incident in view is on the map.",
+                "All {n} incidents in view are on the map.",
+                total,
+            ).format(n=i18n.number(total))
+        )
     everything.button(
-        "Zoom to all",
+        _("Zoom to all"),
         key="zoom_all",
         disabled=box is None,
-        help="Fit the map to every incident in view.",
+        help=_("Fit the map to every incident in view."),
         on_click=lambda: session.apply(
             lambda v: move_map(v, fitted_view(*box) if box else implied, implied)
         ),
     )
     kharkiv.button(
-        "Kharkiv",
+        _("Kharkiv"),
         key="zoom_kharkiv",
-        help="Centre the map on Kharkiv.",
+        help=_("Centre the map on Kharkiv."),
         on_click=lambda: session.apply(lambda v: move_map(v, BASE_VIEW, implied)),
     )
 
@@ -459,12 +482,12 @@ def share_panel(
     link = links.share_url(urlstate.base_url(), state)
     urlstate.seed(LINK_KEY, link)
     st.text_input(
-        "Copy link to this view",
+        _("Copy link to this view"),
         key=LINK_KEY,
-        help="Select the link and copy it: it opens this view, filters, map and selection.",
+        help=_("Select the link and copy it: it opens this view, filters, map and selection."),
     )
     if frame.empty:  # the link still shares the (empty) view; a briefing of nothing would not
-        st.caption("Nothing to download: no incident is in this view.")
+        st.caption(_("Nothing to download: no incident is in this view."))
         return
     tiles, attribution = settings.tiles()
 
@@ -489,7 +512,7 @@ def share_panel(
     # One wrapping row of buttons each as wide as its label (columns cut "Download briefing").
     downloads = st.container(horizontal=True, wrap=True, key="downloads")
     downloads.download_button(
-        "Download briefing",
+        _("Download briefing"),
         make_briefing,
         file_name=f"briefing-{stamp}.html",
         mime="text/html",
@@ -498,7 +521,7 @@ def share_panel(
         key="download_briefing",
     )
     downloads.download_button(
-        "CSV",
+        _("CSV"),
         lambda: export.to_csv(frame).encode("utf-8"),
         file_name=f"incidents-{stamp}.csv",
         mime="text/csv",
@@ -507,18 +530,20 @@ def share_panel(
         key="download_csv",
     )
     downloads.download_button(
-        "CSV for Excel",
+        _("CSV for Excel"),
         lambda: export.to_excel_csv(frame),
         file_name=f"incidents-{stamp}-excel.csv",
         mime="text/csv",
         icon=":material/table_view:",
         on_click="ignore",
         key="download_excel_csv",
-        help="UTF-8 with BOM, semicolons and decimal commas: opens in columns in Excel on a "
-        "Ukrainian or European locale, and uploads back unchanged.",
+        help=_(
+            "UTF-8 with BOM, semicolons and decimal commas: opens in columns in Excel on a "
+            "Ukrainian or European locale, and uploads back unchanged."
+        ),
     )
     downloads.download_button(
-        "GeoJSON",
+        _("GeoJSON"),
         lambda: export.to_geojson(frame).encode("utf-8"),
         file_name=f"incidents-{stamp}.geojson",
         mime="application/geo+json",

@@ -15,6 +15,7 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
+from dashboard.core import i18n
 from dashboard.core.aggregates import points
 from dashboard.core.figures import (
     BRUSH,
@@ -32,6 +33,7 @@ from dashboard.core.figures import (
     timeline_frame,
     window_dates,
 )
+from dashboard.core.i18n import _, ngettext
 from dashboard.core.launches import CAVEAT, DATASET
 from dashboard.core.mandate import marker_dates
 from dashboard.core.monitor import Screen
@@ -77,7 +79,7 @@ def time_control(session: ViewSession, screen: Screen, events: pd.DataFrame) -> 
         if chosen != dates:
             _apply(session, chosen)
 
-    st.subheader("Incidents per month")
+    st.subheader(_("Incidents per month"))
     chart = timeline_chart(frame, marker_dates(events), in_dates=screen.in_view, dates=dates)
     if playing:  # shown, not brushed: only "Pause" changes the view while it plays
         st.altair_chart(chart, width="stretch")
@@ -89,7 +91,7 @@ def time_control(session: ViewSession, screen: Screen, events: pd.DataFrame) -> 
         if len(months) > 1:
             _controls(session, months, dates)
     if dates != (None, None):
-        st.caption("Faint bars: incidents of the other filters outside these dates.")
+        st.caption(_("Faint bars: incidents of the other filters outside these dates."))
 
 
 def _controls(session: ViewSession, months: Sequence[date], dates: Dates) -> None:
@@ -112,27 +114,32 @@ def _controls(session: ViewSession, months: Sequence[date], dates: Dates) -> Non
 
     with st.container(horizontal=True, vertical_alignment="bottom", key="time_control"):
         st.button(
-            "Play",
+            _("Play"),
             key="play",
             icon=":material/play_arrow:",
             on_click=play,
-            help="Step through the incidents' months, one a time, the map and figures following.",
+            help=_(
+                "Step through the incidents' months, one a time, the map and figures following."
+            ),
         )
+        english = i18n.language() == i18n.DEFAULT
+        # Named now, in the page's language (a format function may be called outside the run).
+        names = {month: f"{month:%b %Y}" if english else i18n.month(month) for month in steps}
         st.container(key="months").select_slider(
-            "Months",
+            _("Months"),
             options=steps,
             value=window,  # the view's months; it only makes the slider a range slider
-            format_func=lambda month: f"{month:%b %Y}",
+            format_func=names.__getitem__,
             **session.widget("months", window, slid),
             label_visibility="collapsed",
             width="stretch",
         )
         st.button(
-            "All dates",
+            _("All dates"),
             key="all_dates",
             disabled=dates == (None, None),
             on_click=lambda: _apply(session, (None, None)),
-            help="Show every date again (as double-clicking the chart does).",
+            help=_("Show every date again (as double-clicking the chart does)."),
         )
 
 
@@ -145,10 +152,16 @@ def _playing(session: ViewSession, months: Sequence[date], dates: Dates) -> None
     shown = dates[0]
     done = sum(month <= shown for month in months) if shown else 0
     with st.container(horizontal=True, vertical_alignment="center", key="time_control"):
-        st.button("Pause", key="pause", icon=":material/pause:", on_click=_stop)
+        st.button(_("Pause"), key="pause", icon=":material/pause:", on_click=_stop)
         st.progress(
             done / len(months),
-            text=f"{shown:%B %Y}: month {done} of {len(months)}" if shown else None,
+            text=_("{month}: month {done} of {n}").format(
+                month=f"{shown:%B %Y}" if i18n.language() == i18n.DEFAULT else i18n.month(shown),
+                done=i18n.number(done),
+                n=i18n.number(len(months)),
+            )
+            if shown
+            else None,
         )
     st.session_state[_FRESH] = True
     st.fragment(_tick, run_every=PLAY_SECONDS)(session, months)
@@ -172,33 +185,43 @@ def _tick(session: ViewSession, months: Sequence[date]) -> None:
 def context_series(aggregates: pd.DataFrame, launches: pd.DataFrame) -> None:
     """Beside the incidents, never among them: officials' dated counts, and (behind a toggle, off
     by default) the Air Force's monthly "Iskander-M/KN-23" launches with their caveat."""
-    st.subheader("What officials have counted")
+    st.subheader(_("What officials have counted"))
     st.caption(
-        "Each point is one dated statement of how many DPRK missiles were launched, as its "
-        "source gave it (≥ at least, ≈ about): the scale officials quote, not incidents, and "
-        "not added to the incident figures."
+        _(
+            "Each point is one dated statement of how many DPRK missiles were launched, as its "
+            "source gave it (≥ at least, ≈ about): the scale officials quote, not incidents, "
+            "and not added to the incident figures."
+        )
     )
     st.altair_chart(counts_chart(points(aggregates)), width="stretch")
     shown = st.toggle(
-        "Air Force launches, monthly",
+        _("Air Force launches, monthly"),
         value=False,
         key="show_launches",
-        help="The Ukrainian Air Force's daily reports of “Iskander-M/KN-23” launches, summed by "
-        "month (a public compilation): context, not incidents.",
+        help=_(
+            "The Ukrainian Air Force's daily reports of “Iskander-M/KN-23” launches, summed by "
+            "month (a public compilation): context, not incidents."
+        ),
     )
     if not shown:
         return
-    st.warning(CAVEAT, icon=":material/info:")
+    st.warning(_(CAVEAT), icon=":material/info:")
     if launches.empty:
-        st.caption("No launches are stored: import the dataset on the Upload page.")
+        st.caption(_("No launches are stored: import the dataset on the Upload page."))
         return
     st.altair_chart(launches_chart(launches), width="stretch")
     floors = int((launches["launched_missing"] > 0).sum())
-    st.caption(
-        f"Source: {DATASET}. Rows naming these together with other weapons are left out."
-        + (
-            f" {floors} month(s) include a report with no figure: their sums are floors."
-            if floors
-            else ""
+    notes = [
+        _("Source: {dataset}. Rows naming these together with other weapons are left out.").format(
+            dataset=DATASET
         )
-    )
+    ]
+    if floors:
+        notes.append(
+            ngettext(
+                "{n} month includes a report with no figure: its sum is a floor.",
+                "{n} months include a report with no figure: their sums are floors.",
+                floors,
+            ).format(n=i18n.number(floors))
+        )
+    st.caption(" ".join(notes))

@@ -29,6 +29,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.core import links
+from dashboard.core.i18n import _
 from dashboard.core.monitor import Screen
 from dashboard.core.text import md_escape
 from dashboard.core.view import MapView, View, set_filters
@@ -182,8 +183,14 @@ def show_notes(notes: list[links.Ignored]) -> None:
     """What the link asked for that could not be shown, as text."""
     if notes:
         st.warning(
-            "This link asked for something that cannot be shown; the rest of the view is as "
-            "linked.\n\n" + "\n".join(f"- {md_escape(note)}" for note in notes),
+            md_escape(
+                _(
+                    "This link asked for something that cannot be shown; the rest of the view "
+                    "is as linked."
+                )
+            )
+            + "\n\n"
+            + "\n".join(f"- {md_escape(note)}" for note in notes),
             icon=":material/link_off:",
         )
 

@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 
 from dashboard.assets import STATIC_DIR, ensure_static_assets, publish_payload, served_urls
+from dashboard.core.geometry import view_bins, view_bounds, within
+from dashboard.core.i18n import use
 from dashboard.core.mapassets import (
     CSS,
     JS,
@@ -25,18 +27,14 @@ from dashboard.core.mapassets import (
     bundle,
 )
 from dashboard.core.maps import (
-    DETAIL_BLOCK,
-    DETAIL_FIELDS,
     HEAT_GRADIENT,
     base_map,
     data_layers,
-    encode_payload,
-    parse_pick,
+    layer_name,
+    map_labels,
     standalone_map,
-    view_bins,
-    view_bounds,
-    within,
 )
+from dashboard.core.payload import DETAIL_BLOCK, DETAIL_FIELDS, encode_payload, parse_pick
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import PRECISION_RADIUS_M, STATUS_COLOURS
 
@@ -158,8 +156,14 @@ def test_payload_carries_every_incident_in_frame_order() -> None:
     assert header["n"] == 3
     assert list(arrays["lat"]) == [5_000_000, 4_991_234, 5_000_000]
     assert list(arrays["lon"]) == [3_620_000, 3_612_346, 3_620_000]
-    dates = [header["dates"][c - 1] for c in arrays["date"]]
+    dates = [header["dates"]["en"][c - 1] for c in arrays["date"]]
     assert dates == ["2024-01-02", "2024-03-01", "2024-01-02"]
+    # One payload serves every language: the dates as each writes them, in the same order.
+    assert [header["dates"]["uk"][c - 1] for c in arrays["date"]] == [
+        "2 січня 2024",
+        "1 березня 2024",
+        "2 січня 2024",
+    ]
     statuses = [header["statuses"][c - 1] for c in arrays["status"]]
     assert statuses == ["confirmed", "confirmed", "claimed"]
     assert [header["weapons"][c - 1] if c else None for c in arrays["weapon"]] == [
@@ -260,7 +264,7 @@ def test_the_selection_reaches_the_layers_as_a_number() -> None:
 
 def test_the_legend_explains_marks_circles_and_the_heat_scale() -> None:
     page = base_map(ASSETS, tiles=None).get_root().render()
-    legend = json.loads(re.search(r"incidentLegend\(\{html: (\".*?[^\\]\")\}\)", page)[1])
+    legend = json.loads(re.search(r"incidentLegend\(\{html: (\".*?[^\\]\"), toggle:", page)[1])
     assert "Debris examined" in legend
     assert "Selected incident" in legend
     assert 'class="legend-heat"' in legend
@@ -331,3 +335,42 @@ def test_view_bins_refine_as_the_map_zooms_in() -> None:
     counts = [len(view_bins(lat, lon, (49.5, 35.5, 50.5, 36.5), zoom)) for zoom in (8, 10, 12)]
     assert counts[0] < counts[1] < counts[2]
     assert within(lat, lon, view_bounds((50.0, 36.0, 12))).sum() < len(lat)
+
+
+def test_the_maps_words_come_from_the_page_in_its_language() -> None:
+    """incidents.js writes no word of its own: the markers' options carry them, translated, and
+    the legend and the layer names follow the language."""
+    source = {"url": "/app/static/payload/x.bin"}
+    english = json.loads(next(iter(data_layers(source)[1]._children.values())).options)["labels"]
+    assert english == map_labels()
+    assert (english["notReported"], english["statuses"]["confirmed"]) == (
+        "not reported",
+        "confirmed",
+    )
+    assert english["outcomeWords"]["debris"] == "Debris of a downed missile fell (no direct strike)"
+    with use("uk"):
+        markers = data_layers(source)[1]
+        words = json.loads(next(iter(markers._children.values())).options)["labels"]
+        page = base_map(ASSETS, tiles=None).get_root().render()
+        assert markers.layer_name == "Інциденти"
+        assert layer_name("heat") == "теплова"
+    assert words["lang"] == "uk"
+    assert (words["notReported"], words["weapon"], words["casualties"]) == (
+        "не повідомлено",
+        "Зброя",
+        "Жертви",
+    )
+    assert words["statuses"]["confirmed"] == "підтверджено"
+    assert (words["outcomes"]["shot down"], words["killed"]) == ("збито", "загиблі: {n}")
+    assert set(words) == set(english)  # every word the script reads, in both languages
+    legend = json.loads(re.search(r"incidentLegend\(\{html: (\".*?[^\\]\"), toggle:", page)[1])
+    assert "Вибраний інцидент" in legend
+    assert "підтверджено" in legend
+    assert '"Легенда"' in page
+
+
+def test_the_script_holds_no_english_label() -> None:
+    """The words incidents.js used to write itself now come from the page's labels."""
+    script = (STATIC_DIR / "map" / "incidents.js").read_text(encoding="utf-8")
+    for word in ("'not reported'", "'Weapon'", "'Casualties'", "'Legend'", "'255 or more'"):
+        assert word not in script

@@ -19,7 +19,8 @@ from dashboard.core.export import to_csv, to_excel_csv, to_geojson
 from dashboard.core.figures import NO_FIGURE, Tally, headline
 from dashboard.core.filters import Filters, apply
 from dashboard.core.mandate import load_events, status
-from dashboard.core.maps import Legend, encode_payload
+from dashboard.core.maps import Legend, map_labels
+from dashboard.core.payload import encode_payload
 from dashboard.core.records import incidents_frame, typed_frame
 from dashboard.core.sheets import read_workbook
 from dashboard.core.shown import record_fields, record_heading, shown_cells
@@ -231,11 +232,11 @@ def test_a_derived_id_tells_a_month_from_its_first_day() -> None:
 
 def test_the_map_payload_carries_the_shown_date_and_the_outcome(mixed: pd.DataFrame) -> None:
     header, arrays = decode(encode_payload(mixed).data)
-    dates = [header["dates"][c - 1] for c in arrays["date"]]  # type: ignore[index]
+    dates = [header["dates"]["en"][c - 1] for c in arrays["date"]]  # type: ignore[index]
     assert dates == ["2024-08-11", "September 2024", "2024-08-20"]
     outcomes = [header["outcomes"][c - 1] for c in arrays["outcome"]]  # type: ignore[index]
     assert outcomes == ["impact", "shot down", "debris"]
-    labels = header["style"]["outcomes"]  # type: ignore[index]
+    labels = map_labels()["outcomeWords"]  # the page's words, beside the payload
     assert labels["debris"] == "Debris of a downed missile fell (no direct strike)"
     legend = Legend().body
     for name in ("outcome-impact", "outcome-debris", "outcome-shot-down"):
@@ -254,7 +255,7 @@ def test_a_missing_date_has_no_text_in_the_payload() -> None:
         ]
     )
     header, arrays = decode(encode_payload(frame).data)
-    assert (header["dates"], arrays["date"].tolist()) == ([], [0])
+    assert (header["dates"], arrays["date"].tolist()) == ({"en": [], "uk": []}, [0])
 
 
 def test_the_briefing_shows_the_month_and_unknown_counts(mixed: pd.DataFrame) -> None:

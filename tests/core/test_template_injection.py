@@ -20,11 +20,11 @@ from dashboard.core.evidence import Evidence, evidence_frame
 from dashboard.core.maps import (
     base_map,
     data_layers,
-    encode_payload,
     script_json,
     standalone_map,
     template_inert_html,
 )
+from dashboard.core.payload import encode_payload
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import TEXT_COLUMNS
 from tests.core.test_briefing import make, shipped

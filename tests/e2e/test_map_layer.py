@@ -9,13 +9,8 @@ from playwright.sync_api import Page
 
 from dashboard.assets import inline_assets
 from dashboard.core.mapassets import INLINE_PREFIX, AssetUrls
-from dashboard.core.maps import (
-    base_map,
-    context_layer,
-    data_layers,
-    encode_payload,
-    standalone_map,
-)
+from dashboard.core.maps import base_map, context_layer, data_layers, standalone_map
+from dashboard.core.payload import encode_payload
 from dashboard.core.records import incidents_frame
 
 ASSETS = AssetUrls(INLINE_PREFIX)

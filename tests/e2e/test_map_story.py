@@ -192,7 +192,7 @@ def test_the_map_fits_a_filtered_kyiv_view(story_app: RunningApp, page: Page) ->
     kyiv = marker(page, frame, KYIV)
     assert kyiv["inView"]
     assert frame.evaluate(f"() => ({LAYER}).size()") == 1
-    assert "All 1 incidents in view are on the map." in page.inner_text("body")
+    assert "The 1 incident in view is on the map." in page.inner_text("body")
 
 
 def test_popups_and_tooltips_stay_inside_the_map(story_app: RunningApp, page: Page) -> None:

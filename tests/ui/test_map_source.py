@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import settings
-from dashboard.core.maps import Payload
+from dashboard.core.payload import Payload
 from dashboard.store import Store
 
 #: The views asked for: everything (zoom 8), a corner with few incidents, a small move inside it.

@@ -1,13 +1,15 @@
 /* The incident layers of the dashboard's map, drawn from one compact columnar payload.
  *
- * The payload (built by dashboard/core/maps.py) is a little-endian binary: a uint32 header length,
- * a JSON header (dictionaries, the arrays' layout, the detail blocks' file names), then typed
- * arrays: latitude and longitude as int32 (1e-5 degree), and dictionary codes for the date (its
- * text as the server wrote it: "2024-01-02", or "September 2024" when only the month is known),
+ * The payload (built by dashboard/core/payload.py) is a little-endian binary: a uint32 header
+ * length, a JSON header (dictionaries, the arrays' layout, the detail blocks' file names), then
+ * typed arrays: latitude and longitude as int32 (1e-5 degree), and dictionary codes for the date
+ * (its text as the server wrote it in each interface language: "2024-01-02" or "2 січня 2024",
+ * "September 2024" when only the month is known),
  * status, weapon, outcome and precision, and (when the frame has them) whether the debris was
  * examined and how many sources the incident has. Details (place, casualties, source) come in
  * blocks of rows, fetched when a popup opens. Every data string is put in the page with
- * textContent only.
+ * textContent only. Every word shown comes from the page: the markers' ``options.labels``
+ * (dashboard/core/maps.py ``map_labels``, in the page's language); this script writes none.
  *
  * A click on an incident marker fires ``click`` on its layer (st_folium listens there) with a
  * tooltip built from numbers only: "<row>@<payload file name>", never a data string.
@@ -60,9 +62,11 @@
     Incidents.prototype.latLng = function (i) {
         return L.latLng(this.lat[i] / this.scale, this.lon[i] / this.scale);
     };
-    /* The date as the server wrote it (never reformatted here: a month stays a month). */
-    Incidents.prototype.date = function (i) {
-        return this.dateCode[i] ? this.header.dates[this.dateCode[i] - 1] : '';
+    /* The date as the server wrote it in the page's language ``lang`` (never reformatted here:
+     * a month stays a month). */
+    Incidents.prototype.date = function (i, lang) {
+        var dates = this.header.dates[lang] || this.header.dates.en;
+        return this.dateCode[i] ? dates[this.dateCode[i] - 1] : '';
     };
     Incidents.prototype.outcomeOf = function (i) {
         return this.outcome[i] ? this.header.outcomes[this.outcome[i] - 1] : '';
@@ -73,11 +77,13 @@
     Incidents.prototype.weaponOf = function (i) {
         return this.weapon[i] ? this.header.weapons[this.weapon[i] - 1] : '';
     };
-    /* The tooltip: date, weapon, status, and the outcome unless the missile struck. */
-    Incidents.prototype.summary = function (i) {
-        var outcome = this.outcomeOf(i);
-        return this.date(i) + ' · ' + this.weaponOf(i) + ' · ' + this.statusOf(i) +
-            (outcome && outcome !== 'impact' ? ' · ' + outcome : '');
+    /* The tooltip: date, weapon, status, and the outcome unless the missile struck; words from
+     * the page's ``labels``. */
+    Incidents.prototype.summary = function (i, labels) {
+        var outcome = this.outcomeOf(i), status = this.statusOf(i);
+        return this.date(i, labels.lang) + ' · ' + this.weaponOf(i) + ' · ' +
+            (labels.statuses[status] || status) +
+            (outcome && outcome !== 'impact' ? ' · ' + (labels.outcomes[outcome] || outcome) : '');
     };
     /* A promise of incident i's detail row (fields as header.detail_fields names them). */
     Incidents.prototype.detail = function (i) {
@@ -161,42 +167,45 @@
         box.appendChild(p);
     }
 
+    /* A count put into the page's words for it ("{n} killed"). */
+    function counted(words, n) { return words.replace('{n}', String(n)); }
+
     /* Casualties as reported: an unknown count is "not reported", never 0. */
-    function casualties(d) {
-        if (d.killed === null && d.injured === null) { return 'not reported'; }
-        return (d.killed === null ? 'killed not reported' : d.killed + ' killed') + ', ' +
-               (d.injured === null ? 'injured not reported' : d.injured + ' injured');
+    function casualties(d, w) {
+        if (d.killed === null && d.injured === null) { return w.notReported; }
+        return (d.killed === null ? w.killedNotReported : counted(w.killed, d.killed)) + ', ' +
+               (d.injured === null ? w.injuredNotReported : counted(w.injured, d.injured));
     }
 
     /* How many sources incident i has (the payload caps the count at 255), or null if unknown. */
-    function sourceCount(data, i) {
+    function sourceCount(data, i, w) {
         if (!data.sources) { return null; }
-        return data.sources[i] === 255 ? '255 or more' : String(data.sources[i]);
+        return data.sources[i] === 255 ? w.manySources : String(data.sources[i]);
     }
 
     function examined(data, i) { return Boolean(data.examined && data.examined[i]); }
 
-    /* Fill a popup box with incident i's facts, the summary first, the details once loaded; ``o``
-     * is the payload's style (status colours and labels, precision texts and radii). */
-    function fillPopup(box, data, i, o, d) {
+    /* Fill a popup box with incident i's facts, the summary first, the details once loaded; ``w``
+     * is the page's words (labels, the statuses', outcomes' and precisions' names). */
+    function fillPopup(box, data, i, w, d) {
         while (box.firstChild) { box.removeChild(box.firstChild); }
         var place = d ? d.location + (d.district ? ' (' + d.district + ')' : '') : '…';
-        box.appendChild(text('h4', data.date(i) + ' · ' + place));
-        line(box, 'Weapon', data.weaponOf(i));
+        box.appendChild(text('h4', data.date(i, w.lang) + ' · ' + place));
+        line(box, w.weapon, data.weaponOf(i));
         var outcome = data.outcomeOf(i);  // a strike is what a marker says by itself
-        if (outcome && outcome !== 'impact') { line(box, 'Outcome', o.outcomes[outcome]); }
+        if (outcome && outcome !== 'impact') { line(box, w.outcome, w.outcomeWords[outcome]); }
         var status = data.statusOf(i);
-        line(box, 'Attribution', o.labels[status] || status);
-        line(box, 'Sources', sourceCount(data, i));
-        if (examined(data, i)) { line(box, 'Debris', 'examined (see the record)'); }
+        line(box, w.attribution, w.statusWords[status] || status);
+        line(box, w.sources, sourceCount(data, i, w));
+        if (examined(data, i)) { line(box, w.debris, w.examined); }
         if (!d) { return; }
-        line(box, 'Attributed by', d.attributed_by);
-        line(box, 'Casualties', casualties(d));
-        line(box, 'Location precision', o.precisions[data.precision[i]]);
-        line(box, 'Incident', d.incident_id);
+        line(box, w.attributedBy, d.attributed_by);
+        line(box, w.casualties, casualties(d, w));
+        line(box, w.precision, w.precisions[data.precision[i]]);
+        line(box, w.incident, d.incident_id);
         if (d.source_url || d.source_title) {
             var p = document.createElement('div');
-            p.appendChild(text('b', 'Source: '));
+            p.appendChild(text('b', w.source + ': '));
             if (d.source_url && /^https?:\/\//i.test(d.source_url)) {
                 var a = text('a', d.source_title || d.source_url);
                 a.href = d.source_url;
@@ -301,7 +310,7 @@
 
     /* One incident as a circle marker: tooltip from the payload, popup details fetched on open;
      * a click on a counted incident is reported by its ``layer``. */
-    function marker(layer, data, i, o, muted) {
+    function marker(layer, data, i, o, w, muted) {
         var map = layer._map, precise = data.precision[i] <= 1;
         var colour = o.colours[data.statusOf(i)] || '#878787';
         var m = L.circleMarker(data.latLng(i), L.extend({
@@ -311,16 +320,16 @@
             dashArray: precise ? null : '3 2', incidentIndex: i
         }, muted ? {} : outcomeStyle(data.outcomeOf(i), colour)));
         m.bindTooltip(function () {
-            var summary = (muted ? 'Context (not DPRK-origin) · ' : '') + data.summary(i);
+            var summary = (muted ? w.context + ' · ' : '') + data.summary(i, w);
             return text('span', summary, 'incident-tooltip');
         }, {className: 'incident-tip'});
         m.on('tooltipopen', function (e) { placeTooltip(map, e.tooltip, m.getLatLng()); });
         m.bindPopup(function () {
             var box = document.createElement('div');
             box.className = 'incident-popup';
-            fillPopup(box, data, i, o, null);
+            fillPopup(box, data, i, w, null);
             m.detailShown = data.detail(i).then(function (d) {
-                fillPopup(box, data, i, o, d);
+                fillPopup(box, data, i, w, d);
                 // The box itself becomes the content: update() would call this function again.
                 if (m.getPopup()) {
                     m.getPopup().setContent(box);
@@ -513,7 +522,7 @@
         },
         _point: function (i) {
             var data = this._data, muted = this.options.muted;
-            var drawn = [marker(this, data, i, data.header.style, muted)];
+            var drawn = [marker(this, data, i, data.header.style, this.options.labels, muted)];
             if (!muted && examined(data, i)) { drawn.push(examinedMark(data, i)); }
             return drawn;
         },
@@ -640,13 +649,13 @@
     /* The map's legend: static text from core/maps.py (no data), folded behind a "Legend"
      * button on narrow maps. The map's container says which legend applies (heat or status). */
     L.Control.IncidentLegend = L.Control.extend({
-        options: {position: 'bottomright', html: ''},
+        options: {position: 'bottomright', html: '', toggle: ''},
         onAdd: function (map) {
             var div = L.DomUtil.create('div', 'incident-legend');
             if (map.getSize().x < NARROW) {
                 var button = L.DomUtil.create('a', 'incident-legend-toggle', div);
                 button.href = '#';
-                button.textContent = 'Legend';
+                button.textContent = this.options.toggle;
                 button.setAttribute('role', 'button');
                 L.DomUtil.addClass(div, 'folded');
                 L.DomEvent.on(button, 'click', function (e) {

@@ -1,0 +1,104 @@
+"""The monitor's sidebar: the filters, each showing the view's and setting it, and "Clear all"."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.core import i18n, places
+from dashboard.core.i18n import _
+from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT
+from dashboard.core.monitor import Screen
+from dashboard.core.schema import STATUSES
+from dashboard.core.shown import status_name
+from dashboard.core.view import (
+    clear_all,
+)
+from dashboard.ui.urlstate import ViewSession
+
+
+def sidebar_filters(session: ViewSession, screen: Screen) -> None:
+    """Filter widgets in the sidebar, showing the view's filters; a change sets the view's.
+
+    Each widget's container is keyed by its link parameter. The widgets show the view (set
+    before they are drawn, so back/forward and "Clear all" show too: see
+    :meth:`ViewSession.widget`); a user's change sets that widget's filter alone, through
+    :func:`dashboard.core.view.set_filters`, in the widget's callback.
+    """
+    chosen = session.view.filters
+    start = session.filter_widget("from", "date_from", chosen.date_from)
+    end = session.filter_widget("to", "date_to", chosen.date_to)
+    statuses = session.filter_widget("status", "statuses", list(chosen.statuses), tuple)
+    weapons = session.filter_widget("weapon", "weapons", list(chosen.weapons), tuple)
+    districts = session.filter_widget("district", "districts", list(chosen.districts), tuple)
+    search = session.filter_widget("q", "q", chosen.q)
+
+    # Each widget's words translated once, now, in the page's language: a format function is
+    # also called outside the page run (AppTest), where no language is in force.
+    choices = pd.Series(screen.district_choices, dtype=object)
+    district_names = dict(zip(screen.district_choices, places.names(choices), strict=True))
+    st.sidebar.header(_("Filters"))
+    st.sidebar.container(key="from").date_input(
+        _("From"),
+        value=None,
+        min_value=DATE_MIN,
+        max_value=DATE_MAX,
+        format="YYYY-MM-DD",
+        **start,
+        help=_("Empty: from the first incident."),
+    )
+    st.sidebar.container(key="to").date_input(
+        _("To"),
+        value=None,
+        min_value=DATE_MIN,
+        max_value=DATE_MAX,
+        format="YYYY-MM-DD",
+        **end,
+        help=_("Empty: up to the latest incident."),
+    )
+    st.sidebar.container(key="status").multiselect(
+        _("Attribution status"),
+        list(STATUSES),
+        format_func={code: status_name(code) for code in STATUSES}.__getitem__,
+        **statuses,
+        help="\n".join(f"- **{status_name(k)}**: {_(v)}" for k, v in STATUSES.items()),
+    )
+    st.sidebar.container(key="weapon").multiselect(
+        _("Weapon"),
+        screen.weapon_choices,
+        **weapons,
+        help=_(
+            "Weapon classes: the spellings sources use (KN-23, Hwasong-11A, kn23…) mapped onto "
+            "one vocabulary. Each record keeps its source's own words."
+        ),
+    )
+    st.sidebar.container(key="district").multiselect(
+        _("District"),
+        screen.district_choices,
+        format_func=district_names.__getitem__,
+        **districts,
+    )
+    st.sidebar.container(key="q").text_input(
+        _("Search"),
+        max_chars=MAX_TEXT,
+        placeholder=_("place, weapon, source, note…"),
+        **search,
+    )
+    st.sidebar.button(
+        _("Clear all"),
+        key="clear_all",
+        help=_("Every filter, the selection, the map view and layer back to their defaults."),
+        on_click=lambda: session.apply(clear_all),
+    )
+
+
+def context_toggle(session: ViewSession, screen: Screen) -> None:
+    """The sidebar's "Show context incidents" (link parameter ``context=1``)."""
+    st.sidebar.container(key="context").checkbox(
+        _("Show context incidents ({n})").format(n=i18n.number(screen.context_total)),
+        **session.filter_widget("context", "context", session.view.filters.context, bool),
+        help=_(
+            "Incidents that are not DPRK-origin (an ACLED export's strikes, say): drawn faint "
+            "and grey on the map, never in the figures, the chart or the table."
+        ),
+    )
