@@ -26,6 +26,7 @@ import pandas as pd
 
 from dashboard.core.csvio import Limits, parse_csv
 from dashboard.core.errors import Code, Issue, clip
+from dashboard.core.i18n import N_
 
 #: The ``model`` values counted (exactly as the dataset writes them).
 MODELS: Final[tuple[str, ...]] = ("Iskander-M/KN-23", "KN-23")
@@ -36,7 +37,7 @@ DATASET: Final = (
     "Massive Missile Attacks on Ukraine (compiled by Petro Ivaniuk from the Ukrainian Air "
     "Force's daily reports)"
 )
-CAVEAT: Final = (
+CAVEAT: Final = N_(
     'The Air Force reports "Iskander-M/KN-23" as one: it does not tell the Russian Iskander-M '
     "from the North Korean KN-23, so this is not a count of DPRK missiles, and not incidents."
 )
