@@ -129,7 +129,7 @@ if done := st.session_state.pop("upload_message", None):
 holds = st.radio(
     _("The file holds"),
     list(HOLDS),
-    format_func=lambda held: _(HOLDS[held]),
+    format_func={held: _(name) for held, name in HOLDS.items()}.__getitem__,
     key="upload_holds",
     horizontal=True,
     help=_(
@@ -171,7 +171,7 @@ left, right = st.columns(2)
 fmt = left.radio(
     _("Columns"),
     FORMATS,
-    format_func=lambda f: _(FORMAT_LABELS[f]),
+    format_func={f: _(name) for f, name in FORMAT_LABELS.items()}.__getitem__,
     key="upload_format",
     horizontal=True,
 )
@@ -186,7 +186,7 @@ chosen_name = right.selectbox(
     _("Saved column mapping"),
     [NO_MAPPING, *saved],
     key="upload_mapping_choice",
-    format_func=lambda name: _("(none)") if name == NO_MAPPING else name,
+    format_func={NO_MAPPING: _("(none)")}.get,
 )
 # "Cancel" clears the picker by giving it a new key.
 picker = st.session_state.setdefault("upload_picker", 0)

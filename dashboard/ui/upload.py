@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from datetime import date
 
@@ -158,10 +159,17 @@ def _short(value: str, width: int = 40) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-def _label(column: str) -> str:
-    if not column:
-        return _("(ignore)")
-    return _("{column} · required").format(column=column) if column in REQUIRED else column
+def _labeller() -> Callable[[str], str]:
+    """How the mapping form names a template column: "(ignore)" for none, required ones marked
+    (the words translated once, when the form is drawn)."""
+    ignore, required = _("(ignore)"), _("{column} · required")
+
+    def label(column: str) -> str:
+        if not column:
+            return ignore
+        return required.format(column=column) if column in REQUIRED else column
+
+    return label
 
 
 def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
@@ -176,6 +184,7 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
     start = suggest(file.header, file.mapping)
     options = [IGNORE, *TEMPLATE_COLUMNS]
     tag = file.sha256[:12]
+    label = _labeller()
     with (
         st.expander(_("Map the file's columns"), expanded=missing),
         st.form(key=f"mapping_form_{tag}"),
@@ -196,7 +205,7 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
                 md_escape(header) if header else _("(column {n} has no name)").format(n=i + 1),
                 options,
                 index=options.index(start.get(header, IGNORE)),
-                format_func=_label,
+                format_func=label,
                 key=f"map_{tag}_{i}",
             )
             if i < len(seen) and seen[i].samples:
@@ -249,6 +258,7 @@ def _value_maps(
     """Selectboxes mapping each value a vocabulary column's file column holds outside the
     vocabulary onto an accepted one; the chosen maps by canonical column."""
     chosen: dict[str, dict[str, str]] = {}
+    keep = _("(keep as written)")
     for i, header in enumerate(file.header):
         column = start.get(header, IGNORE)
         accepted = vocabulary(column) if column else None
@@ -268,7 +278,7 @@ def _value_maps(
                 md_escape(_short(value)),
                 options,
                 index=options.index(guess) if guess in options else 0,
-                format_func=lambda v: v or _("(keep as written)"),
+                format_func=lambda v: v or keep,
                 key=f"value_{file.sha256[:12]}_{i}_{j}",
             )
         chosen[column] = table
@@ -374,7 +384,7 @@ def duplicates_choice(near: pd.DataFrame) -> Choice | None:
     return st.radio(
         _("What to do with them"),
         list(CHOICES),
-        format_func=lambda choice: _(CHOICES[choice]),
+        format_func={choice: _(text) for choice, text in CHOICES.items()}.__getitem__,
         index=None,
         key="duplicate_choice",
     )
