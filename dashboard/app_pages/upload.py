@@ -182,11 +182,12 @@ except MappingRefusedError as exc:  # a saved mapping names a column the templat
     saved = {}
 if just_saved := st.session_state.pop("select_mapping", None):
     st.session_state["upload_mapping_choice"] = just_saved
-chosen_name = right.selectbox(
+no_mapping = _("(none)")
+chosen_name: str = right.selectbox(
     _("Saved column mapping"),
     [NO_MAPPING, *saved],
     key="upload_mapping_choice",
-    format_func={NO_MAPPING: _("(none)")}.get,
+    format_func=lambda name: no_mapping if name == NO_MAPPING else name,
 )
 # "Cancel" clears the picker by giving it a new key.
 picker = st.session_state.setdefault("upload_picker", 0)
