@@ -26,7 +26,7 @@ from dashboard.core.aggregates import AGGREGATE_COLUMNS, as_of_text, label
 from dashboard.core.dates import DAY, date_text
 from dashboard.core.evidence import PROVISIONS, Evidence, incident_sources, parts_summary
 from dashboard.core.figures import Headline
-from dashboard.core.i18n import _, language, number
+from dashboard.core.i18n import _, language, number, use
 from dashboard.core.links import format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.mapassets import INLINE_PREFIX, AssetUrls, inline
@@ -370,8 +370,15 @@ def _words(brief: Briefing, generated: str, in_view: int) -> dict[str, str]:
 
 
 def render(brief: Briefing, *, asset_text: AssetReader) -> str:
-    """The briefing as one HTML document (UTF-8 text) in the language in force; ``asset_text``
-    reads the map's scripts and styles, which the page carries inline so it opens from disk."""
+    """The briefing as one HTML document (UTF-8 text) in its view's language (the link's
+    ``lang``, as the reader of a shared link expects), else the language in force;
+    ``asset_text`` reads the map's scripts and styles, which the page carries inline so it
+    opens from disk."""
+    with use(brief.state.lang or language()):
+        return _render(brief, asset_text)
+
+
+def _render(brief: Briefing, asset_text: AssetReader) -> str:
     figures = brief.figures
     generated = format_asof(brief.generated_at)
     return _TEMPLATE.render(

@@ -22,7 +22,7 @@ from streamlit_folium import st_folium
 
 from dashboard import settings
 from dashboard.assets import publish_payload, read_asset
-from dashboard.core import briefing, export, links
+from dashboard.core import briefing, export, i18n, links
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.evidence import Evidence
 from dashboard.core.figures import Headline
@@ -467,6 +467,7 @@ def share_panel(
         st.caption("Nothing to download: no incident is in this view.")
         return
     tiles, attribution = settings.tiles()
+    spoken = i18n.language()  # the download is made after this run, outside its language
 
     def make_briefing() -> bytes:
         brief = briefing.Briefing(
@@ -483,7 +484,8 @@ def share_panel(
             evidence=evidence,
             counts=aggregates(),
         )
-        return briefing.render(brief, asset_text=read_asset).encode("utf-8")
+        with i18n.use(spoken):
+            return briefing.render(brief, asset_text=read_asset).encode("utf-8")
 
     stamp = links.format_asof(state.asof or datetime.now(UTC)).replace(":", "")
     # One wrapping row of buttons each as wide as its label (columns cut "Download briefing").

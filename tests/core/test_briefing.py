@@ -208,19 +208,19 @@ def test_the_briefing_speaks_ukrainian() -> None:
     with use("uk"):
         page = make(shipped(), View(Filters(q="Харків")))
     assert '<html lang="uk">' in page
-    assert "Удари ракетами північнокорейського походження по Україні, і хто досі стежить" in page  # noqa: RUF001
+    assert "<h1>Удари ракетами з КНДР по Україні — і хто досі стежить</h1>" in page  # noqa: RUF001
     assert "Довідку створено 2026-11-26T09:30:00Z · дані поточні" in page
     for heading in (
         "Застосовані фільтри",
         "Карта",
         f"Інциденти ({len(shipped())})",
-        "Що підрахували посадовці",
+        "Що нарахували посадовці",
         "Докази",
         "Група експертів ООН (Комітет 1718)",  # noqa: RUF001
     ):
         assert f"<h2>{heading}</h2>" in page
     assert "<li>Пошук: Харків</li>" in page
-    assert "<li>З: будь-які</li>" in page  # noqa: RUF001
-    assert "Жоден інцидент у вибірці не має експертизи уламків." in page  # noqa: RUF001
+    assert "<li>Від: будь-які</li>" in page
+    assert "Жоден інцидент у вигляді не має експертизи уламків." in page  # noqa: RUF001
     for english in ("Filters used", "What officials have counted", "Incidents in view", "Grade"):
         assert english not in page.split("<iframe")[0] + page.split("</iframe>")[1]
