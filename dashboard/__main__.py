@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -20,37 +19,17 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 
 from dashboard.core import i18n
-from dashboard.core.errors import DashboardError
+from dashboard.core.errors import DashboardError, Issue
 from dashboard.core.evidence import Kind
+from dashboard.core.i18n import N_, _, ngettext, number
 from dashboard.core.mapping import FORMATS
 from dashboard.core.report import Report
+from dashboard.core.text import terminal_text
 from dashboard.store import Store, default_url
 
 
 class UsageError(DashboardError):
     """The command line asks for something that cannot be done as asked (exit code 2)."""
-
-
-# C0 and C1 controls, DEL, and the invisible marks that reorder or hide text (bidi overrides and
-# isolates, line/paragraph separators): a terminal would act on them instead of showing them.
-_CONTROLS = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-)
-_BREAKS = re.compile("\r(?!\n)|\n")
-
-
-def visible(text: object, *, lines: bool = False) -> str:
-    """``text`` with every control character shown as an escape (``\\x1b``, ``\\u202e``).
-
-    With ``lines``, line ends (LF, CRLF) are kept, so a multi-line report still reads as lines.
-    """
-
-    def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    shown = _CONTROLS.sub(escape, str(text))
-    return shown if lines else _BREAKS.sub(escape, shown)
 
 
 def say(text: object = "", *, file: TextIO | None = None, lines: bool = False) -> None:
@@ -59,7 +38,7 @@ def say(text: object = "", *, file: TextIO | None = None, lines: bool = False) -
     A message is one line (a file name holding a line break cannot forge another line of the
     report) unless ``lines`` says it is a multi-line block such as a table.
     """
-    print(visible(text, lines=lines), file=file or sys.stdout)
+    print(terminal_text(text, lines=lines), file=file or sys.stdout)
 
 
 def _write(text: str, out: str) -> None:
@@ -72,9 +51,13 @@ def _write(text: str, out: str) -> None:
         try:
             Path(out).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
-            raise DashboardError(f"cannot write {out!r}: {exc.strerror or exc}") from exc
+            raise DashboardError(
+                _("cannot write {path}: {reason}").format(
+                    path=repr(out), reason=exc.strerror or exc
+                )
+            ) from exc
     elif sys.stdout.isatty():
-        sys.stdout.write(visible(text, lines=True))
+        sys.stdout.write(terminal_text(text, lines=True))
     else:
         sys.stdout.write(text)
 
@@ -102,7 +85,11 @@ def _link_params(link: str | None) -> tuple[dict[str, list[str]], str | None]:
     if parts.scheme in ("http", "https") and parts.netloc:
         return parse_qs(parts.query, keep_blank_values=True), link
     if parts.scheme or parts.netloc:
-        raise UsageError(f"--link must be an http(s) address or a query string, not {link!r}")
+        raise UsageError(
+            _("--link must be an http(s) address or a query string, not {link}").format(
+                link=repr(link)
+            )
+        )
     return parse_qs(link.lstrip("?"), keep_blank_values=True), None
 
 
@@ -148,10 +135,15 @@ def _briefing(args: argparse.Namespace) -> int:
     )
     _write(briefing.render(brief, asset_text=read_asset), args.out)
     for note in links.capped([*notes, *screen.notes]):
-        say(f"warning: {note}", file=sys.stderr)
+        say(_("warning: {note}").format(note=note), file=sys.stderr)
     # Written to standard output, the briefing is the output: the summary goes with the warnings.
     summary = sys.stderr if args.out == "-" else sys.stdout
-    say(f"briefing written to {args.out} (incidents in view: {len(in_view)})", file=summary)
+    say(
+        _("briefing written to {path} (incidents in view: {n})").format(
+            path=args.out, n=number(len(in_view))
+        ),
+        file=summary,
+    )
     return 0
 
 
@@ -159,9 +151,12 @@ def _assets(_args: argparse.Namespace) -> int:
     from dashboard.assets import VENDOR_DIR, ensure_static_assets
 
     ensure_static_assets()
-    say(f"map assets ready in {VENDOR_DIR}")
+    say(_("map assets ready in {path}").format(path=VENDOR_DIR))
     return 0
 
+
+#: An issue's severity in words (the report's lines start with it).
+SEVERITIES: dict[str, str] = {"error": N_("error"), "warning": N_("warning")}
 
 #: What ``import --kind`` takes, and the evidence kind each names (None: incidents).
 KINDS: dict[str, Kind | None] = {
@@ -186,7 +181,7 @@ def _import(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise UsageError(f"no such file: {args.file}")
+        raise UsageError(_("no such file: {path}").format(path=args.file))
     if args.kind != "incidents":
         unused = [
             option
@@ -200,8 +195,10 @@ def _import(args: argparse.Namespace) -> int:
         ]
         if unused:
             raise UsageError(
-                f"{', '.join(unused)} apply to incident files only: an evidence file is read in"
-                " its template's columns and imported whole"
+                _(
+                    "{options} apply to incident files only: an evidence file is read in its "
+                    "template's columns and imported whole"
+                ).format(options=", ".join(unused))
             )
     limits = settings.upload_limits()
     with path.open("rb") as stream:
@@ -213,8 +210,12 @@ def _import(args: argparse.Namespace) -> int:
     if args.mapping:
         mappings = saved_mappings(store)
         if args.mapping not in mappings:
-            known = ", ".join(mappings) or "none saved yet"
-            raise UsageError(f"no saved mapping {args.mapping!r} (saved: {known})")
+            known = ", ".join(mappings) or _("none saved yet")
+            raise UsageError(
+                _("no saved mapping {name} (saved: {known})").format(
+                    name=repr(args.mapping), known=known
+                )
+            )
         mapping = mappings[args.mapping]
     report = prepare(
         data,
@@ -229,21 +230,29 @@ def _import(args: argparse.Namespace) -> int:
     if args.dry_run:
         changes = classify(store, report)["change"].value_counts()
         say(
-            "dry run, nothing stored: would add {new}, update {update}, leave {unchanged} "
-            "unchanged".format(
-                **{k: int(changes.get(k, 0)) for k in ("new", "update", "unchanged")}
-            )
+            _(
+                "dry run, nothing stored: would add {new}, update {update}, leave {unchanged} "
+                "unchanged"
+            ).format(**{k: int(changes.get(k, 0)) for k in ("new", "update", "unchanged")})
         )
         return 0 if report.importable(args.valid_only) else 1
     if (reason := report.refusal(args.valid_only)) is not None:
-        say(f"rejected: {reason}; nothing was stored")
+        say(_("rejected: {reason}; nothing was stored").format(reason=reason))
         if report.importable(valid_only=True):
-            say("use --valid-only to store the valid rows and leave the rejected ones out")
+            say(_("use --valid-only to store the valid rows and leave the rejected ones out"))
         return 1
     summary = commit(store, report, uploaded_by=UPLOADER, valid_only=args.valid_only)
     say(
-        f"stored as batch {summary.batch_id}: {summary.added} added, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {report.counts.invalid} rejected"
+        _(
+            "stored as batch {batch}: {added} added, {updated} updated, {unchanged} unchanged, "
+            "{rejected} rejected"
+        ).format(
+            batch=summary.batch_id,
+            added=summary.added,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+            rejected=report.counts.invalid,
+        )
     )
     return 0
 
@@ -253,7 +262,12 @@ def _print_report(report: Report) -> None:
     for line in report.summary():
         say(line)
     for issue in report.issues:
-        say(f"{issue.severity}: {issue}")
+        say(_issue_line(issue))
+
+
+def _issue_line(issue: Issue) -> str:
+    """One issue as the CLI prints it: its severity (in words), then the issue."""
+    return _("{severity}: {issue}").format(severity=_(SEVERITIES[issue.severity]), issue=issue)
 
 
 def _import_evidence(store: Store, data: bytes, name: str, kind: Kind, *, dry_run: bool) -> int:
@@ -266,17 +280,32 @@ def _import_evidence(store: Store, data: bytes, name: str, kind: Kind, *, dry_ru
     if dry_run:
         updates = sum(1 for i in report.issues if i.code == Code.UPDATES_STORED)
         say(
-            f"dry run, nothing stored: {report.counts.valid} valid row(s), {updates} of them "
-            "updating a stored row"
+            ngettext(
+                "dry run, nothing stored: {n} valid row(s), {updates} of them updating a stored "
+                "row",
+                "dry run, nothing stored: {n} valid row(s), {updates} of them updating a stored "
+                "row",
+                report.counts.valid,
+            ).format(n=report.counts.valid, updates=updates)
         )
         return 0 if report.importable() else 1
     if (reason := report.refusal()) is not None:
-        say(f"rejected: {reason}; nothing was stored (an evidence file is imported whole)")
+        say(
+            _("rejected: {reason}; nothing was stored (an evidence file is imported whole)").format(
+                reason=reason
+            )
+        )
         return 1
     summary = commit_evidence(store, report, uploaded_by=UPLOADER)
     say(
-        f"stored as batch {summary.batch_id}: {summary.added} added, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged"
+        _(
+            "stored as batch {batch}: {added} added, {updated} updated, {unchanged} unchanged"
+        ).format(
+            batch=summary.batch_id,
+            added=summary.added,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+        )
     )
     return 0
 
@@ -293,7 +322,7 @@ def _batches(_args: argparse.Namespace) -> int:
     reverts = out["reverts_batch"]
     out["reverts_batch"] = reverts.astype("Int64").astype(object).where(reverts.notna(), "")
     for column in ("kind", "uploaded_by", "filename", "source_format"):
-        out[column] = out[column].map(visible)
+        out[column] = out[column].map(terminal_text)
     say(out.to_string(index=False), lines=True)
     return 0
 
@@ -303,8 +332,16 @@ def _revert(args: argparse.Namespace) -> int:
 
     summary = revert(open_store(), args.batch, uploaded_by=UPLOADER)
     say(
-        f"batch {args.batch} reverted by batch {summary.batch_id}: {summary.removed} removed, "
-        f"{summary.added} restored, {summary.updated} set back"
+        _(
+            "batch {batch} reverted by batch {by}: {removed} removed, {restored} restored, "
+            "{set_back} set back"
+        ).format(
+            batch=args.batch,
+            by=summary.batch_id,
+            removed=summary.removed,
+            restored=summary.added,
+            set_back=summary.updated,
+        )
     )
     return 0
 
@@ -324,23 +361,35 @@ def _import_launches(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise UsageError(f"no such file: {args.file}")
+        raise UsageError(_("no such file: {path}").format(path=args.file))
     limits = settings.upload_limits()
     with path.open("rb") as stream:
         data = read_limited(stream, limits.max_bytes)
     report = prepare_launches(data, path.name, limits=limits)
     say(report.summary())
     for issue in report.issues:
-        say(f"{issue.severity}: {issue}")
+        say(_issue_line(issue))
     if (reason := report.refusal()) is not None:
-        say(f"rejected: {reason}; nothing was stored")
+        say(_("rejected: {reason}; nothing was stored").format(reason=reason))
         return 1
     if args.dry_run:
-        say(f"dry run, nothing stored: would store {len(report.monthly):,} months")
+        say(
+            ngettext(
+                "dry run, nothing stored: would store {n} month",
+                "dry run, nothing stored: would store {n} months",
+                len(report.monthly),
+            ).format(n=number(len(report.monthly)))
+        )
         return 0
     stored = commit_launches(open_store(), report, uploaded_by=UPLOADER)
-    say(f"stored {stored.months:,} months of launches (they replace the stored series)")
-    say(f"note: {CAVEAT}")
+    say(
+        ngettext(
+            "stored {n} month of launches (they replace the stored series)",
+            "stored {n} months of launches (they replace the stored series)",
+            stored.months,
+        ).format(n=number(stored.months))
+    )
+    say(_("note: {caveat}").format(caveat=_(CAVEAT)))
     return 0
 
 
@@ -433,9 +482,9 @@ def _store_url_problem(url: str) -> str | None:
     except sa.exc.ArgumentError as exc:
         return str(exc)
     except ValueError as exc:
-        return f"bad port or address ({exc})"
+        return _("bad port or address ({reason})").format(reason=exc)
     except ImportError as exc:
-        return f"its database driver is not installed ({exc})"
+        return _("its database driver is not installed ({reason})").format(reason=exc)
     return None
 
 
@@ -452,15 +501,20 @@ def _run(argv: Sequence[str] | None) -> int:
     url = default_url()
     problem = _store_url_problem(url)
     if problem is not None:
-        say(f"error: DASHBOARD_DB_URL is not a usable database URL: {problem}", file=sys.stderr)
+        say(
+            _("error: DASHBOARD_DB_URL is not a usable database URL: {problem}").format(
+                problem=problem
+            ),
+            file=sys.stderr,
+        )
         return 1
     try:
         return int(args.run(args))
     except UsageError as exc:
-        say(f"error: {exc}", file=sys.stderr)
+        say(_("error: {message}").format(message=exc), file=sys.stderr)
         return 2
     except DashboardError as exc:
-        say(f"error: {exc}", file=sys.stderr)
+        say(_("error: {message}").format(message=exc), file=sys.stderr)
         return 1
 
 

@@ -386,3 +386,29 @@ def test_a_file_over_the_size_limit_is_refused_without_being_read_whole(
         out.count("the file is larger than the limit of 1,000 bytes (value 'over 1000 bytes')") == 2
     )
     assert peak < 16 * 2**20
+
+
+def test_the_cli_speaks_the_language_lang_asks_for(
+    cli_store: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "uk_UA.UTF-8")
+    path = write(tmp_path, [GOOD, row(incident_id="T-2", latitude="north")])
+    assert main(["import", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("помилка: ") for line in lines)  # the severity
+    assert lines[-2].startswith("відхилено: ")
+    assert lines[-2].endswith("; нічого не збережено")
+    assert lines[-1] == (
+        "використайте --valid-only, щоб зберегти коректні рядки й пропустити відхилені"
+    )
+    assert main(["import", str(tmp_path / "missing.csv")]) == 2
+    assert capsys.readouterr().err.startswith("помилка: файл не знайдено: ")
+    assert main(["import", str(path), "--valid-only"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "збережено як пакет 2: додано — 1, оновлено — 0, без змін — 0, відхилено — 1"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -437,3 +438,29 @@ def test_the_launches_section_reports_refuses_then_stores(page: AppTest, url: st
     stored = Store(url).launches_import()
     assert stored is not None
     assert (stored.filename, stored.months, stored.imported_by) == ("good.csv", 2, "analyst")
+
+
+def test_the_report_speaks_ukrainian_when_the_link_asks(url: str) -> None:
+    importlib.import_module("dashboard.ui.lang")  # the page's language resolver, as app.py has it
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.query_params["lang"] = "uk"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Завантаження інцидентів і доказів"  # noqa: RUF001
+    upload(at, csv_bytes([GOOD, row(incident_id="T-2", date="01/02/2024")]))
+    assert metrics(at) == {
+        "Прочитано рядків": "2",
+        "Коректні": "1",
+        "Некоректні": "1",
+        "Попередження": "0",
+    }
+    headings = [h.value for h in at.subheader]
+    assert headings[:2] == ["Звіт", "Коректні рядки, як їх буде збережено"]
+    assert "Попередні завантаження" in headings
+    assert at.button(key="import").label == "Імпортувати"
+    assert at.checkbox(key="valid_only").label == (
+        "Імпортувати лише коректні рядки (1), а відхилені (1) пропустити"  # noqa: RUF001
+    )
+    downloads = [b.proto.label for b in at.get("download_button")]
+    assert "Завантажити 1 проблему (CSV)" in downloads
+    assert "Завантажити 1 відхилений рядок (CSV зі стовпцем помилки)" in downloads

@@ -16,6 +16,7 @@ from dashboard.core.batchlog import describe, earlier_imports, offered_for_rever
 from dashboard.core.duplicates import near_duplicates, resolve
 from dashboard.core.errors import MappingRefusedError, RevertRefusedError
 from dashboard.core.evidence import Kind
+from dashboard.core.i18n import N_, _, number
 from dashboard.core.mapping import FORMATS
 from dashboard.core.text import md_escape
 from dashboard.imports import (
@@ -34,40 +35,40 @@ from dashboard.ui.auth import require_analyst
 from dashboard.ui.mapview import preview_map
 
 FORMAT_LABELS = {
-    "auto": "Recognise (template or ACLED)",
-    "incidents": "Template columns",
-    "acled": "ACLED export",
+    "auto": N_("Recognise (template or ACLED)"),
+    "incidents": N_("Template columns"),
+    "acled": N_("ACLED export"),
 }
 NO_MAPPING = "(none)"
 HOLDS = {
-    "incidents": "Incidents",
-    "sources": "Sources",
-    "examinations": "Debris examinations",
-    "component_origins": "Component origins",
-    "launches": "Air Force launches (dataset)",
+    "incidents": N_("Incidents"),
+    "sources": N_("Sources"),
+    "examinations": N_("Debris examinations"),
+    "component_origins": N_("Component origins"),
+    "launches": N_("Air Force launches (dataset)"),
 }
 
 
 def past_uploads(store: Store, batches: pd.DataFrame, who: str) -> None:
     """Every batch, and the revert of one (named, and confirmed first)."""
-    st.subheader("Past uploads")
+    st.subheader(_("Past uploads"))
     view.batches_table(batches)
     with_seed = st.checkbox(
-        "Offer the shipped data for revert",
+        _("Offer the shipped data for revert"),
         key="revert_seed",
-        help="The incidents this dashboard ships with; reverting them empties the shipped view.",
+        help=_("The incidents this dashboard ships with; reverting them empties the shipped view."),
     )
     candidates = offered_for_revert(batches, revertible(batches), with_seed=with_seed)
     if candidates:
         pick, button = st.columns([3, 1], vertical_alignment="bottom")
         target = pick.selectbox(
-            "Batch to revert",
+            _("Batch to revert"),
             candidates,
             key="revert_choice",
             format_func=lambda b: describe(batches, b),
-            help="Puts what the batch stored back as it was before; recorded as a batch.",
+            help=_("Puts what the batch stored back as it was before; recorded as a batch."),
         )
-        if button.button("Revert batch…", key="revert"):
+        if button.button(_("Revert batch…"), key="revert"):
             st.session_state["revert_pending"] = int(target)
         pending = st.session_state.get("revert_pending")
         if pending is not None and pending not in candidates:
@@ -75,36 +76,49 @@ def past_uploads(store: Store, batches: pd.DataFrame, who: str) -> None:
         if pending is not None:
             with st.container(border=True):
                 st.warning(
-                    f"Revert {md_escape(describe(batches, pending))}? What it stored goes back to "
-                    "how it was before it; the revert is recorded as a new batch.",
+                    _(
+                        "Revert {batch}? What it stored goes back to how it was before it; the "
+                        "revert is recorded as a new batch."
+                    ).format(batch=md_escape(describe(batches, pending))),
                     icon=":material/undo:",
                 )
                 yes, no = st.columns(2)
-                if no.button("Cancel", key="revert_cancel"):
+                if no.button(_("Cancel"), key="revert_cancel"):
                     st.session_state["revert_pending"] = None
                     st.rerun()
-                if yes.button(f"Revert batch {pending}", type="primary", key="revert_confirm"):
+                if yes.button(
+                    _("Revert batch {batch}").format(batch=pending),
+                    type="primary",
+                    key="revert_confirm",
+                ):
                     st.session_state["revert_pending"] = None
                     try:
                         summary = revert(store, pending, uploaded_by=who)
                     except RevertRefusedError as exc:  # an outage goes to the app's notice
                         st.error(md_escape(exc))
                     else:
-                        st.session_state["upload_message"] = (
-                            f"Batch {pending} reverted by batch {summary.batch_id}: "
-                            f"{summary.removed:,} removed, {summary.added:,} restored, "
-                            f"{summary.updated:,} set back."
+                        st.session_state["upload_message"] = _(
+                            "Batch {batch} reverted by batch {by}: {removed} removed, "
+                            "{restored} restored, {set_back} set back."
+                        ).format(
+                            batch=pending,
+                            by=summary.batch_id,
+                            removed=number(summary.removed),
+                            restored=number(summary.added),
+                            set_back=number(summary.updated),
                         )
                         st.rerun()
     else:
-        st.caption("No batch to revert: every upload that changed something is reverted already.")
+        st.caption(
+            _("No batch to revert: every upload that changed something is reverted already.")
+        )
 
 
 store = data.store()
 today = date.today()
 limits = settings.upload_limits()
 
-st.title("Upload incidents and evidence")
+st.title(_("Upload incidents and evidence"))
 who = require_analyst()  # a viewer gets the sign-in (or how to enable it), never an upload control
 if who is None:
     st.stop()
@@ -113,13 +127,15 @@ if done := st.session_state.pop("upload_message", None):
     st.success(done, icon=":material/check_circle:")
 
 holds = st.radio(
-    "The file holds",
+    _("The file holds"),
     list(HOLDS),
-    format_func=HOLDS.get,
+    format_func={held: _(name) for held, name in HOLDS.items()}.__getitem__,
     key="upload_holds",
     horizontal=True,
-    help="Evidence files add sources, debris examinations or component origins to stored "
-    "incidents (see the README's Evidence section).",
+    help=_(
+        "Evidence files add sources, debris examinations or component origins to stored "
+        "incidents (see the README's Evidence section)."
+    ),
 )
 if holds == "launches":
     view.launches_upload(store, who=who, limits=limits)
@@ -130,7 +146,7 @@ if holds != "incidents":
     st.stop()
 
 st.download_button(
-    "Download the CSV template",
+    _("Download the CSV template"),
     build_template(today),
     file_name="incidents-template.csv",
     mime="text/csv",
@@ -139,15 +155,25 @@ st.download_button(
     icon=":material/download:",
 )
 st.caption(
-    f"CSV (UTF-8 or Windows-1251, comma, semicolon or tab) or an Excel .xlsx workbook (the "
-    f"first sheet, or the one you choose); up to {limits.max_bytes / 2**20:.0f} MB, "
-    f"{limits.max_rows:,} rows, {limits.max_cell:,} characters a cell. ACLED exports are "
-    "recognised; other layouts can be mapped column by column."
+    _(
+        "CSV (UTF-8 or Windows-1251, comma, semicolon or tab) or an Excel .xlsx workbook (the "
+        "first sheet, or the one you choose); up to {megabytes} MB, {rows} rows, {characters} "
+        "characters a cell. ACLED exports are recognised; other layouts can be mapped column by "
+        "column."
+    ).format(
+        megabytes=number(round(limits.max_bytes / 2**20)),
+        rows=number(limits.max_rows),
+        characters=number(limits.max_cell),
+    )
 )
 
 left, right = st.columns(2)
 fmt = left.radio(
-    "Columns", FORMATS, format_func=FORMAT_LABELS.get, key="upload_format", horizontal=True
+    _("Columns"),
+    FORMATS,
+    format_func={f: _(name) for f, name in FORMAT_LABELS.items()}.__getitem__,
+    key="upload_format",
+    horizontal=True,
 )
 try:
     saved = saved_mappings(store)
@@ -156,27 +182,31 @@ except MappingRefusedError as exc:  # a saved mapping names a column the templat
     saved = {}
 if just_saved := st.session_state.pop("select_mapping", None):
     st.session_state["upload_mapping_choice"] = just_saved
-chosen_name = right.selectbox(
-    "Saved column mapping", [NO_MAPPING, *saved], key="upload_mapping_choice"
+no_mapping = _("(none)")
+chosen_name: str = right.selectbox(
+    _("Saved column mapping"),
+    [NO_MAPPING, *saved],
+    key="upload_mapping_choice",
+    format_func=lambda name: no_mapping if name == NO_MAPPING else name,
 )
 # "Cancel" clears the picker by giving it a new key.
 picker = st.session_state.setdefault("upload_picker", 0)
 upload = st.file_uploader(
-    "Incident CSV or Excel workbook",
+    _("Incident CSV or Excel workbook"),
     type=["csv", "tsv", "txt", "xlsx"],
     key="upload_file" if picker == 0 else f"upload_file_{picker}",
     max_upload_size=math.ceil(limits.max_bytes / 2**20),
 )
 
 if upload is None:
-    st.info("Choose a file: nothing is stored until you press Import after reading the report.")
+    st.info(_("Choose a file: nothing is stored until you press Import after reading the report."))
 else:
     custom = st.session_state.get("custom_mapping")
     mapping = custom[1] if custom and custom[0] == upload.file_id else saved.get(chosen_name)
     data_bytes = read_limited(upload, limits.max_bytes)
     sheet = None
     if len(names := view.sheets(data_bytes)) > 1:
-        sheet = st.selectbox("Sheet", names, key=f"upload_sheet_{upload.file_id}")
+        sheet = st.selectbox(_("Sheet"), names, key=f"upload_sheet_{upload.file_id}")
     file = view.prepared(
         data_bytes, upload.name, today, fmt=fmt, mapping=mapping, limits=limits, sheet=sheet
     )
@@ -191,14 +221,13 @@ else:
             st.session_state["custom_mapping"] = (upload.file_id, applied)
             if applied.name:
                 st.session_state["select_mapping"] = applied.name
-                st.session_state["upload_message"] = (
-                    f"Saved the column mapping “{md_escape(applied.name)}” and selected it: it "
-                    "applies to this file, and to later ones while selected (command line: "
-                    "`--mapping NAME`)."
-                )
+                st.session_state["upload_message"] = _(
+                    "Saved the column mapping “{name}” and selected it: it applies to this file, "
+                    "and to later ones while selected (command line: `--mapping NAME`)."
+                ).format(name=md_escape(applied.name))
             st.rerun()
 
-    st.subheader("Report")
+    st.subheader(_("Report"))
     view.report(file)
 
     if not file.valid.empty:
@@ -209,10 +238,13 @@ else:
             file = replace(file, valid=resolve(file.valid, near, choice))
             preview = resolve(preview, near, choice)
         changes = preview["change"].value_counts()
-        st.subheader("Valid rows, as they would be stored")
+        st.subheader(_("Valid rows, as they would be stored"))
         st.caption(
-            f"{int(changes.get('new', 0)):,} new · {int(changes.get('update', 0)):,} update an "
-            f"existing incident · {int(changes.get('unchanged', 0)):,} unchanged"
+            _("{new} new · {update} update an existing incident · {unchanged} unchanged").format(
+                new=number(int(changes.get("new", 0))),
+                update=number(int(changes.get("update", 0))),
+                unchanged=number(int(changes.get("unchanged", 0))),
+            )
         )
         preview_map(preview, key="upload_map")
         view.preview_table(preview)
@@ -221,44 +253,70 @@ else:
         valid_only = False
         if not file.importable() and file.importable(valid_only=True):
             valid_only = st.checkbox(
-                f"Import only the {counts.valid:,} valid rows and leave the "
-                f"{counts.invalid:,} rejected ones out",
+                _(
+                    "Import only the {valid} valid rows and leave the {rejected} rejected ones out"
+                ).format(valid=number(counts.valid), rejected=number(counts.invalid)),
                 key="valid_only",
             )
         can_import = file.importable(valid_only)
         if not near.empty and choice is None:
-            st.info("Choose what to do with the possible duplicates to import.")
+            st.info(_("Choose what to do with the possible duplicates to import."))
             can_import = False
         earlier = earlier_imports(batches, file.sha256)
         if not earlier.empty:
             first = int(earlier["id"].iloc[-1])
             undone = reverted_by(batches, int(earlier["id"].iloc[0]))
+            before = md_escape(describe(batches, first))
             st.warning(
-                "This file was imported before (same SHA-256): "
-                + md_escape(describe(batches, first))
-                + (f"; the latest import was reverted by batch {undone}" if undone else "")
-                + ". Importing it again stores only what differs from the store now.",
+                (
+                    _(
+                        "This file was imported before (same SHA-256): {batch}; the latest import "
+                        "was reverted by batch {undone}. Importing it again stores only what "
+                        "differs from the store now."
+                    )
+                    if undone
+                    else _(
+                        "This file was imported before (same SHA-256): {batch}. Importing it "
+                        "again stores only what differs from the store now."
+                    )
+                ).format(batch=before, undone=undone),
                 icon=":material/content_copy:",
             )
             again, cancel = st.columns([3, 1], vertical_alignment="center")
-            if not again.checkbox("Import this file again anyway", key="import_again"):
+            if not again.checkbox(_("Import this file again anyway"), key="import_again"):
                 can_import = False
-            if cancel.button("Cancel: choose another file", key="cancel_upload"):
+            if cancel.button(_("Cancel: choose another file"), key="cancel_upload"):
                 st.session_state["upload_picker"] = picker + 1
                 st.rerun()
         if file.importable(valid_only=True) and not can_import:
-            st.warning("The file has errors: fix them and upload again, or import the valid rows.")
+            st.warning(
+                _("The file has errors: fix them and upload again, or import the valid rows.")
+            )
         elif not can_import:
-            st.warning(f"The file cannot be imported: {file.refusal()}.")
-        if st.button("Import", type="primary", disabled=not can_import, key="import"):
-            with st.status("Importing…", expanded=True) as status:
-                st.write(f"Storing {counts.valid:,} rows in one transaction…")
+            st.warning(
+                _("The file cannot be imported: {reason}.").format(
+                    reason=md_escape(file.refusal() or "")
+                )
+            )
+        if st.button(_("Import"), type="primary", disabled=not can_import, key="import"):
+            with st.status(_("Importing…"), expanded=True) as status:
+                st.write(
+                    _("Storing {rows} rows in one transaction…").format(rows=number(counts.valid))
+                )
                 summary = commit(store, file, uploaded_by=who, valid_only=valid_only)
-                status.update(label=f"Stored as batch {summary.batch_id}", state="complete")
-                st.session_state["upload_message"] = (
-                    f"Stored as batch {summary.batch_id}: {summary.added:,} added, "
-                    f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, "
-                    f"{counts.invalid:,} rejected. The monitor shows them now."
+                status.update(
+                    label=_("Stored as batch {batch}").format(batch=summary.batch_id),
+                    state="complete",
+                )
+                st.session_state["upload_message"] = _(
+                    "Stored as batch {batch}: {added} added, {updated} updated, {unchanged} "
+                    "unchanged, {rejected} rejected. The monitor shows them now."
+                ).format(
+                    batch=summary.batch_id,
+                    added=number(summary.added),
+                    updated=number(summary.updated),
+                    unchanged=number(summary.unchanged),
+                    rejected=number(counts.invalid),
                 )
                 st.rerun()
 

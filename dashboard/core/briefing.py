@@ -2,25 +2,31 @@
 
 It holds the headline figures, an interactive map (Leaflet and its plugins inlined, so it opens
 from disk with no server and no internet), the incident table with sources, the mandate status and
-timeline, the filters used, the link to the view and when it was made. Every data string is
-HTML-escaped; the map is its own document in an ``<iframe srcdoc>``, its payload embedded (the
-binary part in base64, the details as JSON by :func:`dashboard.core.maps.script_json`, inert as
-HTML and as a Jinja template) and drawn with ``textContent``.
+timeline, the filters used, the link to the view and when it was made, in the language in force
+(labels translated; data as its source wrote it).
+
+The page is one template of the code (:data:`_PAGE`), compiled once by
+:func:`dashboard.core.text.html_page`, which escapes every value passed to it: data reaches it
+only as variables, never as template source. The map is its own document in an
+``<iframe srcdoc>`` (escaped as an attribute like any value), its payload embedded (the binary
+part in base64, the details as JSON by :func:`dashboard.core.maps.script_json`, inert as HTML and
+as a Jinja template) and drawn with ``textContent``.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 import pandas as pd
 
 from dashboard.core.aggregates import AGGREGATE_COLUMNS, as_of_text, label
-from dashboard.core.dates import date_text
+from dashboard.core.dates import DAY, date_text
 from dashboard.core.evidence import PROVISIONS, Evidence, incident_sources, parts_summary
 from dashboard.core.figures import Headline
+from dashboard.core.i18n import _, language, number, use
 from dashboard.core.links import format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.mapassets import INLINE_PREFIX, AssetUrls, inline
@@ -28,7 +34,7 @@ from dashboard.core.maps import standalone_map
 from dashboard.core.records import is_missing
 from dashboard.core.schema import PRECISIONS, shown_in
 from dashboard.core.shown import COUNT_COLUMNS
-from dashboard.core.text import count_text, safe_url
+from dashboard.core.text import count_text, html_page, safe_url
 from dashboard.core.view import View
 
 _STYLE = """
@@ -67,43 +73,62 @@ class Briefing:
     )
 
 
+class Cell(NamedTuple):
+    """One table cell: its text, and the address it links to (http(s) only), if any."""
+
+    text: str
+    href: str | None = None
+
+
+class Table(NamedTuple):
+    """A table's column labels and its rows of cells."""
+
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
 def _text(value: object) -> str:
-    """A cell as escaped text; missing values are empty."""
+    """A cell's text; missing values are empty, a timestamp is its day."""
     if is_missing(value):
         return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    return html.escape(str(value))
+    if isinstance(value, date):  # a pandas Timestamp too
+        return date_text(value, DAY)
+    return str(value)
 
 
-def _link(url: object, title: object = None) -> str:
-    """An escaped link when ``url`` is http(s), else the escaped title or URL as text."""
-    label = _text(title) or _text(url)
-    href = safe_url(url)
-    if href is None:
-        return label
-    return f'<a href="{html.escape(href, quote=True)}" rel="noopener noreferrer">{label}</a>'
+def _link(url: object, title: object = None) -> Cell:
+    """A link when ``url`` is http(s), else the title (or the URL) as text."""
+    return Cell(_text(title) or _text(url), safe_url(url))
 
 
-def _table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _plain(*values: object) -> list[Cell]:
+    return [Cell(_text(v)) for v in values]
+
+
+def _day_text(value: date | None, empty: str) -> str:
+    return date_text(value, DAY) if value else empty
 
 
 def filter_lines(state: View) -> list[tuple[str, str]]:
     """The view's filters as (label, value) text, "any" where unrestricted."""
+    anything, nothing = _("any"), _("none")
+    filters = state.filters
     return [
-        ("From", state.filters.date_from.isoformat() if state.filters.date_from else "any"),
-        ("To", state.filters.date_to.isoformat() if state.filters.date_to else "any"),
-        ("Attribution status", ", ".join(state.filters.statuses) or "any"),
-        ("Weapon", ", ".join(state.filters.weapons) or "any"),
-        ("District", ", ".join(state.filters.districts) or "any"),
-        ("Search", state.filters.q or "none"),
-        ("Examined only", "yes" if state.filters.examined else "no"),
-        ("Selected incident", state.incident or "none"),
-        ("Map layer", state.layer),
-        ("Data", f"as the store held it at {format_asof(state.asof)}" if state.asof else "live"),
+        (_("From"), _day_text(filters.date_from, anything)),
+        (_("To"), _day_text(filters.date_to, anything)),
+        (_("Attribution status"), ", ".join(filters.statuses) or anything),
+        (_("Weapon"), ", ".join(filters.weapons) or anything),
+        (_("District"), ", ".join(filters.districts) or anything),
+        (_("Search"), filters.q or nothing),
+        (_("Examined only"), _("yes") if filters.examined else _("no")),
+        (_("Selected incident"), state.incident or nothing),
+        (_("Map layer"), state.layer),
+        (
+            _("Data"),
+            _("as the store held it at {when}").format(when=format_asof(state.asof))
+            if state.asof
+            else _("live"),
+        ),
     ]
 
 
@@ -127,193 +152,254 @@ def map_document(brief: Briefing, asset_text: AssetReader) -> str:
     return inline(fmap.get_root().render(), asset_text)
 
 
-def _cell(column: str, row: Mapping[Hashable, object]) -> str:
-    """One incident cell as HTML: the date as far as known, an unknown count as "not reported",
-    the place with its district, the precision in words, the source as a link; any other column
-    as escaped text."""
+def _cell(column: str, row: Mapping[Hashable, object], precisions: Mapping[int, str]) -> Cell:
+    """One incident cell: the date as far as known, an unknown count as "not reported", the
+    place with its district, the precision in words, the source as a link; any other column as
+    its text."""
     if column == "date":
-        return html.escape(date_text(row["date"], row["date_precision"]))
+        return Cell(date_text(row["date"], row["date_precision"]))
     if column in COUNT_COLUMNS:
-        return html.escape(count_text(row[column]))
+        return Cell(count_text(row[column]))
     if column == "location":
         district = row["district"]
-        return _text(row["location"]) + (f" ({_text(district)})" if district else "")
+        return Cell(_text(row["location"]) + (f" ({_text(district)})" if district else ""))
     if column == "geo_precision":
         value = row["geo_precision"]
-        return "" if is_missing(value) else html.escape(PRECISIONS.get(int(value), ""))  # type: ignore[call-overload]
+        return Cell("" if is_missing(value) else precisions.get(int(value), ""))  # type: ignore[call-overload]
     if column == "source_title":
         return _link(row["source_url"], row["source_title"])
-    return _text(row[column])
+    return Cell(_text(row[column]))
 
 
-def _incident_rows(frame: pd.DataFrame) -> Iterable[list[str]]:
-    """The briefing's incident table rows, in the columns declared for the briefing."""
-    columns = [c.name for c in shown_in("briefing")]
-    for row in frame.to_dict("records"):
-        yield [_cell(column, row) for column in columns]
-
-
-def _mandate_section(mandate: MandateStatus, events: pd.DataFrame) -> str:
-    lines = [
-        f'<p class="{"" if mandate.active else "expired"}">{html.escape(mandate.headline)}</p>'
-    ]
-    facts = [html.escape(fact) for fact in mandate.facts()]
-    if facts:
-        lines.append("<ul>" + "".join(f"<li>{f}</li>" for f in facts) + "</ul>")
-    rows = (
-        [
-            _text(e["date"]),
-            _text(e["kind"]),
-            _text(e["event"]),
-            _text(e["mandate_until"]),
-            _link(e["source"]),
-            _text(e.get("corroborated_by")),
-            _text(e["grade"]),
-        ]
-        for e in events.to_dict("records")
+def _incidents_table(frame: pd.DataFrame) -> Table:
+    """The briefing's incident table, in the columns declared for the briefing."""
+    columns = shown_in("briefing")
+    precisions = {level: _(words) for level, words in PRECISIONS.items()}
+    return Table(
+        [_(c.label) for c in columns],
+        [[_cell(c.name, row, precisions) for c in columns] for row in frame.to_dict("records")],
     )
-    lines.append(
-        _table(["Date", "Kind", "Event", "Mandate until", "Source", "Also", "Grade"], rows)
-    )
-    return "\n".join(lines)
 
 
-def _evidence_section(incidents: pd.DataFrame, evidence: Evidence) -> str:
-    """Every source of the incidents in view, and where the examined missiles' parts came from,
-    each figure with its source: escaped text and tables, no script."""
-    rows = [
+def _events_table(events: pd.DataFrame) -> Table:
+    """The mandate's timeline: each event with its source and grade."""
+    return Table(
+        [_("Date"), _("Kind"), _("Event"), _("Mandate until"), _("Source"), _("Also"), _("Grade")],
         [
-            _text(incident["incident_id"]),
-            _link(source["url"], source["title"]),
-            _text(source["publisher"]),
-            _text(source["published"]),
-            _text(source["says"]),
-            _text(source["grade"]),
-        ]
-        for incident in incidents.to_dict("records")
-        for source in incident_sources(incident, evidence).to_dict("records")
-    ]
-    lines = [
-        "<h3>Sources</h3>",
-        _table(["Incident", "Source", "Publisher", "Published", "What it says", "Grade"], rows),
-        "<h3>Where the parts came from</h3>",
-    ]
+            [
+                *_plain(e["date"], e["kind"], e["event"], e["mandate_until"]),
+                _link(e["source"]),
+                *_plain(e.get("corroborated_by"), e["grade"]),
+            ]
+            for e in events.to_dict("records")
+        ],
+    )
+
+
+def _sources_table(incidents: pd.DataFrame, evidence: Evidence) -> Table:
+    """Every source of the incidents in view."""
+    return Table(
+        [_("Incident"), _("Source"), _("Publisher"), _("Published"), _("What it says"), _("Grade")],
+        [
+            [
+                Cell(_text(incident["incident_id"])),
+                _link(source["url"], source["title"]),
+                *_plain(source["publisher"], source["published"], source["says"], source["grade"]),
+            ]
+            for incident in incidents.to_dict("records")
+            for source in incident_sources(incident, evidence).to_dict("records")
+        ],
+    )
+
+
+def _parts(incidents: pd.DataFrame, evidence: Evidence) -> dict[str, object] | None:
+    """Where the examined missiles' parts came from, each figure with its source; None when no
+    incident in view has a debris examination."""
     summary = parts_summary(evidence.for_incidents(set(incidents["incident_id"])))
     if summary.empty:
-        lines.append("<p>No incident in view has a debris examination.</p>")
-        return "\n".join(lines)
+        return None
     facts = [*summary.components, *summary.years, *summary.unshared]
-    lines.append(
-        "<ul>"
-        + "".join(
-            f"<li>{html.escape(f.value)} ({html.escape(f.source)}, grade {html.escape(f.grade)})"
-            "</li>"
+    return {
+        "facts": [
+            _("{value} ({source}, grade {grade})").format(
+                value=f.value, source=f.source, grade=f.grade
+            )
             for f in facts
-        )
-        + "</ul>"
-    )
-    lines.append(
-        _table(
-            ["Examination", "Examined by", "Country", "Share (%)", "Source", "Grade"],
-            ([_text(v) for v in share] for share in summary.shares.values.tolist()),
-        )
-    )
-    lines.append(
-        _table(
-            ["Manufacturer", "Country", "Examination", "Source", "Grade"],
-            ([_text(v) for v in maker] for maker in summary.manufacturers.values.tolist()),
-        )
-    )
-    lines.append(
-        "<p>Provisions that bear on it:</p><ul>"
-        + "".join(
-            f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>" for name, text in PROVISIONS
-        )
-        + "</ul>"
-    )
-    return "\n".join(lines)
+        ],
+        "shares": Table(
+            [
+                _("Examination"),
+                _("Examined by"),
+                _("Country"),
+                _("Share (%)"),
+                _("Source"),
+                _("Grade"),
+            ],
+            [_plain(*share) for share in summary.shares.values.tolist()],
+        ),
+        "makers": Table(
+            [_("Manufacturer"), _("Country"), _("Examination"), _("Source"), _("Grade")],
+            [_plain(*maker) for maker in summary.manufacturers.values.tolist()],
+        ),
+        "provisions": [(name, _(text)) for name, text in PROVISIONS],
+    }
 
 
-def _counts_section(counts: pd.DataFrame) -> str:
+def _counts_table(counts: pd.DataFrame) -> Table:
     """Officials' dated counts, each with its source and grade: a table of its own, never added
     to the incident figures."""
-    if counts.empty:
-        return "<p>No official count is recorded.</p>"
-    rows = (
+    return Table(
+        [_("As of"), _("Count"), _("Statement"), _("Source"), _("Grade")],
         [
-            html.escape(as_of_text(str(c["as_of"]))),
-            _text(label(c)),
-            _text(c["what"]),
-            _link(c["source_url"], c["source_title"]),
-            _text(c["grade"]),
-        ]
-        for c in counts.to_dict("records")
-    )
-    return (
-        "<p>Dated statements of how many DPRK missiles were launched, as each source gave them "
-        "(≥ at least, ≈ about): the scale officials quote, not incidents, and not added to the "
-        "incident figures above.</p>"
-        + _table(["As of", "Count", "Statement", "Source", "Grade"], rows)
+            [
+                Cell(as_of_text(str(c["as_of"]))),
+                Cell(_text(label(c))),
+                Cell(_text(c["what"])),
+                _link(c["source_url"], c["source_title"]),
+                Cell(_text(c["grade"])),
+            ]
+            for c in counts.to_dict("records")
+        ],
     )
 
 
-def render(brief: Briefing, *, asset_text: AssetReader) -> str:
-    """The briefing as one HTML document (UTF-8 text); ``asset_text`` reads the map's scripts and
-    styles, which the page carries inline so it opens from disk."""
-    figures = brief.figures
-    boxes = [
-        ("Incidents in view", f"{figures.incidents:,}"),
-        ("Confirmed by an independent monitor", f"{figures.confirmed:,}"),
-        ("Killed · injured", figures.casualties),
-        ("UN Panel of Experts", "Active" if brief.mandate.active else "Expired"),
-        ("Incidents since expiry", f"{figures.since_expiry:,}"),
-    ]
-    figure_html = "".join(
-        f'<div class="figure">{html.escape(label)}<b>{html.escape(value)}</b></div>'
-        for label, value in boxes
-    )
-    filters = "".join(
-        f"<li>{html.escape(label)}: {html.escape(value)}</li>"
-        for label, value in filter_lines(brief.state)
-    )
-    generated = format_asof(brief.generated_at)
-    incidents = _table(
-        [c.label for c in shown_in("briefing")],
-        _incident_rows(brief.incidents),
-    )
-    link = _link(brief.link) or html.escape(brief.link)
-    map_html = html.escape(map_document(brief, asset_text), quote=True)
-    return f"""<!DOCTYPE html>
-<html lang="en">
+#: The briefing page. Its words come in as ``words`` (translated by the code, where ``make
+#: messages`` finds them), its data as variables: every ``{{ }}`` is escaped on the way out.
+_PAGE = """\
+{%- macro cell(c) -%}
+{%- if c.href -%}<a href="{{ c.href }}" rel="noopener noreferrer">{{ c.text }}</a>
+{%- else -%}{{ c.text }}{%- endif -%}
+{%- endmacro -%}
+{%- macro table(t) -%}
+<table><thead><tr>{% for h in t.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
+{%- for row in t.rows %}<tr>{% for c in row %}<td>{{ cell(c) }}</td>{% endfor %}</tr>{% endfor -%}
+</tbody></table>
+{%- endmacro -%}
+<!DOCTYPE html>
+<html lang="{{ lang }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Briefing: DPRK-origin missile strikes on Ukraine ({html.escape(generated)})</title>
-<style>{_STYLE}</style>
+<title>{{ words.title }}</title>
+<style>{{ style }}</style>
 </head>
 <body>
-<h1>DPRK-origin missile strikes on Ukraine, and who still watches</h1>
-<p class="meta">Briefing generated {html.escape(generated)} ·
-data {"as of " + html.escape(format_asof(brief.state.asof)) if brief.state.asof else "live"}
-· <span id="view-link">view: {link}</span></p>
-<div class="figures">{figure_html}</div>
-<p>{html.escape(brief.mandate.headline)}</p>
-<h2>Filters used</h2>
-<ul id="filters">{filters}</ul>
-<h2>Map</h2>
-<iframe class="map" title="Incident map" srcdoc="{map_html}">
+<h1>{{ words.heading }}</h1>
+<p class="meta">{{ words.generated }} · {{ words.data }}
+· <span id="view-link">{{ words.view }} {{ cell(link) }}</span></p>
+<div class="figures">
+{%- for name, value in figures %}<div class="figure">{{ name }}<b>{{ value }}</b></div>{% endfor -%}
+</div>
+<p>{{ mandate.headline }}</p>
+<h2>{{ words.filters }}</h2>
+<ul id="filters">{% for name, value in filters %}<li>{{ name }}: {{ value }}</li>{% endfor %}</ul>
+<h2>{{ words.map }}</h2>
+<iframe class="map" title="{{ words.map_title }}" srcdoc="{{ map_html }}">
 </iframe>
-<h2>Incidents ({figures.incidents:,})</h2>
-<div id="incidents">{incidents}</div>
-<h2>What officials have counted</h2>
-<div id="official-counts">{_counts_section(brief.counts)}</div>
-<h2>Evidence</h2>
-<div id="evidence">{_evidence_section(brief.incidents, brief.evidence)}</div>
-<h2>UN Panel of Experts (1718 Committee)</h2>
-<div id="mandate">{_mandate_section(brief.mandate, brief.events)}</div>
-<p class="meta">Data © their sources as named in each row. Map data © OpenStreetMap
-contributors. Leaflet, supercluster, Leaflet.heat, leaflet.fullscreen and jQuery are
-included under their licences (MIT/BSD/ISC).</p>
+<h2>{{ words.incidents }}</h2>
+<div id="incidents">{{ table(incidents) }}</div>
+<h2>{{ words.counts }}</h2>
+<div id="official-counts">
+{%- if counts.rows -%}
+<p>{{ words.counts_note }}</p>{{ table(counts) }}
+{%- else -%}
+<p>{{ words.no_counts }}</p>
+{%- endif -%}
+</div>
+<h2>{{ words.evidence }}</h2>
+<div id="evidence"><h3>{{ words.sources }}</h3>
+{{ table(sources) }}
+<h3>{{ words.parts }}</h3>
+{% if parts is none -%}
+<p>{{ words.no_parts }}</p>
+{%- else -%}
+<ul>{% for fact in parts.facts %}<li>{{ fact }}</li>{% endfor %}</ul>
+{{ table(parts.shares) }}
+{{ table(parts.makers) }}
+<p>{{ words.provisions }}</p><ul>
+{%- for name, text in parts.provisions %}<li><b>{{ name }}</b>: {{ text }}</li>{% endfor -%}
+</ul>
+{%- endif %}</div>
+<h2>{{ words.mandate }}</h2>
+<div id="mandate"><p class="{{ '' if mandate.active else 'expired' }}">{{ mandate.headline }}</p>
+{% if mandate_facts -%}
+<ul>{% for fact in mandate_facts %}<li>{{ fact }}</li>{% endfor %}</ul>
+{% endif -%}
+{{ table(events) }}</div>
+<p class="meta">{{ words.credits }}</p>
 </body>
 </html>
 """
+_TEMPLATE = html_page(_PAGE)
+
+
+def _words(brief: Briefing, generated: str, in_view: int) -> dict[str, str]:
+    """The page's own words in the language in force."""
+    asof = brief.state.asof
+    return {
+        "title": _("Briefing: DPRK-origin missile strikes on Ukraine ({when})").format(
+            when=generated
+        ),
+        "heading": _("DPRK-origin missile strikes on Ukraine, and who still watches"),
+        "generated": _("Briefing generated {when}").format(when=generated),
+        "data": _("data as of {when}").format(when=format_asof(asof)) if asof else _("data live"),
+        "view": _("view:"),
+        "filters": _("Filters used"),
+        "map": _("Map"),
+        "map_title": _("Incident map"),
+        "incidents": _("Incidents ({n})").format(n=number(in_view)),
+        "counts": _("What officials have counted"),
+        "counts_note": _(
+            "Dated statements of how many DPRK missiles were launched, as each source gave them "
+            "(≥ at least, ≈ about): the scale officials quote, not incidents, and not added to "
+            "the incident figures above."
+        ),
+        "no_counts": _("No official count is recorded."),
+        "evidence": _("Evidence"),
+        "sources": _("Sources"),
+        "parts": _("Where the parts came from"),
+        "no_parts": _("No incident in view has a debris examination."),
+        "provisions": _("Provisions that bear on it:"),
+        "mandate": _("UN Panel of Experts (1718 Committee)"),
+        "credits": _(
+            "Data © their sources as named in each row. Map data © OpenStreetMap contributors. "
+            "Leaflet, supercluster, Leaflet.heat, leaflet.fullscreen and jQuery are included "
+            "under their licences (MIT/BSD/ISC)."
+        ),
+    }
+
+
+def render(brief: Briefing, *, asset_text: AssetReader) -> str:
+    """The briefing as one HTML document (UTF-8 text) in its view's language (the link's
+    ``lang``, as the reader of a shared link expects), else the language in force;
+    ``asset_text`` reads the map's scripts and styles, which the page carries inline so it
+    opens from disk."""
+    with use(brief.state.lang or language()):
+        return _render(brief, asset_text)
+
+
+def _render(brief: Briefing, asset_text: AssetReader) -> str:
+    figures = brief.figures
+    generated = format_asof(brief.generated_at)
+    return _TEMPLATE.render(
+        lang=language(),
+        style=_STYLE,
+        words=_words(brief, generated, figures.incidents),
+        link=_link(brief.link),
+        figures=[
+            (_("Incidents in view"), number(figures.incidents)),
+            (_("Confirmed by an independent monitor"), number(figures.confirmed)),
+            (_("Killed · injured"), figures.casualties),
+            (_("UN Panel of Experts"), _("Active") if brief.mandate.active else _("Expired")),
+            (_("Incidents since expiry"), number(figures.since_expiry)),
+        ],
+        mandate=brief.mandate,
+        mandate_facts=brief.mandate.facts(),
+        filters=filter_lines(brief.state),
+        map_html=map_document(brief, asset_text),
+        incidents=_incidents_table(brief.incidents),
+        counts=_counts_table(brief.counts),
+        sources=_sources_table(brief.incidents, brief.evidence),
+        parts=_parts(brief.incidents, brief.evidence),
+        events=_events_table(brief.events),
+    )

@@ -1,4 +1,6 @@
-"""Exports of incidents in the canonical format, safe to open in a spreadsheet."""
+"""Exports of incidents in the canonical format, safe to open in a spreadsheet (every text cell
+through :func:`dashboard.core.text.neutralise`). The columns are the template's names, the file
+format an upload reads back: they are not translated."""
 
 from __future__ import annotations
 
@@ -10,19 +12,13 @@ from dashboard.core.dates import iso_text, iso_texts
 from dashboard.core.records import frame_records
 from dashboard.core.schema import DATE_COLUMNS, TEMPLATE_COLUMNS, TEXT_COLUMNS
 
+# The CSV cell's escaping lives with the other output kinds'; named here too, where exports are.
+from dashboard.core.text import FORMULA_STARTS as FORMULA_STARTS
+from dashboard.core.text import neutralise as neutralise
+
 #: Evidence columns an incidents frame may carry (:func:`dashboard.core.evidence.annotate`):
 #: exported after the canonical ones when present.
 EVIDENCE_COLUMNS = ("source_count", "examined")
-
-#: A text cell starting with one of these is read as a formula by spreadsheets (CWE-1236).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Prefix ``'`` to a text cell a spreadsheet would run as a formula; leave others alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _csv_text(frame: pd.DataFrame) -> str:

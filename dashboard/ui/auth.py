@@ -21,6 +21,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import settings
+from dashboard.core import i18n
 from dashboard.core.auth import (
     SHARED_IDENTITY,
     AuthMode,
@@ -32,13 +33,14 @@ from dashboard.core.auth import (
     throttle_client,
 )
 from dashboard.core.errors import StoreUnavailableError
+from dashboard.core.i18n import N_, _
 from dashboard.core.text import md_escape
 from dashboard.ui.data import store
 
 PASSWORD_ENV = "DASHBOARD_UPLOAD_PASSWORD"
-_LOG = logging.getLogger("dashboard.auth")
+LOG = logging.getLogger("dashboard.auth")
 _SIGNED_IN = "_analyst_password_digest"
-ENABLE_SIGN_IN = (
+ENABLE_SIGN_IN = N_(
     "Changing data needs an analyst. To enable sign-in, set `DASHBOARD_UPLOAD_PASSWORD` (or "
     "`upload_password` in `.streamlit/secrets.toml`) for a shared analyst password, or configure "
     "an `[auth]` section there for single sign-on (see the README, *Who may change data*)."
@@ -114,9 +116,11 @@ def require_analyst() -> str | None:
     elif mode is AuthMode.PASSWORD:
         _password_controls(identity)
     elif identity is None:
-        st.info(ENABLE_SIGN_IN, icon=":material/lock:")
+        st.info(_(ENABLE_SIGN_IN), icon=":material/lock:")
     else:
-        st.caption("No sign-in is configured: changes are open to browsers on this machine only.")
+        st.caption(
+            _("No sign-in is configured: changes are open to browsers on this machine only.")
+        )
     return identity
 
 
@@ -125,15 +129,17 @@ def _oidc_controls(identity: str | None) -> None:
         who = md_escape(oidc_display_name(st.user.to_dict()))
         if identity is None:
             st.warning(
-                f"{who} is signed in but is not an analyst of this dashboard (analysts need an "
-                "email address the identity provider has verified, on the analyst list)."
+                _(
+                    "{who} is signed in but is not an analyst of this dashboard (analysts need an "
+                    "email address the identity provider has verified, on the analyst list)."
+                ).format(who=who)
             )
         else:
-            st.caption(f"Signed in as {md_escape(identity)}.")
-        if st.button("Sign out", key="analyst_sign_out"):
+            st.caption(_("Signed in as {who}.").format(who=md_escape(identity)))
+        if st.button(_("Sign out"), key="analyst_sign_out"):
             st.logout()
         return
-    st.info("Sign in as an analyst to change data.", icon=":material/lock:")
+    st.info(_("Sign in as an analyst to change data."), icon=":material/lock:")
     # Sub-sections name providers, except client_kwargs (options for the default provider).
     providers = [
         k
@@ -141,21 +147,21 @@ def _oidc_controls(identity: str | None) -> None:
         if isinstance(v, Mapping) and k != "client_kwargs"
     ]
     for provider in providers or [None]:
-        label = f"Sign in with {provider}" if provider else "Sign in"
+        label = _("Sign in with {provider}").format(provider=provider) if provider else _("Sign in")
         if st.button(label, key=f"analyst_login_{provider or 'default'}"):
             st.login(provider)
 
 
 def _password_controls(identity: str | None) -> None:
     if identity is not None:
-        st.caption("Signed in as an analyst.")
-        if st.button("Sign out", key="analyst_sign_out"):
+        st.caption(_("Signed in as an analyst."))
+        if st.button(_("Sign out"), key="analyst_sign_out"):
             del st.session_state[_SIGNED_IN]
             st.rerun()
         return
     with st.form("analyst_sign_in", clear_on_submit=True):
-        given = st.text_input("Analyst password", type="password", key="analyst_password")
-        submitted = st.form_submit_button("Sign in")
+        given = st.text_input(_("Analyst password"), type="password", key="analyst_password")
+        submitted = st.form_submit_button(_("Sign in"))
     if not submitted:
         return
     expected = _password(_secrets()) or ""
@@ -163,14 +169,18 @@ def _password_controls(identity: str | None) -> None:
     try:
         admitted, wait = check_password(store(), client, given, expected)
     except StoreUnavailableError as exc:
-        _LOG.warning("analyst sign-in unavailable: %s", exc)
-        st.error("Sign-in is unavailable while the store cannot be reached: try again shortly.")
+        LOG.warning("analyst sign-in unavailable: %s", exc)
+        st.error(_("Sign-in is unavailable while the store cannot be reached: try again shortly."))
         return
     if admitted:
         st.session_state[_SIGNED_IN] = _digest(expected)
         st.rerun()
-    _LOG.warning("analyst sign-in refused for client %s", client)
+    LOG.warning("analyst sign-in refused for client %s", client)
     if wait > 0:
-        st.error(f"Too many failed attempts: try again in {math.ceil(wait)} s.")
+        st.error(
+            _("Too many failed attempts: try again in {seconds} s.").format(
+                seconds=i18n.number(math.ceil(wait))
+            )
+        )
     else:
-        st.error("Wrong password.")
+        st.error(_("Wrong password."))

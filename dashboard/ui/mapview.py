@@ -490,6 +490,7 @@ def share_panel(
         st.caption(_("Nothing to download: no incident is in this view."))
         return
     tiles, attribution = settings.tiles()
+    spoken = i18n.language()  # the download is made after this run, outside its language
 
     def make_briefing() -> bytes:
         brief = briefing.Briefing(
@@ -506,7 +507,8 @@ def share_panel(
             evidence=evidence,
             counts=aggregates(),
         )
-        return briefing.render(brief, asset_text=read_asset).encode("utf-8")
+        with i18n.use(spoken):
+            return briefing.render(brief, asset_text=read_asset).encode("utf-8")
 
     stamp = links.format_asof(state.asof or datetime.now(UTC)).replace(":", "")
     # One wrapping row of buttons each as wide as its label (columns cut "Download briefing").

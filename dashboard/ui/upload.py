@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ from dashboard.core.duplicates import CHOICES, NEAR_KM, Choice
 from dashboard.core.errors import Code
 from dashboard.core.evidence import Kind
 from dashboard.core.export import rejected_csv
+from dashboard.core.i18n import N_, _, month, ngettext, number
 from dashboard.core.launches import CAVEAT, DATASET, MODELS
 from dashboard.core.mapping import (
     IGNORE,
@@ -48,28 +50,35 @@ from dashboard.imports import (
 from dashboard.store import Store
 from dashboard.ui.data import store
 
+#: The evidence kinds as the page names them (a template's, a stored row's kind).
+KIND_NAMES: dict[Kind, str] = {
+    "sources": N_("sources"),
+    "examinations": N_("examinations"),
+    "component_origins": N_("component origins"),
+}
 #: Preview table columns, in display order: what storing each row does, then the columns
 #: declared for the preview.
 PREVIEW_COLUMNS = ("line", "change", *PREVIEW_FIELDS)
+#: The past uploads' columns and their labels (translated where shown).
 BATCH_COLUMNS = {
-    "id": "Batch",
-    "kind": "Kind",
-    "created_at": "When (UTC)",
-    "uploaded_by": "Who",
-    "filename": "File",
-    "sha256": "SHA-256",
-    "source_format": "Format",
-    "rows_read": "Rows read",
-    "added": "Added",
-    "updated": "Updated",
-    "removed": "Removed",
-    "unchanged": "Unchanged",
-    "rejected": "Rejected",
-    "reverts_batch": "Reverts batch",
+    "id": N_("Batch"),
+    "kind": N_("Kind"),
+    "created_at": N_("When (UTC)"),
+    "uploaded_by": N_("Who"),
+    "filename": N_("File"),
+    "sha256": N_("SHA-256"),
+    "source_format": N_("Format"),
+    "rows_read": N_("Rows read"),
+    "added": N_("Added"),
+    "updated": N_("Updated"),
+    "removed": N_("Removed"),
+    "unchanged": N_("Unchanged"),
+    "rejected": N_("Rejected"),
+    "reverts_batch": N_("Reverts batch"),
 }
 
 
-@st.cache_data(show_spinner="Reading and checking the file…", max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _prepare(
     data: bytes,
     filename: str,
@@ -97,7 +106,8 @@ def prepared(
 ) -> Report:
     """The file read and validated, cached across reruns (the report redraws on every click)."""
     key = json.dumps([mapping.name, mapping.to_json()]) if mapping else ""
-    return _prepare(data, filename, today, fmt, key, astuple(limits), sheet)
+    with st.spinner(_("Reading and checking the file…")):
+        return _prepare(data, filename, today, fmt, key, astuple(limits), sheet)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -149,10 +159,17 @@ def _short(value: str, width: int = 40) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-def _label(column: str) -> str:
-    if not column:
-        return "(ignore)"
-    return f"{column} · required" if column in REQUIRED else column
+def _labeller() -> Callable[[str], str]:
+    """How the mapping form names a template column: "(ignore)" for none, required ones marked
+    (the words translated once, when the form is drawn)."""
+    ignore, required = _("(ignore)"), _("{column} · required")
+
+    def label(column: str) -> str:
+        if not column:
+            return ignore
+        return required.format(column=column) if column in REQUIRED else column
+
+    return label
 
 
 def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
@@ -167,14 +184,17 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
     start = suggest(file.header, file.mapping)
     options = [IGNORE, *TEMPLATE_COLUMNS]
     tag = file.sha256[:12]
+    label = _labeller()
     with (
-        st.expander("Map the file's columns", expanded=missing),
+        st.expander(_("Map the file's columns"), expanded=missing),
         st.form(key=f"mapping_form_{tag}"),
     ):
         st.caption(
-            "Choose the template column each file column fills (suggested from its name); leave "
-            "a column ignored to drop it. Give the mapping a name to save it for later files and "
-            "for the command line (`--mapping NAME`)."
+            _(
+                "Choose the template column each file column fills (suggested from its name); "
+                "leave a column ignored to drop it. Give the mapping a name to save it for later "
+                "files and for the command line (`--mapping NAME`)."
+            )
         )
         columns = st.columns(3)
         choices = {}
@@ -182,19 +202,27 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
             box = columns[i % 3]
             # A label renders Markdown: a header like ![x](http://...) would fetch an image.
             choices[header] = box.selectbox(
-                md_escape(header) if header else f"(column {i + 1} has no name)",
+                md_escape(header) if header else _("(column {n} has no name)").format(n=i + 1),
                 options,
                 index=options.index(start.get(header, IGNORE)),
-                format_func=_label,
+                format_func=label,
                 key=f"map_{tag}_{i}",
             )
             if i < len(seen) and seen[i].samples:
-                box.caption("e.g. " + " · ".join(md_escape(_short(v)) for v in seen[i].samples))
+                box.caption(
+                    _("e.g. {values}").format(
+                        values=" · ".join(md_escape(_short(v)) for v in seen[i].samples)
+                    )
+                )
         filled = set(start.values()) | set(file.mapping.constants)
         if absent := [c for c in REQUIRED if c not in filled]:
-            st.caption("Required and not yet filled: " + ", ".join(f"`{c}`" for c in absent) + ".")
+            st.caption(
+                _("Required and not yet filled: {columns}.").format(
+                    columns=", ".join(f"`{c}`" for c in absent)
+                )
+            )
         values = _value_maps(file, seen, start)
-        st.markdown("**Same value in every row** (for a column the file lacks)")
+        st.markdown(_("**Same value in every row** (for a column the file lacks)"))
         fixed = st.data_editor(
             pd.DataFrame(
                 {
@@ -208,13 +236,13 @@ def mapping_form(file: Report, seen: list[FileColumn]) -> ColumnMapping | None:
             hide_index=True,
             column_config={
                 "column": st.column_config.SelectboxColumn(
-                    "Column", options=list(TEMPLATE_COLUMNS)
+                    _("Column"), options=list(TEMPLATE_COLUMNS)
                 ),
-                "value": st.column_config.TextColumn("Value"),
+                "value": st.column_config.TextColumn(_("Value")),
             },
         )
-        name = st.text_input("Save as (optional)", key="mapping_name", max_chars=100)
-        if st.form_submit_button("Apply mapping"):
+        name = st.text_input(_("Save as (optional)"), key="mapping_name", max_chars=100)
+        if st.form_submit_button(_("Apply mapping")):
             constants = {
                 str(c): str(v)
                 for c, v in zip(fixed["column"], fixed["value"], strict=True)
@@ -230,6 +258,7 @@ def _value_maps(
     """Selectboxes mapping each value a vocabulary column's file column holds outside the
     vocabulary onto an accepted one; the chosen maps by canonical column."""
     chosen: dict[str, dict[str, str]] = {}
+    keep = _("(keep as written)")
     for i, header in enumerate(file.header):
         column = start.get(header, IGNORE)
         accepted = vocabulary(column) if column else None
@@ -239,7 +268,7 @@ def _value_maps(
         outside = [v for v in seen[i].distinct if v not in {a.casefold() for a in accepted}]
         if not outside:
             continue
-        st.markdown(f"**Values of `{column}` the template does not know**")
+        st.markdown(_("**Values of `{column}` the template does not know**").format(column=column))
         boxes = st.columns(3)
         table: dict[str, str] = {}
         for j, value in enumerate(outside):
@@ -249,7 +278,7 @@ def _value_maps(
                 md_escape(_short(value)),
                 options,
                 index=options.index(guess) if guess in options else 0,
-                format_func=lambda v: v or "(keep as written)",
+                format_func=lambda v: v or keep,
                 key=f"value_{file.sha256[:12]}_{i}_{j}",
             )
         chosen[column] = table
@@ -264,10 +293,10 @@ def report(file: Report) -> None:
     """
     counts = file.counts
     cols = st.columns(4)
-    cols[0].metric("Rows read", f"{counts.rows_read:,}")
-    cols[1].metric("Valid", f"{counts.valid:,}")
-    cols[2].metric("Invalid", f"{counts.invalid:,}")
-    cols[3].metric("Warnings", f"{counts.warnings:,}")
+    cols[0].metric(_("Rows read"), number(counts.rows_read))
+    cols[1].metric(_("Valid"), number(counts.valid))
+    cols[2].metric(_("Invalid"), number(counts.invalid))
+    cols[3].metric(_("Warnings"), number(counts.warnings))
     st.text("\n".join(_one_line(line) for line in file.summary()))
     if problems := file.file_problems():
         st.error("  \n".join(md_escape(p) for p in problems), icon=":material/block:")
@@ -279,17 +308,21 @@ def report(file: Report) -> None:
             hide_index=True,
             width="stretch",
             column_config={
-                "line": st.column_config.NumberColumn("Line", help="line in the file; 0: the file"),
-                "column": "Column",
-                "value": st.column_config.TextColumn("Value (quoted)"),
-                "reason": "Reason",
-                "code": "Code",
-                "severity": "Severity",
-                "meaning": "What the code means",
+                "line": st.column_config.NumberColumn(
+                    _("Line"), help=_("line in the file; 0: the file")
+                ),
+                "column": _("Column"),
+                "value": st.column_config.TextColumn(_("Value (quoted)")),
+                "reason": _("Reason"),
+                "code": _("Code"),
+                "severity": _("Severity"),
+                "meaning": _("What the code means"),
             },
         )
         st.download_button(
-            f"Download the {len(issues):,} issues (CSV)",
+            ngettext(
+                "Download the {n} issue (CSV)", "Download the {n} issues (CSV)", len(issues)
+            ).format(n=number(len(issues))),
             rejected_csv(issues),
             file_name=f"issues-{file.filename}",
             mime="text/csv",
@@ -298,7 +331,11 @@ def report(file: Report) -> None:
         )
     if counts.invalid:
         st.download_button(
-            f"Download the {counts.invalid:,} rejected rows (CSV with an error column)",
+            ngettext(
+                "Download the {n} rejected row (CSV with an error column)",
+                "Download the {n} rejected rows (CSV with an error column)",
+                counts.invalid,
+            ).format(n=number(counts.invalid)),
             rejected_csv(file.rejected),
             file_name=f"rejected-{file.filename}",
             mime="text/csv",
@@ -320,8 +357,10 @@ def preview_table(preview: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "date": st.column_config.TextColumn("date", help="a month reads 'September 2024'"),
-            "change": st.column_config.TextColumn("change", help="new, update or unchanged"),
+            "date": st.column_config.TextColumn(
+                "date", help=_("a month reads '{month}'").format(month=month(date(2024, 9, 1)))
+            ),
+            "change": st.column_config.TextColumn("change", help=_("new, update or unchanged")),
         },
     )
 
@@ -332,19 +371,20 @@ def duplicates_choice(near: pd.DataFrame) -> Choice | None:
     if near.empty:
         return None
     st.warning(
-        (
-            "1 new row looks like a stored incident"
-            if len(near) == 1
-            else f"{len(near):,} new rows look like stored incidents"
-        )
-        + f" (same date and weapon, within {NEAR_KM:g} km): possible duplicates.",
+        ngettext(
+            "{n} new row looks like a stored incident (same date and weapon, within {km} km): "
+            "possible duplicates.",
+            "{n} new rows look like stored incidents (same date and weapon, within {km} km): "
+            "possible duplicates.",
+            len(near),
+        ).format(n=number(len(near)), km=number(NEAR_KM)),
         icon=":material/content_copy:",
     )
     duplicates_table(near)
     return st.radio(
-        "What to do with them",
+        _("What to do with them"),
         list(CHOICES),
-        format_func=CHOICES.get,
+        format_func={choice: _(text) for choice, text in CHOICES.items()}.__getitem__,
         index=None,
         key="duplicate_choice",
     )
@@ -358,24 +398,27 @@ def duplicates_table(near: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "line": st.column_config.NumberColumn("Line"),
-            "incident_id": "Derived id",
-            "location": "Place in the file",
-            "duplicate_of": "Stored incident",
-            "stored_location": "Stored place",
-            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
+            "line": st.column_config.NumberColumn(_("Line")),
+            "incident_id": _("Derived id"),
+            "location": _("Place in the file"),
+            "duplicate_of": _("Stored incident"),
+            "stored_location": _("Stored place"),
+            "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.2f"),
         },
     )
 
 
 def batches_table(batches: pd.DataFrame) -> None:
     """Past uploads, newest first."""
+    labels = {column: _(label) for column, label in BATCH_COLUMNS.items()}
     st.dataframe(
-        batches[list(BATCH_COLUMNS)].rename(columns=BATCH_COLUMNS),
+        batches[list(BATCH_COLUMNS)].rename(columns=labels),
         key="batches_table",
         hide_index=True,
         width="stretch",
-        column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+        column_config={
+            labels["created_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        },
     )
 
 
@@ -383,7 +426,7 @@ def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: 
     """An evidence file of ``kind``: its template, the same report as an incident file's, the
     valid rows, and an all-or-nothing import as one batch (revertible under Past uploads)."""
     st.download_button(
-        f"Download the {kind.replace('_', ' ')} template",
+        _("Download the {kind} template").format(kind=_(KIND_NAMES[kind])),
         evidence_template(kind),
         file_name=f"{kind}-template.csv",
         mime="text/csv",
@@ -392,13 +435,15 @@ def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: 
         icon=":material/download:",
     )
     st.caption(
-        "The template's columns, in any order (see the README's Evidence section). A row must "
-        "name a stored incident (or, for an examination, a place) and, for component origins, an "
-        "examination already stored or in an earlier file. All or nothing: a file with any error "
-        "stores nothing."
+        _(
+            "The template's columns, in any order (see the README's Evidence section). A row "
+            "must name a stored incident (or, for an examination, a place) and, for component "
+            "origins, an examination already stored or in an earlier file. All or nothing: a "
+            "file with any error stores nothing."
+        )
     )
     upload = st.file_uploader(
-        "Evidence CSV or Excel workbook",
+        _("Evidence CSV or Excel workbook"),
         type=["csv", "tsv", "txt", "xlsx"],
         key=f"upload_{kind}",
         max_upload_size=math.ceil(limits.max_bytes / 2**20),
@@ -407,20 +452,31 @@ def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: 
         return
     data = read_limited(upload, limits.max_bytes)
     file = prepare_evidence(store, data, upload.name, kind, today, limits=limits)
-    st.subheader("Report")
+    st.subheader(_("Report"))
     report(file)
     if file.valid.empty:
         return
-    st.subheader("Valid rows, as they would be stored")
+    st.subheader(_("Valid rows, as they would be stored"))
     st.dataframe(file.valid, key=f"{kind}_preview", hide_index=True, width="stretch")
     if not file.importable():
-        st.warning(f"The file cannot be imported: {md_escape(file.refusal() or '')}.")
-    if st.button("Import", type="primary", disabled=not file.importable(), key="import_evidence"):
+        st.warning(
+            _("The file cannot be imported: {reason}.").format(
+                reason=md_escape(file.refusal() or "")
+            )
+        )
+    if st.button(
+        _("Import"), type="primary", disabled=not file.importable(), key="import_evidence"
+    ):
         summary = commit_evidence(store, file, uploaded_by=who)
-        st.session_state["upload_message"] = (
-            f"Stored as batch {summary.batch_id}: {summary.added:,} {kind.replace('_', ' ')} "
-            f"rows added, {summary.updated:,} updated, {summary.unchanged:,} unchanged. The "
-            "monitor shows them now."
+        st.session_state["upload_message"] = _(
+            "Stored as batch {batch}: {added} {kind} rows added, {updated} updated, {unchanged} "
+            "unchanged. The monitor shows them now."
+        ).format(
+            batch=summary.batch_id,
+            added=number(summary.added),
+            kind=_(KIND_NAMES[kind]),
+            updated=number(summary.updated),
+            unchanged=number(summary.unchanged),
         )
         st.rerun()
 
@@ -430,21 +486,35 @@ def launches_upload(current: Store, *, who: str, limits: Limits) -> None:
     fault), the monthly series it gives, and storing it in place of the stored series (all or
     nothing). Not incidents: the monitor shows it behind its own toggle, with the caveat."""
     st.caption(
-        f"{DATASET}: its `missile_attacks_daily.csv`. Rows whose model is "
-        f"{' or '.join(f'`{m}`' for m in MODELS)} are summed by month. {CAVEAT}"
+        _(
+            "{dataset}: its `missile_attacks_daily.csv`. Rows whose model is {models} are summed "
+            "by month. {caveat}"
+        ).format(
+            dataset=DATASET,
+            models=_(" or ").join(f"`{m}`" for m in MODELS),
+            caveat=_(CAVEAT),
+        )
     )
     stored = current.launches_import()
     if stored is not None:
         st.caption(
-            f"Stored now: {stored.months:,} months from {md_escape(stored.filename)}, imported by "
-            f"{md_escape(stored.imported_by)} on {stored.imported_at:%Y-%m-%d %H:%M} UTC."
+            ngettext(
+                "Stored now: {n} month from {file}, imported by {who} on {when} UTC.",
+                "Stored now: {n} months from {file}, imported by {who} on {when} UTC.",
+                stored.months,
+            ).format(
+                n=number(stored.months),
+                file=md_escape(stored.filename),
+                who=md_escape(stored.imported_by),
+                when=f"{stored.imported_at:%Y-%m-%d %H:%M}",
+            )
         )
-    upload = st.file_uploader("The dataset's CSV", type=["csv"], key="upload_launches")
+    upload = st.file_uploader(_("The dataset's CSV"), type=["csv"], key="upload_launches")
     if upload is None:
         return
     data = read_limited(upload, limits.max_bytes)
     launches = prepare_launches(data, upload.name, limits=limits)
-    st.subheader("Report")
+    st.subheader(_("Report"))
     st.markdown(md_escape(launches.summary()))
     if launches.issues:
         st.dataframe(
@@ -459,12 +529,17 @@ def launches_upload(current: Store, *, who: str, limits: Limits) -> None:
     st.dataframe(launches.monthly, key="launches_preview", hide_index=True, width="stretch")
     refusal = launches.refusal()
     if refusal is not None:
-        st.warning(f"The file cannot be stored: {md_escape(refusal)}.")
+        st.warning(_("The file cannot be stored: {reason}.").format(reason=md_escape(refusal)))
     if st.button(
-        "Store the launches", type="primary", disabled=refusal is not None, key="import_launches"
+        _("Store the launches"),
+        type="primary",
+        disabled=refusal is not None,
+        key="import_launches",
     ):
         done = commit_launches(current, launches, uploaded_by=who)
-        st.session_state["upload_message"] = (
-            f"Stored {done.months:,} months of launches in place of the stored series."
-        )
+        st.session_state["upload_message"] = ngettext(
+            "Stored {n} month of launches in place of the stored series.",
+            "Stored {n} months of launches in place of the stored series.",
+            done.months,
+        ).format(n=number(done.months))
         st.rerun()

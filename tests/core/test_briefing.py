@@ -16,6 +16,7 @@ from dashboard.core import briefing
 from dashboard.core.evidence import Evidence, annotate
 from dashboard.core.figures import headline
 from dashboard.core.filters import Filters
+from dashboard.core.i18n import use
 from dashboard.core.mandate import load_events, status
 from dashboard.core.mapassets import INLINE_PREFIX
 from dashboard.core.records import incidents_frame
@@ -201,3 +202,25 @@ def test_the_briefing_shows_what_officials_have_counted_apart_and_escaped() -> N
         "<script>alert"
         not in hostile_page.split('<div id="official-counts">')[1].split("<h2>Evidence")[0]
     )
+
+
+def test_the_briefing_speaks_ukrainian() -> None:
+    with use("uk"):
+        page = make(shipped(), View(Filters(q="Харків")))
+    assert '<html lang="uk">' in page
+    assert "<h1>Удари ракетами з КНДР по Україні — і хто досі стежить</h1>" in page  # noqa: RUF001
+    assert "Довідку створено 2026-11-26T09:30:00Z · дані поточні" in page
+    for heading in (
+        "Застосовані фільтри",
+        "Карта",
+        f"Інциденти ({len(shipped())})",
+        "Що нарахували посадовці",
+        "Докази",
+        "Група експертів ООН (Комітет 1718)",  # noqa: RUF001
+    ):
+        assert f"<h2>{heading}</h2>" in page
+    assert "<li>Пошук: Харків</li>" in page
+    assert "<li>Від: будь-які</li>" in page
+    assert "Жоден інцидент у вигляді не має експертизи уламків." in page  # noqa: RUF001
+    for english in ("Filters used", "What officials have counted", "Incidents in view", "Grade"):
+        assert english not in page.split("<iframe")[0] + page.split("</iframe>")[1]
