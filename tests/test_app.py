@@ -281,7 +281,7 @@ def test_the_page_speaks_ukrainian_from_its_link(store_url: str) -> None:
     days = (date.today() - date(2024, 4, 30)).days
     form = {"one": "день", "few": "дні", "many": "днів"}[Locale("uk").plural_form(days)]
     assert metrics(at) == {
-        "Інциденти у вигляді": "8",  # noqa: RUF001
+        "Інциденти у вибірці": "8",  # noqa: RUF001
         "Підтверджено": "1",
         "Загиблі · поранені": "21 · 160",
         "Група експертів ООН": "Мандат сплив",  # noqa: RUF001
@@ -289,7 +289,7 @@ def test_the_page_speaks_ukrainian_from_its_link(store_url: str) -> None:
     }
     status = f"Мандат сплив 30 квітня 2024 · {format_decimal(days, locale='uk')} {form} без групи"
     assert any(c.value.startswith(status) for c in at.caption)
-    assert "Усі 8 інцидентів у вигляді — на карті." in [c.value for c in at.caption]  # noqa: RUF001
+    assert "Усі 8 інцидентів у вибірці — на карті." in [c.value for c in at.caption]  # noqa: RUF001
     assert at.selectbox(key="table_sort").label == "Сортувати за"
     assert at.selectbox(key="table_sort").options[0] == "Спершу найновіші"
     (events,) = [d for d in at.dataframe if "mandate_until" in d.value.columns]
@@ -310,4 +310,4 @@ def test_one_incident_is_counted_as_one(store_url: str) -> None:
     english = link(q="Rozhivka")
     assert "The 1 incident in view is on the map." in [c.value for c in english.caption]
     ukrainian = link(q="Rozhivka", lang="uk")
-    assert "1 інцидент у вигляді — на карті." in [c.value for c in ukrainian.caption]  # noqa: RUF001
+    assert "1 інцидент у вибірці — на карті." in [c.value for c in ukrainian.caption]  # noqa: RUF001

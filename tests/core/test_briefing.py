@@ -221,6 +221,6 @@ def test_the_briefing_speaks_ukrainian() -> None:
         assert f"<h2>{heading}</h2>" in page
     assert "<li>Пошук: Харків</li>" in page
     assert "<li>Від: будь-які</li>" in page
-    assert "Жоден інцидент у вигляді не має експертизи уламків." in page  # noqa: RUF001
+    assert "Жоден інцидент у вибірці не має експертизи уламків." in page  # noqa: RUF001
     for english in ("Filters used", "What officials have counted", "Incidents in view", "Grade"):
         assert english not in page.split("<iframe")[0] + page.split("</iframe>")[1]
