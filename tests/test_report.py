@@ -10,7 +10,8 @@ import pytest
 
 from dashboard import PACKAGE_DIR
 from dashboard.core.csvio import Limits
-from dashboard.core.errors import Code, ImportRejectedError, Issue
+from dashboard.core.errors import Code, Fault, ImportRejectedError, Issue
+from dashboard.core.i18n import use
 from dashboard.core.report import Report
 from dashboard.imports import commit, prepare
 from dashboard.store import Store
@@ -19,7 +20,7 @@ from tests.helpers import GOOD, csv_bytes, row
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 #: Calls that take an issue code, and the position of the code among their arguments.
-CODE_ARGUMENT = {"Issue": 3, "_BadCellError": 0, "fail": 1, "_refused": 0, "_file_issue": 0}
+CODE_ARGUMENT = {"Issue": 3, "Fault": 0, "OneOf": 1, "Matches": 1}
 
 
 def _prepare(data: bytes) -> Report:
@@ -33,8 +34,11 @@ def test_the_readme_lists_the_catalogue() -> None:
     assert listed == [(code.value, code.severity, code.description) for code in Code]
 
 
-def test_every_code_written_in_the_source_is_in_the_catalogue() -> None:
-    written: set[str] = set()
+def test_every_code_in_the_source_is_a_catalogue_member() -> None:
+    """Codes are ``Code`` members where an issue is made, never bare strings (a typo in a string
+    would pass until the line runs)."""
+    members: set[str] = set()
+    strings: list[str] = []
     for path in PACKAGE_DIR.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
@@ -43,22 +47,60 @@ def test_every_code_written_in_the_source_is_in_the_catalogue() -> None:
             position = CODE_ARGUMENT.get(str(name))
             if position is None:
                 continue
-            given = [k.value for k in node.keywords if k.arg == "code"]
-            given += node.args[position : position + 1]
-            written |= {g.value for g in given if isinstance(g, ast.Constant)}
-    assert written, "no code written as a string: the scan finds nothing to check"
-    assert written - set(Code) == set()
+            for given in [
+                *(k.value for k in node.keywords if k.arg == "code"),
+                *node.args[position : position + 1],
+            ]:
+                if isinstance(given, ast.Constant):
+                    strings.append(f"{path.name}:{given.lineno} {given.value!r}")
+                elif isinstance(given, ast.Attribute) and getattr(given.value, "id", "") == "Code":
+                    members.add(given.attr)
+    assert strings == []
+    assert members, "no Code member found: the scan finds nothing to check"
+    assert members - set(Code.__members__) == set()
 
 
-def test_an_issue_takes_its_code_and_severity_from_the_catalogue() -> None:
-    issue = Issue(3, "latitude", "north", "invalid-number", "not a decimal number")
+def test_an_issue_takes_its_code_severity_and_words_from_the_catalogue() -> None:
+    issue = Issue(3, "latitude", "north", Code.INVALID_NUMBER)
     assert issue.code is Code.INVALID_NUMBER
-    assert (issue.code, issue.severity) == ("invalid-number", "error")
-    assert Issue(2, "latitude", "50.4", Code.OUTSIDE_KHARKIV, "far").severity == "warning"
+    assert (issue.code, issue.severity, issue.message) == (
+        "invalid-number",
+        "error",
+        "not a decimal number",
+    )
+    assert Issue(2, "latitude", "50.4", Code.OUTSIDE_KHARKIV).severity == "warning"
+    assert Issue(3, "latitude", "north", "invalid-number") == issue  # a code's string is looked up
     with pytest.raises(ValueError, match="unknown issue code 'no-such-code'"):
-        Issue(2, "", "", "no-such-code", "?")
+        Issue(2, "", "", "no-such-code")
     with pytest.raises(ValueError, match="has severity 'error', not 'warning'"):
-        Issue(2, "date", "", "required", "required value is missing", "warning")
+        Issue(2, "date", "", Code.REQUIRED, "warning")
+    with pytest.raises(ValueError, match="invalid-url has no message 'nope'"):
+        Fault(Code.INVALID_URL, "nope")
+
+
+def test_every_message_of_the_catalogue_names_only_values_it_is_given() -> None:
+    """Each template's placeholders are named, and formatting one with its names works."""
+    for code in Code:
+        for variant in ["", *code.variants]:
+            template = code.message(variant)
+            names = re.findall(r"\{(\w*)[^}]*\}", template)
+            assert all(names), (code, variant, template)
+            Fault(code, variant, **dict.fromkeys(names, 1)).message  # noqa: B018
+
+
+def test_an_issue_reads_in_the_language_it_is_shown_in() -> None:
+    issue = Issue(4, "killed", "-3", Fault(Code.OUT_OF_RANGE, "count", high=2_147_483_647))
+    assert issue.message == "must be a whole number from 0 to 2,147,483,647"
+    assert str(issue) == (
+        "line 4, column killed: must be a whole number from 0 to 2,147,483,647 (value '-3')"
+        " [out-of-range]"
+    )
+    with use("uk"):
+        assert issue.message == "має бути ціле число від 0 до 2\xa0147\xa0483\xa0647"
+        assert str(issue) == (
+            "рядок 4, стовпець killed: має бути ціле число від 0 до 2\xa0147\xa0483\xa0647"
+            " (значення '-3') [out-of-range]"
+        )
 
 
 #: File, and what the report decides: (importable whole, importable valid-only), the refusal.

@@ -24,8 +24,9 @@ from typing import Final
 
 import pandas as pd
 
+from dashboard.core.cells import CellError
 from dashboard.core.csvio import Limits, parse_csv
-from dashboard.core.errors import Code, Issue, clip
+from dashboard.core.errors import Code, Fault, Issue, clip
 
 #: The ``model`` values counted (exactly as the dataset writes them).
 MODELS: Final[tuple[str, ...]] = ("Iskander-M/KN-23", "KN-23")
@@ -100,10 +101,14 @@ class LaunchReport:
 
 
 def _day(text: str) -> date:
+    """The day of a ``time_start`` (``YYYY-MM-DD``, maybe with a time)."""
     match = _TIME.match(text)
     if match is None:
-        raise ValueError("not a date and time: use YYYY-MM-DD or YYYY-MM-DD HH:MM")
-    return date.fromisoformat(match.group(1))
+        raise CellError(Fault(Code.INVALID_DATE, "time"))
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        raise CellError(Fault(Code.INVALID_DATE, "time")) from None
 
 
 def _count(text: str) -> int | None:
@@ -111,7 +116,7 @@ def _count(text: str) -> int | None:
     if not text:
         return None
     if not _COUNT.match(text):
-        raise ValueError("not a whole number of missiles (≥ 0)")
+        raise CellError(Fault(Code.INVALID_INTEGER, "missiles"))
     return int(float(text))
 
 
@@ -130,8 +135,7 @@ def read_launches(data: bytes, filename: str, limits: Limits | None = None) -> L
                 parsed.header_line,
                 missing,
                 "",
-                Code.MISSING_COLUMN,
-                f"the dataset's column {missing!r} is not in the header",
+                Fault(Code.MISSING_COLUMN, "launches", column=repr(missing)),
             )
         )
     rows: list[tuple[date, int | None, int | None]] = []
@@ -172,15 +176,13 @@ def _check_row(
     counts: dict[str, int | None] = {}
     try:
         day = _day(cell["time_start"])
-    except ValueError as bad:
-        found.append(
-            Issue(line, "time_start", clip(cell["time_start"]), Code.INVALID_DATE, str(bad))
-        )
+    except CellError as bad:
+        found.append(Issue(line, "time_start", clip(cell["time_start"]), bad.fault))
     for column in ("launched", "destroyed"):
         try:
             counts[column] = _count(cell[column])
-        except ValueError as bad:
-            found.append(Issue(line, column, clip(cell[column]), Code.INVALID_INTEGER, str(bad)))
+        except CellError as bad:
+            found.append(Issue(line, column, clip(cell[column]), bad.fault))
     launched, destroyed = counts.get("launched"), counts.get("destroyed")
     if launched is not None and destroyed is not None and destroyed > launched:
         found.append(
@@ -188,8 +190,7 @@ def _check_row(
                 line,
                 "destroyed",
                 clip(cell["destroyed"]),
-                Code.OUT_OF_RANGE,
-                f"more destroyed ({destroyed}) than launched ({launched})",
+                Fault(Code.OUT_OF_RANGE, "destroyed", destroyed=destroyed, launched=launched),
             )
         )
     issues.extend(found)

@@ -32,6 +32,7 @@ from dashboard.core.cells import (
     parse_lower,
     parse_text,
 )
+from dashboard.core.errors import Code
 
 Kind = Literal["text", "integer", "float", "date"]
 #: The base SQL type of a column (its length, if any, is :attr:`Column.length`).
@@ -220,7 +221,7 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "Date precision",
         "`day` or `month`: not a column of the template, taken from how `date` is written",
         length=10,
-        checks=(OneOf(tuple(DATE_PRECISIONS), "invalid-choice", "must be one of: day, month"),),
+        checks=(OneOf(tuple(DATE_PRECISIONS)),),
         default="day",
         template=False,
     ),
@@ -229,7 +230,7 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "text",
         "Time",
         "`HH:MM` (24-hour)",
-        checks=(Matches(_TIME, "invalid-time", "not a time: use HH:MM (24-hour)"),),
+        checks=(Matches(_TIME, Code.INVALID_TIME),),
     ),
     Column(
         "location",
@@ -278,11 +279,7 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "1 the exact place, 2 near it or in a named district or city, 3 only the wider region "
         f"(ACLED's codes); empty means {DEFAULT_PRECISION}",
         int_range=SMALLINT,
-        checks=(
-            OneOf(
-                tuple(PRECISIONS), "invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)"
-            ),
-        ),
+        checks=(OneOf(tuple(PRECISIONS), Code.INVALID_PRECISION),),
         default=DEFAULT_PRECISION,
         table=9,
         briefing=9,
@@ -309,9 +306,7 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         required=True,
         length=20,
         parser=parse_lower,
-        checks=(
-            OneOf(tuple(STATUSES), "invalid-status", "must be one of: " + ", ".join(STATUSES)),
-        ),
+        checks=(OneOf(tuple(STATUSES), Code.INVALID_STATUS),),
         table=5,
         briefing=5,
         on_map=True,
@@ -335,7 +330,7 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "direct strike) or `shot down` (intercepted, no damage reported); empty means `impact`",
         length=20,
         parser=parse_lower,
-        checks=(OneOf(tuple(OUTCOMES), "invalid-choice", "must be impact, debris or shot down"),),
+        checks=(OneOf(tuple(OUTCOMES)),),
         default=next(iter(OUTCOMES)),
         on_map=True,
     ),
