@@ -109,8 +109,7 @@ DECISIONS = {
     "a row error": (
         csv_bytes([GOOD, row(incident_id="T-2", latitude="north")]),
         (False, True),
-        "1 row(s) have errors, and a file is imported whole unless only its valid rows are asked "
-        "for",
+        "1 row has errors, and a file is imported whole unless only its valid rows are asked for",
     ),
     "no valid row": (
         csv_bytes([row(latitude="north")]),
@@ -120,17 +119,17 @@ DECISIONS = {
     "a missing column": (
         csv_bytes([GOOD], columns=[c for c in GOOD if c != "weapon"]),
         (False, False),
-        "the file or its header has 1 error(s), so no row of it can be imported",
+        "the file or its header has 1 error, so no row of it can be imported",
     ),
     "a header error beside a valid row": (
         csv_bytes([GOOD], columns=[*GOOD, "Date"]),
         (False, False),
-        "the file or its header has 1 error(s), so no row of it can be imported",
+        "the file or its header has 1 error, so no row of it can be imported",
     ),
     "not a CSV": (
         b"PK\x03\x04" + bytes(64),
         (False, False),
-        "the file or its header has 1 error(s), so no row of it can be imported",
+        "the file or its header has 1 error, so no row of it can be imported",
     ),
 }
 
@@ -175,12 +174,41 @@ def test_counts_and_summary() -> None:
         f"file: in.csv (sha256 {report.sha256})",
         "read as incidents, encoding utf-8, delimiter ','",
         "rows read 3, valid 2, invalid 1, warnings 1",
-        "1 row(s) have errors: only the 2 valid row(s) can be imported, when asked for alone",
+        "1 row has errors: only the valid rows (2) can be imported, when asked for alone",
     ]
-    assert _prepare(csv_bytes([GOOD])).summary()[-1] == "can be imported: 1 valid row(s)"
+    assert _prepare(csv_bytes([GOOD])).summary()[-1] == "can be imported: 1 valid row"
     assert _prepare(b"").summary()[-1] == (
-        "cannot be imported: the file or its header has 1 error(s), so no row of it can be imported"
+        "cannot be imported: the file or its header has 1 error, so no row of it can be imported"
     )
+
+
+def test_the_summary_and_issues_read_in_ukrainian() -> None:
+    """A report built once reads in the language it is shown in: counts with the locale's plural
+    forms and separators, every issue's reason in words from the catalogue."""
+    rows = [GOOD, row(incident_id="T-2", latitude="north"), row(incident_id="T-3")]
+    rows += [row(incident_id=f"T-{n}", latitude="north") for n in range(4, 8)]
+    report = prepare(csv_bytes(rows), "in.csv", TODAY, limits=Limits())
+    with use("uk"):
+        assert report.summary() == [
+            f"файл: in.csv (sha256 {report.sha256})",
+            "прочитано як incidents, кодування utf-8, роздільник ','",
+            "прочитано рядків: 7, коректних: 2, некоректних: 5, попереджень: 0",
+            "5 рядків мають помилки: імпортувати можна лише коректні рядки (2), якщо попросити"
+            " тільки їх",
+        ]
+        assert report.refusal() == (
+            "5 рядків мають помилки, а файл імпортується цілим, якщо не попросити імпортувати лише"  # noqa: RUF001 - Ukrainian
+            " коректні рядки"
+        )
+        assert report.issues_frame()["reason"].tolist()[0] == "це не десяткове число"
+        assert _prepare(csv_bytes([GOOD, row(incident_id="T-2")])).summary()[-1] == (
+            "можна імпортувати: 2 коректні рядки"
+        )
+        assert _prepare(b"").summary()[-1] == (
+            "не можна імпортувати: у файлі або його заголовку 1 помилка, тож жоден його рядок не"  # noqa: RUF001 - Ukrainian
+            " можна імпортувати"
+        )
+    assert report.summary()[-1].startswith("5 rows have errors: only the valid rows (2)")
 
 
 def test_each_missing_column_is_named_once() -> None:

@@ -21,6 +21,7 @@ from dashboard.core.cells import CellError, NotFuture, WebAddress
 from dashboard.core.csvio import Limits, header_targets, parse_csv
 from dashboard.core.errors import Code, Fault, Issue
 from dashboard.core.evidence import GRADE
+from dashboard.core.i18n import N_
 from dashboard.core.records import is_missing
 from dashboard.core.schema import INTEGER, Column, normalise_header
 from dashboard.core.validate import RawTable, ValidationResult, check_columns
@@ -60,54 +61,62 @@ AGGREGATE_COLUMNS: Final[tuple[Column, ...]] = (
     Column(
         "as_of",
         "text",
-        "As of",
-        "`YYYY-MM-DD`, or `YYYY-MM` where the source gives only the month",
+        N_("As of"),
+        N_("`YYYY-MM-DD`, or `YYYY-MM` where the source gives only the month"),
         required=True,
         length=10,
         parser=parse_as_of,
         checks=(AsOfNotFuture(),),
     ),
-    Column("who", "text", "Who", "who made the statement (office, and to whom)", required=True),
-    Column("what", "text", "What", "the statement, with the source's own hedges", required=True),
-    Column("period", "text", "Period", "the span the count covers, as the source gives it"),
+    Column(
+        "who", "text", N_("Who"), N_("who made the statement (office, and to whom)"), required=True
+    ),
+    Column(
+        "what", "text", N_("What"), N_("the statement, with the source's own hedges"), required=True
+    ),
+    Column("period", "text", N_("Period"), N_("the span the count covers, as the source gives it")),
     Column(
         "launched_at_least",
         "integer",
-        "Launched, at least",
-        'a count the source gives as a floor ("at least 24")',
+        N_("Launched, at least"),
+        N_('a count the source gives as a floor ("at least 24")'),
         int_range=INTEGER,
     ),
     Column(
         "launched_about",
         "integer",
-        "Launched, about",
-        'a count the source gives as approximate ("about 50")',
+        N_("Launched, about"),
+        N_('a count the source gives as approximate ("about 50")'),
         int_range=INTEGER,
     ),
     Column(
-        "killed", "integer", "Killed", "killed, where the source gives a figure", int_range=INTEGER
+        "killed",
+        "integer",
+        N_("Killed"),
+        N_("killed, where the source gives a figure"),
+        int_range=INTEGER,
     ),
     Column(
         "injured",
         "integer",
-        "Injured",
-        "injured, where the source gives a figure",
+        N_("Injured"),
+        N_("injured, where the source gives a figure"),
         int_range=INTEGER,
     ),
-    Column("source_title", "text", "Source", "the source's title", required=True),
+    Column("source_title", "text", N_("Source"), N_("the source's title"), required=True),
     Column(
         "source_url",
         "text",
-        "Source link",
-        "the source's https address",
+        N_("Source link"),
+        N_("the source's https address"),
         required=True,
         checks=(WebAddress("source_url"),),
     ),
     Column(
         "published",
         "date",
-        "Published",
-        "the source's date",
+        N_("Published"),
+        N_("the source's date"),
         required=True,
         checks=(NotFuture(),),
     ),

@@ -15,6 +15,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from dashboard.core.i18n import N_
 from dashboard.core.schema import KEY
 
 #: How close a stored incident must be to count as the same place.
@@ -24,10 +25,11 @@ DERIVED_PREFIX: Final = "INC-"
 EARTH_RADIUS_KM: Final = 6371.0088
 
 Choice = Literal["update", "add", "skip"]
+#: What the analyst may do with the flagged rows, in words (marked: translate where shown).
 CHOICES: Final[dict[Choice, str]] = {
-    "update": "Update the stored incident with the file's row",
-    "add": "Add them as new incidents anyway",
-    "skip": "Skip them (store the other rows)",
+    "update": N_("Update the stored incident with the file's row"),
+    "add": N_("Add them as new incidents anyway"),
+    "skip": N_("Skip them (store the other rows)"),
 }
 
 #: Columns of :func:`near_duplicates`' answer.

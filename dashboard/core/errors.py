@@ -470,7 +470,7 @@ class ImportRejectedError(DashboardError):
     def __init__(self, reason: str, issues: Sequence[Issue]) -> None:
         self.reason = reason
         self.issues = list(issues)
-        super().__init__(f"file rejected: {reason}; nothing was stored")
+        super().__init__(_("file rejected: {reason}; nothing was stored").format(reason=reason))
 
 
 class StoreUnavailableError(DashboardError):

@@ -27,6 +27,7 @@ import pandas as pd
 from dashboard.core.cells import CellError
 from dashboard.core.csvio import Limits, parse_csv
 from dashboard.core.errors import Code, Fault, Issue, clip
+from dashboard.core.i18n import N_, _, ngettext, number
 
 #: The ``model`` values counted (exactly as the dataset writes them).
 MODELS: Final[tuple[str, ...]] = ("Iskander-M/KN-23", "KN-23")
@@ -37,7 +38,7 @@ DATASET: Final = (
     "Massive Missile Attacks on Ukraine (compiled by Petro Ivaniuk from the Ukrainian Air "
     "Force's daily reports)"
 )
-CAVEAT: Final = (
+CAVEAT: Final = N_(
     'The Air Force reports "Iskander-M/KN-23" as one: it does not tell the Russian Iskander-M '
     "from the North Korean KN-23, so this is not a count of DPRK missiles, and not incidents."
 )
@@ -85,18 +86,33 @@ class LaunchReport:
     def refusal(self) -> str | None:
         """Why the file may not be stored (None: it may)."""
         if self.errors:
-            return f"{self.filename}: {len(self.errors):,} error(s)"
+            n = len(self.errors)
+            return ngettext("{file}: {n} error", "{file}: {n} errors", n).format(
+                file=self.filename, n=number(n)
+            )
         if self.rows_counted == 0:
-            return f"{self.filename}: no row has model {' or '.join(map(repr, MODELS))}"
+            first, second = map(repr, MODELS)
+            return _("{file}: no row has model {first} or {second}").format(
+                file=self.filename, first=first, second=second
+            )
         return None
 
     def summary(self) -> str:
         """One line for the page and the CLI: what was read, counted and left out."""
-        return (
-            f"{self.filename}: {self.rows_read:,} rows read, {self.rows_counted:,} counted "
-            f"({' or '.join(MODELS)}) in {len(self.monthly):,} months, "
-            f"{self.rows_combined:,} left out (KN-23 reported together with other weapons), "
-            f"{self.rows_other:,} of other weapons ignored"
+        return _(
+            "{file}: {read} rows read, {counted} counted ({first} or {second}) in {months} months,"
+            " {combined}"
+            " left out (KN-23 reported together with other weapons), {other} of other weapons"
+            " ignored"
+        ).format(
+            file=self.filename,
+            read=number(self.rows_read),
+            counted=number(self.rows_counted),
+            first=MODELS[0],
+            second=MODELS[1],
+            months=number(len(self.monthly)),
+            combined=number(self.rows_combined),
+            other=number(self.rows_other),
         )
 
 
