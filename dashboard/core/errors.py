@@ -28,6 +28,7 @@ class Code(StrEnum):
     """The catalogue of issue codes: each member is its code, with a severity, a meaning and the
     words of its message.
 
+    ``description`` says what the code means (the issues table shows it translated);
     ``template`` is the message (marked for the catalogue, with named placeholders filled from
     the issue's values); ``variants`` the other messages of the same fault, by name (a URL with
     spaces and one with no host are both ``invalid-url``). Every issue message is written here
@@ -62,39 +63,39 @@ class Code(StrEnum):
     FILE_TOO_LARGE = (
         "file-too-large",
         "error",
-        "the file is larger than the byte limit",
+        N_("the file is larger than the byte limit"),
         N_("the file is larger than the limit of {limit} bytes"),
         {"unpacked": N_("the workbook unpacks to {size} bytes; the limit is {limit}")},
     )
     NOT_CSV = (
         "not-csv",
         "error",
-        "the file is not a CSV nor an .xlsx workbook (.xls, PDF, archive…)",
+        N_("the file is not a CSV nor an .xlsx workbook (.xls, PDF, archive…)"),
         N_("not a CSV file: it looks like {kind}"),
         {"control": N_("not a CSV file: it is full of control characters")},
     )
     UNREADABLE_WORKBOOK = (
         "unreadable-workbook",
         "error",
-        "the .xlsx workbook cannot be read",
+        N_("the .xlsx workbook cannot be read"),
         N_("the workbook cannot be read: {error}"),
     )
     UNKNOWN_SHEET = (
         "unknown-sheet",
         "error",
-        "the workbook has no sheet of the name asked for",
+        N_("the workbook has no sheet of the name asked for"),
         N_("the workbook has no sheet {sheet}: {names}"),
     )
     NOT_TEXT = (
         "not-text",
         "error",
-        "the file is not text in any known encoding",
+        N_("the file is not text in any known encoding"),
         N_("not a CSV file: it is not text in any known encoding"),
     )
     EMPTY_FILE = (
         "empty-file",
         "error",
-        "the file holds nothing but delimiters and blank lines",
+        N_("the file holds nothing but delimiters and blank lines"),
         N_("the file is empty"),
         {
             "blank": N_("the file holds no values, only delimiters and blank lines"),
@@ -104,32 +105,32 @@ class Code(StrEnum):
     HEADER_ONLY = (
         "header-only",
         "error",
-        "the file has a header but no data rows",
+        N_("the file has a header but no data rows"),
         N_("the file has a header but no data rows"),
     )
     TOO_MANY_ROWS = (
         "too-many-rows",
         "error",
-        "the file has more data rows than the row limit",
+        N_("the file has more data rows than the row limit"),
         N_("the file has more than {limit} rows (the limit)"),
     )
     TOO_MANY_COLUMNS = (
         "too-many-columns",
         "error",
-        "the header has more columns than the limit",
+        N_("the header has more columns than the limit"),
         N_("the header has {columns} columns; the limit is {limit}"),
     )
     MALFORMED_CSV = (
         "malformed-csv",
         "error",
-        "the CSV cannot be read past this line",
+        N_("the CSV cannot be read past this line"),
         N_("the CSV cannot be read here: {error}"),
     )
     # The header: nothing of the file is stored either.
     MISSING_COLUMN = (
         "missing-column",
         "error",
-        "a required column is not in the header",
+        N_("a required column is not in the header"),
         N_("required column {column} is missing from the header"),
         {
             "mapped": N_(
@@ -141,19 +142,19 @@ class Code(StrEnum):
     DUPLICATE_COLUMN = (
         "duplicate-column",
         "error",
-        "two file columns give the same template column",
+        N_("two file columns give the same template column"),
         N_("column {first} already gives {column}"),
     )
     UNKNOWN_COLUMN = (
         "unknown-column",
         "warning",
-        "a column not in the template; it is ignored",
+        N_("a column not in the template; it is ignored"),
         N_("column is not in the template; ignored"),
     )
     INVALID_UTF8 = (
         "invalid-utf8",
         "error",
-        "bytes that are not UTF-8 in a file otherwise UTF-8 (the header, or one row)",
+        N_("bytes that are not UTF-8 in a file otherwise UTF-8 (the header, or one row)"),
         N_(
             "column {column} holds bytes that are not UTF-8 (shown as U+FFFD) in a file that is"
             " otherwise UTF-8: correct them, or save the file again as UTF-8"
@@ -169,7 +170,7 @@ class Code(StrEnum):
     RAGGED_ROW = (
         "ragged-row",
         "error",
-        "the row has more or fewer fields than the header",
+        N_("the row has more or fewer fields than the header"),
         N_("row has {fields} fields but the header has {width}"),
         {
             "open-quote": N_(
@@ -179,24 +180,24 @@ class Code(StrEnum):
             "sheet": N_("row has values in {fields} columns but the header has {width}"),
         },
     )
-    REQUIRED = "required", "error", "a required value is empty", N_("required value is missing")
+    REQUIRED = "required", "error", N_("a required value is empty"), N_("required value is missing")
     SOURCE_REQUIRED = (
         "source-required",
         "error",
-        "neither source_url nor source_title is given",
+        N_("neither source_url nor source_title is given"),
         N_("a source is required: give source_url or source_title"),
     )
     TOO_LONG = (
         "too-long",
         "error",
-        "the cell is longer than the cell limit or the column holds",
+        N_("the cell is longer than the cell limit or the column holds"),
         N_("cell is {length} characters; the limit is {limit}"),
         {"column": N_("value is {length} characters; {column} holds at most {limit}")},
     )
     UNSTORABLE_CHARACTER = (
         "unstorable-character",
         "error",
-        "the cell holds a character no store can keep (NUL, a lone surrogate)",
+        N_("the cell holds a character no store can keep (NUL, a lone surrogate)"),
         N_(
             "cell holds {character} at character {position}, which the store cannot keep: remove it"
         ),
@@ -204,7 +205,7 @@ class Code(StrEnum):
     INVALID_DATE = (
         "invalid-date",
         "error",
-        "not a date in a recognised format",
+        N_("not a date in a recognised format"),
         N_("not a date: use YYYY-MM-DD, DD.MM.YYYY or '2 January 2024'"),
         {
             "month": N_("not a month: use YYYY-MM or 'September 2024'"),
@@ -219,38 +220,38 @@ class Code(StrEnum):
     AMBIGUOUS_DATE = (
         "ambiguous-date",
         "error",
-        "a slash date that reads as day/month and as month/day",
+        N_("a slash date that reads as day/month and as month/day"),
         N_("slash date is ambiguous (day/month or month/day?): write it as YYYY-MM-DD"),
     )
     FUTURE_DATE = (
         "future-date",
         "error",
-        "the date is after today",
+        N_("the date is after today"),
         N_("date is after today ({today})"),
     )
     INVALID_TIME = (
         "invalid-time",
         "error",
-        "not a 24-hour time HH:MM",
+        N_("not a 24-hour time HH:MM"),
         N_("not a time: use HH:MM (24-hour)"),
     )
     INVALID_NUMBER = (
         "invalid-number",
         "error",
-        "not a decimal number",
+        N_("not a decimal number"),
         N_("not a decimal number"),
     )
     INVALID_INTEGER = (
         "invalid-integer",
         "error",
-        "not a whole number",
+        N_("not a whole number"),
         N_("not a whole number"),
         {"missiles": N_("not a whole number of missiles (≥ 0)")},
     )
     OUT_OF_RANGE = (
         "out-of-range",
         "error",
-        "a number outside what the column allows (coordinates, counts)",
+        N_("a number outside what the column allows (coordinates, counts)"),
         N_("must be between {low} and {high}"),
         {
             "count": N_("must be a whole number from 0 to {high}"),
@@ -260,19 +261,19 @@ class Code(StrEnum):
     INVALID_PRECISION = (
         "invalid-precision",
         "error",
-        "geo_precision is not 1, 2 or 3",
+        N_("geo_precision is not 1, 2 or 3"),
         N_("must be 1, 2 or 3 (ACLED geo_precision)"),
     )
     INVALID_STATUS = (
         "invalid-status",
         "error",
-        "attribution_status is not one of the five",
+        N_("attribution_status is not one of the five"),
         N_("must be one of: {choices}"),
     )
     INVALID_URL = (
         "invalid-url",
         "error",
-        "source_url is not an http(s) address with a host",
+        N_("source_url is not an http(s) address with a host"),
         N_("{column} must be an http(s) address with a host"),
         {
             "space": N_("{column} must not hold spaces or control characters"),
@@ -287,38 +288,38 @@ class Code(StrEnum):
     DUPLICATE_ID = (
         "duplicate-id",
         "error",
-        "the id (incident_id, examination_id) is used by an earlier row",
+        N_("the id (incident_id, examination_id) is used by an earlier row"),
         N_("{column} already used on line {first}"),
     )
     INVALID_CHOICE = (
         "invalid-choice",
         "error",
-        "not one of the values the column allows",
+        N_("not one of the values the column allows"),
         N_("must be one of: {choices}"),
     )
     UNKNOWN_REFERENCE = (
         "unknown-reference",
         "error",
-        "an incident_id or examination_id that is neither stored nor in the file",
+        N_("an incident_id or examination_id that is neither stored nor in the file"),
         N_("no stored incident has this incident_id"),
         {"examination": N_("no stored examination, nor any in this file, has this examination_id")},
     )
     PLACE_REQUIRED = (
         "place-required",
         "error",
-        "an examination names neither an incident nor the place of its own recovered missile",
+        N_("an examination names neither an incident nor the place of its own recovered missile"),
         N_("give the incident_id the debris comes from, or the place of the recovered missile"),
     )
     YEARS_REVERSED = (
         "years-reversed",
         "error",
-        "manufacture years from after to",
+        N_("manufacture years from after to"),
         N_("made_to ({high}) is before made_from ({low})"),
     )
     UPDATES_STORED = (
         "updates-stored",
         "warning",
-        "the row's id is live in the store: it replaces that stored row (an update)",
+        N_("the row's id is live in the store: it replaces that stored row (an update)"),
         N_("updates the stored source: {changes}"),
         {
             "examinations": N_("updates the stored examination: {changes}"),
@@ -328,7 +329,7 @@ class Code(StrEnum):
     SHARE_OVER_100 = (
         "share-over-100",
         "error",
-        "one examination's component shares add up past 100%",
+        N_("one examination's component shares add up past 100%"),
         N_(
             "shares of examination {examination} add up to {total}% with this row (the stored"
             " ones included): at most 100%"
@@ -337,7 +338,7 @@ class Code(StrEnum):
     OUTSIDE_KHARKIV = (
         "outside-kharkiv",
         "warning",
-        "the coordinates lie outside Kharkiv oblast (swapped or mistyped?)",
+        N_("the coordinates lie outside Kharkiv oblast (swapped or mistyped?)"),
         N_("coordinate is outside Kharkiv oblast: check it is not swapped or mistyped"),
     )
 

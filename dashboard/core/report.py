@@ -172,7 +172,7 @@ class Report:
                     i.message,
                     i.code.value,
                     i.severity,
-                    i.code.description,
+                    _(i.code.description),
                 )
                 for i in self.issues
             ],

@@ -9,6 +9,7 @@ fault with line, column, value and reason. Pure: the ids a file may refer to are
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -19,6 +20,7 @@ from dashboard.core.errors import Code, Fault, clip
 from dashboard.core.evidence.container import Evidence
 from dashboard.core.evidence.rows import db_rows, evidence_frame, identity
 from dashboard.core.evidence.schema import DECLARED, Kind, columns
+from dashboard.core.i18n import N_, _
 from dashboard.core.schema import MAX_TEXT_LENGTH, normalise_header
 from dashboard.core.validate import Checked, RawTable, ValidationResult, check_columns
 
@@ -189,19 +191,34 @@ def _stored_shares(stored: Evidence) -> dict[object, float]:
 
 
 #: How a missing value reads in a list of changes.
-_EMPTY: Final = "empty"
+_EMPTY: Final = N_("empty")
 
 
-def _changes(old: Mapping[str, object], new: Mapping[str, object]) -> str:
-    """What a row changes in the stored row it updates, column by column ("" for nothing)."""
+@dataclass(frozen=True)
+class Changes:
+    """What a row changes in the stored row it updates: (column, old, new) for each column that
+    differs. Written out when the message is shown, in the language in force ("empty")."""
 
-    def shown(value: object) -> str:
-        if value is None:
-            return _EMPTY
-        return repr(clip(value)) if isinstance(value, str) else str(value)
+    changed: tuple[tuple[str, object, object], ...]
 
-    return ", ".join(
-        f"{column} {shown(old.get(column))} → {shown(new.get(column))}"
-        for column in new
-        if old.get(column) != new.get(column)
+    def __bool__(self) -> bool:
+        return bool(self.changed)
+
+    def __str__(self) -> str:
+        def shown(value: object) -> str:
+            if value is None:
+                return _(_EMPTY)
+            return repr(clip(value)) if isinstance(value, str) else str(value)
+
+        return ", ".join(f"{c} {shown(old)} → {shown(new)}" for c, old, new in self.changed)
+
+
+def _changes(old: Mapping[str, object], new: Mapping[str, object]) -> Changes:
+    """What a row changes in the stored row it updates, column by column (none: falsy)."""
+    return Changes(
+        tuple(
+            (column, old.get(column), new.get(column))
+            for column in new
+            if old.get(column) != new.get(column)
+        )
     )
