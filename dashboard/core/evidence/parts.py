@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from dashboard.core.evidence.container import Evidence
+from dashboard.core.i18n import _, month, ngettext, number
 from dashboard.core.records import is_missing
 
 
@@ -46,6 +48,34 @@ def _source(exam: Mapping[Hashable, object]) -> str:
     return f"{exam['examiner']}, {exam['source_title']}"
 
 
+def _components(exam: Mapping[Hashable, Any]) -> str:
+    """How many components one examination looked at, and from how many companies."""
+    components, companies = exam["components"], exam["companies"]
+    if is_missing(companies):
+        n = int(components)
+        return ngettext("{n} component", "{n} components", n).format(n=number(n))
+    m = int(companies)
+    if is_missing(components):
+        return ngettext("components from {m} company", "components from {m} companies", m).format(
+            m=number(m)
+        )
+    n = int(components)
+    return ngettext(
+        "{n} component from {m} companies", "{n} components from {m} companies", n
+    ).format(n=number(n), m=number(m))
+
+
+def _years(exam: Mapping[Hashable, Any]) -> str:
+    """When one examination's components were made, and the earliest the missile was assembled."""
+    low, high = str(int(exam["made_from"])), str(int(exam["made_to"]))
+    if is_missing(exam["assembled_after"]):
+        return _("made {low}-{high}").format(low=low, high=high)
+    assembled = pd.Timestamp(exam["assembled_after"]).date()
+    return _("made {low}-{high}, assembled no earlier than {month}").format(
+        low=low, high=high, month=month(assembled)
+    )
+
+
 def parts_summary(evidence: Evidence) -> PartsSummary:
     """Summarise ``evidence`` (already restricted to the incidents in view)."""
     exams = evidence.examinations.sort_values(["published", "examination_id"], na_position="last")
@@ -57,31 +87,12 @@ def parts_summary(evidence: Evidence) -> PartsSummary:
         return Figure(value, exam_id, _source(exam), str(exam["grade"]))
 
     components = [
-        figure(
-            (
-                f"{int(e['components']):,} components"
-                if not is_missing(e["components"])
-                else "components"
-            )
-            + (
-                f" from {int(e['companies']):,} companies" if not is_missing(e["companies"]) else ""
-            ),
-            exam_id,
-        )
+        figure(_components(e), exam_id)
         for exam_id, e in by_id.items()
         if not (is_missing(e["components"]) and is_missing(e["companies"]))
     ]
     years = [
-        figure(
-            f"made {int(e['made_from'])}-{int(e['made_to'])}"
-            + (
-                ", assembled no earlier than "
-                + pd.Timestamp(e["assembled_after"]).strftime("%B %Y")
-                if not is_missing(e["assembled_after"])
-                else ""
-            ),
-            exam_id,
-        )
+        figure(_years(e), exam_id)
         for exam_id, e in by_id.items()
         if not is_missing(e["made_from"]) and not is_missing(e["made_to"])
     ]
@@ -107,7 +118,9 @@ def parts_summary(evidence: Evidence) -> PartsSummary:
             names = ", ".join(sorted(set(rest["country"].astype(str))))
             unshared.append(
                 figure(
-                    f"the other {left:.1f}% among {names}: the source gives no share for them",
+                    _(
+                        "the other {share}% among {countries}: the source gives no share for them"
+                    ).format(share=number(left, places=1), countries=names),
                     str(exam_id),
                 )
             )
