@@ -1,14 +1,19 @@
-"""Check raw incident rows against the canonical format, collecting every fault (never raising).
+"""The one validator: a table of declared columns checked column by column, collecting every fault
+(never raising); and the incident table's rules across columns.
 
 Input is text as read from a file (:class:`RawTable`); output is the typed rows that passed and
-one :class:`Issue` per fault, naming the file line, the column, the value and the reason.
+one :class:`Issue` per fault, naming the file line, the column, the value and the fault (its code
+and values: the words are the code's, in :mod:`dashboard.core.errors`). :func:`check_columns`
+runs any declarations (the incident format of :mod:`dashboard.core.schema`, each evidence kind
+of :mod:`dashboard.core.evidence.schema`, the aggregates); :func:`validate` is the incident
+table's.
 
 The checks run column by column over the whole file (pandas and numpy), each derived from the
-column's declaration in :mod:`dashboard.core.schema`: they find the bad cells, and only those
-become issues. A cell's first fault is its only one, in this order: longer than the cell limit,
-a character no store can keep, longer than the column holds, required but empty, unreadable by
-the column's parser, refused by one of its checks (in declared order). Then the rules across
-columns: a source, coordinates near Kharkiv, a derived incident_id, a duplicate incident_id.
+column's declaration: they find the bad cells, and only those become issues. A cell's first
+fault is its only one, in this order: longer than the cell limit, a character no store can keep,
+longer than the column holds, required but empty, unreadable by the column's parser, refused by
+one of its checks (in declared order). Then the incident table's rules across columns: a source,
+coordinates near Kharkiv, a derived incident_id, a duplicate incident_id.
 """
 
 from __future__ import annotations
