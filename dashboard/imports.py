@@ -24,6 +24,7 @@ from dashboard.core.csvio import Limits, to_table
 from dashboard.core.errors import ImportRejectedError, MappingRefusedError
 from dashboard.core.evidence import Kind, evidence_table, read_evidence, validate_evidence
 from dashboard.core.export import to_csv
+from dashboard.core.i18n import _, number
 from dashboard.core.launches import LaunchReport, read_launches, read_monthly_csv
 from dashboard.core.mapping import FORMATS, ColumnMapping, choose
 from dashboard.core.report import Report
@@ -251,15 +252,19 @@ def save_mapping(store: Store, mapping: ColumnMapping, *, saved_by: str) -> None
     """
     name = mapping.name
     if not name.strip():
-        raise MappingRefusedError("give the column mapping a name to save it")
+        raise MappingRefusedError(_("give the column mapping a name to save it"))
     if len(name) > MAPPING_NAME_LIMIT:
         raise MappingRefusedError(
-            f"a column mapping's name is at most {MAPPING_NAME_LIMIT} characters, not {len(name):,}"
+            _("a column mapping's name is at most {limit} characters, not {length}").format(
+                limit=MAPPING_NAME_LIMIT, length=number(len(name))
+            )
         )
     if name.strip().lower() in FORMATS:
         raise MappingRefusedError(
-            f"{name!r} names a built-in format ({', '.join(FORMATS)}): choose another name for"
-            " the column mapping"
+            _(
+                "{name} names a built-in format ({formats}): choose another name for the column"
+                " mapping"
+            ).format(name=repr(name), formats=", ".join(FORMATS))
         )
     store.save_mapping(mapping.name, mapping.to_json(), saved_by=saved_by)
 
@@ -297,7 +302,7 @@ def seed_evidence(store: Store, batch_id: int, today: date) -> int:
             examination_ids=examination_ids,
         )
         if not result.ok:
-            raise ImportRejectedError(f"{path.name} has errors", result.errors)
+            raise ImportRejectedError(_("{file} has errors").format(file=path.name), result.errors)
         frames[kind] = result.valid
         if kind == "examinations":
             examination_ids |= set(result.valid["examination_id"].astype(str))

@@ -171,7 +171,7 @@ def _reader_facing() -> list[Path]:
             PACKAGE / "__main__.py",
             *(PACKAGE / "app_pages").glob("*.py"),
             *(PACKAGE / "ui").glob("*.py"),
-            *(PACKAGE / "core").glob("*.py"),
+            *(PACKAGE / "core").rglob("*.py"),
             PACKAGE / "imports.py",
         ]
     )

@@ -255,14 +255,14 @@ def test_the_cli_prints_the_report_summary_and_asks_it_the_same_question(
     out = capsys.readouterr().out.splitlines()
     assert out[2:4] == [
         "rows read 2, valid 1, invalid 1, warnings 0",
-        "1 row(s) have errors: only the 1 valid row(s) can be imported, when asked for alone",
+        "1 row has errors: only the valid rows (1) can be imported, when asked for alone",
     ]
     # A dry run answers what the same command without --dry-run would do.
     assert main(["import", str(path), "--dry-run", "--valid-only"]) == 0
     assert "would add 1, update 0, leave 0 unchanged" in capsys.readouterr().out
     assert main(["import", str(path)]) == 1
     assert (
-        "rejected: 1 row(s) have errors, and a file is imported whole unless only its valid rows"
+        "rejected: 1 row has errors, and a file is imported whole unless only its valid rows"
         " are asked for; nothing was stored"
     ) in capsys.readouterr().out
     missing = tmp_path / "narrow.csv"
@@ -270,7 +270,7 @@ def test_the_cli_prints_the_report_summary_and_asks_it_the_same_question(
     assert main(["import", str(missing), "--valid-only"]) == 1
     out = capsys.readouterr().out
     assert "required column 'weapon' is missing from the header" in out
-    assert "rejected: the file or its header has 1 error(s)" in out
+    assert "rejected: the file or its header has 1 error" in out
     assert "--valid-only" not in out
 
 

@@ -69,7 +69,7 @@ def test_the_cli_reports_stores_and_refuses(
     assert main(["import-launches", str(bad)]) == 1
     out = capsys.readouterr().out
     assert "error: line 2, column destroyed: more destroyed (5) than launched (2)" in out
-    assert "rejected: bad.csv: 1 error(s); nothing was stored" in out
+    assert "rejected: bad.csv: 1 error; nothing was stored" in out
     assert main(["import-launches", "--dry-run", str(good)]) == 0
     assert "dry run, nothing stored: would store 2 months" in capsys.readouterr().out
     opened = open_store(db_url)

@@ -19,11 +19,12 @@ import pandas as pd
 
 from dashboard.core.cells import CellError, NotFuture, WebAddress
 from dashboard.core.csvio import Limits, header_targets, parse_csv
-from dashboard.core.errors import Issue
-from dashboard.core.evidence import GRADE, check_cells
+from dashboard.core.errors import Code, Fault, Issue
+from dashboard.core.evidence import GRADE
+from dashboard.core.i18n import N_
 from dashboard.core.records import is_missing
 from dashboard.core.schema import INTEGER, Column, normalise_header
-from dashboard.core.validate import ValidationResult
+from dashboard.core.validate import RawTable, ValidationResult, check_columns
 
 _AS_OF: Final = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -33,12 +34,12 @@ def parse_as_of(text: str) -> str:
     written, so a month stays a month."""
     match = _AS_OF.match(text)
     if match is None:
-        raise CellError("invalid-date", "not a day (YYYY-MM-DD) nor a month (YYYY-MM)")
+        raise CellError(Fault(Code.INVALID_DATE, "as-of"))
     year, month, day = match.groups()
     try:
         date(int(year), int(month), int(day or 1))
     except ValueError as bad:
-        raise CellError("invalid-date", f"not a calendar date ({bad})") from None
+        raise CellError(Fault(Code.INVALID_DATE, "calendar", error=str(bad))) from None
     return text
 
 
@@ -50,7 +51,7 @@ def first_day(as_of: str) -> date:
 class AsOfNotFuture:
     """An ``as_of`` that has begun: its first day no later than today."""
 
-    def __call__(self, value: str, today: date, /) -> tuple[str, str] | None:
+    def __call__(self, value: str, today: date, /) -> Fault | None:
         """``future-date`` when the day, or the month's first day, is after ``today``."""
         return NotFuture()(first_day(value), today)
 
@@ -60,54 +61,62 @@ AGGREGATE_COLUMNS: Final[tuple[Column, ...]] = (
     Column(
         "as_of",
         "text",
-        "As of",
-        "`YYYY-MM-DD`, or `YYYY-MM` where the source gives only the month",
+        N_("As of"),
+        N_("`YYYY-MM-DD`, or `YYYY-MM` where the source gives only the month"),
         required=True,
         length=10,
         parser=parse_as_of,
         checks=(AsOfNotFuture(),),
     ),
-    Column("who", "text", "Who", "who made the statement (office, and to whom)", required=True),
-    Column("what", "text", "What", "the statement, with the source's own hedges", required=True),
-    Column("period", "text", "Period", "the span the count covers, as the source gives it"),
+    Column(
+        "who", "text", N_("Who"), N_("who made the statement (office, and to whom)"), required=True
+    ),
+    Column(
+        "what", "text", N_("What"), N_("the statement, with the source's own hedges"), required=True
+    ),
+    Column("period", "text", N_("Period"), N_("the span the count covers, as the source gives it")),
     Column(
         "launched_at_least",
         "integer",
-        "Launched, at least",
-        'a count the source gives as a floor ("at least 24")',
+        N_("Launched, at least"),
+        N_('a count the source gives as a floor ("at least 24")'),
         int_range=INTEGER,
     ),
     Column(
         "launched_about",
         "integer",
-        "Launched, about",
-        'a count the source gives as approximate ("about 50")',
+        N_("Launched, about"),
+        N_('a count the source gives as approximate ("about 50")'),
         int_range=INTEGER,
     ),
     Column(
-        "killed", "integer", "Killed", "killed, where the source gives a figure", int_range=INTEGER
+        "killed",
+        "integer",
+        N_("Killed"),
+        N_("killed, where the source gives a figure"),
+        int_range=INTEGER,
     ),
     Column(
         "injured",
         "integer",
-        "Injured",
-        "injured, where the source gives a figure",
+        N_("Injured"),
+        N_("injured, where the source gives a figure"),
         int_range=INTEGER,
     ),
-    Column("source_title", "text", "Source", "the source's title", required=True),
+    Column("source_title", "text", N_("Source"), N_("the source's title"), required=True),
     Column(
         "source_url",
         "text",
-        "Source link",
-        "the source's https address",
+        N_("Source link"),
+        N_("the source's https address"),
         required=True,
         checks=(WebAddress("source_url"),),
     ),
     Column(
         "published",
         "date",
-        "Published",
-        "the source's date",
+        N_("Published"),
+        N_("the source's date"),
         required=True,
         checks=(NotFuture(),),
     ),
@@ -126,17 +135,17 @@ def validate_aggregates(data: bytes, today: date, limits: Limits | None = None) 
         lambda raw: name if (name := normalise_header(raw)) in known else None,
         [c.name for c in AGGREGATE_COLUMNS if c.required],
     )
-    issues: list[Issue] = [*parsed.issues, *header_issues]
-    valid: list[dict[str, object]] = []
-    for values, line in zip(parsed.rows, parsed.lines, strict=True):
-        if line in parsed.faults:
-            issues.extend(parsed.faults[line])
-            continue
-        cells = {t: v for t, v in zip(targets, values, strict=False) if t}
-        row, row_issues = check_cells(AGGREGATE_COLUMNS, cells, line, today, limits.max_cell)
-        issues.extend(row_issues)
-        if not any(i.severity == "error" for i in row_issues):
-            valid.append(row)
+    keep = [i for i, t in enumerate(targets) if t]
+    table = RawTable(
+        [targets[i] for i in keep],
+        [[row[i] for i in keep] for row in parsed.rows],
+        parsed.lines,
+        parsed.faults,
+    )
+    found = check_columns(table, AGGREGATE_COLUMNS, today, max_cell=limits.max_cell)
+    bad = set(found.faults.rows())
+    valid = [found.row(p) for p in range(len(parsed.rows)) if p not in bad]
+    issues: list[Issue] = [*parsed.issues, *header_issues, *found.faults.in_order()]
     frame = pd.DataFrame(valid, columns=list(COLUMNS))
     for column in AGGREGATE_COLUMNS:
         if column.kind == "integer":

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.core.errors import RevertRefusedError
+from dashboard.core.i18n import _, ngettext, number
 from dashboard.core.records import Record
 from dashboard.core.schema import COLUMNS, KEY
 
@@ -95,19 +96,37 @@ def plan_revert(
     (reverting it would silently undo that batch too).
     """
     if not known:
-        raise RevertRefusedError(f"there is no batch {batch_id}")
+        raise RevertRefusedError(_("there is no batch {batch}").format(batch=batch_id))
     if reverted_by is not None:
-        raise RevertRefusedError(f"batch {batch_id} was already reverted by batch {reverted_by}")
+        raise RevertRefusedError(
+            _("batch {batch} was already reverted by batch {by}").format(
+                batch=batch_id, by=reverted_by
+            )
+        )
     if not own and not evidence:
-        raise RevertRefusedError(f"batch {batch_id} changed nothing: nothing to revert")
+        raise RevertRefusedError(
+            _("batch {batch} changed nothing: nothing to revert").format(batch=batch_id)
+        )
     overtaken = [c for c in own if latest[c.incident_id].change.after != c.after]
     if overtaken:
         later = sorted({latest[c.incident_id].batch_id for c in overtaken})
-        by = f"batch {later[0]}" if len(later) == 1 else f"batches {', '.join(map(str, later))}"
         names = ", ".join(c.incident_id for c in overtaken[:_NAMED])
+        by = ngettext("batch {batches}", "batches {batches}", len(later)).format(
+            batches=", ".join(map(str, later))
+        )
         raise RevertRefusedError(
-            f"batch {batch_id} cannot be reverted: {len(overtaken)} incident(s) it changed "
-            f"were changed again since ({names}) by {by}; revert the later batches first"
+            ngettext(
+                "batch {batch} cannot be reverted: {n} incident it changed was changed again"
+                " since ({names}) by {by}; revert the later batches first",
+                "batch {batch} cannot be reverted: {n} incidents it changed were changed again"
+                " since ({names}) by {by}; revert the later batches first",
+                len(overtaken),
+            ).format(
+                batch=batch_id,
+                n=number(len(overtaken)),
+                names=names,
+                by=by,
+            )
         )
     return counted([Change(c.incident_id, c.after, c.before) for c in own])
 
@@ -127,11 +146,18 @@ def refuse_dependants(batch_id: int, dependants: Sequence[Dependant]) -> RevertR
     """The refusal of a revert that would leave evidence pointing at nothing: it names the later
     batches that point at what ``batch_id`` added, newest first (the order to revert them in)."""
     named = "; ".join(
-        f"batch {d.batch_id} ({d.filename}, stored {d.created_at:%Y-%m-%d %H:%M} UTC by "
-        f"{d.uploaded_by}: {d.what})"
+        _("batch {batch} ({file}, stored {when} UTC by {who}: {what})").format(
+            batch=d.batch_id,
+            file=d.filename,
+            when=f"{d.created_at:%Y-%m-%d %H:%M}",
+            who=d.uploaded_by,
+            what=d.what,
+        )
         for d in sorted(dependants, key=lambda d: d.batch_id, reverse=True)
     )
     return RevertRefusedError(
-        f"batch {batch_id} cannot be reverted: later batches name what it added, and would "
-        f"point at nothing: {named}. Revert those first, newest first"
+        _(
+            "batch {batch} cannot be reverted: later batches name what it added, and would point"
+            " at nothing: {named}. Revert those first, newest first"
+        ).format(batch=batch_id, named=named)
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.core.i18n import _, number
+
 #: The batch kind of the shipped data, stored when the store is first opened.
 SEED = "seed"
 
@@ -35,8 +37,16 @@ def describe(batches: pd.DataFrame, batch_id: int) -> str:
     """One line naming a batch: its file, when and by whom it was stored, what it changed."""
     row = batches.loc[batches["id"] == batch_id].iloc[0]
     when = pd.Timestamp(row["created_at"]).strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        f"batch {batch_id}: {row['filename']} ({row['kind']}), stored {when} by "
-        f"{row['uploaded_by']}; {int(row['added']):,} added, {int(row['updated']):,} updated, "
-        f"{int(row['removed']):,} removed"
+    return _(
+        "batch {batch}: {file} ({kind}), stored {when} by {who}; {added} added, {updated}"
+        " updated, {removed} removed"
+    ).format(
+        batch=batch_id,
+        file=row["filename"],
+        kind=row["kind"],
+        when=when,
+        who=row["uploaded_by"],
+        added=number(int(row["added"])),
+        updated=number(int(row["updated"])),
+        removed=number(int(row["removed"])),
     )

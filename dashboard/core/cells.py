@@ -1,10 +1,10 @@
 """Cell parsers and checks: the pieces a column declaration (:mod:`dashboard.core.schema`) uses.
 
 A parser turns a cell's stripped text into a typed value or raises :class:`CellError`; a check
-looks at the typed value and returns a :data:`Fault` (code, reason) or None, never raising. Both
-are plain functions or small frozen objects holding their parameters, so a declaration stays a
-value the column-wise reading (:func:`parse_column`, :func:`check_column`) derives its fast paths
-from.
+looks at the typed value and returns a :class:`~dashboard.core.errors.Fault` (a code and the
+values its message names) or None, never raising. Both are plain functions or small frozen
+objects holding their parameters, so a declaration stays a value the column-wise reading
+(:func:`parse_column`, :func:`check_column`) derives its fast paths from.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
-#: A fault in a cell: its issue code and the reason, in words.
-Fault = tuple[str, str]
+from dashboard.core.errors import Code, Fault
+
 #: Text (stripped, not empty) to a typed value; raises :class:`CellError` when it cannot.
 Parser = Callable[[str], object]
 
@@ -42,12 +42,16 @@ _URL_SPACE = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class CellError(ValueError):
-    """A cell that cannot be converted: ``code`` and ``reason`` become an issue."""
+    """A cell that cannot be converted: its :class:`Fault` becomes an issue."""
 
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
+    def __init__(self, fault: Fault) -> None:
+        super().__init__(fault.code.message(fault.variant))
+        self.fault = fault
+
+    @property
+    def code(self) -> Code:
+        """The fault's code."""
+        return self.fault.code
 
 
 def parse_text(text: str) -> str:
@@ -75,19 +79,14 @@ def parse_date(text: str) -> date:
         if m := _SLASH_DATE.match(text):
             first, second, year = int(m[1]), int(m[2]), int(m[3])
             if first <= 12 and second <= 12 and first != second:
-                raise CellError(
-                    "ambiguous-date",
-                    "slash date is ambiguous (day/month or month/day?): write it as YYYY-MM-DD",
-                )
+                raise CellError(Fault(Code.AMBIGUOUS_DATE))
             day, month = (first, second) if first > 12 or first == second else (second, first)
             return date(year, month, day)
         return datetime.strptime(" ".join(text.split()), "%d %B %Y").date()
     except CellError:
         raise
     except ValueError:
-        raise CellError(
-            "invalid-date", "not a date: use YYYY-MM-DD, DD.MM.YYYY or '2 January 2024'"
-        ) from None
+        raise CellError(Fault(Code.INVALID_DATE)) from None
 
 
 def parse_month(text: str) -> date | None:
@@ -105,7 +104,7 @@ def parse_month(text: str) -> date | None:
                     return datetime.strptime(text, layout).date()
             raise ValueError(text)
     except ValueError:
-        raise CellError("invalid-date", "not a month: use YYYY-MM or 'September 2024'") from None
+        raise CellError(Fault(Code.INVALID_DATE, "month")) from None
     return None
 
 
@@ -126,19 +125,16 @@ def parse_incident_date(text: str) -> date:
     try:
         return parse_date(text)
     except CellError as bad:
-        if bad.code != "invalid-date":
+        if bad.code != Code.INVALID_DATE:
             raise
-        raise CellError(
-            "invalid-date",
-            "not a date: use YYYY-MM-DD, DD.MM.YYYY or '2 January 2024', or a month: YYYY-MM",
-        ) from None
+        raise CellError(Fault(Code.INVALID_DATE, "day-or-month")) from None
 
 
 def parse_float(text: str) -> float:
     """A decimal number; a decimal comma (``49,99``) is accepted."""
     text = text.strip()
     if not _NUMBER.match(text):
-        raise CellError("invalid-number", "not a decimal number")
+        raise CellError(Fault(Code.INVALID_NUMBER))
     return float(text.replace(",", "."))
 
 
@@ -150,11 +146,11 @@ def parse_count(text: str, highest: int) -> int:
     """
     text = text.strip()
     if not _INTEGER.match(text):
-        raise CellError("invalid-integer", "not a whole number")
+        raise CellError(Fault(Code.INVALID_INTEGER))
     digits = text.lstrip("+-").lstrip("0") or "0"
     value = int(digits) if len(digits) <= len(str(highest)) else highest + 1
     if (text.startswith("-") and value) or value > highest:
-        raise CellError("out-of-range", f"must be a whole number from 0 to {highest:,}")
+        raise CellError(Fault(Code.OUT_OF_RANGE, "count", high=highest))
     return value
 
 
@@ -177,7 +173,7 @@ class Within:
         """Out of range when not ``low <= value <= high``."""
         if self.low <= value <= self.high:  # False for NaN; infinities are beyond any bound
             return None
-        return "out-of-range", f"must be between {self.low} and {self.high}"
+        return Fault(Code.OUT_OF_RANGE, low=str(self.low), high=str(self.high))
 
     def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
         """The numbers outside the range, NaN included."""
@@ -186,15 +182,17 @@ class Within:
 
 @dataclass(frozen=True, slots=True)
 class OneOf:
-    """One of a fixed set of values, with the column's own code and reason."""
+    """One of a fixed set of values, with the column's own code (its message may name
+    ``choices``, the values allowed)."""
 
     values: Collection[object]
-    code: str
-    reason: str
+    code: Code = Code.INVALID_CHOICE
 
     def __call__(self, value: object, today: date, /) -> Fault | None:
         """The column's fault when ``value`` is not in the set."""
-        return None if value in self.values else (self.code, self.reason)
+        if value in self.values:
+            return None
+        return Fault(self.code, choices=", ".join(map(str, self.values)))
 
     def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
         """The values not in the set."""
@@ -203,15 +201,14 @@ class OneOf:
 
 @dataclass(frozen=True, slots=True)
 class Matches:
-    """Text matching a regular expression, with the column's own code and reason."""
+    """Text matching a regular expression, with the column's own code."""
 
     pattern: re.Pattern[str]
-    code: str
-    reason: str
+    code: Code
 
     def __call__(self, value: str, today: date, /) -> Fault | None:
         """The column's fault when ``value`` does not match."""
-        return None if self.pattern.match(value) else (self.code, self.reason)
+        return None if self.pattern.match(value) else Fault(self.code)
 
     def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
         """The texts the pattern does not match."""
@@ -225,7 +222,7 @@ class NotFuture:
     def __call__(self, value: date, today: date, /) -> Fault | None:
         """``future-date`` when ``value`` is after ``today``."""
         if value > today:
-            return "future-date", f"date is after today ({today.isoformat()})"
+            return Fault(Code.FUTURE_DATE, today=today.isoformat())
         return None
 
     def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
@@ -247,25 +244,20 @@ class WebAddress:
     def __call__(self, value: str, today: date, /) -> Fault | None:
         """``invalid-url`` with the reason the address is refused."""
         if _URL_SPACE.search(value):
-            return "invalid-url", f"{self.column} must not hold spaces or control characters"
+            return Fault(Code.INVALID_URL, "space", column=self.column)
         if hidden := next((c for c in value if unicodedata.category(c) == "Cf"), None):
-            return (
-                "invalid-url",
-                f"{self.column} holds U+{ord(hidden):04X}, a bidirectional or invisible format "
-                "character that makes the address read as another: remove it",
+            return Fault(
+                Code.INVALID_URL, "format", column=self.column, character=f"U+{ord(hidden):04X}"
             )
         try:
             parsed = urlparse(value)
             host, _ = parsed.hostname, parsed.port  # both raise ValueError on a malformed netloc
         except ValueError as exc:
-            return "invalid-url", f"{self.column} is not a valid address ({exc})"
+            return Fault(Code.INVALID_URL, "malformed", column=self.column, error=str(exc))
         if parsed.scheme.lower() not in ("http", "https") or not host:
-            return "invalid-url", f"{self.column} must be an http(s) address with a host"
+            return Fault(Code.INVALID_URL, column=self.column)
         if not _host_parses(parsed.netloc.rpartition("@")[2]):
-            return (
-                "invalid-url",
-                f"{self.column} has a host that is neither a name nor an IP address",
-            )
+            return Fault(Code.INVALID_URL, "host", column=self.column)
         return None
 
     def suspects(self, values: pd.Series, today: date, /) -> np.ndarray:
@@ -392,7 +384,7 @@ def parse_column(parser: Parser, texts: pd.Series) -> tuple[pd.Series, dict[obje
             try:
                 read[label] = parser(text)
             except CellError as bad:
-                faults[label] = (bad.code, bad.reason)
+                faults[label] = bad.fault
         if read:
             values.loc[pd.Index(list(read.keys()))] = pd.Series(read, dtype=object).astype(typed)
     return values, faults

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 
-from dashboard.core.errors import Code, Issue, clip
+from dashboard.core.errors import Code, Fault, Issue, Words, clip
+from dashboard.core.i18n import N_
 from dashboard.core.mapping import IDENTITY, IGNORE, ColumnMapping
 from dashboard.core.schema import MAX_TEXT_LENGTH, REQUIRED
 from dashboard.core.validate import RawTable
@@ -28,12 +29,12 @@ DELIMITERS = ",;\t"
 CANDIDATE_ENCODINGS = ["cp1251", "cp1252", "koi8_u"]
 #: Leading bytes of files analysts upload by mistake, and what they are.
 _MAGIC = {
-    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?)",
-    b"\xd0\xcf\x11\xe0": "an old Excel/Office document",
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"\x1f\x8b": "a gzip archive",
+    b"PK\x03\x04": N_("a ZIP archive (an .xlsx workbook?)"),
+    b"\xd0\xcf\x11\xe0": N_("an old Excel/Office document"),
+    b"%PDF": N_("a PDF document"),
+    b"\x89PNG": N_("a PNG image"),
+    b"\xff\xd8\xff": N_("a JPEG image"),
+    b"\x1f\x8b": N_("a gzip archive"),
 }
 _WORD = re.compile(r"[^\W\d_]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -120,10 +121,11 @@ def _ragged(line: int, record: list[str], width: int, delimiter: str) -> Issue:
     A line break inside a field hints at a quote that never closes: it swallows the lines after
     it, up to the end of the file, into one field.
     """
-    reason = f"row has {len(record)} fields but the header has {width}"
-    if any("\n" in cell or "\r" in cell for cell in record):
-        reason += "; a field runs over several lines: does a quote on this line never close?"
-    return Issue(line, "", clip(delimiter.join(record)), Code.RAGGED_ROW, reason)
+    open_quote = any("\n" in cell or "\r" in cell for cell in record)
+    fault = Fault(
+        Code.RAGGED_ROW, "open-quote" if open_quote else "", fields=len(record), width=width
+    )
+    return Issue(line, "", clip(delimiter.join(record)), fault)
 
 
 def _mostly_utf8(data: bytes) -> str | None:
@@ -144,16 +146,9 @@ def _damaged_cell(record: list[str]) -> int | None:
     return next((i for i, cell in enumerate(record) if _REPLACEMENT in cell), None)
 
 
-def _invalid_utf8(line: int, where: str, cell: str) -> Issue:
+def _invalid_utf8(line: int, fault: Fault, cell: str) -> Issue:
     """A cell of a damaged UTF-8 file (see :func:`_mostly_utf8`) that holds a bad byte."""
-    return Issue(
-        line,
-        "",
-        clip(cell),
-        Code.INVALID_UTF8,
-        f"{where} holds bytes that are not UTF-8 (shown as U+FFFD) in a file that is otherwise"
-        " UTF-8: correct them, or save the file again as UTF-8",
-    )
+    return Issue(line, "", clip(cell), fault)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -166,20 +161,15 @@ def sniff_delimiter(text: str) -> str:
         return max(DELIMITERS, key=header.count)
 
 
-def _file_issue(code: Code, message: str, value: str = "") -> Issue:
-    """A fault of the file as a whole (line 0, no column)."""
-    return Issue(0, "", value, code, message)
-
-
-def _refused(code: Code, message: str, value: str = "") -> CsvFile:
-    """A file refused as a whole: no header, no rows, one issue."""
-    return CsvFile([], [], [], [_file_issue(code, message, value)])
+def _refused(fault: Fault, value: str = "") -> CsvFile:
+    """A file refused as a whole: no header, no rows, one issue (line 0, no column)."""
+    return CsvFile([], [], [], [Issue(0, "", value, fault)])
 
 
 def _too_wide(columns: int, limit: int) -> CsvFile:
     """A file refused for its width, before anything is built per column."""
-    message = f"the header has {columns:,} columns; the limit is {limit:,}"
-    return _refused(Code.TOO_MANY_COLUMNS, message, f"{columns} columns")
+    fault = Fault(Code.TOO_MANY_COLUMNS, columns=columns, limit=limit)
+    return _refused(fault, f"{columns} columns")
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -188,7 +178,7 @@ def _binary_kind(data: bytes) -> str | None:
         if data.startswith(magic):
             return kind
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "binary data (it contains NUL bytes)"
+        return N_("binary data (it contains NUL bytes)")
     return None
 
 
@@ -197,18 +187,18 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         # An upload is read no further than one byte past the limit: its whole size is unknown.
-        size = f"the file is larger than the limit of {limits.max_bytes:,} bytes"
-        return _refused(Code.FILE_TOO_LARGE, size, f"over {limits.max_bytes} bytes")
+        fault = Fault(Code.FILE_TOO_LARGE, limit=limits.max_bytes)
+        return _refused(fault, f"over {limits.max_bytes} bytes")
     if kind := _binary_kind(data):
-        return _refused(Code.NOT_CSV, f"not a CSV file: it looks like {kind}")
+        return _refused(Fault(Code.NOT_CSV, kind=Words(kind)))
     try:
         text, encoding = decode(data)
     except UnicodeError:
-        return _refused(Code.NOT_TEXT, "not a CSV file: it is not text in any known encoding")
+        return _refused(Fault(Code.NOT_TEXT))
     if len(_CONTROL.findall(text[:65536])) > 8:
-        return _refused(Code.NOT_CSV, "not a CSV file: it is full of control characters")
+        return _refused(Fault(Code.NOT_CSV, "control"))
     if not text.strip():
-        return _refused(Code.EMPTY_FILE, "the file is empty")
+        return _refused(Fault(Code.EMPTY_FILE))
     delimiter = sniff_delimiter(text)
     damaged = encoding == DAMAGED_UTF8
     # Process-wide, but only ever raised: any cell of a file within the byte limit must parse
@@ -232,46 +222,47 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
                 if any(map(strip, record)):
                     header, header_line = record, start
                     if damaged and (i := _damaged_cell(record)) is not None:
-                        issues.append(_invalid_utf8(start, f"header cell {i + 1}", record[i]))
+                        issues.append(
+                            _invalid_utf8(
+                                start, Fault(Code.INVALID_UTF8, "header", cell=i + 1), record[i]
+                            )
+                        )
                 start = reader.line_num + 1
                 continue
             if any(map(strip, record)):
                 if len(rows) == limits.max_rows:
-                    issues.append(
-                        _file_issue(
-                            Code.TOO_MANY_ROWS,
-                            f"the file has more than {limits.max_rows:,} rows (the limit)",
-                        )
-                    )
+                    fault = Fault(Code.TOO_MANY_ROWS, limit=limits.max_rows)
+                    issues.append(Issue(0, "", "", fault))
                     return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
                 if len(record) != len(header):
                     faults[start] = [_ragged(start, record, len(header), delimiter)]
                     record = (record + [""] * len(header))[: len(header)]
                 elif damaged and (i := _damaged_cell(record)) is not None:
-                    faults[start] = [_invalid_utf8(start, f"column {clip(header[i])!r}", record[i])]
+                    bad = Fault(Code.INVALID_UTF8, column=repr(clip(header[i])))
+                    faults[start] = [_invalid_utf8(start, bad, record[i])]
                 append_row(record)
                 append_line(start)
             start = reader.line_num + 1
     except csv.Error as exc:
-        issues.append(
-            Issue(start, "", "", Code.MALFORMED_CSV, f"the CSV cannot be read here: {exc}")
-        )
+        issues.append(Issue(start, "", "", Fault(Code.MALFORMED_CSV, error=str(exc))))
         return CsvFile(header, [], [], issues, encoding, delimiter, header_line)
     if not header:
-        return _refused(
-            Code.EMPTY_FILE, "the file holds no values, only delimiters and blank lines"
-        )
+        return _refused(Fault(Code.EMPTY_FILE, "blank"))
     if not rows:
-        issues.append(_file_issue(Code.HEADER_ONLY, "the file has a header but no data rows"))
+        issues.append(Issue(0, "", "", Code.HEADER_ONLY))
     return CsvFile(header, rows, lines, issues, encoding, delimiter, header_line, faults)
 
 
 def header_targets(
-    parsed: CsvFile, target: Callable[[str], str | None], required: Iterable[str], hint: str = ""
+    parsed: CsvFile,
+    target: Callable[[str], str | None],
+    required: Iterable[str],
+    mapped: bool = False,
 ) -> tuple[list[str], dict[str, str], list[Issue]]:
     """Each file column's target ("" when ignored), the file column giving each target, and the
     header's issues: unknown columns (``target`` gives None), a target given twice, and each
-    ``required`` target no column gives (``hint`` ends its message)."""
+    ``required`` target no column gives (``mapped``: its message says a column may be mapped)."""
+    variant = "mapped" if mapped else ""
     issues: list[Issue] = []
     targets: list[str] = []
     seen: dict[str, str] = {}
@@ -284,7 +275,6 @@ def header_targets(
                     clip(raw.strip()),
                     clip(raw),
                     Code.UNKNOWN_COLUMN,
-                    "column is not in the template; ignored",
                 )
             )
             name = IGNORE
@@ -294,8 +284,7 @@ def header_targets(
                     parsed.header_line,
                     name,
                     clip(raw),
-                    Code.DUPLICATE_COLUMN,
-                    f"column {clip(seen[name])!r} already gives {name!r}",
+                    Fault(Code.DUPLICATE_COLUMN, first=repr(clip(seen[name])), column=repr(name)),
                 )
             )
             name = IGNORE
@@ -308,8 +297,7 @@ def header_targets(
                 parsed.header_line,
                 column,
                 "",
-                Code.MISSING_COLUMN,
-                f"required column {column!r} is missing from the header{hint}",
+                Fault(Code.MISSING_COLUMN, variant, column=repr(column)),
             )
             for column in required
             if column not in seen
@@ -326,7 +314,7 @@ def to_table(parsed: CsvFile, mapping: ColumnMapping = IDENTITY) -> RawTable:
         parsed,
         mapping.target,
         [c for c in REQUIRED if c not in mapping.constants],
-        ": add it or map a column",
+        mapped=True,
     )
     issues = [*parsed.issues, *header_issues]
     constants = {c: v for c, v in mapping.constants.items() if c not in seen}

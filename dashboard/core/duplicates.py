@@ -25,6 +25,7 @@ DERIVED_PREFIX: Final = "INC-"
 EARTH_RADIUS_KM: Final = 6371.0088
 
 Choice = Literal["update", "add", "skip"]
+#: What the analyst may do with the flagged rows, in words (marked: translate where shown).
 CHOICES: Final[dict[Choice, str]] = {
     "update": N_("Update the stored incident with the file's row"),
     "add": N_("Add them as new incidents anyway"),

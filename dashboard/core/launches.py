@@ -24,9 +24,10 @@ from typing import Final
 
 import pandas as pd
 
+from dashboard.core.cells import CellError
 from dashboard.core.csvio import Limits, parse_csv
-from dashboard.core.errors import Code, Issue, clip
-from dashboard.core.i18n import N_
+from dashboard.core.errors import Code, Fault, Issue, clip
+from dashboard.core.i18n import N_, _, ngettext, number
 
 #: The ``model`` values counted (exactly as the dataset writes them).
 MODELS: Final[tuple[str, ...]] = ("Iskander-M/KN-23", "KN-23")
@@ -85,26 +86,45 @@ class LaunchReport:
     def refusal(self) -> str | None:
         """Why the file may not be stored (None: it may)."""
         if self.errors:
-            return f"{self.filename}: {len(self.errors):,} error(s)"
+            n = len(self.errors)
+            return ngettext("{file}: {n} error", "{file}: {n} errors", n).format(
+                file=self.filename, n=number(n)
+            )
         if self.rows_counted == 0:
-            return f"{self.filename}: no row has model {' or '.join(map(repr, MODELS))}"
+            first, second = map(repr, MODELS)
+            return _("{file}: no row has model {first} or {second}").format(
+                file=self.filename, first=first, second=second
+            )
         return None
 
     def summary(self) -> str:
         """One line for the page and the CLI: what was read, counted and left out."""
-        return (
-            f"{self.filename}: {self.rows_read:,} rows read, {self.rows_counted:,} counted "
-            f"({' or '.join(MODELS)}) in {len(self.monthly):,} months, "
-            f"{self.rows_combined:,} left out (KN-23 reported together with other weapons), "
-            f"{self.rows_other:,} of other weapons ignored"
+        return _(
+            "{file}: {read} rows read, {counted} counted ({first} or {second}) in {months} months,"
+            " {combined}"
+            " left out (KN-23 reported together with other weapons), {other} of other weapons"
+            " ignored"
+        ).format(
+            file=self.filename,
+            read=number(self.rows_read),
+            counted=number(self.rows_counted),
+            first=MODELS[0],
+            second=MODELS[1],
+            months=number(len(self.monthly)),
+            combined=number(self.rows_combined),
+            other=number(self.rows_other),
         )
 
 
 def _day(text: str) -> date:
+    """The day of a ``time_start`` (``YYYY-MM-DD``, maybe with a time)."""
     match = _TIME.match(text)
     if match is None:
-        raise ValueError("not a date and time: use YYYY-MM-DD or YYYY-MM-DD HH:MM")
-    return date.fromisoformat(match.group(1))
+        raise CellError(Fault(Code.INVALID_DATE, "time"))
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        raise CellError(Fault(Code.INVALID_DATE, "time")) from None
 
 
 def _count(text: str) -> int | None:
@@ -112,7 +132,7 @@ def _count(text: str) -> int | None:
     if not text:
         return None
     if not _COUNT.match(text):
-        raise ValueError("not a whole number of missiles (≥ 0)")
+        raise CellError(Fault(Code.INVALID_INTEGER, "missiles"))
     return int(float(text))
 
 
@@ -131,8 +151,7 @@ def read_launches(data: bytes, filename: str, limits: Limits | None = None) -> L
                 parsed.header_line,
                 missing,
                 "",
-                Code.MISSING_COLUMN,
-                f"the dataset's column {missing!r} is not in the header",
+                Fault(Code.MISSING_COLUMN, "launches", column=repr(missing)),
             )
         )
     rows: list[tuple[date, int | None, int | None]] = []
@@ -173,15 +192,13 @@ def _check_row(
     counts: dict[str, int | None] = {}
     try:
         day = _day(cell["time_start"])
-    except ValueError as bad:
-        found.append(
-            Issue(line, "time_start", clip(cell["time_start"]), Code.INVALID_DATE, str(bad))
-        )
+    except CellError as bad:
+        found.append(Issue(line, "time_start", clip(cell["time_start"]), bad.fault))
     for column in ("launched", "destroyed"):
         try:
             counts[column] = _count(cell[column])
-        except ValueError as bad:
-            found.append(Issue(line, column, clip(cell[column]), Code.INVALID_INTEGER, str(bad)))
+        except CellError as bad:
+            found.append(Issue(line, column, clip(cell[column]), bad.fault))
     launched, destroyed = counts.get("launched"), counts.get("destroyed")
     if launched is not None and destroyed is not None and destroyed > launched:
         found.append(
@@ -189,8 +206,7 @@ def _check_row(
                 line,
                 "destroyed",
                 clip(cell["destroyed"]),
-                Code.OUT_OF_RANGE,
-                f"more destroyed ({destroyed}) than launched ({launched})",
+                Fault(Code.OUT_OF_RANGE, "destroyed", destroyed=destroyed, launched=launched),
             )
         )
     issues.extend(found)

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from dashboard.core.cells import OneOf
 from dashboard.core.errors import MappingRefusedError
+from dashboard.core.i18n import _
 from dashboard.core.schema import DECLARED, TEMPLATE_COLUMNS, normalise_header
 
 #: Ignore this file column.
@@ -78,7 +79,9 @@ class ColumnMapping:
         for target in [*self.columns.values(), *self.constants, *self.values]:
             if target != IGNORE and target not in TEMPLATE_COLUMNS:
                 raise MappingRefusedError(
-                    f"mapping {self.name!r}: {target!r} is not a canonical column"
+                    _("mapping {name}: {column} is not a canonical column").format(
+                        name=repr(self.name), column=repr(target)
+                    )
                 )
 
     def recode(self, column: str, value: str) -> str:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard.core.errors import Issue
 from dashboard.core.evidence import Kind
+from dashboard.core.i18n import _, ngettext, number
 from dashboard.core.mapping import ACLED, IDENTITY, ColumnMapping
 from dashboard.core.sheets import WORKBOOK
 
@@ -94,17 +95,23 @@ class Report:
         no valid row; row errors refuse it unless ``valid_only`` asks for the valid rows alone.
         """
         if self.file_errors:
-            return (
-                f"the file or its header has {len(self.file_errors):,} error(s), so no row of it"
-                " can be imported"
-            )
+            n = len(self.file_errors)
+            return ngettext(
+                "the file or its header has {n} error, so no row of it can be imported",
+                "the file or its header has {n} errors, so no row of it can be imported",
+                n,
+            ).format(n=number(n))
         if self.valid.empty:
-            return "no row is valid"
+            return _("no row is valid")
         if self.errors and not valid_only:
-            return (
-                f"{len(self.rejected):,} row(s) have errors, and a file is imported whole unless"
-                " only its valid rows are asked for"
-            )
+            n = len(self.rejected)
+            return ngettext(
+                "{n} row has errors, and a file is imported whole unless only its valid rows are"
+                " asked for",
+                "{n} rows have errors, and a file is imported whole unless only its valid rows are"
+                " asked for",
+                n,
+            ).format(n=number(n))
         return None
 
     def importable(self, valid_only: bool = False) -> bool:
@@ -122,24 +129,35 @@ class Report:
         """
         counts = self.counts
         if self.importable():
-            verdict = f"can be imported: {counts.valid:,} valid row(s)"
+            verdict = ngettext(
+                "can be imported: {n} valid row", "can be imported: {n} valid rows", counts.valid
+            ).format(n=number(counts.valid))
         elif self.importable(valid_only=True):
-            verdict = (
-                f"{counts.invalid:,} row(s) have errors: only the {counts.valid:,} valid row(s)"
-                " can be imported, when asked for alone"
-            )
+            verdict = ngettext(
+                "{invalid} row has errors: only the valid rows ({valid}) can be imported, when"
+                " asked for alone",
+                "{invalid} rows have errors: only the valid rows ({valid}) can be imported, when"
+                " asked for alone",
+                counts.invalid,
+            ).format(invalid=number(counts.invalid), valid=number(counts.valid))
         else:
-            verdict = f"cannot be imported: {self.refusal()}"
+            verdict = _("cannot be imported: {reason}").format(reason=self.refusal())
         how = (
-            "from an .xlsx workbook"
+            _("from an .xlsx workbook")
             if self.encoding == WORKBOOK
-            else f"encoding {self.encoding or '?'}, delimiter {self.delimiter!r}"
+            else _("encoding {encoding}, delimiter {delimiter}").format(
+                encoding=self.encoding or "?", delimiter=repr(self.delimiter)
+            )
         )
         return [
-            f"file: {self.filename} (sha256 {self.sha256})",
-            f"read as {self.source_format}, {how}",
-            f"rows read {counts.rows_read:,}, valid {counts.valid:,}, invalid {counts.invalid:,}, "
-            f"warnings {counts.warnings:,}",
+            _("file: {name} (sha256 {sha256})").format(name=self.filename, sha256=self.sha256),
+            _("read as {format}, {how}").format(format=self.source_format, how=how),
+            _("rows read {read}, valid {valid}, invalid {invalid}, warnings {warnings}").format(
+                read=number(counts.rows_read),
+                valid=number(counts.valid),
+                invalid=number(counts.invalid),
+                warnings=number(counts.warnings),
+            ),
             verdict,
         ]
 
@@ -154,7 +172,7 @@ class Report:
                     i.message,
                     i.code.value,
                     i.severity,
-                    i.code.description,
+                    _(i.code.description),
                 )
                 for i in self.issues
             ],

@@ -32,6 +32,8 @@ from dashboard.core.cells import (
     parse_lower,
     parse_text,
 )
+from dashboard.core.errors import Code
+from dashboard.core.i18n import N_
 
 Kind = Literal["text", "integer", "float", "date"]
 #: The base SQL type of a column (its length, if any, is :attr:`Column.length`).
@@ -132,11 +134,11 @@ class Column:
 
 #: How firmly an incident is attributed, strongest first.
 STATUSES: Final[dict[str, str]] = {
-    "confirmed": "Confirmed by an independent monitor (e.g. the UN Panel of Experts)",
-    "claimed": "Claimed by a government",
-    "preliminary": "Preliminary finding (investigators, forensic institute, military)",
-    "disputed": "Disputed",
-    "unverified": "Unverified",
+    "confirmed": N_("Confirmed by an independent monitor (e.g. the UN Panel of Experts)"),
+    "claimed": N_("Claimed by a government"),
+    "preliminary": N_("Preliminary finding (investigators, forensic institute, military)"),
+    "disputed": N_("Disputed"),
+    "unverified": N_("Unverified"),
 }
 STATUS_COLOURS: Final[dict[str, str]] = {
     "confirmed": "#b2182b",
@@ -150,23 +152,23 @@ STATUS_COLOURS: Final[dict[str, str]] = {
 #: shot down whose debris fell and did harm (the Kyiv oblast administration's "no direct
 #: strikes"); ``shot down`` is an interception with no damage reported.
 OUTCOMES: Final[dict[str, str]] = {
-    "impact": "Impact: the missile struck",
-    "debris": "Debris of a downed missile fell (no direct strike)",
-    "shot down": "Shot down: intercepted, no damage reported",
+    "impact": N_("Impact: the missile struck"),
+    "debris": N_("Debris of a downed missile fell (no direct strike)"),
+    "shot down": N_("Shot down: intercepted, no damage reported"),
 }
 
 #: How much of an incident's date its source gives: the day, or only the month (``2024-09``:
 #: the incident lies somewhere in September 2024, stored as the month's first day).
 DATE_PRECISIONS: Final[dict[str, str]] = {
-    "day": "the day",
-    "month": "only the month",
+    "day": N_("the day"),
+    "month": N_("only the month"),
 }
 
 #: ACLED's geo_precision codes, and the indicative uncertainty radius the map draws for each.
 PRECISIONS: Final[dict[int, str]] = {
-    1: "the exact place",
-    2: "near the place, or somewhere in a named district or city",
-    3: "only the wider region",
+    1: N_("the exact place"),
+    2: N_("near the place, or somewhere in a named district or city"),
+    3: N_("only the wider region"),
 }
 PRECISION_RADIUS_M: Final[dict[int, int]] = {1: 1_000, 2: 5_000, 3: 25_000}
 #: A row that leaves geo_precision empty is taken at the least precise level.
@@ -189,9 +191,11 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "incident_id",
         "text",
-        "Incident",
-        "stable and unique; left empty, it is derived from date, place, coordinates and weapon "
-        "(`INC-…`)",
+        N_("Incident"),
+        N_(
+            "stable and unique; left empty, it is derived from date, place, coordinates and weapon "
+            "(`INC-…`)"
+        ),
         key=True,
         length=200,
         table=12,
@@ -202,10 +206,12 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "date",
         "date",
-        "Date",
-        "`YYYY-MM-DD` (also `DD.MM.YYYY`, `2 January 2024`), or only the month when the "
-        "source gives no day: `YYYY-MM` (also `MM.YYYY`, `September 2024`), shown as "
-        '"September 2024" and never given a day; not in the future',
+        N_("Date"),
+        N_(
+            "`YYYY-MM-DD` (also `DD.MM.YYYY`, `2 January 2024`), or only the month when the "
+            "source gives no day: `YYYY-MM` (also `MM.YYYY`, `September 2024`), shown as "
+            '"September 2024" and never given a day; not in the future'
+        ),
         required=True,
         parser=parse_incident_date,
         checks=(NotFuture(),),
@@ -217,25 +223,25 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "date_precision",
         "text",
-        "Date precision",
-        "`day` or `month`: not a column of the template, taken from how `date` is written",
+        N_("Date precision"),
+        N_("`day` or `month`: not a column of the template, taken from how `date` is written"),
         length=10,
-        checks=(OneOf(tuple(DATE_PRECISIONS), "invalid-choice", "must be one of: day, month"),),
+        checks=(OneOf(tuple(DATE_PRECISIONS)),),
         default="day",
         template=False,
     ),
     Column(
         "time",
         "text",
-        "Time",
-        "`HH:MM` (24-hour)",
-        checks=(Matches(_TIME, "invalid-time", "not a time: use HH:MM (24-hour)"),),
+        N_("Time"),
+        N_("`HH:MM` (24-hour)"),
+        checks=(Matches(_TIME, Code.INVALID_TIME),),
     ),
     Column(
         "location",
         "text",
-        "Location",
-        "the place struck (town, village or site)",
+        N_("Location"),
+        N_("the place struck (town, village or site)"),
         required=True,
         table=2,
         briefing=3,
@@ -245,8 +251,8 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "district",
         "text",
-        "District",
-        "the district or city district",
+        N_("District"),
+        N_("the district or city district"),
         table=3,
         on_map=True,
         preview=True,
@@ -254,8 +260,8 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "latitude",
         "float",
-        "Latitude",
-        "decimal degrees (a decimal comma is accepted); outside Kharkiv oblast is a warning",
+        N_("Latitude"),
+        N_("decimal degrees (a decimal comma is accepted); outside Kharkiv oblast is a warning"),
         required=True,
         checks=(Within(-90, 90),),
         on_map=True,
@@ -264,8 +270,8 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "longitude",
         "float",
-        "Longitude",
-        "decimal degrees (a decimal comma is accepted); outside Kharkiv oblast is a warning",
+        N_("Longitude"),
+        N_("decimal degrees (a decimal comma is accepted); outside Kharkiv oblast is a warning"),
         required=True,
         checks=(Within(-180, 180),),
         on_map=True,
@@ -274,15 +280,13 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "geo_precision",
         "integer",
-        "Location precision",
-        "1 the exact place, 2 near it or in a named district or city, 3 only the wider region "
-        f"(ACLED's codes); empty means {DEFAULT_PRECISION}",
-        int_range=SMALLINT,
-        checks=(
-            OneOf(
-                tuple(PRECISIONS), "invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)"
-            ),
+        N_("Location precision"),
+        N_(
+            "1 the exact place, 2 near it or in a named district or city, 3 only the wider region "
+            "(ACLED's codes); empty means 3"
         ),
+        int_range=SMALLINT,
+        checks=(OneOf(tuple(PRECISIONS), Code.INVALID_PRECISION),),
         default=DEFAULT_PRECISION,
         table=9,
         briefing=9,
@@ -291,27 +295,27 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "weapon",
         "text",
-        "Weapon",
-        "the weapon as the source names it",
+        N_("Weapon"),
+        N_("the weapon as the source names it"),
         required=True,
         table=4,
         briefing=4,
         on_map=True,
         preview=True,
     ),
-    Column("weapon_origin", "text", "Weapon origin", "where the weapon was made"),
+    Column("weapon_origin", "text", N_("Weapon origin"), N_("where the weapon was made")),
     Column(
         "attribution_status",
         "text",
-        "Attribution",
-        "`confirmed` (by an independent monitor such as the UN panel), `claimed` (by a "
-        "government), `preliminary`, `disputed`, `unverified`",
+        N_("Attribution"),
+        N_(
+            "`confirmed` (by an independent monitor such as the UN panel), `claimed` (by a "
+            "government), `preliminary`, `disputed`, `unverified`"
+        ),
         required=True,
         length=20,
         parser=parse_lower,
-        checks=(
-            OneOf(tuple(STATUSES), "invalid-status", "must be one of: " + ", ".join(STATUSES)),
-        ),
+        checks=(OneOf(tuple(STATUSES), Code.INVALID_STATUS),),
         table=5,
         briefing=5,
         on_map=True,
@@ -320,31 +324,35 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "attributed_by",
         "text",
-        "Attributed by",
-        "who attributed it",
+        N_("Attributed by"),
+        N_("who attributed it"),
         table=6,
         briefing=6,
         on_map=True,
     ),
-    Column("launch_origin", "text", "Launched from", "where the missile was launched from"),
+    Column("launch_origin", "text", N_("Launched from"), N_("where the missile was launched from")),
     Column(
         "outcome",
         "text",
-        "Outcome",
-        "`impact` (it struck), `debris` (debris of a missile shot down fell and did harm: no "
-        "direct strike) or `shot down` (intercepted, no damage reported); empty means `impact`",
+        N_("Outcome"),
+        N_(
+            "`impact` (it struck), `debris` (debris of a missile shot down fell and did harm: no "
+            "direct strike) or `shot down` (intercepted, no damage reported); empty means `impact`"
+        ),
         length=20,
         parser=parse_lower,
-        checks=(OneOf(tuple(OUTCOMES), "invalid-choice", "must be impact, debris or shot down"),),
+        checks=(OneOf(tuple(OUTCOMES)),),
         default=next(iter(OUTCOMES)),
         on_map=True,
     ),
     Column(
         "killed",
         "integer",
-        "Killed",
-        'a whole number ≥ 0; empty when the source does not say (shown "not reported", never '
-        "counted as 0: write 0 only when the source says none)",
+        N_("Killed"),
+        N_(
+            'a whole number ≥ 0; empty when the source does not say (shown "not reported", never '
+            "counted as 0: write 0 only when the source says none)"
+        ),
         int_range=INTEGER,
         table=7,
         briefing=7,
@@ -354,9 +362,11 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "injured",
         "integer",
-        "Injured",
-        'a whole number ≥ 0; empty when the source does not say (shown "not reported", never '
-        "counted as 0: write 0 only when the source says none)",
+        N_("Injured"),
+        N_(
+            'a whole number ≥ 0; empty when the source does not say (shown "not reported", never '
+            "counted as 0: write 0 only when the source says none)"
+        ),
         int_range=INTEGER,
         table=8,
         briefing=8,
@@ -366,8 +376,8 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "source_title",
         "text",
-        "Source",
-        "the source's title; a source is required: give `source_url`, `source_title` or both",
+        N_("Source"),
+        N_("the source's title; a source is required: give `source_url`, `source_title` or both"),
         table=10,
         briefing=10,
         on_map=True,
@@ -376,21 +386,23 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
     Column(
         "source_url",
         "text",
-        "Source link",
-        "the source's http(s) address",
+        N_("Source link"),
+        N_("the source's http(s) address"),
         checks=(WebAddress("source_url"),),
         table=11,
         on_map=True,
         preview=True,
     ),
-    Column("source_date", "date", "Source date", "the source's date", checks=(NotFuture(),)),
+    Column(
+        "source_date", "date", N_("Source date"), N_("the source's date"), checks=(NotFuture(),)
+    ),
     Column(
         "sanctions_provisions",
         "text",
-        "Sanctions provisions",
-        "the UN Security Council provisions concerned",
+        N_("Sanctions provisions"),
+        N_("the UN Security Council provisions concerned"),
     ),
-    Column("notes", "text", "Notes", "free text", preview=True),
+    Column("notes", "text", N_("Notes"), N_("free text"), preview=True),
 )
 DECLARED: Final[dict[str, Column]] = {c.name: c for c in DECLARATIONS}
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Final
 
 from dashboard.core.csvio import CsvFile, Limits, parse_csv
-from dashboard.core.errors import Code, Issue, clip
+from dashboard.core.errors import Code, Fault, Issue, clip
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -101,8 +101,9 @@ def _values(cells: Iterable[Any]) -> tuple[object, ...]:
     )
 
 
-def _refused(code: Code, message: str, value: str = "") -> CsvFile:
-    return CsvFile([], [], [], [Issue(0, "", value, code, message)], WORKBOOK)
+def _refused(fault: Fault, value: str = "") -> CsvFile:
+    """A workbook refused as a whole: no header, no rows, one issue (line 0, no column)."""
+    return CsvFile([], [], [], [Issue(0, "", value, fault)], WORKBOOK)
 
 
 def read_workbook(data: bytes, limits: Limits | None = None, sheet: str | None = None) -> CsvFile:
@@ -110,25 +111,26 @@ def read_workbook(data: bytes, limits: Limits | None = None, sheet: str | None =
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         # An upload is read no further than one byte past the limit: its whole size is unknown.
-        size = f"the file is larger than the limit of {limits.max_bytes:,} bytes"
-        return _refused(Code.FILE_TOO_LARGE, size, f"over {limits.max_bytes} bytes")
+        fault = Fault(Code.FILE_TOO_LARGE, limit=limits.max_bytes)
+        return _refused(fault, f"over {limits.max_bytes} bytes")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > limits.max_bytes * MAX_EXPANSION:
-            return _refused(
+            fault = Fault(
                 Code.FILE_TOO_LARGE,
-                f"the workbook unpacks to {unpacked:,} bytes; the limit is "
-                f"{limits.max_bytes * MAX_EXPANSION:,}",
-                f"{unpacked} bytes unpacked",
+                "unpacked",
+                size=unpacked,
+                limit=limits.max_bytes * MAX_EXPANSION,
             )
+            return _refused(fault, f"{unpacked} bytes unpacked")
         book = _open(data)
     except Exception as exc:  # openpyxl raises many kinds: a damaged workbook is the file's fault
-        return _refused(Code.UNREADABLE_WORKBOOK, f"the workbook cannot be read: {exc}")
+        return _refused(Fault(Code.UNREADABLE_WORKBOOK, error=str(exc)))
     try:
         if sheet is not None and sheet not in book.sheetnames:
             names = ", ".join(repr(n) for n in book.sheetnames)
-            return _refused(Code.UNKNOWN_SHEET, f"the workbook has no sheet {sheet!r}: {names}")
+            return _refused(Fault(Code.UNKNOWN_SHEET, sheet=repr(sheet), names=names))
         worksheet = book[sheet] if sheet is not None else book.worksheets[0]
         worksheet.reset_dimensions()  # read every row, whatever size the file claims
         return _rows((_values(row) for row in worksheet.iter_rows()), limits)
@@ -151,24 +153,12 @@ def _rows(records: Iterable[tuple[object, ...]], limits: Limits) -> CsvFile:
             continue
         if not header:
             if len(cells) > limits.max_columns:
-                message = f"the header has {len(cells):,} columns; the limit is "
-                return _refused(
-                    Code.TOO_MANY_COLUMNS,
-                    message + f"{limits.max_columns:,}",
-                    f"{len(cells)} columns",
-                )
+                fault = Fault(Code.TOO_MANY_COLUMNS, columns=len(cells), limit=limits.max_columns)
+                return _refused(fault, f"{len(cells)} columns")
             header, header_line = cells, line
             continue
         if len(rows) == limits.max_rows:
-            issues.append(
-                Issue(
-                    0,
-                    "",
-                    "",
-                    Code.TOO_MANY_ROWS,
-                    f"the file has more than {limits.max_rows:,} rows (the limit)",
-                )
-            )
+            issues.append(Issue(0, "", "", Fault(Code.TOO_MANY_ROWS, limit=limits.max_rows)))
             return CsvFile(header, [], [], issues, WORKBOOK, "", header_line)
         if len(cells) > len(header):
             faults[line] = [
@@ -176,16 +166,15 @@ def _rows(records: Iterable[tuple[object, ...]], limits: Limits) -> CsvFile:
                     line,
                     "",
                     clip(" | ".join(cells)),
-                    Code.RAGGED_ROW,
-                    f"row has values in {len(cells)} columns but the header has {len(header)}",
+                    Fault(Code.RAGGED_ROW, "sheet", fields=len(cells), width=len(header)),
                 )
             ]
         rows.append((cells + [""] * len(header))[: len(header)])
         lines.append(line)
     if not header:
-        return _refused(Code.EMPTY_FILE, "the sheet is empty")
+        return _refused(Fault(Code.EMPTY_FILE, "sheet"))
     if not rows:
-        issues.append(Issue(0, "", "", Code.HEADER_ONLY, "the file has a header but no data rows"))
+        issues.append(Issue(0, "", "", Code.HEADER_ONLY))
     return CsvFile(header, rows, lines, issues, WORKBOOK, "", header_line, faults)
 
 

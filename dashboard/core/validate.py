@@ -1,31 +1,36 @@
-"""Check raw incident rows against the canonical format, collecting every fault (never raising).
+"""The one validator: a table of declared columns checked column by column, collecting every fault
+(never raising); and the incident table's rules across columns.
 
 Input is text as read from a file (:class:`RawTable`); output is the typed rows that passed and
-one :class:`Issue` per fault, naming the file line, the column, the value and the reason.
+one :class:`Issue` per fault, naming the file line, the column, the value and the fault (its code
+and values: the words are the code's, in :mod:`dashboard.core.errors`). :func:`check_columns`
+runs any declarations (the incident format of :mod:`dashboard.core.schema`, each evidence kind
+of :mod:`dashboard.core.evidence.schema`, the aggregates); :func:`validate` is the incident
+table's.
 
 The checks run column by column over the whole file (pandas and numpy), each derived from the
-column's declaration in :mod:`dashboard.core.schema`: they find the bad cells, and only those
-become issues. A cell's first fault is its only one, in this order: longer than the cell limit,
-a character no store can keep, longer than the column holds, required but empty, unreadable by
-the column's parser, refused by one of its checks (in declared order). Then the rules across
-columns: a source, coordinates near Kharkiv, a derived incident_id, a duplicate incident_id.
+column's declaration: they find the bad cells, and only those become issues. A cell's first
+fault is its only one, in this order: longer than the cell limit, a character no store can keep,
+longer than the column holds, required but empty, unreadable by the column's parser, refused by
+one of its checks (in declared order). Then the incident table's rules across columns: a source,
+coordinates near Kharkiv, a derived incident_id, a duplicate incident_id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from dashboard.core.cells import Fault, check_column, date_precision, parse_column, scalar
+from dashboard.core.cells import check_column, date_precision, parse_column, scalar
 from dashboard.core.dates import iso_text
-from dashboard.core.errors import Issue, clip
+from dashboard.core.errors import Code, Fault, Issue, clip
 from dashboard.core.schema import (
     DECLARATIONS,
     KEY,
@@ -81,6 +86,10 @@ _DTYPES: dict[str, Any] = {
 }
 #: Where the rules across columns come in a row's issues: after every column's own.
 _SOURCE, _OUTSIDE, _DUPLICATE = range(len(DECLARATIONS), len(DECLARATIONS) + 3)
+#: The faults without values, built once.
+_REQUIRED: Final = Fault(Code.REQUIRED)
+_SOURCE_REQUIRED: Final = Fault(Code.SOURCE_REQUIRED)
+_OUTSIDE_KHARKIV: Final = Fault(Code.OUTSIDE_KHARKIV)
 
 
 def derive_incident_id(row: dict[str, object]) -> str:
@@ -92,7 +101,7 @@ def derive_incident_id(row: dict[str, object]) -> str:
     return "INC-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12].upper()
 
 
-class _Faults:
+class Faults:
     """The issues of a file's rows, by row position, each with its place in the row's order."""
 
     def __init__(self, raw: dict[str, np.ndarray], lines: np.ndarray) -> None:
@@ -100,11 +109,18 @@ class _Faults:
         self.lines = lines
         self.by_row: dict[int, list[tuple[int, Issue]]] = {}
 
-    def add(self, row: int, order: int, column: str, code: str, reason: str) -> None:
-        """One fault of ``column`` in row position ``row``, quoting the cell as read."""
-        value = clip(str(self.raw[column][row]))
-        issue = Issue(int(self.lines[row]), column, value, code, reason)
+    def add(
+        self, row: int, order: int, column: str, fault: Fault, value: str | None = None
+    ) -> None:
+        """One fault of ``column`` in row position ``row``, quoting the cell as read (or
+        ``value``)."""
+        quoted = clip(str(self.raw[column][row])) if value is None else value
+        issue = Issue(int(self.lines[row]), column, quoted, fault)
         self.by_row.setdefault(row, []).append((order, issue))
+
+    def errors_in(self, row: int) -> bool:
+        """Does row position ``row`` have an error (so far)?"""
+        return any(i.severity == "error" for _, i in self.by_row.get(row, ()))
 
     def rows(self) -> list[int]:
         """Positions of the rows with an error."""
@@ -148,7 +164,7 @@ def _check_column(
     order: int,
     cells: np.ndarray,
     checked: np.ndarray,
-    faults: _Faults,
+    faults: Faults,
     today: date,
     max_cell: int,
 ) -> pd.Series:
@@ -164,7 +180,7 @@ def _check_column(
         faulty = np.zeros(len(distinct), bool)
         faulty[list(found)] = True
         for row in np.flatnonzero(faulty[codes] & checked).tolist():
-            faults.add(row, order, column.name, *found[int(codes[row])])
+            faults.add(row, order, column.name, found[int(codes[row])])
     return values.take(codes).reset_index(drop=True)
 
 
@@ -181,18 +197,15 @@ def _read_distinct(
     if max(map(len, cells), default=0) > max_cell:
         lengths = np.fromiter(map(len, cells), np.int64, n)
         for row in np.flatnonzero(lengths > max_cell).tolist():
-            found[row] = (
-                "too-long",
-                f"cell is {lengths[row]:,} characters; the limit is {max_cell:,}",
-            )
+            found[row] = Fault(Code.TOO_LONG, length=int(lengths[row]), limit=max_cell)
         blocked |= lengths > max_cell
     if _UNSTORABLE.search("".join(cells)):  # one search of the column: such cells are rare
         for row in np.flatnonzero(~blocked).tolist():
             if unstorable := _UNSTORABLE.search(cells[row]):
-                found[row] = (
-                    "unstorable-character",
-                    f"cell holds U+{ord(unstorable[0]):04X} at character "
-                    f"{unstorable.start() + 1:,}, which the store cannot keep: remove it",
+                found[row] = Fault(
+                    Code.UNSTORABLE_CHARACTER,
+                    character=f"U+{ord(unstorable[0]):04X}",
+                    position=unstorable.start() + 1,
                 )
                 blocked[row] = True
     texts = np.array(list(map(str.strip, cells)), dtype=object)
@@ -201,14 +214,13 @@ def _read_distinct(
         lengths = np.fromiter(map(len, texts), np.int64, n)
         too_long = (lengths > column.length) & ~blocked
         for row in np.flatnonzero(too_long).tolist():
-            found[row] = (
-                "too-long",
-                f"value is {lengths[row]:,} characters; {name} holds at most {column.length:,}",
+            found[row] = Fault(
+                Code.TOO_LONG, "column", length=int(lengths[row]), column=name, limit=column.length
             )
         blocked |= too_long
     if column.required:
         for row in np.flatnonzero(empty & ~blocked).tolist():
-            found[row] = ("required", "required value is missing")
+            found[row] = _REQUIRED
     readable = ~blocked & ~empty
     parsed, failed = parse_column(
         column.parse, pd.Series(texts[readable], index=np.flatnonzero(readable), dtype=object)
@@ -227,92 +239,116 @@ def _read_distinct(
     return values, found
 
 
-def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:
-    """Check every row, collecting all faults; duplicates of an incident_id are errors."""
+@dataclass
+class Checked:
+    """A table's cells checked against its declarations, column by column: each column's typed
+    values (missing where empty or faulty), the faults so far, and which rows were checked (a
+    row rejected while reading is not)."""
+
+    cells: dict[str, np.ndarray]
+    typed: dict[str, pd.Series]
+    faults: Faults
+    checked: np.ndarray
+
+    def result(self, table: RawTable, frame: pd.DataFrame | None = None) -> ValidationResult:
+        """The validation result: the rows without an error (``frame``, else the typed values
+        of those rows) with their line, every issue in order, and the rejected rows as read."""
+        bad = self.faults.rows()
+        keep = np.ones(len(table.rows), bool)
+        keep[bad] = False
+        if frame is None:
+            frame = pd.DataFrame(
+                {name: values[keep].reset_index(drop=True) for name, values in self.typed.items()}
+            )
+        frame.insert(0, "line", pd.Series(self.faults.lines[keep], dtype="Int64"))
+        return ValidationResult(
+            valid=frame,
+            issues=self.faults.in_order(),
+            rows_read=len(table.rows),
+            rejected=_rejected(table, bad, self.faults),
+        )
+
+    def row(self, position: int) -> dict[str, object]:
+        """One row's typed values as plain Python (for the rules across a row's columns)."""
+        return {name: _plain(values[position]) for name, values in self.typed.items()}
+
+
+def check_columns(
+    table: RawTable,
+    declared: Sequence[Column],
+    today: date,
+    *,
+    max_cell: int = MAX_TEXT_LENGTH,
+    derived: Mapping[str, Callable[[dict[str, np.ndarray]], np.ndarray]] | None = None,
+) -> Checked:
+    """The one validator: every cell of ``table`` against its column in ``declared`` (the
+    incident format, or one evidence kind), column-wise, each fault an issue. ``derived``
+    computes a column's cells from the others' before checking (``date_precision``)."""
     n = len(table.rows)
     lines = np.asarray(table.lines, dtype=np.int64)
-    cells = _columns(table, DECLARATIONS)
-    cells["date_precision"] = _precisions(cells["date"])
-    faults = _Faults(cells, lines)
+    cells = _columns(table, [c for c in declared if c.name not in (derived or {})])
+    for name, derive in (derived or {}).items():
+        cells[name] = derive(cells)
+    faults = Faults(cells, lines)
     checked = np.ones(n, bool)
     for row, line in enumerate(table.lines):
         if line in table.faults:
             checked[row] = False
             faults.by_row[row] = [(0, issue) for issue in table.faults[line]]
-
     typed = {
         column.name: _check_column(
             column, order, cells[column.name], checked, faults, today, max_cell
         )
-        for order, column in enumerate(DECLARATIONS)
+        for order, column in enumerate(declared)
     }
+    return Checked(cells, typed, faults, checked)
 
-    def has_text(name: str) -> np.ndarray:
-        return np.array([bool(c.strip()) for c in cells[name]], dtype=bool)
 
-    for row in np.flatnonzero(
-        checked & ~has_text("source_url") & ~has_text("source_title")
-    ).tolist():
-        faults.add(
-            row,
-            _SOURCE,
-            "source_url",
-            "source-required",
-            "a source is required: give source_url or source_title",
-        )
+def has_text(cells: np.ndarray) -> np.ndarray:
+    """Which cells hold more than whitespace."""
+    return np.array([bool(c.strip()) for c in cells], dtype=bool)
+
+
+def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:
+    """Check every incident row, collecting all faults; duplicates of an incident_id are errors."""
+    found = check_columns(
+        table,
+        DECLARATIONS,
+        today,
+        max_cell=max_cell,
+        derived={"date_precision": lambda cells: _precisions(cells["date"])},
+    )
+    cells, typed, faults, checked = found.cells, found.typed, found.faults, found.checked
+    lines = faults.lines
+    no_source = checked & ~has_text(cells["source_url"]) & ~has_text(cells["source_title"])
+    for row in np.flatnonzero(no_source).tolist():
+        faults.add(row, _SOURCE, "source_url", _SOURCE_REQUIRED)
     (south, west), (north, east) = KHARKIV_OBLAST_BOX
     lat, lon = typed["latitude"], typed["longitude"]
     inside = lat.between(south, north) & lon.between(west, east)
     for row in np.flatnonzero(
         (lat.notna() & lon.notna() & ~inside).to_numpy(bool) & checked
     ).tolist():
-        faults.add(
-            row,
-            _OUTSIDE,
-            "latitude",
-            "outside-kharkiv",
-            "coordinate is outside Kharkiv oblast: check it is not swapped or mistyped",
-        )
+        faults.add(row, _OUTSIDE, "latitude", _OUTSIDE_KHARKIV)
     rejected_so_far = set(faults.rows())
     ids = typed[KEY]
     for row in np.flatnonzero(ids.isna().to_numpy(bool) & checked).tolist():
         if row not in rejected_so_far:
-            ids[row] = derive_incident_id(
-                {name: _plain(values[row]) for name, values in typed.items()}
-            )
+            ids[row] = derive_incident_id(found.row(row))
     candidates = ids[checked & ids.notna().to_numpy(bool)]
     repeated = candidates.duplicated(keep="first")
     if repeated.any():
-        rows, found = candidates.index.to_numpy(), candidates.to_numpy(dtype=object)
+        rows, given = candidates.index.to_numpy(), candidates.to_numpy(dtype=object)
         first_line_of = {
             incident_id: int(lines[row])
             for row, incident_id in zip(
-                rows[~repeated].tolist(), found[~repeated].tolist(), strict=True
+                rows[~repeated].tolist(), given[~repeated].tolist(), strict=True
             )
         }
-        for row, incident_id in zip(rows[repeated].tolist(), found[repeated].tolist(), strict=True):
-            issue = Issue(
-                int(lines[row]),
-                KEY,
-                str(incident_id),
-                "duplicate-id",
-                f"{KEY} already used on line {first_line_of[incident_id]}",
-            )
-            faults.by_row.setdefault(int(row), []).append((_DUPLICATE, issue))
-
-    bad = faults.rows()
-    keep = np.ones(n, bool)
-    keep[bad] = False
-    frame = pd.DataFrame(
-        {name: values[keep].reset_index(drop=True) for name, values in typed.items()}
-    )
-    frame.insert(0, "line", pd.Series(lines[keep], dtype="Int64"))
-    return ValidationResult(
-        valid=frame,
-        issues=faults.in_order(),
-        rows_read=n,
-        rejected=_rejected(table, bad, faults),
-    )
+        for row, incident_id in zip(rows[repeated].tolist(), given[repeated].tolist(), strict=True):
+            fault = Fault(Code.DUPLICATE_ID, column=KEY, first=str(first_line_of[incident_id]))
+            faults.add(int(row), _DUPLICATE, KEY, fault, value=str(incident_id))
+    return found.result(table)
 
 
 def _precisions(dates: np.ndarray) -> np.ndarray:
@@ -328,7 +364,7 @@ def _plain(value: object) -> object:
     return None if pd.isna(value) else scalar(value)  # type: ignore[call-overload]
 
 
-def _rejected(table: RawTable, bad: Sequence[int], faults: _Faults) -> pd.DataFrame:
+def _rejected(table: RawTable, bad: Sequence[int], faults: Faults) -> pd.DataFrame:
     """The rows with an error as read (a lone surrogate, which has no UTF-8 form, shown as
     U+FFFD), with their line and every error's text."""
     width = len(table.columns)

@@ -8,9 +8,6 @@ rest of the page. A marker click selects its incident, as a table row does, and 
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,6 +23,7 @@ from dashboard.core import briefing, export, i18n, links
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.evidence import Evidence
 from dashboard.core.figures import Headline
+from dashboard.core.framecache import FrameCache
 from dashboard.core.geometry import (
     AGGREGATE_ABOVE,
     VIEW_PIXELS,
@@ -100,8 +98,7 @@ class Published:
 
 #: Payloads kept in this process, by the frame object they encode (see :func:`published`).
 PUBLISHED_ENTRIES = 8
-_published: OrderedDict[int, tuple[weakref.ref[pd.DataFrame], Published]] = OrderedDict()
-_published_lock = threading.Lock()
+_published: FrameCache[Published] = FrameCache(PUBLISHED_ENTRIES)
 
 
 _LOG = logging.getLogger(__name__)
@@ -135,26 +132,12 @@ def _publish_once(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Publi
     are shared (the store state's annotated frame, unfiltered, is the same object on every run
     of every session), so clearing a filter finds the whole payload here instead of encoding
     100,000 incidents again (0.3-0.5 s). An entry goes with its frame."""
-    key = id(frame)
-    with _published_lock:
-        hit = _published.get(key)
-        # Still served: the folder keeps a budget, so another frame's payloads may prune it.
-        served = hit is not None and (settings.payload_dir() / hit[1].name).exists()
-        if hit is not None and served and hit[0]() is frame:
-            _published.move_to_end(key)
-            return hit[1]
-    made = _publish(frame, assets, shared)
-
-    def forget(_gone: object) -> None:
-        with _published_lock:
-            if key in _published and _published[key][0]() is None:
-                del _published[key]
-
-    with _published_lock:
-        _published[key] = (weakref.ref(frame, forget), made)
-        while len(_published) > PUBLISHED_ENTRIES:
-            _published.popitem(last=False)
-    return made
+    # Still served: the folder keeps a budget, so another frame's payloads may prune it.
+    return _published.get_or_make(
+        frame,
+        lambda: _publish(frame, assets, shared),
+        usable=lambda made: (settings.payload_dir() / made.name).exists(),
+    )
 
 
 def published(

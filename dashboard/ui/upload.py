@@ -519,7 +519,7 @@ def launches_upload(current: Store, *, who: str, limits: Limits) -> None:
     if launches.issues:
         st.dataframe(
             pd.DataFrame(
-                [astuple(i)[:5] for i in launches.issues],
+                [(i.line, i.column, i.value, i.code.value, i.message) for i in launches.issues],
                 columns=["line", "column", "value", "code", "message"],
             ),
             key="launches_issues",

@@ -23,6 +23,7 @@ from dashboard.core.evidence import (
 )
 from dashboard.core.export import to_csv, to_geojson
 from dashboard.core.filters import Filters, apply
+from dashboard.core.i18n import use
 from dashboard.core.validate import RawTable
 from dashboard.core.view import View
 from dashboard.imports import SHIPPED_EVIDENCE, SHIPPED_INCIDENTS, open_store
@@ -201,6 +202,13 @@ def test_the_parts_summary_gives_each_figure_its_source_and_says_what_has_no_sha
     ]
     assert list(summary.manufacturers["manufacturer"]) == ["NXP"]
     assert [f.value for f in summary.years] == ["made 2021-2023"]
+    with use("uk"):
+        summary = parts_summary(_evidence())
+    assert [f.value for f in summary.components] == ["290 компонентів з 26 компаній"]
+    assert [f.value for f in summary.unshared] == [
+        "решта 12,6% припадає на Taiwan: джерело не наводить їхніх часток"
+    ]
+    assert [f.value for f in summary.years] == ["виготовлено 2021–2023"]  # noqa: RUF001 - an en dash
 
 
 def test_examined_only_is_a_filter_and_a_link_parameter() -> None:

@@ -84,7 +84,7 @@ def test_every_fault_names_line_column_and_value_and_nothing_is_kept() -> None:
         (5, "launched", "-1", "invalid-integer"),
         (6, "destroyed", "3", "out-of-range"),
     ]
-    assert report.refusal() == "attacks.csv: 4 error(s)"
+    assert report.refusal() == "attacks.csv: 4 errors"
     assert "more destroyed (3) than launched (2)" in str(report.issues[-1])
 
 

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.core.cells import Check, NotFuture, OneOf, WebAddress, Within
+from dashboard.core.errors import Code
 from dashboard.core.records import IncidentRecord
 from dashboard.core.schema import (
     COLUMNS,
@@ -113,8 +114,13 @@ def test_a_declaration_picks_its_kinds_parser() -> None:
         (Within(-90, 90), -90.5, ("out-of-range", "must be between -90 and 90")),
         (Within(-90, 90), float("nan"), ("out-of-range", "must be between -90 and 90")),
         (Within(-180, 180), float("inf"), ("out-of-range", "must be between -180 and 180")),
-        (OneOf((1, 2), "bad", "1 or 2"), 2, None),
-        (OneOf((1, 2), "bad", "1 or 2"), 3, ("bad", "1 or 2")),
+        (OneOf((1, 2)), 2, None),
+        (OneOf((1, 2)), 3, ("invalid-choice", "must be one of: 1, 2")),
+        (
+            OneOf((1, 2), Code.INVALID_PRECISION),
+            3,
+            ("invalid-precision", "must be 1, 2 or 3 (ACLED geo_precision)"),
+        ),
         (NotFuture(), TODAY, None),
         (NotFuture(), date(2026, 11, 27), ("future-date", "date is after today (2026-11-26)")),
         (WebAddress("link"), "https://example.org/a", None),
@@ -131,4 +137,5 @@ def test_a_declaration_picks_its_kinds_parser() -> None:
     ],
 )
 def test_checks_give_a_fault_and_never_raise(check: Check, value: object, fault: object) -> None:
-    assert check(value, TODAY) == fault
+    found = check(value, TODAY)
+    assert (found if found is None else (found.code, found.message)) == fault

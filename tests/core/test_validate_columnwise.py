@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.core.cells import CellError, date_precision
-from dashboard.core.errors import Issue, clip
+from dashboard.core.errors import Code, Fault, Issue, clip
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import DECLARATIONS, KEY, KHARKIV_OBLAST_BOX, TEMPLATE_COLUMNS
 from dashboard.core.validate import (
@@ -38,62 +38,55 @@ def _reference_row(
     out: dict[str, object] = {}
     cells = {**cells, "date_precision": date_precision(cells.get("date", ""))}
 
-    def fail(column: str, code: str, reason: str) -> None:
-        issues.append(Issue(line, column, clip(cells.get(column, "")), code, reason))
+    def fail(column: str, fault: Fault) -> None:
+        issues.append(Issue(line, column, clip(cells.get(column, "")), fault))
 
     for c in DECLARATIONS:
         value = cells.get(c.name, "")
         out[c.name] = None
         if len(value) > max_cell:
-            fail(
-                c.name, "too-long", f"cell is {len(value):,} characters; the limit is {max_cell:,}"
-            )
+            fail(c.name, Fault(Code.TOO_LONG, length=len(value), limit=max_cell))
             continue
         if bad := _UNSTORABLE.search(value):
             fail(
                 c.name,
-                "unstorable-character",
-                f"cell holds U+{ord(bad[0]):04X} at character {bad.start() + 1:,}, "
-                "which the store cannot keep: remove it",
+                Fault(
+                    Code.UNSTORABLE_CHARACTER,
+                    character=f"U+{ord(bad[0]):04X}",
+                    position=bad.start() + 1,
+                ),
             )
             continue
         text = value.strip()
         if c.length is not None and len(text) > c.length:
             fail(
                 c.name,
-                "too-long",
-                f"value is {len(text):,} characters; {c.name} holds at most {c.length:,}",
+                Fault(Code.TOO_LONG, "column", length=len(text), column=c.name, limit=c.length),
             )
             continue
         if not text:
             if c.required:
-                fail(c.name, "required", "required value is missing")
+                fail(c.name, Fault(Code.REQUIRED))
             out[c.name] = c.default
             continue
         try:
             parsed: object = c.parse(text)
         except CellError as error:
-            fail(c.name, error.code, error.reason)
+            fail(c.name, error.fault)
             continue
         for check in c.checks:
             if fault := check(parsed, today):
-                fail(c.name, *fault)
+                fail(c.name, fault)
                 parsed = None
                 break
         out[c.name] = parsed
     if not cells.get("source_url", "").strip() and not cells.get("source_title", "").strip():
-        fail(
-            "source_url", "source-required", "a source is required: give source_url or source_title"
-        )
+        fail("source_url", Fault(Code.SOURCE_REQUIRED))
     lat, lon = out["latitude"], out["longitude"]
     (south, west), (north, east) = KHARKIV_OBLAST_BOX
     inside = isinstance(lat, float) and isinstance(lon, float)
     if inside and not (south <= lat <= north and west <= lon <= east):  # type: ignore[operator]
-        fail(
-            "latitude",
-            "outside-kharkiv",
-            "coordinate is outside Kharkiv oblast: check it is not swapped or mistyped",
-        )
+        fail("latitude", Fault(Code.OUTSIDE_KHARKIV))
     if not out[KEY] and not any(i.severity == "error" for i in issues):
         out[KEY] = derive_incident_id(out)
     return out, issues
@@ -115,8 +108,7 @@ def _reference(table: RawTable, today: date, max_cell: int) -> tuple[list[Issue]
                         line,
                         KEY,
                         incident_id,
-                        "duplicate-id",
-                        f"{KEY} already used on line {first_line_of[incident_id]}",
+                        Fault(Code.DUPLICATE_ID, column=KEY, first=str(first_line_of[incident_id])),
                     )
                 )
             else:

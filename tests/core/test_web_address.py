@@ -26,8 +26,8 @@ from tests.helpers import GOOD, csv_bytes, row
 def test_a_format_character_or_an_unparsable_host_is_refused(value: str, reason: str) -> None:
     fault = WebAddress("source_url")(value, TODAY)
     assert fault is not None
-    assert fault[0] == "invalid-url"
-    assert reason in fault[1]
+    assert fault.code == "invalid-url"
+    assert reason in fault.message
 
 
 @pytest.mark.parametrize(
