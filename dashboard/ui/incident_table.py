@@ -155,4 +155,8 @@ def _table_column(declared: Column) -> ColumnConfig:
         declared.kind == "integer" and declared.name not in COUNT_COLUMNS
     ):
         return st.column_config.NumberColumn(label, help=words)
+    # A place can be a long phrase ("Village of Rozhivka, Brovary district, Kyiv oblast"): it
+    # keeps a medium width (the full text on hover), so killed and injured stay in view.
+    if declared.name == "location":
+        return st.column_config.TextColumn(label, help=words, width="medium")
     return st.column_config.TextColumn(label, help=words)

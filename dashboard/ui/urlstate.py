@@ -90,7 +90,9 @@ class ViewSession:
             state[key] = value
 
         def reported() -> None:
-            if key == self.widget_key(name):
+            # A report for a key no longer drawn, or no longer in the session (a client that
+            # cleared its state), is a late one: ignored.
+            if key == self.widget_key(name) and key in state:
                 changed(state[key])
 
         return {"key": key, "on_change": reported}

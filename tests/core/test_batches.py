@@ -105,6 +105,6 @@ def test_revert_refuses_when_later_batches_changed_its_incidents_and_names_them(
     with pytest.raises(RevertRefusedError) as refused:
         plan_revert(4, known=True, reverted_by=None, own=own, latest=latest)
     assert str(refused.value) == (
-        "batch 4 cannot be reverted: 7 incident(s) it changed were changed again since "
+        "batch 4 cannot be reverted: 7 incidents it changed were changed again since "
         "(I-0, I-1, I-2, I-3, I-4) by batches 8, 9; revert the later batches first"
     )
