@@ -19,6 +19,7 @@ import pandas as pd
 
 from dashboard.core.cells import CellError, NotFuture, WebAddress
 from dashboard.core.csvio import Limits, header_targets, parse_csv
+from dashboard.core.dates import DAY, MONTH, date_text
 from dashboard.core.errors import Code, Fault, Issue
 from dashboard.core.evidence import GRADE
 from dashboard.core.i18n import N_
@@ -163,16 +164,10 @@ def load_aggregates(path: Path, today: date) -> pd.DataFrame:
     return frame.sort_values("day", kind="stable").reset_index(drop=True)
 
 
-_MONTHS: Final = (
-    "January February March April May June July August September October November December"
-)
-
-
 def as_of_text(as_of: str) -> str:
-    """``2024-02-16`` as is; a month in words (``December 2024``), never a made-up day."""
-    if len(as_of) == 10:
-        return as_of
-    return f"{_MONTHS.split()[int(as_of[5:7]) - 1]} {as_of[:4]}"
+    """A day or a month as every view shows a date (:func:`dashboard.core.dates.date_text`):
+    ``2024-02-16``, ``December 2024``; never a made-up day."""
+    return date_text(first_day(as_of), DAY if len(as_of) == 10 else MONTH)
 
 
 def label(row: Mapping[Hashable, object]) -> str:

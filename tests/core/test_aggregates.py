@@ -92,3 +92,12 @@ def test_the_launches_chart_has_launched_and_destroyed_bars() -> None:
     assert spec["encoding"]["y"]["title"] == "Missiles (Air Force reports)"
     (data,) = spec["datasets"].values()
     assert {d["count"] for d in data} == {"launched", "destroyed"}
+
+
+def test_a_months_count_is_dated_as_every_view_dates_a_month() -> None:
+    from dashboard.core.aggregates import as_of_text
+    from dashboard.core.i18n import use
+
+    assert (as_of_text("2024-12"), as_of_text("2024-02-16")) == ("December 2024", "2024-02-16")
+    with use("uk"):
+        assert as_of_text("2024-12") == "грудень 2024"
