@@ -88,7 +88,8 @@ def test_a_ukrainian_link_reads_uploads_and_briefs_in_ukrainian(
     )
     main = page.locator("[data-testid='stMain']")
     expect(main.get_by_role("heading", name="Звіт", exact=True)).to_be_visible()
-    expect(main.get_by_text("Прочитано рядків", exact=True)).to_be_visible()
+    metric = main.locator("[data-testid='stMetricLabel']")
+    expect(metric.get_by_text("Прочитано рядків", exact=True)).to_be_visible()
     for english in ENGLISH_REPORT:
         assert main.get_by_text(english, exact=True).count() == 0, english
     with use("uk"):  # the engine's own words for the fault, in Ukrainian
