@@ -41,7 +41,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.responses import Response
 
-from dashboard import settings
+from dashboard import api, settings
 from dashboard.assets import PAYLOAD_NAME, keep_payload_file
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.mapassets import PAYLOAD_FOLDER
@@ -303,4 +303,5 @@ app = st.App(
     Path(__file__).with_name("app.py"),
     lifespan=lifespan,
     middleware=[Middleware(CompressedStatic), Middleware(PayloadFiles)],
+    routes=api.routes(),
 )
