@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -311,16 +310,6 @@ def test_the_token_bucket_refills_at_its_rate() -> None:
     assert bucket.take("a") == 0.0
     now[0] += 100
     assert [bucket.take("a") for _ in range(4)][-1] > 0  # never more than the burst
-
-
-def test_the_csv_streams_in_pieces_that_join_to_the_export(store: Store) -> None:
-    frame = store.incidents()
-    pieces = list(export.csv_chunks(frame, rows=3))
-    assert len(pieces) == 3
-    assert "".join(pieces) == export.to_csv(frame)
-    assert list(export.csv_chunks(frame.iloc[0:0])) == [export.to_csv(frame.iloc[0:0])]
-    geo = "".join(export.geojson_chunks(frame, rows=3))
-    assert [f["id"] for f in json.loads(geo)["features"]] == frame["incident_id"].tolist()
 
 
 def test_an_unreachable_store_is_503(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,7 +57,28 @@ def _sheet(frame: pd.DataFrame) -> pd.DataFrame:
     out["date"] = iso_texts(frame["date"], frame["date_precision"])
     for column in TEXT_COLUMNS:
         if column in out:
-            out[column] = out[column].astype(object).map(neutralise)
+            out[column] = neutralised(out[column])
+    return out
+
+
+def neutralised(values: pd.Series) -> pd.Series:
+    """``values`` (text) with :func:`neutralise` applied to each, without a Python call per cell:
+    a categorical's categories are neutralised once, other text is tested at once and only the
+    cells that start a formula are changed. Missing cells stay missing."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = list(values.cat.categories)
+        renamed = [neutralise(c) for c in categories]
+        if renamed == categories:
+            return values
+        if len(set(renamed)) == len(renamed):  # "=x" and "'=x" both present would merge
+            return values.cat.rename_categories(renamed)
+        values = values.astype(object)
+    texts = values.astype("string")
+    risky = texts.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+    if not risky.any():
+        return values
+    out = values.astype(object)
+    out[risky] = "'" + texts[risky].astype(object)
     return out
 
 
