@@ -20,6 +20,7 @@ from dashboard.core.evidence import (
     incident_sources,
     parts_summary,
 )
+from dashboard.core.figures import localised
 from dashboard.core.i18n import _, ngettext
 from dashboard.core.records import is_missing
 from dashboard.core.text import md_escape, safe_url
@@ -89,7 +90,13 @@ def _share_chart(shares: pd.DataFrame) -> alt.Chart:
             x=alt.X("share:Q", title=_("share of the components examined (%)")),
             y=alt.Y("country:N", sort="-x", title=None),
             color=alt.Color("examiner:N", title=_("examined by")),
-            tooltip=["country", "share", "examiner", "source", "grade"],
+            tooltip=[
+                alt.Tooltip("country:N", title=_("Country")),
+                alt.Tooltip("share:Q", title=_("Share (%)")),
+                alt.Tooltip("examiner:N", title=_("Examined by")),
+                alt.Tooltip("source:N", title=_("Source")),
+                alt.Tooltip("grade:N", title=_("Grade")),
+            ],
         )
     )
 
@@ -129,7 +136,7 @@ def _source_link(exam: Mapping[Hashable, object]) -> str:
 def _origins(shares: pd.DataFrame, unshared: list[Figure], manufacturers: pd.DataFrame) -> None:
     if not shares.empty:
         st.markdown(md_escape(_("Component origin by country of company headquarters")))
-        st.altair_chart(_share_chart(shares), width="stretch")
+        st.altair_chart(localised(_share_chart(shares)), width="stretch")
         st.dataframe(
             shares[["country", "share", "examiner", "source", "grade"]],
             hide_index=True,
@@ -146,7 +153,18 @@ def _origins(shares: pd.DataFrame, unshared: list[Figure], manufacturers: pd.Dat
         st.markdown(f"- {md_escape(figure.value)} ({_cited(figure)})")
     if not manufacturers.empty:
         st.markdown(md_escape(_("Named manufacturers (only where the source names them)")))
-        st.dataframe(manufacturers, hide_index=True, width="stretch")
+        st.dataframe(
+            manufacturers,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "manufacturer": _("Manufacturer"),
+                "country": _("Country"),
+                "examination_id": _("Examination"),
+                "source": _("Source"),
+                "grade": _("Grade"),
+            },
+        )
 
 
 def _cited(figure: Figure) -> str:
