@@ -115,6 +115,7 @@ def incident_evidence(incident: pd.Series, evidence: Evidence) -> None:
         summary = parts_summary(own)
         examined = i18n.number(len(own.examinations))
         st.markdown("##### " + _("Debris examinations ({n})").format(n=examined))
+        source = md_escape(_("Source"))
         for exam in summary.examinations.to_dict("records"):
             published = _text(exam["published"]) or _("date not given")
             said = md_escape(
@@ -122,7 +123,7 @@ def incident_evidence(incident: pd.Series, evidence: Evidence) -> None:
             )
             st.markdown(
                 f"**{md_escape(exam['examiner'])}** ({said}): {md_escape(exam['findings'])}  \n"
-                f"{md_escape(_('Source'))}: {_source_link(exam)}"
+                f"{source}: {_source_link(exam)}"
             )
         _origins(summary.shares, summary.unshared, summary.manufacturers)
 
@@ -197,9 +198,10 @@ def parts_panel(in_view: pd.DataFrame, evidence: Evidence) -> None:
         lines += [f"- **{label}:** {md_escape(f.value)} ({_cited(f)})" for f in summary.years]
         st.markdown("\n".join(lines))
         _origins(summary.shares, summary.unshared, summary.manufacturers)
+        heading = md_escape(_("Provisions that bear on it"))
         st.markdown(
-            f"**{md_escape(_('Provisions that bear on it'))}**\n"
+            f"**{heading}**\n"
             + "\n".join(
-                f"- **{md_escape(name)}:** {md_escape(_(text))}" for name, text in PROVISIONS
+                f"- **{md_escape(_(name))}:** {md_escape(_(text))}" for name, text in PROVISIONS
             )
         )
