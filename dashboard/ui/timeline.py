@@ -218,7 +218,7 @@ def context_series(aggregates: pd.DataFrame, launches: pd.DataFrame) -> None:
     floors = int((launches["launched_missing"] > 0).sum())
     notes = [
         _("Source: {dataset}. Rows naming these together with other weapons are left out.").format(
-            dataset=DATASET
+            dataset=_(DATASET)
         )
     ]
     if floors:

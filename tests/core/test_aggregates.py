@@ -95,7 +95,7 @@ def test_the_launches_chart_has_launched_and_destroyed_bars() -> None:
     assert {d["count"] for d in data} == {"launched", "destroyed"}
     with use("uk"):
         (data,) = launches_chart(series).to_dict()["datasets"].values()
-    assert {d["count"] for d in data} == {"запущено", "знищено"}  # the legend's names
+    assert {d["count"] for d in data} == {"випущено", "знищено"}  # the legend's names
 
 
 def test_a_months_count_is_dated_as_every_view_dates_a_month() -> None:
