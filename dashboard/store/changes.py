@@ -160,21 +160,27 @@ class ChangeLog(Part):
                 ).scalar_one()
             )
 
-    def claim_delivery(self, target: str, since: int, holder: str, now: float, lease: float) -> int | None:
+    def claim_delivery(
+        self, target: str, since: int, holder: str, now: float, lease: float
+    ) -> tuple[int, int] | None:
         """Claim the oldest batch after ``since`` that changed incidents and is due for
         ``target`` (never tried, or its retry time has come and no other holder's lease runs):
-        its id, or None when nothing is due. Held until ``now + lease`` or until
-        :meth:`finish_delivery`."""
+        its id and the attempts made so far, or None when nothing is due. Held until
+        ``now + lease`` or until :meth:`finish_delivery`."""
         with self.db.write_own_rows() as conn:
             known = sa.select(webhook_deliveries.c.batch_id).where(
                 webhook_deliveries.c.target == target
             )
-            fresh = conn.execute(
-                sa.select(batches.c.id)
-                .where(batches.c.id > since, batches.c.id.not_in(known))
-                .where(sa.exists().where(history.c.batch_id == batches.c.id))
-                .order_by(batches.c.id)
-            ).scalars().all()
+            fresh = (
+                conn.execute(
+                    sa.select(batches.c.id)
+                    .where(batches.c.id > since, batches.c.id.not_in(known))
+                    .where(sa.exists().where(history.c.batch_id == batches.c.id))
+                    .order_by(batches.c.id)
+                )
+                .scalars()
+                .all()
+            )
             if fresh:
                 conn.execute(
                     self._insert(webhook_deliveries).on_conflict_do_nothing(
@@ -200,12 +206,12 @@ class ChangeLog(Part):
         )
         with self.db.read() as conn:
             candidates = conn.execute(
-                sa.select(webhook_deliveries.c.batch_id)
+                sa.select(webhook_deliveries.c.batch_id, webhook_deliveries.c.attempts)
                 .where(*due)
                 .order_by(webhook_deliveries.c.batch_id)
                 .limit(20)
-            ).scalars().all()
-        for batch_id in candidates:
+            ).all()
+        for batch_id, attempts in candidates:
             with self.db.write_own_rows() as conn:
                 taken = conn.execute(
                     sa.update(webhook_deliveries)
@@ -213,7 +219,7 @@ class ChangeLog(Part):
                     .values(lease_until=now + lease, claimed_by=holder)
                 ).rowcount
             if taken == 1:
-                return int(batch_id)
+                return int(batch_id), int(attempts)
         return None
 
     def finish_delivery(
