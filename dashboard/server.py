@@ -46,7 +46,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.responses import Response
 
-from dashboard import settings
+from dashboard import api, settings
 from dashboard.api import views
 from dashboard.assets import PAYLOAD_NAME, keep_payload_file
 from dashboard.core.errors import StoreUnavailableError
@@ -312,7 +312,7 @@ class PayloadFiles:
 app = st.App(
     Path(__file__).with_name("app.py"),
     lifespan=lifespan,
-    routes=[*feeds.routes(), *previews.routes()],
+    routes=[*api.routes(), *feeds.routes(), *previews.routes()],
     middleware=[
         Middleware(CompressedStatic),
         Middleware(PayloadFiles),
