@@ -120,7 +120,7 @@ def _lines(change: StoredChange) -> tuple[str, ...]:
             _("{field}: {value}").format(field=_(DECLARED[c].label), value=_value(c, after.get(c)))
             for c in SUMMARY_FIELDS
         )
-    if after is None:
+    if after is None or before is None:
         return (_("No longer in the live data."),)
     return tuple(
         _("{field}: {before} → {after}").format(
