@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import anyio
 import pytest
 
 from dashboard.core.errors import ConfigError
@@ -192,3 +193,30 @@ def test_the_configuration_is_checked() -> None:
     )
     assert both is not None
     assert [t.url for t in both.targets] == ["https://a.example/1", "https://b.example/2"]
+
+
+def test_the_server_delivers_in_the_background(store: Store, receiver: Receiver) -> None:
+    """What the server's lifespan runs: a poll that posts a batch made meanwhile, the import
+    itself never waiting for the receiver."""
+    settings = Config((Target(receiver.url),), SECRET, None)
+
+    store.register_target(Target(receiver.url).key)  # as a first poll would: after the seed
+
+    async def serve() -> None:
+        async with webhooks.delivering(lambda: store, settings, interval=0.05) as deliverer:
+            assert deliverer is not None
+            await anyio.to_thread.run_sync(_import, store, row(incident_id="T-1"))
+            with anyio.fail_after(30):
+                while not receiver.bodies:
+                    await anyio.sleep(0.05)
+
+    anyio.run(serve)
+    assert [c["incident_id"] for c in receiver.bodies[0]["changes"]] == ["T-1"]
+
+
+def test_no_webhooks_configured_runs_nothing() -> None:
+    async def serve() -> None:
+        async with webhooks.delivering(lambda: pytest.fail("no store needed"), None) as found:
+            assert found is None
+
+    anyio.run(serve)
