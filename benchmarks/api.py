@@ -6,8 +6,9 @@ For each size it builds (or reuses, with ``--work``) an SQLite store of syntheti
 session and route shares, timed as info), then:
 
 - ``GET /api/v1/incidents.csv`` from the API served by uvicorn (as Streamlit serves it) in this
-  process, read over a socket by httpx as it arrives and dropped: time, bytes per incident, and the memory the process gained
-  while answering (peak ``VmRSS`` over the start, sampled every 5 ms), beside
+  process, read over a socket by httpx as it arrives and dropped: time, bytes per incident, and
+  the memory the process gained while answering (peak ``VmRSS`` over the start, sampled every
+  5 ms), beside
 - ``to_csv`` of the same rows (the page's rows for the view, the export's columns), the text
   kept as ``to_csv`` returns it: time, bytes per incident; its memory gain is info.
 
@@ -20,6 +21,7 @@ Targets (issue 23): the streamed CSV within 2x of ``to_csv``'s time, and the mem
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import gc
 import os
@@ -30,9 +32,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import streamlit as st
-import httpx
 import uvicorn
 from starlette.applications import Starlette
 
@@ -62,10 +64,8 @@ def _rss() -> int:
 def _settle() -> None:
     """Free what can be freed and give it back to the system, so each measure starts level."""
     gc.collect()
-    try:
+    with contextlib.suppress(OSError):  # not glibc: the gains then read a little low
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:  # not glibc: the gains then read a little low
-        pass
 
 
 @contextmanager
@@ -163,7 +163,13 @@ def _measure(
     out = [
         Row(size, "API: first read of the store (info)", first_read, "s"),
         Row(size, "API: incidents.csv streamed vs DataFrame.to_csv", api_time, "s", pandas_time, 2),
-        Row(size, "API: CSV bytes per incident vs to_csv", api_bytes / count, "B", pandas_bytes / count),
+        Row(
+            size,
+            "API: CSV bytes per incident vs to_csv",
+            api_bytes / count,
+            "B",
+            pandas_bytes / count,
+        ),
         Row(
             size,
             "API: memory added streaming the CSV vs the frame's size",

@@ -13,23 +13,55 @@ from dashboard.core.schema import STATUSES
 
 #: Each link parameter a view route reads, and what it does (as the README's "Links" says).
 PARAMETERS: Final[tuple[tuple[str, str, dict[str, Any], bool], ...]] = (
-    ("from", "First day, YYYY-MM-DD (an incident counts when its day or month overlaps).",
-     {"type": "string", "format": "date"}, False),
+    (
+        "from",
+        "First day, YYYY-MM-DD (an incident counts when its day or month overlaps).",
+        {"type": "string", "format": "date"},
+        False,
+    ),
     ("to", "Last day, YYYY-MM-DD.", {"type": "string", "format": "date"}, False),
-    ("status", "Attribution status; repeat for several.",
-     {"type": "array", "items": {"type": "string", "enum": list(STATUSES)}}, True),
-    ("weapon", "Weapon class as the page's filter offers it; repeat for several.",
-     {"type": "array", "items": {"type": "string"}}, True),
-    ("district", "District, or '(no district)'; repeat for several.",
-     {"type": "array", "items": {"type": "string"}}, True),
-    ("q", "Free-text search (folded: case, spacing, punctuation and Cyrillic/Latin ignored).",
-     {"type": "string", "maxLength": 200}, False),
-    ("examined", "1: only incidents whose debris was examined.",
-     {"type": "string", "enum": ["0", "1"]}, False),
-    ("asof", "The data as the store held it at this ISO moment (UTC if no offset).",
-     {"type": "string", "format": "date-time"}, False),
-    ("lang", "Language of messages and the status's sentences.",
-     {"type": "string", "enum": list(i18n.LANGUAGES)}, False),
+    (
+        "status",
+        "Attribution status; repeat for several.",
+        {"type": "array", "items": {"type": "string", "enum": list(STATUSES)}},
+        True,
+    ),
+    (
+        "weapon",
+        "Weapon class as the page's filter offers it; repeat for several.",
+        {"type": "array", "items": {"type": "string"}},
+        True,
+    ),
+    (
+        "district",
+        "District, or '(no district)'; repeat for several.",
+        {"type": "array", "items": {"type": "string"}},
+        True,
+    ),
+    (
+        "q",
+        "Free-text search (folded: case, spacing, punctuation and Cyrillic/Latin ignored).",
+        {"type": "string", "maxLength": 200},
+        False,
+    ),
+    (
+        "examined",
+        "1: only incidents whose debris was examined.",
+        {"type": "string", "enum": ["0", "1"]},
+        False,
+    ),
+    (
+        "asof",
+        "The data as the store held it at this ISO moment (UTC if no offset).",
+        {"type": "string", "format": "date-time"},
+        False,
+    ),
+    (
+        "lang",
+        "Language of messages and the status's sentences.",
+        {"type": "string", "enum": list(i18n.LANGUAGES)},
+        False,
+    ),
     ("v", "Link format version.", {"type": "string", "enum": ["1"]}, False),
 )
 #: Link parameters that only place or dress the page: accepted, changing nothing here.
@@ -44,7 +76,10 @@ ADDRESSES: Final = (
     ("incidents.geojson", N_("The view's incidents as GeoJSON points.")),
     ("incidents.json", N_("The view's incidents as JSON records, with their count.")),
     ("incidents/{id}.json", N_("One incident with its sources, examinations and history.")),
-    ("status.json", N_("The UN panel's mandate status, the monitoring gap and the view's figures.")),
+    (
+        "status.json",
+        N_("The UN panel's mandate status, the monitoring gap and the view's figures."),
+    ),
     ("openapi.json", N_("This API described for programs (OpenAPI 3.1).")),
 )
 
@@ -75,10 +110,14 @@ def _errors() -> dict[str, Any]:
     return {
         "304": {"description": "Not modified (If-None-Match named the current ETag)."},
         "400": {"description": "Bad parameters, each named with its reason.", "content": content},
-        "429": {"description": "Too many requests from this client (see Retry-After).",
-                "content": content},
-        "503": {"description": "The store cannot be reached (see Retry-After).",
-                "content": content},
+        "429": {
+            "description": "Too many requests from this client (see Retry-After).",
+            "content": content,
+        },
+        "503": {
+            "description": "The store cannot be reached (see Retry-After).",
+            "content": content,
+        },
     }
 
 
@@ -121,17 +160,24 @@ def openapi(prefix: str) -> dict[str, Any]:
         },
         "servers": [{"url": prefix}],
         "paths": {
-            "/incidents.csv": read("The view's incidents as CSV (formula cells neutralised).",
-                                   "text/csv", view),
-            "/incidents.geojson": read("The view's incidents as a GeoJSON FeatureCollection.",
-                                       "application/geo+json", view),
-            "/incidents.json": read("The view's incidents as JSON records.",
-                                    "application/json", view),
+            "/incidents.csv": read(
+                "The view's incidents as CSV (formula cells neutralised).", "text/csv", view
+            ),
+            "/incidents.geojson": read(
+                "The view's incidents as a GeoJSON FeatureCollection.", "application/geo+json", view
+            ),
+            "/incidents.json": read(
+                "The view's incidents as JSON records.", "application/json", view
+            ),
             "/incidents/{id}.json": incident,
-            "/status.json": read("The panel's mandate status, the monitoring gap and the "
-                                 "view's headline figures.", "application/json", view),
-            "/openapi.json": {"get": {"summary": "This document.",
-                                      "responses": {"200": {"description": "OK."}}}},
+            "/status.json": read(
+                "The panel's mandate status, the monitoring gap and the view's headline figures.",
+                "application/json",
+                view,
+            ),
+            "/openapi.json": {
+                "get": {"summary": "This document.", "responses": {"200": {"description": "OK."}}}
+            },
         },
     }
 
@@ -144,7 +190,9 @@ _PAGE: Final = """<!doctype html>
 <h1>{{ title }}</h1>
 <p>{{ intro }}</p>
 <table>
-{% for path, text in addresses %}<tr><td><a href="{{ prefix }}/{{ path }}"><code>{{ prefix }}/{{ path }}</code></a></td><td>{{ text }}</td></tr>
+{% for path, text in addresses %}<tr>
+<td><a href="{{ prefix }}/{{ path }}"><code>{{ prefix }}/{{ path }}</code></a></td>
+<td>{{ text }}</td></tr>
 {% endfor %}</table>
 <p>{{ rules }}</p>
 <p>{{ example_label }} <a href="{{ example }}"><code>{{ example }}</code></a></p>

@@ -1,12 +1,11 @@
 """A per-client rate limit for the routes beside the page: a token bucket per client, in process.
 
-The client is the address failed sign-ins count against (:func:`dashboard.core.auth.throttle_client`,
-behind the proxies ``DASHBOARD_TRUSTED_PROXIES`` names), so a request cannot choose its own key
-by sending a new ``X-Forwarded-For``. Buckets live in this process's memory: each replica of a
-deployment limits on its own (a client spread over ``n`` replicas gets up to ``n`` times the
-rate), and a restart forgets them; the limit is there to keep one client from starving the
-others, not to count across replicas.
-"""
+The client is the address failed sign-ins count against
+(:func:`dashboard.core.auth.throttle_client`, behind the proxies ``DASHBOARD_TRUSTED_PROXIES``
+names), so a request cannot choose its own key by sending a new ``X-Forwarded-For``. Buckets
+live in this process's memory: each replica of a deployment limits on its own (a client spread
+over ``n`` replicas gets up to ``n`` times the rate), and a restart forgets them; the limit is
+there to keep one client from starving the others, not to count across replicas."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -88,8 +89,13 @@ class Api:
             ),
             Route(f"{prefix}/status.json", read("status.json", JSON, status_body)),
             Route(f"{prefix}/openapi.json", self.fixed(lambda _r: docs.openapi(prefix))),
-            Route(f"{prefix}/", self.fixed(lambda r: docs.page(prefix, views.request_language(
-                views.query_lists(r), r)), html=True)),
+            Route(
+                f"{prefix}/",
+                self.fixed(
+                    lambda r: docs.page(prefix, views.request_language(views.query_lists(r), r)),
+                    html=True,
+                ),
+            ),
         ]
 
     def limited(self, request: Request) -> Response | None:
@@ -124,11 +130,13 @@ class Api:
                     view = views.parse_view(params, now=now, allowed=allowed)
                     version = views.data_version(view.asof, now=now)
                     path = request.path_params.get("incident_id", "")
-                    asked = Asked(view, lang, version, views.etag(route + path, view, version, lang))
+                    asked = Asked(
+                        view, lang, version, views.etag(route + path, view, version, lang)
+                    )
                     if views.not_modified(request, asked.tag):
                         return Response(status_code=304, headers=asked.headers())
                     content = body(asked, request)
-                except views.BadRequest as exc:
+                except views.BadRequestError as exc:
                     return views.bad_request(exc.problems)
                 except NotFoundError as exc:
                     return JSONResponse(
@@ -143,7 +151,8 @@ class Api:
                 return Response(media_type=media_type, headers=asked.headers())
             if isinstance(content, Mapping):
                 return Response(
-                    json.dumps(content, ensure_ascii=False), media_type=media_type,
+                    json.dumps(content, ensure_ascii=False),
+                    media_type=media_type,
                     headers=asked.headers(),
                 )
             return StreamingResponse(
@@ -225,12 +234,19 @@ def _plain(value: object) -> object:
         return None
     if isinstance(value, pd.Timestamp | date):
         return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()  # type: ignore[union-attr]
+    if isinstance(value, np.generic):
+        value = value.item()
     return neutralise(value) if isinstance(value, str) else value
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Evidence rows as JSON objects; its date columns as days (``2024-05-01``)."""
+    days = {
+        c: frame[c].dt.strftime("%Y-%m-%d")
+        for c in frame.columns
+        if pd.api.types.is_datetime64_any_dtype(frame[c])
+    }
+    frame = frame.assign(**days)
     return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
@@ -264,7 +280,7 @@ def incident_body(asked: Asked, request: Request) -> Mapping[str, Any]:
     return {
         "data_version": asked.version.key,
         "incident": _record(next(export.features(found.iloc[:1]))),
-        "sources": _rows(incident_sources(row, evidence)),
+        "sources": _rows(incident_sources(row.to_dict(), evidence)),
         "examinations": _rows(evidence.examinations),
         "component_origins": _rows(evidence.origins),
         "history": history,

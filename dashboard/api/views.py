@@ -1,14 +1,13 @@
-"""What an HTTP route shows for a link, shared by every route beside the page (the read API,
-the feeds, the link previews): the view read from the query as :func:`dashboard.core.links.parse`
-reads a link, the rows the Monitor page shows for it (its own :func:`~dashboard.core.monitor.assemble`
-over its own cached frames), the data version a cache validator is built from, and the ``400``
-answer naming each bad parameter.
+"""What an HTTP route shows for a link, shared by every route beside the page (the read API, the
+feeds, the link previews): the view read from the query as :func:`dashboard.core.links.parse`
+reads a link, the rows the Monitor page shows for it (its own
+:func:`~dashboard.core.monitor.assemble` over its own cached frames), the data version a cache
+validator is built from, and the ``400`` answer naming each bad parameter.
 
 Unlike the page, which shows what it can and notes the rest, a route refuses a query with any
 parameter it cannot use: unknown names, values :func:`~dashboard.core.links.parse` ignores, and
 weapons or districts the data lacks (:func:`~dashboard.core.links.restrict`). A client is told
-what was wrong instead of receiving rows it did not ask for.
-"""
+what was wrong instead of receiving rows it did not ask for."""
 
 from __future__ import annotations
 
@@ -54,7 +53,7 @@ class Problem:
     reason: str
 
 
-class BadRequest(Exception):
+class BadRequestError(Exception):
     """The query names parameters a route cannot use: answered by :func:`bad_request`."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -84,8 +83,8 @@ def parse_view(
     now: datetime,
     allowed: Collection[str] = VIEW_PARAMS,
 ) -> View:
-    """The view the query describes, read exactly as a link is; :class:`BadRequest` naming every
-    parameter outside ``allowed`` and every one the link parser ignores (call inside
+    """The view the query describes, read exactly as a link is; :class:`BadRequestError` naming
+    every parameter outside ``allowed`` and every one the link parser ignores (call inside
     ``i18n.use(lang)`` for the reasons' language)."""
     unknown = [Problem(n, _("unknown parameter")) for n in params if n not in VIEW_PARAMS]
     unused = [
@@ -97,7 +96,7 @@ def parse_view(
     view, notes = links.parse(known, now=now)
     problems = [*unknown, *unused, *(Problem(n.param, n.reason) for n in notes)]
     if problems:
-        raise BadRequest(problems)
+        raise BadRequestError(problems)
     return view
 
 
@@ -165,7 +164,7 @@ def mandate_events() -> pd.DataFrame:
 
 def screen(view: View, *, today: date | None = None) -> Screen:
     """What the Monitor page shows for ``view`` (the page's own assembly over its own frames);
-    :class:`BadRequest` for weapons or districts the data lacks, which the page would drop."""
+    :class:`BadRequestError` for weapons or districts the data lacks, which the page would drop."""
     shown = assemble(
         view,
         load=incidents,
@@ -174,7 +173,7 @@ def screen(view: View, *, today: date | None = None) -> Screen:
     )
     missing = [Problem(n.param, n.reason) for n in shown.notes if n.param != "incident"]
     if missing:
-        raise BadRequest(missing)
+        raise BadRequestError(missing)
     return shown
 
 
@@ -238,4 +237,3 @@ def not_modified(request: Request, tag: str) -> bool:
         return False
     tags = {t.strip().removeprefix("W/") for t in given.split(",")}
     return "*" in tags or tag in tags
-

@@ -137,8 +137,7 @@ def geojson_chunks(frame: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[str]
     yield '{"type": "FeatureCollection", "features": ['
     for start in range(0, len(frame), rows):
         lines = (
-            json.dumps(f, ensure_ascii=False)
-            for f in features(frame.iloc[start : start + rows])
+            json.dumps(f, ensure_ascii=False) for f in features(frame.iloc[start : start + rows])
         )
         yield ("\n" if start == 0 else ",\n") + ",\n".join(lines)
     yield "\n]}\n"
