@@ -69,7 +69,7 @@ def feed(request: Request) -> Response:
     with i18n.use(lang):
         try:
             view = views.parse_view(params, now=now)
-        except views.BadRequest as exc:
+        except views.BadRequestError as exc:
             return views.bad_request(exc.problems)
         version = views.data_version(view.asof, now=now)
         tag = views.etag("feed.atom", view, version, lang)

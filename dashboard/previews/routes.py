@@ -155,7 +155,7 @@ def preview(request: Request) -> Response:
                     return render(card(shown), shown.in_view)
 
             image = IMAGES.get(tag, make)
-        except views.BadRequest as exc:
+        except views.BadRequestError as exc:
             return views.bad_request(exc.problems)
     return Response(image, media_type="image/png", headers=headers)
 
