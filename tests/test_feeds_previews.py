@@ -154,6 +154,13 @@ def test_a_crawler_gets_the_views_preview_tags_and_its_image(client: TestClient)
         "http://testserver/preview.png?from=2024-01-01&to=2024-03-31"
         "&district=Shevchenkivskyi&lang=en&v=1"
     )
+    assert tags["og:url"] == (
+        "http://testserver/?from=2024-01-01&to=2024-03-31&district=Shevchenkivskyi&v=1"
+    )
+    # Another page path with the same query: its own address (not the cached tags of "/").
+    assert _meta(client, link.replace("/?", "/upload?"))["og:url"].startswith(
+        "http://testserver/upload?from=2024-01-01"
+    )
     everything = _meta(client, "/")
     assert everything["og:title"].startswith("8 DPRK-origin missile incidents · Ukraine · ")
 

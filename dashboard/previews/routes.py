@@ -28,8 +28,10 @@ from starlette.routing import BaseRoute, Route
 
 from dashboard.api import views
 from dashboard.core import i18n, links
+from dashboard.core.i18n import _
 from dashboard.core.monitor import Screen, assemble
 from dashboard.core.text import html_page
+from dashboard.core.view import View
 from dashboard.feeds.routes import base_path
 from dashboard.previews.card import card
 from dashboard.previews.image import HEIGHT, WIDTH, render
@@ -69,6 +71,8 @@ class Bounded(Generic[_K, _V]):
 IMAGES: Final = Bounded[str, bytes](64)
 TAGS: Final = Bounded[str, bytes](512)
 
+#: Open Graph's locale of each interface language.
+OG_LOCALES: Final = {"en": "en_GB", "uk": "uk_UA"}
 _TAGS_TEMPLATE: Final = html_page(
     """<meta property="og:type" content="website">
 <meta property="og:site_name" content="{{ site }}">
@@ -90,16 +94,10 @@ _TAGS_TEMPLATE: Final = html_page(
 )
 
 
-def lenient_screen(params: dict[str, list[str]], lang: str, now: datetime) -> Screen:
-    """The screen the page shows for a link's query: what it cannot use ignored, as the page
-    ignores it (it notes it; a preview has nowhere to)."""
-    view, _notes = links.parse(params, now=now)
-    return assemble(
-        replace(view, lang=lang),
-        load=views.incidents,
-        events=views.mandate_events(),
-        today=now.date(),
-    )
+def lenient_screen(view: View, now: datetime) -> Screen:
+    """The screen the page shows for a link's view: a weapon or district the data lacks dropped,
+    as the page drops it (it notes it; a preview has nowhere to)."""
+    return assemble(view, load=views.incidents, events=views.mandate_events(), today=now.date())
 
 
 def app_root(request: Request) -> str:
@@ -108,31 +106,31 @@ def app_root(request: Request) -> str:
 
 
 def tags(request: Request) -> bytes:
-    """The preview's ``<meta>`` tags for the page this request asks for (UTF-8 HTML)."""
+    """The preview's ``<meta>`` tags for the page this request asks for (UTF-8 HTML): the link's
+    view, what the link parser ignores left out as the page leaves it out."""
     params = views.query_lists(request)
     lang = views.request_language(params, request)
     now = datetime.now(UTC)
+    page = str(request.url.replace(query=""))
     with i18n.use(lang):
         view, _notes = links.parse(params, now=now)
+        spoken = replace(view, lang=lang)
         version = views.data_version(view.asof, now=now)
-        key = views.etag("og", replace(view, lang=lang), version, lang)
 
         def make() -> bytes:
-            with i18n.use(lang):
-                shown = lenient_screen(params, lang, now)
-                page = str(request.url.replace(query=""))
-                query = links.query_string(shown.view)
-                return _TAGS_TEMPLATE.render(
-                    site=i18n._("Sanctions monitoring dashboard"),
-                    card=card(shown),
-                    url=links.share_url(page, replace(shown.view, lang=view.lang)),
-                    locale={"en": "en_GB", "uk": "uk_UA"}.get(lang, lang),
-                    image=f"{app_root(request)}preview.png?{query}",
-                    width=WIDTH,
-                    height=HEIGHT,
-                ).encode("utf-8")
+            shown = lenient_screen(spoken, now)
+            return _TAGS_TEMPLATE.render(
+                site=_("Sanctions monitoring dashboard"),
+                card=card(shown),
+                url=links.share_url(page, replace(shown.view, lang=view.lang)),
+                locale=OG_LOCALES.get(lang, lang),
+                image=f"{app_root(request)}preview.png?{links.query_string(shown.view)}",
+                width=WIDTH,
+                height=HEIGHT,
+            ).encode("utf-8")
 
-        return TAGS.get(key, make)
+        # The page's address is part of the key: the tags name it (and the image) in full.
+        return TAGS.get(views.etag(f"og {page}", spoken, version, lang), make)
 
 
 def preview(request: Request) -> Response:
@@ -150,9 +148,8 @@ def preview(request: Request) -> Response:
                 return Response(status_code=304, headers=headers)
 
             def make() -> bytes:
-                with i18n.use(lang):
-                    shown = views.screen(view, today=now.date())
-                    return render(card(shown), shown.in_view)
+                shown = views.screen(view, today=now.date())
+                return render(card(shown), shown.in_view)
 
             image = IMAGES.get(tag, make)
         except views.BadRequestError as exc:
