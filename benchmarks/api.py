@@ -41,8 +41,8 @@ from starlette.applications import Starlette
 from benchmarks.filtering import build_store
 from benchmarks.report import Row, markdown_table, text_table
 from dashboard.api import views
+from dashboard.api.endpoints import routes
 from dashboard.api.limits import TokenBucket
-from dashboard.api.routes import routes
 from dashboard.core.export import EVIDENCE_COLUMNS
 from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.core.view import View

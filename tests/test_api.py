@@ -18,8 +18,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
+from dashboard.api.endpoints import routes
 from dashboard.api.limits import TokenBucket
-from dashboard.api.routes import routes
 from dashboard.core import export, links
 from dashboard.core.evidence import annotate
 from dashboard.core.mandate import load_events
@@ -227,8 +227,13 @@ def test_bad_parameters_are_400_naming_each(client: TestClient) -> None:
     assert reasons["colour"] == "unknown parameter"
     assert "'2024-02-30' is not a date" in reasons["from"]
     # A weapon the data lacks is named once the syntax is right (the page would drop it).
-    missing = client.get(f"{API}/status.json?weapon=Tomahawk").json()
-    assert missing["parameters"] == [{"name": "weapon", "reason": "'Tomahawk' is not in the data"}]
+    for route in ("incidents.csv", "incidents.json", "incidents.geojson", "status.json"):
+        missing = client.get(f"{API}/{route}?weapon=Tomahawk&district=Atlantis")
+        assert missing.status_code == 400
+        assert missing.json()["parameters"] == [
+            {"name": "weapon", "reason": "'Tomahawk' is not in the data"},
+            {"name": "district", "reason": "'Atlantis' is not in the data"},
+        ]
 
 
 def test_errors_speak_the_requests_language(client: TestClient) -> None:

@@ -2,7 +2,7 @@
 
 :mod:`.views` is what every route shares with the page: the view a query describes, the rows
 the Monitor page shows for it, the data version answers are validated by, the ``400`` answer.
-:mod:`.routes` serves them; :mod:`.limits` keeps one client from starving the others.
+:mod:`.endpoints` serves them; :mod:`.limits` keeps one client from starving others.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ def routes() -> list[BaseRoute]:
     """The read API's routes for ``st.App(routes=...)``, under the app's base path."""
     import streamlit as st
 
-    from dashboard.api import routes as api
+    from dashboard.api import endpoints
 
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return api.routes("/" + base if base else "")
+    return endpoints.routes("/" + base if base else "")

@@ -213,13 +213,18 @@ def _record(feature: Mapping[str, Any]) -> dict[str, object]:
 
 def json_body(asked: Asked, _request: Request) -> Iterator[str]:
     """``{"query", "data_version", "count", "incidents": [...]}``: the view's incidents as flat
-    records (the GeoJSON export's values), streamed in pieces."""
+    records (the GeoJSON export's values), streamed in pieces. The rows are read before the
+    answer starts, so a bad weapon or district is still a 400."""
     frame = views.rows(asked.view)
     head = {
         "query": links.to_params(asked.view),
         "data_version": asked.version.key,
         "count": len(frame),
     }
+    return _json_pieces(head, frame)
+
+
+def _json_pieces(head: Mapping[str, object], frame: pd.DataFrame) -> Iterator[str]:
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "incidents": ['
     for start in range(0, len(frame), export.CHUNK_ROWS):
         chunk = frame.iloc[start : start + export.CHUNK_ROWS]
