@@ -15,6 +15,8 @@ import streamlit as st
 from PIL import Image
 from starlette.testclient import TestClient
 
+from dashboard.api.limits import TokenBucket
+from dashboard.feeds import routes as feed_routes
 from dashboard.imports import commit, open_store, prepare
 from dashboard.server import app
 from dashboard.store import Store
@@ -200,3 +202,30 @@ def test_every_value_from_the_link_is_escaped(client: TestClient) -> None:
     parser.feed(answer.text)
     assert parser.found["og:title"].startswith("0 DPRK-origin missile incidents")
     assert "q=%22%3E%3Cscript%3E" in parser.found["og:url"]
+
+
+def test_an_unreachable_store_is_a_503_and_the_page_goes_without_tags(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DASHBOARD_DB_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    st.cache_resource.clear()
+    client = TestClient(app)
+    for path in ("/feed.atom", "/preview.png"):
+        answer = client.get(path)
+        assert answer.status_code == 503
+        assert "127.0.0.1" not in answer.text
+    page = client.get("/", headers=CRAWLER)
+    assert page.status_code == 200
+    assert "og:title" not in page.text
+    st.cache_resource.clear()
+
+
+def test_the_feed_and_the_image_share_a_rate_limit(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed_routes.GUARD, "limit", TokenBucket(burst=2, rate=0.001))
+    assert client.get("/feed.atom").status_code == 200
+    assert client.get("/preview.png").status_code == 200
+    refused = client.get("/feed.atom")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1

@@ -32,7 +32,7 @@ from dashboard.core.i18n import _
 from dashboard.core.monitor import Screen, assemble
 from dashboard.core.text import html_page
 from dashboard.core.view import View
-from dashboard.feeds.routes import base_path
+from dashboard.feeds.routes import base_path, guarded
 from dashboard.previews.card import card
 from dashboard.previews.image import HEIGHT, WIDTH, render
 
@@ -134,27 +134,28 @@ def tags(request: Request) -> bytes:
 
 
 def preview(request: Request) -> Response:
-    """``GET preview.png?<a link's query>``: the view's PNG; a ``400`` naming a bad parameter."""
+    """``GET preview.png?<a link's query>``: the view's PNG (``400``, ``429``, ``503`` as the
+    feed answers them)."""
     params = views.query_lists(request)
     lang = views.request_language(params, request)
-    now = datetime.now(UTC)
     with i18n.use(lang):
-        try:
-            view = views.parse_view(params, now=now)
-            version = views.data_version(view.asof, now=now)
-            tag = views.etag("preview.png", view, version, lang)
-            headers = {"ETag": tag, "Cache-Control": views.cache_control(version)}
-            if views.not_modified(request, tag):
-                return Response(status_code=304, headers=headers)
+        return guarded(request, lambda: _preview(request, params, lang))
 
-            def make() -> bytes:
-                shown = views.screen(view, today=now.date())
-                return render(card(shown), shown.in_view)
 
-            image = IMAGES.get(tag, make)
-        except views.BadRequestError as exc:
-            return views.bad_request(exc.problems)
-    return Response(image, media_type="image/png", headers=headers)
+def _preview(request: Request, params: dict[str, list[str]], lang: str) -> Response:
+    now = datetime.now(UTC)
+    view = views.parse_view(params, now=now)
+    version = views.data_version(view.asof, now=now)
+    tag = views.etag("preview.png", view, version, lang)
+    headers = {"ETag": tag, "Cache-Control": views.cache_control(version)}
+    if views.not_modified(request, tag):
+        return Response(status_code=304, headers=headers)
+
+    def make() -> bytes:
+        shown = views.screen(view, today=now.date())
+        return render(card(shown), shown.in_view)
+
+    return Response(IMAGES.get(tag, make), media_type="image/png", headers=headers)
 
 
 def routes() -> list[BaseRoute]:
