@@ -185,6 +185,8 @@ def test_the_configuration_is_checked() -> None:
         config({"DASHBOARD_WEBHOOKS": "https://a.example/hook"})
     with pytest.raises(ConfigError, match=r"'ftp://a\.example'"):
         config({"DASHBOARD_WEBHOOKS": "ftp://a.example", "DASHBOARD_WEBHOOK_SECRET": "x"})
+    with pytest.raises(ConfigError, match="must list http"):
+        config({"DASHBOARD_WEBHOOKS": "http://[::1", "DASHBOARD_WEBHOOK_SECRET": "x"})
     both = config(
         {
             "DASHBOARD_WEBHOOKS": "https://a.example/1, https://b.example/2",

@@ -92,8 +92,11 @@ def config(environ: Mapping[str, str] = os.environ) -> Config | None:
     if not urls:
         return None
     for url in urls:
-        parsed = httpx.URL(url)
-        if parsed.scheme not in ("http", "https") or not parsed.host:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL:
+            parsed = None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
             raise ConfigError(f"{WEBHOOKS_ENV} must list http(s) URLs, not {url!r}")
     secret = environ.get(SECRET_ENV, "")
     if not secret:
@@ -150,14 +153,6 @@ def body(store: Store, batch_id: int, delivery: str, public_url: str | None) -> 
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
-#: Posts a body: (url, body, headers) -> the receiver's status code; raises httpx.HTTPError.
-Post = Callable[[str, bytes, dict[str, str]], int]
-
-
-def _post(url: str, content: bytes, headers: dict[str, str]) -> int:
-    return httpx.post(url, content=content, headers=headers, timeout=TIMEOUT_SECONDS).status_code
-
-
 class Deliverer:
     """Posts the store's new batches to the configured targets; one per server process.
 
@@ -169,12 +164,10 @@ class Deliverer:
         store: Callable[[], Store],
         settings: Config,
         *,
-        post: Post = _post,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.settings = settings
-        self.post = post
         self.clock = clock
         self.holder = uuid.uuid4().hex
         self._since: dict[str, int] = {}
@@ -207,7 +200,9 @@ class Deliverer:
         }
         error: str | None = None
         try:
-            status = self.post(target.url, content, headers)
+            status = httpx.post(
+                target.url, content=content, headers=headers, timeout=TIMEOUT_SECONDS
+            ).status_code
             if not 200 <= status < 300:
                 error = f"the receiver answered {status}"
         except httpx.HTTPError as exc:
