@@ -15,7 +15,10 @@ import streamlit as st
 from PIL import Image
 from starlette.testclient import TestClient
 
+from dashboard.api import views
 from dashboard.api.limits import TokenBucket
+from dashboard.core.filters import Filters
+from dashboard.core.view import View
 from dashboard.feeds import routes as feed_routes
 from dashboard.imports import commit, open_store, prepare
 from dashboard.server import app
@@ -229,3 +232,11 @@ def test_the_feed_and_the_image_share_a_rate_limit(
     refused = client.get("/feed.atom")
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_the_examined_filter_keeps_the_examined_incidents_changes(client: TestClient) -> None:
+    examined = {
+        e.link.split("incident=")[1].split("&")[0] for e in _feed(client, "?examined=1").entries
+    }
+    assert examined == set(views.rows(View(filters=Filters(examined=True)))["incident_id"])
+    assert 0 < len(examined) < 8

@@ -17,6 +17,7 @@ from typing import Final
 import numpy as np
 
 from dashboard.core import filters, places
+from dashboard.core.evidence import Evidence, annotate
 from dashboard.core.i18n import N_, _
 from dashboard.core.records import Record, incidents_frame, is_missing
 from dashboard.core.schema import COLUMNS, DECLARED
@@ -162,15 +163,18 @@ def entry(change: StoredChange, lang: str | None) -> Entry:
     )
 
 
-def _passing(records: list[Record | None], view: View) -> np.ndarray:
+def _passing(records: list[Record | None], view: View, evidence: Evidence | None) -> np.ndarray:
     """Which records pass the view's filters and are counted by it (DPRK-origin, or any with
-    the context layer); a missing record passes nothing."""
+    the context layer); a missing record passes nothing. ``evidence`` tells which incidents
+    were examined (needed by the view's "examined" filter only)."""
     present = [i for i, r in enumerate(records) if r is not None]
     keep = np.zeros(len(records), dtype=bool)
     if not present:
         return keep
     frame = classify(incidents_frame([dict(records[i]) for i in present]))  # type: ignore[arg-type]
     frame = frame.assign(_row=present)
+    if evidence is not None:
+        frame = annotate(frame, evidence)
     passing = filters.apply(frame, view.filters)
     if not view.filters.context:
         passing = passing[passing[DPRK].to_numpy(dtype=bool)]
@@ -178,11 +182,14 @@ def _passing(records: list[Record | None], view: View) -> np.ndarray:
     return keep
 
 
-def in_view(changes: Sequence[StoredChange], view: View) -> list[StoredChange]:
+def in_view(
+    changes: Sequence[StoredChange], view: View, evidence: Evidence | None = None
+) -> list[StoredChange]:
     """The changes of incidents the view shows before or after the change (one that moves an
-    incident out of the view's filters is still news to its readers)."""
+    incident out of the view's filters is still news to its readers); with the "examined"
+    filter, of the incidents ``evidence`` names an examination of."""
     if not changes:
         return []
-    before = _passing([c.before for c in changes], view)
-    after = _passing([c.after for c in changes], view)
+    before = _passing([c.before for c in changes], view, evidence)
+    after = _passing([c.after for c in changes], view, evidence)
     return [c for c, b, a in zip(changes, before, after, strict=True) if b or a]

@@ -39,6 +39,7 @@ def latest_entries(
     """The latest ``limit`` changes the view shows (before or after them), as entries in the
     language in force; only changes of batches up to the view's ``asof`` count."""
     upto = store.last_batch_at(view.asof) if view.asof is not None else None
+    evidence = views.evidence(view.asof) if view.filters.examined else None
     found: list[Entry] = []
     below: int | None = None
     read = 0
@@ -48,7 +49,7 @@ def latest_entries(
             break
         read += len(page)
         below = page[-1].change_id
-        found += [entry(c, view.lang) for c in in_view(page, view)]
+        found += [entry(c, view.lang) for c in in_view(page, view, evidence)]
     return found[:limit]
 
 
