@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
             rows += measure(size, build_store(size, folder))
     print(text_table(rows))
     if args.markdown:
-        args.markdown.write_text(markdown_table(rows) + "\n")
+        args.markdown.write_text(markdown_table(rows), encoding="utf-8")
     return rows
 
 

@@ -46,9 +46,10 @@ LINKS = (
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """A fresh store, seeded with the shipped incidents, that the page and the API read."""
-    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+def store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A fresh store (SQLite, PostgreSQL), seeded with the shipped incidents, that the page and
+    the API read."""
+    url = db_url
     monkeypatch.setenv("DASHBOARD_DB_URL", url)
     monkeypatch.setenv("DASHBOARD_TILES", "none")
     st.cache_resource.clear()

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from dashboard.core import i18n
+from dashboard.api import views
+from dashboard.core import i18n, links
 from dashboard.core.i18n import N_, _
 from dashboard.core.links import PARAMS
 from dashboard.core.schema import STATUSES
@@ -66,8 +67,9 @@ PARAMETERS: Final[tuple[tuple[str, str, dict[str, Any], bool], ...]] = (
 )
 #: Link parameters that only place or dress the page: accepted, changing nothing here.
 PRESENTATION_NOTE: Final = (
-    "The link's other parameters (incident, lat, lon, zoom, layer, context, embed) are "
-    "accepted and change nothing; any other name is a 400."
+    "The link's other parameters ("
+    + ", ".join(sorted(views.PRESENTATION | links.STREAMLIT_PARAMS))
+    + ") are accepted and change nothing; any other name is a 400."
 )
 
 #: The addresses, and what each answers (shown on the page in the reader's language).

@@ -25,7 +25,6 @@ from starlette.responses import JSONResponse
 from dashboard.core import i18n, links
 from dashboard.core.evidence import Evidence, annotate
 from dashboard.core.i18n import _
-from dashboard.core.mandate import MandateStatus
 from dashboard.core.monitor import Screen, assemble
 from dashboard.core.view import View
 from dashboard.store import Store
@@ -180,14 +179,6 @@ def screen(view: View, *, today: date | None = None) -> Screen:
 def rows(view: View) -> pd.DataFrame:
     """The incidents the page's figures, chart and table count for ``view``."""
     return screen(view).in_view
-
-
-def mandate(view: View, *, today: date | None = None) -> MandateStatus:
-    """The panel's mandate status on the view's day, as the page computes it."""
-    from dashboard.core.mandate import status
-
-    day = view.asof.date() if view.asof else (today or datetime.now(UTC).date())
-    return status(mandate_events(), day)
 
 
 # -- validators -----------------------------------------------------------------------------------
