@@ -3,7 +3,8 @@
 :class:`Database` owns the engine, the outage translation, the locks and the migrations; the
 parts read incidents (:mod:`.incidents`), keep the batch log (:mod:`.log`), the evidence
 (:mod:`.evidence`), the monthly launches (:mod:`.launches`), the saved mappings
-(:mod:`.mappings`), the sign-in throttle (:mod:`.throttle`) and the map payload files
+(:mod:`.mappings`), the sign-in throttle (:mod:`.throttle`), the changes for feeds and webhooks
+(:mod:`.changes`) and the map payload files
 (:mod:`.payloads`). :class:`Store` is all of them over
 one database, which is what the pages and the CLI hold.
 """
@@ -14,6 +15,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from dashboard.store.changes import ChangeLog
 from dashboard.store.database import Database, default_url, display_url
 from dashboard.store.evidence import EVIDENCE_FORMAT, EvidenceStore
 from dashboard.store.incidents import IncidentChange, IncidentReads
@@ -39,10 +41,18 @@ __all__ = [
 
 
 class Store(
-    IncidentReads, BatchLog, EvidenceStore, LaunchesStore, Mappings, SignInThrottle, SharedPayloads
+    IncidentReads,
+    BatchLog,
+    ChangeLog,
+    EvidenceStore,
+    LaunchesStore,
+    Mappings,
+    SignInThrottle,
+    SharedPayloads,
 ):
-    """Incidents, their batch log, their evidence, the monthly launches, saved mappings, the
-    sign-in throttle and the map payload files every instance serves, in one database."""
+    """Incidents, their batch log and its changes (with their webhook deliveries), their
+    evidence, the monthly launches, saved mappings, the sign-in throttle and the map payload
+    files every instance serves, in one database."""
 
     def __init__(self, url: str | None = None) -> None:
         super().__init__(Database(url))
