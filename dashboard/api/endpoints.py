@@ -67,7 +67,7 @@ class NotFoundError(Exception):
 
 
 #: Builds an answer's body (text pieces, or one JSON document) for a read request.
-Body = Callable[[Asked, Request], Iterable[str] | Mapping[str, Any]]
+Body = Callable[[Asked, Request], Iterable[str] | Mapping[str, Any] | bytes]
 
 
 class Api:
@@ -149,6 +149,8 @@ class Api:
                     return unavailable()
             if request.method == "HEAD":
                 return Response(media_type=media_type, headers=asked.headers())
+            if isinstance(content, bytes):
+                return Response(content, media_type=media_type, headers=asked.headers())
             if isinstance(content, Mapping):
                 return Response(
                     json.dumps(content, ensure_ascii=False),

@@ -8,19 +8,15 @@ changes to the store (a view matching rarely may list fewer).
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Final
 
 import streamlit as st
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dashboard.api import endpoints, views
-from dashboard.core import i18n, links
-from dashboard.core.errors import StoreUnavailableError
+from dashboard.core import links
 from dashboard.core.view import View
 from dashboard.feeds.atom import MEDIA_TYPE, Feed, document
 from dashboard.feeds.entries import Entry, entry, in_view
@@ -67,51 +63,20 @@ def page_url(request: Request, own_path: str) -> str:
 
 #: One rate limit for the feed and the preview image: the read API's rule, a budget of their own.
 GUARD: Final = endpoints.Api()
-LOG: Final = logging.getLogger("dashboard")
 
 
-def guarded(request: Request, answer: Callable[[], Response]) -> Response:
-    """``answer()``, unless the client is over the rate limit (``429``); a ``400`` naming each
-    bad parameter, a ``503`` while the store cannot be reached (as the read API answers)."""
-    refused = GUARD.limited(request)
-    if refused is not None:
-        return refused
-    try:
-        return answer()
-    except views.BadRequestError as exc:
-        return views.bad_request(exc.problems)
-    except StoreUnavailableError as exc:
-        LOG.warning("%s", exc)  # names the database host: the log, not the client
-        return endpoints.unavailable()
-
-
-def feed(request: Request) -> Response:
-    """``GET feed.atom?<a link's query>``."""
-    params = views.query_lists(request)
-    lang = views.request_language(params, request)
-    with i18n.use(lang):
-        return guarded(request, lambda: _feed(request, params, lang))
-
-
-def _feed(request: Request, params: dict[str, list[str]], lang: str) -> Response:
-    now = datetime.now(UTC)
-    view = views.parse_view(params, now=now)
-    version = views.data_version(view.asof, now=now)
-    tag = views.etag("feed.atom", view, version, lang)
-    headers = {"ETag": tag, "Cache-Control": views.cache_control(version)}
-    if views.not_modified(request, tag):
-        return Response(status_code=304, headers=headers)
+def feed_body(asked: endpoints.Asked, request: Request) -> bytes:
+    """``GET feed.atom?<a link's query>``: the view's latest changes as an Atom document."""
     page = page_url(request, "/feed.atom")
     info = Feed(
         self_url=str(request.url),
         page_url=page,
-        view_url=links.share_url(page, view),
+        view_url=links.share_url(page, asked.view),
         host=request.url.hostname or "localhost",
     )
-    body = document(info, latest_entries(views.store(), view), now=now)
-    return Response(body, media_type=MEDIA_TYPE, headers=headers)
+    return document(info, latest_entries(views.store(), asked.view), now=datetime.now(UTC))
 
 
 def routes() -> list[BaseRoute]:
     """The feed's route, under Streamlit's base URL path."""
-    return [Route(f"{base_path()}/feed.atom", feed, methods=["GET"])]
+    return [Route(f"{base_path()}/feed.atom", GUARD.read("feed.atom", MEDIA_TYPE, feed_body))]

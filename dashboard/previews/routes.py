@@ -23,16 +23,15 @@ from typing import Any, Final, Generic, TypeVar
 import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dashboard.api import views
+from dashboard.api import endpoints, views
 from dashboard.core import i18n, links
 from dashboard.core.i18n import _
 from dashboard.core.monitor import Screen, assemble
 from dashboard.core.text import html_page
 from dashboard.core.view import View
-from dashboard.feeds.routes import base_path, guarded
+from dashboard.feeds.routes import GUARD, base_path
 from dashboard.previews.card import card
 from dashboard.previews.image import HEIGHT, WIDTH, render
 
@@ -133,34 +132,22 @@ def tags(request: Request) -> bytes:
         return TAGS.get(views.etag(f"og {page}", spoken, version, lang), make)
 
 
-def preview(request: Request) -> Response:
-    """``GET preview.png?<a link's query>``: the view's PNG (``400``, ``429``, ``503`` as the
-    feed answers them)."""
-    params = views.query_lists(request)
-    lang = views.request_language(params, request)
-    with i18n.use(lang):
-        return guarded(request, lambda: _preview(request, params, lang))
-
-
-def _preview(request: Request, params: dict[str, list[str]], lang: str) -> Response:
-    now = datetime.now(UTC)
-    view = views.parse_view(params, now=now)
-    version = views.data_version(view.asof, now=now)
-    tag = views.etag("preview.png", view, version, lang)
-    headers = {"ETag": tag, "Cache-Control": views.cache_control(version)}
-    if views.not_modified(request, tag):
-        return Response(status_code=304, headers=headers)
+def preview_body(asked: endpoints.Asked, _request: Request) -> bytes:
+    """``GET preview.png?<a link's query>``: the view's PNG, made once per view, language and
+    data version."""
 
     def make() -> bytes:
-        shown = views.screen(view, today=now.date())
+        shown = views.screen(asked.view, today=datetime.now(UTC).date())
         return render(card(shown), shown.in_view)
 
-    return Response(IMAGES.get(tag, make), media_type="image/png", headers=headers)
+    return IMAGES.get(asked.tag, make)
 
 
 def routes() -> list[BaseRoute]:
     """The preview image's route, under Streamlit's base URL path."""
-    return [Route(f"{base_path()}/preview.png", preview, methods=["GET"])]
+    return [
+        Route(f"{base_path()}/preview.png", GUARD.read("preview.png", "image/png", preview_body))
+    ]
 
 
 #: Paths whose HTML is never a page's (Streamlit's own files and endpoints, the app's files).
