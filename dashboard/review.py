@@ -187,6 +187,19 @@ class Checked:
         """The report's issues (none for a retract)."""
         return list(self.report.issues) if self.report is not None else []
 
+    @property
+    def nothing_to_store(self) -> bool:
+        """Is it refused only because every row equals the stored incident (a file imported
+        again: no batch is stored, and nothing is wrong)?"""
+        return (
+            self.refusal is not None
+            and self.report is not None
+            and self.report.importable(self.change.valid_only)
+            and not self.preview.empty
+            and "change" in self.preview
+            and bool((self.preview["change"] == "unchanged").all())
+        )
+
 
 def check(store: Store, change: Change, today: date) -> Checked:
     """Read and check ``change`` against the store now; nothing is stored."""
@@ -302,6 +315,7 @@ def submit(
     today: date,
     mode: Mode | None = None,
     now: datetime | None = None,
+    checked: Checked | None = None,
 ) -> Outcome:
     """Check ``change`` and store it as one batch (review off) or as a pending proposal (review
     required, ``mode`` None: the configured one), recording who and why.
@@ -309,13 +323,14 @@ def submit(
     A reason is required for a proposal and for every in-app change (a file's name says where
     it came from). Raises :class:`ReviewRefusedError` (no author, bad reason) or
     :class:`ImportRejectedError` (the check refuses it, with the report's issues); nothing is
-    stored then."""
+    stored then. ``checked``: ``change`` as :func:`check` just gave it (not read twice)."""
     mode = mode or settings.review_mode()
     if not author.strip():
         raise ReviewRefusedError(_("name who makes the change"))
     files = change.kind in ("file-import", "evidence-import")
     why = check_reason(reason, required=mode is Mode.REQUIRED or not files)
-    checked = check(store, change, today)
+    if checked is None or checked.change is not change:
+        checked = check(store, change, today)
     if checked.refusal is not None:
         raise ImportRejectedError(checked.refusal, checked.issues)
     if mode is Mode.OFF:
