@@ -201,13 +201,23 @@ class Checked:
         )
 
 
-def check(store: Store, change: Change, today: date) -> Checked:
-    """Read and check ``change`` against the store now; nothing is stored."""
+def check(
+    store: Store,
+    change: Change,
+    today: date,
+    *,
+    report: Report | None = None,
+    classified: pd.DataFrame | None = None,
+) -> Checked:
+    """Read and check ``change`` against the store now; nothing is stored.
+
+    A page that keeps the file's ``report`` (and its ``classified`` rows, see
+    :func:`dashboard.imports.classify`) across reruns passes them: the file is not read again."""
     batches = store.batches()
     if change.kind == "retract":
         return _check_retract(store, change, batches)
     if change.kind in EVIDENCE_KINDS or change.kind == "evidence-import":
-        report = prepare_evidence(
+        report = report or prepare_evidence(
             store, change.data, change.filename, cast("Kind", change.fmt), today
         )
         cited = report.valid["incident_id"] if "incident_id" in report.valid else pd.Series()
@@ -229,7 +239,7 @@ def check(store: Store, change: Change, today: date) -> Checked:
             ),
             (note,) if note else (),
         )
-    report = prepare(
+    report = report or prepare(
         change.data,
         change.filename,
         today,
@@ -237,7 +247,11 @@ def check(store: Store, change: Change, today: date) -> Checked:
         mapping=change.mapping,
         sheet=change.sheet,
     )
-    preview = classify(store, report) if not report.valid.empty else report.valid.assign(change=[])
+    if classified is None:
+        classified = (
+            classify(store, report) if not report.valid.empty else report.valid.assign(change=[])
+        )
+    preview = classified
     near = near_duplicates(preview, store.incidents()) if not preview.empty else pd.DataFrame()
     if change.on_duplicate is not None and not near.empty:
         report = replace(report, valid=resolve(report.valid, near, change.on_duplicate))
