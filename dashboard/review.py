@@ -640,9 +640,21 @@ def revert(store: Store, batch_id: int, *, by: str, reason: str | None) -> Batch
 
 
 @dataclass(frozen=True)
+class EvidenceChange:
+    """A source or examination of the incident a batch added or removed: its kind (sources,
+    examinations), its title (a source) or id (an examination)."""
+
+    evidence: str
+    label: str
+    change: Literal["added", "removed"]
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One change of an incident: the batch, its kind and file, when, who made it and why, who
-    approved it (and which proposal), and the fields it changed."""
+    approved it (and which proposal), the fields it changed, and the evidence of the incident it
+    added or removed. A batch that changed only evidence has no record before or after
+    (``changed_record`` False)."""
 
     batch_id: int
     kind: str
@@ -656,11 +668,24 @@ class HistoryEntry:
     before: Record | None
     after: Record | None
     fields: list[FieldChange]
+    evidence: tuple[EvidenceChange, ...] = ()
+    changed_record: bool = True
 
 
 def history(store: Store, incident_id: str) -> list[HistoryEntry]:
-    """Every change of one incident, oldest first, with who, when, why and the reviewer."""
-    return [
+    """Every change of one incident, oldest first, with who, when, why and the reviewer: its
+    record's changes and the batches that added or removed its sources and examinations."""
+    evidence: dict[int, list[dict[str, Any]]] = {}
+    for row in store.evidence_log(incident_id):
+        evidence.setdefault(int(row["batch_id"]), []).append(row)
+
+    def changes(batch_id: int) -> tuple[EvidenceChange, ...]:
+        return tuple(
+            EvidenceChange(r["evidence"], str(r["label"] or ""), r["change"])
+            for r in evidence.pop(batch_id, [])
+        )
+
+    entries = [
         HistoryEntry(
             batch_id=int(row["batch_id"]),
             kind=row["kind"],
@@ -674,6 +699,28 @@ def history(store: Store, incident_id: str) -> list[HistoryEntry]:
             before=row["before"],
             after=row["after"],
             fields=field_changes(row["before"], row["after"]),
+            evidence=changes(int(row["batch_id"])),
         )
         for row in store.incident_log(incident_id)
     ]
+    for batch_id, rows in list(evidence.items()):
+        first = rows[0]
+        entries.append(
+            HistoryEntry(
+                batch_id=batch_id,
+                kind=first["kind"],
+                filename=first["filename"],
+                recorded_at=first["created_at"],
+                by=first["uploaded_by"],
+                reason=first["reason"],
+                reviewed_by=first["reviewed_by"],
+                proposal_id=first["proposal_id"],
+                reverts_batch=first["reverts_batch"],
+                before=None,
+                after=None,
+                fields=[],
+                evidence=changes(batch_id),
+                changed_record=False,
+            )
+        )
+    return sorted(entries, key=lambda e: e.batch_id)
