@@ -29,7 +29,7 @@ from dashboard.core.errors import ImportRejectedError, ReviewRefusedError
 from dashboard.core.evidence import Kind
 from dashboard.core.evidence import columns as evidence_columns
 from dashboard.core.export import fields_csv
-from dashboard.core.i18n import _, number
+from dashboard.core.i18n import _
 from dashboard.core.mapping import ColumnMapping
 from dashboard.core.records import Record, frame_records
 from dashboard.core.report import Report
@@ -48,6 +48,7 @@ from dashboard.core.review import (
     same_file_note,
     stale,
     store_refusal,
+    summarise,
 )
 from dashboard.core.schema import KEY, TEMPLATE_COLUMNS
 from dashboard.imports import Review, classify, commit, commit_evidence, prepare, prepare_evidence
@@ -483,19 +484,12 @@ def diff(store: Store, p: Proposal, today: date) -> Diff:
             rows = checked.preview[checked.preview[KEY].isin(checked.touched)]
             proposed = {r["incident_id"]: r for r in frame_records(rows)}
         fields = {i: field_changes(current.get(i), proposed.get(i)) for i in checked.touched}
-    summary = list(checked.report.summary()) if checked.report is not None else []
-    if "change" in checked.preview and p.kind in INCIDENT_KINDS - {"retract"}:
-        counts = checked.preview["change"].value_counts()
-        summary.append(
-            _("{new} new · {update} update an existing incident · {unchanged} unchanged").format(
-                new=number(int(counts.get("new", 0))),
-                update=number(int(counts.get("update", 0))),
-                unchanged=number(int(counts.get("unchanged", 0))),
-            )
-        )
-    summary += list(checked.warnings)
-    if checked.refusal is not None:
-        summary.append(_("cannot be stored now: {reason}").format(reason=checked.refusal))
+    summary = summarise(
+        checked.report,
+        checked.preview if p.kind in INCIDENT_KINDS - {"retract"} else None,
+        checked.warnings,
+        checked.refusal,
+    )
     return Diff(checked, fields, summary)
 
 

@@ -208,6 +208,11 @@ def test_retract_leaves_live_data_keeps_history_and_asof_and_reverts(store: Stor
         mode=Mode.REQUIRED,
     )
     assert outcome.proposal_id is not None
+    retract = review.proposal(store, outcome.proposal_id)
+    assert cited not in set(review.preview(store, retract, TODAY)["incident_id"])
+    assert review.diff(store, retract, TODAY).fields[cited][0] == FieldChange(
+        "incident_id", cited, ""
+    )
     summary = review.approve(
         store,
         outcome.proposal_id,
