@@ -24,7 +24,7 @@ import pandas as pd
 
 from dashboard import settings
 from dashboard.core.batchlog import earlier_imports
-from dashboard.core.duplicates import Choice, near_duplicates, resolve
+from dashboard.core.duplicates import DERIVED_PREFIX, Choice, near_duplicates, resolve
 from dashboard.core.errors import ImportRejectedError, ReviewRefusedError
 from dashboard.core.evidence import Kind
 from dashboard.core.evidence import columns as evidence_columns
@@ -253,7 +253,10 @@ def check(
             classify(store, report) if not report.valid.empty else report.valid.assign(change=[])
         )
     preview = classified
-    near = near_duplicates(preview, store.incidents()) if not preview.empty else pd.DataFrame()
+    derived = (preview["change"] == "new") & preview[KEY].astype(str).str.startswith(DERIVED_PREFIX)
+    # Only a new row with a derived id can be a near-duplicate: the stored incidents are read
+    # for those alone.
+    near = near_duplicates(preview, store.incidents()) if derived.any() else pd.DataFrame()
     if change.on_duplicate is not None and not near.empty:
         report = replace(report, valid=resolve(report.valid, near, change.on_duplicate))
         preview = resolve(preview, near, change.on_duplicate)
