@@ -454,6 +454,13 @@ def _proposals(_args: argparse.Namespace) -> int:
                         "and {n} more field", "and {n} more fields", len(changes) - _FIELDS_SHOWN
                     ).format(n=number(len(changes) - _FIELDS_SHOWN))
                 )
+        if (more := len(shown.checked.touched) - len(shown.fields)) > 0 and shown.fields:
+            say(
+                "  "
+                + ngettext("and {n} more incident", "and {n} more incidents", more).format(
+                    n=number(more)
+                )
+            )
         for line in shown.summary:
             say("  " + line)
     return 0

@@ -465,6 +465,10 @@ def conflicts(store: Store, p: Proposal) -> list[str]:
     return stale(p.base, store.latest_history(list(p.base))) if p.base else []
 
 
+#: Incidents whose fields a diff lists one by one (a file's others are counted).
+DIFF_LIMIT = 100
+
+
 @dataclass(frozen=True, eq=False)
 class Diff:
     """What a proposal does to the data now: its check, each incident's fields old → new, and
@@ -475,18 +479,20 @@ class Diff:
     summary: list[str]
 
 
-def diff(store: Store, p: Proposal, today: date) -> Diff:
-    """``p`` checked against the data now, field by field for each incident it writes."""
+def diff(store: Store, p: Proposal, today: date, *, limit: int = DIFF_LIMIT) -> Diff:
+    """``p`` checked against the data now, field by field for each incident it writes (the
+    first ``limit`` of a file's: the rest are in ``checked.preview`` and the counts)."""
     checked = check(store, p.change, today)
     fields: dict[str, list[FieldChange]] = {}
     if p.kind in INCIDENT_KINDS:
-        current = store.records(list(checked.touched))
+        shown = list(checked.touched[:limit])
+        current = store.records(shown)
         if p.kind == "retract":
-            proposed: dict[str, Record | None] = dict.fromkeys(checked.touched)
+            proposed: dict[str, Record | None] = dict.fromkeys(shown)
         else:
-            rows = checked.preview[checked.preview[KEY].isin(checked.touched)]
+            rows = checked.preview[checked.preview[KEY].isin(shown)]
             proposed = {r["incident_id"]: r for r in frame_records(rows)}
-        fields = {i: field_changes(current.get(i), proposed.get(i)) for i in checked.touched}
+        fields = {i: field_changes(current.get(i), proposed.get(i)) for i in shown}
     summary = summarise(
         checked.report,
         checked.preview if p.kind in INCIDENT_KINDS - {"retract"} else None,
