@@ -5,7 +5,7 @@ format an upload reads back: they are not translated."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Final
 
 import pandas as pd
@@ -89,6 +89,15 @@ def csv_chunks(frame: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[str]:
     for start in range(0, max(len(frame), 1), rows):
         chunk = _sheet(frame.iloc[start : start + rows])
         yield chunk.to_csv(index=False, header=start == 0, lineterminator="\r\n")
+
+
+def fields_csv(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> bytes:
+    """Rows of typed fields (column -> text, missing ones empty) as a UTF-8 CSV an upload reads:
+    what an in-app change hands the importer. Cells are written as typed, quoted where CSV
+    needs it, never neutralised: the file goes to the importer, which stores cells as they are
+    (a ``'`` added here would become part of the value), not to a spreadsheet."""
+    frame = pd.DataFrame([[row.get(c, "") for c in columns] for row in rows], columns=list(columns))
+    return _csv_text(frame.astype(object)).encode("utf-8")
 
 
 def to_excel_csv(frame: pd.DataFrame) -> bytes:
