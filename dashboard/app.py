@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.i18n import _
-from dashboard.ui import data, lang
+from dashboard.ui import auth, data, lang
 
 st.set_page_config(
     page_title=_("DPRK missiles in Ukraine · sanctions monitor"),
@@ -21,6 +21,7 @@ pages = [
 ]
 lang.switch()
 try:
+    auth.identity_sidebar(auth.analyst_identity())
     st.navigation(pages).run()
 except StoreUnavailableError as exc:
     # The reason names the database host: it goes to the server log, not to every viewer.
