@@ -5,6 +5,7 @@ format an upload reads back: they are not translated."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -53,6 +54,15 @@ def _sheet(frame: pd.DataFrame) -> pd.DataFrame:
         if column in out:
             out[column] = out[column].astype(object).map(neutralise)
     return out
+
+
+def fields_csv(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> bytes:
+    """Rows of typed fields (column -> text, missing ones empty) as a UTF-8 CSV an upload reads:
+    what an in-app change hands the importer. Cells are written as typed, quoted where CSV
+    needs it, never neutralised: the file goes to the importer, which stores cells as they are
+    (a ``'`` added here would become part of the value), not to a spreadsheet."""
+    frame = pd.DataFrame([[row.get(c, "") for c in columns] for row in rows], columns=list(columns))
+    return _csv_text(frame.astype(object)).encode("utf-8")
 
 
 def to_excel_csv(frame: pd.DataFrame) -> bytes:

@@ -3,9 +3,9 @@
 :class:`Database` owns the engine, the outage translation, the locks and the migrations; the
 parts read incidents (:mod:`.incidents`), keep the batch log (:mod:`.log`), the evidence
 (:mod:`.evidence`), the monthly launches (:mod:`.launches`), the saved mappings
-(:mod:`.mappings`), the sign-in throttle (:mod:`.throttle`) and the map payload files
-(:mod:`.payloads`). :class:`Store` is all of them over
-one database, which is what the pages and the CLI hold.
+(:mod:`.mappings`), the proposals waiting for review (:mod:`.proposals`), the sign-in throttle
+(:mod:`.throttle`) and the map payload files (:mod:`.payloads`). :class:`Store` is all of them
+over one database, which is what the pages and the CLI hold.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dashboard.store.launches import LaunchesImport, LaunchesStore
 from dashboard.store.log import BatchLog, BatchMeta, BatchSummary
 from dashboard.store.mappings import Mappings
 from dashboard.store.payloads import SharedPayloads
+from dashboard.store.proposals import ProposalStore
 from dashboard.store.tables import metadata
 from dashboard.store.throttle import SignInThrottle
 
@@ -39,10 +40,18 @@ __all__ = [
 
 
 class Store(
-    IncidentReads, BatchLog, EvidenceStore, LaunchesStore, Mappings, SignInThrottle, SharedPayloads
+    IncidentReads,
+    BatchLog,
+    EvidenceStore,
+    ProposalStore,
+    LaunchesStore,
+    Mappings,
+    SignInThrottle,
+    SharedPayloads,
 ):
-    """Incidents, their batch log, their evidence, the monthly launches, saved mappings, the
-    sign-in throttle and the map payload files every instance serves, in one database."""
+    """Incidents, their batch log, their evidence, proposals waiting for review, the monthly
+    launches, saved mappings, the sign-in throttle and the map payload files every instance
+    serves, in one database."""
 
     def __init__(self, url: str | None = None) -> None:
         super().__init__(Database(url))
