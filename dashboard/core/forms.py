@@ -28,11 +28,7 @@ LONG_TEXT: Final[frozenset[str]] = frozenset({"notes", "findings", "sanctions_pr
 
 def changed(before: Mapping[str, str], typed: Mapping[str, str]) -> list[str]:
     """The fields whose typed text differs from ``before``'s (outer spaces aside), in order."""
-    return [
-        name
-        for name, text in typed.items()
-        if text.strip() != before.get(name, "").strip()
-    ]
+    return [name for name, text in typed.items() if text.strip() != before.get(name, "").strip()]
 
 
 def issues_by_field(issues: tuple[Issue, ...] | list[Issue]) -> dict[str, list[Issue]]:

@@ -34,7 +34,7 @@ from dashboard.core.auth import (
     throttle_client,
 )
 from dashboard.core.errors import StoreUnavailableError
-from dashboard.core.i18n import N_, _
+from dashboard.core.i18n import N_, _, ngettext
 from dashboard.core.text import md_escape
 from dashboard.ui.data import store
 
@@ -108,6 +108,13 @@ def analyst_identity() -> str | None:
         return name if signed_in and isinstance(name, str) else None
     local = is_local_client(_client_ip(), dict(st.context.headers.items()))
     return SHARED_IDENTITY if local else None
+
+
+def identity_claims() -> Mapping[str, object] | None:
+    """The signed-in user's claims with OIDC (a reviewers' group may be among them), else None."""
+    if _mode(_secrets()) is not AuthMode.OIDC or not st.user.is_logged_in:
+        return None
+    return dict(st.user.to_dict())
 
 
 def require_analyst() -> str | None:
@@ -204,13 +211,20 @@ def _password_controls(identity: str | None) -> None:
         st.error(_("Wrong password."))
 
 
-def identity_sidebar(identity: str | None) -> None:
-    """Who this session changes data as, in the sidebar of every page, and what that name
-    proves: with the shared password, nothing (it was typed, never checked)."""
+def identity_sidebar(identity: str | None, pending: int) -> None:
+    """Who this session changes data as, in the sidebar of every page, what that name proves
+    (with the shared password, nothing: it was typed, never checked), and how many proposals
+    wait for review."""
     if identity is None:
         return
     box = st.sidebar.container(key="analyst_identity")
     box.caption(_("Changes are recorded under {who}.").format(who=md_escape(identity)))
+    if pending:
+        box.markdown(
+            ngettext(
+                "**{n}** proposal waits for review.", "**{n}** proposals wait for review.", pending
+            ).format(n=i18n.number(pending))
+        )
     if _mode(_secrets()) is AuthMode.PASSWORD:
         box.caption(
             _(
