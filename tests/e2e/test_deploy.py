@@ -178,7 +178,7 @@ def open_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 
 def sign_in(page: Page, password: str) -> None:
-    page.get_by_label("Your name").fill("Ana")
+    page.get_by_label("Your name", exact=True).fill("Ana")
     page.get_by_label("Analyst password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     wait_idle(page)
