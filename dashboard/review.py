@@ -187,14 +187,37 @@ class Checked:
         """The report's issues (none for a retract)."""
         return list(self.report.issues) if self.report is not None else []
 
+    @property
+    def nothing_to_store(self) -> bool:
+        """Is it refused only because every row equals the stored incident (a file imported
+        again: no batch is stored, and nothing is wrong)?"""
+        return (
+            self.refusal is not None
+            and self.report is not None
+            and self.report.importable(self.change.valid_only)
+            and not self.preview.empty
+            and "change" in self.preview
+            and bool((self.preview["change"] == "unchanged").all())
+        )
 
-def check(store: Store, change: Change, today: date) -> Checked:
-    """Read and check ``change`` against the store now; nothing is stored."""
+
+def check(
+    store: Store,
+    change: Change,
+    today: date,
+    *,
+    report: Report | None = None,
+    classified: pd.DataFrame | None = None,
+) -> Checked:
+    """Read and check ``change`` against the store now; nothing is stored.
+
+    A page that keeps the file's ``report`` (and its ``classified`` rows, see
+    :func:`dashboard.imports.classify`) across reruns passes them: the file is not read again."""
     batches = store.batches()
     if change.kind == "retract":
         return _check_retract(store, change, batches)
     if change.kind in EVIDENCE_KINDS or change.kind == "evidence-import":
-        report = prepare_evidence(
+        report = report or prepare_evidence(
             store, change.data, change.filename, cast("Kind", change.fmt), today
         )
         cited = report.valid["incident_id"] if "incident_id" in report.valid else pd.Series()
@@ -216,7 +239,7 @@ def check(store: Store, change: Change, today: date) -> Checked:
             ),
             (note,) if note else (),
         )
-    report = prepare(
+    report = report or prepare(
         change.data,
         change.filename,
         today,
@@ -224,7 +247,11 @@ def check(store: Store, change: Change, today: date) -> Checked:
         mapping=change.mapping,
         sheet=change.sheet,
     )
-    preview = classify(store, report) if not report.valid.empty else report.valid.assign(change=[])
+    if classified is None:
+        classified = (
+            classify(store, report) if not report.valid.empty else report.valid.assign(change=[])
+        )
+    preview = classified
     near = near_duplicates(preview, store.incidents()) if not preview.empty else pd.DataFrame()
     if change.on_duplicate is not None and not near.empty:
         report = replace(report, valid=resolve(report.valid, near, change.on_duplicate))
@@ -302,6 +329,7 @@ def submit(
     today: date,
     mode: Mode | None = None,
     now: datetime | None = None,
+    checked: Checked | None = None,
 ) -> Outcome:
     """Check ``change`` and store it as one batch (review off) or as a pending proposal (review
     required, ``mode`` None: the configured one), recording who and why.
@@ -309,13 +337,14 @@ def submit(
     A reason is required for a proposal and for every in-app change (a file's name says where
     it came from). Raises :class:`ReviewRefusedError` (no author, bad reason) or
     :class:`ImportRejectedError` (the check refuses it, with the report's issues); nothing is
-    stored then."""
+    stored then. ``checked``: ``change`` as :func:`check` just gave it (not read twice)."""
     mode = mode or settings.review_mode()
     if not author.strip():
         raise ReviewRefusedError(_("name who makes the change"))
     files = change.kind in ("file-import", "evidence-import")
     why = check_reason(reason, required=mode is Mode.REQUIRED or not files)
-    checked = check(store, change, today)
+    if checked is None or checked.change is not change:
+        checked = check(store, change, today)
     if checked.refusal is not None:
         raise ImportRejectedError(checked.refusal, checked.issues)
     if mode is Mode.OFF:
@@ -611,9 +640,21 @@ def revert(store: Store, batch_id: int, *, by: str, reason: str | None) -> Batch
 
 
 @dataclass(frozen=True)
+class EvidenceChange:
+    """A source or examination of the incident a batch added or removed: its kind (sources,
+    examinations), its title (a source) or id (an examination)."""
+
+    evidence: str
+    label: str
+    change: Literal["added", "removed"]
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One change of an incident: the batch, its kind and file, when, who made it and why, who
-    approved it (and which proposal), and the fields it changed."""
+    approved it (and which proposal), the fields it changed, and the evidence of the incident it
+    added or removed. A batch that changed only evidence has no record before or after
+    (``changed_record`` False)."""
 
     batch_id: int
     kind: str
@@ -627,11 +668,24 @@ class HistoryEntry:
     before: Record | None
     after: Record | None
     fields: list[FieldChange]
+    evidence: tuple[EvidenceChange, ...] = ()
+    changed_record: bool = True
 
 
 def history(store: Store, incident_id: str) -> list[HistoryEntry]:
-    """Every change of one incident, oldest first, with who, when, why and the reviewer."""
-    return [
+    """Every change of one incident, oldest first, with who, when, why and the reviewer: its
+    record's changes and the batches that added or removed its sources and examinations."""
+    evidence: dict[int, list[dict[str, Any]]] = {}
+    for row in store.evidence_log(incident_id):
+        evidence.setdefault(int(row["batch_id"]), []).append(row)
+
+    def changes(batch_id: int) -> tuple[EvidenceChange, ...]:
+        return tuple(
+            EvidenceChange(r["evidence"], str(r["label"] or ""), r["change"])
+            for r in evidence.pop(batch_id, [])
+        )
+
+    entries = [
         HistoryEntry(
             batch_id=int(row["batch_id"]),
             kind=row["kind"],
@@ -645,6 +699,28 @@ def history(store: Store, incident_id: str) -> list[HistoryEntry]:
             before=row["before"],
             after=row["after"],
             fields=field_changes(row["before"], row["after"]),
+            evidence=changes(int(row["batch_id"])),
         )
         for row in store.incident_log(incident_id)
     ]
+    for batch_id, rows in list(evidence.items()):
+        first = rows[0]
+        entries.append(
+            HistoryEntry(
+                batch_id=batch_id,
+                kind=first["kind"],
+                filename=first["filename"],
+                recorded_at=first["created_at"],
+                by=first["uploaded_by"],
+                reason=first["reason"],
+                reviewed_by=first["reviewed_by"],
+                proposal_id=first["proposal_id"],
+                reverts_batch=first["reverts_batch"],
+                before=None,
+                after=None,
+                fields=[],
+                evidence=changes(batch_id),
+                changed_record=False,
+            )
+        )
+    return sorted(entries, key=lambda e: e.batch_id)

@@ -226,6 +226,8 @@ def test_retract_leaves_live_data_keeps_history_and_asof_and_reverts(store: Stor
         "attribution withdrawn",
         "maria",
     )
+    assert {e.change for e in last.evidence} == {"removed"}
+    assert len([e for e in last.evidence if e.evidence == "sources"]) == own
     with pytest.raises(ImportRejectedError, match="no stored incident"):
         review.submit(store, review.edit_change(cited, GOOD), author="o", reason="x", today=TODAY)
     review.revert(store, summary.batch_id, by="maria", reason="retracted in error")
@@ -275,6 +277,14 @@ def test_new_incident_and_added_source_go_through_the_importer(store: Store) -> 
     assert added.batch is not None
     assert added.batch.added == 1
     assert (store.evidence().sources["incident_id"] == "T-NEW").sum() == 1
+    added_entry = review.history(store, "T-NEW")[-1]
+    assert (added_entry.kind, added_entry.by, added_entry.reason, added_entry.changed_record) == (
+        "add-source",
+        "taras",
+        "second source",
+        False,
+    )
+    assert added_entry.evidence == (review.EvidenceChange("sources", "A report", "added"),)
     with pytest.raises(ImportRejectedError) as bad:
         review.submit(
             store,

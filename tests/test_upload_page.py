@@ -223,11 +223,17 @@ def test_the_same_file_again_warns_and_waits_for_the_analyst(page: AppTest, url:
     upload(page, data)
     page.button(key="import").click().run()
     assert page.success[0].value.startswith("Stored as batch 2: 1 added")
-    # The file is still chosen after its import: the button is not live again.
+    # The file is still chosen after its import: the button is not live again, and stays off
+    # while the file would store nothing (the rule the command line applies too).
     [warning] = [w.value for w in page.warning if "imported before" in w.value]
     assert md_escape("batch 2: upload.csv (import)") in warning
     assert page.button(key="import").disabled
     page.checkbox(key="import_again").check().run()
+    assert page.button(key="import").disabled
+    assert any("nothing to store" in w.value for w in page.warning)
+    # Once the store differs from the file (its batch reverted), importing again is live.
+    Store(url).revert_batch(2, uploaded_by="t")
+    page.run()
     assert not page.button(key="import").disabled
 
     page.button(key="cancel_upload").click().run()
@@ -464,3 +470,30 @@ def test_the_report_speaks_ukrainian_when_the_link_asks(url: str) -> None:
     downloads = [b.proto.label for b in at.get("download_button")]
     assert "Завантажити 1 проблему (CSV)" in downloads
     assert "Завантажити 1 відхилений рядок (CSV зі стовпцем помилки)" in downloads
+
+
+def test_with_review_required_an_upload_becomes_a_proposal_with_its_reason(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import review
+
+    monkeypatch.setenv("DASHBOARD_REVIEW", "required")
+    page = AppTest.from_file(str(PAGE), default_timeout=60)
+    page.run()
+    before = stored_ids(url)
+    upload(page, csv_bytes([GOOD]))
+    assert page.button(key="import").label == "Propose"
+    page.button(key="import").click().run()
+    assert not page.exception
+    assert "give a short reason" in page.get("status")[0].proto.label  # nothing proposed yet
+    assert review.pending_count(Store(url)) == 0
+    page.text_input(key="import_reason").input("weekly file").run()
+    page.button(key="import").click().run()
+    assert page.success[0].value.startswith("Proposed as proposal 1")
+    (proposal,) = review.proposals(Store(url))
+    assert (proposal.kind, proposal.reason, proposal.change.filename) == (
+        "file-import",
+        "weekly file",
+        "upload.csv",
+    )
+    assert stored_ids(url) == before

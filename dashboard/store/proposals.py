@@ -15,11 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from dashboard.core.errors import ReviewRefusedError
+from dashboard.core.evidence import Kind
 from dashboard.core.i18n import _
 from dashboard.core.review import conflict_message, stale
 from dashboard.store.log import latest_history
 from dashboard.store.part import Part
-from dashboard.store.tables import batches, history, proposals
+from dashboard.store.tables import EVIDENCE_TABLES, batches, history, proposals
 
 #: Status of a proposal waiting for a decision.
 PENDING = "pending"
@@ -147,3 +148,58 @@ class ProposalStore(Part):
         )
         with self.db.read() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    def evidence_log(self, incident_id: str) -> list[dict[str, Any]]:
+        """The batches that added or removed a source or examination of one incident, oldest
+        first: the batch's kind, file, who, why and reviewer, and each row's kind, label (its
+        title, or the examination's id), and whether the batch added or removed it."""
+        found: list[dict[str, Any]] = []
+        with self.db.read() as conn:
+            labels: tuple[tuple[Kind, str], ...] = (
+                ("sources", "title"),
+                ("examinations", "examination_id"),
+            )
+            for kind, label in labels:
+                table = EVIDENCE_TABLES[kind]
+                query = sa.select(table.c.batch_id, table.c.removed_by, table.c[label]).where(
+                    table.c.incident_id == incident_id
+                )
+                for row in conn.execute(query):
+                    found.append(
+                        {
+                            "batch_id": row.batch_id,
+                            "evidence": kind,
+                            "label": row[2],
+                            "change": "added",
+                        }
+                    )
+                    if row.removed_by is not None:
+                        found.append(
+                            {
+                                "batch_id": row.removed_by,
+                                "evidence": kind,
+                                "label": row[2],
+                                "change": "removed",
+                            }
+                        )
+            ids = sorted({f["batch_id"] for f in found})
+            about = {
+                row.id: dict(row._mapping)
+                for row in conn.execute(
+                    sa.select(
+                        batches.c.id,
+                        batches.c.kind,
+                        batches.c.filename,
+                        batches.c.created_at,
+                        batches.c.uploaded_by,
+                        batches.c.reason,
+                        batches.c.reviewed_by,
+                        batches.c.proposal_id,
+                        batches.c.reverts_batch,
+                    ).where(batches.c.id.in_(ids))
+                )
+            }
+        return sorted(
+            ({**about[f["batch_id"]], **f} for f in found),
+            key=lambda f: (f["batch_id"], f["evidence"]),
+        )
