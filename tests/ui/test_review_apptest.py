@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import PACKAGE_DIR, review
+from dashboard.core.links import format_asof
 from dashboard.core.text import md_escape
 from dashboard.imports import open_store, prepare
 from dashboard.store import Store
@@ -99,6 +101,12 @@ def history(at: AppTest) -> list[str]:
     (shown,) = [m.value for m in at.markdown if m.value.startswith("- **") and " UTC" in m.value]
     shown = shown.replace("  \n  ", " ").replace("\\", "").replace("**", "")
     return shown.split("\n")
+
+
+def killed_in_view(at: AppTest) -> int:
+    """The headline's killed figure (the metric reads "killed · injured")."""
+    (value,) = [m.value for m in at.metric if m.label == "Killed · injured"]
+    return int(value.split(" · ")[0])
 
 
 def errors(at: AppTest) -> list[str]:
@@ -267,3 +275,66 @@ def test_analysts_see_the_pending_count_viewers_no_review_page(store: Store) -> 
     assert not viewer.sidebar.markdown or all(
         "review" not in m.value for m in viewer.sidebar.markdown
     )
+
+
+def test_an_asof_link_from_before_the_approval_still_shows_the_old_figure(store: Store) -> None:
+    edit(monitor("Ana"), killed="4")
+    before = datetime.now(UTC)
+    at = app("Bo").switch_page("app_pages/review.py").run()
+    at.button(key="proposal_1_approve").click().run()
+    assert killed(store) == 4
+    at = signed_in(AppTest.from_file(MONITOR, default_timeout=60), None)
+    at.query_params.update(incident=INCIDENT, asof=format_asof(before))
+    at.run()
+    assert not at.exception
+    record = " ".join(m.value for m in at.markdown)
+    assert "**Killed:** not reported" in record
+    assert "**Killed:** 4" in " ".join(m.value for m in monitor(None).markdown)
+    # A past moment is read, never changed: no form there, even for an analyst.
+    at = signed_in(AppTest.from_file(MONITOR, default_timeout=60), "Bo")
+    at.query_params.update(incident=INCIDENT, asof=format_asof(before))
+    at.run()
+    assert "record_action" not in [w.key for w in at.segmented_control]
+
+
+def test_an_analyst_previews_a_proposal_a_viewer_never_sees_it(store: Store) -> None:
+    edit(monitor("Ana"), killed="4")
+    at = app("Bo").switch_page("app_pages/review.py").run()
+    at.button(key="proposal_1_preview").click().run()
+    assert not at.exception
+    # The button switched to the Monitor; AppTest's own page must follow for the next runs.
+    at.switch_page("app_pages/monitor.py").run()
+    assert any(w.value.startswith("Preview of proposal 1 by Ana") for w in at.warning)
+    live = killed_in_view(app(None))  # a viewer: live data
+    assert killed_in_view(at) == live + 4
+    at.button(key="preview_end").click().run()
+    assert not any(w.value.startswith("Preview of proposal") for w in at.warning)
+    assert killed_in_view(at) == live
+    assert killed(store) is None
+
+
+def test_names_and_reasons_are_shown_as_text(store: Store) -> None:
+    hostile = "<img src=x onerror=alert(1)> **bold** [x](javascript:alert(1))"
+    edit(monitor(hostile), killed="4", reason=hostile)
+    at = app("Bo").switch_page("app_pages/review.py").run()
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "- **By:** " + md_escape(hostile) in shown
+    assert "- **Why:** " + md_escape(hostile) in shown
+    assert "<img" not in shown.replace("\\<img", "")
+    assert "](javascript" not in shown
+
+
+def test_an_analyst_not_on_the_reviewers_list_may_propose_not_approve(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHBOARD_REVIEWERS", "Cy")
+    edit(monitor("Ana"), killed="4")
+    at = app("Bo").switch_page("app_pages/review.py").run()
+    assert any("not on the reviewers' list" in i.value for i in at.info)
+    approve = at.button(key="proposal_1_approve")
+    assert approve.disabled
+    assert approve.help == "Bo is not a reviewer: only reviewers approve or reject changes"
+    assert at.button(key="proposal_1_reject").disabled
+    reviewer = app("cy").switch_page("app_pages/review.py").run()  # names: any case
+    reviewer.button(key="proposal_1_approve").click().run()
+    assert killed(store) == 4
