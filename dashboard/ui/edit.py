@@ -216,7 +216,10 @@ def send(form_id: str, kind: FormKind, change: Change, *, who: str, reason: str)
 def refusal(form_id: str) -> None:
     """Why the last submission was refused (the report's reason, or the review rule's)."""
     if (why := st.session_state.get(f"{form_id}:refused")) is not None:
-        st.error(md_escape(why), icon=":material/block:")
+        st.error(
+            md_escape(_("Not submitted, nothing stored: {reason}").format(reason=why)),
+            icon=":material/block:",
+        )
 
 
 def record_actions(incident: pd.Series | None, who: str) -> None:

@@ -89,7 +89,10 @@ def proposal_card(
                 icon=":material/sync_problem:",
             )
         diff = review.diff(store, proposal, today)
-        st.text("\n".join(line.replace("\n", "\\n") for line in diff.summary))
+        if proposal.kind.endswith("-import"):  # a file: its report, as the Upload page gives it
+            st.text("\n".join(line.replace("\n", "\\n") for line in diff.summary))
+        elif diff.checked.refusal is not None:  # no longer passes the checks on today's data
+            st.error(md_escape(diff.checked.refusal), icon=":material/block:")
         changes = field_table(diff)
         if not changes.empty:
             st.dataframe(

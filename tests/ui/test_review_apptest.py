@@ -151,7 +151,10 @@ def test_a_bad_value_is_refused_with_the_upload_s_own_message(store: Store) -> N
     at = edit(monitor("Ana"), killed="-3")
     upload = prepare(csv_bytes([row(killed="-3")]), "file.csv", TODAY)
     (expected,) = [i for i in upload.issues if i.column == "killed"]
-    assert errors(at) == [md_escape(f"{expected.message} (value '-3')"), "no row is valid"]
+    assert errors(at) == [
+        md_escape(f"{expected.message} (value '-3')"),
+        md_escape("Not submitted, nothing stored: no row is valid"),
+    ]
     assert review.proposals(store) == []
     assert killed(store) is None
     # The form keeps what was typed, to be corrected.
@@ -160,7 +163,9 @@ def test_a_bad_value_is_refused_with_the_upload_s_own_message(store: Store) -> N
 
 def test_an_edit_needs_a_reason(store: Store) -> None:
     at = edit(monitor("Ana"), reason="  ", killed="4")
-    assert errors(at) == ["give a short reason for the change"]
+    assert errors(at) == [
+        md_escape("Not submitted, nothing stored: give a short reason for the change")
+    ]
     assert review.proposals(store) == []
 
 
@@ -217,7 +222,10 @@ def test_a_new_incident_is_checked_like_an_upload_row(store: Store) -> None:
     at = submit(at, "new")
     upload = prepare(csv_bytes([row(latitude="95")]), "file.csv", TODAY)
     (expected,) = [i for i in upload.issues if i.column == "latitude"]
-    assert errors(at) == [md_escape(f"{expected.message} (value '95')"), "no row is valid"]
+    assert errors(at) == [
+        md_escape(f"{expected.message} (value '95')"),
+        md_escape("Not submitted, nothing stored: no row is valid"),
+    ]
     assert review.proposals(store) == []
 
 
