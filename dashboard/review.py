@@ -24,12 +24,12 @@ import pandas as pd
 
 from dashboard import settings
 from dashboard.core.batchlog import earlier_imports
-from dashboard.core.duplicates import Choice, near_duplicates, resolve
+from dashboard.core.duplicates import DERIVED_PREFIX, Choice, near_duplicates, resolve
 from dashboard.core.errors import ImportRejectedError, ReviewRefusedError
 from dashboard.core.evidence import Kind
 from dashboard.core.evidence import columns as evidence_columns
 from dashboard.core.export import fields_csv
-from dashboard.core.i18n import _, number
+from dashboard.core.i18n import _
 from dashboard.core.mapping import ColumnMapping
 from dashboard.core.records import Record, frame_records
 from dashboard.core.report import Report
@@ -48,6 +48,7 @@ from dashboard.core.review import (
     same_file_note,
     stale,
     store_refusal,
+    summarise,
 )
 from dashboard.core.schema import KEY, TEMPLATE_COLUMNS
 from dashboard.imports import Review, classify, commit, commit_evidence, prepare, prepare_evidence
@@ -252,7 +253,10 @@ def check(
             classify(store, report) if not report.valid.empty else report.valid.assign(change=[])
         )
     preview = classified
-    near = near_duplicates(preview, store.incidents()) if not preview.empty else pd.DataFrame()
+    derived = (preview["change"] == "new") & preview[KEY].astype(str).str.startswith(DERIVED_PREFIX)
+    # Only a new row with a derived id can be a near-duplicate: the stored incidents are read
+    # for those alone.
+    near = near_duplicates(preview, store.incidents()) if derived.any() else pd.DataFrame()
     if change.on_duplicate is not None and not near.empty:
         report = replace(report, valid=resolve(report.valid, near, change.on_duplicate))
         preview = resolve(preview, near, change.on_duplicate)
@@ -461,6 +465,10 @@ def conflicts(store: Store, p: Proposal) -> list[str]:
     return stale(p.base, store.latest_history(list(p.base))) if p.base else []
 
 
+#: Incidents whose fields a diff lists one by one (a file's others are counted).
+DIFF_LIMIT = 100
+
+
 @dataclass(frozen=True, eq=False)
 class Diff:
     """What a proposal does to the data now: its check, each incident's fields old → new, and
@@ -471,31 +479,26 @@ class Diff:
     summary: list[str]
 
 
-def diff(store: Store, p: Proposal, today: date) -> Diff:
-    """``p`` checked against the data now, field by field for each incident it writes."""
+def diff(store: Store, p: Proposal, today: date, *, limit: int = DIFF_LIMIT) -> Diff:
+    """``p`` checked against the data now, field by field for each incident it writes (the
+    first ``limit`` of a file's: the rest are in ``checked.preview`` and the counts)."""
     checked = check(store, p.change, today)
     fields: dict[str, list[FieldChange]] = {}
     if p.kind in INCIDENT_KINDS:
-        current = store.records(list(checked.touched))
+        shown = list(checked.touched[:limit])
+        current = store.records(shown)
         if p.kind == "retract":
-            proposed: dict[str, Record | None] = dict.fromkeys(checked.touched)
+            proposed: dict[str, Record | None] = dict.fromkeys(shown)
         else:
-            rows = checked.preview[checked.preview[KEY].isin(checked.touched)]
+            rows = checked.preview[checked.preview[KEY].isin(shown)]
             proposed = {r["incident_id"]: r for r in frame_records(rows)}
-        fields = {i: field_changes(current.get(i), proposed.get(i)) for i in checked.touched}
-    summary = list(checked.report.summary()) if checked.report is not None else []
-    if "change" in checked.preview and p.kind in INCIDENT_KINDS - {"retract"}:
-        counts = checked.preview["change"].value_counts()
-        summary.append(
-            _("{new} new · {update} update an existing incident · {unchanged} unchanged").format(
-                new=number(int(counts.get("new", 0))),
-                update=number(int(counts.get("update", 0))),
-                unchanged=number(int(counts.get("unchanged", 0))),
-            )
-        )
-    summary += list(checked.warnings)
-    if checked.refusal is not None:
-        summary.append(_("cannot be stored now: {reason}").format(reason=checked.refusal))
+        fields = {i: field_changes(current.get(i), proposed.get(i)) for i in shown}
+    summary = summarise(
+        checked.report,
+        checked.preview if p.kind in INCIDENT_KINDS - {"retract"} else None,
+        checked.warnings,
+        checked.refusal,
+    )
     return Diff(checked, fields, summary)
 
 

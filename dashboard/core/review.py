@@ -233,3 +233,28 @@ def same_file_note(earlier: pd.DataFrame) -> str | None:
         " the store now is stored",
         len(earlier),
     ).format(ids=ids)
+
+
+def summarise(
+    report: Report | None,
+    preview: pd.DataFrame | None,
+    warnings: Sequence[str],
+    refusal: str | None,
+) -> list[str]:
+    """A change's diff in lines: the report's summary, the rows' counts (new, update,
+    unchanged: ``preview``'s "change" column, None for a change of evidence or a retract), the
+    warnings, and why it cannot be stored now."""
+    lines = list(report.summary()) if report is not None else []
+    if preview is not None and "change" in preview:
+        counts = preview["change"].value_counts()
+        lines.append(
+            _("{new} new · {update} update an existing incident · {unchanged} unchanged").format(
+                new=number(int(counts.get("new", 0))),
+                update=number(int(counts.get("update", 0))),
+                unchanged=number(int(counts.get("unchanged", 0))),
+            )
+        )
+    lines += warnings
+    if refusal is not None:
+        lines.append(_("cannot be stored now: {reason}").format(reason=refusal))
+    return lines

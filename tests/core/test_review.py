@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.core.errors import ReviewRefusedError
+from dashboard.core.records import frame_records
 from dashboard.core.review import (
     REASON_LIMIT,
     FieldChange,
@@ -18,6 +19,7 @@ from dashboard.core.review import (
     same_file_note,
     stale,
     store_refusal,
+    summarise,
 )
 from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.imports import prepare
@@ -75,12 +77,9 @@ def test_reason_required_stripped_and_limited() -> None:
 
 
 def _record() -> dict[str, object]:
-    (record,) = prepare(csv_bytes([GOOD]), "a.csv", TODAY).valid.pipe(
-        lambda f: f.to_dict("records")
-    )
-    from dashboard.core.records import to_record
-
-    return dict(to_record(record))
+    """The good row, read and typed as an upload reads it, as a stored record."""
+    (record,) = frame_records(prepare(csv_bytes([GOOD]), "a.csv", TODAY).valid)
+    return dict(record)
 
 
 def test_record_fields_write_values_as_a_file_does() -> None:
@@ -129,3 +128,36 @@ def test_same_file_note_names_the_earlier_batches_oldest_first() -> None:
     note = same_file_note(pd.DataFrame({"id": [5, 2]}))
     assert note is not None
     assert "as batches 2, 5" in note
+
+
+def test_settings_read_the_review_mode_and_reviewers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard import settings
+    from dashboard.core.errors import ConfigError
+    from dashboard.core.review import Mode
+
+    monkeypatch.delenv("DASHBOARD_REVIEW", raising=False)
+    assert settings.review_mode() is Mode.OFF
+    monkeypatch.setenv("DASHBOARD_REVIEW", " Required ")
+    assert settings.review_mode() is Mode.REQUIRED
+    monkeypatch.setenv("DASHBOARD_REVIEW", "maybe")
+    with pytest.raises(ConfigError, match="off or required, not 'maybe'"):
+        settings.review_mode()
+    monkeypatch.setenv("DASHBOARD_REVIEWERS", " maria@example.org, ivan ,, ")
+    monkeypatch.setenv("DASHBOARD_REVIEWER_GROUP", "reviewers")
+    monkeypatch.delenv("DASHBOARD_REVIEWER_GROUP_CLAIM", raising=False)
+    assert settings.reviewers() == Reviewers(
+        frozenset({"maria@example.org", "ivan"}), "reviewers", "groups"
+    )
+
+
+def test_summarise_counts_rows_and_says_why_not() -> None:
+    report = prepare(csv_bytes([GOOD, {**GOOD, "incident_id": "T-2"}]), "a.csv", TODAY)
+    preview = report.valid.assign(change=["new", "update"])
+    lines = summarise(report, preview, ["a note"], "nothing to store")
+    assert lines[: len(report.summary())] == report.summary()
+    assert lines[-3:] == [
+        "1 new · 1 update an existing incident · 0 unchanged",
+        "a note",
+        "cannot be stored now: nothing to store",
+    ]
+    assert summarise(None, None, [], None) == []
