@@ -346,3 +346,52 @@ def test_an_analyst_not_on_the_reviewers_list_may_propose_not_approve(
     reviewer = app("cy").switch_page("app_pages/review.py").run()  # names: any case
     reviewer.button(key="proposal_1_approve").click().run()
     assert killed(store) == 4
+
+
+def test_the_author_refreshes_a_conflicting_proposal_onto_the_current_record(
+    store: Store,
+) -> None:
+    edit(monitor("Ana"), killed="4")
+    edit(monitor("Cy"), injured="7", reason="the hospital's count")
+    bo = app("Bo").switch_page("app_pages/review.py").run()
+    bo.button(key="proposal_1_approve").click().run()
+    refresh = bo.button(key="proposal_2_refresh")
+    assert refresh.disabled  # only its author
+    author = app("Cy").switch_page("app_pages/review.py").run()
+    author.button(key="proposal_2_refresh").click().run()
+    assert not author.exception
+    (pending,) = review.proposals(store)
+    assert (pending.id, pending.author, pending.reason) == (3, "Cy", "the hospital's count")
+    bo = app("Bo").switch_page("app_pages/review.py").run()
+    (fields,) = [d.value for d in bo.dataframe if "field" in d.value.columns]
+    assert fields.to_dict("records") == [
+        {"incident": INCIDENT, "field": "Injured", "old": "not reported", "new": "7"}
+    ]
+    bo.button(key="proposal_3_approve").click().run()
+    record = store.records([INCIDENT])[INCIDENT]
+    assert (record["killed"], record["injured"]) == (4, 7)  # neither change overwrote the other
+
+
+def test_an_examination_added_in_the_form_is_checked_like_an_evidence_upload(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASHBOARD_REVIEW", "off")
+    at = open_form(monitor("Ana"), "examination")
+    form = f"examinations:{INCIDENT}"
+    values = {
+        "examination_id": "EX-KHA-1",
+        "examiner": "Kharkiv forensic institute",
+        "components": "many",
+        "findings": "parts of a KN-23 guidance section",
+        "source_title": "Institute statement",
+    }
+    fill(at, form, **values, reason="the institute's statement")
+    at.selectbox(key=f"{form}:grade").set_value("M")
+    at = submit(at, form)
+    assert review.proposals(store) == []
+    (bad,) = [e for e in errors(at) if "many" in e]
+    fill(at, form, components="12")
+    at = submit(at, form)
+    assert at.success[0].value.startswith("Stored as batch ")
+    assert "Debris examinations (1)" in " ".join(m.value for m in at.markdown)
+    assert bad.endswith(md_escape("(value 'many')"))
