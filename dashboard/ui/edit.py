@@ -62,12 +62,14 @@ def _choices(column: Column) -> list[str] | None:
     return None
 
 
-def _issue_lines(issues: list[Issue]) -> str:
-    """A field's issues as Markdown lines: the upload's message, the value quoted."""
-    return "  \n".join(
-        md_escape(_("{message} (value {value})").format(message=i.message, value=repr(i.value)))
-        for i in issues
-    )
+def _issue_lines(issues: list[Issue], *, named: bool = False) -> str:
+    """Issues as Markdown lines: the upload's message, the value quoted; ``named``: each after
+    the column it is about (for issues not shown beside their field)."""
+    lines = []
+    for i in issues:
+        line = _("{message} (value {value})").format(message=i.message, value=repr(i.value))
+        lines.append(md_escape(f"{i.column}: {line}" if named and i.column else line))
+    return "  \n".join(lines)
 
 
 def field(column: Column, key: str, before: str, issues: list[Issue], *, new: bool = False) -> str:
@@ -109,7 +111,8 @@ def fields(
     fixed: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Every field of ``kind``'s form, two to a row, and the text each holds. ``fixed`` fields
-    (the incident an evidence row belongs to) are shown, not edited."""
+    (the incident an evidence row belongs to: the caller says which) are not edited here; an
+    issue about one, or about the row as a whole, is shown under the fields."""
     placed = issues_by_field(issues)
     typed: dict[str, str] = dict(fixed or {})
     shown = [c for c in FORM_COLUMNS[kind] if c.name not in typed]
@@ -123,8 +126,9 @@ def fields(
                     placed.get(column.name, []),
                     new=new,
                 )
-    if whole := placed.get("", []):
-        st.error(_issue_lines(whole), icon=":material/error:")
+    drawn = {c.name for c in shown}
+    if whole := [i for name, found in placed.items() if name not in drawn for i in found]:
+        st.error(_issue_lines(whole, named=True), icon=":material/error:")
     return {c.name: typed[c.name] for c in FORM_COLUMNS[kind]}
 
 
@@ -152,15 +156,6 @@ def forget(form_id: str, kind: FormKind) -> None:
         st.session_state.pop(f"{form_id}:{column.name}", None)
     for part in ("reason", "issues", "refused", "confirm"):
         st.session_state.pop(f"{form_id}:{part}", None)
-
-
-def changes_text(before: Mapping[str, str], typed: Mapping[str, str]) -> list[str]:
-    """The changed fields, for the confirmation under the form: "Killed: 3 → 4"."""
-    labels = {c.name: _(c.label) for kind in FORM_COLUMNS.values() for c in kind}
-    return [
-        f"{labels.get(name, name)}: {before.get(name) or '∅'} → {typed.get(name) or '∅'}"
-        for name in changed(before, typed)
-    ]
 
 
 def mode_note(mode: Mode) -> None:
@@ -284,6 +279,7 @@ def evidence_form(which: str, incident_id: str, *, who: str) -> None:
     kind: Literal["sources", "examinations"] = "sources" if which == "source" else "examinations"
     form_id = f"{kind}:{incident_id}"
     issues = st.session_state.get(f"{form_id}:issues", ())
+    st.caption(_("For incident {incident}.").format(incident=md_escape(incident_id)))
     typed = fields(kind, form_id, {}, issues, new=True, fixed={KEY: incident_id})
     reason = reason_input(form_id)
     refusal(form_id)
