@@ -18,7 +18,6 @@ from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.filters import with_search_columns
 from dashboard.core.i18n import _
 from dashboard.core.mandate import load_events
-from dashboard.core.records import field_changes
 from dashboard.core.weapons import classify
 from dashboard.imports import AGGREGATES, MANDATE_EVENTS, open_store
 from dashboard.store import Store, default_url
@@ -58,18 +57,6 @@ def incidents() -> pd.DataFrame:
     """Current incidents (a frame shared by every session: do not modify it in place)."""
     current = store()
     return _incidents(current.url, current.data_version())
-
-
-def incident_history(incident_id: str) -> pd.DataFrame:
-    """Every stored change of one incident, oldest first: batch, when, and what changed."""
-    changes = store().incident_changes(incident_id)
-    return pd.DataFrame(
-        {
-            "batch": [c["batch_id"] for c in changes],
-            "recorded_at": [c["recorded_at"] for c in changes],
-            "change": [field_changes(c["before"], c["after"]) for c in changes],
-        }
-    )
 
 
 def store_reachable() -> bool:
