@@ -19,6 +19,7 @@ from dashboard.core import filters, links
 from dashboard.core.figures import Headline, headline
 from dashboard.core.i18n import _
 from dashboard.core.mandate import MandateStatus, status
+from dashboard.core.schema import DEFAULT_PRECISION, PRECISION_RADIUS_M
 from dashboard.core.view import Box, MapView, View, implied_view
 from dashboard.core.weapons import DPRK, WEAPON_CLASS, classify
 
@@ -99,6 +100,16 @@ class Screen:
         return (float(self.selected["latitude"]), float(self.selected["longitude"]))
 
     @property
+    def focus_radius(self) -> float:
+        """The selected incident's uncertainty radius in metres (0 when nothing is selected):
+        the map zooms to show its circle whole."""
+        if self.selected is None:
+            return 0
+        precision = self.selected.get("geo_precision")
+        level = DEFAULT_PRECISION if pd.isna(precision) else int(precision)
+        return float(PRECISION_RADIUS_M.get(level, 0))
+
+    @property
     def box(self) -> Box | None:
         """South, west, north and east of the incidents in view (None when there are none)."""
         if self.in_view.empty:
@@ -110,7 +121,7 @@ class Screen:
     def implied(self) -> MapView:
         """The map view this screen takes when the map was not moved: the selected incident's,
         else the one that fits the incidents in view."""
-        return implied_view(self.focus, self.box)
+        return implied_view(self.focus, self.box, self.focus_radius)
 
     @property
     def map_view(self) -> MapView:
