@@ -41,7 +41,6 @@ from dashboard.core.payload import encode_payload, parse_pick
 from dashboard.core.view import (
     BASE_VIEW,
     COORD_PLACES,
-    FIT_PIXELS,
     LAYERS,
     Box,
     MapView,
@@ -400,18 +399,30 @@ def map_panel(
     )
 
 
+def current_bounds(report: object, view: MapView) -> Bounds | None:
+    """The area the map reported it shows, if the report is of ``view`` (the view the map shows
+    or is sent to now); None while it is not known: after a search or a selection the map moves,
+    and the last report is of the area it left."""
+    reported = _reported(report)
+    if reported is None or not same_view(reported, view):
+        return None
+    return _reported_bounds(report)
+
+
 def area_controls(
     frame: pd.DataFrame, session: ViewSession, view: MapView, *, implied: MapView, box: Box | None
 ) -> None:
     """How many incidents in view the map's area leaves out, "Zoom to all" and "Kharkiv"."""
-    key = f"incident_map_{session.map_key}"
-    area = _reported_bounds(st.session_state.get(key)) or view_bounds(view, FIT_PIXELS)
-    lat = frame["latitude"].to_numpy(dtype="float64")
-    lon = frame["longitude"].to_numpy(dtype="float64")
-    outside = int(len(frame) - within(lat, lon, area).sum())
+    area = current_bounds(st.session_state.get(f"incident_map_{session.map_key}"), view)
     note, everything, kharkiv = st.columns([3, 1, 1], vertical_alignment="center")
     total = len(frame)
-    if outside:
+    # Until the map reports the area it shows now, no count (of the area it left) is shown.
+    outside = -1
+    if area is not None:
+        lat = frame["latitude"].to_numpy(dtype="float64")
+        lon = frame["longitude"].to_numpy(dtype="float64")
+        outside = int(total - within(lat, lon, area).sum())
+    if outside > 0:
         note.caption(
             ngettext(
                 "{n} of the {total} incidents in view lies outside the map.",
@@ -419,7 +430,7 @@ def area_controls(
                 outside,
             ).format(n=i18n.number(outside), total=i18n.number(total))
         )
-    elif total:
+    elif outside == 0 and total:
         note.caption(
             ngettext(
                 "The {n} incident in view is on the map.",

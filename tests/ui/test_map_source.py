@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import settings
 from dashboard.core.payload import Payload
 from dashboard.store import Store
+from dashboard.ui.mapview import current_bounds
 
 #: The views asked for: everything (zoom 8), a corner with few incidents, a small move inside it.
 VIEWS = [(50.0, 36.2, 8), (49.0, 37.5, 14), (49.001, 37.501, 14)]
@@ -182,3 +183,20 @@ def test_a_frame_s_payload_is_encoded_once_per_process_and_again_once_pruned(
     assert mapview._publish_once(frame, assets, False).url == first.url
     assert (settings.payload_dir() / first.name).exists()
     assert encoded == [3, 3, 3]
+
+
+def test_the_area_on_the_map_is_known_only_from_a_report_of_the_view_it_shows_now() -> None:
+    report = {
+        "center": {"lat": 50.0, "lng": 36.2},
+        "zoom": 11,
+        "bounds": {
+            "_southWest": {"lat": 49.8, "lng": 35.9},
+            "_northEast": {"lat": 50.2, "lng": 36.5},
+        },
+    }
+    assert current_bounds(report, (50.0, 36.2, 11)) == (49.8, 35.9, 50.2, 36.5)
+    # A search sent the map elsewhere: the report is of the area it left, so nothing is known.
+    assert current_bounds(report, (50.45, 30.52, 13)) is None
+    assert current_bounds(report, (50.0, 36.2, 12)) is None
+    assert current_bounds(None, (50.0, 36.2, 11)) is None
+    assert current_bounds({"center": report["center"], "zoom": 11}, (50.0, 36.2, 11)) is None
