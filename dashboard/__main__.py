@@ -254,6 +254,8 @@ def _import(args: argparse.Namespace) -> int:
             rejected=report.counts.invalid,
         )
     )
+    if (note := report.context_note()) is not None:
+        say(note)
     return 0
 
 

@@ -62,6 +62,13 @@ with right:
                 )
             )
         else:
+            if screen.selected_is_context:
+                st.caption(
+                    _(
+                        "Context incident (not DPRK-origin): opened for reference, counted in no "
+                        "figure, chart or table."
+                    )
+                )
             record.incident_record(screen.selected)
             evidence.incident_evidence(screen.selected, shown_evidence)
             record.incident_history(data.incident_history(str(screen.view.incident)))

@@ -288,11 +288,11 @@ else:
             if cancel.button(_("Cancel: choose another file"), key="cancel_upload"):
                 st.session_state["upload_picker"] = picker + 1
                 st.rerun()
-        if file.importable(valid_only=True) and not can_import:
+        if counts.invalid and not valid_only and file.importable(valid_only=True):
             st.warning(
                 _("The file has errors: fix them and upload again, or import the valid rows.")
             )
-        elif not can_import:
+        elif not file.importable(valid_only):
             st.warning(
                 _("The file cannot be imported: {reason}.").format(
                     reason=md_escape(file.refusal() or "")
@@ -308,9 +308,9 @@ else:
                     label=_("Stored as batch {batch}").format(batch=summary.batch_id),
                     state="complete",
                 )
-                st.session_state["upload_message"] = _(
+                stored = _(
                     "Stored as batch {batch}: {added} added, {updated} updated, {unchanged} "
-                    "unchanged, {rejected} rejected. The monitor shows them now."
+                    "unchanged, {rejected} rejected."
                 ).format(
                     batch=summary.batch_id,
                     added=number(summary.added),
@@ -318,6 +318,8 @@ else:
                     unchanged=number(summary.unchanged),
                     rejected=number(counts.invalid),
                 )
+                shown = file.context_note() or _("The monitor shows them now.")
+                st.session_state["upload_message"] = f"{stored} {shown}"
                 st.rerun()
 
 past_uploads(store, batches, who)

@@ -198,11 +198,12 @@ def clicked_incident(report: object, seen_key: str) -> str | None:
     if pick is None:
         return None
     row, name = pick
-    # Only the counted incidents' payloads: the context layer reports no click.
+    # The counted incidents' payloads and the context layer's (a context incident opens too).
     payloads: list[Published] = []
-    whole = st.session_state.get("_map_payloads", {}).get("incidents")
-    if whole is not None:
-        payloads.append(whole[1])
+    for role in ("incidents", "context"):
+        whole = st.session_state.get("_map_payloads", {}).get(role)
+        if whole is not None:
+            payloads.append(whole[1])
     area = st.session_state.get("_map_area")
     if area is not None:
         payloads.append(area[2])
@@ -255,7 +256,8 @@ def draw_map(
     row = payload.row(selected) if payload is not None else None
     layers = data_layers(source, layer, row)
     if context is not None and not context.empty and len(context) <= AGGREGATE_ABOVE:
-        layers.append(context_layer({"url": published(context, assets, "context").url}))
+        muted = published(context, assets, "context")
+        layers.append(context_layer({"url": muted.url}, muted.row(selected)))
     return st_folium(
         base_map(assets, tiles, attribution),
         key=key,

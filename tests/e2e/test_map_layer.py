@@ -251,6 +251,13 @@ def test_the_context_layer_draws_faint_and_grey_beside_the_counted_one(page: Pag
     assert set(context["bubbles"]) == {"incident-cluster context-cluster"}
     border = page.locator(".context-cluster").first.evaluate("e => getComputedStyle(e).borderStyle")
     assert border == "dashed"
+    # Context is drawn under the counted incidents: its panes lie below Leaflet's own.
+    depth = page.evaluate(
+        """() => [...document.querySelectorAll('.context-cluster')].map(e => Number(
+            getComputedStyle(e.parentElement).zIndex)).concat(
+            [Number(getComputedStyle(document.querySelector('.leaflet-marker-pane')).zIndex)])"""
+    )
+    assert max(depth[:-1]) < depth[-1], depth
 
 
 def test_a_popup_says_the_month_the_outcome_and_unknown_casualties(page: Page) -> None:

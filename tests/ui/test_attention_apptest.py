@@ -11,9 +11,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.imports import open_store
+from dashboard.core.csvio import Limits
+from dashboard.core.mapping import ACLED_COLUMNS
+from dashboard.imports import commit, open_store, prepare
 from dashboard.store import Store
 from tests.conftest import TODAY
+from tests.helpers import csv_text
+from tests.test_acled import ACLED_ROW
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
@@ -51,3 +55,32 @@ def test_a_search_says_which_fields_it_matched(app_store: Store) -> None:
     at = opened({"q": "Kyiv"})
     assert "Found in: Source (5), Location (3), Notes (2), Attributed by (1)" in captions(at)
     assert not any(c.startswith("Found in") for c in captions(opened({})))
+
+
+@pytest.fixture(scope="module")
+def with_context(app_store: Store) -> Store:
+    """The store with one ACLED row (context: not DPRK-origin) in a district of its own."""
+    data = csv_text([{**ACLED_ROW, "admin2": "Izium raion"}], columns=ACLED_COLUMNS)
+    report = prepare(data.encode("utf-8"), "acled.csv", TODAY, limits=Limits())
+    assert report.context_rows == 1
+    commit(app_store, report, uploaded_by="test")
+    st.cache_data.clear()
+    return app_store
+
+
+def test_a_context_incident_opens_from_a_link_and_is_said_to_be_context(
+    with_context: Store,
+) -> None:
+    at = opened({"incident": ACLED_ROW["event_id_cnty"]})
+    assert not any("not among" in w.value for w in [*at.warning, *at.info])
+    assert [m.value for m in at.metric if m.label == "Incidents in view"] == ["8"]  # not it
+    assert "Context incident (not DPRK-origin)" in " ".join(c.value for c in at.caption)
+    assert "UKR12345" in " ".join(m.value for m in at.markdown)  # its record
+
+
+def test_the_district_filter_offers_only_districts_with_counted_incidents(
+    with_context: Store,
+) -> None:
+    offered = next(m.options for m in opened({}).sidebar.multiselect if m.label == "District")
+    assert "Shevchenkivskyi" in offered
+    assert "Izium raion" not in offered

@@ -134,7 +134,7 @@ def test_a_click_selects_the_incident_of_its_row_once_and_nothing_forged() -> No
         lambda counted, _: click(1, f"1@{counted}"),
         lambda counted, _: click(1, f"1@{counted}"),  # the same report again, on a rerun
         lambda counted, _: click(2, f"7@{counted}"),  # a row past the payload
-        lambda _, context: click(3, f"0@{context}"),  # the context layer's payload
+        lambda _, context: click(3, f"0@{context}"),  # a context incident opens too
         lambda counted, _: click(4, f"<img src=x>@{counted}"),
         lambda counted, _: click(5, "2@" + "f" * 32 + ".bin"),  # a payload not published
         lambda counted, _: click(6, f"2@{counted}"),
@@ -142,7 +142,7 @@ def test_a_click_selects_the_incident_of_its_row_once_and_nothing_forged() -> No
     at = AppTest.from_function(clicks_page, args=(reports,), default_timeout=30)
     at.run()
     assert not at.exception
-    assert at.session_state["picked"] == [None, "B", None, None, None, None, None, "C"]
+    assert at.session_state["picked"] == [None, "B", None, None, "X", None, None, "C"]
 
 
 def test_a_frame_s_payload_is_encoded_once_per_process_and_again_once_pruned(

@@ -335,7 +335,7 @@
     }
 
     /* One incident as a circle marker: tooltip from the payload, popup details fetched on open;
-     * a click on a counted incident is reported by its ``layer``. */
+     * a click on it (counted or context) is reported by its ``layer``. */
     function marker(layer, data, i, o, w, muted, at) {
         var map = layer._map, precise = data.precision[i] <= 1;
         var colour = o.colours[data.statusOf(i)] || '#878787';
@@ -344,7 +344,7 @@
             fillColor: muted ? '#d9d9d9' : colour,
             fillOpacity: muted ? 0.6 : 0.9,
             dashArray: precise ? null : '3 2', incidentIndex: i
-        }, muted ? {} : outcomeStyle(data.outcomeOf(i), colour)));
+        }, muted ? {pane: contextPane(map, 'point')} : outcomeStyle(data.outcomeOf(i), colour)));
         m.bindTooltip(function () {
             var summary = (muted ? w.context + ' · ' : '') + data.summary(i, w);
             return text('span', summary, 'incident-tooltip');
@@ -373,7 +373,7 @@
             autoPan: false
         });
         m.on('popupopen', function (e) { followView(map, e.popup); });
-        if (!muted) { m.on('click', function (e) { layer._pick(i, e); }); }
+        m.on('click', function (e) { layer._pick(i, e); });
         return m;
     }
 
@@ -437,6 +437,17 @@
         var points = new Array(data.n);
         for (var i = 0; i < data.n; i++) { points[i] = data.latLng(i); }
         return points;
+    }
+
+    /* The panes context markers and clusters are drawn in: under the counted incidents' own
+     * (Leaflet's overlay pane is at z-index 400, its marker pane at 600), so that context
+     * never covers a counted incident. */
+    function contextPane(map, kind) {
+        var name = kind === 'cluster' ? 'contextClusters' : 'contextPoints';
+        if (!map.getPane(name)) {
+            map.createPane(name).style.zIndex = kind === 'cluster' ? 590 : 390;
+        }
+        return name;
     }
 
     function clusterIcon(count, muted) {
@@ -559,7 +570,7 @@
          * st_folium parses that text as HTML). */
         _pick: function (i, e) {
             var name = payloadName(this._source);
-            if (!name || this.options.muted) { return; }
+            if (!name) { return; }
             var token = i + '@' + name;
             var target = {
                 _tooltip: {_content: token},
@@ -600,9 +611,9 @@
                 if (f.properties && f.properties.cluster) {
                     var c = f.geometry.coordinates, id = f.properties.cluster_id;
                     wanted['k' + id] = function () {
-                        var m = L.marker([c[1], c[0]], {
+                        var m = L.marker([c[1], c[0]], L.extend({
                             icon: clusterIcon(f.properties.point_count, self.options.muted)
-                        });
+                        }, self.options.muted ? {pane: contextPane(map, 'cluster')} : {}));
                         m.on('click', self._expand.bind(self, id, [c[1], c[0]]));
                         return [m];
                     };
