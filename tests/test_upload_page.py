@@ -484,3 +484,6 @@ def test_an_acled_export_says_its_rows_are_context_before_and_after_import(
     assert stored.startswith("Stored as batch 2: 1 added")
     assert stored.endswith(note)
     assert "The monitor shows them now" not in stored
+    # Past uploads: a batch that reverts none reads "—", never "None".
+    batches = next(t.value for t in page.dataframe if "Reverts batch" in t.value.columns)
+    assert batches["Reverts batch"].tolist() == ["—", "—"]

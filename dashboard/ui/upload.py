@@ -35,7 +35,7 @@ from dashboard.core.mapping import (
 from dashboard.core.report import Report
 from dashboard.core.schema import PREVIEW_FIELDS, REQUIRED, TEMPLATE_COLUMNS
 from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
-from dashboard.core.shown import shown_cells
+from dashboard.core.shown import EMPTY, shown_cells
 from dashboard.core.text import md_escape
 from dashboard.imports import (
     classify,
@@ -411,8 +411,10 @@ def duplicates_table(near: pd.DataFrame) -> None:
 def batches_table(batches: pd.DataFrame) -> None:
     """Past uploads, newest first."""
     labels = {column: _(label) for column, label in BATCH_COLUMNS.items()}
+    # A batch that reverts none reads "—", not "None".
+    reverts = [EMPTY if pd.isna(b) else str(int(b)) for b in batches["reverts_batch"]]
     st.dataframe(
-        batches[list(BATCH_COLUMNS)].rename(columns=labels),
+        batches[list(BATCH_COLUMNS)].assign(reverts_batch=reverts).rename(columns=labels),
         key="batches_table",
         hide_index=True,
         width="stretch",
