@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -15,6 +16,7 @@ from dashboard.core.csvio import Limits
 from dashboard.core.mapping import ACLED_COLUMNS
 from dashboard.imports import commit, open_store, prepare
 from dashboard.store import Store
+from dashboard.ui.evidence import _share_chart
 from tests.conftest import TODAY
 from tests.helpers import csv_text
 from tests.test_acled import ACLED_ROW
@@ -84,3 +86,39 @@ def test_the_district_filter_offers_only_districts_with_counted_incidents(
     offered = next(m.options for m in opened({}).sidebar.multiselect if m.label == "District")
     assert "Shevchenkivskyi" in offered
     assert "Izium raion" not in offered
+
+
+def test_play_steps_through_every_month_of_the_range_empty_ones_included(
+    app_store: Store,
+) -> None:
+    at = opened({})
+    at.button(key="play").click().run()
+    assert not at.exception
+    assert (at.query_params["from"], at.query_params["to"]) == ("2023-12-01", "2023-12-31")
+    # December 2023 to April 2025: 17 calendar months, though only 6 hold an incident.
+    [progress] = at.get("progress")
+    assert progress.proto.text == "December 2023: month 1 of 17"
+
+
+def test_the_evidence_chart_keeps_its_legend_under_the_bars_and_names_whole() -> None:
+    shares = pd.DataFrame(
+        {
+            "country": ["United States", "Switzerland"],
+            "share": [75.0, 5.0],
+            "examiner": ["Conflict Armament Research (CAR)"] * 2,
+            "source": ["Dissecting Russian and North Korean missiles"] * 2,
+            "grade": ["H", "H"],
+        }
+    )
+    encoding = _share_chart(shares).to_dict()["encoding"]
+    # Beside the bars a legend takes half a phone's width: under them it takes none.
+    assert encoding["color"]["legend"]["orient"] == "bottom"
+    assert encoding["color"]["legend"]["labelLimit"] == 0  # "Conflict Armament Research (CAR)"
+    assert encoding["x"]["axis"]["titleLimit"] == 0
+    assert [t["title"] for t in encoding["tooltip"]] == [
+        "Country",
+        "Share (%)",
+        "Examined by",
+        "Source",
+        "Grade",
+    ]
