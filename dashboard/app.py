@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.i18n import _
-from dashboard.ui import data, lang
+from dashboard.ui import data, lang, layout
 
 st.set_page_config(
     page_title=_("DPRK missiles in Ukraine · sanctions monitor"),
@@ -20,6 +20,7 @@ pages = [
     st.Page("app_pages/upload.py", title=_("Upload"), icon=":material/upload_file:"),
 ]
 lang.switch()
+layout.page_style()
 try:
     st.navigation(pages).run()
 except StoreUnavailableError as exc:

@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard.core.evidence import annotate
 from dashboard.core.i18n import _
 from dashboard.core.monitor import assemble
-from dashboard.ui import data, evidence, panels, record, sidebar, timeline, urlstate
+from dashboard.ui import data, evidence, layout, panels, record, sidebar, timeline, urlstate
 from dashboard.ui.incident_table import incident_table
 from dashboard.ui.mapview import map_panel
 
@@ -49,29 +49,32 @@ left, right = st.columns([3, 2], gap="medium")
 # The right column is drawn first: its widgets (the month slider) reach the browser with the
 # view's values before the map does, whose reports would otherwise carry their old values.
 with right:
-    timeline.time_control(session, screen, events)
-    if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
-        timeline.context_series(data.aggregates(), data.launches())
-    panels.mandate_panel(screen.mandate, events)
-    if screen.empty is None:
-        if screen.selected is None:
-            st.info(
-                _(
-                    "Select an incident in the table, or click its marker on the map, to see its "
-                    "full record here."
-                )
-            )
-        else:
+    if screen.empty is None and screen.selected is not None:
+        # The selected incident's record where the analyst looks: beside the map on a desk, at
+        # the top of its column; a sheet over the page's foot on a phone (see ui/layout.py).
+        with st.container(key="incident_panel"):
+            layout.close_record(session, screen)
             if screen.selected_is_context:
                 st.caption(
                     _(
-                        "Context incident (not DPRK-origin): opened for reference, counted in no "
-                        "figure, chart or table."
+                        "Context incident (not DPRK-origin): opened for reference, counted in "
+                        "no figure, chart or table."
                     )
                 )
             record.incident_record(screen.selected)
             evidence.incident_evidence(screen.selected, shown_evidence)
             record.incident_history(data.incident_history(str(screen.view.incident)))
+    elif screen.empty is None:
+        st.info(
+            _(
+                "Select an incident in the table, or click its marker on the map, to see its "
+                "full record here."
+            )
+        )
+    timeline.time_control(session, screen, events)
+    if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
+        timeline.context_series(data.aggregates(), data.launches())
+    panels.mandate_panel(screen.mandate, events)
 with left:
     map_panel(
         session,

@@ -41,6 +41,7 @@ from dashboard.core.payload import encode_payload, parse_pick
 from dashboard.core.view import (
     BASE_VIEW,
     COORD_PLACES,
+    FIT_PIXELS,
     LAYERS,
     Box,
     MapView,
@@ -310,6 +311,9 @@ def incident_map(
     picked = clicked_incident(report, f"{key}_clicks")
     if picked is not None and picked != session.view.incident:
         # A marker click selects its incident as a table row does: the whole page follows.
+        # Closing the record brings the map back to this view.
+        if session.map_shows is not None:
+            session.map_before_pick = (picked, session.map_shows)
         session.apply(lambda view: select(view, picked))
         st.rerun(scope="app")
     latest = _reported(report)
@@ -401,14 +405,14 @@ def map_panel(
     )
 
 
-def current_bounds(report: object, view: MapView) -> Bounds | None:
-    """The area the map reported it shows, if the report is of ``view`` (the view the map shows
-    or is sent to now); None while it is not known: after a search or a selection the map moves,
-    and the last report is of the area it left."""
+def current_bounds(report: object, view: MapView) -> Bounds:
+    """The area the map shows: as it reported it, if the report is of ``view`` (the view the map
+    shows or is sent to now); else the area ``view`` covers on a map of :data:`FIT_PIXELS`.
+    After a search or a selection the map moves, and its last report is of the area it left:
+    counting that would say something stale until it reports again."""
     reported = _reported(report)
-    if reported is None or not same_view(reported, view):
-        return None
-    return _reported_bounds(report)
+    area = _reported_bounds(report) if reported is not None and same_view(reported, view) else None
+    return area or view_bounds(view, FIT_PIXELS)
 
 
 def area_controls(
@@ -416,15 +420,12 @@ def area_controls(
 ) -> None:
     """How many incidents in view the map's area leaves out, "Zoom to all" and "Kharkiv"."""
     area = current_bounds(st.session_state.get(f"incident_map_{session.map_key}"), view)
+    lat = frame["latitude"].to_numpy(dtype="float64")
+    lon = frame["longitude"].to_numpy(dtype="float64")
+    outside = int(len(frame) - within(lat, lon, area).sum())
     note, everything, kharkiv = st.columns([3, 1, 1], vertical_alignment="center")
     total = len(frame)
-    # Until the map reports the area it shows now, no count (of the area it left) is shown.
-    outside = -1
-    if area is not None:
-        lat = frame["latitude"].to_numpy(dtype="float64")
-        lon = frame["longitude"].to_numpy(dtype="float64")
-        outside = int(total - within(lat, lon, area).sum())
-    if outside > 0:
+    if outside:
         note.caption(
             ngettext(
                 "{n} of the {total} incidents in view lies outside the map.",
@@ -432,7 +433,7 @@ def area_controls(
                 outside,
             ).format(n=i18n.number(outside), total=i18n.number(total))
         )
-    elif outside == 0 and total:
+    elif total:
         note.caption(
             ngettext(
                 "The {n} incident in view is on the map.",

@@ -292,11 +292,13 @@ def report(file: Report) -> None:
     the summary through ``st.text``, the prominent messages Markdown-escaped.
     """
     counts = file.counts
-    cols = st.columns(4)
-    cols[0].metric(_("Rows read"), number(counts.rows_read))
-    cols[1].metric(_("Valid"), number(counts.valid))
-    cols[2].metric(_("Invalid"), number(counts.invalid))
-    cols[3].metric(_("Warnings"), number(counts.warnings))
+    # One wrapping row of compact figures (ui/layout.py): four big numbers stacked one under
+    # another would fill a phone's screen.
+    with st.container(horizontal=True, wrap=True, gap="medium", key="upload_counts"):
+        st.metric(_("Rows read"), number(counts.rows_read), width="content")
+        st.metric(_("Valid"), number(counts.valid), width="content")
+        st.metric(_("Invalid"), number(counts.invalid), width="content")
+        st.metric(_("Warnings"), number(counts.warnings), width="content")
     st.text("\n".join(_one_line(line) for line in file.summary()))
     if problems := file.file_problems():
         st.error("  \n".join(md_escape(p) for p in problems), icon=":material/block:")

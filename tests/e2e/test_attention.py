@@ -225,3 +225,69 @@ def test_a_popup_at_the_oblast_zoom_is_never_cut(
     assert not any(overlaps(title, c) for c in rects["controls"]), rects
     for layers in rects["layers"]:
         assert not overlaps(popup, layers), rects
+
+
+def test_a_marker_click_opens_the_record_in_view_and_close_returns_the_map(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    height = (page.viewport_size or {"height": 0})["height"]
+    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    before = frame.evaluate(
+        f"() => {{ const m = ({LAYER})._map; return [m.getCenter(), m.getZoom()]; }}"
+    )
+    spot = where(page, frame, KHARKIV)
+    assert 0 < spot["y"] < height  # the map is on the first screen, its marker in sight
+    page.mouse.click(spot["x"], spot["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]incident={KHARKIV}(&|$)"), timeout=30_000)
+    wait_idle(page)
+    heading = page.locator(".st-key-incident_record h4").first
+    expect(heading).to_contain_text("2024-01-02 · Kharkiv", timeout=30_000)
+    box = heading.bounding_box()
+    assert box is not None
+    # Where the analyst looks, no scrolling: beside the map on a desk, over the page's foot on
+    # a phone, the map still in sight above it.
+    assert box["y"] >= 0, box
+    assert box["y"] + box["height"] <= height, box
+    if (page.viewport_size or {"width": 0})["width"] <= 640:  # the map's top above the sheet
+        assert map_top(page) < box["y"], box
+    shot(page, tmp_path, "record-open")
+    page.locator(".st-key-close_record").get_by_role("button", name="Close").click()
+    expect(page).not_to_have_url(re.compile(r"incident="), timeout=30_000)
+    wait_idle(page)
+    expect(page.locator(".st-key-incident_record")).to_have_count(0)
+    # The map is back at the zoom and place it was clicked on (give or take the pan that kept
+    # the marker's popup clear of the controls), not at the selection's own view.
+    frame = map_frame(page)
+    frame.wait_for_function(
+        f"""([lat, lng, zoom]) => {{ const m = ({LAYER})._map;
+            const p = m.latLngToContainerPoint([lat, lng]), size = m.getSize();
+            return m.getZoom() === zoom && p.x >= 0 && p.x <= size.x
+                && p.y >= 0 && p.y <= size.y; }}""",
+        arg=[before[0]["lat"], before[0]["lng"], before[1]],
+        timeout=30_000,
+    )
+    shot(page, tmp_path, "record-closed")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_first_screen_shows_the_figures_and_the_map_and_the_table_the_casualties(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    size = page.viewport_size or {"width": 0, "height": 0}
+    settled(page, attention_app.url)
+    figures = page.locator(".st-key-headline_figures").bounding_box()
+    assert figures is not None
+    assert figures["y"] + figures["height"] <= size["height"], figures
+    # At least a third of the map's 560 px on the first screen.
+    assert map_top(page) <= size["height"] - 560 / 3, map_top(page)
+    shot(page, tmp_path, "first-screen")
+    grid = page.locator(".st-key-incident_table [data-testid='stDataFrameResizable']")
+    grid.scroll_into_view_if_needed()
+    headers = page.locator(".st-key-incident_table table[role='grid'] thead th")
+    expect(headers.first).to_be_attached(timeout=30_000)
+    shown = [h for h in headers.all_text_contents() if h.strip()]
+    assert "Killed" in shown, shown
+    assert "Injured" in shown, shown
+    shot(page, tmp_path, "table")

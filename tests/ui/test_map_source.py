@@ -185,7 +185,7 @@ def test_a_frame_s_payload_is_encoded_once_per_process_and_again_once_pruned(
     assert encoded == [3, 3, 3]
 
 
-def test_the_area_on_the_map_is_known_only_from_a_report_of_the_view_it_shows_now() -> None:
+def test_the_area_on_the_map_follows_the_view_it_shows_now() -> None:
     report = {
         "center": {"lat": 50.0, "lng": 36.2},
         "zoom": 11,
@@ -195,8 +195,13 @@ def test_the_area_on_the_map_is_known_only_from_a_report_of_the_view_it_shows_no
         },
     }
     assert current_bounds(report, (50.0, 36.2, 11)) == (49.8, 35.9, 50.2, 36.5)
-    # A search sent the map elsewhere: the report is of the area it left, so nothing is known.
-    assert current_bounds(report, (50.45, 30.52, 13)) is None
-    assert current_bounds(report, (50.0, 36.2, 12)) is None
-    assert current_bounds(None, (50.0, 36.2, 11)) is None
-    assert current_bounds({"center": report["center"], "zoom": 11}, (50.0, 36.2, 11)) is None
+    # A search sent the map to Kyiv: the report is of the area it left, so the area is the new
+    # view's (Kyiv in it, Kharkiv not), until the map reports it.
+    kyiv = current_bounds(report, (50.45, 30.52, 13))
+    assert kyiv[0] < 50.45 < kyiv[2]
+    assert kyiv[1] < 30.52 < kyiv[3]
+    assert not kyiv[1] < 36.2 < kyiv[3]
+    assert current_bounds(report, (50.0, 36.2, 12)) != (49.8, 35.9, 50.2, 36.5)
+    south, west, north, east = current_bounds(None, (50.0, 36.2, 11))  # no report yet
+    assert south < 50.0 < north
+    assert west < 36.2 < east
