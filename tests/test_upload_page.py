@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -487,3 +488,13 @@ def test_an_acled_export_says_its_rows_are_context_before_and_after_import(
     # Past uploads: a batch that reverts none reads "—", never "None".
     batches = next(t.value for t in page.dataframe if "Reverts batch" in t.value.columns)
     assert batches["Reverts batch"].tolist() == ["—", "—"]
+
+
+def test_the_report_shortens_the_sha256_and_keeps_it_whole_on_hover(page: AppTest) -> None:
+    data = csv_bytes([GOOD])
+    upload(page, data)
+    digest = hashlib.sha256(data).hexdigest()
+    [summary] = [t for t in page.text if t.value.startswith("file: upload.csv")]
+    assert f"(sha256 {digest[:12]}…)" in summary.value
+    assert digest not in summary.value
+    assert summary.help == f"SHA-256: {digest}"

@@ -59,6 +59,8 @@ KIND_NAMES: dict[Kind, str] = {
 #: Preview table columns, in display order: what storing each row does, then the columns
 #: declared for the preview.
 PREVIEW_COLUMNS = ("line", "change", *PREVIEW_FIELDS)
+#: Hex digits of a SHA-256 shown where the whole would widen the page (the whole on hover).
+SHORT_SHA = 12
 #: The past uploads' columns and their labels (translated where shown).
 BATCH_COLUMNS = {
     "id": N_("Batch"),
@@ -299,7 +301,12 @@ def report(file: Report) -> None:
         st.metric(_("Valid"), number(counts.valid), width="content")
         st.metric(_("Invalid"), number(counts.invalid), width="content")
         st.metric(_("Warnings"), number(counts.warnings), width="content")
-    st.text("\n".join(_one_line(line) for line in file.summary()))
+    # The SHA-256 shortened (it would widen a phone's page), whole on hover.
+    short = file.sha256[:SHORT_SHA] + "…"
+    st.text(
+        "\n".join(_one_line(line).replace(file.sha256, short) for line in file.summary()),
+        help=_("SHA-256: {sha256}").format(sha256=file.sha256),
+    )
     if problems := file.file_problems():
         st.error("  \n".join(md_escape(p) for p in problems), icon=":material/block:")
     if file.issues:
@@ -421,7 +428,9 @@ def batches_table(batches: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            labels["created_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+            labels["created_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            # Narrow: the cell's overlay (a double click) holds the whole hash.
+            labels["sha256"]: st.column_config.TextColumn(width="small"),
         },
     )
 
