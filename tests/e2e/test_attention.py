@@ -2,8 +2,10 @@
 a real mouse click on a marker with the map partly below the window's edge selects it and the
 page does not move; markers sharing a place spread apart at the deepest zoom, each reachable;
 selecting a region-precision incident shows its whole uncertainty circle; a popup opened at the
-oblast's zoom is never cut by the map's edge or its controls. Screenshots of each are kept in
-the test's tmp folder."""
+oblast's zoom is never cut by the map's edge or its controls; a marker click opens the record in
+view, and Close brings the map back; the first screen holds the figures and the map, the table
+the casualties; a context incident opens from its marker. Screenshots of each are kept in the
+test's tmp folder."""
 
 from __future__ import annotations
 
@@ -15,8 +17,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
+from dashboard.core.csvio import Limits
+from dashboard.core.mapping import ACLED_COLUMNS
+from dashboard.imports import commit, open_store, prepare
+from tests.conftest import TODAY
 from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle, watch_runs
 from tests.e2e.test_map_story import LAYER, MARKER, RECTS, inside, overlaps
+from tests.helpers import csv_text
+from tests.test_acled import ACLED_ROW
 
 KHARKIV = "UA-KHA-20240102"
 #: Two incidents at one coordinate (Kharkiv's centre); the second is region-precision (25 km).
@@ -291,3 +299,47 @@ def test_the_first_screen_shows_the_figures_and_the_map_and_the_table_the_casual
     assert "Killed" in shown, shown
     assert "Injured" in shown, shown
     shot(page, tmp_path, "table")
+
+
+@pytest.fixture(scope="module")
+def context_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The shipped data and one ACLED row (context: not DPRK-origin) at Izium, alone there."""
+    tmp = tmp_path_factory.mktemp("context")
+    url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    store = open_store(url, today=TODAY)
+    row = {**ACLED_ROW, "latitude": "49.2100", "longitude": "37.2500", "admin2": "Iziumskyi"}
+    data = csv_text([row], columns=ACLED_COLUMNS).encode("utf-8")
+    commit(store, prepare(data, "acled.csv", TODAY, limits=Limits()), uploaded_by="test")
+    store.dispose()
+    running = start_app(tmp, env={"DASHBOARD_TILES": "none", "DASHBOARD_DB_URL": url})
+    yield running
+    stop_app(running)
+
+
+def test_a_context_incident_opens_from_its_marker(
+    context_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    frame = settled(page, context_app.url + "/?context=1&lat=49.21&lon=37.25&zoom=12")
+    muted = "L.IncidentLayer.instances.find(l => l._map && l.options.muted)"
+    frame.wait_for_function(f"() => ({muted}) && ({muted})._drawn.length > 0", timeout=30_000)
+    spot: dict[str, float] = frame.evaluate(
+        f"""() => {{ const layer = {muted}, map = layer._map;
+            const p = map.latLngToContainerPoint(layer._data.latLng(0));
+            return {{x: p.x, y: p.y}}; }}"""
+    )
+    box = page.locator("iframe[title*='st_folium']").bounding_box()
+    assert box is not None
+    height = (page.viewport_size or {"height": 0})["height"]
+    x, y = box["x"] + spot["x"], box["y"] + spot["y"]
+    assert 0 < y < height
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"[?&]incident=UKR12345(&|$)"), timeout=30_000)
+    wait_idle(page)
+    expect(page.locator(".st-key-incident_panel")).to_contain_text(
+        "Context incident (not DPRK-origin)", timeout=30_000
+    )
+    expect(page.locator(".st-key-incident_record")).to_contain_text("UKR12345")
+    # Counted nowhere: the figures still count the 8 DPRK-origin incidents.
+    expect(page.locator(".st-key-headline_figures")).to_contain_text("8")
+    shot(page, tmp_path, "context-record")
