@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import review
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.i18n import _, number
-from dashboard.ui import auth, data, lang
+from dashboard.ui import auth, data, lang, layout
 
 st.set_page_config(
     page_title=_("DPRK missiles in Ukraine · sanctions monitor"),
@@ -21,6 +21,7 @@ pages = [
     st.Page("app_pages/upload.py", title=_("Upload"), icon=":material/upload_file:"),
 ]
 lang.switch()
+layout.page_style()
 try:
     data.open_for_page()
     who = auth.analyst_identity()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from dashboard.__main__ import main
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import MappingRefusedError
 from dashboard.core.mapping import ACLED_COLUMNS, ColumnMapping, choose, is_acled
-from dashboard.imports import prepare
+from dashboard.imports import SHIPPED_INCIDENTS, prepare
 from tests.conftest import TODAY
 from tests.helpers import KHARKIV, csv_text
 
@@ -76,3 +79,28 @@ def test_mapping_rejects_unknown_targets() -> None:
         ColumnMapping("bad", {"x": "colour"})
     with pytest.raises(ValueError, match="format must be one of"):
         choose(["a"], "xlsx")
+
+
+def test_an_acled_export_says_its_rows_are_context_before_and_after_import(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = csv_text([ACLED_ROW], columns=ACLED_COLUMNS).encode("utf-8")
+    prepared = prepare(data, "acled.csv", TODAY, fmt="auto", limits=Limits())
+    assert prepared.context_rows == 1
+    note = (
+        "1 valid row is context (not DPRK-origin): stored, it is counted in no DPRK figure and "
+        "shows on the map only with “Show context incidents”."
+    )
+    assert prepared.context_note() == note
+    assert prepared.summary()[-1] == note  # before the import, on the page and the command line
+    monkeypatch.setenv("DASHBOARD_DB_URL", db_url)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(data)
+    assert main(["import", str(path)]) == 0  # after it, on the command line
+    assert capsys.readouterr().out.splitlines()[-1] == note
+    shipped = prepare(SHIPPED_INCIDENTS.read_bytes(), "incidents.csv", TODAY, limits=Limits())
+    assert shipped.context_rows == 0
+    assert shipped.context_note() is None

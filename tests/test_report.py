@@ -68,7 +68,7 @@ def test_an_issue_takes_its_code_severity_and_words_from_the_catalogue() -> None
         "error",
         "not a decimal number",
     )
-    assert Issue(2, "latitude", "50.4", Code.OUTSIDE_KHARKIV).severity == "warning"
+    assert Issue(2, "latitude", "55.75", Code.OUTSIDE_UKRAINE).severity == "warning"
     assert Issue(3, "latitude", "north", "invalid-number") == issue  # a code's string is looked up
     with pytest.raises(ValueError, match="unknown issue code 'no-such-code'"):
         Issue(2, "", "", "no-such-code")
@@ -155,7 +155,7 @@ def test_importable_is_the_one_decision_and_commit_follows_it(store: Store, case
 
 def test_counts_and_summary() -> None:
     data = csv_bytes(
-        [GOOD, row(incident_id="T-2", latitude="north"), row(incident_id="T-3", latitude="50.45")]
+        [GOOD, row(incident_id="T-2", latitude="north"), row(incident_id="T-3", latitude="55.75")]
     )
     report = prepare(data, "in.csv", TODAY, limits=Limits())
     counts = report.counts
@@ -168,7 +168,7 @@ def test_counts_and_summary() -> None:
     )
     assert [(i.line, i.column, i.code) for i in report.issues] == [
         (3, "latitude", "invalid-number"),
-        (4, "latitude", "outside-kharkiv"),
+        (4, "latitude", "outside-ukraine"),
     ]
     assert report.summary() == [
         f"file: in.csv (sha256 {report.sha256})",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +13,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
+from dashboard.core.mapping import ACLED_COLUMNS
 from dashboard.core.text import md_escape
 from dashboard.imports import saved_mappings
 from dashboard.store import Store
-from tests.helpers import GOOD, csv_bytes, row
+from tests.helpers import GOOD, csv_bytes, csv_text, row
+from tests.test_acled import ACLED_ROW
 from tests.test_xlsx import workbook
 
 PAGE = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages" / "upload.py"
@@ -228,6 +231,8 @@ def test_the_same_file_again_warns_and_waits_for_the_analyst(page: AppTest, url:
     [warning] = [w.value for w in page.warning if "imported before" in w.value]
     assert md_escape("batch 2: upload.csv (import)") in warning
     assert page.button(key="import").disabled
+    # No error is claimed of a file with none (Invalid 0): what waits is the analyst's word.
+    assert not [w for w in page.warning if "has errors" in w.value]
     page.checkbox(key="import_again").check().run()
     assert page.button(key="import").disabled
     assert any("nothing to store" in w.value for w in page.warning)
@@ -497,3 +502,32 @@ def test_with_review_required_an_upload_becomes_a_proposal_with_its_reason(
         "upload.csv",
     )
     assert stored_ids(url) == before
+
+
+def test_an_acled_export_says_its_rows_are_context_before_and_after_import(
+    page: AppTest, url: str
+) -> None:
+    upload(page, csv_text([ACLED_ROW], columns=ACLED_COLUMNS).encode("utf-8"), "acled.csv")
+    note = (
+        "1 valid row is context (not DPRK-origin): stored, it is counted in no DPRK figure and "
+        "shows on the map only with “Show context incidents”."
+    )
+    assert note in "\n".join(t.value for t in page.text)  # the report's summary
+    page.button(key="import").click().run()
+    [stored] = [s.value for s in page.success]
+    assert stored.startswith("Stored as batch 2: 1 added")
+    assert stored.endswith(note)
+    assert "The monitor shows them now" not in stored
+    # Past uploads: a batch that reverts none reads "—", never "None".
+    batches = next(t.value for t in page.dataframe if "Reverts batch" in t.value.columns)
+    assert batches["Reverts batch"].tolist() == ["—", "—"]
+
+
+def test_the_report_shortens_the_sha256_and_keeps_it_whole_on_hover(page: AppTest) -> None:
+    data = csv_bytes([GOOD])
+    upload(page, data)
+    digest = hashlib.sha256(data).hexdigest()
+    [summary] = [t for t in page.text if t.value.startswith("file: upload.csv")]
+    assert f"(sha256 {digest[:12]}…)" in summary.value
+    assert digest not in summary.value
+    assert summary.help == f"SHA-256: {digest}"

@@ -21,6 +21,7 @@ from dashboard.ui import (
     data,
     edit,
     evidence,
+    layout,
     panels,
     preview,
     record,
@@ -75,25 +76,40 @@ if session.view.asof is not None:  # figures of a past moment: say so above them
 left, right = st.columns([3, 2], gap="medium")
 # The right column is drawn first: its widgets (the month slider) reach the browser with the
 # view's values before the map does, whose reports would otherwise carry their old values.
+# Changes are made to live data only, by an analyst.
+editor = who if session.view.asof is None else None
 with right:
-    timeline.time_control(session, screen, events)
-    if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
-        timeline.context_series(data.aggregates(), data.launches())
-    panels.mandate_panel(screen.mandate, events)
-    if screen.empty is None:
-        if screen.selected is None:
+    if screen.empty is None and screen.selected is not None:
+        # The selected incident's record where the analyst looks: beside the map on a desk, at
+        # the top of its column; a sheet over the page's foot on a phone (see ui/layout.py).
+        with st.container(key="incident_panel"):
+            layout.close_record(session, screen)
+            if screen.selected_is_context:
+                st.caption(
+                    _(
+                        "Context incident (not DPRK-origin): opened for reference, counted in "
+                        "no figure, chart or table."
+                    )
+                )
+            record.incident_record(screen.selected)
+            evidence.incident_evidence(screen.selected, shown_evidence)
+            record.incident_history(review.history(data.store(), str(screen.view.incident)))
+            if editor is not None:
+                edit.record_actions(screen.selected, editor)
+    else:
+        if screen.empty is None:
             st.info(
                 _(
                     "Select an incident in the table, or click its marker on the map, to see its "
                     "full record here."
                 )
             )
-        else:
-            record.incident_record(screen.selected)
-            evidence.incident_evidence(screen.selected, shown_evidence)
-            record.incident_history(review.history(data.store(), str(screen.view.incident)))
-    if who is not None and session.view.asof is None:  # changes are made to live data only
-        edit.record_actions(screen.selected, who)
+        if editor is not None:  # a new incident, from an empty view too
+            edit.record_actions(None, editor)
+    timeline.time_control(session, screen, events)
+    if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
+        timeline.context_series(data.aggregates(), data.launches())
+    panels.mandate_panel(screen.mandate, events)
 with left:
     map_panel(
         session,

@@ -335,11 +335,20 @@ class Code(StrEnum):
             " ones included): at most 100%"
         ),
     )
-    OUTSIDE_KHARKIV = (
-        "outside-kharkiv",
+    OUTSIDE_UKRAINE = (
+        "outside-ukraine",
         "warning",
-        N_("the coordinates lie outside Kharkiv oblast (swapped or mistyped?)"),
-        N_("coordinate is outside Kharkiv oblast: check it is not swapped or mistyped"),
+        N_("the coordinates lie outside Ukraine (mistyped?)"),
+        N_("coordinate is outside Ukraine: check it is not mistyped"),
+    )
+    SWAPPED_COORDINATES = (
+        "swapped-coordinates",
+        "warning",
+        N_("latitude and longitude look swapped: the other way round they lie in Ukraine"),
+        N_(
+            "latitude {latitude} and longitude {longitude} look swapped: the other way round "
+            "they lie in Ukraine"
+        ),
     )
 
     def message(self, variant: str = "") -> str:

@@ -319,7 +319,8 @@ def brushed(ends: object) -> tuple[date, date] | None:
 
 
 def play_step(months: Sequence[date], dates: Dates) -> tuple[date, date] | None:
-    """The next step of "Play" through ``months`` (the incidents' months): the month after the
+    """The next step of "Play" through ``months`` (every calendar month of the timeline, empty
+    ones included: see :func:`calendar_months`): the month after the
     one the view shows, when it shows one calendar month whole, else the first; None after the
     last."""
     if not months:

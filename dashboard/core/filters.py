@@ -141,23 +141,47 @@ def with_search_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame, search_columns(frame)], axis=1)
 
 
-def _search(frame: pd.DataFrame, needle: str) -> np.ndarray:
-    """Which rows hold ``needle`` (folded) inside one of their searched fields.
+def _field_hits(fields: pd.DataFrame, needle: str, column: str) -> np.ndarray:
+    """Which rows hold ``needle`` (folded) inside their searched field ``column`` (of
+    ``fields``, a frame with the folded search columns: see :func:`search_columns`).
 
     In a categorical field the folded distinct values are searched, then mapped to the rows by
     their codes, so the cost follows the number of distinct values; a field of mostly distinct
-    values is searched row by row in Arrow. A match never runs from one field into the next.
+    values is searched row by row in Arrow.
     """
-    fields = frame if SEARCH_PREFIX + SEARCH_COLUMNS[0] in frame else search_columns(frame)
+    texts = fields[SEARCH_PREFIX + column]
+    if isinstance(texts.dtype, pd.CategoricalDtype):
+        found = np.asarray(texts.cat.categories.str.contains(needle, regex=False), dtype=bool)
+        return found[texts.cat.codes.to_numpy()]
+    return texts.str.contains(needle, regex=False).to_numpy(dtype=bool)
+
+
+def _search(frame: pd.DataFrame, needle: str) -> np.ndarray:
+    """Which rows hold ``needle`` (folded) inside one of their searched fields (a match never
+    runs from one field into the next)."""
+    fields = _fields(frame)
     hits = np.zeros(len(frame), dtype=bool)
     for column in SEARCH_COLUMNS:
-        texts = fields[SEARCH_PREFIX + column]
-        if isinstance(texts.dtype, pd.CategoricalDtype):
-            found = np.asarray(texts.cat.categories.str.contains(needle, regex=False), dtype=bool)
-            hits |= found[texts.cat.codes.to_numpy()]
-        else:
-            hits |= texts.str.contains(needle, regex=False).to_numpy(dtype=bool)
+        hits |= _field_hits(fields, needle, column)
     return hits
+
+
+def _fields(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s folded search columns: its own when it carries them, else made now."""
+    return frame if SEARCH_PREFIX + SEARCH_COLUMNS[0] in frame else search_columns(frame)
+
+
+def matched_fields(frame: pd.DataFrame, q: str) -> dict[str, int]:
+    """Why the search ``q`` found the rows of ``frame``: each searched field that holds it, and
+    in how many rows, most first (the analyst who searched "Kyiv" learns that Kharkiv incidents
+    match because their source is The Kyiv Independent). Empty when ``q`` restricts nothing."""
+    needle = fold(q)
+    if not needle or frame.empty:
+        return {}
+    fields = _fields(frame)
+    counts = {c: int(_field_hits(fields, needle, c).sum()) for c in SEARCH_COLUMNS}
+    ranked = sorted((c for c in counts.items() if c[1]), key=lambda c: -c[1])
+    return dict(ranked)
 
 
 def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:

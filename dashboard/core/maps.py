@@ -338,11 +338,12 @@ def data_layers(
     return groups
 
 
-def context_layer(source: dict[str, object]) -> folium.FeatureGroup:
+def context_layer(source: dict[str, object], selected: int | None = None) -> folium.FeatureGroup:
     """The incidents that are not DPRK-origin, from the payload ``source`` names: markers drawn
-    faint and grey, whatever their status (they are context, never counted)."""
+    faint and grey, whatever their status (they are context, never counted); a click opens one,
+    and ``selected`` (its row in the payload) is ringed."""
     group = folium.FeatureGroup(name=_("Context (not DPRK-origin)"))
-    IncidentLayer(source, "markers", muted=True).add_to(group)
+    IncidentLayer(source, "markers", muted=True, selected=selected).add_to(group)
     return group
 
 

@@ -19,6 +19,7 @@ from dashboard.core import filters, links
 from dashboard.core.figures import Headline, headline
 from dashboard.core.i18n import _
 from dashboard.core.mandate import MandateStatus, status
+from dashboard.core.schema import DEFAULT_PRECISION, PRECISION_RADIUS_M
 from dashboard.core.view import Box, MapView, View, implied_view
 from dashboard.core.weapons import DPRK, WEAPON_CLASS, classify
 
@@ -46,13 +47,14 @@ class Screen:
     everything: pd.DataFrame
     #: The DPRK-origin incidents that pass the filters: what the figures, chart and table count.
     in_view: pd.DataFrame
-    #: The other incidents that pass them, when the view asks for context (else none): the map's
-    #: muted layer, never counted.
+    #: The other incidents that pass them, when the view asks for context (else none, or the
+    #: selected one when it is context): the map's muted layer, never counted.
     context: pd.DataFrame
     mandate: MandateStatus
     figures: Headline
     selected: pd.Series | None
-    #: The weapons and districts the data has: what the filters may offer.
+    #: The weapons the data has, and the districts its counted incidents have: what the filters
+    #: may offer.
     weapon_choices: list[str]
     district_choices: list[str]
 
@@ -99,6 +101,21 @@ class Screen:
         return (float(self.selected["latitude"]), float(self.selected["longitude"]))
 
     @property
+    def selected_is_context(self) -> bool:
+        """Whether the selected incident is context (not DPRK-origin): opened, never counted."""
+        return self.selected is not None and not bool(self.selected[DPRK])
+
+    @property
+    def focus_radius(self) -> float:
+        """The selected incident's uncertainty radius in metres (0 when nothing is selected):
+        the map zooms to show its circle whole."""
+        if self.selected is None:
+            return 0
+        precision = self.selected.get("geo_precision")
+        level = DEFAULT_PRECISION if pd.isna(precision) else int(precision)
+        return float(PRECISION_RADIUS_M.get(level, 0))
+
+    @property
     def box(self) -> Box | None:
         """South, west, north and east of the incidents in view (None when there are none)."""
         if self.in_view.empty:
@@ -110,7 +127,7 @@ class Screen:
     def implied(self) -> MapView:
         """The map view this screen takes when the map was not moved: the selected incident's,
         else the one that fits the incidents in view."""
-        return implied_view(self.focus, self.box)
+        return implied_view(self.focus, self.box, self.focus_radius)
 
     @property
     def map_view(self) -> MapView:
@@ -127,15 +144,23 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
     everything = classify(load(view.asof))  # a no-op for the page's cached, classified frames
     mandate = status(events, view.asof.date() if view.asof else today)
     weapons = filters.choices(everything, WEAPON_CLASS)
-    districts = filters.choices(everything, "district")
+    # Only the districts of counted incidents: one of context alone would filter to nothing.
+    counted = everything[DPRK].to_numpy(dtype=bool)
+    districts = filters.choices(
+        everything if counted.all() else everything.take(np.flatnonzero(counted)), "district"
+    )
     view, missing = links.restrict(view, weapons=weapons, districts=districts)
     passing = filters.apply(everything, view.filters)
     dprk = passing[DPRK].to_numpy(dtype=bool)
     in_view = passing if dprk.all() else passing.take(np.flatnonzero(dprk))
-    context = passing.take(np.flatnonzero(~dprk)) if view.filters.context else passing.iloc[0:0]
+    others = passing.take(np.flatnonzero(~dprk))
     rows = in_view.iloc[0:0]
     if view.incident is not None:
         rows = in_view[(in_view["incident_id"] == view.incident).to_numpy(dtype=bool)]
+        if rows.empty:  # a context incident opens too (its record, and on the map)
+            rows = others[(others["incident_id"] == view.incident).to_numpy(dtype=bool)]
+    # The map's muted layer: the context asked for, else a selected context incident alone.
+    context = others if view.filters.context else rows[~rows[DPRK].to_numpy(dtype=bool)]
     # The selected incident's row is all the check needs: no set of every id in view.
     view, absent = links.check_incident(view, rows["incident_id"].tolist())
     return Screen(

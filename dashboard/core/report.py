@@ -17,6 +17,7 @@ from dashboard.core.evidence import Kind
 from dashboard.core.i18n import N_, _, ngettext, number
 from dashboard.core.mapping import ACLED, IDENTITY, ColumnMapping
 from dashboard.core.sheets import WORKBOOK
+from dashboard.core.weapons import dprk_origin
 
 #: How the summary names each :attr:`Report.source_format` ("read as incidents, …").
 FORMAT_NAMES: dict[str, str] = {
@@ -98,6 +99,29 @@ class Report:
             warnings=len(self.warnings),
         )
 
+    @property
+    def context_rows(self) -> int:
+        """How many valid incident rows are not DPRK-origin (an ACLED export's strikes, say):
+        context, never counted in the DPRK figures (0 for an evidence file)."""
+        if self.valid.empty or not {"weapon", "weapon_origin"} <= set(self.valid.columns):
+            return 0
+        return int((~dprk_origin(self.valid).to_numpy(dtype=bool)).sum())
+
+    def context_note(self) -> str | None:
+        """What importing the file's context rows does (None when it has none): they are
+        stored, but the monitor counts them in no figure and draws them only with its context
+        layer. Said before the import (in :meth:`summary`) and after it."""
+        n = self.context_rows
+        if not n:
+            return None
+        return ngettext(
+            "{n} valid row is context (not DPRK-origin): stored, it is counted in no DPRK "
+            "figure and shows on the map only with “Show context incidents”.",
+            "{n} valid rows are context (not DPRK-origin): stored, they are counted in no "
+            "DPRK figure and show on the map only with “Show context incidents”.",
+            n,
+        ).format(n=number(n))
+
     def refusal(self, valid_only: bool = False) -> str | None:
         """Why the file cannot be imported as asked, or None when it can.
 
@@ -171,6 +195,7 @@ class Report:
                 warnings=number(counts.warnings),
             ),
             verdict,
+            *filter(None, [self.context_note()]),
         ]
 
     def issues_frame(self) -> pd.DataFrame:

@@ -174,7 +174,10 @@ PRECISION_RADIUS_M: Final[dict[int, int]] = {1: 1_000, 2: 5_000, 3: 25_000}
 #: A row that leaves geo_precision empty is taken at the least precise level.
 DEFAULT_PRECISION: Final[int] = 3
 
-#: Kharkiv city centre, and the rough box of Kharkiv oblast (outside it: a warning, not an error).
+#: The box round Ukraine (its land and territorial sea, Crimea included): a coordinate outside
+#: it is a warning, not an error (and, turned round, it may be a latitude and longitude swapped).
+UKRAINE_BOX: Final[tuple[tuple[float, float], tuple[float, float]]] = ((44.0, 22.0), (52.5, 40.5))
+#: Kharkiv city centre, and the rough box of Kharkiv oblast (synthetic data is drawn inside it).
 KHARKIV_CENTRE: Final[tuple[float, float]] = (49.9925, 36.2311)
 KHARKIV_OBLAST_BOX: Final[tuple[tuple[float, float], tuple[float, float]]] = (
     (48.57, 34.89),
@@ -261,7 +264,7 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "latitude",
         "float",
         N_("Latitude"),
-        N_("decimal degrees (a decimal comma is accepted); outside Kharkiv oblast is a warning"),
+        N_("decimal degrees (a decimal comma is accepted); outside Ukraine is a warning"),
         required=True,
         checks=(Within(-90, 90),),
         on_map=True,
@@ -271,7 +274,7 @@ DECLARATIONS: Final[tuple[Column, ...]] = (
         "longitude",
         "float",
         N_("Longitude"),
-        N_("decimal degrees (a decimal comma is accepted); outside Kharkiv oblast is a warning"),
+        N_("decimal degrees (a decimal comma is accepted); outside Ukraine is a warning"),
         required=True,
         checks=(Within(-180, 180),),
         on_map=True,

@@ -15,9 +15,11 @@ from dashboard.core import i18n, places
 from dashboard.core.dates import MONTH, date_text, date_texts
 from dashboard.core.i18n import N_, _
 from dashboard.core.records import is_missing
-from dashboard.core.schema import DECLARATIONS, OUTCOMES, PRECISIONS
+from dashboard.core.schema import DECLARATIONS, DECLARED, OUTCOMES, PRECISIONS
 from dashboard.core.text import NOT_REPORTED
 
+#: What an empty text cell reads in a table (never "None").
+EMPTY = "—"
 #: The casualty columns: an empty cell is unknown, never 0.
 COUNT_COLUMNS = ("killed", "injured")
 #: Columns the record shows its own way: in its heading, as coordinates, as the source.
@@ -110,6 +112,14 @@ def shown_cells(frame: pd.DataFrame) -> pd.DataFrame:
     if "outcome" in out:
         words = {code: _(name) for code, name in OUTCOME_NAMES.items()}
         out["outcome"] = _renamed(out["outcome"], words)
+    # An empty text reads "—" (a table would show "None"); a link stays empty, not a link to "—".
+    for column in out.columns:
+        declared = DECLARED.get(column)
+        if declared is None or declared.is_link or declared.kind != "text":
+            continue
+        missing = out[column].isna().to_numpy(dtype=bool)
+        if missing.any():
+            out[column] = out[column].astype(object).where(~missing, EMPTY)
     return out
 
 

@@ -13,7 +13,7 @@ column's declaration: they find the bad cells, and only those become issues. A c
 fault is its only one, in this order: longer than the cell limit, a character no store can keep,
 longer than the column holds, required but empty, unreadable by the column's parser, refused by
 one of its checks (in declared order). Then the incident table's rules across columns: a source,
-coordinates near Kharkiv, a derived incident_id, a duplicate incident_id.
+coordinates in Ukraine (or swapped), a derived incident_id, a duplicate incident_id.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from dashboard.core.errors import Code, Fault, Issue, clip
 from dashboard.core.schema import (
     DECLARATIONS,
     KEY,
-    KHARKIV_OBLAST_BOX,
     MAX_TEXT_LENGTH,
+    UKRAINE_BOX,
     Column,
 )
 
@@ -89,7 +89,7 @@ _SOURCE, _OUTSIDE, _DUPLICATE = range(len(DECLARATIONS), len(DECLARATIONS) + 3)
 #: The faults without values, built once.
 _REQUIRED: Final = Fault(Code.REQUIRED)
 _SOURCE_REQUIRED: Final = Fault(Code.SOURCE_REQUIRED)
-_OUTSIDE_KHARKIV: Final = Fault(Code.OUTSIDE_KHARKIV)
+_OUTSIDE_UKRAINE: Final = Fault(Code.OUTSIDE_UKRAINE)
 
 
 def derive_incident_id(row: dict[str, object]) -> str:
@@ -323,13 +323,18 @@ def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -
     no_source = checked & ~has_text(cells["source_url"]) & ~has_text(cells["source_title"])
     for row in np.flatnonzero(no_source).tolist():
         faults.add(row, _SOURCE, "source_url", _SOURCE_REQUIRED)
-    (south, west), (north, east) = KHARKIV_OBLAST_BOX
+    (south, west), (north, east) = UKRAINE_BOX
     lat, lon = typed["latitude"], typed["longitude"]
     inside = lat.between(south, north) & lon.between(west, east)
-    for row in np.flatnonzero(
-        (lat.notna() & lon.notna() & ~inside).to_numpy(bool) & checked
-    ).tolist():
-        faults.add(row, _OUTSIDE, "latitude", _OUTSIDE_KHARKIV)
+    turned = lon.between(south, north) & lat.between(west, east)
+    outside = (lat.notna() & lon.notna() & ~inside).to_numpy(bool) & checked
+    swapped = turned.to_numpy(bool, na_value=False)
+    for row in np.flatnonzero(outside).tolist():
+        if swapped[row]:
+            fault = Fault(Code.SWAPPED_COORDINATES, latitude=lat[row], longitude=lon[row])
+            faults.add(row, _OUTSIDE, "latitude", fault)
+        else:
+            faults.add(row, _OUTSIDE, "latitude", _OUTSIDE_UKRAINE)
     rejected_so_far = set(faults.rows())
     ids = typed[KEY]
     for row in np.flatnonzero(ids.isna().to_numpy(bool) & checked).tolist():

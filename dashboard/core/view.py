@@ -52,12 +52,16 @@ class View:
 Box = tuple[float, float, float, float]
 
 
-def implied_view(focus: tuple[float, float] | None, box: Box | None = None) -> MapView:
-    """The map view needing no lat/lon/zoom in a link: the selected incident's, else the one
-    that fits the incidents in view (``box``), else Kharkiv's."""
+def implied_view(
+    focus: tuple[float, float] | None, box: Box | None = None, radius_m: float = 0
+) -> MapView:
+    """The map view needing no lat/lon/zoom in a link: the selected incident's (centred on it,
+    zoomed to show its uncertainty circle of ``radius_m`` metres whole, at most
+    :data:`SELECTED_ZOOM`), else the one that fits the incidents in view (``box``), else
+    Kharkiv's."""
     if focus is not None:
         lat, lon = (round(float(c), COORD_PLACES) for c in focus)
-        return (lat, lon, SELECTED_ZOOM)
+        return (lat, lon, circle_zoom(lat, radius_m))
     if box is not None:
         return fitted_view(*box)
     return BASE_VIEW
@@ -93,6 +97,21 @@ def fitted_view(
     y = (_mercator_y(north) + _mercator_y(south)) / 2
     lat = math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
     return (round(lat, COORD_PLACES), round((west + east) / 2, COORD_PLACES), zoom)
+
+
+#: Metres in a degree of latitude (and of longitude at the equator).
+METRES_PER_DEGREE: Final[float] = 111_320.0
+
+
+def circle_zoom(lat: float, radius_m: float) -> int:
+    """The closest zoom that shows a circle of ``radius_m`` metres round a place at latitude
+    ``lat`` whole in :data:`FIT_PIXELS` (an incident's uncertainty), at most
+    :data:`SELECTED_ZOOM`."""
+    if radius_m <= 0:
+        return SELECTED_ZOOM
+    dlat = radius_m / METRES_PER_DEGREE
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    return fitted_view(lat - dlat, -dlon, lat + dlat, dlon)[2]
 
 
 def same_view(a: MapView, b: MapView, pixels: float = 2) -> bool:

@@ -43,10 +43,17 @@ LOG = logging.getLogger("dashboard.auth")
 _SIGNED_IN = "_analyst_password_digest"
 #: The name a shared-password analyst typed at sign-in (what their changes are recorded under).
 _NAME = "_analyst_name"
-ENABLE_SIGN_IN = N_(
-    "Changing data needs an analyst. To enable sign-in, set `DASHBOARD_UPLOAD_PASSWORD` (or "
-    "`upload_password` in `.streamlit/secrets.toml`) for a shared analyst password, or configure "
-    "an `[auth]` section there for single sign-on (see the README, *Who may change data*)."
+#: What a viewer from another machine is told when no sign-in is configured: how to get access.
+ASK_FOR_ACCESS = N_(
+    "Changing data needs an analyst, and this dashboard has no sign-in: ask the person who runs "
+    "it for analyst access."
+)
+#: What the operator reads in the log instead (configuration is not the viewer's business).
+ENABLE_SIGN_IN = (
+    "a viewer from another machine asked to change data, and no sign-in is configured: set "
+    "DASHBOARD_UPLOAD_PASSWORD (or upload_password in .streamlit/secrets.toml) for a shared "
+    "analyst password, or an [auth] section there for single sign-on (README, 'Who may change "
+    "data')"
 )
 
 
@@ -127,7 +134,10 @@ def require_analyst() -> str | None:
     elif mode is AuthMode.PASSWORD:
         _password_controls(identity)
     elif identity is None:
-        st.info(_(ENABLE_SIGN_IN), icon=":material/lock:")
+        st.info(_(ASK_FOR_ACCESS), icon=":material/lock:")
+        if not st.session_state.get("_told_operator"):  # once per session, not every rerun
+            st.session_state["_told_operator"] = True
+            LOG.warning(ENABLE_SIGN_IN)
     else:
         st.caption(
             _("No sign-in is configured: changes are open to browsers on this machine only.")

@@ -82,14 +82,26 @@ def source_line(source: Mapping[Hashable, object]) -> str:
 
 
 def _share_chart(shares: pd.DataFrame) -> alt.Chart:
-    """Bars of component share by country, one colour per examination."""
+    """Bars of component share by country, one colour per examination. It reads at the record's
+    width (a phone's too): the legend under the bars, not beside them taking their width, its
+    examiners' names whole; a few ticks on the axis, its title whole."""
     return (
         alt.Chart(shares)
         .mark_bar()
         .encode(
-            x=alt.X("share:Q", title=_("share of the components examined (%)")),
-            y=alt.Y("country:N", sort="-x", title=None),
-            color=alt.Color("examiner:N", title=_("examined by")),
+            x=alt.X(
+                "share:Q",
+                title=_("share of the components examined (%)"),
+                axis=alt.Axis(tickCount=4, titleLimit=0, labelFlush=True),
+            ),
+            y=alt.Y("country:N", sort="-x", title=None, axis=alt.Axis(labelLimit=140)),
+            color=alt.Color(
+                "examiner:N",
+                title=_("examined by"),
+                legend=alt.Legend(
+                    orient="bottom", direction="vertical", labelLimit=0, titleLimit=0
+                ),
+            ),
             tooltip=[
                 alt.Tooltip("country:N", title=_("Country")),
                 alt.Tooltip("share:Q", title=_("Share (%)")),

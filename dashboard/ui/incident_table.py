@@ -134,9 +134,13 @@ def incident_table(frame: pd.DataFrame, session: ViewSession) -> None:
         )
 
 
-#: The table's first columns, so that status and casualties show without scrolling sideways
-#: beside the map; the others follow in their declared order.
-_TABLE_LEAD: tuple[str, ...] = ("date", "location", "attribution_status", "killed", "injured")
+#: The table's first columns, so that the casualties show without scrolling sideways, on a
+#: phone too (the date, the place, killed and injured fill its width), then the status; the
+#: others follow in their declared order (and all are in the record).
+_TABLE_LEAD: tuple[str, ...] = ("date", "location", "killed", "injured", "attribution_status")
+#: The lead columns' widths in pixels: narrow enough for four of them on a 390 px phone (a long
+#: place is shortened, whole in the record and in the cell's overlay).
+_LEAD_WIDTHS: dict[str, int] = {"date": 92, "location": 104, "killed": 58, "injured": 62}
 
 
 def _table_columns() -> list[str]:
@@ -156,7 +160,6 @@ def _table_column(declared: Column) -> ColumnConfig:
     ):
         return st.column_config.NumberColumn(label, help=words)
     # A place can be a long phrase ("Village of Rozhivka, Brovary district, Kyiv oblast"): it
-    # keeps a medium width (the full text on hover), so killed and injured stay in view.
-    if declared.name == "location":
-        return st.column_config.TextColumn(label, help=words, width="medium")
-    return st.column_config.TextColumn(label, help=words)
+    # keeps a narrow width (the full text in the cell's overlay), so killed and injured stay in
+    # view.
+    return st.column_config.TextColumn(label, help=words, width=_LEAD_WIDTHS.get(declared.name))

@@ -197,11 +197,12 @@ def clicked_incident(report: object, seen_key: str) -> str | None:
     if pick is None:
         return None
     row, name = pick
-    # Only the counted incidents' payloads: the context layer reports no click.
+    # The counted incidents' payloads and the context layer's (a context incident opens too).
     payloads: list[Published] = []
-    whole = st.session_state.get("_map_payloads", {}).get("incidents")
-    if whole is not None:
-        payloads.append(whole[1])
+    for role in ("incidents", "context"):
+        whole = st.session_state.get("_map_payloads", {}).get(role)
+        if whole is not None:
+            payloads.append(whole[1])
     area = st.session_state.get("_map_area")
     if area is not None:
         payloads.append(area[2])
@@ -254,7 +255,8 @@ def draw_map(
     row = payload.row(selected) if payload is not None else None
     layers = data_layers(source, layer, row)
     if context is not None and not context.empty and len(context) <= AGGREGATE_ABOVE:
-        layers.append(context_layer({"url": published(context, assets, "context").url}))
+        muted = published(context, assets, "context")
+        layers.append(context_layer({"url": muted.url}, muted.row(selected)))
     return st_folium(
         base_map(assets, tiles, attribution),
         key=key,
@@ -307,6 +309,9 @@ def incident_map(
     picked = clicked_incident(report, f"{key}_clicks")
     if picked is not None and picked != session.view.incident:
         # A marker click selects its incident as a table row does: the whole page follows.
+        # Closing the record brings the map back to this view.
+        if session.map_shows is not None:
+            session.map_before_pick = (picked, session.map_shows)
         session.apply(lambda view: select(view, picked))
         st.rerun(scope="app")
     latest = _reported(report)
@@ -398,12 +403,21 @@ def map_panel(
     )
 
 
+def current_bounds(report: object, view: MapView) -> Bounds:
+    """The area the map shows: as it reported it, if the report is of ``view`` (the view the map
+    shows or is sent to now); else the area ``view`` covers on a map of :data:`FIT_PIXELS`.
+    After a search or a selection the map moves, and its last report is of the area it left:
+    counting that would say something stale until it reports again."""
+    reported = _reported(report)
+    area = _reported_bounds(report) if reported is not None and same_view(reported, view) else None
+    return area or view_bounds(view, FIT_PIXELS)
+
+
 def area_controls(
     frame: pd.DataFrame, session: ViewSession, view: MapView, *, implied: MapView, box: Box | None
 ) -> None:
     """How many incidents in view the map's area leaves out, "Zoom to all" and "Kharkiv"."""
-    key = f"incident_map_{session.map_key}"
-    area = _reported_bounds(st.session_state.get(key)) or view_bounds(view, FIT_PIXELS)
+    area = current_bounds(st.session_state.get(f"incident_map_{session.map_key}"), view)
     lat = frame["latitude"].to_numpy(dtype="float64")
     lon = frame["longitude"].to_numpy(dtype="float64")
     outside = int(len(frame) - within(lat, lon, area).sum())

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import i18n, places
+from dashboard.core import filters, i18n, places
 from dashboard.core.filters import NO_DISTRICT
 from dashboard.core.i18n import _
 from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT
 from dashboard.core.monitor import Screen
-from dashboard.core.schema import STATUSES
+from dashboard.core.schema import DECLARED, STATUSES
 from dashboard.core.shown import status_name
 from dashboard.core.view import (
     clear_all,
@@ -89,12 +89,28 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
         placeholder=_("place, weapon, source, note…"),
         **search,
     )
+    why = search_reason(screen)
+    if why:
+        st.sidebar.caption(why)
     st.sidebar.button(
         _("Clear all"),
         key="clear_all",
         help=_("Every filter, the selection, the map view and layer back to their defaults."),
         on_click=lambda: session.apply(clear_all),
     )
+
+
+def search_reason(screen: Screen) -> str | None:
+    """Which fields the search matched in the incidents in view, and in how many each
+    ("Found in: Source title (5), Location (3)"), or None with no search or no match."""
+    matched = filters.matched_fields(screen.in_view, screen.view.filters.q)
+    if not matched:
+        return None
+    fields = ", ".join(
+        _("{field} ({n})").format(field=_(DECLARED[name].label), n=i18n.number(n))
+        for name, n in matched.items()
+    )
+    return _("Found in: {fields}").format(fields=fields)
 
 
 def context_toggle(session: ViewSession, screen: Screen) -> None:

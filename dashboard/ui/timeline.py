@@ -84,7 +84,9 @@ def time_control(session: ViewSession, screen: Screen, events: pd.DataFrame) -> 
     chart = timeline_chart(frame, marker_dates(events), in_dates=screen.in_view, dates=dates)
     if playing:  # shown, not brushed: only "Pause" changes the view while it plays
         st.altair_chart(localised(chart), width="stretch")
-        _playing(session, months, dates)
+        # Every calendar month of the range, the empty ones too: a month with no strike (the
+        # veto's, the panel's expiry) is part of the story.
+        _playing(session, calendar_months(months[0], months[-1]), dates)
     else:
         st.altair_chart(
             localised(chart),
@@ -112,7 +114,7 @@ def _controls(session: ViewSession, months: Sequence[date], dates: Dates) -> Non
             _apply(session, chosen)
 
     def play() -> None:
-        step = play_step(months, dates) or play_step(months, (None, None))
+        step = play_step(steps, dates) or play_step(steps, (None, None))
         if step is not None:
             state[_PLAYING] = True
             _apply(session, step)
@@ -124,7 +126,8 @@ def _controls(session: ViewSession, months: Sequence[date], dates: Dates) -> Non
             icon=":material/play_arrow:",
             on_click=play,
             help=_(
-                "Step through the incidents' months, one a time, the map and figures following."
+                "Step through every month of the timeline, one a time, the map and figures "
+                "following."
             ),
         )
         english = i18n.language() == i18n.DEFAULT

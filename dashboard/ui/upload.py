@@ -36,7 +36,7 @@ from dashboard.core.report import Report
 from dashboard.core.review import REASON_LIMIT
 from dashboard.core.schema import PREVIEW_FIELDS, REQUIRED, TEMPLATE_COLUMNS
 from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
-from dashboard.core.shown import shown_cells
+from dashboard.core.shown import EMPTY, shown_cells
 from dashboard.core.text import md_escape
 from dashboard.imports import (
     classify,
@@ -60,6 +60,8 @@ KIND_NAMES: dict[Kind, str] = {
 #: Preview table columns, in display order: what storing each row does, then the columns
 #: declared for the preview.
 PREVIEW_COLUMNS = ("line", "change", *PREVIEW_FIELDS)
+#: Hex digits of a SHA-256 shown where the whole would widen the page (the whole on hover).
+SHORT_SHA = 12
 #: The past uploads' columns and their labels (translated where shown).
 BATCH_COLUMNS = {
     "id": N_("Batch"),
@@ -293,12 +295,19 @@ def report(file: Report) -> None:
     the summary through ``st.text``, the prominent messages Markdown-escaped.
     """
     counts = file.counts
-    cols = st.columns(4)
-    cols[0].metric(_("Rows read"), number(counts.rows_read))
-    cols[1].metric(_("Valid"), number(counts.valid))
-    cols[2].metric(_("Invalid"), number(counts.invalid))
-    cols[3].metric(_("Warnings"), number(counts.warnings))
-    st.text("\n".join(_one_line(line) for line in file.summary()))
+    # One wrapping row of compact figures (ui/layout.py): four big numbers stacked one under
+    # another would fill a phone's screen.
+    with st.container(horizontal=True, wrap=True, gap="medium", key="upload_counts"):
+        st.metric(_("Rows read"), number(counts.rows_read), width="content")
+        st.metric(_("Valid"), number(counts.valid), width="content")
+        st.metric(_("Invalid"), number(counts.invalid), width="content")
+        st.metric(_("Warnings"), number(counts.warnings), width="content")
+    # The SHA-256 shortened (it would widen a phone's page), whole on hover.
+    short = file.sha256[:SHORT_SHA] + "…"
+    st.text(
+        "\n".join(_one_line(line).replace(file.sha256, short) for line in file.summary()),
+        help=_("SHA-256: {sha256}").format(sha256=file.sha256),
+    )
     if problems := file.file_problems():
         st.error("  \n".join(md_escape(p) for p in problems), icon=":material/block:")
     if file.issues:
@@ -412,13 +421,17 @@ def duplicates_table(near: pd.DataFrame) -> None:
 def batches_table(batches: pd.DataFrame) -> None:
     """Past uploads, newest first."""
     labels = {column: _(label) for column, label in BATCH_COLUMNS.items()}
+    # A batch that reverts none reads "—", not "None".
+    reverts = [EMPTY if pd.isna(b) else str(int(b)) for b in batches["reverts_batch"]]
     st.dataframe(
-        batches[list(BATCH_COLUMNS)].rename(columns=labels),
+        batches[list(BATCH_COLUMNS)].assign(reverts_batch=reverts).rename(columns=labels),
         key="batches_table",
         hide_index=True,
         width="stretch",
         column_config={
-            labels["created_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+            labels["created_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            # Narrow: the cell's overlay (a double click) holds the whole hash.
+            labels["sha256"]: st.column_config.TextColumn(width="small"),
         },
     )
 
@@ -512,8 +525,10 @@ def reason_input(*, required: bool, key: str) -> str:
     )
 
 
-def stored_message(outcome: Outcome, *, rejected: int = 0) -> str:
-    """What the page says once a file is stored as a batch or kept as a proposal."""
+def stored_message(outcome: Outcome, *, rejected: int = 0, context: str | None = None) -> str:
+    """What the page says once a file is stored as a batch or kept as a proposal; a file of
+    context rows says so (``context``, :meth:`Report.context_note`) instead of "the monitor shows
+    them"."""
     if outcome.proposal_id is not None:
         return _(
             "Proposed as proposal {id}: it goes live once another analyst approves it on the "
@@ -521,9 +536,9 @@ def stored_message(outcome: Outcome, *, rejected: int = 0) -> str:
         ).format(id=outcome.proposal_id)
     summary = outcome.batch
     assert summary is not None
-    return _(
+    stored = _(
         "Stored as batch {batch}: {added} added, {updated} updated, {unchanged} "
-        "unchanged, {rejected} rejected. The monitor shows them now."
+        "unchanged, {rejected} rejected."
     ).format(
         batch=summary.batch_id,
         added=number(summary.added),
@@ -531,6 +546,8 @@ def stored_message(outcome: Outcome, *, rejected: int = 0) -> str:
         unchanged=number(summary.unchanged),
         rejected=number(rejected),
     )
+    shown = context or _("The monitor shows them now.")
+    return f"{stored} {shown}"
 
 
 def launches_upload(current: Store, *, who: str, limits: Limits) -> None:

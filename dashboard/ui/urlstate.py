@@ -60,6 +60,9 @@ class ViewSession:
     map_shows: MapView | None = None
     map_seen: object = None
     map_reported: bool = False
+    #: The incident a marker click selected and the map view it was clicked on: closing its
+    #: record returns the map there.
+    map_before_pick: tuple[str, MapView] | None = None
     table_key: int = 0
     table_shows: str | None = None
     #: How many times the page has set each of the view's widgets (see :meth:`widget`).

@@ -15,6 +15,7 @@ from dashboard.core.filters import (
     Filters,
     apply,
     fold,
+    matched_fields,
     search_columns,
     with_search_columns,
 )
@@ -189,3 +190,15 @@ def test_free_text_that_repeats_is_folded_once_per_value(shipped: pd.DataFrame) 
         }
         assert direct
         assert set(apply(loaded, Filters(q=q)).index) == direct
+
+
+def test_a_search_says_in_which_fields_it_matched(shipped: pd.DataFrame) -> None:
+    # "Kyiv" finds Kharkiv incidents too: their source is The Kyiv Independent.
+    kyiv = apply(shipped, Filters(q="Kyiv"))
+    assert KHARKIV_ROWS & set(kyiv["incident_id"])
+    why = matched_fields(kyiv, "Kyiv")
+    assert why == {"source_title": 5, "location": 3, "notes": 2, "attributed_by": 1}
+    stored = with_search_columns(typed_frame(kyiv, categories=True))  # as the store reads it
+    assert matched_fields(stored, "kyiv") == why
+    assert matched_fields(kyiv, " - ") == {}  # a search of nothing restricts nothing
+    assert matched_fields(apply(shipped, Filters(q="zzz")), "zzz") == {}

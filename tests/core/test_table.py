@@ -101,3 +101,12 @@ def test_a_selected_incident_is_found_on_its_page(many: pd.DataFrame) -> None:
 def test_only_table_columns_sort() -> None:
     with pytest.raises(ValueError, match="'notes'"):
         Order("notes")
+
+
+def test_an_empty_value_reads_a_dash_or_not_reported_never_none(many: pd.DataFrame) -> None:
+    page = table_page(many, ordered(many, Order()), 1)
+    assert page["district"].tolist() == ["—"] * PAGE_ROWS  # no district given
+    assert page.loc[0, "killed"] == "not reported"  # an unknown count is not 0 either
+    text = page.drop(columns=["source_url"]).astype(str)
+    assert not text.isin(["None", "nan", "<NA>"]).any().any()
+    assert page["source_url"].isna().all()  # an empty link stays empty, no link to "—"

@@ -76,10 +76,25 @@ def test_duplicate_id_names_the_first_line() -> None:
     assert list(result.rejected["line"]) == [3]
 
 
-def test_coordinate_far_from_kharkiv_is_a_warning_only() -> None:
-    result = check(f"{HEADER}\n{GOOD.replace('50.017,36.217', '50.45,30.52')}\n")
-    assert result.ok
-    assert [(i.code, i.severity) for i in result.issues] == [("outside-kharkiv", "warning")]
+def test_a_coordinate_outside_ukraine_or_swapped_is_a_warning_only() -> None:
+    kyiv = check(f"{HEADER}\n{GOOD.replace('50.017,36.217', '50.45,30.52')}\n")
+    assert kyiv.ok
+    assert list(kyiv.issues) == []  # Kyiv, Poltava, Zaporizhzhia: Ukraine, nothing to say
+    moscow = check(f"{HEADER}\n{GOOD.replace('50.017,36.217', '55.75,37.62')}\n")
+    assert moscow.ok
+    assert [(i.code, i.severity) for i in moscow.issues] == [("outside-ukraine", "warning")]
+    swapped = check(f"{HEADER}\n{GOOD.replace('50.017,36.217', '36.217,50.017')}\n")
+    assert swapped.ok
+    [issue] = swapped.issues
+    assert (issue.line, issue.column, issue.code, issue.severity) == (
+        2,
+        "latitude",
+        "swapped-coordinates",
+        "warning",
+    )
+    assert issue.message == (
+        "latitude 36.217 and longitude 50.017 look swapped: the other way round they lie in Ukraine"
+    )
 
 
 def test_lines_count_quoted_newlines() -> None:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from dashboard.core.cells import CellError, date_precision
 from dashboard.core.errors import Code, Fault, Issue, clip
 from dashboard.core.records import incidents_frame
-from dashboard.core.schema import DECLARATIONS, KEY, KHARKIV_OBLAST_BOX, TEMPLATE_COLUMNS
+from dashboard.core.schema import DECLARATIONS, KEY, TEMPLATE_COLUMNS, UKRAINE_BOX
 from dashboard.core.validate import (
     _SURROGATE,
     _UNSTORABLE,
@@ -83,10 +83,13 @@ def _reference_row(
     if not cells.get("source_url", "").strip() and not cells.get("source_title", "").strip():
         fail("source_url", Fault(Code.SOURCE_REQUIRED))
     lat, lon = out["latitude"], out["longitude"]
-    (south, west), (north, east) = KHARKIV_OBLAST_BOX
-    inside = isinstance(lat, float) and isinstance(lon, float)
-    if inside and not (south <= lat <= north and west <= lon <= east):  # type: ignore[operator]
-        fail("latitude", Fault(Code.OUTSIDE_KHARKIV))
+    (south, west), (north, east) = UKRAINE_BOX
+    known = isinstance(lat, float) and isinstance(lon, float)
+    if known and not (south <= lat <= north and west <= lon <= east):  # type: ignore[operator]
+        if south <= lon <= north and west <= lat <= east:  # type: ignore[operator]
+            fail("latitude", Fault(Code.SWAPPED_COORDINATES, latitude=lat, longitude=lon))
+        else:
+            fail("latitude", Fault(Code.OUTSIDE_UKRAINE))
     if not out[KEY] and not any(i.severity == "error" for i in issues):
         out[KEY] = derive_incident_id(out)
     return out, issues

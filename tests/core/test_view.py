@@ -17,6 +17,7 @@ from dashboard.core.view import (
     FIT_PIXELS,
     SELECTED_ZOOM,
     View,
+    circle_zoom,
     clear_all,
     clear_selection,
     fitted_view,
@@ -135,7 +136,8 @@ def test_assembly_restricts_filters_checks_and_focuses(store: Store, events: pd.
     assert not screen.mandate.active
     assert screen.selected is not None
     assert screen.focus == (screen.selected["latitude"], screen.selected["longitude"])
-    assert screen.map_view == (round(screen.focus[0], 5), round(screen.focus[1], 5), 13)
+    # Zoomed to show its 5 km uncertainty circle whole: less than a precise incident's 13.
+    assert screen.map_view == (round(screen.focus[0], 5), round(screen.focus[1], 5), 12)
 
 
 def test_assembly_of_an_empty_view_and_of_a_past_moment(store: Store, events: pd.DataFrame) -> None:
@@ -270,3 +272,25 @@ def test_the_map_fits_the_incidents_in_view(store: Store, events: pd.DataFrame) 
     moved = View(map_view=(50.0, 36.0, 9))
     assert screen(moved).map_view == (50.0, 36.0, 9)
     assert set_filters(moved, Filters(q="Kyiv")).map_view is None
+
+
+def test_a_selected_incident_is_zoomed_to_show_its_uncertainty_circle(
+    store: Store, events: pd.DataFrame
+) -> None:
+    # Map pixels per metre at zoom z and latitude 50: 2**z * 256 / (40,075 km * cos 50°).
+    def diameter_px(zoom: int, radius_m: float) -> float:
+        return 2 * radius_m * 2**zoom * 256 / (40_075_016.686 * 0.6428)
+
+    for radius in (5_000, 25_000):
+        zoom = circle_zoom(50.0, radius)
+        assert zoom < SELECTED_ZOOM
+        assert diameter_px(zoom, radius) <= 480 < diameter_px(zoom + 1, radius)
+    assert circle_zoom(50.0, 1_000) == circle_zoom(50.0, 0) == SELECTED_ZOOM
+
+    region = assemble(
+        View(incident="UA-KHA-20240207"),  # a 25 km region-precision incident
+        load=lambda _: store.incidents(),
+        events=events,
+        today=TODAY,
+    )
+    assert region.map_view == (49.9925, 36.2311, circle_zoom(49.9925, 25_000))

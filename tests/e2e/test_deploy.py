@@ -219,7 +219,7 @@ def test_without_sign_in_only_this_machine_may_upload(
     relayed = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.7"})
     page = relayed.new_page()
     page.goto(f"{open_app.url}/upload")
-    page.get_by_text("To enable sign-in").wait_for(timeout=30_000)
+    page.get_by_text("ask the person who runs it").wait_for(timeout=30_000)
     wait_idle(page)
     assert page.locator(UPLOADER).count() == 0
     relayed.close()

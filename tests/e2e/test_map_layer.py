@@ -135,7 +135,8 @@ def test_the_selected_incident_is_ringed_even_inside_a_cluster(page: Page) -> No
 
 def test_a_marker_click_reports_only_its_row_and_payload(page: Page) -> None:
     """What st_folium reads from the click (its tooltip text) is the row and the payload file
-    name: a served payload's, never a data string; a cluster or a context marker reports none."""
+    name: a served payload's, never a data string; a cluster reports none, a context marker its
+    own (a context incident opens too)."""
     fmap = base_map(ASSETS, tiles=None)
     url = "http://dashboard.test/app/static/payload/" + "ab" * 16 + ".bin"
     for group in data_layers({"url": url}, "markers"):
@@ -159,7 +160,7 @@ def test_a_marker_click_reports_only_its_row_and_payload(page: Page) -> None:
         return seen;
     }"""
     )
-    assert reported == ["1@" + "ab" * 16 + ".bin"]
+    assert reported == ["1@" + "ab" * 16 + ".bin"] * 2  # the counted marker's, the context one's
 
 
 def test_an_examined_incident_carries_its_mark(page: Page) -> None:
@@ -251,6 +252,13 @@ def test_the_context_layer_draws_faint_and_grey_beside_the_counted_one(page: Pag
     assert set(context["bubbles"]) == {"incident-cluster context-cluster"}
     border = page.locator(".context-cluster").first.evaluate("e => getComputedStyle(e).borderStyle")
     assert border == "dashed"
+    # Context is drawn under the counted incidents: its panes lie below Leaflet's own.
+    depth = page.evaluate(
+        """() => [...document.querySelectorAll('.context-cluster')].map(e => Number(
+            getComputedStyle(e.parentElement).zIndex)).concat(
+            [Number(getComputedStyle(document.querySelector('.leaflet-marker-pane')).zIndex)])"""
+    )
+    assert max(depth[:-1]) < depth[-1], depth
 
 
 def test_a_popup_says_the_month_the_outcome_and_unknown_casualties(page: Page) -> None:

@@ -120,7 +120,7 @@ def test_a_marker_click_selects_its_incident_everywhere(story_app: RunningApp, p
     expect(selected).to_have_count(1)
     # The grid puts only the cells in its viewport in the page: the lead columns (date, place,
     # status, killed), not the district further right. The day and place name this incident.
-    expect(selected.locator("td")).to_contain_text(["2024-01-02", "Kharkiv", "confirmed", "3"])
+    expect(selected.locator("td")).to_contain_text(["2024-01-02", "Kharkiv", "3", "confirmed"])
     frame = map_frame(page)
     frame.wait_for_function(f"() => ({LAYER}) && ({LAYER}).options.selected === {before['row']}")
     frame.wait_for_function(f"() => ({LAYER})._drawn.some(l => l.options.selectedRing)")

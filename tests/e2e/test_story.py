@@ -183,11 +183,11 @@ def test_play_steps_month_by_month_and_pause_keeps_the_month(page: Page, app: Ru
     paused_by(page)
     paused = query(page.url)
     month = paused["from"][0]
-    assert month in MONTHS
     assert month >= "2024-02-01"
-    # The figures and the map show the month it stopped at, and stay there.
-    expect(figure(page)).to_have_text(str(MONTHS[month]))
-    map_frame(page).wait_for_function(f"({MAP_COUNT})() === {MONTHS[month]}", timeout=15_000)
+    # The figures and the map show the month it stopped at (an empty one too), and stay there.
+    expect(figure(page)).to_have_text(str(MONTHS.get(month, 0)))
+    if month in MONTHS:
+        map_frame(page).wait_for_function(f"({MAP_COUNT})() === {MONTHS[month]}", timeout=15_000)
     page.wait_for_timeout(3_000)
     assert query(page.url) == paused
     link = page.locator(".st-key-share_link input").input_value()

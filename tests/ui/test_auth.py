@@ -231,3 +231,17 @@ def test_operator_may_trust_a_provider_that_does_not_say_whether_emails_are_veri
     assert at.markdown[-1].value == "uploading as ana@example.org"
     at = page(secrets, {"is_logged_in": True, "email": "ana@example.org", "email_verified": False})
     assert len(at.file_uploader) == 0
+
+
+def test_a_remote_viewer_is_told_to_ask_and_the_operator_how_to_configure(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # AppTest's browser is on this machine: here it stands for one behind a proxy.
+    monkeypatch.setattr(auth, "is_local_client", lambda *_: False)
+    with caplog.at_level("WARNING", logger="dashboard.auth"):
+        at = page()
+    assert len(at.file_uploader) == 0
+    [told] = [i.value for i in at.info]
+    assert "ask the person who runs it for analyst access" in told
+    assert "DASHBOARD_UPLOAD_PASSWORD" not in told  # configuration is for the operator
+    assert any("DASHBOARD_UPLOAD_PASSWORD" in r.getMessage() for r in caplog.records)

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import settings
 from dashboard.core.payload import Payload
 from dashboard.store import Store
+from dashboard.ui.mapview import current_bounds
 
 #: The views asked for: everything (zoom 8), a corner with few incidents, a small move inside it.
 VIEWS = [(50.0, 36.2, 8), (49.0, 37.5, 14), (49.001, 37.501, 14)]
@@ -133,7 +134,7 @@ def test_a_click_selects_the_incident_of_its_row_once_and_nothing_forged() -> No
         lambda counted, _: click(1, f"1@{counted}"),
         lambda counted, _: click(1, f"1@{counted}"),  # the same report again, on a rerun
         lambda counted, _: click(2, f"7@{counted}"),  # a row past the payload
-        lambda _, context: click(3, f"0@{context}"),  # the context layer's payload
+        lambda _, context: click(3, f"0@{context}"),  # a context incident opens too
         lambda counted, _: click(4, f"<img src=x>@{counted}"),
         lambda counted, _: click(5, "2@" + "f" * 32 + ".bin"),  # a payload not published
         lambda counted, _: click(6, f"2@{counted}"),
@@ -141,7 +142,7 @@ def test_a_click_selects_the_incident_of_its_row_once_and_nothing_forged() -> No
     at = AppTest.from_function(clicks_page, args=(reports,), default_timeout=30)
     at.run()
     assert not at.exception
-    assert at.session_state["picked"] == [None, "B", None, None, None, None, None, "C"]
+    assert at.session_state["picked"] == [None, "B", None, None, "X", None, None, "C"]
 
 
 def test_a_frame_s_payload_is_encoded_once_per_process_and_again_once_pruned(
@@ -182,3 +183,25 @@ def test_a_frame_s_payload_is_encoded_once_per_process_and_again_once_pruned(
     assert mapview._publish_once(frame, assets, False).url == first.url
     assert (settings.payload_dir() / first.name).exists()
     assert encoded == [3, 3, 3]
+
+
+def test_the_area_on_the_map_follows_the_view_it_shows_now() -> None:
+    report = {
+        "center": {"lat": 50.0, "lng": 36.2},
+        "zoom": 11,
+        "bounds": {
+            "_southWest": {"lat": 49.8, "lng": 35.9},
+            "_northEast": {"lat": 50.2, "lng": 36.5},
+        },
+    }
+    assert current_bounds(report, (50.0, 36.2, 11)) == (49.8, 35.9, 50.2, 36.5)
+    # A search sent the map to Kyiv: the report is of the area it left, so the area is the new
+    # view's (Kyiv in it, Kharkiv not), until the map reports it.
+    kyiv = current_bounds(report, (50.45, 30.52, 13))
+    assert kyiv[0] < 50.45 < kyiv[2]
+    assert kyiv[1] < 30.52 < kyiv[3]
+    assert not kyiv[1] < 36.2 < kyiv[3]
+    assert current_bounds(report, (50.0, 36.2, 12)) != (49.8, 35.9, 50.2, 36.5)
+    south, west, north, east = current_bounds(None, (50.0, 36.2, 11))  # no report yet
+    assert south < 50.0 < north
+    assert west < 36.2 < east

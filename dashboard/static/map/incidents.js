@@ -148,6 +148,11 @@
     var NARROW = 520;
     /* Pixels kept between a popup or tooltip and the map's edge or a control. */
     var GAP = 8;
+    /* Pixels a popup's frame (its margins and border) adds to the width of its text. */
+    var POPUP_FRAME = 50;
+    /* Markers closer than this many pixels at the deepest zoom are spread apart; spread, they
+     * stand this many pixels apart, at least this far from the place they share. */
+    var SPREAD_NEAR = 6, SPREAD_STEP = 26, SPREAD_MIN = 22;
     /* A popup left open on a layer st_folium replaced (a selection re-sends the layers): the
      * layer that replaces it opens it again. */
     var reopen = null;
@@ -249,10 +254,31 @@
         if (r.left < m.left + GAP) {
             dx = m.left + GAP - r.left;
         } else if (r.right > m.right - GAP) {
-            dx = m.right - GAP - r.right;
+            dx = Math.max(m.right - GAP - r.right, m.left + GAP - r.left);
         }
         if (dx || dy) { map.panBy([-dx, -dy], {animate: false}); }
         yieldLegend(map, popup);
+    }
+
+    /* Keep an open popup inside the map now and after every move the analyst did not make by
+     * dragging (the page moving the map to a selection, a zoom): the map may move after the
+     * popup opened, a popup reopened on a replaced layer first of all. */
+    function followView(map, popup) {
+        var dragged = false, panning = false;
+        function dragging() { dragged = true; }
+        function moved() {
+            if (!dragged && !panning) {  // not the move keepInside makes itself
+                panning = true;
+                keepInside(map, popup);
+                panning = false;
+            }
+            dragged = false;
+        }
+        keepInside(map, popup);
+        map.on('dragstart', dragging).on('moveend', moved);
+        popup.once('remove', function () {
+            map.off('dragstart', dragging).off('moveend', moved);
+        });
     }
 
     /* Hide the legend while an open popup would lie under it (a tall popup on a short map
@@ -309,16 +335,16 @@
     }
 
     /* One incident as a circle marker: tooltip from the payload, popup details fetched on open;
-     * a click on a counted incident is reported by its ``layer``. */
-    function marker(layer, data, i, o, w, muted) {
+     * a click on it (counted or context) is reported by its ``layer``. */
+    function marker(layer, data, i, o, w, muted, at) {
         var map = layer._map, precise = data.precision[i] <= 1;
         var colour = o.colours[data.statusOf(i)] || '#878787';
-        var m = L.circleMarker(data.latLng(i), L.extend({
+        var m = L.circleMarker(at || data.latLng(i), L.extend({
             radius: muted ? 6 : 8, color: muted ? '#8c8c8c' : '#1b1b1b', weight: 1,
             fillColor: muted ? '#d9d9d9' : colour,
             fillOpacity: muted ? 0.6 : 0.9,
             dashArray: precise ? null : '3 2', incidentIndex: i
-        }, muted ? {} : outcomeStyle(data.outcomeOf(i), colour)));
+        }, muted ? {pane: contextPane(map, 'point')} : outcomeStyle(data.outcomeOf(i), colour)));
         m.bindTooltip(function () {
             var summary = (muted ? w.context + ' · ' : '') + data.summary(i, w);
             return text('span', summary, 'incident-tooltip');
@@ -339,24 +365,58 @@
             });
             return box;
         }, {
-            maxWidth: Math.max(160, Math.min(360, map.getSize().x - 6 * GAP)),
+            // The text's width: the popup's frame adds about POPUP_FRAME pixels round it.
+            maxWidth: Math.max(160, Math.min(360, map.getSize().x - 2 * GAP - POPUP_FRAME)),
             // At most half the map high (a longer text scrolls inside it): panned clear of the
             // controls, a popup then still leaves room below it for the marker it points at.
             maxHeight: Math.max(120, Math.round(map.getSize().y / 2)),
             autoPan: false
         });
-        m.on('popupopen', function (e) { keepInside(map, e.popup); });
-        if (!muted) { m.on('click', function (e) { layer._pick(i, e); }); }
+        m.on('popupopen', function (e) { followView(map, e.popup); });
+        m.on('click', function (e) { layer._pick(i, e); });
         return m;
     }
 
     /* The mark of an incident whose debris was examined: a small diamond at the marker's upper
      * right (explained in the legend). */
-    function examinedMark(data, i) {
-        return L.marker(data.latLng(i), {
+    function examinedMark(data, i, at) {
+        return L.marker(at || data.latLng(i), {
             icon: L.divIcon({className: 'incident-examined', iconSize: [10, 10],
                              iconAnchor: [-3, 14], html: document.createElement('span')}),
             interactive: false, keyboard: false, examinedIndex: i
+        });
+    }
+
+    /* Markers that still overlap at the map's deepest zoom (one place, or a few metres apart)
+     * spread on a circle round their place, each on a leg to it, as Leaflet.markercluster
+     * spiderfies: every one can be reached. Row -> where to draw it, for the spread rows only. */
+    function spread(map, data, rows) {
+        var groups = {}, at = {};
+        rows.forEach(function (i) {
+            var p = map.project(data.latLng(i));
+            var key = Math.round(p.x / SPREAD_NEAR) + ':' + Math.round(p.y / SPREAD_NEAR);
+            (groups[key] = groups[key] || []).push(i);
+        });
+        Object.keys(groups).forEach(function (key) {
+            var group = groups[key].sort(function (a, b) { return a - b; });
+            if (group.length < 2) { return; }
+            var centre = map.project(data.latLng(group[0]));
+            // Neighbours SPREAD_STEP pixels apart round the circle, never closer to the middle
+            // than SPREAD_MIN.
+            var radius = Math.max(SPREAD_MIN, SPREAD_STEP * group.length / (2 * Math.PI));
+            group.forEach(function (i, k) {
+                var angle = 2 * Math.PI * k / group.length - Math.PI / 2;
+                var offset = L.point(radius * Math.cos(angle), radius * Math.sin(angle));
+                at[i] = map.unproject(centre.add(offset));
+            });
+        });
+        return at;
+    }
+
+    /* The leg from a spread marker to the place it stands for. */
+    function leg(from, to) {
+        return L.polyline([from, to], {
+            color: '#1b1b1b', weight: 1.5, opacity: 0.7, interactive: false, spreadLeg: true
         });
     }
 
@@ -377,6 +437,17 @@
         var points = new Array(data.n);
         for (var i = 0; i < data.n; i++) { points[i] = data.latLng(i); }
         return points;
+    }
+
+    /* The panes context markers and clusters are drawn in: under the counted incidents' own
+     * (Leaflet's overlay pane is at z-index 400, its marker pane at 600), so that context
+     * never covers a counted incident. */
+    function contextPane(map, kind) {
+        var name = kind === 'cluster' ? 'contextClusters' : 'contextPoints';
+        if (!map.getPane(name)) {
+            map.createPane(name).style.zIndex = kind === 'cluster' ? 590 : 390;
+        }
+        return name;
     }
 
     function clusterIcon(count, muted) {
@@ -499,7 +570,7 @@
          * st_folium parses that text as HTML). */
         _pick: function (i, e) {
             var name = payloadName(this._source);
-            if (!name || this.options.muted) { return; }
+            if (!name) { return; }
             var token = i + '@' + name;
             var target = {
                 _tooltip: {_content: token},
@@ -520,10 +591,12 @@
                 this._markers();
             }
         },
-        _point: function (i) {
-            var data = this._data, muted = this.options.muted;
-            var drawn = [marker(this, data, i, data.header.style, this.options.labels, muted)];
-            if (!muted && examined(data, i)) { drawn.push(examinedMark(data, i)); }
+        /* Incident i's marker (and examined mark), drawn at ``at`` when spread (see
+         * :func:`spread`), else at its place. */
+        _point: function (i, at) {
+            var data = this._data, muted = this.options.muted, o = this.options.labels;
+            var drawn = [marker(this, data, i, data.header.style, o, muted, at)];
+            if (!muted && examined(data, i)) { drawn.push(examinedMark(data, i, at)); }
             return drawn;
         },
         _markers: function () {
@@ -533,27 +606,45 @@
             var b = map.getBounds().pad(0.2), zoom = map.getZoom();
             var west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
             var items = index.getClusters([west, b.getSouth(), east, b.getNorth()], zoom);
-            var wanted = {};
+            var wanted = {}, points = [];
             items.forEach(function (f) {
                 if (f.properties && f.properties.cluster) {
                     var c = f.geometry.coordinates, id = f.properties.cluster_id;
                     wanted['k' + id] = function () {
-                        var m = L.marker([c[1], c[0]], {
+                        var m = L.marker([c[1], c[0]], L.extend({
                             icon: clusterIcon(f.properties.point_count, self.options.muted)
-                        });
+                        }, self.options.muted ? {pane: contextPane(map, 'cluster')} : {}));
                         m.on('click', self._expand.bind(self, id, [c[1], c[0]]));
                         return [m];
                     };
                 } else {
-                    wanted['p' + f.id] = self._point.bind(self, f.id);
+                    points.push(f.id);
                 }
             });
             // The selected incident shows, ringed, even where its neighbours are clustered.
             var s = this._selected();
+            if (s >= 0 && points.indexOf(s) < 0) { points.push(s); }
+            var at = zoom >= map.getMaxZoom() ? spread(map, data, points) : {};
+            points.forEach(function (i) {
+                wanted['p' + i] = self._point.bind(self, i, at[i]);
+                if (at[i]) {
+                    wanted['l' + i] = function () { return [leg(data.latLng(i), at[i])]; };
+                }
+            });
             if (s >= 0) {
-                wanted['p' + s] = wanted['p' + s] || this._point.bind(this, s);
-                wanted.s = function () { return selectionRing(data.latLng(s)); };
+                var ringAt = at[s] || data.latLng(s);
+                wanted.s = function () { return selectionRing(ringAt); };
             }
+            // A marker drawn elsewhere than it now belongs (spread, or no longer) is made again.
+            Object.keys(this._keyed).forEach(function (key) {
+                var want = key.charAt(0) === 'p' && at[Number(key.slice(1))];
+                var drawn = key.charAt(0) === 'p' && self._keyed[key][0].getLatLng();
+                var should = want || (drawn && data.latLng(Number(key.slice(1))));
+                if ((drawn && !drawn.equals(should)) || key === 's') {
+                    self._keyed[key].forEach(function (l) { map.removeLayer(l); });
+                    delete self._keyed[key];
+                }
+            });
             this._show(wanted);
             if (s >= 0) {
                 this._keyed['p' + s][0].bringToFront();
@@ -669,6 +760,19 @@
         }
     });
     L.control.incidentLegend = function (options) { return new L.Control.IncidentLegend(options); };
+
+    /* Leaflet focuses the map on a mouse press (for its keyboard handler); the browser then
+     * scrolls the page round the map's frame to bring the frame whole into view, and the map
+     * moves under the pointer before the click lands. Focus it without scrolling anything. */
+    L.Map.Keyboard.prototype._onMouseDown = function () {
+        if (this._focused) { return; }
+        this._map.getContainer().focus({preventScroll: true});
+    };
+    L.Control.prototype._refocusOnMap = function (e) {
+        if (this._map && e && e.screenX > 0 && e.screenY > 0) {
+            this._map.getContainer().focus({preventScroll: true});
+        }
+    };
 
     /* On narrow maps the layer control starts collapsed (an icon that opens it), whatever the
      * page asked for: expanded, it would cover much of a phone's map. */

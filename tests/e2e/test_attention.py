@@ -1,0 +1,345 @@
+"""What the analyst clicks stays where they look, on a desk (1440x900) and a phone (390x844):
+a real mouse click on a marker with the map partly below the window's edge selects it and the
+page does not move; markers sharing a place spread apart at the deepest zoom, each reachable;
+selecting a region-precision incident shows its whole uncertainty circle; a popup opened at the
+oblast's zoom is never cut by the map's edge or its controls; a marker click opens the record in
+view, and Close brings the map back; the first screen holds the figures and the map, the table
+the casualties; a context incident opens from its marker. Screenshots of each are kept in the
+test's tmp folder."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Frame, Page, expect
+
+from dashboard.core.csvio import Limits
+from dashboard.core.mapping import ACLED_COLUMNS
+from dashboard.imports import commit, open_store, prepare
+from tests.conftest import TODAY
+from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle, watch_runs
+from tests.e2e.test_map_story import LAYER, MARKER, RECTS, inside, overlaps
+from tests.helpers import csv_text
+from tests.test_acled import ACLED_ROW
+
+KHARKIV = "UA-KHA-20240102"
+#: Two incidents at one coordinate (Kharkiv's centre); the second is region-precision (25 km).
+SHARED = ("UA-KHA-20240106", "UA-KHA-20240207")
+SIZES = {"desk": (1440, 900), "phone": (390, 844)}
+#: The page's scrolling box (Streamlit scrolls its main section, not the window) and its offset.
+SCROLLER = """() => {
+    let el = document.querySelector("iframe[title*='st_folium']");
+    while (el && !(el.scrollHeight > el.clientHeight + 1
+                   && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) {
+        el = el.parentElement;
+    }
+    return el ? el.scrollTop : window.scrollY;
+}"""
+SCROLL_BY = """(dy) => {
+    let el = document.querySelector("iframe[title*='st_folium']");
+    while (el && !(el.scrollHeight > el.clientHeight + 1
+                   && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) {
+        el = el.parentElement;
+    }
+    if (el) { el.scrollTop += dy; } else { window.scrollBy(0, dy); }
+}"""
+
+
+@pytest.fixture(scope="module")
+def attention_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The shipped data with no tile server."""
+    running = start_app(tmp_path_factory.mktemp("attention"), env={"DASHBOARD_TILES": "none"})
+    yield running
+    stop_app(running)
+
+
+@pytest.fixture(params=sorted(SIZES))
+def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A page at a desk's or a phone's size (a phone with touch and a mobile viewport)."""
+    width, height = SIZES[request.param]
+    phone = request.param == "phone"
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone
+    )
+    opened = watch_runs(context.new_page())
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.errors = errors  # type: ignore[attr-defined]
+    yield opened
+    context.close()
+
+
+def shot(page: Page, tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "screenshots"
+    folder.mkdir(exist_ok=True)
+    size = page.viewport_size or {"width": 0}
+    page.screenshot(path=str(folder / f"{name}-{size['width']}.png"))
+
+
+def settled(page: Page, url: str) -> Frame:
+    """Open ``url`` and wait until the map has drawn its incidents and its first report's rerun
+    has finished."""
+    page.goto(url)
+    wait_idle(page)
+    frame = map_frame(page, timeout=60_000)
+    frame.wait_for_function(
+        "() => window.L && L.IncidentLayer && L.IncidentLayer.instances.some(l => l._data)",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1500)  # the map's first report reruns its fragment
+    wait_idle(page)
+    return map_frame(page, timeout=60_000)
+
+
+def where(page: Page, frame: Frame, incident: str) -> dict[str, Any]:
+    """Incident ``incident``'s marker as :data:`MARKER` finds it, placed in the page."""
+    found: dict[str, Any] = frame.evaluate(MARKER, incident)
+    box = page.locator("iframe[title*='st_folium']").bounding_box()
+    assert box is not None
+    return {**found, "x": box["x"] + found["x"], "y": box["y"] + found["y"]}
+
+
+def map_top(page: Page) -> float:
+    box = page.locator("iframe[title*='st_folium']").bounding_box()
+    assert box is not None
+    return float(box["y"])
+
+
+def test_a_real_click_on_a_marker_below_the_fold_selects_it_and_the_page_stays(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    height = (page.viewport_size or {"height": 0})["height"]
+    spot = where(page, frame, KHARKIV)
+    # Bring the marker 120 px above the window's bottom edge: the map's frame (560 px high, the
+    # marker in its middle) then ends below the edge, as it does on a desk at first.
+    page.evaluate(SCROLL_BY, spot["y"] - (height - 120))
+    page.wait_for_timeout(300)
+    spot = where(page, frame, KHARKIV)
+    box = page.locator("iframe[title*='st_folium']").bounding_box()
+    assert box is not None
+    assert spot["y"] < height < box["y"] + box["height"], (spot, box)
+    scrolled, top = page.evaluate(SCROLLER), map_top(page)
+    page.mouse.move(spot["x"], spot["y"])
+    page.mouse.down()
+    # The press focuses the map; the page must not scroll to show the map's frame whole.
+    frame.wait_for_function("() => document.activeElement.classList.contains('leaflet-container')")
+    assert page.evaluate(SCROLLER) == scrolled
+    assert map_top(page) == top
+    page.mouse.up()
+    expect(page).to_have_url(re.compile(rf"[?&]incident={KHARKIV}(&|$)"), timeout=30_000)
+    wait_idle(page)
+    shot(page, tmp_path, "marker-click")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_markers_sharing_a_place_spread_apart_and_each_can_be_selected(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    frame = settled(page, attention_app.url + "/?lat=49.9925&lon=36.2311&zoom=16")
+    page.locator("iframe[title*='st_folium']").scroll_into_view_if_needed()
+    bubble = frame.locator(".incident-cluster", has_text=re.compile(r"^2$"))
+    bubble.click()
+    frame.wait_for_function(f"() => ({LAYER})._map.getZoom() === ({LAYER})._map.getMaxZoom()")
+    frame.wait_for_function(
+        f"() => ({LAYER})._drawn.filter(l => l.options.spreadLeg).length === 2", timeout=30_000
+    )
+    page.wait_for_timeout(300)
+    spots = [where(page, frame, incident) for incident in SHARED]
+    assert all(s["point"] for s in spots)
+    # Each marker stands apart from the other (and from the place they share), as drawn.
+    drawn = frame.evaluate(
+        f"""() => ({LAYER})._drawn.filter(l => l.options.incidentIndex !== undefined)
+            .map(l => {{ const p = l._map.latLngToContainerPoint(l.getLatLng());
+                        return [l.options.incidentIndex, p.x, p.y]; }})"""
+    )
+    rows = {row: (x, y) for row, x, y in drawn}
+    a, b = (rows[s["row"]] for s in spots)
+    assert abs(a[0] - b[0]) + abs(a[1] - b[1]) > 30, drawn
+    shot(page, tmp_path, "spread")
+    box = page.locator("iframe[title*='st_folium']").bounding_box()
+    assert box is not None
+    second = spots[1]["row"]
+    x, y = rows[second]
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page).to_have_url(re.compile(rf"[?&]incident={SHARED[1]}(&|$)"), timeout=30_000)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_region_precision_incident_shows_its_whole_circle(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    frame = settled(page, attention_app.url + f"/?incident={SHARED[1]}")
+    frame.wait_for_function(
+        f"() => ({LAYER})._map && L.IncidentLayer.instances.some(l => l._drawn.some("
+        "c => c.options.circleIndex !== undefined && c.getBounds))",
+        timeout=30_000,
+    )
+    fits = frame.evaluate(
+        """() => {
+        const circles = L.IncidentLayer.instances.filter(l => l.options.kind === 'circles');
+        const ring = circles.flatMap(l => l._drawn)
+            .find(c => c.options.circleIndex !== undefined && c.options.weight === 2);
+        const map = ring._map, b = ring.getBounds(), size = map.getSize();
+        const sw = map.latLngToContainerPoint(b.getSouthWest());
+        const ne = map.latLngToContainerPoint(b.getNorthEast());
+        return {zoom: map.getZoom(), width: ne.x - sw.x, height: sw.y - ne.y,
+                map: [size.x, size.y], inside: map.getBounds().contains(b)};
+    }"""
+    )
+    assert fits["zoom"] < 13, fits
+    # The circle is whole in the map on a desk; a phone's narrow map shows most of it.
+    shot(page, tmp_path, "region-circle")
+    assert fits["height"] <= fits["map"][1], fits
+    assert fits["width"] <= max(fits["map"][0], 520) * 1.05, fits
+
+
+def test_a_popup_at_the_oblast_zoom_is_never_cut(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=11")
+    page.locator("iframe[title*='st_folium']").scroll_into_view_if_needed()
+    frame.evaluate(
+        f"""async (id) => {{
+        const layer = {LAYER};
+        const row = (await layer.incidentIds()).indexOf(id);
+        layer._map.setView(layer._data.latLng(row), 11, {{animate: false}});
+    }}""",
+        KHARKIV,
+    )
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    frame = map_frame(page)
+    spot = where(page, frame, KHARKIV)
+    page.mouse.click(spot["x"], spot["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]incident={KHARKIV}(&|$)"), timeout=30_000)
+    wait_idle(page)
+    frame = map_frame(page)
+    frame.wait_for_function("() => document.querySelector('.incident-popup b')", timeout=30_000)
+    page.wait_for_timeout(800)
+    rects = frame.evaluate(RECTS)
+    shot(page, tmp_path, "popup")
+    (popup,) = rects["popup"]
+    assert inside(popup, rects["map"]), rects
+    (title,) = rects["title"]
+    assert not any(overlaps(title, c) for c in rects["controls"]), rects
+    for layers in rects["layers"]:
+        assert not overlaps(popup, layers), rects
+
+
+def test_a_marker_click_opens_the_record_in_view_and_close_returns_the_map(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    height = (page.viewport_size or {"height": 0})["height"]
+    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    before = frame.evaluate(
+        f"() => {{ const m = ({LAYER})._map; return [m.getCenter(), m.getZoom()]; }}"
+    )
+    spot = where(page, frame, KHARKIV)
+    assert 0 < spot["y"] < height  # the map is on the first screen, its marker in sight
+    page.mouse.click(spot["x"], spot["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]incident={KHARKIV}(&|$)"), timeout=30_000)
+    wait_idle(page)
+    heading = page.locator(".st-key-incident_record h4").first
+    expect(heading).to_contain_text("2024-01-02 · Kharkiv", timeout=30_000)
+    box = heading.bounding_box()
+    assert box is not None
+    # Where the analyst looks, no scrolling: beside the map on a desk, over the page's foot on
+    # a phone, the map still in sight above it.
+    assert box["y"] >= 0, box
+    assert box["y"] + box["height"] <= height, box
+    if (page.viewport_size or {"width": 0})["width"] <= 640:  # the map's top above the sheet
+        assert map_top(page) < box["y"], box
+    shot(page, tmp_path, "record-open")
+    page.locator(".st-key-close_record").get_by_role("button", name="Close").click()
+    expect(page).not_to_have_url(re.compile(r"incident="), timeout=30_000)
+    wait_idle(page)
+    expect(page.locator(".st-key-incident_record")).to_have_count(0)
+    # The map is back at the zoom and place it was clicked on (give or take the pan that kept
+    # the marker's popup clear of the controls), not at the selection's own view.
+    frame = map_frame(page)
+    frame.wait_for_function(
+        f"""([lat, lng, zoom]) => {{ const m = ({LAYER})._map;
+            const p = m.latLngToContainerPoint([lat, lng]), size = m.getSize();
+            return m.getZoom() === zoom && p.x >= 0 && p.x <= size.x
+                && p.y >= 0 && p.y <= size.y; }}""",
+        arg=[before[0]["lat"], before[0]["lng"], before[1]],
+        timeout=30_000,
+    )
+    shot(page, tmp_path, "record-closed")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_first_screen_shows_the_figures_and_the_map_and_the_table_the_casualties(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    size = page.viewport_size or {"width": 0, "height": 0}
+    settled(page, attention_app.url)
+    figures = page.locator(".st-key-headline_figures").bounding_box()
+    assert figures is not None
+    assert figures["y"] + figures["height"] <= size["height"], figures
+    # At least a third of the map's 560 px on the first screen.
+    assert map_top(page) <= size["height"] - 560 / 3, map_top(page)
+    shot(page, tmp_path, "first-screen")
+    grid = page.locator(".st-key-incident_table [data-testid='stDataFrameResizable']")
+    grid.scroll_into_view_if_needed()
+    headers = page.locator(".st-key-incident_table table[role='grid'] thead th")
+    expect(headers.first).to_be_attached(timeout=30_000)
+    shown = [h for h in headers.all_text_contents() if h.strip()]
+    assert "Killed" in shown, shown
+    assert "Injured" in shown, shown
+    shot(page, tmp_path, "table")
+
+
+@pytest.fixture(scope="module")
+def context_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The shipped data and one ACLED row (context: not DPRK-origin) at Izium, alone there."""
+    tmp = tmp_path_factory.mktemp("context")
+    url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    store = open_store(url, today=TODAY)
+    row = {**ACLED_ROW, "latitude": "49.2100", "longitude": "37.2500", "admin2": "Iziumskyi"}
+    data = csv_text([row], columns=ACLED_COLUMNS).encode("utf-8")
+    commit(store, prepare(data, "acled.csv", TODAY, limits=Limits()), uploaded_by="test")
+    store.dispose()
+    running = start_app(tmp, env={"DASHBOARD_TILES": "none", "DASHBOARD_DB_URL": url})
+    yield running
+    stop_app(running)
+
+
+def test_a_context_incident_opens_from_its_marker(
+    context_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    page = sized
+    frame = settled(page, context_app.url + "/?context=1&lat=49.21&lon=37.25&zoom=12")
+    muted = "L.IncidentLayer.instances.find(l => l._map && l.options.muted)"
+    frame.wait_for_function(f"() => ({muted}) && ({muted})._drawn.length > 0", timeout=30_000)
+    spot: dict[str, float] = frame.evaluate(
+        f"""() => {{ const layer = {muted}, map = layer._map;
+            const p = map.latLngToContainerPoint(layer._data.latLng(0));
+            return {{x: p.x, y: p.y}}; }}"""
+    )
+    box = page.locator("iframe[title*='st_folium']").bounding_box()
+    assert box is not None
+    height = (page.viewport_size or {"height": 0})["height"]
+    x, y = box["x"] + spot["x"], box["y"] + spot["y"]
+    assert 0 < y < height
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"[?&]incident=UKR12345(&|$)"), timeout=30_000)
+    wait_idle(page)
+    expect(page.locator(".st-key-incident_panel")).to_contain_text(
+        "Context incident (not DPRK-origin)", timeout=30_000
+    )
+    expect(page.locator(".st-key-incident_record")).to_contain_text("UKR12345")
+    # Counted nowhere: the figures still count the 8 DPRK-origin incidents.
+    expect(page.locator(".st-key-headline_figures")).to_contain_text("8")
+    shot(page, tmp_path, "context-record")
