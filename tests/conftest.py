@@ -50,7 +50,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
         params = getattr(item, "callspec", None)
         on_postgres = params is not None and params.params.get("db_url") == "postgresql"
-        if on_postgres or "pg_url" in getattr(item, "fixturenames", ()):
+        if on_postgres or {"pg_url", "pg_seeded_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
         if item.get_closest_marker("e2e"):
             browser_files.add(_file_of(item.nodeid))
@@ -139,6 +139,17 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards: empty, unless the test uses
     ``store`` (then already migrated and seeded, as ``store`` would leave it)."""
     template = request.getfixturevalue("_pg_seeded") if "store" in request.fixturenames else None
+    yield from _pg_database(template)
+
+
+@pytest.fixture
+def pg_seeded_url(_pg_seeded: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, migrated and seeded (what ``open_store`` makes
+    of an empty one), dropped afterwards."""
+    yield from _pg_database(_pg_seeded)
+
+
+def _pg_database(template: str | None) -> Iterator[str]:
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     url = _create_database(admin, template)
     try:
