@@ -7,7 +7,7 @@ import sqlite3
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -139,17 +139,21 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards: empty, unless the test uses
     ``store`` (then already migrated and seeded, as ``store`` would leave it)."""
     template = request.getfixturevalue("_pg_seeded") if "store" in request.fixturenames else None
-    yield from _pg_database(template)
+    with pg_database(template) as url:
+        yield url
 
 
 @pytest.fixture
 def pg_seeded_url(_pg_seeded: str) -> Iterator[str]:
     """A fresh PostgreSQL database for one test, migrated and seeded (what ``open_store`` makes
     of an empty one), dropped afterwards."""
-    yield from _pg_database(_pg_seeded)
+    with pg_database(_pg_seeded) as url:
+        yield url
 
 
-def _pg_database(template: str | None) -> Iterator[str]:
+@contextmanager
+def pg_database(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (empty, or a copy of ``template``) while in the block."""
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     url = _create_database(admin, template)
     try:
