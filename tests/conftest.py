@@ -36,15 +36,25 @@ def unavailable(reason: str) -> None:
 FILE_SECONDS = "dashboard/file-seconds"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``-n``, with each file's seconds recorded by the last whole run, hand out the
+    longest files first (see below) rather than pytest-xdist's default, the files with the most
+    tests first: that one puts the browser files (a few long tests each) last."""
+    if hasattr(config.option, "loadscopereorder") and _recorded_seconds(config):
+        config.option.loadscopereorder = False
+
+
+def _recorded_seconds(config: pytest.Config) -> dict[str, float]:
+    return config.cache.get(FILE_SECONDS, {}) if config.cache is not None else {}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark what each test needs, so ``-m e2e`` and ``-m postgres`` select by it: browser tests
     by their folder, PostgreSQL ones by the fixtures they use (``db_url`` is on both kinds).
 
-    Then put the longest files first, so that under ``-n`` (``--dist loadfile``) no long file
-    starts last and runs alone: by the seconds each took in the last whole run, or, with no
-    record yet, the files holding browser tests first."""
+    Then, if the last whole run recorded each file's seconds, put the longest files first, so
+    that under ``-n`` (``--dist loadfile``) no long file starts last and runs alone."""
     e2e = Path(__file__).parent / "e2e"
-    browser_files: set[str] = set()
     for item in items:
         if e2e in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
@@ -52,15 +62,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         on_postgres = params is not None and params.params.get("db_url") == "postgresql"
         if on_postgres or {"pg_url", "pg_seeded_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
-        if item.get_closest_marker("e2e"):
-            browser_files.add(_file_of(item.nodeid))
-    seconds: dict[str, float] = config.cache.get(FILE_SECONDS, {}) if config.cache else {}
-
-    def weight(item: pytest.Item) -> tuple[float, bool]:
-        file = _file_of(item.nodeid)
-        return seconds.get(file, 0.0), file in browser_files
-
-    items.sort(key=weight, reverse=True)  # stable: each file's tests keep their order
+    seconds = _recorded_seconds(config)
+    if seconds:  # stable: each file's tests keep their order
+        items.sort(key=lambda item: seconds.get(_file_of(item.nodeid), 0.0), reverse=True)
 
 
 def _file_of(nodeid: str) -> str:
@@ -138,7 +142,8 @@ def _pg_seeded() -> Iterator[str]:
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards: empty, unless the test uses
     ``store`` (then already migrated and seeded, as ``store`` would leave it)."""
-    template = request.getfixturevalue("_pg_seeded") if "store" in request.fixturenames else None
+    copy = SEEDED_COPY in request.fixturenames
+    template = request.getfixturevalue("_pg_seeded") if copy else None
     with pg_database(template) as url:
         yield url
 
@@ -169,7 +174,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     ``store``)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-        if "store" in request.fixturenames:
+        if SEEDED_COPY in request.fixturenames:
             _copy_sqlite(request.getfixturevalue("_sqlite_seeded"), tmp_path / "store.sqlite3")
         return url
     return request.getfixturevalue("pg_url")
@@ -189,8 +194,18 @@ def _copy_sqlite(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
+#: The fixture by which ``db_url`` and ``pg_url`` know that the test's ``store`` is the one below
+#: (a test file may define its own, which opens an empty database itself).
+SEEDED_COPY = "_seeded_copy"
+
+
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
+def _seeded_copy() -> None:
+    """Nothing: its presence asks ``db_url`` and ``pg_url`` for a copy of a seeded database."""
+
+
+@pytest.fixture
+def store(db_url: str, _seeded_copy: None) -> Iterator[Store]:
     """A migrated store holding the shipped incidents (a copy of one migrated and seeded once
     per test process; opening it checks that it is at the head and seeded, as on a new one)."""
     opened = open_store(db_url, today=TODAY)
