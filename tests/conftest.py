@@ -45,7 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _recorded_seconds(config: pytest.Config) -> dict[str, float]:
-    return config.cache.get(FILE_SECONDS, {}) if config.cache is not None else {}
+    cache = getattr(config, "cache", None)  # none with -p no:cacheprovider
+    return cache.get(FILE_SECONDS, {}) if cache is not None else {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -86,9 +87,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     each file's seconds for the next run's order."""
     config = session.config
     whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.option.keyword
-    if whole and config.cache is not None and not hasattr(config, "workerinput"):
-        kept = config.cache.get(FILE_SECONDS, {})
-        config.cache.set(FILE_SECONDS, kept | {f: round(s, 1) for f, s in _seconds_run.items()})
+    cache = getattr(config, "cache", None)
+    if whole and cache is not None and not hasattr(config, "workerinput"):
+        kept = cache.get(FILE_SECONDS, {})
+        cache.set(FILE_SECONDS, kept | {f: round(s, 1) for f, s in _seconds_run.items()})
 
 
 @pytest.fixture(autouse=True)
