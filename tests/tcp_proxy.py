@@ -34,6 +34,11 @@ class TcpProxy:
         self._acceptor = threading.Thread(target=self._accept, args=(listener,), daemon=True)
         self._acceptor.start()
 
+    @property
+    def up(self) -> bool:
+        """Whether the proxy accepts connections (started, and not stopped since)."""
+        return self._running.is_set()
+
     def stop(self) -> None:
         self._running.clear()
         if self._acceptor is not None:

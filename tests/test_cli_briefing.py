@@ -1,21 +1,27 @@
 """``python -m dashboard briefing``: the page's briefing of a linked view, written by the CLI.
 
-The CLI runs for real (a subprocess on a real store of each kind); a hostile stored row shows as
-its literal text in the page and in the map document, never as markup or an evaluated template.
+The CLI runs on a real store of each kind, in this process (its ``main``, with the environment a
+shell would give it) and once as ``python -m dashboard``; a hostile stored row shows as its literal
+text in the page and in the map document, never as markup or an evaluated template.
 """
 
 from __future__ import annotations
 
 import html
+import io
+import os
 import re
 import subprocess
 import sys
 import time
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
+from dashboard.__main__ import main
 from dashboard.core.links import format_asof
 from dashboard.core.view import fitted_view
 from dashboard.store import Store
@@ -27,16 +33,33 @@ SCRIPT = "<script>alert(1)</script>"
 HOSTILE = row(location=TEMPLATE, notes=SCRIPT, source_title=SCRIPT, weapon="KN-23 {{ 7*7 }}")
 
 
-def cli(*args: str, db_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", *args],
-        cwd=REPO,
-        env={"DASHBOARD_DB_URL": db_url, "PATH": "/usr/bin:/bin", "DASHBOARD_TILES": "none"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+def cli(*args: str, db_url: str, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """``python -m dashboard *args`` on the store at ``db_url``, with no tiles and English: its
+    ``main`` in this process, or with ``process`` a process of its own."""
+    env = {"DASHBOARD_DB_URL": db_url, "DASHBOARD_TILES": "none"}
+    if process:
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard", *args],
+            cwd=REPO,
+            env={**env, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    # Nothing of this process's own configuration: only what the command is given above.
+    own = {k: v for k, v in os.environ.items() if not k.startswith(("DASHBOARD_", "LANG", "LC_"))}
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        mock.patch.dict(os.environ, {**own, **env}, clear=True),
+        redirect_stdout(out),
+        redirect_stderr(err),
+    ):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_info:  # argparse's usage errors
+            code = int(exit_info.code or 0)
+    return subprocess.CompletedProcess(["dashboard", *args], code, out.getvalue(), err.getvalue())
 
 
 def briefing(tmp_path: Path, db_url: str, *link: str) -> tuple[str, str, str]:
@@ -135,7 +158,9 @@ def test_bad_link_exits_2_and_unreachable_store_exits_1(tmp_path: Path) -> None:
         assert done.returncode == 2, done.stderr
         assert "--link must be an http(s) address or a query string" in done.stderr
     assert cli("briefing", db_url=db).returncode == 2  # --out is required
-    down = cli("briefing", "--out", out, db_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    # As a process of its own: the entry point's exit code and message, with no traceback.
+    nowhere = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    down = cli("briefing", "--out", out, db_url=nowhere, process=True)
     assert down.returncode == 1
     assert "cannot open the store" in down.stderr
     unwritable = cli("briefing", "--out", str(tmp_path / "no" / "b.html"), db_url=db)

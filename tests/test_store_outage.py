@@ -27,9 +27,10 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def proxied(pg_url: str) -> Iterator[tuple[TcpProxy, str]]:
-    """A running proxy in front of the test database, and the URL that goes through it."""
-    target = sa.make_url(pg_url)
+def proxied(pg_seeded_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """A running proxy in front of the test's database (migrated and seeded), and the URL that
+    goes through it."""
+    target = sa.make_url(pg_seeded_url)
     proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432))
     proxy.start()
     yield proxy, target.set(port=proxy.port).render_as_string(hide_password=False)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page, sync_playwright
+from playwright.sync_api import Browser, Frame, Page, WebSocket, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -150,22 +150,30 @@ _RUN_ENDS = {
     ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
     ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
 }
+#: Per watched page: script runs finished, and fragment runs finished since its last websocket
+#: opened (its current session).
 _finished_runs: weakref.WeakKeyDictionary[Page, list[int]] = weakref.WeakKeyDictionary()
 
 
 def watch_runs(page: Page) -> Page:
     """Count the script runs the server tells ``page`` it has finished (its ``script_finished``
-    messages, a run cut short for a rerun aside), for :func:`run_of`. Call it before the page
-    opens the app: only websockets opened later are watched."""
-    finished = _finished_runs.setdefault(page, [0])
+    messages, a run cut short for a rerun aside), for :func:`run_of` and :func:`settled_map`.
+    Call it before the page opens the app: only websockets opened later are watched."""
+    finished = _finished_runs.setdefault(page, [0, 0])
 
     def on_frame(payload: str | bytes) -> None:
         if isinstance(payload, bytes):
             message = ForwardMsg.FromString(payload)
             if message.WhichOneof("type") == "script_finished":
                 finished[0] += message.script_finished in _RUN_ENDS
+                fragment = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                finished[1] += message.script_finished == fragment
 
-    page.on("websocket", lambda socket: socket.on("framereceived", on_frame))
+    def on_socket(socket: WebSocket) -> None:
+        finished[1] = 0
+        socket.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
     return page
 
 
@@ -202,6 +210,23 @@ def map_frame(page: Page, timeout: float = 30_000) -> Frame:
                 return frame
         page.wait_for_timeout(200)
     raise AssertionError("the map iframe did not draw a Leaflet map")
+
+
+def settled_map(page: Page, timeout: float = 60_000) -> Frame:
+    """The st_folium iframe once its map has drawn and reported the view it opened at, and the
+    run of the map's fragment that report causes has finished: from then on, the page changes
+    only when told to. ``page`` must be watched by :func:`watch_runs`."""
+    if page not in _finished_runs:
+        raise AssertionError("settled_map needs a page watched by watch_runs")
+    frame = map_frame(page, timeout)
+    deadline = time.monotonic() + timeout / 1000
+    while not _finished_runs[page][1]:
+        if time.monotonic() > deadline:
+            waited = f"{timeout / 1000:.0f} s"
+            raise AssertionError(f"no run followed the map's first report within {waited}")
+        page.wait_for_timeout(50)
+    wait_idle(page, timeout)
+    return frame
 
 
 def select_first_row(page: Page, attempts: int = 3) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta
-from tests.conftest import TODAY
+from tests.conftest import TODAY, pg_database
 from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_idle
 from tests.tcp_proxy import TcpProxy
 
@@ -77,21 +77,36 @@ def test_two_app_processes_serve_one_database(
     context.close()
 
 
-@pytest.fixture
-def proxied_app(pg_url: str, tmp_path: Path) -> Iterator[tuple[TcpProxy, RunningApp]]:
-    """The dashboard on PostgreSQL through a proxy the test can take down (open to this machine)."""
-    target = sa.make_url(pg_url)
-    proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432))
-    proxy.start()
-    via_proxy = target.set(port=proxy.port).render_as_string(hide_password=False)
-    running = start_app(tmp_path, {"DASHBOARD_DB_URL": via_proxy, "DASHBOARD_UPLOAD_PASSWORD": ""})
-    try:
-        yield proxy, running
-    finally:
-        stop_app(running)
-        proxy.stop()
+@pytest.fixture(scope="module")
+def proxied_app(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TcpProxy, RunningApp]]:
+    """The dashboard on PostgreSQL through a proxy the tests can take down (open to this
+    machine): one app for the outage tests, each of which opens its own session and leaves the
+    proxy up."""
+    with pg_database() as pg_url:
+        target = sa.make_url(pg_url)
+        proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432))
+        proxy.start()
+        via_proxy = target.set(port=proxy.port).render_as_string(hide_password=False)
+        tmp = tmp_path_factory.mktemp("outage")
+        running = start_app(tmp, {"DASHBOARD_DB_URL": via_proxy, "DASHBOARD_UPLOAD_PASSWORD": ""})
+        try:
+            yield proxy, running
+        finally:
+            stop_app(running)
+            proxy.stop()
     assert UNREACHABLE not in running.log.read_text()  # the log has the reason, not the notice
     assert "cannot open the store" in running.log.read_text()
+
+
+@pytest.fixture
+def outage(proxied_app: tuple[TcpProxy, RunningApp]) -> Iterator[tuple[TcpProxy, RunningApp]]:
+    """The proxied app, its proxy up again after the test whatever happened."""
+    proxy, _ = proxied_app
+    yield proxied_app
+    if not proxy.up:
+        proxy.start()
 
 
 def expect_unreachable_notice(page: Page) -> None:
@@ -102,9 +117,9 @@ def expect_unreachable_notice(page: Page) -> None:
 
 
 def test_store_down_shows_a_message_and_recovers_by_itself(
-    page: Page, proxied_app: tuple[TcpProxy, RunningApp]
+    page: Page, outage: tuple[TcpProxy, RunningApp]
 ) -> None:
-    proxy, running = proxied_app
+    proxy, running = outage
     page.goto(running.url)
     wait_idle(page)
     expect_incidents_in_view(page, 8)
@@ -124,9 +139,9 @@ def test_store_down_shows_a_message_and_recovers_by_itself(
 
 
 def test_upload_page_shows_the_outage_notice_and_recovers_by_itself(
-    page: Page, proxied_app: tuple[TcpProxy, RunningApp]
+    page: Page, outage: tuple[TcpProxy, RunningApp]
 ) -> None:
-    proxy, running = proxied_app
+    proxy, running = outage
     page.goto(f"{running.url}/upload")
     page.locator(UPLOADER).wait_for(timeout=30_000)
     wait_idle(page)
@@ -143,9 +158,9 @@ def test_upload_page_shows_the_outage_notice_and_recovers_by_itself(
 
 
 def test_a_new_asof_link_while_the_store_is_down_shows_the_notice(
-    page: Page, proxied_app: tuple[TcpProxy, RunningApp]
+    page: Page, outage: tuple[TcpProxy, RunningApp]
 ) -> None:
-    proxy, running = proxied_app
+    proxy, running = outage
     page.goto(running.url)  # the app opens (and seeds) its store
     wait_idle(page)
     expect_incidents_in_view(page, 8)

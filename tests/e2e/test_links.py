@@ -24,7 +24,9 @@ from tests.e2e.conftest import (
     start_app,
     stop_app,
     wait_idle,
+    watch_runs,
 )
+from tests.e2e.conftest import settled_map as watched_map
 
 #: The incidents the map holds (clustered or not, read from its incident layer), its centre and
 #: zoom, read from Leaflet.
@@ -65,10 +67,16 @@ def query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query, keep_blank_values=True)
 
 
-def settled_map(page: Page) -> tuple[Frame, dict[str, Any]]:
-    frame = map_frame(page)
-    page.wait_for_timeout(1500)  # the map reports its first view, which reruns the fragment
-    wait_idle(page)
+def settled_map(page: Page, *, opened: bool = True) -> tuple[Frame, dict[str, Any]]:
+    """The map and its state once it has reported its view: on a page just opened, once the run
+    that report causes has finished; later in a session (``opened=False``: the map may move
+    without being built again), after giving its report 1.5 s to arrive."""
+    if opened:
+        frame = watched_map(page)
+    else:
+        frame = map_frame(page)
+        page.wait_for_timeout(1500)
+        wait_idle(page)
     return frame, frame.evaluate(MAP_STATE)
 
 
@@ -77,7 +85,7 @@ def fresh_session(browser: Browser, link: str) -> Iterator[tuple[Page, dict[str,
     """The link opened in a new browser context (a new session), once its map has settled."""
     other = browser.new_context(viewport={"width": 1500, "height": 1200})
     try:
-        fresh = other.new_page()
+        fresh = watch_runs(other.new_page())
         fresh.goto(link)
         wait_idle(fresh)
         _, state = settled_map(fresh)
@@ -201,7 +209,7 @@ def test_the_link_keeps_the_base_path(browser: Browser, tmp_path: Path) -> None:
     served = start_app(tmp_path, env={"DASHBOARD_TILES": "none"}, base_path="dash/board")
     try:
         context = browser.new_context(viewport={"width": 1500, "height": 1200})
-        page = context.new_page()
+        page = watch_runs(context.new_page())
         page.goto(served.url + "/?incident=UA-KYI-20240102")
         wait_idle(page)
         settled_map(page)
@@ -239,7 +247,7 @@ def test_working_the_filters_updates_the_address_and_the_link(
     assert query(page.url) == expected
     link = page.locator(".st-key-share_link input").input_value()
     assert query(link) == expected
-    _, sender = settled_map(page)
+    _, sender = settled_map(page, opened=False)
 
     with fresh_session(browser, link) as (_, receiver):
         assert receiver["ids"] == sender["ids"]
@@ -282,7 +290,7 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     assert in_view(page) == "4"
     select_first_row(page)
     page.locator(".st-key-incident_record").wait_for(timeout=30_000)
-    _, selected = settled_map(page)
+    _, selected = settled_map(page, opened=False)
     chosen = query(page.url)["incident"]
     assert selected["zoom"] == selected_zoom(chosen[0])
     assert query(page.url) == {
@@ -297,7 +305,7 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     assert in_view(page) == "4"
     assert page.locator(".st-key-incident_record").count() == 0
     assert page.locator(".st-key-from input").input_value() == "2024-02-01"
-    _, unselected = settled_map(page)
+    _, unselected = settled_map(page, opened=False)
     shipped = pd.read_csv(SHIPPED_INCIDENTS)
     four = shipped[
         (shipped["attribution_status"] == "preliminary") & (shipped["date"] >= "2024-02-01")
@@ -317,7 +325,7 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     assert query(page.url)["incident"] == chosen
     assert in_view(page) == "4"
     assert chosen[0] in record_text(page)
-    _, again = settled_map(page)
+    _, again = settled_map(page, opened=False)
     assert again["zoom"] == selected_zoom(chosen[0])
     assert page.errors == []  # type: ignore[attr-defined]
 
@@ -338,6 +346,6 @@ def test_back_after_moving_the_map_returns_it(offline_app: RunningApp, page: Pag
         f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {KYIV_ZOOM}",
         timeout=15_000,
     )
-    _, back = settled_map(page)
+    _, back = settled_map(page, opened=False)
     assert (back["zoom"], round(back["lat"], 3), round(back["lon"], 3)) == (KYIV_ZOOM, 50.43, 30.47)
     assert "zoom" not in query(page.url)  # the map's return is not a new move

@@ -15,7 +15,15 @@ from playwright.sync_api import Browser, Frame, Page, expect
 from dashboard.core.evidence import annotate
 from dashboard.imports import open_store
 from tests.conftest import TODAY
-from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
+from tests.e2e.conftest import (
+    RunningApp,
+    map_frame,
+    settled_map,
+    start_app,
+    stop_app,
+    wait_idle,
+    watch_runs,
+)
 
 KHARKIV = "UA-KHA-20240102"  # examined by CAR; several sources
 KYIV = "UA-KYI-20240102"  # the only incident in the Solomianskyi district
@@ -71,12 +79,10 @@ def settled(page: Page, url: str) -> Frame:
     """Open ``url`` and wait until the map has drawn its incidents and reported its view."""
     page.goto(url)
     wait_idle(page)
-    frame = map_frame(page)
+    frame = settled_map(page)
     frame.wait_for_function(
         "() => window.L && L.IncidentLayer && L.IncidentLayer.instances.some(l => l._data)"
     )
-    page.wait_for_timeout(1500)  # the map's first report reruns its fragment
-    wait_idle(page)
     return frame
 
 
@@ -251,7 +257,7 @@ def test_a_phone_folds_the_layer_control_and_the_legend(
 ) -> None:
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
-        page = phone.new_page()
+        page = watch_runs(phone.new_page())
         frame = settled(page, story_app.url)
         assert frame.locator(".leaflet-control-layers").count() == 1
         assert frame.locator(".leaflet-control-layers-expanded").count() == 0

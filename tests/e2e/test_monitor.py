@@ -54,7 +54,19 @@ def open_view(page: Page, app: RunningApp) -> Frame:
     return frame
 
 
-def test_map_draws_the_shipped_incidents_offline(page: Page, app: RunningApp) -> None:
+MAP_CENTRE = """() => {
+    let centre = null;
+    (window.feature_group || []).forEach(g => {
+        if (g._map) { const c = g._map.getCenter(); centre = [c.lat, c.lng, g._map.getZoom()]; }
+    });
+    return centre;
+}"""
+
+
+def test_the_monitor_offline_map_popup_and_a_selected_row(page: Page, app: RunningApp) -> None:
+    """One analyst's visit: the map draws the shipped incidents with nothing fetched from
+    elsewhere but tiles, the Kharkiv popup carries the facts, and selecting a row opens its
+    record and centres the map on it."""
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     frame = open_view(page, app)
@@ -65,14 +77,8 @@ def test_map_draws_the_shipped_incidents_offline(page: Page, app: RunningApp) ->
     foreign = {
         urlparse(u).hostname for u in requests if urlparse(u).hostname not in ("127.0.0.1", None)
     }
-    assert foreign <= {"tile.openstreetmap.org"}, (
-        foreign
-    )  # tiles only: every script is served locally
-    assert not page.errors  # type: ignore[attr-defined]
+    assert foreign <= {"tile.openstreetmap.org"}, foreign  # tiles only: every script is local
 
-
-def test_kharkiv_popup_carries_the_facts(page: Page, app: RunningApp) -> None:
-    frame = open_view(page, app)
     shown = frame.evaluate(OPEN_POPUP, "UA-KHA-20240102")
     assert "2024-01-02 · Kharkiv (Shevchenkivskyi)" in shown["popup"]
     assert "Hwasong-11 series (KN-23/KN-24)" in shown["popup"]
@@ -80,18 +86,6 @@ def test_kharkiv_popup_carries_the_facts(page: Page, app: RunningApp) -> None:
     assert "Confirmed by an independent monitor" in shown["popup"]
     assert shown["tooltip"] == "2024-01-02 · Hwasong-11 series (KN-23/KN-24) · confirmed"
 
-
-MAP_CENTRE = """() => {
-    let centre = null;
-    (window.feature_group || []).forEach(g => {
-        if (g._map) { const c = g._map.getCenter(); centre = [c.lat, c.lng, g._map.getZoom()]; }
-    });
-    return centre;
-}"""
-
-
-def test_selecting_a_row_opens_the_record_and_centres_the_map(page: Page, app: RunningApp) -> None:
-    open_view(page, app)
     page.get_by_placeholder("place, weapon, source, note…").fill("Shevchenkivskyi")
     page.keyboard.press("Enter")
     wait_idle(page)
@@ -105,6 +99,7 @@ def test_selecting_a_row_opens_the_record_and_centres_the_map(page: Page, app: R
     frame.wait_for_function(f"({MAP_CENTRE})()[2] === {zoom}", timeout=15_000)
     lat, lon, _ = frame.evaluate(MAP_CENTRE)
     assert (round(lat, 3), round(lon, 3)) == (50.017, 36.217)
+    assert not page.errors  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")

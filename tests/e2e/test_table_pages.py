@@ -15,9 +15,9 @@ from dashboard.store import BatchMeta
 from tests.conftest import TODAY
 from tests.e2e.conftest import (
     RunningApp,
-    map_frame,
     run_of,
     select_first_row,
+    settled_map,
     start_app,
     stop_app,
     wait_idle,
@@ -55,9 +55,7 @@ def open_settled(page: Page, url: str) -> None:
     would close a dropdown opened meanwhile)."""
     page.goto(url)
     wait_idle(page)
-    map_frame(page)
-    page.wait_for_timeout(1500)
-    wait_idle(page)
+    settled_map(page)
 
 
 def holds_rows(page: Page, rows: int) -> None:
