@@ -32,6 +32,14 @@ from dashboard.store import Store, default_url
 if TYPE_CHECKING:
     from dashboard.review import Checked
 
+#: What ``--help`` says first (the module's docstring, as the command line's user reads it).
+DESCRIPTION = N_(
+    "The dashboard's command line: one command per run (COMMAND --help describes it). "
+    "Exit codes: 0 done (or a dry run of a file that would be stored), 1 the operation was "
+    "refused or failed (a message says why; a rejected import prints its report on standard "
+    "output), 2 usage error."
+)
+
 
 class UsageError(DashboardError):
     """The command line asks for something that cannot be done as asked (exit code 2)."""
@@ -533,12 +541,12 @@ def _add_launches_command(commands: argparse._SubParsersAction[argparse.Argument
     """``import-launches FILE``: the monthly launches from the Air Force dataset's CSV."""
     launches = commands.add_parser(
         "import-launches",
-        help="store the monthly Iskander-M/KN-23 launches from the Air Force reports' dataset",
+        help=_("store the monthly Iskander-M/KN-23 launches from the Air Force reports' dataset"),
     )
     launches.add_argument(
-        "file", help="missile_attacks_daily.csv of 'Massive Missile Attacks on Ukraine'"
+        "file", help=_("missile_attacks_daily.csv of 'Massive Missile Attacks on Ukraine'")
     )
-    launches.add_argument("--dry-run", action="store_true", help="report only; store nothing")
+    launches.add_argument("--dry-run", action="store_true", help=_("report only; store nothing"))
     _add_analyst(launches)
     launches.set_defaults(run=_import_launches)
 
@@ -583,33 +591,33 @@ def _add_review_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=_(DESCRIPTION))
     commands = parser.add_subparsers(dest="command", required=True)
     imp = commands.add_parser(
-        "import", help="validate a CSV file and store it as one batch (all or nothing)"
+        "import", help=_("validate a CSV file and store it as one batch (all or nothing)")
     )
     imp.add_argument(
         "file",
-        help="CSV file or .xlsx workbook: the template's columns, or an ACLED export",
+        help=_("CSV file or .xlsx workbook: the template's columns, or an ACLED export"),
     )
     imp.add_argument(
         "--kind",
         choices=list(KINDS),
         default="incidents",
-        help="what the file holds: incidents, or evidence of stored ones (as the Upload page)",
+        help=_("what the file holds: incidents, or evidence of stored ones (as the Upload page)"),
     )
-    imp.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
-    imp.add_argument("--dry-run", action="store_true", help="report only; store nothing")
+    imp.add_argument("--sheet", help=_("the workbook's sheet to read (default: the first)"))
+    imp.add_argument("--dry-run", action="store_true", help=_("report only; store nothing"))
     imp.add_argument(
-        "--valid-only", action="store_true", help="store the valid rows even if others fail"
+        "--valid-only", action="store_true", help=_("store the valid rows even if others fail")
     )
     imp.add_argument(
         "--format",
         choices=FORMATS,
         default="auto",
-        help="column layout; auto recognises ACLED exports",
+        help=_("column layout; auto recognises ACLED exports"),
     )
-    imp.add_argument("--mapping", help="a column mapping saved in the Upload page, by name")
+    imp.add_argument("--mapping", help=_("a column mapping saved in the Upload page, by name"))
     imp.add_argument(
         "--on-duplicate",
         choices=list(DUPLICATE_CHOICES),
@@ -622,37 +630,41 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reason(imp)
     imp.set_defaults(run=_import)
     export = commands.add_parser(
-        "export", help="write the store's incidents in the canonical format"
+        "export", help=_("write the store's incidents in the canonical format")
     )
     export.add_argument(
         "--format",
         choices=["csv", "excel-csv", "geojson"],
         default="csv",
-        help="excel-csv: UTF-8 with BOM, semicolons, decimal commas (Excel on a European locale)",
+        help=_(
+            "excel-csv: UTF-8 with BOM, semicolons, decimal commas (Excel on a European locale)"
+        ),
     )
-    export.add_argument("--out", required=True, help="file to write, or - for standard output")
+    export.add_argument("--out", required=True, help=_("file to write, or - for standard output"))
     export.set_defaults(run=_export)
-    listing = commands.add_parser("batches", help="list every batch (upload), newest first")
+    listing = commands.add_parser("batches", help=_("list every batch (upload), newest first"))
     listing.set_defaults(run=_batches)
     revert = commands.add_parser(
-        "revert", help="put back what a batch changed, as a new batch of kind 'revert'"
+        "revert", help=_("put back what a batch changed, as a new batch of kind 'revert'")
     )
-    revert.add_argument("batch", type=int, help="the batch id (see `batches`)")
+    revert.add_argument("batch", type=int, help=_("the batch id (see `batches`)"))
     _add_analyst(revert)
     _add_reason(revert)
     revert.set_defaults(run=_revert)
     brief = commands.add_parser(
         "briefing",
-        help="write the briefing (one HTML file) of the view a link describes, as the page does",
+        help=_("write the briefing (one HTML file) of the view a link describes, as the page does"),
     )
-    brief.add_argument("--out", required=True, help="HTML file to write, or - for standard output")
+    brief.add_argument(
+        "--out", required=True, help=_("HTML file to write, or - for standard output")
+    )
     brief.add_argument(
         "--link",
-        help="the view: a link copied from the app, or its query string (default: all, live)",
+        help=_("the view: a link copied from the app, or its query string (default: all, live)"),
     )
     brief.set_defaults(run=_briefing)
     assets = commands.add_parser(
-        "assets", help="copy the map's JS/CSS into the served static folder"
+        "assets", help=_("copy the map's JS/CSS into the served static folder")
     )
     assets.set_defaults(run=_assets)
     _add_launches_command(commands)

@@ -21,6 +21,7 @@ pages = [
 ]
 lang.switch()
 try:
+    data.open_for_page()
     st.navigation(pages).run()
 except StoreUnavailableError as exc:
     # The reason names the database host: it goes to the server log, not to every viewer.

@@ -497,3 +497,23 @@ def test_a_rejected_proposal_stores_nothing(
     assert open_store(cli_store).batch_count() == 1
     assert main(["approve", "1", "--analyst", "maria"]) == 1
     assert "proposal 1 is not pending (it is rejected)" in capsys.readouterr().err
+
+
+def test_help_speaks_the_language_lang_asks_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "uk_UA.UTF-8")
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines at its width
+    assert "Командний рядок панелі: одна команда за запуск" in text
+    assert "зберегти його одним пакетом" in text
+    assert "command line" not in text
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "лише звіт; нічого не зберігати" in text
+    assert "report only" not in text

@@ -4,8 +4,9 @@
 parts read incidents (:mod:`.incidents`), keep the batch log (:mod:`.log`), the evidence
 (:mod:`.evidence`), the monthly launches (:mod:`.launches`), the saved mappings
 (:mod:`.mappings`), the proposals waiting for review (:mod:`.proposals`), the sign-in throttle
-(:mod:`.throttle`) and the map payload files (:mod:`.payloads`). :class:`Store` is all of them
-over one database, which is what the pages and the CLI hold.
+(:mod:`.throttle`), the changes for feeds and webhooks (:mod:`.changes`) and the map payload
+files (:mod:`.payloads`). :class:`Store` is all of them over one database, which is what the
+pages and the CLI hold.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from dashboard.store.changes import ChangeLog
 from dashboard.store.database import Database, default_url, display_url
 from dashboard.store.evidence import EVIDENCE_FORMAT, EvidenceStore
 from dashboard.store.incidents import IncidentChange, IncidentReads
@@ -42,6 +44,7 @@ __all__ = [
 class Store(
     IncidentReads,
     BatchLog,
+    ChangeLog,
     EvidenceStore,
     ProposalStore,
     LaunchesStore,
@@ -49,9 +52,9 @@ class Store(
     SignInThrottle,
     SharedPayloads,
 ):
-    """Incidents, their batch log, their evidence, proposals waiting for review, the monthly
-    launches, saved mappings, the sign-in throttle and the map payload files every instance
-    serves, in one database."""
+    """Incidents, their batch log and its changes (with their webhook deliveries), their
+    evidence, proposals waiting for review, the monthly launches, saved mappings, the sign-in
+    throttle and the map payload files every instance serves, in one database."""
 
     def __init__(self, url: str | None = None) -> None:
         super().__init__(Database(url))

@@ -106,6 +106,32 @@ map_payloads = sa.Table(
     sa.Index("ix_map_payloads_published_at", "published_at"),
 )
 
+#: Webhook targets (a hash of the URL: the URL itself may carry a token) and the batch each was
+#: first seen at: a target is delivered the changes after it, not the whole history.
+webhook_targets = sa.Table(
+    "webhook_targets",
+    metadata,
+    sa.Column("target", sa.String(64), primary_key=True),
+    sa.Column("since_batch", sa.Integer, nullable=False),
+    sa.Column("added_at", sa.Float, nullable=False),
+)
+#: One row per batch and target: "pending" (retried from ``next_attempt_at``; an instance holds
+#: it while ``lease_until`` is ahead), "delivered" or "failed" (attempts used up).
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("target", sa.String(64), primary_key=True),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.Float, nullable=False),
+    sa.Column("lease_until", sa.Float, nullable=False),
+    sa.Column("claimed_by", sa.Text, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("done_at", sa.Float, nullable=True),
+    sa.Index("ix_webhook_deliveries_state", "state", "target"),
+)
+
 
 def _evidence_table(name: str, kind: Kind, *indexes: sa.Index) -> sa.Table:
     """One table per evidence kind: a row id, a column per declaration (core/evidence.py), the

@@ -101,7 +101,8 @@ PUBLISHED_ENTRIES = 8
 _published: FrameCache[Published] = FrameCache(PUBLISHED_ENTRIES)
 
 
-_LOG = logging.getLogger(__name__)
+#: The operators' log (plain English, never translated).
+LOG = logging.getLogger(__name__)
 
 
 def _publish(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Published:
@@ -119,11 +120,7 @@ def _publish(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Published:
             if opened.db.dialect == "postgresql":
                 opened.share_payload(payload.files())
         except StoreUnavailableError as exc:
-            _LOG.warning(
-                _("map payload {name} kept on this instance only: {error}").format(
-                    name=payload.name, error=exc
-                )
-            )
+            LOG.warning("map payload %s kept on this instance only: %s", payload.name, exc)
     return Published(url, frame["incident_id"].to_numpy(dtype=object))
 
 

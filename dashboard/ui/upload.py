@@ -542,7 +542,7 @@ def launches_upload(current: Store, *, who: str, limits: Limits) -> None:
             "{dataset}: its `missile_attacks_daily.csv`. Rows whose model is {models} are summed "
             "by month. {caveat}"
         ).format(
-            dataset=DATASET,
+            dataset=_(DATASET),
             models=_(" or ").join(f"`{m}`" for m in MODELS),
             caveat=_(CAVEAT),
         )
