@@ -394,12 +394,14 @@ def _batches(_args: argparse.Namespace) -> int:
     frame = open_store().batches()
     columns = ["id", "kind", "created_at", "uploaded_by", "filename", "sha256", "source_format"]
     counts = ["rows_read", "added", "updated", "unchanged", "removed", "rejected"]
-    out = frame[columns + counts + ["reverts_batch"]].copy()
+    out = frame[columns + counts + ["reverts_batch", "reviewed_by", "reason"]].copy()
     out["created_at"] = out["created_at"].astype(str).str[:19]
     out["sha256"] = out["sha256"].str[:12]
     reverts = out["reverts_batch"]
     out["reverts_batch"] = reverts.astype("Int64").astype(object).where(reverts.notna(), "")
-    for column in ("kind", "uploaded_by", "filename", "source_format"):
+    for column in ("reviewed_by", "reason"):
+        out[column] = out[column].fillna("")
+    for column in ("kind", "uploaded_by", "filename", "source_format", "reviewed_by", "reason"):
         out[column] = out[column].map(terminal_text)
     say(out.to_string(index=False), lines=True)
     return 0
@@ -462,6 +464,13 @@ def _proposals(_args: argparse.Namespace) -> int:
                         "and {n} more field", "and {n} more fields", len(changes) - _FIELDS_SHOWN
                     ).format(n=number(len(changes) - _FIELDS_SHOWN))
                 )
+        if (more := len(shown.checked.touched) - len(shown.fields)) > 0 and shown.fields:
+            say(
+                "  "
+                + ngettext("and {n} more incident", "and {n} more incidents", more).format(
+                    n=number(more)
+                )
+            )
         for line in shown.summary:
             say("  " + line)
     return 0

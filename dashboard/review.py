@@ -24,7 +24,7 @@ import pandas as pd
 
 from dashboard import settings
 from dashboard.core.batchlog import earlier_imports
-from dashboard.core.duplicates import Choice, near_duplicates, resolve
+from dashboard.core.duplicates import DERIVED_PREFIX, Choice, near_duplicates, resolve
 from dashboard.core.errors import ImportRejectedError, ReviewRefusedError
 from dashboard.core.evidence import Kind
 from dashboard.core.evidence import columns as evidence_columns
@@ -253,7 +253,10 @@ def check(
             classify(store, report) if not report.valid.empty else report.valid.assign(change=[])
         )
     preview = classified
-    near = near_duplicates(preview, store.incidents()) if not preview.empty else pd.DataFrame()
+    derived = (preview["change"] == "new") & preview[KEY].astype(str).str.startswith(DERIVED_PREFIX)
+    # Only a new row with a derived id can be a near-duplicate: the stored incidents are read
+    # for those alone.
+    near = near_duplicates(preview, store.incidents()) if derived.any() else pd.DataFrame()
     if change.on_duplicate is not None and not near.empty:
         report = replace(report, valid=resolve(report.valid, near, change.on_duplicate))
         preview = resolve(preview, near, change.on_duplicate)
@@ -462,6 +465,10 @@ def conflicts(store: Store, p: Proposal) -> list[str]:
     return stale(p.base, store.latest_history(list(p.base))) if p.base else []
 
 
+#: Incidents whose fields a diff lists one by one (a file's others are counted).
+DIFF_LIMIT = 100
+
+
 @dataclass(frozen=True, eq=False)
 class Diff:
     """What a proposal does to the data now: its check, each incident's fields old → new, and
@@ -472,18 +479,20 @@ class Diff:
     summary: list[str]
 
 
-def diff(store: Store, p: Proposal, today: date) -> Diff:
-    """``p`` checked against the data now, field by field for each incident it writes."""
+def diff(store: Store, p: Proposal, today: date, *, limit: int = DIFF_LIMIT) -> Diff:
+    """``p`` checked against the data now, field by field for each incident it writes (the
+    first ``limit`` of a file's: the rest are in ``checked.preview`` and the counts)."""
     checked = check(store, p.change, today)
     fields: dict[str, list[FieldChange]] = {}
     if p.kind in INCIDENT_KINDS:
-        current = store.records(list(checked.touched))
+        shown = list(checked.touched[:limit])
+        current = store.records(shown)
         if p.kind == "retract":
-            proposed: dict[str, Record | None] = dict.fromkeys(checked.touched)
+            proposed: dict[str, Record | None] = dict.fromkeys(shown)
         else:
-            rows = checked.preview[checked.preview[KEY].isin(checked.touched)]
+            rows = checked.preview[checked.preview[KEY].isin(shown)]
             proposed = {r["incident_id"]: r for r in frame_records(rows)}
-        fields = {i: field_changes(current.get(i), proposed.get(i)) for i in checked.touched}
+        fields = {i: field_changes(current.get(i), proposed.get(i)) for i in shown}
     summary = summarise(
         checked.report,
         checked.preview if p.kind in INCIDENT_KINDS - {"retract"} else None,

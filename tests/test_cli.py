@@ -512,6 +512,10 @@ def test_with_review_required_import_proposes_and_another_analyst_approves(
     capsys.readouterr()
     assert main(["approve", "1", "--analyst", "maria"]) == 0
     assert "proposal 1 approved and stored as batch 2: 1 added" in capsys.readouterr().out
+    assert main(["batches"]) == 0
+    header, newest = capsys.readouterr().out.splitlines()[:2]
+    assert header.split()[-2:] == ["reviewed_by", "reason"]
+    assert newest.endswith("maria weekly file")
     batch = store.batches().iloc[0]
     assert (batch["uploaded_by"], batch["reason"], batch["reviewed_by"]) == (
         "olena",

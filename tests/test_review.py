@@ -386,3 +386,20 @@ def test_two_approvers_at_once_on_postgresql_cannot_both_apply(pg_url: str) -> N
     winner = next(p for p in review.proposals(setup, "approved"))
     assert killed(setup) == (4 if winner.id == same else 5)
     setup.dispose()
+
+
+def test_a_file_s_diff_lists_the_first_incidents_field_by_field(store: Store) -> None:
+    rows = [{**GOOD, "incident_id": f"T-{n}"} for n in range(3)]
+    outcome = review.submit(
+        store,
+        review.file_change(csv_bytes(rows), "three.csv"),
+        author="olena",
+        reason="three",
+        today=TODAY,
+        mode=Mode.REQUIRED,
+    )
+    assert outcome.proposal_id is not None
+    shown = review.diff(store, review.proposal(store, outcome.proposal_id), TODAY, limit=2)
+    assert list(shown.fields) == ["T-0", "T-1"]
+    assert FieldChange("incident_id", "", "T-0") in shown.fields["T-0"]
+    assert "3 new · 0 update an existing incident · 0 unchanged" in shown.summary
