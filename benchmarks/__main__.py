@@ -31,7 +31,18 @@ def import_rows(size: int, times: importing.ImportTimes) -> list[Row]:
     """The import rows of one file on one back end."""
     on = times.backend
     phases = times.prepare + times.commit
+    floor = (
+        "csv + executemany into a bare table" if on == "sqlite" else "COPY into an unlogged table"
+    )
     return [
+        Row(
+            size,
+            f"import, CLI end to end ({on}) vs bulk-load floor ({floor}, fresh python)",
+            times.cli,
+            "s",
+            times.floor,
+            3,
+        ),
         Row(
             size,
             f"import, CLI end to end ({on}) vs read_csv in a fresh python",
@@ -250,7 +261,7 @@ def run(args: argparse.Namespace, work: Path) -> list[Row]:
                     profile=profile,
                 )
                 rows += import_rows(size, times)
-                print(text_table(rows[-4:]), flush=True)
+                print(text_table(rows[-5:]), flush=True)
             if chrome is None or "sqlite" not in args.backends:
                 continue
             if size == args.huge:

@@ -1,6 +1,7 @@
-"""Import timings: the CLI end to end, and the in-process phases (prepare/validate, commit), each
-beside ``pandas.read_csv`` of the same file, on a fresh SQLite store and a fresh PostgreSQL
-database of the benchmark's own (created and dropped here)."""
+"""Import timings: the CLI end to end beside the store's bulk-load floor (:mod:`benchmarks.floor`,
+a fresh interpreter too), and the in-process phases (prepare/validate, commit) beside
+``pandas.read_csv`` of the same file, on a fresh SQLite store and a fresh PostgreSQL database of
+the benchmark's own (created and dropped here)."""
 
 from __future__ import annotations
 
@@ -26,16 +27,9 @@ from dashboard.store.snapshots import Snapshots
 REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+PG_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname={name} connect_timeout=5"
 #: Every command the benchmark runs gives up after this many seconds.
 COMMAND_TIMEOUT = 1800
-
-
-def limits_env(rows: int, size: int) -> dict[str, str]:
-    """Upload limits raised above the file's rows and bytes (the CLI reads them from here)."""
-    return {
-        "DASHBOARD_UPLOAD_MAX_ROWS": str(max(rows + 1, 100_000)),
-        "DASHBOARD_UPLOAD_MAX_BYTES": str(max(size + 1, 20 * 1024 * 1024)),
-    }
 
 
 def remove_sqlite_store(path: Path) -> None:
@@ -113,12 +107,37 @@ def read_csv_seconds(path: Path) -> tuple[float, float]:
     return inside, time.perf_counter() - start
 
 
+def floor_seconds(path: Path, backend: str, folder: Path) -> float:
+    """The store's bulk-load floor for ``path`` on ``backend``: seconds of a fresh interpreter
+    loading it into a bare table of a new database (see :mod:`benchmarks.floor`)."""
+    with fresh_database(backend, folder) as url:
+        target = (
+            url.removeprefix("sqlite:///")
+            if backend == "sqlite"
+            else PG_CONNINFO.format(name=url.rsplit("/", 1)[1])
+        )
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.floor", backend, str(path), target],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=True,
+        )
+        seconds = time.perf_counter() - start
+    if not done.stdout.strip().isdigit():
+        raise RuntimeError(f"the bulk-load floor did not load {path}:\n{done.stdout}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class ImportTimes:
     """Seconds for one file on one back end."""
 
     backend: str
     cli: float
+    floor: float
     prepare: float
     commit: float
     read_csv: float
@@ -129,9 +148,10 @@ def cli_import(path: Path, url: str, rows: int) -> float:
     """Import ``path`` with the CLI into the store ``url``; seconds of the import alone.
 
     The store is opened first (migrated, shipped data seeded) by an untimed ``batches`` command,
-    so the timed command is the import of the file, interpreter start included.
+    so the timed command is the import of the file, interpreter start included. The CLI's own
+    default limits apply (they take a file of a million rows).
     """
-    env = {"DASHBOARD_DB_URL": url, **limits_env(rows, path.stat().st_size)}
+    env = {"DASHBOARD_DB_URL": url}
     run_cli(["batches"], env)
     seconds, out = run_cli(["import", str(path)], env)
     if f"{rows} added" not in out:
@@ -182,11 +202,13 @@ def measure(
     keep: Path | None = None,
     profile: Path | None = None,
 ) -> ImportTimes:
-    """Every import timing of ``path`` on ``backend``, with ``read_csv`` of it in the same run.
+    """Every import timing of ``path`` on ``backend``, with its bulk-load floor and ``read_csv``
+    of it in the same run.
 
     With ``keep`` (SQLite only), the CLI imports into that file, which stays for the app.
     """
     inside, outside = read_csv_seconds(path)
+    floor = floor_seconds(path, backend, folder)
     if keep is not None and backend == "sqlite":
         remove_sqlite_store(keep)
         cli = cli_import(path, f"sqlite:///{keep}", rows)
@@ -198,4 +220,4 @@ def measure(
     if profile is not None:  # a pass of its own: the profiler slows what it watches
         with fresh_database(backend, folder) as url:
             phases(path, url, rows, profile)
-    return ImportTimes(backend, cli, prep, com, inside, outside)
+    return ImportTimes(backend, cli, floor, prep, com, inside, outside)

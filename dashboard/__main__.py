@@ -181,8 +181,8 @@ KINDS: dict[str, Kind | None] = {
 
 
 def _read_file(name: str) -> tuple[Path, bytes]:
-    """A file named on the command line, read up to the upload limit (a larger one is refused
-    by its report, as on the page)."""
+    """A file named on the command line, read up to the command line's byte limit (a larger one
+    is refused by its report, as on the page)."""
     from dashboard import settings
     from dashboard.imports import read_limited
 
@@ -703,8 +703,11 @@ def _store_url_problem(url: str) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (argparse exits with 2 on bad usage itself).
 
-    It speaks the language ``LANG`` (or ``LANGUAGE``, ``LC_ALL``) asks for."""
-    with i18n.use(i18n.from_env(os.environ)):
+    It speaks the language ``LANG`` (or ``LANGUAGE``, ``LC_ALL``) asks for, and takes files up to
+    the command line's limits, not the page's (see :func:`dashboard.settings.command_line`)."""
+    from dashboard import settings
+
+    with i18n.use(i18n.from_env(os.environ)), settings.command_line():
         return _run(argv)
 
 

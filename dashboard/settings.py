@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,7 +46,8 @@ LIMIT_VARIABLES = {
 
 
 def upload_limits() -> Limits:
-    """Upload limits from ``DASHBOARD_UPLOAD_MAX_*`` (whole numbers > 0), else the defaults."""
+    """Upload limits from ``DASHBOARD_UPLOAD_MAX_*`` (whole numbers > 0), else the defaults; within
+    :func:`command_line`, the command line's defaults (:data:`COMMAND_LINE_LIMITS`)."""
     values: dict[str, int] = {}
     for variable, field in LIMIT_VARIABLES.items():
         text = os.environ.get(variable, "").strip()
@@ -52,7 +56,28 @@ def upload_limits() -> Limits:
         if not text.isdigit() or int(text) <= 0:
             raise ConfigError(f"{variable} must be a whole number above 0, not {text!r}")
         values[field] = int(text)
+    if _command_line.get():
+        values = {**COMMAND_LINE_LIMITS, **values}
     return Limits(**values)
+
+
+#: The command line's own limits on a file's bytes and rows, where ``DASHBOARD_UPLOAD_MAX_BYTES``
+#: and ``_ROWS`` are not set. The page's defaults protect the web server every analyst shares;
+#: whoever runs the command line has the shell, and a file of a million incidents (about 300 MB
+#: in the template's columns) is an ordinary import there. Cell and column limits are the page's.
+COMMAND_LINE_LIMITS = {"max_bytes": 4 * 1024**3, "max_rows": 10_000_000}
+_command_line: ContextVar[bool] = ContextVar("command_line", default=False)
+
+
+@contextlib.contextmanager
+def command_line() -> Iterator[None]:
+    """Within this block :func:`upload_limits` default to the command line's
+    (:data:`COMMAND_LINE_LIMITS`): ``python -m dashboard`` runs every command in one."""
+    entered = _command_line.set(True)
+    try:
+        yield
+    finally:
+        _command_line.reset(entered)
 
 
 #: Reverse proxies whose ``X-Forwarded-For`` is believed (comma-separated addresses or CIDRs).

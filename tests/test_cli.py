@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import settings
 from dashboard.__main__ import main
+from dashboard.core.csvio import Limits
 from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.imports import open_store
 from dashboard.store import Store
@@ -386,6 +388,43 @@ def test_a_file_over_the_size_limit_is_refused_without_being_read_whole(
         out.count("the file is larger than the limit of 1,000 bytes (value 'over 1000 bytes')") == 2
     )
     assert peak < 16 * 2**20
+
+
+def test_the_command_line_takes_a_million_rows_by_default_the_page_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable in settings.LIMIT_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    page = settings.upload_limits()
+    assert page == Limits()
+    assert (page.max_rows, page.max_bytes) == (100_000, 20 * 2**20)
+    with settings.command_line():
+        cli = settings.upload_limits()
+    # A million incidents, at up to 1 KB a row (the benchmark's file is about 300 B a row).
+    assert cli.max_rows >= 1_000_000
+    assert cli.max_bytes >= 1_000_000 * 1024
+    assert (cli.max_cell, cli.max_columns) == (page.max_cell, page.max_columns)
+    assert settings.upload_limits() == page  # only inside the block
+    monkeypatch.setenv("DASHBOARD_UPLOAD_MAX_ROWS", "500")
+    with settings.command_line():
+        assert settings.upload_limits().max_rows == 500  # a limit set is a limit everywhere
+
+
+def test_the_cli_reads_a_file_past_the_pages_byte_limit(
+    cli_store: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable in settings.LIMIT_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    big = tmp_path / "big.csv"
+    with big.open("wb") as out:
+        out.truncate(Limits().max_bytes + 2**20)  # NUL bytes past the page's limit, as a hole
+    assert main(["import", str(big)]) == 1
+    out = capsys.readouterr().out
+    assert "larger than the limit" not in out  # read whole, then refused for what it holds
+    assert "not-csv" in out or "not a CSV" in out
 
 
 def test_the_cli_speaks_the_language_lang_asks_for(

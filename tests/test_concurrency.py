@@ -98,20 +98,15 @@ def test_simultaneous_imports_all_land_once(pg_url: str, workers: tuple[Pool, Sy
         ["shipped data", *(f"analyst-{w}" for w in range(WORKERS))]
     )
     with store.db.read() as conn:
-        trail = conn.execute(
-            sa.select(history.c.batch_id, history.c.incident_id, history.c.before, history.c.after)
-            .where(history.c.incident_id.in_(["SHARED-NEW", "CONTESTED"]))
-            .order_by(history.c.id)
-        ).all()
         order = conn.execute(sa.select(history.c.batch_id).order_by(history.c.id)).scalars().all()
-    assert [row.incident_id for row in trail].count("SHARED-NEW") == 1
-    contested = [row for row in trail if row.incident_id == "CONTESTED"]
+    assert len(store.incident_changes("SHARED-NEW")) == 1
+    contested = store.incident_changes("CONTESTED")
     assert len(contested) == WORKERS
     # History is one unbroken chain: each change starts from the state the previous one left.
-    assert contested[0].before is None
+    assert contested[0]["before"] is None
     for previous, current in itertools.pairwise(contested):
-        assert current.before == previous.after
-    assert frame.loc["CONTESTED", "killed"] == contested[-1].after["killed"]
+        assert current["before"] == previous["after"]
+    assert frame.loc["CONTESTED", "killed"] == contested[-1]["after"]["killed"]
     # Batches commit in the order of their history ids, so the data version (the highest id)
     # grows with every commit and no cache can miss a change.
     assert order == sorted(order)

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard.core.records import frame_records
 from dashboard.store import BatchMeta, Store
 from dashboard.store.snapshots import SNAPSHOT_DIR_ENV
+from dashboard.store.tables import history
 from dashboard.ui import data
 
 
@@ -40,6 +41,45 @@ def _fix(store: Store, source: str, now: datetime, **changes: object) -> int:
     record = {**store.records([source])[source], **changes}
     meta = BatchMeta(filename="fix.csv", sha256="0" * 64, uploaded_by="t")
     return store.apply_batch([record], meta, now=now).batch_id
+
+
+def test_a_record_a_batch_added_reads_back_exactly_after_later_changes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An added incident's record is not repeated in its history row (the incidents row and the
+    next change's ``before`` hold it): every past state, the incident's changes, the feed's and a
+    revert still see it exactly, after an update, a retract and the retract's revert."""
+    monkeypatch.setenv(SNAPSHOT_DIR_ENV, "off")  # read the history itself, not a snapshot
+    source = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
+    added = {**source, "incident_id": "NEW-1", "latitude": 0.1 + 0.2, "killed": 3}
+    meta = BatchMeta(filename="new.csv", sha256="1" * 64, uploaded_by="t")
+    first = store.apply_batch([added], meta).batch_id
+    with store.db.read() as conn:
+        stored = conn.execute(sa.select(history.c.after).where(history.c.batch_id == first))
+        assert stored.scalars().all() == [None]  # by reference
+
+    def past(batch_id: int) -> dict[str, object] | None:
+        frame = store.incidents_at_batch(batch_id)
+        rows = frame_records(frame[frame["incident_id"] == "NEW-1"])
+        return rows[0] if rows else None
+
+    assert past(first) == added
+    assert store.incident_changes("NEW-1")[-1]["after"] == added
+    assert store.records(["NEW-1"])["NEW-1"] == added
+    update = _fix(store, "NEW-1", datetime.now(UTC), killed=4)
+    retract = store.retract(["NEW-1"], meta).batch_id
+    assert (past(first), past(update), past(retract)) == (added, {**added, "killed": 4}, None)
+    steps = store.incident_changes("NEW-1")
+    assert [(s["before"], s["after"]) for s in steps] == [
+        (None, added),
+        (added, {**added, "killed": 4}),
+        ({**added, "killed": 4}, None),
+    ]
+    feed = {c.batch.batch_id: c.after for c in store.recent_changes(10)}
+    assert feed[first] == added
+    store.revert_batch(retract, uploaded_by="t")
+    assert store.records(["NEW-1"])["NEW-1"] == {**added, "killed": 4}
+    assert past(first) == added
 
 
 def test_moments_between_the_same_batches_resolve_to_one_batch(store: Store) -> None:

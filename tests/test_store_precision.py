@@ -69,10 +69,13 @@ def test_a_record_logged_before_precision_existed_reads_as_a_day(
     """History written before migration 0005 has no date_precision: the day, as stored."""
     monkeypatch.setenv(SNAPSHOT_DIR_ENV, "off")  # read the history itself, not a snapshot
     (seed,) = store.batches()["id"]
+    records = store.records(store.incidents()["incident_id"].tolist())
     with store.db.write() as conn:
-        rows = conn.execute(sa.select(history.c.id, history.c.after)).all()
-        for row_id, after in rows:
-            old = {k: v for k, v in after.items() if k != "date_precision"}
+        rows = conn.execute(sa.select(history.c.id, history.c.incident_id, history.c.after)).all()
+        for row_id, incident_id, after in rows:
+            # Written then, the record was in the history itself (not by reference).
+            written = after if after is not None else records[incident_id]
+            old = {k: v for k, v in written.items() if k != "date_precision"}
             conn.execute(sa.update(history).where(history.c.id == row_id).values(after=old))
     past = store.incidents_at_batch(seed)
     assert set(past["date_precision"]) == {"day"}

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.core.records import Record
-from dashboard.store.part import Part
+from dashboard.store.part import BY_REFERENCE, LOGGED_AFTER, Part, logged_afters
 from dashboard.store.tables import batches, history, webhook_deliveries, webhook_targets
 
 
@@ -63,7 +63,8 @@ _CHANGE_COLUMNS = (
     history.c.incident_id,
     history.c.recorded_at,
     history.c.before,
-    history.c.after,
+    LOGGED_AFTER,
+    BY_REFERENCE,
     batches.c.kind,
     batches.c.created_at,
     batches.c.filename,
@@ -73,6 +74,7 @@ _CHANGE_COLUMNS = (
 
 
 def _changes(conn: sa.Connection, query: sa.Select[Any]) -> list[StoredChange]:
+    rows = conn.execute(query).all()
     return [
         StoredChange(
             change_id=row.id,
@@ -80,9 +82,9 @@ def _changes(conn: sa.Connection, query: sa.Select[Any]) -> list[StoredChange]:
             incident_id=row.incident_id,
             recorded_at=row.recorded_at,
             before=row.before,
-            after=row.after,
+            after=after,
         )
-        for row in conn.execute(query)
+        for row, after in zip(rows, logged_afters(conn, rows), strict=True)
     ]
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from dashboard.core.records import Record, categorised, typed_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, KEY
-from dashboard.store.part import Part, current_records
+from dashboard.store.part import BY_REFERENCE, LOGGED_AFTER, Part, current_records, logged_afters
 from dashboard.store.snapshots import Snapshots, token
 from dashboard.store.tables import history, incidents
 
@@ -95,6 +95,16 @@ def _as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.cast(column, sa.String)
 
 
+def _field(document: sa.ColumnElement[Any], column: str) -> sa.ColumnElement[Any]:
+    """One field of a history row's JSON record, as the database extracts it."""
+    value = document[column]
+    if column in FLOAT_COLUMNS:
+        return value.as_float()
+    if column in INT_COLUMNS:
+        return value.as_integer()
+    return value.as_string()
+
+
 class IncidentReads(Part):
     """What the incidents are now and were after each batch (reads only)."""
 
@@ -134,18 +144,31 @@ class IncidentReads(Part):
             .group_by(history.c.incident_id)
             .subquery()
         )
-        after = history.c.after
+        # A record added by reference (see dashboard.store.part.LOGGED_AFTER) is the next
+        # history row's before or, with none, the incidents row, read as the live read does.
+        later = history.alias("later")
+        following = history.alias("following")
+        by_reference = history.c.after.is_(None)
+        next_id = (
+            sa.select(sa.func.min(later.c.id))
+            .where(later.c.incident_id == history.c.incident_id, later.c.id > history.c.id)
+            .scalar_subquery()
+        )
         fields = {
-            c: after[c].as_float()
-            if c in FLOAT_COLUMNS
-            else after[c].as_integer()
-            if c in INT_COLUMNS
-            else after[c].as_string()
+            c: sa.case(
+                (~by_reference, _field(history.c.after, c)),
+                (following.c.id.is_not(None), _field(following.c.before, c)),
+                else_=_as_text(incidents.c[c]) if c in DATE_COLUMNS else incidents.c[c],
+            )
             for c in COLUMNS
         }
         query = (
             sa.select(*(field.label(c) for c, field in fields.items()))
             .join(latest, history.c.id == latest.c.id)
+            .outerjoin(following, sa.and_(by_reference, following.c.id == next_id))
+            .outerjoin(
+                incidents, sa.and_(by_reference, incidents.c.incident_id == history.c.incident_id)
+            )
             .where(fields["incident_id"].is_not(None))
         )
         snapshots = Snapshots.of(self.db.url)
@@ -166,17 +189,25 @@ class IncidentReads(Part):
     def incident_changes(self, incident_id: str) -> list[IncidentChange]:
         """Every recorded change of one incident, oldest first: batch, time, before and after."""
         query = (
-            sa.select(history.c.batch_id, history.c.recorded_at, history.c.before, history.c.after)
+            sa.select(
+                history.c.batch_id,
+                history.c.recorded_at,
+                history.c.incident_id,
+                history.c.before,
+                LOGGED_AFTER,
+                BY_REFERENCE,
+            )
             .where(history.c.incident_id == incident_id)
             .order_by(history.c.id)
         )
         with self.db.read() as conn:
+            rows = conn.execute(query).all()
             return [
                 IncidentChange(
                     batch_id=row.batch_id,
                     recorded_at=row.recorded_at,
                     before=row.before,
-                    after=row.after,
+                    after=after,
                 )
-                for row in conn.execute(query)
+                for row, after in zip(rows, logged_afters(conn, rows), strict=True)
             ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -11,12 +11,42 @@ import sqlalchemy as sa
 from dashboard.core.records import Record, incidents_frame, to_record
 from dashboard.core.schema import COLUMNS, KEY
 from dashboard.store.database import Database
-from dashboard.store.tables import incidents
+from dashboard.store.tables import history, incidents
 
 #: Ids per ``IN (...)`` list, under every back end's parameter limit (SQLite's is 32,766 since
 #: 3.32, PostgreSQL's 65,535): a 100,000-row file is read back in 10 queries.
 _CHUNK = 10_000
 _T = TypeVar("_T")
+
+
+_later = history.alias("later")
+#: What a history row's batch left: its ``after``, except for an incident a file import added,
+#: whose record is not repeated in the history (its ``after`` is SQL NULL). That
+#: record is the ``before`` of the incident's next history row (every change logs the state it
+#: starts from) or, with none, the incidents row (see :func:`logged_afters`). A removal's
+#: ``after`` is JSON ``null``, never SQL NULL.
+LOGGED_AFTER = sa.type_coerce(
+    sa.func.coalesce(
+        history.c.after,
+        sa.select(_later.c.before)
+        .where(_later.c.incident_id == history.c.incident_id, _later.c.id > history.c.id)
+        .order_by(_later.c.id)
+        .limit(1)
+        .scalar_subquery(),
+    ),
+    sa.JSON,
+).label("after")
+#: Whether a history row's ``after`` is by reference (see :data:`LOGGED_AFTER`).
+BY_REFERENCE = history.c.after.is_(None).label("by_reference")
+
+
+def logged_afters(conn: sa.Connection, rows: Sequence[Any]) -> list[Any]:
+    """The ``after`` of each history row selected with :data:`LOGGED_AFTER`, :data:`BY_REFERENCE`
+    and ``incident_id``: a record by reference with no later history row is the incidents
+    row, read on ``conn``."""
+    current = [r.incident_id for r in rows if r.by_reference and r.after is None]
+    found = current_records(conn, current) if current else {}
+    return [found[r.incident_id] if r.by_reference and r.after is None else r.after for r in rows]
 
 
 class Part:

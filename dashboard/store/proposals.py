@@ -19,7 +19,7 @@ from dashboard.core.evidence import Kind
 from dashboard.core.i18n import _
 from dashboard.core.review import conflict_message, stale
 from dashboard.store.log import latest_history
-from dashboard.store.part import Part
+from dashboard.store.part import BY_REFERENCE, LOGGED_AFTER, Part, logged_afters
 from dashboard.store.tables import EVIDENCE_TABLES, batches, history, proposals
 
 #: Status of a proposal waiting for a decision.
@@ -121,9 +121,12 @@ class ProposalStore(Part):
 
     def history_record(self, history_id: int) -> Any:
         """The record a history row left (None: the incident was absent, or no such row)."""
-        query = sa.select(history.c.after).where(history.c.id == history_id)
+        query = sa.select(history.c.incident_id, LOGGED_AFTER, BY_REFERENCE).where(
+            history.c.id == history_id
+        )
         with self.db.read() as conn:
-            return conn.execute(query).scalar()
+            rows = conn.execute(query).all()
+            return logged_afters(conn, rows)[0] if rows else None
 
     def incident_log(self, incident_id: str) -> list[dict[str, Any]]:
         """Every recorded change of one incident, oldest first, with its batch: kind, file,
@@ -132,8 +135,10 @@ class ProposalStore(Part):
             sa.select(
                 history.c.batch_id,
                 history.c.recorded_at,
+                history.c.incident_id,
                 history.c.before,
-                history.c.after,
+                LOGGED_AFTER,
+                BY_REFERENCE,
                 batches.c.kind,
                 batches.c.filename,
                 batches.c.uploaded_by,
@@ -147,7 +152,14 @@ class ProposalStore(Part):
             .order_by(history.c.id)
         )
         with self.db.read() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+            rows = conn.execute(query).all()
+            afters = logged_afters(conn, rows)
+        log = []
+        for row, after in zip(rows, afters, strict=True):
+            entry = dict(row._mapping)
+            del entry["incident_id"], entry["by_reference"]
+            log.append({**entry, "after": after})
+        return log
 
     def evidence_log(self, incident_id: str) -> list[dict[str, Any]]:
         """The batches that added or removed a source or examination of one incident, oldest
