@@ -23,7 +23,8 @@ import pytest
 
 from dashboard.__main__ import main
 from dashboard.core.links import format_asof
-from dashboard.core.view import fitted_view
+from dashboard.core.schema import PRECISION_RADIUS_M
+from dashboard.core.view import circle_zoom, fitted_view
 from dashboard.store import Store
 from tests.helpers import GOOD, csv_bytes, row
 
@@ -101,10 +102,12 @@ def test_hostile_row_is_text_in_the_briefing(hostile_store: str, tmp_path: Path)
     assert "KN-23 49" not in page + inner
     assert SCRIPT not in inner
     assert "Kharkiv \\u007b\\u007b 7*7 \\u007d\\u007d" in inner
-    # The view link is the app's, and the map is centred on the selected incident.
+    # The view link is the app's, and the map is centred on the selected incident, at the zoom
+    # that shows its uncertainty circle whole.
     assert f'href="{html.escape(link)}"' in page
     assert "center: [50.017, 36.217]" in inner
-    assert '"zoom": 13' in inner
+    zoom = circle_zoom(50.017, PRECISION_RADIUS_M[int(GOOD["geo_precision"])])
+    assert f'"zoom": {zoom}' in inner
 
 
 def test_filters_from_a_query_string(hostile_store: str, tmp_path: Path) -> None:

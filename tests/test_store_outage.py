@@ -65,6 +65,19 @@ def _enter(manager: contextlib.AbstractContextManager[object]) -> None:
         pass
 
 
+#: A proposal's columns (but id, status and its decision), as the review service stores them.
+PROPOSAL = {
+    "kind": "edit",
+    "filename": "edit.csv",
+    "data": b"incident_id\r\n",
+    "sha256": "0" * 64,
+    "options": {},
+    "incident_ids": [],
+    "base": {},
+    "author": "t",
+    "reason": "r",
+}
+
 #: A call of every public method of the store and of its database that touches the database.
 CALLS: dict[str, Callable[[Store], object]] = {
     "batch_count": Store.batch_count,
@@ -99,6 +112,24 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "shared_payload": lambda store: store.shared_payload("p.json"),
     "reserve_sign_in": lambda store: store.reserve_sign_in("192.0.2.1", ThrottlePolicy(), 0.0),
     "clear_sign_in": lambda store: store.clear_sign_in("192.0.2.1"),
+    "latest_history": lambda store: store.latest_history(["UA-KHA-20240106"]),
+    "history_record": lambda store: store.history_record(1),
+    "incident_log": lambda store: store.incident_log("UA-KHA-20240106"),
+    "evidence_log": lambda store: store.evidence_log("UA-KHA-20240102"),
+    "retract": lambda store: store.retract([], BatchMeta("r", "0" * 64, "t", kind="retract")),
+    "add_proposal": lambda store: store.add_proposal(PROPOSAL),
+    "proposal_rows": Store.proposal_rows,
+    "pending_count": Store.pending_count,
+    "close_proposal": lambda store: store.close_proposal(1, "withdrawn", by="t", reason=None),
+    "recent_changes": lambda store: store.recent_changes(10),
+    "change_count": lambda store: store.change_count(1),
+    "batch_changes": lambda store: store.batch_changes(1, 10),
+    "register_target": lambda store: store.register_target("https://hook.example/"),
+    "claim_delivery": lambda store: store.claim_delivery("https://hook.example/", 0, "t", 0.0, 1.0),
+    "finish_delivery": lambda store: store.finish_delivery(
+        1, "https://hook.example/", delivered=True, now=0.0, retry_at=None
+    ),
+    "deliveries": lambda store: store.deliveries("https://hook.example/"),
     "Database.migrate": lambda store: store.db.migrate(),
     "Database.exclusive": lambda store: _enter(store.db.exclusive()),
     "Database.read": lambda store: _enter(store.db.read()),
