@@ -13,19 +13,32 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 
 from dashboard.core import i18n
+from dashboard.core.duplicates import CHOICES as DUPLICATE_CHOICES
 from dashboard.core.errors import DashboardError, Issue
 from dashboard.core.evidence import Kind
 from dashboard.core.i18n import N_, _, ngettext, number
 from dashboard.core.mapping import FORMATS
 from dashboard.core.report import Report
+from dashboard.core.review import conflict_message
 from dashboard.core.text import terminal_text
 from dashboard.store import Store, default_url
+
+#: What ``--help`` says first (the module's docstring, as the command line's user reads it).
+DESCRIPTION = N_(
+    "The dashboard's command line: one command per run (COMMAND --help describes it). "
+    "Exit codes: 0 done (or a dry run of a file that would be stored), 1 the operation was "
+    "refused or failed (a message says why; a rejected import prints its report on standard "
+    "output), 2 usage error."
+)
+
+if TYPE_CHECKING:
+    from dashboard.review import Checked
 
 
 class UsageError(DashboardError):
@@ -167,21 +180,33 @@ KINDS: dict[str, Kind | None] = {
 }
 
 
-def _import(args: argparse.Namespace) -> int:
+def _read_file(name: str) -> tuple[Path, bytes]:
+    """A file named on the command line, read up to the upload limit (a larger one is refused
+    by its report, as on the page)."""
     from dashboard import settings
-    from dashboard.imports import (
-        UPLOADER,
-        classify,
-        commit,
-        open_store,
-        prepare,
-        read_limited,
-        saved_mappings,
-    )
+    from dashboard.imports import read_limited
 
-    path = Path(args.file)
+    path = Path(name)
     if not path.is_file():
-        raise UsageError(_("no such file: {path}").format(path=args.file))
+        raise UsageError(_("no such file: {path}").format(path=name))
+    with path.open("rb") as stream:
+        return path, read_limited(stream, settings.upload_limits().max_bytes)
+
+
+def _analyst(args: argparse.Namespace, default: str = "") -> str:
+    """Who runs a command that changes data: ``--analyst``, else ``DASHBOARD_ANALYST``, else
+    ``default``. Whoever has the shell is trusted to name themselves; the name is recorded."""
+    return (args.analyst or os.environ.get(ANALYST_ENV, "") or default).strip()
+
+
+#: The environment variable naming the analyst at the command line.
+ANALYST_ENV = "DASHBOARD_ANALYST"
+
+
+def _import(args: argparse.Namespace) -> int:
+    from dashboard import review
+    from dashboard.imports import UPLOADER, open_store, saved_mappings
+
     if args.kind != "incidents":
         unused = [
             option
@@ -190,6 +215,7 @@ def _import(args: argparse.Namespace) -> int:
                 ("--mapping", args.mapping),
                 ("--sheet", args.sheet),
                 ("--format", args.format != "auto"),
+                ("--on-duplicate", args.on_duplicate is not None),
             )
             if given
         ]
@@ -200,48 +226,86 @@ def _import(args: argparse.Namespace) -> int:
                     "template's columns and imported whole"
                 ).format(options=", ".join(unused))
             )
-    limits = settings.upload_limits()
-    with path.open("rb") as stream:
-        data = read_limited(stream, limits.max_bytes)
+    path, data = _read_file(args.file)
     store = open_store()
     if (kind := KINDS[args.kind]) is not None:
-        return _import_evidence(store, data, path.name, kind, dry_run=args.dry_run)
-    mapping = None
-    if args.mapping:
-        mappings = saved_mappings(store)
-        if args.mapping not in mappings:
-            known = ", ".join(mappings) or _("none saved yet")
-            raise UsageError(
-                _("no saved mapping {name} (saved: {known})").format(
-                    name=repr(args.mapping), known=known
+        change = review.evidence_file_change(data, path.name, kind)
+    else:
+        mapping = None
+        if args.mapping:
+            mappings = saved_mappings(store)
+            if args.mapping not in mappings:
+                known = ", ".join(mappings) or _("none saved yet")
+                raise UsageError(
+                    _("no saved mapping {name} (saved: {known})").format(
+                        name=repr(args.mapping), known=known
+                    )
                 )
-            )
-        mapping = mappings[args.mapping]
-    report = prepare(
-        data,
-        path.name,
-        date.today(),
-        fmt=args.format,
-        mapping=mapping,
-        limits=limits,
-        sheet=args.sheet,
-    )
-    _print_report(report)
-    if args.dry_run:
-        changes = classify(store, report)["change"].value_counts()
-        say(
-            _(
-                "dry run, nothing stored: would add {new}, update {update}, leave {unchanged} "
-                "unchanged"
-            ).format(**{k: int(changes.get(k, 0)) for k in ("new", "update", "unchanged")})
+            mapping = mappings[args.mapping]
+        change = review.file_change(
+            data,
+            path.name,
+            fmt=args.format,
+            mapping=mapping,
+            sheet=args.sheet,
+            valid_only=args.valid_only,
+            on_duplicate=args.on_duplicate,
         )
-        return 0 if report.importable(args.valid_only) else 1
-    if (reason := report.refusal(args.valid_only)) is not None:
-        say(_("rejected: {reason}; nothing was stored").format(reason=reason))
-        if report.importable(valid_only=True):
+    checked = review.check(store, change, date.today())
+    assert checked.report is not None  # a file always has its report
+    report = checked.report
+    _print_report(report)
+    for note in checked.warnings:
+        say(_("warning: {note}").format(note=note))
+    _print_near(checked)
+    if args.dry_run:
+        _print_dry_run(checked)
+        return 0 if checked.refusal is None or checked.nothing_to_store else 1
+    if checked.nothing_to_store:
+        say(_("nothing stored: every row equals the stored incident"))
+        return 0
+    if checked.refusal is not None:
+        if kind is not None:
+            say(
+                _(
+                    "rejected: {reason}; nothing was stored (an evidence file is imported whole)"
+                ).format(reason=checked.refusal)
+            )
+            return 1
+        say(_("rejected: {reason}; nothing was stored").format(reason=checked.refusal))
+        if not report.importable() and report.importable(valid_only=True) and not args.valid_only:
             say(_("use --valid-only to store the valid rows and leave the rejected ones out"))
         return 1
-    summary = commit(store, report, uploaded_by=UPLOADER, valid_only=args.valid_only)
+    outcome = review.submit(
+        store,
+        change,
+        author=_analyst(args, UPLOADER),
+        reason=args.reason,
+        today=date.today(),
+        checked=checked,
+    )
+    if outcome.proposal_id is not None:
+        say(
+            _(
+                "proposed as proposal {id}: it is stored once another analyst approves it "
+                "(python -m dashboard approve {id})"
+            ).format(id=outcome.proposal_id)
+        )
+        return 0
+    summary = outcome.batch
+    assert summary is not None
+    if kind is not None:
+        say(
+            _(
+                "stored as batch {batch}: {added} added, {updated} updated, {unchanged} unchanged"
+            ).format(
+                batch=summary.batch_id,
+                added=summary.added,
+                updated=summary.updated,
+                unchanged=summary.unchanged,
+            )
+        )
+        return 0
     say(
         _(
             "stored as batch {batch}: {added} added, {updated} updated, {unchanged} unchanged, "
@@ -259,6 +323,60 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_near(checked: Checked) -> None:
+    """The possible duplicates, as the page lists them, and how to decide about them."""
+    near = checked.near
+    if near.empty:
+        return
+    for row in near.to_dict("records"):
+        say(
+            _(
+                "possible duplicate: line {line}, {id} ({location}) looks like stored {stored} "
+                "({stored_location}, {km} km away)"
+            ).format(
+                line=row["line"],
+                id=row["incident_id"],
+                location=row["location"],
+                stored=row["duplicate_of"],
+                stored_location=row["stored_location"],
+                km=number(float(row["distance_km"])),
+            )
+        )
+    if checked.change.on_duplicate is None:
+        say(
+            _(
+                "choose with --on-duplicate: update (the stored incident), add (a new one "
+                "anyway) or skip (leave those rows out)"
+            )
+        )
+
+
+def _print_dry_run(checked: Checked) -> None:
+    """What the same command without ``--dry-run`` would store."""
+    from dashboard.core.errors import Code
+
+    report = checked.report
+    assert report is not None
+    if checked.change.kind == "evidence-import":
+        updates = sum(1 for i in report.issues if i.code == Code.UPDATES_STORED)
+        say(
+            ngettext(
+                "dry run, nothing stored: {n} valid row(s), {updates} of them updating a stored "
+                "row",
+                "dry run, nothing stored: {n} valid row(s), {updates} of them updating a stored "
+                "row",
+                report.counts.valid,
+            ).format(n=report.counts.valid, updates=updates)
+        )
+        return
+    changes = checked.preview["change"].value_counts()
+    say(
+        _(
+            "dry run, nothing stored: would add {new}, update {update}, leave {unchanged} unchanged"
+        ).format(**{k: int(changes.get(k, 0)) for k in ("new", "update", "unchanged")})
+    )
+
+
 def _print_report(report: Report) -> None:
     """A file's report: its summary, then every issue with its severity."""
     for line in report.summary():
@@ -272,67 +390,32 @@ def _issue_line(issue: Issue) -> str:
     return _("{severity}: {issue}").format(severity=_(SEVERITIES[issue.severity]), issue=issue)
 
 
-def _import_evidence(store: Store, data: bytes, name: str, kind: Kind, *, dry_run: bool) -> int:
-    """An evidence file through the page's functions: the same report, refusals and batch."""
-    from dashboard.core.errors import Code
-    from dashboard.imports import UPLOADER, commit_evidence, prepare_evidence
-
-    report = prepare_evidence(store, data, name, kind, date.today())
-    _print_report(report)
-    if dry_run:
-        updates = sum(1 for i in report.issues if i.code == Code.UPDATES_STORED)
-        say(
-            ngettext(
-                "dry run, nothing stored: {n} valid row(s), {updates} of them updating a stored "
-                "row",
-                "dry run, nothing stored: {n} valid row(s), {updates} of them updating a stored "
-                "row",
-                report.counts.valid,
-            ).format(n=report.counts.valid, updates=updates)
-        )
-        return 0 if report.importable() else 1
-    if (reason := report.refusal()) is not None:
-        say(
-            _("rejected: {reason}; nothing was stored (an evidence file is imported whole)").format(
-                reason=reason
-            )
-        )
-        return 1
-    summary = commit_evidence(store, report, uploaded_by=UPLOADER)
-    say(
-        _(
-            "stored as batch {batch}: {added} added, {updated} updated, {unchanged} unchanged"
-        ).format(
-            batch=summary.batch_id,
-            added=summary.added,
-            updated=summary.updated,
-            unchanged=summary.unchanged,
-        )
-    )
-    return 0
-
-
 def _batches(_args: argparse.Namespace) -> int:
     from dashboard.imports import open_store
 
     frame = open_store().batches()
     columns = ["id", "kind", "created_at", "uploaded_by", "filename", "sha256", "source_format"]
     counts = ["rows_read", "added", "updated", "unchanged", "removed", "rejected"]
-    out = frame[columns + counts + ["reverts_batch"]].copy()
+    out = frame[columns + counts + ["reverts_batch", "reviewed_by", "reason"]].copy()
     out["created_at"] = out["created_at"].astype(str).str[:19]
     out["sha256"] = out["sha256"].str[:12]
     reverts = out["reverts_batch"]
     out["reverts_batch"] = reverts.astype("Int64").astype(object).where(reverts.notna(), "")
-    for column in ("kind", "uploaded_by", "filename", "source_format"):
+    for column in ("reviewed_by", "reason"):
+        out[column] = out[column].fillna("")
+    for column in ("kind", "uploaded_by", "filename", "source_format", "reviewed_by", "reason"):
         out[column] = out[column].map(terminal_text)
     say(out.to_string(index=False), lines=True)
     return 0
 
 
 def _revert(args: argparse.Namespace) -> int:
-    from dashboard.imports import UPLOADER, open_store, revert
+    from dashboard import review
+    from dashboard.imports import UPLOADER, open_store
 
-    summary = revert(open_store(), args.batch, uploaded_by=UPLOADER)
+    summary = review.revert(
+        open_store(), args.batch, by=_analyst(args, UPLOADER), reason=args.reason
+    )
     say(
         _(
             "batch {batch} reverted by batch {by}: {removed} removed, {restored} restored, "
@@ -348,26 +431,96 @@ def _revert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _proposals(_args: argparse.Namespace) -> int:
+    """The pending proposals, oldest first: who, when, why, and what each changes."""
+    from dashboard import review
+    from dashboard.imports import open_store
+
+    store = open_store()
+    pending = review.proposals(store)
+    if not pending:
+        say(_("no proposal is pending"))
+        return 0
+    for p in pending:
+        say(
+            _("proposal {id} ({kind}): {file}, by {who} at {when} UTC: {reason}").format(
+                id=p.id,
+                kind=p.kind,
+                file=p.change.filename,
+                who=p.author,
+                when=f"{p.created_at:%Y-%m-%d %H:%M}",
+                reason=p.reason,
+            )
+        )
+        if moved := review.conflicts(store, p):
+            say("  " + conflict_message(p.id, moved))
+        shown = review.diff(store, p, date.today())
+        for incident_id, changes in shown.fields.items():
+            say("  " + incident_id)
+            for change in changes[:_FIELDS_SHOWN]:
+                say(f"    {change.field}: {change.old!r} → {change.new!r}")
+            if len(changes) > _FIELDS_SHOWN:
+                say(
+                    "    "
+                    + ngettext(
+                        "and {n} more field", "and {n} more fields", len(changes) - _FIELDS_SHOWN
+                    ).format(n=number(len(changes) - _FIELDS_SHOWN))
+                )
+        if (more := len(shown.checked.touched) - len(shown.fields)) > 0 and shown.fields:
+            say(
+                "  "
+                + ngettext("and {n} more incident", "and {n} more incidents", more).format(
+                    n=number(more)
+                )
+            )
+        for line in shown.summary:
+            say("  " + line)
+    return 0
+
+
+#: Fields a proposal's diff lists per incident before it counts the rest.
+_FIELDS_SHOWN = 25
+
+
+def _approve(args: argparse.Namespace) -> int:
+    from dashboard import review
+    from dashboard.imports import open_store
+
+    summary = review.approve(
+        open_store(), args.proposal, reviewer=_analyst(args), today=date.today()
+    )
+    say(
+        _(
+            "proposal {id} approved and stored as batch {batch}: {added} added, {updated} "
+            "updated, {removed} removed"
+        ).format(
+            id=args.proposal,
+            batch=summary.batch_id,
+            added=summary.added,
+            updated=summary.updated,
+            removed=summary.removed,
+        )
+    )
+    return 0
+
+
+def _reject(args: argparse.Namespace) -> int:
+    from dashboard import review
+    from dashboard.imports import open_store
+
+    review.reject(open_store(), args.proposal, reviewer=_analyst(args), reason=args.reason)
+    say(_("proposal {id} rejected; nothing was stored").format(id=args.proposal))
+    return 0
+
+
 def _import_launches(args: argparse.Namespace) -> int:
     """Read the Air Force dataset's CSV, sum its Iskander-M/KN-23 rows by month and store the
     series in place of the stored one (all or nothing), printing the same report as the page."""
-    from dashboard import settings
     from dashboard.core.launches import CAVEAT
-    from dashboard.imports import (
-        UPLOADER,
-        commit_launches,
-        open_store,
-        prepare_launches,
-        read_limited,
-    )
+    from dashboard.imports import UPLOADER, commit_launches, open_store, prepare_launches
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(_("no such file: {path}").format(path=args.file))
-    limits = settings.upload_limits()
-    with path.open("rb") as stream:
-        data = read_limited(stream, limits.max_bytes)
-    report = prepare_launches(data, path.name, limits=limits)
+    path, data = _read_file(args.file)
+    report = prepare_launches(data, path.name)
     say(report.summary())
     for issue in report.issues:
         say(_issue_line(issue))
@@ -383,7 +536,7 @@ def _import_launches(args: argparse.Namespace) -> int:
             ).format(n=number(len(report.monthly)))
         )
         return 0
-    stored = commit_launches(open_store(), report, uploaded_by=UPLOADER)
+    stored = commit_launches(open_store(), report, uploaded_by=_analyst(args, UPLOADER))
     say(
         ngettext(
             "stored {n} month of launches (they replace the stored series)",
@@ -399,77 +552,134 @@ def _add_launches_command(commands: argparse._SubParsersAction[argparse.Argument
     """``import-launches FILE``: the monthly launches from the Air Force dataset's CSV."""
     launches = commands.add_parser(
         "import-launches",
-        help="store the monthly Iskander-M/KN-23 launches from the Air Force reports' dataset",
+        help=_("store the monthly Iskander-M/KN-23 launches from the Air Force reports' dataset"),
     )
     launches.add_argument(
-        "file", help="missile_attacks_daily.csv of 'Massive Missile Attacks on Ukraine'"
+        "file", help=_("missile_attacks_daily.csv of 'Massive Missile Attacks on Ukraine'")
     )
-    launches.add_argument("--dry-run", action="store_true", help="report only; store nothing")
+    launches.add_argument("--dry-run", action="store_true", help=_("report only; store nothing"))
+    _add_analyst(launches)
     launches.set_defaults(run=_import_launches)
 
 
+def _add_analyst(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--analyst",
+        help=_("who makes the change, as recorded (default: the {variable} variable)").format(
+            variable=ANALYST_ENV
+        ),
+    )
+
+
+def _add_reason(command: argparse.ArgumentParser, *, required: bool = False) -> None:
+    command.add_argument(
+        "--reason",
+        required=required,
+        help=_("why, in a line (required when review is required)"),
+    )
+
+
+def _add_review_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``proposals``, ``approve ID`` and ``reject ID --reason TEXT`` (see README, "Corrections
+    and review")."""
+    listing = commands.add_parser(
+        "proposals", help=_("list the pending proposals, oldest first, with what each changes")
+    )
+    listing.set_defaults(run=_proposals)
+    approve = commands.add_parser(
+        "approve", help=_("store another analyst's proposal as one batch")
+    )
+    approve.add_argument("proposal", type=int, help=_("the proposal id (see `proposals`)"))
+    _add_analyst(approve)
+    approve.set_defaults(run=_approve)
+    reject = commands.add_parser(
+        "reject", help=_("reject another analyst's proposal; nothing is stored")
+    )
+    reject.add_argument("proposal", type=int, help=_("the proposal id (see `proposals`)"))
+    _add_analyst(reject)
+    _add_reason(reject, required=True)
+    reject.set_defaults(run=_reject)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=_(DESCRIPTION))
     commands = parser.add_subparsers(dest="command", required=True)
     imp = commands.add_parser(
-        "import", help="validate a CSV file and store it as one batch (all or nothing)"
+        "import", help=_("validate a CSV file and store it as one batch (all or nothing)")
     )
     imp.add_argument(
         "file",
-        help="CSV file or .xlsx workbook: the template's columns, or an ACLED export",
+        help=_("CSV file or .xlsx workbook: the template's columns, or an ACLED export"),
     )
     imp.add_argument(
         "--kind",
         choices=list(KINDS),
         default="incidents",
-        help="what the file holds: incidents, or evidence of stored ones (as the Upload page)",
+        help=_("what the file holds: incidents, or evidence of stored ones (as the Upload page)"),
     )
-    imp.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
-    imp.add_argument("--dry-run", action="store_true", help="report only; store nothing")
+    imp.add_argument("--sheet", help=_("the workbook's sheet to read (default: the first)"))
+    imp.add_argument("--dry-run", action="store_true", help=_("report only; store nothing"))
     imp.add_argument(
-        "--valid-only", action="store_true", help="store the valid rows even if others fail"
+        "--valid-only", action="store_true", help=_("store the valid rows even if others fail")
     )
     imp.add_argument(
         "--format",
         choices=FORMATS,
         default="auto",
-        help="column layout; auto recognises ACLED exports",
+        help=_("column layout; auto recognises ACLED exports"),
     )
-    imp.add_argument("--mapping", help="a column mapping saved in the Upload page, by name")
+    imp.add_argument("--mapping", help=_("a column mapping saved in the Upload page, by name"))
+    imp.add_argument(
+        "--on-duplicate",
+        choices=list(DUPLICATE_CHOICES),
+        help=_(
+            "rows without an id that look like a stored incident: update it, add them anyway, "
+            "or skip them"
+        ),
+    )
+    _add_analyst(imp)
+    _add_reason(imp)
     imp.set_defaults(run=_import)
     export = commands.add_parser(
-        "export", help="write the store's incidents in the canonical format"
+        "export", help=_("write the store's incidents in the canonical format")
     )
     export.add_argument(
         "--format",
         choices=["csv", "excel-csv", "geojson"],
         default="csv",
-        help="excel-csv: UTF-8 with BOM, semicolons, decimal commas (Excel on a European locale)",
+        help=_(
+            "excel-csv: UTF-8 with BOM, semicolons, decimal commas (Excel on a European locale)"
+        ),
     )
-    export.add_argument("--out", required=True, help="file to write, or - for standard output")
+    export.add_argument("--out", required=True, help=_("file to write, or - for standard output"))
     export.set_defaults(run=_export)
-    listing = commands.add_parser("batches", help="list every batch (upload), newest first")
+    listing = commands.add_parser("batches", help=_("list every batch (upload), newest first"))
     listing.set_defaults(run=_batches)
     revert = commands.add_parser(
-        "revert", help="put back what a batch changed, as a new batch of kind 'revert'"
+        "revert", help=_("put back what a batch changed, as a new batch of kind 'revert'")
     )
-    revert.add_argument("batch", type=int, help="the batch id (see `batches`)")
+    revert.add_argument("batch", type=int, help=_("the batch id (see `batches`)"))
+    _add_analyst(revert)
+    _add_reason(revert)
     revert.set_defaults(run=_revert)
     brief = commands.add_parser(
         "briefing",
-        help="write the briefing (one HTML file) of the view a link describes, as the page does",
+        help=_("write the briefing (one HTML file) of the view a link describes, as the page does"),
     )
-    brief.add_argument("--out", required=True, help="HTML file to write, or - for standard output")
+    brief.add_argument(
+        "--out", required=True, help=_("HTML file to write, or - for standard output")
+    )
     brief.add_argument(
         "--link",
-        help="the view: a link copied from the app, or its query string (default: all, live)",
+        help=_("the view: a link copied from the app, or its query string (default: all, live)"),
     )
     brief.set_defaults(run=_briefing)
     assets = commands.add_parser(
-        "assets", help="copy the map's JS/CSS into the served static folder"
+        "assets", help=_("copy the map's JS/CSS into the served static folder")
     )
     assets.set_defaults(run=_assets)
     _add_launches_command(commands)
+    _add_review_commands(commands)
     return parser
 
 

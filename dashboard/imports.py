@@ -12,6 +12,7 @@ import contextlib
 import gc
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -32,6 +33,7 @@ from dashboard.core.schema import KEY
 from dashboard.core.sheets import parse_upload
 from dashboard.core.validate import validate
 from dashboard.store import EVIDENCE_FORMAT, BatchMeta, BatchSummary, LaunchesImport, Store
+from dashboard.store.log import Guard
 
 SHIPPED_INCIDENTS = DATA_DIR / "incidents.csv"
 MANDATE_EVENTS = DATA_DIR / "mandate_events.csv"
@@ -49,6 +51,17 @@ SHIPPED_EVIDENCE: dict[Kind, Path] = {
 UPLOADER = "analyst"
 #: Longest name a column mapping may be saved under (the store's column).
 MAPPING_NAME_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Review:
+    """Why a batch is stored and, for an approved proposal, who approved it, which proposal it
+    is, and the guard its write transaction checks (:class:`dashboard.store.proposals.Approval`)."""
+
+    reason: str | None = None
+    reviewed_by: str | None = None
+    proposal_id: int | None = None
+    guard: Guard | None = None
 
 
 #: Bytes read at a time by :func:`read_limited`.
@@ -138,13 +151,15 @@ def commit(
     uploaded_by: str,
     valid_only: bool = False,
     kind: str = "import",
+    review: Review | None = None,
 ) -> BatchSummary:
     """Store the file's valid rows as one batch, when ``report.importable(valid_only)``.
 
     Otherwise raises :class:`ImportRejectedError` with the report's reason, storing nothing.
     With ``valid_only`` the valid rows of a file with row errors land and the rejected ones are
-    counted.
+    counted. ``review`` records why and who approved it (see :mod:`dashboard.review`).
     """
+    review = review or Review()
     if (reason := report.refusal(valid_only)) is not None:
         raise ImportRejectedError(reason, report.issues)
     meta = BatchMeta(
@@ -155,9 +170,12 @@ def commit(
         kind=kind,
         rows_read=report.rows_read,
         rejected=len(report.rejected),
+        reason=review.reason,
+        reviewed_by=review.reviewed_by,
+        proposal_id=review.proposal_id,
     )
     with _without_cycle_collection():
-        return store.apply_frame(report.valid, meta)
+        return store.apply_frame(report.valid, meta, guard=review.guard)
 
 
 def revertible(batches: pd.DataFrame) -> list[int]:
@@ -169,12 +187,14 @@ def revertible(batches: pd.DataFrame) -> list[int]:
     return [int(i) for i in batches.loc[changed, "id"] if int(i) not in reverted]
 
 
-def revert(store: Store, batch_id: int, *, uploaded_by: str) -> BatchSummary:
+def revert(
+    store: Store, batch_id: int, *, uploaded_by: str, reason: str | None = None
+) -> BatchSummary:
     """Revert one batch, for the page and the CLI alike (:meth:`Store.revert_batch`): its
     incident changes undone, its evidence rows removed and those it replaced put back, as a new
-    batch of kind "revert"; refused (naming them) while later batches' evidence names what it
-    added."""
-    return store.revert_batch(batch_id, uploaded_by=uploaded_by)
+    batch of kind "revert" recording ``reason``; refused (naming them) while later batches'
+    evidence names what it added."""
+    return store.revert_batch(batch_id, uploaded_by=uploaded_by, reason=reason)
 
 
 def evidence_template(kind: Kind) -> str:
@@ -223,20 +243,32 @@ def prepare_evidence(
     )
 
 
-def commit_evidence(store: Store, report: Report, *, uploaded_by: str) -> BatchSummary:
+def commit_evidence(
+    store: Store,
+    report: Report,
+    *,
+    uploaded_by: str,
+    batch_kind: str = "import",
+    review: Review | None = None,
+) -> BatchSummary:
     """Store an evidence file's rows as one batch, all or nothing: a file with any error raises
-    :class:`ImportRejectedError` and stores nothing."""
+    :class:`ImportRejectedError` and stores nothing. ``review`` as for :func:`commit`."""
     if (reason := report.refusal()) is not None:
         raise ImportRejectedError(reason, report.issues)
+    review = review or Review()
     kind = cast("Kind", report.source_format)
     meta = BatchMeta(
         filename=report.filename,
         sha256=report.sha256,
         uploaded_by=uploaded_by,
         source_format=EVIDENCE_FORMAT,
+        kind=batch_kind,
         rows_read=report.rows_read,
+        reason=review.reason,
+        reviewed_by=review.reviewed_by,
+        proposal_id=review.proposal_id,
     )
-    return store.add_evidence({kind: report.valid}, meta)
+    return store.add_evidence({kind: report.valid}, meta, guard=review.guard)
 
 
 def saved_mappings(store: Store) -> dict[str, ColumnMapping]:

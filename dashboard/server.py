@@ -15,6 +15,11 @@ visitor:
   Streamlit answers any ``/static/<path>`` it has no file for with ``index.html``, so the cache
   is keyed by the answer's content, not its path, and bounded in bytes.
 
+Beside the page it serves the Atom feed of changes (``feed.atom``, :mod:`dashboard.feeds`), the
+link previews' image (``preview.png``) and puts each link's preview tags into the page's HTML
+(:mod:`dashboard.previews`); while it runs it posts changes to the configured webhooks
+(:mod:`dashboard.feeds.webhooks`).
+
 It also answers the map's payload URLs (:class:`PayloadFiles`): from this instance's payload
 folder (``DASHBOARD_PAYLOAD_DIR``), else from the store, where every instance of a deployment
 shares the payloads it publishes; so a browser whose request reaches another instance than the
@@ -41,10 +46,14 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.responses import Response
 
-from dashboard import settings
+from dashboard import api, settings
+from dashboard.api import views
 from dashboard.assets import PAYLOAD_NAME, keep_payload_file
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.mapassets import PAYLOAD_FOLDER
+from dashboard.feeds import routes as feeds
+from dashboard.feeds import webhooks
+from dashboard.previews import routes as previews
 from dashboard.store import Store, default_url
 
 Scope = MutableMapping[str, Any]
@@ -122,7 +131,8 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     beside it (a first visitor meanwhile waits for that one read instead of starting another)."""
     warm()
     threading.Thread(target=load_incidents, name=_LOADER, daemon=True).start()
-    yield
+    async with webhooks.delivering(views.store, webhooks.config()):
+        yield
 
 
 class CompressedStatic:
@@ -302,5 +312,10 @@ class PayloadFiles:
 app = st.App(
     Path(__file__).with_name("app.py"),
     lifespan=lifespan,
-    middleware=[Middleware(CompressedStatic), Middleware(PayloadFiles)],
+    routes=[*api.routes(), *feeds.routes(), *previews.routes()],
+    middleware=[
+        Middleware(CompressedStatic),
+        Middleware(PayloadFiles),
+        Middleware(previews.OpenGraph),
+    ],
 )

@@ -11,6 +11,7 @@ from dashboard.core.auth import Network, parse_trusted_proxies
 from dashboard.core.csvio import Limits
 from dashboard.core.errors import ConfigError
 from dashboard.core.mapassets import OSM_ATTRIBUTION, OSM_TILES
+from dashboard.core.review import Mode, Reviewers
 
 
 def tiles() -> tuple[str | None, str]:
@@ -81,3 +82,33 @@ def payload_dir() -> Path:
     lacks is read from the store, where every instance shares what it publishes."""
     configured = os.environ.get(PAYLOAD_DIR_ENV, "").strip()
     return Path(configured) if configured else PACKAGE_DIR / "static" / "payload"
+
+
+#: Whether changes wait for a second analyst: ``off`` (default) or ``required``.
+REVIEW_ENV = "DASHBOARD_REVIEW"
+#: Who may approve: names or emails, comma-separated.
+REVIEWERS_ENV = "DASHBOARD_REVIEWERS"
+#: A sign-in group whose members may approve, and the claim listing a user's groups.
+REVIEWER_GROUP_ENV = "DASHBOARD_REVIEWER_GROUP"
+REVIEWER_GROUP_CLAIM_ENV = "DASHBOARD_REVIEWER_GROUP_CLAIM"
+
+
+def review_mode() -> Mode:
+    """``DASHBOARD_REVIEW``: ``off`` (changes apply at once; the default) or ``required``
+    (every change is a proposal until another analyst approves it)."""
+    text = os.environ.get(REVIEW_ENV, "").strip().lower() or Mode.OFF.value
+    try:
+        return Mode(text)
+    except ValueError:
+        raise ConfigError(f"{REVIEW_ENV} must be off or required, not {text!r}") from None
+
+
+def reviewers() -> Reviewers:
+    """Who may approve changes: ``DASHBOARD_REVIEWERS`` (names or emails, comma-separated)
+    and members of ``DASHBOARD_REVIEWER_GROUP`` as the sign-in's
+    ``DASHBOARD_REVIEWER_GROUP_CLAIM`` (default ``groups``) lists them. Neither set: any
+    analyst may approve another's change."""
+    names = frozenset(n.strip() for n in os.environ.get(REVIEWERS_ENV, "").split(",") if n.strip())
+    group = os.environ.get(REVIEWER_GROUP_ENV, "").strip() or None
+    claim = os.environ.get(REVIEWER_GROUP_CLAIM_ENV, "").strip() or "groups"
+    return Reviewers(names=names, group=group, claim=claim)

@@ -188,9 +188,10 @@ def test_record_shows_the_incident_history(store_url: str) -> None:
     store.apply_batch([{**record, "killed": 2}], BatchMeta("fix.csv", "f" * 64, "analyst"))
     store.dispose()
     at = link(incident="UA-KHA-20240106")
-    (history,) = [d.value for d in at.dataframe if "change" in d.value.columns]
-    assert list(history["change"]) == ["added", "killed: None → 2"]
-    assert list(history["batch"]) == [1, 2]
+    (history,) = [m.value for m in at.markdown if m.value.startswith("- **") and "UTC" in m.value]
+    added, fixed = history.replace("\\", "").split("\n- ")
+    assert added.endswith("batch 1 · by shipped data** · no reason given  \n  added")
+    assert fixed.endswith("batch 2 · by analyst** · no reason given  \n  Killed: not reported → 2")
 
 
 def test_an_acled_import_is_context_never_counted(

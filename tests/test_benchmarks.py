@@ -119,3 +119,36 @@ def test_the_in_process_filter_change_measures_a_search_that_narrows_the_page(
         "clear.prof",
         "clear.txt",
     }
+
+
+def test_the_api_benchmark_gives_its_rows_beside_to_csv(tmp_path: Path) -> None:
+    """``python -m benchmarks.api``: the CSV streamed by the served API beside ``to_csv`` of the
+    same rows, with the issue's two targets, and the records formats as info."""
+    out = tmp_path / "api.md"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "benchmarks.api", "--sizes", str(SIZE)),
+            *("--work", str(tmp_path / "work"), "--markdown", str(out)),
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    rows = [
+        [cell.strip() for cell in line.strip("|").split(" | ")]
+        for line in out.read_text().splitlines()[2:]
+    ]
+    assert [(r[1], r[5]) for r in rows] == [
+        ("API: first read of the store (info)", ""),
+        ("API: incidents.csv streamed vs DataFrame.to_csv", "≤ 2x"),
+        ("API: CSV bytes per incident vs to_csv", ""),
+        ("API: memory added streaming the CSV vs the frame's size", "≤ 2x"),
+        ("to_csv: memory added (text kept) vs the frame's size", ""),
+        ("API: revalidation, 304 (info)", ""),
+        ("API: incidents.json vs to_csv", ""),
+        ("API: incidents.json bytes per incident", ""),
+        ("API: incidents.geojson vs to_csv", ""),
+        ("API: incidents.geojson bytes per incident", ""),
+    ]
+    assert all(r[0] == str(SIZE) and r[2] for r in rows)

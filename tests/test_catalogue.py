@@ -45,6 +45,23 @@ def test_the_template_holds_every_marked_string() -> None:
     assert sorted(template - found) == [], "run `make messages`"
 
 
+def test_every_marked_literal_is_extracted() -> None:
+    """Babel does not look inside f-strings: a ``_("…")`` there would never be translated."""
+    template = _ids(_catalogue(LOCALE_DIR / "messages.pot"))
+    marked = {
+        f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.args[0].value!r}"
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in {"_", "N_", "ngettext"}
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and node.args[0].value not in template
+    }
+    assert sorted(marked) == []
+
+
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != DEFAULT])
 def test_every_language_translates_every_string(lang: str) -> None:
     template = _ids(_catalogue(LOCALE_DIR / "messages.pot"))

@@ -412,3 +412,112 @@ def test_the_cli_speaks_the_language_lang_asks_for(
     assert capsys.readouterr().out.splitlines()[-1] == (
         "збережено як пакет 2: додано — 1, оновлено — 0, без змін — 0, відхилено — 1"
     )
+
+
+def test_help_speaks_the_language_lang_asks_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "uk_UA.UTF-8")
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines at its width
+    assert "Командний рядок панелі: одна команда за запуск" in text
+    assert "зберегти його одним пакетом" in text
+    assert "command line" not in text
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "лише звіт; нічого не зберігати" in text
+    assert "report only" not in text
+
+
+def test_a_file_imported_again_says_so_and_stores_no_batch(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, [GOOD])
+    assert main(["import", str(path), "--analyst", "olena", "--reason", "weekly file"]) == 0
+    capsys.readouterr()
+    store = open_store(cli_store)
+    batch = store.batches().iloc[0]
+    assert (batch["uploaded_by"], batch["reason"]) == ("olena", "weekly file")
+    assert main(["import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: this file was imported before (same SHA-256) as batch 2" in out
+    assert "nothing stored: every row equals the stored incident" in out
+    assert store.batch_count() == 2
+
+
+def test_near_duplicates_are_reported_and_decided_with_on_duplicate(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(write(tmp_path, [GOOD], "first.csv"))]) == 0
+    twin = write(tmp_path, [row(incident_id="", latitude="50.018")], "twin.csv")
+    capsys.readouterr()
+    assert main(["import", str(twin)]) == 1
+    out = capsys.readouterr().out
+    assert "possible duplicate: line 2, INC-" in out
+    assert "(Kharkiv) looks like stored T-0001 (Kharkiv, 0.11 km away)" in out
+    assert "choose with --on-duplicate" in out
+    assert "rejected: 1 row may duplicate a stored incident" in out
+    assert main(["import", str(twin), "--on-duplicate", "update"]) == 0
+    assert "1 updated" in capsys.readouterr().out
+    assert open_store(cli_store).records(["T-0001"])["T-0001"]["latitude"] == 50.018
+
+
+def test_with_review_required_import_proposes_and_another_analyst_approves(
+    cli_store: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DASHBOARD_REVIEW", "required")
+    monkeypatch.setenv("DASHBOARD_ANALYST", "olena")
+    path = write(tmp_path, [GOOD])
+    assert main(["import", str(path)]) == 1
+    assert "error: give a short reason for the change" in capsys.readouterr().err
+    assert main(["import", str(path), "--reason", "weekly file"]) == 0
+    assert "proposed as proposal 1" in capsys.readouterr().out
+    store = open_store(cli_store)
+    assert store.batch_count() == 1
+    assert main(["proposals"]) == 0
+    listed = capsys.readouterr().out
+    assert "proposal 1 (file-import): in.csv, by olena at" in listed
+    assert "1 new · 0 update an existing incident · 0 unchanged" in listed
+    assert main(["approve", "1"]) == 1
+    assert "own change" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="2"):  # argparse: --reason is required
+        main(["reject", "1", "--analyst", "maria"])
+    capsys.readouterr()
+    assert main(["approve", "1", "--analyst", "maria"]) == 0
+    assert "proposal 1 approved and stored as batch 2: 1 added" in capsys.readouterr().out
+    assert main(["batches"]) == 0
+    header, newest = capsys.readouterr().out.splitlines()[:2]
+    assert header.split()[-2:] == ["reviewed_by", "reason"]
+    assert newest.endswith("maria weekly file")
+    batch = store.batches().iloc[0]
+    assert (batch["uploaded_by"], batch["reason"], batch["reviewed_by"]) == (
+        "olena",
+        "weekly file",
+        "maria",
+    )
+    assert main(["proposals"]) == 0
+    assert capsys.readouterr().out == "no proposal is pending\n"
+
+
+def test_a_rejected_proposal_stores_nothing(
+    cli_store: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DASHBOARD_REVIEW", "required")
+    path = write(tmp_path, [GOOD])
+    assert main(["import", str(path), "--analyst", "olena", "--reason", "weekly"]) == 0
+    assert main(["reject", "1", "--analyst", "maria", "--reason", "wrong district"]) == 0
+    assert "proposal 1 rejected; nothing was stored" in capsys.readouterr().out
+    assert open_store(cli_store).batch_count() == 1
+    assert main(["approve", "1", "--analyst", "maria"]) == 1
+    assert "proposal 1 is not pending (it is rejected)" in capsys.readouterr().err

@@ -30,6 +30,9 @@ def test_secrets_example_documents_every_key_and_parses_once_filled_in() -> None
     secrets = tomllib.loads(filled)
     assert set(secrets) == {
         "DASHBOARD_DB_URL",
+        "DASHBOARD_WEBHOOKS",
+        "DASHBOARD_WEBHOOK_SECRET",
+        "DASHBOARD_PUBLIC_URL",
         "upload_password",
         "analyst_emails",
         "trust_provider_emails",

@@ -76,7 +76,7 @@ def test_schema_is_at_alembic_head(store: Store) -> None:
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     scripts = ScriptDirectory(str(PACKAGE_DIR / "migrations"))
     assert version == scripts.get_current_head()
-    assert version == "0007"
+    assert version == "0009"
 
 
 def test_reimporting_the_same_file_changes_nothing(store: Store) -> None:

@@ -226,13 +226,19 @@ def test_the_same_file_again_warns_and_waits_for_the_analyst(page: AppTest, url:
     upload(page, data)
     page.button(key="import").click().run()
     assert page.success[0].value.startswith("Stored as batch 2: 1 added")
-    # The file is still chosen after its import: the button is not live again.
+    # The file is still chosen after its import: the button is not live again, and stays off
+    # while the file would store nothing (the rule the command line applies too).
     [warning] = [w.value for w in page.warning if "imported before" in w.value]
     assert md_escape("batch 2: upload.csv (import)") in warning
     assert page.button(key="import").disabled
     # No error is claimed of a file with none (Invalid 0): what waits is the analyst's word.
     assert not [w for w in page.warning if "has errors" in w.value]
     page.checkbox(key="import_again").check().run()
+    assert page.button(key="import").disabled
+    assert any("nothing to store" in w.value for w in page.warning)
+    # Once the store differs from the file (its batch reverted), importing again is live.
+    Store(url).revert_batch(2, uploaded_by="t")
+    page.run()
     assert not page.button(key="import").disabled
 
     page.button(key="cancel_upload").click().run()
@@ -498,3 +504,30 @@ def test_the_report_shortens_the_sha256_and_keeps_it_whole_on_hover(page: AppTes
     assert f"(sha256 {digest[:12]}…)" in summary.value
     assert digest not in summary.value
     assert summary.help == f"SHA-256: {digest}"
+
+
+def test_with_review_required_an_upload_becomes_a_proposal_with_its_reason(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import review
+
+    monkeypatch.setenv("DASHBOARD_REVIEW", "required")
+    page = AppTest.from_file(str(PAGE), default_timeout=60)
+    page.run()
+    before = stored_ids(url)
+    upload(page, csv_bytes([GOOD]))
+    assert page.button(key="import").label == "Propose"
+    page.button(key="import").click().run()
+    assert not page.exception
+    assert "give a short reason" in page.get("status")[0].proto.label  # nothing proposed yet
+    assert review.pending_count(Store(url)) == 0
+    page.text_input(key="import_reason").input("weekly file").run()
+    page.button(key="import").click().run()
+    assert page.success[0].value.startswith("Proposed as proposal 1")
+    (proposal,) = review.proposals(Store(url))
+    assert (proposal.kind, proposal.reason, proposal.change.filename) == (
+        "file-import",
+        "weekly file",
+        "upload.csv",
+    )
+    assert stored_ids(url) == before

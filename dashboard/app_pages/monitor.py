@@ -9,21 +9,47 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import streamlit as st
 
+from dashboard import review
 from dashboard.core.evidence import annotate
 from dashboard.core.i18n import _
 from dashboard.core.monitor import assemble
-from dashboard.ui import data, evidence, layout, panels, record, sidebar, timeline, urlstate
+from dashboard.ui import (
+    auth,
+    data,
+    edit,
+    evidence,
+    layout,
+    panels,
+    preview,
+    record,
+    sidebar,
+    timeline,
+    urlstate,
+)
 from dashboard.ui.incident_table import incident_table
 from dashboard.ui.mapview import map_panel
 
 session = urlstate.open_view(datetime.now(UTC))
+who = auth.analyst_identity()  # an analyst may change the record; a viewer sees live data only
+# An analyst may preview a pending proposal applied to the live data (see the Review page).
+previewing = preview.active(data.store()) if who is not None else None
 events = data.mandate_events()
+
+
+def _current() -> pd.DataFrame:
+    """The live incidents, or with the previewed proposal applied."""
+    if previewing is not None:
+        return preview.incidents(data.store(), previewing)
+    return data.incidents()
+
+
 screen = assemble(
     session.view,
     load=lambda asof: annotate(
-        data.incidents_asof(asof) if asof else data.incidents(), evidence.load(asof)
+        data.incidents_asof(asof) if asof else _current(), evidence.load(asof)
     ),
     events=events,
     today=date.today(),
@@ -36,6 +62,8 @@ evidence.examined_toggle(session)
 sidebar.context_toggle(session, screen)
 
 st.title(_("DPRK-origin missile strikes on Ukraine, and who still watches"))
+if previewing is not None:
+    preview.note(previewing)
 panels.counting_note(screen)
 urlstate.show_notes(notes)
 panels.empty_notice(screen)
@@ -63,14 +91,19 @@ with right:
                 )
             record.incident_record(screen.selected)
             evidence.incident_evidence(screen.selected, shown_evidence)
-            record.incident_history(data.incident_history(str(screen.view.incident)))
-    elif screen.empty is None:
-        st.info(
-            _(
-                "Select an incident in the table, or click its marker on the map, to see its "
-                "full record here."
+            record.incident_history(review.history(data.store(), str(screen.view.incident)))
+            if who is not None and session.view.asof is None:  # changes go to live data only
+                edit.record_actions(screen.selected, who)
+    else:
+        if screen.empty is None:
+            st.info(
+                _(
+                    "Select an incident in the table, or click its marker on the map, to see its "
+                    "full record here."
+                )
             )
-        )
+        if who is not None and session.view.asof is None:  # a new incident, to live data only
+            edit.record_actions(None, who)
     timeline.time_control(session, screen, events)
     if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
         timeline.context_series(data.aggregates(), data.launches())

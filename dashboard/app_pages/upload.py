@@ -12,22 +12,22 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import settings
-from dashboard.core.batchlog import describe, earlier_imports, offered_for_revert, reverted_by
-from dashboard.core.duplicates import near_duplicates, resolve
-from dashboard.core.errors import MappingRefusedError, RevertRefusedError
+from dashboard.core.batchlog import describe, offered_for_revert, reverted_by
+from dashboard.core.errors import MappingRefusedError, RevertRefusedError, ReviewRefusedError
 from dashboard.core.evidence import Kind
 from dashboard.core.i18n import N_, _, number
 from dashboard.core.mapping import FORMATS
+from dashboard.core.review import Mode
 from dashboard.core.text import md_escape
 from dashboard.imports import (
-    commit,
     read_limited,
-    revert,
     revertible,
     save_mapping,
     saved_mappings,
 )
 from dashboard.imports import template_csv as build_template
+from dashboard.review import check, file_change, submit
+from dashboard.review import revert as review_revert
 from dashboard.store import Store
 from dashboard.ui import data
 from dashboard.ui import upload as view
@@ -82,6 +82,7 @@ def past_uploads(store: Store, batches: pd.DataFrame, who: str) -> None:
                     ).format(batch=md_escape(describe(batches, pending))),
                     icon=":material/undo:",
                 )
+                why = view.reason_input(required=False, key="revert_reason")
                 yes, no = st.columns(2)
                 if no.button(_("Cancel"), key="revert_cancel"):
                     st.session_state["revert_pending"] = None
@@ -93,8 +94,8 @@ def past_uploads(store: Store, batches: pd.DataFrame, who: str) -> None:
                 ):
                     st.session_state["revert_pending"] = None
                     try:
-                        summary = revert(store, pending, uploaded_by=who)
-                    except RevertRefusedError as exc:  # an outage goes to the app's notice
+                        summary = review_revert(store, pending, by=who, reason=why)
+                    except (RevertRefusedError, ReviewRefusedError) as exc:  # an outage: notice
                         st.error(md_escape(exc))
                     else:
                         st.session_state["upload_message"] = _(
@@ -117,6 +118,7 @@ def past_uploads(store: Store, batches: pd.DataFrame, who: str) -> None:
 store = data.store()
 today = date.today()
 limits = settings.upload_limits()
+reviewing = settings.review_mode() is Mode.REQUIRED
 
 st.title(_("Upload incidents and evidence"))
 who = require_analyst()  # a viewer gets the sign-in (or how to enable it), never an upload control
@@ -141,7 +143,9 @@ if holds == "launches":
     view.launches_upload(store, who=who, limits=limits)
     st.stop()
 if holds != "incidents":
-    view.evidence_upload(store, cast("Kind", holds), who=who, today=today, limits=limits)
+    view.evidence_upload(
+        store, cast("Kind", holds), who=who, today=today, limits=limits, reviewing=reviewing
+    )
     past_uploads(store, batches, who)
     st.stop()
 
@@ -231,12 +235,13 @@ else:
     view.report(file)
 
     if not file.valid.empty:
-        preview = view.classified(store, file)
-        near = near_duplicates(preview, data.incidents())
+        change = file_change(data_bytes, upload.name, fmt=fmt, mapping=mapping, sheet=sheet)
+        classified = view.classified(store, file)
+        near = check(store, change, today, report=file, classified=classified).near
         choice = view.duplicates_choice(near)
-        if choice is not None:
-            file = replace(file, valid=resolve(file.valid, near, choice))
-            preview = resolve(preview, near, choice)
+        change = replace(change, on_duplicate=choice)
+        shown = check(store, change, today, report=file, classified=classified)
+        preview = shown.preview
         changes = preview["change"].value_counts()
         st.subheader(_("Valid rows, as they would be stored"))
         st.caption(
@@ -258,11 +263,12 @@ else:
                 ).format(valid=number(counts.valid), rejected=number(counts.invalid)),
                 key="valid_only",
             )
-        can_import = file.importable(valid_only)
-        if not near.empty and choice is None:
-            st.info(_("Choose what to do with the possible duplicates to import."))
-            can_import = False
-        earlier = earlier_imports(batches, file.sha256)
+        # The one decision the command line and an approval take too (dashboard/review.py).
+        decided = check(
+            store, replace(change, valid_only=valid_only), today, report=file, classified=classified
+        )
+        can_import = decided.refusal is None
+        earlier = decided.earlier
         if not earlier.empty:
             first = int(earlier["id"].iloc[-1])
             undone = reverted_by(batches, int(earlier["id"].iloc[0]))
@@ -288,38 +294,42 @@ else:
             if cancel.button(_("Cancel: choose another file"), key="cancel_upload"):
                 st.session_state["upload_picker"] = picker + 1
                 st.rerun()
-        if counts.invalid and not valid_only and file.importable(valid_only=True):
+        if not near.empty and choice is None:
+            st.info(_("Choose what to do with the possible duplicates to import."))
+        elif (
+            counts.invalid and file.importable(valid_only=True) and not file.importable(valid_only)
+        ):
             st.warning(
                 _("The file has errors: fix them and upload again, or import the valid rows.")
             )
-        elif not file.importable(valid_only):
+        elif decided.refusal is not None:
             st.warning(
                 _("The file cannot be imported: {reason}.").format(
-                    reason=md_escape(file.refusal() or "")
+                    reason=md_escape(decided.refusal)
                 )
             )
-        if st.button(_("Import"), type="primary", disabled=not can_import, key="import"):
+        reason = view.reason_input(required=reviewing, key="import_reason")
+        label = _("Propose") if reviewing else _("Import")
+        if st.button(label, type="primary", disabled=not can_import, key="import"):
             with st.status(_("Importing…"), expanded=True) as status:
                 st.write(
                     _("Storing {rows} rows in one transaction…").format(rows=number(counts.valid))
                 )
-                summary = commit(store, file, uploaded_by=who, valid_only=valid_only)
-                status.update(
-                    label=_("Stored as batch {batch}").format(batch=summary.batch_id),
-                    state="complete",
+                try:
+                    outcome = submit(
+                        store,
+                        decided.change,
+                        author=who,
+                        reason=reason,
+                        today=today,
+                        checked=decided,
+                    )
+                except ReviewRefusedError as exc:
+                    status.update(label=md_escape(exc), state="error")
+                    st.stop()
+                st.session_state["upload_message"] = view.stored_message(
+                    outcome, rejected=counts.invalid, note=file.context_note()
                 )
-                stored = _(
-                    "Stored as batch {batch}: {added} added, {updated} updated, {unchanged} "
-                    "unchanged, {rejected} rejected."
-                ).format(
-                    batch=summary.batch_id,
-                    added=number(summary.added),
-                    updated=number(summary.updated),
-                    unchanged=number(summary.unchanged),
-                    rejected=number(counts.invalid),
-                )
-                shown = file.context_note() or _("The monitor shows them now.")
-                st.session_state["upload_message"] = f"{stored} {shown}"
                 st.rerun()
 
 past_uploads(store, batches, who)

@@ -22,7 +22,7 @@ from dashboard.core.csvio import Limits, header_targets, parse_csv
 from dashboard.core.dates import DAY, MONTH, date_text
 from dashboard.core.errors import Code, Fault, Issue
 from dashboard.core.evidence import GRADE
-from dashboard.core.i18n import N_
+from dashboard.core.i18n import N_, _, number
 from dashboard.core.records import is_missing
 from dashboard.core.schema import INTEGER, Column, normalise_header
 from dashboard.core.validate import RawTable, ValidationResult, check_columns
@@ -175,9 +175,11 @@ def label(row: Mapping[Hashable, object]) -> str:
     Prosecutor General Kostin`` (``≈`` where the source says "about")."""
     who = str(row["who"]).split(" (")[0].split(",")[0]
     if not is_missing(row["launched_at_least"]):
-        count = f"≥ {int(row['launched_at_least']):,} launched"  # type: ignore[call-overload]
+        figure = int(row["launched_at_least"])  # type: ignore[call-overload]
+        count = _("≥ {n} launched").format(n=number(figure))
     elif not is_missing(row["launched_about"]):
-        count = f"≈ {int(row['launched_about']):,} launched"  # type: ignore[call-overload]
+        figure = int(row["launched_about"])  # type: ignore[call-overload]
+        count = _("≈ {n} launched").format(n=number(figure))
     else:
         return f"{row['what']}, {who}"
     period = "" if is_missing(row["period"]) else f" {row['period']}"

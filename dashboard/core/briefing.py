@@ -22,18 +22,20 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from dashboard.core import places
 from dashboard.core.aggregates import AGGREGATE_COLUMNS, as_of_text, label
 from dashboard.core.dates import DAY, date_text
 from dashboard.core.evidence import PROVISIONS, Evidence, incident_sources, parts_summary
 from dashboard.core.figures import Headline
+from dashboard.core.filters import NO_DISTRICT
 from dashboard.core.i18n import _, language, number, use
 from dashboard.core.links import format_asof
 from dashboard.core.mandate import MandateStatus
 from dashboard.core.mapassets import INLINE_PREFIX, AssetUrls, inline
-from dashboard.core.maps import standalone_map
+from dashboard.core.maps import layer_name, standalone_map
 from dashboard.core.records import is_missing
 from dashboard.core.schema import PRECISIONS, shown_in
-from dashboard.core.shown import COUNT_COLUMNS
+from dashboard.core.shown import COUNT_COLUMNS, status_name
 from dashboard.core.text import count_text, html_page, safe_url
 from dashboard.core.view import View
 
@@ -109,6 +111,11 @@ def _day_text(value: date | None, empty: str) -> str:
     return date_text(value, DAY) if value else empty
 
 
+def _district(district: str) -> str:
+    """A district filter's value as the page names it: in its language, "(no district)" too."""
+    return _(NO_DISTRICT) if district == NO_DISTRICT else places.name(district)
+
+
 def filter_lines(state: View) -> list[tuple[str, str]]:
     """The view's filters as (label, value) text, "any" where unrestricted."""
     anything, nothing = _("any"), _("none")
@@ -116,13 +123,13 @@ def filter_lines(state: View) -> list[tuple[str, str]]:
     return [
         (_("From"), _day_text(filters.date_from, anything)),
         (_("To"), _day_text(filters.date_to, anything)),
-        (_("Attribution status"), ", ".join(filters.statuses) or anything),
-        (_("Weapon"), ", ".join(filters.weapons) or anything),
-        (_("District"), ", ".join(filters.districts) or anything),
+        (_("Attribution status"), ", ".join(map(status_name, filters.statuses)) or anything),
+        (_("Weapon"), ", ".join(_(weapon) for weapon in filters.weapons) or anything),
+        (_("District"), ", ".join(map(_district, filters.districts)) or anything),
         (_("Search"), filters.q or nothing),
         (_("Examined only"), _("yes") if filters.examined else _("no")),
         (_("Selected incident"), state.incident or nothing),
-        (_("Map layer"), state.layer),
+        (_("Map layer"), layer_name(state.layer)),
         (
             _("Data"),
             _("as the store held it at {when}").format(when=format_asof(state.asof))

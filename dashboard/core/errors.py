@@ -491,6 +491,11 @@ class RevertRefusedError(DashboardError):
     """A batch cannot be reverted (unknown, already reverted, changed nothing, or overtaken)."""
 
 
+class ReviewRefusedError(DashboardError):
+    """A proposal cannot be made, approved, rejected or withdrawn as asked (the message says
+    why: no reason given, one's own change, not a reviewer, no longer pending, conflicting)."""
+
+
 class ConfigError(DashboardError):
     """A setting from the environment has a value the dashboard cannot use."""
 

@@ -8,14 +8,16 @@ playing month by month sets the view's dates (the months here are whole calendar
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Final
+from typing import Final, TypeVar
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from dashboard.core import i18n
 from dashboard.core.filters import Filters, apply
@@ -34,6 +36,56 @@ BRUSH: Final = "months"
 OUTSIDE_OPACITY: Final = 0.3
 #: Dash patterns of the mandate's marks (veto, expiry, any further), told apart in the legend.
 _DASHES: Final = ([6, 3], [2, 2], [8, 2, 2, 2])
+
+
+#: CLDR date-pattern fields and their d3-time-format directives (what Vega formats dates with).
+_D3_FIELDS: Final = {
+    "yyyy": "%Y", "yy": "%y", "y": "%Y", "MM": "%m", "M": "%-m", "dd": "%d", "d": "%-d",
+    "HH": "%H", "H": "%-H", "hh": "%I", "h": "%-I", "mm": "%M", "ss": "%S", "a": "%p",
+}  # fmt: skip
+_CLDR_FIELD: Final = re.compile("|".join(sorted(_D3_FIELDS, key=len, reverse=True)))
+
+
+def _d3_pattern(cldr: str) -> str:
+    """A CLDR date or time pattern (Babel's) as a d3-time-format specifier."""
+    return _CLDR_FIELD.sub(lambda found: _D3_FIELDS[found.group(0)], cldr.replace("'", ""))
+
+
+def vega_locale() -> dict[str, dict[str, object]]:
+    """Vega's number and time locale (``config.locale``) of the language in force, from Babel:
+    the axes' months and numbers in the page's language ("січ. 2024", "1 234,5")."""
+    where = i18n.locale()
+    months, days = where.months["stand-alone"], where.days["format"]
+    week = [6, 0, 1, 2, 3, 4, 5]  # d3 weeks start on Sunday; Babel's days count from Monday
+    periods = where.day_periods["format"]["abbreviated"]
+    date_pattern = _d3_pattern(where.date_formats["short"].pattern)
+    time_pattern = _d3_pattern(where.time_formats["medium"].pattern)
+    return {
+        "number": {
+            "decimal": get_decimal_symbol(where),
+            "thousands": get_group_symbol(where),
+            "grouping": [3],
+            "currency": ["", ""],
+        },
+        "time": {
+            "dateTime": str(where.datetime_formats["short"]).format(time_pattern, date_pattern),
+            "date": date_pattern,
+            "time": time_pattern,
+            "periods": [periods["am"], periods["pm"]],
+            "days": [days["wide"][day] for day in week],
+            "shortDays": [days["abbreviated"][day] for day in week],
+            "months": [months["wide"][month] for month in range(1, 13)],
+            "shortMonths": [months["abbreviated"][month] for month in range(1, 13)],
+        },
+    }
+
+
+_Chart = TypeVar("_Chart", bound=alt.TopLevelMixin)
+
+
+def localised(chart: _Chart) -> _Chart:
+    """``chart`` with its dates and numbers formatted in the language in force."""
+    return chart.configure(locale=vega_locale())
 
 
 #: The page's metric for a figure no incident in view gives (its note says "not reported").
@@ -427,9 +479,12 @@ def launches_chart(monthly: pd.DataFrame) -> alt.Chart:
     """The Air Force's monthly "Iskander-M/KN-23" launches and how many it reported destroyed
     (:func:`dashboard.core.launches.aggregate_monthly`), as grouped bars on their own axis: a
     context series that cannot be told apart by weapon, never incidents."""
+    # The two series by their names in the language in force (the legend and tooltips show them).
+    names = {"launched": _("launched"), "destroyed": _("destroyed")}
     long = monthly.melt(
-        id_vars=["month"], value_vars=["launched", "destroyed"], var_name="count", value_name="n"
+        id_vars=["month"], value_vars=list(names), var_name="count", value_name="n"
     ).dropna(subset=["n"])
+    long = long.assign(count=long["count"].map(names))
     return (
         alt.Chart(long)
         .mark_bar()
@@ -439,12 +494,12 @@ def launches_chart(monthly: pd.DataFrame) -> alt.Chart:
                 title=None,
                 axis=alt.Axis(format="%b %Y", labelOverlap=True),
             ),
-            xOffset=alt.XOffset("count:N", sort=["launched", "destroyed"]),
+            xOffset=alt.XOffset("count:N", sort=list(names.values())),
             y=alt.Y("n:Q", title=_("Missiles (Air Force reports)")),
             color=alt.Color(
                 "count:N",
                 title=None,
-                sort=["launched", "destroyed"],
+                sort=list(names.values()),
                 scale=alt.Scale(range=["#555555", "#9ecae1"]),
                 legend=alt.Legend(orient="bottom"),
             ),

@@ -11,6 +11,7 @@ import pandas as pd
 from translitua import UkrainianKMU, translit
 
 from dashboard.core.dates import span_ends
+from dashboard.core.i18n import N_
 
 #: Columns the free-text search looks in.
 SEARCH_COLUMNS = (
@@ -24,7 +25,8 @@ SEARCH_COLUMNS = (
     "source_title",
     "notes",
 )
-NO_DISTRICT = "(no district)"
+#: The district choice of incidents with none (a code in links; shown as ``_(NO_DISTRICT)``).
+NO_DISTRICT = N_("(no district)")
 #: Prefix of the columns holding each searched field folded (see :func:`with_search_columns`).
 SEARCH_PREFIX: Final = "search:"
 #: Separates texts transliterated together (one call for all is much faster than one each).

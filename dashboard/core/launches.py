@@ -34,7 +34,7 @@ MODELS: Final[tuple[str, ...]] = ("Iskander-M/KN-23", "KN-23")
 #: The columns the importer reads (any others in the file are ignored).
 REQUIRED: Final[tuple[str, ...]] = ("time_start", "model", "launched", "destroyed")
 #: Where the shipped series comes from, and the caveat shown beside it everywhere.
-DATASET: Final = (
+DATASET: Final = N_(
     "Massive Missile Attacks on Ukraine (compiled by Petro Ivaniuk from the Ukrainian Air "
     "Force's daily reports)"
 )

@@ -223,6 +223,28 @@ class Legend(MacroElement):
         )
 
 
+class Controls(MacroElement):
+    """Leaflet's own controls with their words in the language in force: the zoom buttons'
+    titles ("Zoom in", "Zoom out"; the map's default zoom control is off) and the title of the
+    attribution's "Leaflet" link."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.zoom({{ this.options }}).addTo({{ this._parent.get_name() }});
+        {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Controls"
+        self.options = script_json({"zoomInTitle": _("Zoom in"), "zoomOutTitle": _("Zoom out")})
+        title = html.escape(_("A JavaScript library for interactive maps"))
+        self.prefix = script_json(f'<a href="https://leafletjs.com" title="{title}">Leaflet</a>')
+
+
 def base_map(
     assets: AssetUrls, tiles: str | None = OSM_TILES, attribution: str = OSM_ATTRIBUTION
 ) -> folium.Map:
@@ -238,6 +260,7 @@ def base_map(
         max_zoom=MAX_ZOOM,
         control_scale=True,
         prefer_canvas=True,
+        zoom_control=False,  # Controls below: Leaflet's own is titled in English
     )
     # folium gives max_zoom to its default tile layer only; without tiles the map needs it itself,
     # or MarkerCluster throws "Map has no maxZoom specified".
@@ -254,7 +277,10 @@ def base_map(
             max_zoom=MAX_ZOOM,
             control=False,
         ).add_to(fmap)
-    fullscreen = folium.plugins.Fullscreen(position="topleft")
+    Controls().add_to(fmap)
+    fullscreen = folium.plugins.Fullscreen(
+        position="topleft", title=_("Full screen"), title_cancel=_("Exit full screen")
+    )
     fullscreen.default_js = []  # the base map loads the plugin's files
     fullscreen.default_css = []
     fullscreen.add_to(fmap)

@@ -132,16 +132,3 @@ def frame_records(frame: pd.DataFrame) -> list[IncidentRecord]:
     """Records of a typed incidents frame (see :func:`incidents_frame`)."""
     rows = cast("list[dict[str, object]]", frame[list(COLUMNS)].to_dict("records"))
     return [to_record(row) for row in rows]
-
-
-def field_changes(before: IncidentRecord | None, after: IncidentRecord | None) -> str:
-    """One history step in words: "added", "removed", or the fields that changed, old → new."""
-    if before is None:
-        return "added"
-    if after is None:
-        return "removed"
-    return "; ".join(
-        f"{column}: {before.get(column)!r} → {after.get(column)!r}"
-        for column in COLUMNS
-        if before.get(column) != after.get(column)
-    )

@@ -14,10 +14,20 @@ import pandas as pd
 
 from dashboard.core.errors import Issue
 from dashboard.core.evidence import Kind
-from dashboard.core.i18n import _, ngettext, number
+from dashboard.core.i18n import N_, _, ngettext, number
 from dashboard.core.mapping import ACLED, IDENTITY, ColumnMapping
 from dashboard.core.sheets import WORKBOOK
 from dashboard.core.weapons import dprk_origin
+
+#: How the summary names each :attr:`Report.source_format` ("read as incidents, …").
+FORMAT_NAMES: dict[str, str] = {
+    "incidents": N_("incidents"),
+    "acled": N_("ACLED export"),
+    "mapped": N_("mapped columns"),
+    "sources": N_("sources"),
+    "examinations": N_("examinations"),
+    "component_origins": N_("component origins"),
+}
 
 #: Columns of :meth:`Report.issues_frame`, in order.
 ISSUE_COLUMNS = ("line", "column", "value", "reason", "code", "severity", "meaning")
@@ -175,7 +185,9 @@ class Report:
         )
         return [
             _("file: {name} (sha256 {sha256})").format(name=self.filename, sha256=self.sha256),
-            _("read as {format}, {how}").format(format=self.source_format, how=how),
+            _("read as {format}, {how}").format(
+                format=_(FORMAT_NAMES.get(self.source_format, self.source_format)), how=how
+            ),
             _("rows read {read}, valid {valid}, invalid {invalid}, warnings {warnings}").format(
                 read=number(counts.rows_read),
                 valid=number(counts.valid),

@@ -15,12 +15,16 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-HWASONG_11A: Final = "Hwasong-11A (KN-23)"
-HWASONG_11B: Final = "Hwasong-11B (KN-24)"
-HWASONG_11: Final = "Hwasong-11 series (KN-23/KN-24)"
-DPRK_SRBM: Final = "DPRK SRBM, type not given"
-ISKANDER_OR_KN23: Final = "Iskander-M or KN-23 (not told apart)"
-OTHER: Final = "Other"
+from dashboard.core.i18n import N_
+
+# The classes' codes are their English names (links and filters carry them); a page shows
+# ``_(code)``, the name in its language.
+HWASONG_11A: Final = N_("Hwasong-11A (KN-23)")
+HWASONG_11B: Final = N_("Hwasong-11B (KN-24)")
+HWASONG_11: Final = N_("Hwasong-11 series (KN-23/KN-24)")
+DPRK_SRBM: Final = N_("DPRK SRBM, type not given")
+ISKANDER_OR_KN23: Final = N_("Iskander-M or KN-23 (not told apart)")
+OTHER: Final = N_("Other")
 
 #: The classes, in the order filters and legends list them.
 CLASSES: Final[tuple[str, ...]] = (

@@ -3,9 +3,10 @@
 :class:`Database` owns the engine, the outage translation, the locks and the migrations; the
 parts read incidents (:mod:`.incidents`), keep the batch log (:mod:`.log`), the evidence
 (:mod:`.evidence`), the monthly launches (:mod:`.launches`), the saved mappings
-(:mod:`.mappings`), the sign-in throttle (:mod:`.throttle`) and the map payload files
-(:mod:`.payloads`). :class:`Store` is all of them over
-one database, which is what the pages and the CLI hold.
+(:mod:`.mappings`), the proposals waiting for review (:mod:`.proposals`), the sign-in throttle
+(:mod:`.throttle`), the changes for feeds and webhooks (:mod:`.changes`) and the map payload
+files (:mod:`.payloads`). :class:`Store` is all of them over one database, which is what the
+pages and the CLI hold.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from dashboard.store.changes import ChangeLog
 from dashboard.store.database import Database, default_url, display_url
 from dashboard.store.evidence import EVIDENCE_FORMAT, EvidenceStore
 from dashboard.store.incidents import IncidentChange, IncidentReads
@@ -21,6 +23,7 @@ from dashboard.store.launches import LaunchesImport, LaunchesStore
 from dashboard.store.log import BatchLog, BatchMeta, BatchSummary
 from dashboard.store.mappings import Mappings
 from dashboard.store.payloads import SharedPayloads
+from dashboard.store.proposals import ProposalStore
 from dashboard.store.tables import metadata
 from dashboard.store.throttle import SignInThrottle
 
@@ -39,10 +42,19 @@ __all__ = [
 
 
 class Store(
-    IncidentReads, BatchLog, EvidenceStore, LaunchesStore, Mappings, SignInThrottle, SharedPayloads
+    IncidentReads,
+    BatchLog,
+    ChangeLog,
+    EvidenceStore,
+    ProposalStore,
+    LaunchesStore,
+    Mappings,
+    SignInThrottle,
+    SharedPayloads,
 ):
-    """Incidents, their batch log, their evidence, the monthly launches, saved mappings, the
-    sign-in throttle and the map payload files every instance serves, in one database."""
+    """Incidents, their batch log and its changes (with their webhook deliveries), their
+    evidence, proposals waiting for review, the monthly launches, saved mappings, the sign-in
+    throttle and the map payload files every instance serves, in one database."""
 
     def __init__(self, url: str | None = None) -> None:
         super().__init__(Database(url))

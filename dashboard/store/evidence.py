@@ -18,7 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.core.evidence import Evidence, Kind, columns, db_rows, evidence_frame, identity
-from dashboard.store.log import BatchMeta, BatchSummary, insert_batch, live_evidence
+from dashboard.store.log import BatchMeta, BatchSummary, Guard, insert_batch, live_evidence
 from dashboard.store.part import Part, chunks
 from dashboard.store.tables import EVIDENCE_TABLES, incidents
 
@@ -76,17 +76,21 @@ class EvidenceStore(Part):
         meta: BatchMeta,
         *,
         now: datetime | None = None,
+        guard: Guard | None = None,
     ) -> BatchSummary:
         """Store validated evidence frames (see :func:`dashboard.core.evidence.validate_evidence`)
         as one batch, in one transaction: its batch row and every row, or nothing.
 
         A row whose :func:`~dashboard.core.evidence.identity` is live updates that row: the
         stored one is marked removed by this batch and the new one added (a revert puts the
-        stored one back); a row equal to the live one is left alone (unchanged).
+        stored one back); a row equal to the live one is left alone (unchanged). A ``guard`` is
+        checked and settled in the same transaction.
         """
         now = now or datetime.now(UTC)
         rows = {kind: db_rows(kind, frame) for kind, frame in frames.items()}
         with self.db.write() as conn:
+            if guard is not None:
+                guard.check(conn)
             new: dict[Kind, list[dict[str, object]]] = {}
             replaced: dict[Kind, list[int]] = {}
             unchanged = 0
@@ -119,6 +123,8 @@ class EvidenceStore(Part):
                         sa.update(table).where(table.c.id.in_(chunk)).values(removed_by=batch_id)
                     )
             _insert(conn, new, batch_id)
+            if guard is not None:
+                guard.done(conn, batch_id)
         return BatchSummary(batch_id, added, updated, unchanged)
 
     def attach_evidence(self, frames: Mapping[Kind, pd.DataFrame], batch_id: int) -> int:

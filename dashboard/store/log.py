@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -23,17 +23,19 @@ from dashboard.core.batches import (
     LoggedChange,
     Plan,
     change_kinds,
+    counted,
     plan_revert,
     refuse_dependants,
 )
-from dashboard.core.errors import RevertRefusedError
+from dashboard.core.errors import RevertRefusedError, ReviewRefusedError
 from dashboard.core.evidence import Kind, identity
 from dashboard.core.evidence import columns as evidence_columns
+from dashboard.core.i18n import _
 from dashboard.core.records import Record, incidents_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, KEY
 from dashboard.store.database import insert_rows, update_rows
 from dashboard.store.incidents import advanced, empty_frame
-from dashboard.store.part import Part, chunks, current_frame
+from dashboard.store.part import Part, chunks, current_frame, current_records
 from dashboard.store.snapshots import EMPTY, Snapshots, Token, token
 from dashboard.store.tables import EVIDENCE_TABLES, batches, history, incidents
 
@@ -50,6 +52,21 @@ class BatchMeta:
     rows_read: int = 0
     rejected: int = 0
     reverts_batch: int | None = None
+    #: Why the change was made, who approved it and the proposal it applied (review).
+    reason: str | None = None
+    reviewed_by: str | None = None
+    proposal_id: int | None = None
+
+
+class Guard(Protocol):
+    """A condition a batch is written under, checked and settled in the batch's own write
+    transaction (an approval: the proposal still pending and not overtaken)."""
+
+    def check(self, conn: sa.Connection) -> None:
+        """Raise to refuse the batch; nothing is written."""
+
+    def done(self, conn: sa.Connection, batch_id: int) -> None:
+        """Record what the batch ``batch_id`` settled."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,12 @@ class BatchLog(Part):
         with self.db.read() as conn:
             return int(conn.execute(query).scalar_one())
 
+    def latest_history(self, ids: Sequence[str]) -> dict[str, int]:
+        """The id of each given incident's last history row (0 for one never logged): a
+        proposal's base, and what makes it conflicting once another batch touches one."""
+        with self.db.read() as conn:
+            return latest_history(conn, ids)
+
     def stored_incidents(self, ids: Sequence[str]) -> pd.DataFrame:
         """The stored incidents of the given ids (a typed frame): what a batch of them is
         compared with (see :func:`dashboard.core.batches.change_kinds`)."""
@@ -115,7 +138,12 @@ class BatchLog(Part):
         return self.apply_frame(incidents_frame([dict(r) for r in records]), meta, now=now)
 
     def apply_frame(
-        self, frame: pd.DataFrame, meta: BatchMeta, *, now: datetime | None = None
+        self,
+        frame: pd.DataFrame,
+        meta: BatchMeta,
+        *,
+        now: datetime | None = None,
+        guard: Guard | None = None,
     ) -> BatchSummary:
         """Upsert the incidents of ``frame`` (a typed incidents frame) as one batch in one
         transaction; unchanged rows are not touched.
@@ -125,11 +153,14 @@ class BatchLog(Part):
         take turns on the write lock, so each compares against the state the previous one
         left). The comparison, the rows and their history are built column-wise and written in
         bulk (``COPY`` on PostgreSQL, ``executemany`` on SQLite). The incidents' snapshot
-        moves on with the batch (see :meth:`_advance`).
+        moves on with the batch (see :meth:`_advance`). A ``guard`` is checked and settled in
+        the same transaction.
         """
         now = now or datetime.now(UTC)
         frame = frame[list(COLUMNS)].reset_index(drop=True)
         with self.db.write() as conn:
+            if guard is not None:
+                guard.check(conn)
             stored = current_frame(conn, frame[KEY].tolist())
             kinds = change_kinds(frame, stored)
             changed = frame[kinds != "unchanged"]
@@ -150,11 +181,48 @@ class BatchLog(Part):
             summary, states = self._execute(
                 conn, meta, now, steps, unchanged=int((kinds == "unchanged").sum())
             )
+            if guard is not None:
+                guard.done(conn, summary.batch_id)
+        self._advance(states, steps)
+        return summary
+
+    def retract(
+        self,
+        ids: Sequence[str],
+        meta: BatchMeta,
+        *,
+        now: datetime | None = None,
+        guard: Guard | None = None,
+    ) -> BatchSummary:
+        """Take stored incidents out of the live data as one batch (of kind "retract"): each
+        leaves the incidents table, its history step keeps the record before, and its live
+        evidence (sources, examinations and their component origins) is marked removed by the
+        batch. The state before stays readable (``asof``); reverting the batch puts them all
+        back. Refused (:class:`ReviewRefusedError`, nothing written) for an id not stored."""
+        now = now or datetime.now(UTC)
+        with self.db.write() as conn:
+            if guard is not None:
+                guard.check(conn)
+            records = current_records(conn, ids)
+            if missing := [i for i in ids if i not in records]:
+                raise ReviewRefusedError(
+                    _("no stored incident {ids}: nothing to retract").format(ids=", ".join(missing))
+                )
+            steps = Steps.of(counted([Change(i, records[i], None) for i in ids]))
+            evidence = _EvidenceUndo.cited(conn, set(ids))
+            summary, states = self._execute(conn, meta, now, steps, unchanged=0, evidence=evidence)
+            if guard is not None:
+                guard.done(conn, summary.batch_id)
         self._advance(states, steps)
         return summary
 
     def revert_batch(
-        self, batch_id: int, *, uploaded_by: str, now: datetime | None = None
+        self,
+        batch_id: int,
+        *,
+        uploaded_by: str,
+        reason: str | None = None,
+        now: datetime | None = None,
     ) -> BatchSummary:
         """Revert any batch in one transaction: put every incident it touched back as it was
         before it, remove the evidence rows it added and put back those it replaced.
@@ -206,6 +274,7 @@ class BatchLog(Part):
                 source_format=original.source_format,
                 kind="revert",
                 reverts_batch=batch_id,
+                reason=reason,
             )
             steps = Steps.of(plan)
             summary, states = self._execute(
@@ -247,7 +316,10 @@ class BatchLog(Part):
             conn.execute(sa.delete(incidents).where(incidents.c.incident_id.in_(chunk)))
         if evidence is not None:
             evidence.apply(conn, batch_id)
-        added_values: list[Sequence[object]] = [*_driver_columns(steps.added), [batch_id] * added]
+        added_values: list[Sequence[object]] = [
+            *_driver_columns(steps.added),
+            [batch_id] * len(steps.added),
+        ]
         insert_rows(conn, incidents, [*COLUMNS, "batch_id"], added_values)
         others = [c for c in COLUMNS if c != KEY]
         *changed_values, keys = _driver_columns(steps.updated[[*others, KEY]])
@@ -256,7 +328,7 @@ class BatchLog(Part):
             incidents,
             KEY,
             [*others, "batch_id"],
-            list(zip(*changed_values, [batch_id] * updated, keys, strict=True)),
+            list(zip(*changed_values, [batch_id] * len(steps.updated), keys, strict=True)),
         )
         stamp = history.c.recorded_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         recorded_at = stamp(now) if stamp is not None else now
@@ -343,6 +415,25 @@ class _EvidenceUndo:
             ]
             touched += sum(1 for r in rows if batch_id in (r["batch_id"], r["removed_by"]))
         return cls(remove, restore, overtaken, touched)
+
+    @classmethod
+    def cited(cls, conn: sa.Connection, ids: set[str]) -> _EvidenceUndo:
+        """The live evidence of the incidents ``ids`` to remove with them (a retract): their
+        sources and examinations, and the component origins of those examinations."""
+        remove: dict[Kind, list[int]] = {}
+        examined: set[str] = set()
+        for kind in ("sources", "examinations"):
+            rows = [r for r in live_evidence(conn, kind) if r["incident_id"] in ids]
+            remove[kind] = [int(r["id"]) for r in rows]
+            if kind == "examinations":
+                examined = {str(r["examination_id"]) for r in rows}
+        remove["component_origins"] = [
+            int(r["id"])
+            for r in live_evidence(conn, "component_origins")
+            if r["examination_id"] in examined
+        ]
+        restore: dict[Kind, list[dict[str, Any]]] = {kind: [] for kind in EVIDENCE_TABLES}
+        return cls(remove, restore, set(), 0)
 
     def check(self, conn: sa.Connection, batch_id: int, plan: Plan) -> None:
         """Refuse (:class:`RevertRefusedError`) a revert that would leave evidence naming an
@@ -531,6 +622,19 @@ def _driver_columns(frame: pd.DataFrame) -> list[list[object]]:
     ]
 
 
+def latest_history(conn: sa.Connection, ids: Sequence[str]) -> dict[str, int]:
+    """The id of each given incident's last history row, read on ``conn`` (0: never logged)."""
+    found = dict.fromkeys(ids, 0)
+    for chunk in chunks(list(ids)):
+        query = (
+            sa.select(history.c.incident_id, sa.func.max(history.c.id))
+            .where(history.c.incident_id.in_(chunk))
+            .group_by(history.c.incident_id)
+        )
+        found.update({row[0]: int(row[1]) for row in conn.execute(query)})
+    return found
+
+
 def _latest_changes(conn: sa.Connection, ids: Sequence[str]) -> dict[str, LoggedChange]:
     """The most recent logged change of each of the given incidents."""
     found: dict[str, LoggedChange] = {}
@@ -580,6 +684,9 @@ def insert_batch(
                 rejected=meta.rejected,
                 removed=removed,
                 reverts_batch=meta.reverts_batch,
+                reason=meta.reason,
+                reviewed_by=meta.reviewed_by,
+                proposal_id=meta.proposal_id,
             )
             .returning(batches.c.id)
         ).scalar_one()

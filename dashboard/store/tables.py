@@ -27,6 +27,9 @@ batches = sa.Table(
     sa.Column("rejected", sa.Integer, nullable=False),
     sa.Column("reverts_batch", sa.Integer, sa.ForeignKey("batches.id"), nullable=True),
     sa.Column("removed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("reviewed_by", sa.Text, nullable=True),
+    sa.Column("proposal_id", sa.Integer, nullable=True),
     sa.Index("ux_batches_reverts_batch", "reverts_batch", unique=True),
 )
 #: SQL types by the declarations' ``sql_name`` (``VARCHAR`` takes the column's length).
@@ -103,6 +106,32 @@ map_payloads = sa.Table(
     sa.Index("ix_map_payloads_published_at", "published_at"),
 )
 
+#: Webhook targets (a hash of the URL: the URL itself may carry a token) and the batch each was
+#: first seen at: a target is delivered the changes after it, not the whole history.
+webhook_targets = sa.Table(
+    "webhook_targets",
+    metadata,
+    sa.Column("target", sa.String(64), primary_key=True),
+    sa.Column("since_batch", sa.Integer, nullable=False),
+    sa.Column("added_at", sa.Float, nullable=False),
+)
+#: One row per batch and target: "pending" (retried from ``next_attempt_at``; an instance holds
+#: it while ``lease_until`` is ahead), "delivered" or "failed" (attempts used up).
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("target", sa.String(64), primary_key=True),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.Float, nullable=False),
+    sa.Column("lease_until", sa.Float, nullable=False),
+    sa.Column("claimed_by", sa.Text, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("done_at", sa.Float, nullable=True),
+    sa.Index("ix_webhook_deliveries_state", "state", "target"),
+)
+
 
 def _evidence_table(name: str, kind: Kind, *indexes: sa.Index) -> sa.Table:
     """One table per evidence kind: a row id, a column per declaration (core/evidence.py), the
@@ -150,4 +179,28 @@ launches_monthly = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("imported_by", sa.Text, nullable=False),
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+)
+#: Changes waiting for a second analyst (core/review.py): the change as an upload's bytes, who
+#: asked and why, the last history row of each incident it touches when proposed (``base``), and
+#: the decision.
+proposals = sa.Table(
+    "proposals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("incident_ids", sa.JSON, nullable=False),
+    sa.Column("base", sa.JSON, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reviewer", sa.Text, nullable=True),
+    sa.Column("review_reason", sa.Text, nullable=True),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=True),
+    sa.Index("ix_proposals_status", "status", "id"),
 )

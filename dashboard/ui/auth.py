@@ -22,6 +22,7 @@ import streamlit as st
 
 from dashboard import settings
 from dashboard.core import i18n
+from dashboard.core.analyst_name import NAME_LIMIT, clean_name, name_fault
 from dashboard.core.auth import (
     SHARED_IDENTITY,
     AuthMode,
@@ -33,13 +34,15 @@ from dashboard.core.auth import (
     throttle_client,
 )
 from dashboard.core.errors import StoreUnavailableError
-from dashboard.core.i18n import N_, _
+from dashboard.core.i18n import N_, _, ngettext
 from dashboard.core.text import md_escape
 from dashboard.ui.data import store
 
 PASSWORD_ENV = "DASHBOARD_UPLOAD_PASSWORD"
 LOG = logging.getLogger("dashboard.auth")
 _SIGNED_IN = "_analyst_password_digest"
+#: The name a shared-password analyst typed at sign-in (what their changes are recorded under).
+_NAME = "_analyst_name"
 #: What a viewer from another machine is told when no sign-in is configured: how to get access.
 ASK_FOR_ACCESS = N_(
     "Changing data needs an analyst, and this dashboard has no sign-in: ask the person who runs "
@@ -108,9 +111,17 @@ def analyst_identity() -> str | None:
     if mode is AuthMode.PASSWORD:
         password = _password(secrets) or ""
         signed_in = st.session_state.get(_SIGNED_IN) == _digest(password)
-        return SHARED_IDENTITY if signed_in else None
+        name = st.session_state.get(_NAME)
+        return name if signed_in and isinstance(name, str) else None
     local = is_local_client(_client_ip(), dict(st.context.headers.items()))
     return SHARED_IDENTITY if local else None
+
+
+def identity_claims() -> Mapping[str, object] | None:
+    """The signed-in user's claims with OIDC (a reviewers' group may be among them), else None."""
+    if _mode(_secrets()) is not AuthMode.OIDC or not st.user.is_logged_in:
+        return None
+    return dict(st.user.to_dict())
 
 
 def require_analyst() -> str | None:
@@ -164,15 +175,28 @@ def _oidc_controls(identity: str | None) -> None:
 
 def _password_controls(identity: str | None) -> None:
     if identity is not None:
-        st.caption(_("Signed in as an analyst."))
+        st.caption(_("Signed in as {who}.").format(who=md_escape(identity)))
         if st.button(_("Sign out"), key="analyst_sign_out"):
             del st.session_state[_SIGNED_IN]
+            del st.session_state[_NAME]
             st.rerun()
         return
     with st.form("analyst_sign_in", clear_on_submit=True):
+        typed = st.text_input(
+            _("Your name"),
+            max_chars=NAME_LIMIT,
+            key="analyst_name",
+            help=_(
+                "Everyone shares the password: your changes are recorded under the name you "
+                "type, which nobody checks."
+            ),
+        )
         given = st.text_input(_("Analyst password"), type="password", key="analyst_password")
         submitted = st.form_submit_button(_("Sign in"))
     if not submitted:
+        return
+    if (fault := name_fault(typed)) is not None:
+        st.error(fault)  # the catalogue's words and numbers: no data in it
         return
     expected = _password(_secrets()) or ""
     client = _client()
@@ -184,6 +208,7 @@ def _password_controls(identity: str | None) -> None:
         return
     if admitted:
         st.session_state[_SIGNED_IN] = _digest(expected)
+        st.session_state[_NAME] = clean_name(typed)
         st.rerun()
     LOG.warning("analyst sign-in refused for client %s", client)
     if wait > 0:
@@ -194,3 +219,26 @@ def _password_controls(identity: str | None) -> None:
         )
     else:
         st.error(_("Wrong password."))
+
+
+def identity_sidebar(identity: str | None, pending: int) -> None:
+    """Who this session changes data as, in the sidebar of every page, what that name proves
+    (with the shared password, nothing: it was typed, never checked), and how many proposals
+    wait for review."""
+    if identity is None:
+        return
+    box = st.sidebar.container(key="analyst_identity")
+    box.caption(_("Changes are recorded under {who}.").format(who=md_escape(identity)))
+    if pending:
+        box.markdown(
+            ngettext(
+                "**{n}** proposal waits for review.", "**{n}** proposals wait for review.", pending
+            ).format(n=i18n.number(pending))
+        )
+    if _mode(_secrets()) is AuthMode.PASSWORD:
+        box.caption(
+            _(
+                "A shared password proves no identity: the name was typed at sign-in and nobody "
+                "checks it, so review guards against mistakes, not against a dishonest analyst."
+            )
+        )

@@ -16,14 +16,15 @@ from dashboard.assets import AssetUrls, ensure_static_assets, served_urls
 from dashboard.core.aggregates import load_aggregates
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.filters import with_search_columns
+from dashboard.core.i18n import _
 from dashboard.core.mandate import load_events
-from dashboard.core.records import field_changes
 from dashboard.core.weapons import classify
 from dashboard.imports import AGGREGATES, MANDATE_EVENTS, open_store
 from dashboard.store import Store, default_url
 
 
-@st.cache_resource(show_spinner="Opening the incident store…")
+# No spinner of the cache's own: its text is fixed when the module loads, in no page's language.
+@st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
     return open_store(url)
 
@@ -31,6 +32,13 @@ def _store(url: str) -> Store:
 def store() -> Store:
     """The store named by the configuration (one engine per URL and process)."""
     return _store(default_url())
+
+
+def open_for_page() -> None:
+    """Open the store before the page draws, under a spinner in the page's language (shown only
+    if opening takes a while: the first run of a process, or a slow database)."""
+    with st.spinner(_("Opening the incident store…")):
+        store()
 
 
 #: Seconds between checks while the store is unreachable.
@@ -49,18 +57,6 @@ def incidents() -> pd.DataFrame:
     """Current incidents (a frame shared by every session: do not modify it in place)."""
     current = store()
     return _incidents(current.url, current.data_version())
-
-
-def incident_history(incident_id: str) -> pd.DataFrame:
-    """Every stored change of one incident, oldest first: batch, when, and what changed."""
-    changes = store().incident_changes(incident_id)
-    return pd.DataFrame(
-        {
-            "batch": [c["batch_id"] for c in changes],
-            "recorded_at": [c["recorded_at"] for c in changes],
-            "change": [field_changes(c["before"], c["after"]) for c in changes],
-        }
-    )
 
 
 def store_reachable() -> bool:
@@ -85,7 +81,7 @@ def rerun_when_store_returns() -> None:
 ASOF_CACHE_ENTRIES = 4
 
 
-@st.cache_resource(show_spinner="Rebuilding past incidents…", max_entries=ASOF_CACHE_ENTRIES)
+@st.cache_resource(show_spinner=False, max_entries=ASOF_CACHE_ENTRIES)
 def _incidents_at_batch(url: str, batch_id: int) -> pd.DataFrame:
     return classify(with_search_columns(store().incidents_at_batch(batch_id)))
 
@@ -100,7 +96,10 @@ def incidents_asof(moment: datetime) -> pd.DataFrame:
     rebuild (Streamlit computes a missing entry once under a lock per key).
     """
     current = store()
-    return _incidents_at_batch(current.url, current.last_batch_at(moment))
+    batch = current.last_batch_at(moment)
+    # Shown only if the rebuild takes a while (a cache hit returns long before the spinner shows).
+    with st.spinner(_("Rebuilding past incidents…")):
+        return _incidents_at_batch(current.url, batch)
 
 
 @st.cache_data(show_spinner=False)

@@ -20,6 +20,7 @@ from dashboard.core.evidence import (
     incident_sources,
     parts_summary,
 )
+from dashboard.core.figures import localised
 from dashboard.core.i18n import _, ngettext
 from dashboard.core.records import is_missing
 from dashboard.core.text import md_escape, safe_url
@@ -126,6 +127,7 @@ def incident_evidence(incident: pd.Series, evidence: Evidence) -> None:
         summary = parts_summary(own)
         examined = i18n.number(len(own.examinations))
         st.markdown("##### " + _("Debris examinations ({n})").format(n=examined))
+        source = md_escape(_("Source"))
         for exam in summary.examinations.to_dict("records"):
             published = _text(exam["published"]) or _("date not given")
             said = md_escape(
@@ -133,7 +135,7 @@ def incident_evidence(incident: pd.Series, evidence: Evidence) -> None:
             )
             st.markdown(
                 f"**{md_escape(exam['examiner'])}** ({said}): {md_escape(exam['findings'])}  \n"
-                f"{md_escape(_('Source'))}: {_source_link(exam)}"
+                f"{source}: {_source_link(exam)}"
             )
         _origins(summary.shares, summary.unshared, summary.manufacturers)
 
@@ -147,7 +149,7 @@ def _source_link(exam: Mapping[Hashable, object]) -> str:
 def _origins(shares: pd.DataFrame, unshared: list[Figure], manufacturers: pd.DataFrame) -> None:
     if not shares.empty:
         st.markdown(md_escape(_("Component origin by country of company headquarters")))
-        st.altair_chart(_share_chart(shares), width="stretch")
+        st.altair_chart(localised(_share_chart(shares)), width="stretch")
         st.dataframe(
             shares[["country", "share", "examiner", "source", "grade"]],
             hide_index=True,
@@ -164,7 +166,18 @@ def _origins(shares: pd.DataFrame, unshared: list[Figure], manufacturers: pd.Dat
         st.markdown(f"- {md_escape(figure.value)} ({_cited(figure)})")
     if not manufacturers.empty:
         st.markdown(md_escape(_("Named manufacturers (only where the source names them)")))
-        st.dataframe(manufacturers, hide_index=True, width="stretch")
+        st.dataframe(
+            manufacturers,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "manufacturer": _("Manufacturer"),
+                "country": _("Country"),
+                "examination_id": _("Examination"),
+                "source": _("Source"),
+                "grade": _("Grade"),
+            },
+        )
 
 
 def _cited(figure: Figure) -> str:
@@ -197,9 +210,10 @@ def parts_panel(in_view: pd.DataFrame, evidence: Evidence) -> None:
         lines += [f"- **{label}:** {md_escape(f.value)} ({_cited(f)})" for f in summary.years]
         st.markdown("\n".join(lines))
         _origins(summary.shares, summary.unshared, summary.manufacturers)
+        heading = md_escape(_("Provisions that bear on it"))
         st.markdown(
-            f"**{md_escape(_('Provisions that bear on it'))}**\n"
+            f"**{heading}**\n"
             + "\n".join(
-                f"- **{md_escape(name)}:** {md_escape(_(text))}" for name, text in PROVISIONS
+                f"- **{md_escape(_(name))}:** {md_escape(_(text))}" for name, text in PROVISIONS
             )
         )

@@ -43,6 +43,7 @@ from dashboard.core.view import (
     COORD_PLACES,
     FIT_PIXELS,
     LAYERS,
+    SELECTED_ZOOM,
     Box,
     MapView,
     View,
@@ -101,7 +102,8 @@ PUBLISHED_ENTRIES = 8
 _published: FrameCache[Published] = FrameCache(PUBLISHED_ENTRIES)
 
 
-_LOG = logging.getLogger(__name__)
+#: The operators' log (plain English, never translated).
+LOG = logging.getLogger(__name__)
 
 
 def _publish(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Published:
@@ -119,11 +121,7 @@ def _publish(frame: pd.DataFrame, assets: AssetUrls, shared: bool) -> Published:
             if opened.db.dialect == "postgresql":
                 opened.share_payload(payload.files())
         except StoreUnavailableError as exc:
-            _LOG.warning(
-                _("map payload {name} kept on this instance only: {error}").format(
-                    name=payload.name, error=exc
-                )
-            )
+            LOG.warning("map payload %s kept on this instance only: %s", payload.name, exc)
     return Published(url, frame["incident_id"].to_numpy(dtype=object))
 
 
@@ -550,3 +548,35 @@ def share_panel(
         on_click="ignore",
         key="download_geojson",
     )
+
+
+def place_picker(
+    key: str, place: tuple[float, float] | None, *, height: int = 300
+) -> tuple[float, float] | None:
+    """A small map to click a place on, marking ``place`` (the form's coordinates, when they
+    read as numbers); the place of a new click, else None (st_folium repeats its last click on
+    every rerun: a click counts once)."""
+    assets = map_assets()
+    tiles, attribution = settings.tiles()
+    marker = folium.FeatureGroup(name=_("The incident's place"), control=False)
+    if place is not None:
+        folium.CircleMarker(place, radius=8, color="#b2182b", fill=True).add_to(marker)
+    centre = place or BASE_VIEW[:2]
+    report = st_folium(
+        base_map(assets, tiles, attribution),
+        key=key,
+        feature_group_to_add=marker,
+        center=centre,
+        zoom=SELECTED_ZOOM if place else BASE_VIEW[2],
+        returned_objects=["last_clicked"],
+        height=height,
+        use_container_width=True,
+    )
+    clicked = report.get("last_clicked") if isinstance(report, dict) else None
+    if not isinstance(clicked, dict) or clicked == st.session_state.get(f"{key}_seen"):
+        return None
+    st.session_state[f"{key}_seen"] = clicked
+    try:
+        return round(float(clicked["lat"]), 6), round(float(clicked["lng"]), 6)
+    except (KeyError, TypeError, ValueError):
+        return None

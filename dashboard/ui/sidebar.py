@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core import filters, i18n, places
+from dashboard.core.filters import NO_DISTRICT
 from dashboard.core.i18n import _
 from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT
 from dashboard.core.monitor import Screen
@@ -37,6 +38,9 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
     # also called outside the page run (AppTest), where no language is in force.
     choices = pd.Series(screen.district_choices, dtype=object)
     district_names = dict(zip(screen.district_choices, places.names(choices), strict=True))
+    if NO_DISTRICT in district_names:
+        district_names[NO_DISTRICT] = _(NO_DISTRICT)
+    weapon_names = {code: _(code) for code in screen.weapon_choices}
     st.sidebar.header(_("Filters"))
     st.sidebar.container(key="from").date_input(
         _("From"),
@@ -66,6 +70,7 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
     st.sidebar.container(key="weapon").multiselect(
         _("Weapon"),
         screen.weapon_choices,
+        format_func=weapon_names.__getitem__,
         **weapons,
         help=_(
             "Weapon classes: the spellings sources use (KN-23, Hwasong-11A, kn23…) mapped onto "

@@ -27,6 +27,7 @@ from dashboard.core.figures import (
     drawn_brush,
     incident_months,
     launches_chart,
+    localised,
     month_window,
     play_step,
     timeline_chart,
@@ -82,13 +83,17 @@ def time_control(session: ViewSession, screen: Screen, events: pd.DataFrame) -> 
     st.subheader(_("Incidents per month"))
     chart = timeline_chart(frame, marker_dates(events), in_dates=screen.in_view, dates=dates)
     if playing:  # shown, not brushed: only "Pause" changes the view while it plays
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(localised(chart), width="stretch")
         # Every calendar month of the range, the empty ones too: a month with no strike (the
         # veto's, the panel's expiry) is part of the story.
         _playing(session, calendar_months(months[0], months[-1]), dates)
     else:
         st.altair_chart(
-            chart, key="timeline", on_select=brush_moved, selection_mode=BRUSH, width="stretch"
+            localised(chart),
+            key="timeline",
+            on_select=brush_moved,
+            selection_mode=BRUSH,
+            width="stretch",
         )
         if len(months) > 1:
             _controls(session, months, dates)
@@ -196,7 +201,7 @@ def context_series(aggregates: pd.DataFrame, launches: pd.DataFrame) -> None:
             "and not added to the incident figures."
         )
     )
-    st.altair_chart(counts_chart(points(aggregates)), width="stretch")
+    st.altair_chart(localised(counts_chart(points(aggregates))), width="stretch")
     shown = st.toggle(
         _("Air Force launches, monthly"),
         value=False,
@@ -212,11 +217,11 @@ def context_series(aggregates: pd.DataFrame, launches: pd.DataFrame) -> None:
     if launches.empty:
         st.caption(_("No launches are stored: import the dataset on the Upload page."))
         return
-    st.altair_chart(launches_chart(launches), width="stretch")
+    st.altair_chart(localised(launches_chart(launches)), width="stretch")
     floors = int((launches["launched_missing"] > 0).sum())
     notes = [
         _("Source: {dataset}. Rows naming these together with other weapons are left out.").format(
-            dataset=DATASET
+            dataset=_(DATASET)
         )
     ]
     if floors:

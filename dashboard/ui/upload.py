@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard.core.csvio import Limits
 from dashboard.core.duplicates import CHOICES, NEAR_KM, Choice
-from dashboard.core.errors import Code
+from dashboard.core.errors import Code, ReviewRefusedError
 from dashboard.core.evidence import Kind
 from dashboard.core.export import rejected_csv
 from dashboard.core.i18n import N_, _, month, ngettext, number
@@ -33,13 +33,13 @@ from dashboard.core.mapping import (
     vocabulary,
 )
 from dashboard.core.report import Report
+from dashboard.core.review import REASON_LIMIT
 from dashboard.core.schema import PREVIEW_FIELDS, REQUIRED, TEMPLATE_COLUMNS
 from dashboard.core.sheets import is_workbook, parse_upload, sheet_names
 from dashboard.core.shown import EMPTY, shown_cells
 from dashboard.core.text import md_escape
 from dashboard.imports import (
     classify,
-    commit_evidence,
     commit_launches,
     evidence_template,
     prepare,
@@ -47,6 +47,7 @@ from dashboard.imports import (
     prepare_launches,
     read_limited,
 )
+from dashboard.review import Outcome, check, evidence_file_change, submit
 from dashboard.store import Store
 from dashboard.ui.data import store
 
@@ -435,7 +436,9 @@ def batches_table(batches: pd.DataFrame) -> None:
     )
 
 
-def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: Limits) -> None:
+def evidence_upload(
+    store: Store, kind: Kind, *, who: str, today: date, limits: Limits, reviewing: bool
+) -> None:
     """An evidence file of ``kind``: its template, the same report as an incident file's, the
     valid rows, and an all-or-nothing import as one batch (revertible under Past uploads)."""
     st.download_button(
@@ -471,27 +474,79 @@ def evidence_upload(store: Store, kind: Kind, *, who: str, today: date, limits: 
         return
     st.subheader(_("Valid rows, as they would be stored"))
     st.dataframe(file.valid, key=f"{kind}_preview", hide_index=True, width="stretch")
-    if not file.importable():
+    # The one decision the command line and an approval take too (dashboard/review.py).
+    decided = check(store, evidence_file_change(data, upload.name, kind), today, report=file)
+    for note in decided.warnings:
+        st.warning(md_escape(note), icon=":material/content_copy:")
+    if decided.refusal is not None:
         st.warning(
-            _("The file cannot be imported: {reason}.").format(
-                reason=md_escape(file.refusal() or "")
-            )
+            _("The file cannot be imported: {reason}.").format(reason=md_escape(decided.refusal))
         )
+    reason = reason_input(required=reviewing, key="evidence_reason")
     if st.button(
-        _("Import"), type="primary", disabled=not file.importable(), key="import_evidence"
+        _("Propose") if reviewing else _("Import"),
+        type="primary",
+        disabled=decided.refusal is not None,
+        key="import_evidence",
     ):
-        summary = commit_evidence(store, file, uploaded_by=who)
-        st.session_state["upload_message"] = _(
-            "Stored as batch {batch}: {added} {kind} rows added, {updated} updated, {unchanged} "
-            "unchanged. The monitor shows them now."
-        ).format(
-            batch=summary.batch_id,
-            added=number(summary.added),
-            kind=_(KIND_NAMES[kind]),
-            updated=number(summary.updated),
-            unchanged=number(summary.unchanged),
-        )
+        try:
+            outcome = submit(
+                store, decided.change, author=who, reason=reason, today=today, checked=decided
+            )
+        except ReviewRefusedError as exc:
+            st.error(md_escape(exc), icon=":material/block:")
+            return
+        if outcome.batch is None:
+            st.session_state["upload_message"] = stored_message(outcome)
+        else:
+            summary = outcome.batch
+            st.session_state["upload_message"] = _(
+                "Stored as batch {batch}: {added} {kind} rows added, {updated} updated, "
+                "{unchanged} unchanged. The monitor shows them now."
+            ).format(
+                batch=summary.batch_id,
+                added=number(summary.added),
+                kind=_(KIND_NAMES[kind]),
+                updated=number(summary.updated),
+                unchanged=number(summary.unchanged),
+            )
         st.rerun()
+
+
+def reason_input(*, required: bool, key: str) -> str:
+    """The change's reason: one short line, recorded with the batch (required for a proposal)."""
+    return st.text_input(
+        _("Reason (required)") if required else _("Reason (optional)"),
+        max_chars=REASON_LIMIT,
+        key=key,
+        help=_(
+            "Why this change: recorded with it, shown in the record's history and to the reviewer."
+        ),
+    )
+
+
+def stored_message(outcome: Outcome, *, rejected: int = 0, note: str | None = None) -> str:
+    """What the page says once a file is stored as a batch or kept as a proposal; ``note`` (what
+    its context rows do, if any) replaces "the monitor shows them now"."""
+    if outcome.proposal_id is not None:
+        return _(
+            "Proposed as proposal {id}: it goes live once another analyst approves it on the "
+            "Review page."
+        ).format(id=outcome.proposal_id)
+    summary = outcome.batch
+    assert summary is not None
+    stored = _(
+        "Stored as batch {batch}: {added} added, {updated} updated, {unchanged} "
+        "unchanged, {rejected} rejected."
+    ).format(
+        batch=summary.batch_id,
+        added=number(summary.added),
+        updated=number(summary.updated),
+        unchanged=number(summary.unchanged),
+        rejected=number(rejected),
+    )
+    shown = note or _("The monitor shows them now.")
+    return f"{stored} {shown}"
 
 
 def launches_upload(current: Store, *, who: str, limits: Limits) -> None:
@@ -503,7 +558,7 @@ def launches_upload(current: Store, *, who: str, limits: Limits) -> None:
             "{dataset}: its `missile_attacks_daily.csv`. Rows whose model is {models} are summed "
             "by month. {caveat}"
         ).format(
-            dataset=DATASET,
+            dataset=_(DATASET),
             models=_(" or ").join(f"`{m}`" for m in MODELS),
             caveat=_(CAVEAT),
         )

@@ -14,6 +14,7 @@ from dashboard.core.aggregates import (
     validate_aggregates,
 )
 from dashboard.core.figures import counts_chart, launches_chart
+from dashboard.core.i18n import use
 from dashboard.core.launches import read_monthly_csv
 from dashboard.imports import AGGREGATES, SHIPPED_LAUNCHES
 from tests.conftest import TODAY
@@ -92,6 +93,9 @@ def test_the_launches_chart_has_launched_and_destroyed_bars() -> None:
     assert spec["encoding"]["y"]["title"] == "Missiles (Air Force reports)"
     (data,) = spec["datasets"].values()
     assert {d["count"] for d in data} == {"launched", "destroyed"}
+    with use("uk"):
+        (data,) = launches_chart(series).to_dict()["datasets"].values()
+    assert {d["count"] for d in data} == {"випущено", "знищено"}  # the legend's names
 
 
 def test_a_months_count_is_dated_as_every_view_dates_a_month() -> None:

@@ -224,3 +224,18 @@ def test_the_briefing_speaks_ukrainian() -> None:
     assert "Жоден інцидент у вибірці не має експертизи уламків." in page  # noqa: RUF001
     for english in ("Filters used", "What officials have counted", "Incidents in view", "Grade"):
         assert english not in page.split("<iframe")[0] + page.split("</iframe>")[1]
+
+
+def test_the_filters_are_named_in_the_briefings_language() -> None:
+    """Status, weapon class, district and layer as the page names them, not as links code them."""
+    chosen = Filters(
+        statuses=("disputed",),
+        weapons=("Hwasong-11A (KN-23)",),
+        districts=("Slobidskyi", "(no district)"),
+    )
+    with use("uk"):
+        lines = dict(briefing.filter_lines(View(filters=chosen, layer="heat")))
+    assert lines["Статус атрибуції"] == "оскаржено"
+    assert lines["Зброя"] == "Хвасон-11А (KN-23)"  # noqa: RUF001
+    assert lines["Район"] == "Слобідський, (район не вказано)"
+    assert lines["Шар карти"] == "теплова"

@@ -7,8 +7,18 @@ import io
 import json
 
 import pandas as pd
+import pytest
 
-from dashboard.core.export import neutralise, rejected_csv, to_csv, to_excel_csv, to_geojson
+from dashboard.core.export import (
+    csv_chunks,
+    geojson_chunks,
+    neutralise,
+    neutralised,
+    rejected_csv,
+    to_csv,
+    to_excel_csv,
+    to_geojson,
+)
 from dashboard.core.records import incidents_frame
 from dashboard.core.schema import TEMPLATE_COLUMNS
 from dashboard.imports import prepare
@@ -115,3 +125,32 @@ def test_excel_csv_opens_in_columns_on_a_european_locale_and_reads_back() -> Non
     assert again.valid.drop(columns="line").equals(stored)
     hostile = to_excel_csv(incidents_frame([ROW])).decode("utf-8-sig")
     assert ";'@SUM(1);" in hostile
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(["=a", "b", None, "+1", "-x", "@y", "\tz", "\rq", "'=a", ""], dtype="string"),
+        pd.Series(["=a", "b", None, "+1"], dtype="string[pyarrow]"),
+        pd.Series(["=a", "b", None, "'=a"], dtype="category"),  # would merge two categories
+        pd.Series(["=a", "b", None], dtype="category"),
+        pd.Series(["a", "b", None], dtype="category"),
+        pd.Series(["=a", "b", None], dtype=object),
+        pd.Series(["a", "b"], dtype="string"),
+    ],
+)
+def test_a_column_is_neutralised_as_each_cell_would_be(values: pd.Series) -> None:
+    def cells(column: pd.Series) -> list[object]:
+        return [None if pd.isna(v) else v for v in column.astype(object)]
+
+    assert cells(neutralised(values)) == cells(values.astype(object).map(neutralise))
+
+
+def test_the_csv_streams_in_pieces_that_join_to_the_export() -> None:
+    frame = incidents_frame([{**ROW, "incident_id": f"ID-{n}"} for n in range(7)])
+    pieces = list(csv_chunks(frame, rows=3))
+    assert len(pieces) == 3
+    assert "".join(pieces) == to_csv(frame)
+    assert list(csv_chunks(frame.iloc[0:0])) == [to_csv(frame.iloc[0:0])]
+    collection = json.loads("".join(geojson_chunks(frame, rows=3)))
+    assert collection == json.loads(to_geojson(frame))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -16,14 +17,17 @@ from dashboard.core.figures import (
     calendar_months,
     drawn_brush,
     incident_months,
+    localised,
     month_end,
     month_window,
     play_step,
     timeline_chart,
     timeline_frame,
+    vega_locale,
     window_dates,
 )
 from dashboard.core.filters import Filters, apply
+from dashboard.core.i18n import use
 from dashboard.core.mandate import load_events, marker_dates
 from dashboard.core.validate import validate
 from dashboard.core.view import View, set_dates
@@ -200,3 +204,21 @@ def test_marks_are_named_in_a_legend_and_ticks_are_whole(shipped: pd.DataFrame) 
     ]
     assert "value" not in drawn["params"][0]  # no date: no brush drawn
     assert spec(shipped.iloc[0:0])  # an empty frame still makes a chart
+
+
+def test_charts_format_months_and_numbers_in_the_language_in_force() -> None:
+    with use("uk"):
+        ukrainian = localised(alt.Chart(pd.DataFrame({"n": [1]})).mark_bar()).to_dict()
+    number, time = ukrainian["config"]["locale"]["number"], ukrainian["config"]["locale"]["time"]
+    assert (number["decimal"], number["thousands"]) == (",", "\N{NO-BREAK SPACE}")
+    assert (time["shortMonths"][0], time["months"][8]) == ("січ.", "вересень")
+    assert (time["days"][0], time["date"]) == ("неділя", "%d.%m.%y")  # weeks start on Sunday
+    english = vega_locale()
+    assert english["number"] == {
+        "decimal": ".",
+        "thousands": ",",
+        "grouping": [3],
+        "currency": ["", ""],
+    }
+    assert (english["time"]["shortMonths"][0], english["time"]["periods"]) == ("Jan", ["AM", "PM"])
+    assert english["time"]["dateTime"] == "%-m/%-d/%y, %-I:%M:%S\N{NARROW NO-BREAK SPACE}%p"

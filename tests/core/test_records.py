@@ -1,19 +1,11 @@
-"""History steps described in words for the incident record."""
+"""Incident records: the declared types of a record read from a typed frame."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import get_type_hints
 
-from dashboard.core.records import IncidentRecord, field_changes, frame_records, incidents_frame
-
-
-def test_added_removed_and_changed_fields() -> None:
-    before = {"incident_id": "A", "killed": None, "notes": "first", "weapon": "KN-23"}
-    after = {**before, "killed": 9, "notes": "<b>revised</b>"}
-    assert field_changes(None, after) == "added"
-    assert field_changes(before, None) == "removed"
-    assert field_changes(before, after) == "killed: None → 9; notes: 'first' → '<b>revised</b>'"
+from dashboard.core.records import IncidentRecord, frame_records, incidents_frame
 
 
 def test_records_hold_the_declared_types() -> None:

@@ -178,6 +178,7 @@ def open_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 
 def sign_in(page: Page, password: str) -> None:
+    page.get_by_label("Your name", exact=True).fill("Ana")
     page.get_by_label("Analyst password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     wait_idle(page)
@@ -200,7 +201,7 @@ def test_the_password_admits_an_analyst(page: Page, password_app: RunningApp) ->
     page.get_by_label("Analyst password").wait_for(timeout=30_000)
     sign_in(page, PASSWORD)
     page.locator(UPLOADER).wait_for(timeout=10_000)
-    assert page.get_by_text("Signed in as an analyst.").count() == 1
+    assert page.get_by_text("Signed in as Ana.").count() == 1
     assert page.get_by_label("Analyst password").count() == 0
 
 

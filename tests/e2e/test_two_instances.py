@@ -255,6 +255,7 @@ def incidents_csv(prefix: str, count: int) -> bytes:
 
 def sign_in(page: Page, password: str) -> str:
     """Submit ``password`` on the Upload page: the error shown, or "admitted"."""
+    page.get_by_label("Your name", exact=True).fill("Ana")
     page.get_by_label("Analyst password").fill(password)
     run_of(page, page.get_by_role("button", name="Sign in").click)
     error = page.locator("[data-testid='stAlertContentError']")

@@ -50,7 +50,8 @@ def page(
     return at
 
 
-def sign_in(at: AppTest, password: str) -> AppTest:
+def sign_in(at: AppTest, password: str, name: str = "Ana Analyst") -> AppTest:
+    at.text_input(key="analyst_name").input(name)
     at.text_input(key="analyst_password").input(password)
     at.button[0].click().run()
     assert not at.exception
@@ -72,7 +73,7 @@ def test_with_a_password_a_viewer_sees_only_the_sign_in(monkeypatch: pytest.Monk
     monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
     at = page()
     assert len(at.file_uploader) == 0
-    assert [t.label for t in at.text_input] == ["Analyst password"]
+    assert [t.label for t in at.text_input] == ["Your name", "Analyst password"]
 
 
 def test_the_right_password_admits_and_sign_out_ends_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,10 +81,37 @@ def test_the_right_password_admits_and_sign_out_ends_it(monkeypatch: pytest.Monk
     at = sign_in(page(), PASSWORD)
     assert len(at.file_uploader) == 1
     assert len(at.text_input) == 0
-    assert at.markdown[-1].value == "uploading as analyst"
+    assert at.markdown[-1].value == "uploading as Ana Analyst"
+    assert at.caption[0].value == "Signed in as Ana Analyst."
     at.button(key="analyst_sign_out").click().run()
     assert len(at.file_uploader) == 0
-    assert len(at.text_input) == 1
+    assert len(at.text_input) == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("   ", "type your name: your changes are recorded under it"),
+        ("Ana\u200bAnalyst", "a name cannot hold control or invisible format characters"),
+    ],
+)
+def test_a_shared_password_needs_a_name(
+    monkeypatch: pytest.MonkeyPatch, typed: str, reason: str
+) -> None:
+    """The name is what changes are recorded under: refused before the password is tried."""
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = page()
+    assert at.text_input(key="analyst_name").max_chars == 80
+    at = sign_in(at, PASSWORD, name=typed)
+    assert errors(at) == [reason]
+    assert len(at.file_uploader) == 0
+
+
+def test_the_typed_name_is_tidied_and_shown_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = sign_in(page(), PASSWORD, name="  **Bo**   <b>x</b> ")
+    assert at.markdown[-1].value == "uploading as **Bo** <b>x</b>"
+    assert at.caption[0].value == "Signed in as \\*\\*Bo\\*\\* \\<b\\>x\\</b\\>."
 
 
 def test_password_from_secrets_file() -> None:
