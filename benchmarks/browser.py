@@ -37,7 +37,8 @@ COMPLETE = (
 #: mark appears in any frame (the st_folium iframe is same-origin) and when the page is complete.
 #: Checked on every DOM change and every 25 ms (the observer alone misses the map's iframe).
 #: Also the steps on the way to the first mark (see :data:`STEPS`): the websocket opening, the
-#: map's iframe starting (its navigation's time origin) and its document loaded.
+#: map's iframe element in the page and its document loaded (checked from the top window: the
+#: iframe keeps the window of its first, blank document, where this script ran).
 STAMPS = """
 (() => {
   const marks = %(marks)s, complete = %(complete)s;
@@ -52,11 +53,14 @@ STAMPS = """
         this.addEventListener("open", () => { top.__benchSocket ??= stamp(); });
       }
     };
-  } else if (location.pathname.includes("st_folium")) {
-    top.__benchFrame ??= performance.timeOrigin;
-    window.addEventListener("load", () => { top.__benchFrameLoaded ??= stamp(); });
   }
+  const frame = () => window === top && document.querySelector("iframe[src*='st_folium']");
   const goals = [
+    ["__benchFrame", () => frame()],
+    ["__benchFrameLoaded", () => {
+      const doc = frame() && frame().contentDocument;
+      return doc && doc.URL.includes("st_folium") && doc.readyState === "complete";
+    }],
     ["__benchMarks", () => document.querySelector(marks) !== null],
     ["__benchComplete", () => window === top && complete.every((s) => document.querySelector(s))],
   ];
