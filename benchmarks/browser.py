@@ -343,7 +343,8 @@ def _steps(page: Page) -> dict[str, float]:
 @dataclass(frozen=True)
 class Visits:
     """A page opened warm (after a first visit that is not counted), several times, each in a
-    fresh browser context: the median of each measure; ``first`` is the uncounted visit and
+    fresh browser context: the median of each measure, and the steps of the visit whose first
+    marks were the median (so that they add up to it); ``first`` is the uncounted visit and
     ``kept`` the last counted one, still open."""
 
     first: Opened
@@ -377,16 +378,13 @@ def open_warm(
             seen[-1].context.close()
         raise
     done = [o.complete_ms for o in seen if o.complete_ms is not None]
+    middle = sorted(seen, key=lambda o: o.marks_ms)[len(seen) // 2]
     return Visits(
         first=first,
         kept=seen[-1],
         marks_ms=statistics.median(o.marks_ms for o in seen),
         complete_ms=statistics.median(done) if done else None,
-        steps={
-            label: statistics.median(o.steps.get(label, 0.0) for o in seen)
-            for label, _ in STEPS
-            if any(label in o.steps for o in seen)
-        },
+        steps=middle.steps,
     )
 
 
