@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
-from dashboard.core.view import fitted_view
+from dashboard.core.schema import PRECISION_RADIUS_M
+from dashboard.core.view import circle_zoom, fitted_view
 from dashboard.imports import SHIPPED_INCIDENTS
 from tests.e2e.conftest import (
     RunningApp,
@@ -41,6 +42,15 @@ LINK = (
     "&district=Shevchenkivskyi&district=Slobidskyi&incident=UA-KYI-20240102&v=1"
 )
 IN_VIEW = ["UA-KHA-20240102", "UA-KHA-20240207", "UA-KYI-20240102"]
+#: The zoom a selected UA-KYI-20240102 takes: its 5 km uncertainty circle whole.
+KYIV_ZOOM = circle_zoom(50.43, PRECISION_RADIUS_M[2])
+
+
+def selected_zoom(incident: str) -> int:
+    """The zoom the map takes for a selected shipped incident (its uncertainty circle whole)."""
+    shipped = pd.read_csv(SHIPPED_INCIDENTS).set_index("incident_id")
+    row = shipped.loc[incident]
+    return circle_zoom(float(row["latitude"]), PRECISION_RADIUS_M[int(row["geo_precision"])])
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +103,7 @@ def test_a_link_opens_exactly_that_view(offline_app: RunningApp, page: Page) -> 
     assert table_rows(page) == len(IN_VIEW)
     assert "UA-KYI-20240102" in record_text(page)
     assert "Solomianskyi" in record_text(page)
-    assert state["zoom"] == 13
+    assert state["zoom"] == KYIV_ZOOM
     assert (round(state["lat"], 3), round(state["lon"], 3)) == (50.43, 30.47)
     assert "link asked for" not in page.inner_text("body")
     assert page.errors == []  # type: ignore[attr-defined]
@@ -114,17 +124,17 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
     expect(page).to_have_url(re.compile(r"[?&]lat="), timeout=15_000)  # the move reached the link
     wait_idle(page)
     frame.locator(".leaflet-control-zoom-out").click()
-    expect(page).to_have_url(re.compile(r"[?&]zoom=12(&|$)"), timeout=15_000)
+    expect(page).to_have_url(re.compile(rf"[?&]zoom={KYIV_ZOOM - 1}(&|$)"), timeout=15_000)
     wait_idle(page)
     sender = frame.evaluate(MAP_STATE)
     link = page.locator(".st-key-share_link input").input_value()
     assert "lat=" in link
-    assert "zoom=12" in link
+    assert f"zoom={KYIV_ZOOM - 1}" in link
     assert query(page.url) == query(link)  # the address bar holds the same view
 
     with fresh_session(browser, link) as (fresh, receiver):
         assert receiver["ids"] == sender["ids"] == IN_VIEW
-        assert receiver["zoom"] == sender["zoom"] == 12
+        assert receiver["zoom"] == sender["zoom"] == KYIV_ZOOM - 1
         assert abs(receiver["lat"] - sender["lat"]) < 1e-4
         assert abs(receiver["lon"] - sender["lon"]) < 1e-4
         assert table_rows(fresh) == len(IN_VIEW)
@@ -174,7 +184,7 @@ def test_the_briefing_opens_offline_with_its_map(
         frame.wait_for_selector(".leaflet-container", timeout=15_000)
         state = frame.evaluate(MAP_STATE)
         assert state["ids"] == IN_VIEW
-        assert state["zoom"] == 13
+        assert state["zoom"] == KYIV_ZOOM
         assert frame.locator(".incident-legend").count() == 1
         assert frame.locator(".leaflet-control-fullscreen, .leaflet-control-zoom").count() >= 1
         text = opened.inner_text("body")
@@ -273,8 +283,8 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     select_first_row(page)
     page.locator(".st-key-incident_record").wait_for(timeout=30_000)
     _, selected = settled_map(page)
-    assert selected["zoom"] == 13
     chosen = query(page.url)["incident"]
+    assert selected["zoom"] == selected_zoom(chosen[0])
     assert query(page.url) == {
         "from": ["2024-02-01"],
         "status": ["preliminary"],
@@ -308,7 +318,7 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     assert in_view(page) == "4"
     assert chosen[0] in record_text(page)
     _, again = settled_map(page)
-    assert again["zoom"] == 13
+    assert again["zoom"] == selected_zoom(chosen[0])
     assert page.errors == []  # type: ignore[attr-defined]
 
 
@@ -316,17 +326,18 @@ def test_back_after_moving_the_map_returns_it(offline_app: RunningApp, page: Pag
     page.goto(offline_app.url + LINK)
     wait_idle(page)
     frame, opened = settled_map(page)
-    assert opened["zoom"] == 13
+    assert opened["zoom"] == KYIV_ZOOM
     frame.locator(".leaflet-control-zoom-out").click()
-    expect(page).to_have_url(re.compile(r"[?&]zoom=12(&|$)"), timeout=15_000)
+    expect(page).to_have_url(re.compile(rf"[?&]zoom={KYIV_ZOOM - 1}(&|$)"), timeout=15_000)
     wait_idle(page)
     navigated(page, "back")
     assert "zoom" not in query(page.url)
     assert query(page.url)["incident"] == ["UA-KYI-20240102"]
     frame = map_frame(page)
     frame.wait_for_function(
-        "() => Object.values(window).find(v => v instanceof L.Map).getZoom() === 13", timeout=15_000
+        f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {KYIV_ZOOM}",
+        timeout=15_000,
     )
     _, back = settled_map(page)
-    assert (back["zoom"], round(back["lat"], 3), round(back["lon"], 3)) == (13, 50.43, 30.47)
+    assert (back["zoom"], round(back["lat"], 3), round(back["lon"], 3)) == (KYIV_ZOOM, 50.43, 30.47)
     assert "zoom" not in query(page.url)  # the map's return is not a new move

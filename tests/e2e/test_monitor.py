@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Frame, Page
 
+from dashboard.core.schema import PRECISION_RADIUS_M
+from dashboard.core.view import circle_zoom
 from dashboard.imports import open_store
 from dashboard.store import BatchMeta
 from tests.conftest import TODAY
@@ -98,7 +100,9 @@ def test_selecting_a_row_opens_the_record_and_centres_the_map(page: Page, app: R
     assert "2024-01-02 · Kharkiv" in text
     assert "UN Panel of Experts (report to the 1718 Committee, 2024-04-25;" in text
     frame = map_frame(page)
-    frame.wait_for_function(f"({MAP_CENTRE})()[2] === 13", timeout=15_000)
+    # Zoomed to show its 5 km uncertainty circle whole.
+    zoom = circle_zoom(50.017, PRECISION_RADIUS_M[2])
+    frame.wait_for_function(f"({MAP_CENTRE})()[2] === {zoom}", timeout=15_000)
     lat, lon, _ = frame.evaluate(MAP_CENTRE)
     assert (round(lat, 3), round(lon, 3)) == (50.017, 36.217)
 
