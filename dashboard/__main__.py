@@ -318,8 +318,8 @@ def _import(args: argparse.Namespace) -> int:
             rejected=report.counts.invalid,
         )
     )
-    if (note := report.context_note()) is not None:
-        say(note)
+    if (context := report.context_note()) is not None:
+        say(context)
     return 0
 
 

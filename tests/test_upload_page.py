@@ -477,6 +477,33 @@ def test_the_report_speaks_ukrainian_when_the_link_asks(url: str) -> None:
     assert "Завантажити 1 відхилений рядок (CSV зі стовпцем помилки)" in downloads
 
 
+def test_with_review_required_an_upload_becomes_a_proposal_with_its_reason(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import review
+
+    monkeypatch.setenv("DASHBOARD_REVIEW", "required")
+    page = AppTest.from_file(str(PAGE), default_timeout=60)
+    page.run()
+    before = stored_ids(url)
+    upload(page, csv_bytes([GOOD]))
+    assert page.button(key="import").label == "Propose"
+    page.button(key="import").click().run()
+    assert not page.exception
+    assert "give a short reason" in page.get("status")[0].proto.label  # nothing proposed yet
+    assert review.pending_count(Store(url)) == 0
+    page.text_input(key="import_reason").input("weekly file").run()
+    page.button(key="import").click().run()
+    assert page.success[0].value.startswith("Proposed as proposal 1")
+    (proposal,) = review.proposals(Store(url))
+    assert (proposal.kind, proposal.reason, proposal.change.filename) == (
+        "file-import",
+        "weekly file",
+        "upload.csv",
+    )
+    assert stored_ids(url) == before
+
+
 def test_an_acled_export_says_its_rows_are_context_before_and_after_import(
     page: AppTest, url: str
 ) -> None:
@@ -504,30 +531,3 @@ def test_the_report_shortens_the_sha256_and_keeps_it_whole_on_hover(page: AppTes
     assert f"(sha256 {digest[:12]}…)" in summary.value
     assert digest not in summary.value
     assert summary.help == f"SHA-256: {digest}"
-
-
-def test_with_review_required_an_upload_becomes_a_proposal_with_its_reason(
-    url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from dashboard import review
-
-    monkeypatch.setenv("DASHBOARD_REVIEW", "required")
-    page = AppTest.from_file(str(PAGE), default_timeout=60)
-    page.run()
-    before = stored_ids(url)
-    upload(page, csv_bytes([GOOD]))
-    assert page.button(key="import").label == "Propose"
-    page.button(key="import").click().run()
-    assert not page.exception
-    assert "give a short reason" in page.get("status")[0].proto.label  # nothing proposed yet
-    assert review.pending_count(Store(url)) == 0
-    page.text_input(key="import_reason").input("weekly file").run()
-    page.button(key="import").click().run()
-    assert page.success[0].value.startswith("Proposed as proposal 1")
-    (proposal,) = review.proposals(Store(url))
-    assert (proposal.kind, proposal.reason, proposal.change.filename) == (
-        "file-import",
-        "weekly file",
-        "upload.csv",
-    )
-    assert stored_ids(url) == before

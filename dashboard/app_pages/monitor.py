@@ -74,6 +74,9 @@ panels.headline_figures(screen.figures, screen.mandate)
 if session.view.asof is not None:  # figures of a past moment: say so above them
     panels.data_source(session)
 
+# Changes are made to live data only, by an analyst.
+editor = who if session.view.asof is None else None
+
 
 def _beside_map() -> None:
     """The column beside the map: the selected incident's record (or how to open one), the
@@ -93,8 +96,8 @@ def _beside_map() -> None:
             record.incident_record(screen.selected)
             evidence.incident_evidence(screen.selected, shown_evidence)
             record.incident_history(review.history(data.store(), str(screen.view.incident)))
-            if who is not None and session.view.asof is None:  # changes go to live data only
-                edit.record_actions(screen.selected, who)
+            if editor is not None:
+                edit.record_actions(screen.selected, editor)
     else:
         if screen.empty is None:
             st.info(
@@ -103,8 +106,8 @@ def _beside_map() -> None:
                     "full record here."
                 )
             )
-        if who is not None and session.view.asof is None:  # a new incident, to live data only
-            edit.record_actions(None, who)
+        if editor is not None:  # a new incident, from an empty view too
+            edit.record_actions(None, editor)
     timeline.time_control(session, screen, events)
     if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
         timeline.context_series(data.aggregates(), data.launches())

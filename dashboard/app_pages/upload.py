@@ -296,9 +296,7 @@ else:
                 st.rerun()
         if not near.empty and choice is None:
             st.info(_("Choose what to do with the possible duplicates to import."))
-        elif (
-            counts.invalid and file.importable(valid_only=True) and not file.importable(valid_only)
-        ):
+        elif counts.invalid and not valid_only and file.importable(valid_only=True):
             st.warning(
                 _("The file has errors: fix them and upload again, or import the valid rows.")
             )
@@ -328,7 +326,7 @@ else:
                     status.update(label=md_escape(exc), state="error")
                     st.stop()
                 st.session_state["upload_message"] = view.stored_message(
-                    outcome, rejected=counts.invalid, note=file.context_note()
+                    outcome, rejected=counts.invalid, context=file.context_note()
                 )
                 st.rerun()
 

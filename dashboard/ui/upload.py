@@ -525,9 +525,10 @@ def reason_input(*, required: bool, key: str) -> str:
     )
 
 
-def stored_message(outcome: Outcome, *, rejected: int = 0, note: str | None = None) -> str:
-    """What the page says once a file is stored as a batch or kept as a proposal; ``note`` (what
-    its context rows do, if any) replaces "the monitor shows them now"."""
+def stored_message(outcome: Outcome, *, rejected: int = 0, context: str | None = None) -> str:
+    """What the page says once a file is stored as a batch or kept as a proposal; a file of
+    context rows says so (``context``, :meth:`Report.context_note`) instead of "the monitor shows
+    them"."""
     if outcome.proposal_id is not None:
         return _(
             "Proposed as proposal {id}: it goes live once another analyst approves it on the "
@@ -545,7 +546,7 @@ def stored_message(outcome: Outcome, *, rejected: int = 0, note: str | None = No
         unchanged=number(summary.unchanged),
         rejected=number(rejected),
     )
-    shown = note or _("The monitor shows them now.")
+    shown = context or _("The monitor shows them now.")
     return f"{stored} {shown}"
 
 
