@@ -97,7 +97,7 @@ def browser_rows(
     # Issue 24 sets these at 100,000 incidents and more.
     large = size >= 100_000
     rows = [
-        *first_marks_rows(size, visits, floor, limit=1.3),
+        *first_marks_rows(size, visits, floor, limit=1.3 if large else None),
         Row(
             size,
             "first marks on the map (ms) vs folium FastMarkerCluster (static page)",
