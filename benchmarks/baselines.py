@@ -1,5 +1,6 @@
 """The baselines the app is compared with, served offline from the project's vendored files:
-folium's ``FastMarkerCluster`` as a standalone page, and the naive folium app (``naive_app.py``)."""
+folium's ``FastMarkerCluster`` as a standalone page, the naive folium app (``naive_app.py``) and
+the stack floor (``floor_app.py``)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from dashboard.core.schema import KHARKIV_CENTRE
 from dashboard.core.view import DEFAULT_ZOOM, MAX_ZOOM
 
 NAIVE_APP = Path(__file__).with_name("naive_app.py")
+#: The stack floor: one st_folium map with one mark, nothing else (see ``floor_app.py``).
+FLOOR_APP = Path(__file__).with_name("floor_app.py")
 #: FastMarkerCluster's row callback with Leaflet's own marker: its default one needs the
 #: Leaflet.awesome-markers plugin from a CDN.
 PLAIN_MARKER = "function (row) { return L.marker(new L.LatLng(row[0], row[1])); }"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -35,13 +36,31 @@ COMPLETE = (
 #: Runs in every frame before its own scripts: stamps (epoch ms) in the top window when the first
 #: mark appears in any frame (the st_folium iframe is same-origin) and when the page is complete.
 #: Checked on every DOM change and every 25 ms (the observer alone misses the map's iframe).
+#: Also the steps on the way to the first mark (see :data:`STEPS`): the websocket opening, the
+#: map's iframe element in the page and its document loaded (checked from the top window: the
+#: iframe keeps the window of its first, blank document, where this script ran).
 STAMPS = """
 (() => {
   const marks = %(marks)s, complete = %(complete)s;
   const stamp = () => performance.timeOrigin + performance.now();
   let top = window;
   try { if (window.top.document) { top = window.top; } } catch (e) { top = window; }
+  if (window === top) {
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener("open", () => { top.__benchSocket ??= stamp(); });
+      }
+    };
+  }
+  const frame = () => window === top && document.querySelector("iframe[src*='st_folium']");
   const goals = [
+    ["__benchFrame", () => frame()],
+    ["__benchFrameLoaded", () => {
+      const doc = frame() && frame().contentDocument;
+      return doc && doc.URL.includes("st_folium") && doc.readyState === "complete";
+    }],
     ["__benchMarks", () => document.querySelector(marks) !== null],
     ["__benchComplete", () => window === top && complete.every((s) => document.querySelector(s))],
   ];
@@ -57,6 +76,16 @@ STAMPS = """
   }, 25);
 })();
 """.replace("%(marks)s", json.dumps(MARKS)).replace("%(complete)s", json.dumps(list(COMPLETE)))
+#: The steps from navigation to the first mark, each ending at a stamp of :data:`STAMPS`:
+#: Streamlit's frontend loading and opening its websocket; the script run and the frontend
+#: drawing until the map's element mounts its iframe; the iframe loading st_folium's frontend;
+#: the map built in it (its files, its payload) until a mark shows.
+STEPS = (
+    ("frontend opens the websocket", "__benchSocket"),
+    ("script and drawing until the map's iframe starts", "__benchFrame"),
+    ("map iframe loads", "__benchFrameLoaded"),
+    ("map built until its first mark", "__benchMarks"),
+)
 
 
 @dataclass(frozen=True)
@@ -247,18 +276,25 @@ class Traffic:
 
 @dataclass
 class Opened:
-    """A page as measured when it opened; ``context`` stays open for interactions."""
+    """A page as measured when it opened; ``context`` stays open for interactions. ``steps``:
+    milliseconds each of :data:`STEPS` took (its end minus the previous one's)."""
 
     context: BrowserContext
     page: Page
     traffic: Traffic
     marks_ms: float
     complete_ms: float | None = None
+    steps: dict[str, float] = field(default_factory=dict)
+    #: The script runs of ``app`` while the page opened (with ``complete`` and an ``app``).
+    runs: list[Run] = field(default_factory=list)
 
 
-def open_page(browser: Browser, url: str, *, complete: bool, timeout: float) -> Opened:
+def open_page(
+    browser: Browser, url: str, *, complete: bool, timeout: float, app: App | None = None
+) -> Opened:
     """Open ``url`` in a fresh context (cold cache) and wait for the first marks (and, with
     ``complete``, for the figures, chart and table, then for the app to be idle and quiet)."""
+    before = len(app.run_log()) if app is not None else 0
     context = browser.new_context(viewport={"width": 1500, "height": 1200})
     try:
         context.add_init_script(STAMPS)
@@ -270,7 +306,7 @@ def open_page(browser: Browser, url: str, *, complete: bool, timeout: float) -> 
             "() => window.__benchMarks !== undefined", timeout=timeout * 1000, polling=100
         )
         marks = page.evaluate("() => window.__benchMarks - performance.timeOrigin")
-        opened = Opened(context, page, traffic, float(marks))
+        opened = Opened(context, page, traffic, float(marks), steps=_steps(page))
         if complete:
             page.wait_for_function(
                 "() => window.__benchComplete !== undefined", timeout=timeout * 1000, polling=100
@@ -280,10 +316,76 @@ def open_page(browser: Browser, url: str, *, complete: bool, timeout: float) -> 
             )
             page.wait_for_selector(IDLE, timeout=timeout * 1000)
             settle(traffic, timeout)
+            if app is not None:
+                opened.runs = app.run_log()[before:]
         return opened
     except BaseException:
         context.close()
         raise
+
+
+def _steps(page: Page) -> dict[str, float]:
+    """How long each of :data:`STEPS` took on ``page`` (ms); a step whose stamp is missing is
+    left out (and the next one counts from the last stamp before it)."""
+    stamps = page.evaluate(
+        "(names) => Object.fromEntries(names.map((n) => [n, window[n] ?? null]))",
+        [name for _, name in STEPS],
+    )
+    origin = float(page.evaluate("() => performance.timeOrigin"))
+    steps, previous = {}, origin
+    for label, name in STEPS:
+        if stamps.get(name) is not None:
+            steps[label] = float(stamps[name]) - previous
+            previous = float(stamps[name])
+    return steps
+
+
+@dataclass(frozen=True)
+class Visits:
+    """A page opened warm (after a first visit that is not counted), several times, each in a
+    fresh browser context: the median of each measure, and the steps of the visit whose first
+    marks were the median (so that they add up to it); ``first`` is the uncounted visit and
+    ``kept`` the last counted one, still open."""
+
+    first: Opened
+    kept: Opened
+    marks_ms: float
+    complete_ms: float | None
+    steps: dict[str, float]
+
+
+def open_warm(
+    browser: Browser,
+    url: str,
+    *,
+    complete: bool,
+    timeout: float,
+    visits: int = 3,
+    app: App | None = None,
+) -> Visits:
+    """A first visit (it pays for what the server does once), then ``visits`` more, each in a
+    fresh context; the last stays open (close ``kept.context``)."""
+    first = open_page(browser, url, complete=complete, timeout=timeout, app=app)
+    first.context.close()
+    seen: list[Opened] = []
+    try:
+        for _ in range(visits):
+            seen.append(open_page(browser, url, complete=complete, timeout=timeout, app=app))
+            if len(seen) < visits:
+                seen[-1].context.close()
+    except BaseException:
+        if seen:
+            seen[-1].context.close()
+        raise
+    done = [o.complete_ms for o in seen if o.complete_ms is not None]
+    middle = sorted(seen, key=lambda o: o.marks_ms)[len(seen) // 2]
+    return Visits(
+        first=first,
+        kept=seen[-1],
+        marks_ms=statistics.median(o.marks_ms for o in seen),
+        complete_ms=statistics.median(done) if done else None,
+        steps=middle.steps,
+    )
 
 
 def settle(traffic: Traffic, timeout: float, quiet: float = 1.5) -> None:

@@ -32,6 +32,9 @@ from dashboard.ui import (
 from dashboard.ui.incident_table import incident_table
 from dashboard.ui.mapview import map_panel
 
+#: Set once this page has run in the session (see where the map is drawn, below).
+_OPENED = "_monitor_opened"
+
 session = urlstate.open_view(datetime.now(UTC))
 who = auth.analyst_identity()  # an analyst may change the record; a viewer sees live data only
 # An analyst may preview a pending proposal applied to the live data (see the Review page).
@@ -71,14 +74,13 @@ panels.headline_figures(screen.figures, screen.mandate)
 if session.view.asof is not None:  # figures of a past moment: say so above them
     panels.data_source(session)
 
-# One row of two columns, each stacking its own parts: an expander opening in one column pushes
-# down only what is below it there, never the other column (no gap opens beside it).
-left, right = st.columns([3, 2], gap="medium")
-# The right column is drawn first: its widgets (the month slider) reach the browser with the
-# view's values before the map does, whose reports would otherwise carry their old values.
 # Changes are made to live data only, by an analyst.
 editor = who if session.view.asof is None else None
-with right:
+
+
+def _beside_map() -> None:
+    """The column beside the map: the selected incident's record (or how to open one), the
+    timeline, the context series and the panel's mandate."""
     if screen.empty is None and screen.selected is not None:
         # The selected incident's record where the analyst looks: beside the map on a desk, at
         # the top of its column; a sheet over the page's foot on a phone (see ui/layout.py).
@@ -110,7 +112,9 @@ with right:
     if screen.empty is None:  # beside the incidents' timeline, as it is: not on an empty view
         timeline.context_series(data.aggregates(), data.launches())
     panels.mandate_panel(screen.mandate, events)
-with left:
+
+
+def _map() -> None:
     map_panel(
         session,
         in_view,
@@ -122,6 +126,31 @@ with left:
         events=events,
         evidence=shown_evidence,
     )
+
+
+# One row of two columns, each stacking its own parts: an expander opening in one column pushes
+# down only what is below it there, never the other column (no gap opens beside it). Each part
+# sits where its column puts it, whichever is drawn first.
+left, right = st.columns([3, 2], gap="medium")
+opening = _OPENED not in st.session_state
+st.session_state[_OPENED] = True
+if opening:
+    # The session's first run sends the map's element right after the figures: its iframe
+    # starts loading while the browser has little else to draw. No widget of this page is in
+    # the browser yet, so none can carry an old value into the map's reports.
+    with left:
+        _map()
+    with right:
+        _beside_map()
+else:
+    # Later runs draw the column beside the map first: its widgets (the month slider) reach the
+    # browser with the view's values before the map does, whose reports would otherwise carry
+    # their old values.
+    with right:
+        _beside_map()
+    with left:
+        _map()
+with left:
     if session.view.asof is None:  # live data, and "Freeze", under the link it pins
         panels.data_source(session)
     if screen.empty is None:  # an empty view has said why once, above: no empty table
