@@ -79,7 +79,7 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
     floor = "first marks on the map (ms) vs the stack floor (one st_folium map, one mark)"
     metrics = [re.sub(r"\(\d+ runs\)", "(N runs)", r[1]) for r in rows]
     assert [re.sub(r"\d+% of", "N% of", m) for m in metrics] == [
-        *IMPORT_METRICS[:4],
+        *IMPORT_METRICS[:5],
         floor,
         *steps,
         "first marks on the map (ms) vs folium FastMarkerCluster (static page)",
@@ -97,14 +97,14 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
         "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
         "filter change: server time (N runs)",
         "app process peak resident memory",
-        *IMPORT_METRICS[:4],
+        *IMPORT_METRICS[:5],
         floor,
         *steps,
         f"Monitor page: first marks (ms) vs at {SIZE}",
         f"Monitor page: figures, chart and table visible (ms) vs at {SIZE}",
         "Monitor page: bytes reaching the browser per incident (websocket + HTTP)",
     ]
-    assert [r[0] for r in rows] == [str(SIZE)] * (len(rows) - 12) + [str(HUGE)] * 12
+    assert [r[0] for r in rows] == [str(SIZE)] * (len(rows) - 13) + [str(HUGE)] * 13
     # Each page's time is taken warm, and the floor's in the same run: a ratio is measured.
     assert all(r[3] for r in rows if r[1] == floor)
     assert all(len(r) == len(COLUMNS) and r[2] for r in rows)  # every row has a measured value

@@ -44,6 +44,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from dashboard.imports import open_store
 from dashboard.store import Store
+from dashboard.store.part import BY_REFERENCE, LOGGED_AFTER, logged_afters
 from dashboard.store.tables import history, sign_in_failures
 from tests.conftest import TODAY, unavailable
 from tests.e2e.conftest import (
@@ -320,14 +321,19 @@ def history_is_one_chain(store: Store) -> None:
     with store.db.read() as conn:
         trail = conn.execute(
             sa.select(
-                history.c.batch_id, history.c.incident_id, history.c.before, history.c.after
+                history.c.batch_id,
+                history.c.incident_id,
+                history.c.before,
+                LOGGED_AFTER,
+                BY_REFERENCE,
             ).order_by(history.c.id)
         ).all()
+        afters = logged_afters(conn, trail)  # a new incident's record is by reference
     assert [step.batch_id for step in trail] == sorted(step.batch_id for step in trail)
     last: dict[str, object] = {}
-    for step in trail:
+    for step, after in zip(trail, afters, strict=True):
         assert step.before == last.get(step.incident_id), step
-        last[step.incident_id] = step.after
+        last[step.incident_id] = after
     live = {incident for incident, after in last.items() if after is not None}
     assert set(store.incidents()["incident_id"]) == live
 
