@@ -57,7 +57,7 @@ def test_changed_row_keeps_its_history(store: Store) -> None:
     second = commit(store, changed, uploaded_by="test")
     assert (second.added, second.updated) == (0, 1)
 
-    trail = store.incident_changes("T-0001")
+    trail = store.incident_log("T-0001")
     assert [t["batch_id"] for t in trail] == [first.batch_id, second.batch_id]
     assert trail[0]["before"] is None
     assert trail[1]["before"]["killed"] == 3
@@ -80,11 +80,11 @@ def test_revert_restores_each_incident(store: Store) -> None:
     assert batches.loc[undo.batch_id, "kind"] == "revert"
     assert batches.loc[undo.batch_id, "reverts_batch"] == batch.batch_id
     # History only grows: the import and its revert are both there.
-    assert [t["batch_id"] for t in store.incident_changes("T-0001")] == [
+    assert [t["batch_id"] for t in store.incident_log("T-0001")] == [
         batch.batch_id,
         undo.batch_id,
     ]
-    assert store.incident_changes("T-0001")[-1]["after"] is None
+    assert store.incident_log("T-0001")[-1]["after"] is None
     assert batch.batch_id not in revertible(store.batches())
 
     with pytest.raises(RevertRefusedError, match=f"already reverted by batch {undo.batch_id}"):

@@ -99,8 +99,8 @@ def test_simultaneous_imports_all_land_once(pg_url: str, workers: tuple[Pool, Sy
     )
     with store.db.read() as conn:
         order = conn.execute(sa.select(history.c.batch_id).order_by(history.c.id)).scalars().all()
-    assert len(store.incident_changes("SHARED-NEW")) == 1
-    contested = store.incident_changes("CONTESTED")
+    assert len(store.incident_log("SHARED-NEW")) == 1
+    contested = store.incident_log("CONTESTED")
     assert len(contested) == WORKERS
     # History is one unbroken chain: each change starts from the state the previous one left.
     assert contested[0]["before"] is None

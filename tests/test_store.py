@@ -95,7 +95,7 @@ def test_changed_row_is_updated_and_keeps_its_history(store: Store) -> None:
     assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 0)
     assert store.records(["UA-KHA-20240106"])["UA-KHA-20240106"] == changed
     assert store.data_version() == 9
-    steps = store.incident_changes("UA-KHA-20240106")
+    steps = store.incident_log("UA-KHA-20240106")
     assert [(s["before"], s["after"]) for s in steps] == [(None, before), (before, changed)]
     query = (
         sa.select(history.c.after)
@@ -166,11 +166,11 @@ def test_bulk_written_history_reads_back_as_sqlalchemy_writes_it(store: Store) -
         BatchMeta("x.csv", "4" * 64, "analyst"),
     )
     created = store.batches().set_index("id").loc[summary.batch_id, "created_at"]
-    (added,) = store.incident_changes("NEW-1")
+    (added,) = store.incident_log("NEW-1")
     assert pd.Timestamp(added["recorded_at"]) == created
     assert added["before"] is None
     assert added["after"] == {**record, "incident_id": "NEW-1", "notes": 'say "ok" \\ é'}
-    assert store.incident_changes("UA-KHA-20240106")[-1]["before"] == record
+    assert store.incident_log("UA-KHA-20240106")[-1]["before"] == record
     query = sa.select(sa.cast(history.c.before, sa.Text)).where(history.c.incident_id == "NEW-1")
     with store.db.read() as conn:
         assert conn.execute(query).scalar_one() == "null"  # JSON null, as SQLAlchemy stores None
@@ -191,4 +191,4 @@ def test_text_round_trips_through_the_bulk_writers(store: Store) -> None:
     }
     store.apply_batch([tricky], BatchMeta("x.csv", "5" * 64, "analyst"))
     assert store.records(["T\\N"]) == {"T\\N": tricky}
-    assert store.incident_changes("T\\N")[0]["after"] == tricky
+    assert store.incident_log("T\\N")[0]["after"] == tricky

@@ -64,12 +64,12 @@ def test_a_record_a_batch_added_reads_back_exactly_after_later_changes(
         return rows[0] if rows else None
 
     assert past(first) == added
-    assert store.incident_changes("NEW-1")[-1]["after"] == added
+    assert store.incident_log("NEW-1")[-1]["after"] == added
     assert store.records(["NEW-1"])["NEW-1"] == added
     update = _fix(store, "NEW-1", datetime.now(UTC), killed=4)
     retract = store.retract(["NEW-1"], meta).batch_id
     assert (past(first), past(update), past(retract)) == (added, {**added, "killed": 4}, None)
-    steps = store.incident_changes("NEW-1")
+    steps = store.incident_log("NEW-1")
     assert [(s["before"], s["after"]) for s in steps] == [
         (None, added),
         (added, {**added, "killed": 4}),

@@ -88,7 +88,6 @@ CALLS: dict[str, Callable[[Store], object]] = {
     "incidents_asof": lambda store: store.incidents_asof(datetime.now(UTC)),
     "records": lambda store: store.records(["UA-KHA-20240106"]),
     "batches": Store.batches,
-    "incident_changes": lambda store: store.incident_changes("UA-KHA-20240106"),
     "mappings": Store.mappings,
     "save_mapping": lambda store: store.save_mapping("m", {"x": 1}, saved_by="t"),
     "apply_batch": lambda store: store.apply_batch([], BatchMeta("x.csv", "0" * 64, "t")),

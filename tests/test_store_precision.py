@@ -58,7 +58,7 @@ def test_a_past_state_keeps_its_precision(store: Store) -> None:
     before = _row(store.incidents_at_batch(seed), POLTAVA)
     assert (before["date"], before["date_precision"]) == (pd.Timestamp("2024-09-01"), "month")
     assert _row(store.incidents_at_batch(later.batch_id), POLTAVA)["date_precision"] == "day"
-    changes = store.incident_changes(POLTAVA)
+    changes = store.incident_log(POLTAVA)
     assert changes[-1]["before"] == record
     assert changes[-1]["after"] == dated
 

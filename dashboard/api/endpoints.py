@@ -281,7 +281,7 @@ def incident_body(asked: Asked, request: Request) -> Mapping[str, Any]:
             "before": _history_value(change["before"]),
             "after": _history_value(change["after"]),
         }
-        for change in views.store().incident_changes(wanted)
+        for change in views.store().incident_log(wanted)
         if batch is None or change["batch_id"] <= batch
     ]
     return {

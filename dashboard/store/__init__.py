@@ -18,7 +18,7 @@ import pandas as pd
 from dashboard.store.changes import ChangeLog
 from dashboard.store.database import Database, default_url, display_url
 from dashboard.store.evidence import EVIDENCE_FORMAT, EvidenceStore
-from dashboard.store.incidents import IncidentChange, IncidentReads
+from dashboard.store.incidents import IncidentReads
 from dashboard.store.launches import LaunchesImport, LaunchesStore
 from dashboard.store.log import BatchLog, BatchMeta, BatchSummary
 from dashboard.store.mappings import Mappings
@@ -32,7 +32,6 @@ __all__ = [
     "BatchMeta",
     "BatchSummary",
     "Database",
-    "IncidentChange",
     "LaunchesImport",
     "Store",
     "default_url",

@@ -1,10 +1,10 @@
-"""Incident reads: the incidents now, after any batch, and the changes of one incident."""
+"""Incident reads: the incidents now, after any batch, and the changes of one incident (its
+log)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,17 +14,7 @@ from dashboard.core.records import Record, categorised, typed_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, KEY
 from dashboard.store.part import BY_REFERENCE, LOGGED_AFTER, Part, current_records, logged_afters
 from dashboard.store.snapshots import Snapshots, token
-from dashboard.store.tables import history, incidents
-
-
-class IncidentChange(TypedDict):
-    """One recorded change of an incident: the batch, when, and the record before and after."""
-
-    batch_id: int
-    recorded_at: datetime
-    before: Record | None
-    after: Record | None
-
+from dashboard.store.tables import batches, history, incidents
 
 #: Rows read and typed at a time: the driver's Python objects for one chunk at most are alive at
 #: once (at 1,000,000 incidents all of them would take gigabytes).
@@ -186,8 +176,10 @@ class IncidentReads(Part):
         with self.db.read() as conn:
             return current_records(conn, ids)
 
-    def incident_changes(self, incident_id: str) -> list[IncidentChange]:
-        """Every recorded change of one incident, oldest first: batch, time, before and after."""
+    def incident_log(self, incident_id: str) -> list[dict[str, Any]]:
+        """Every recorded change of one incident, oldest first: its batch (id, kind, file, who,
+        why, the reviewer, the proposal it applied, the batch it reverts), when, and the record
+        before and after."""
         query = (
             sa.select(
                 history.c.batch_id,
@@ -196,18 +188,24 @@ class IncidentReads(Part):
                 history.c.before,
                 LOGGED_AFTER,
                 BY_REFERENCE,
+                batches.c.kind,
+                batches.c.filename,
+                batches.c.uploaded_by,
+                batches.c.reason,
+                batches.c.reviewed_by,
+                batches.c.proposal_id,
+                batches.c.reverts_batch,
             )
+            .join(batches, batches.c.id == history.c.batch_id)
             .where(history.c.incident_id == incident_id)
             .order_by(history.c.id)
         )
         with self.db.read() as conn:
             rows = conn.execute(query).all()
-            return [
-                IncidentChange(
-                    batch_id=row.batch_id,
-                    recorded_at=row.recorded_at,
-                    before=row.before,
-                    after=after,
-                )
-                for row, after in zip(rows, logged_afters(conn, rows), strict=True)
-            ]
+            afters = logged_afters(conn, rows)
+        log = []
+        for row, after in zip(rows, afters, strict=True):
+            entry = dict(row._mapping)
+            del entry["incident_id"], entry["by_reference"]
+            log.append({**entry, "after": after})
+        return log

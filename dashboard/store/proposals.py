@@ -128,39 +128,6 @@ class ProposalStore(Part):
             rows = conn.execute(query).all()
             return logged_afters(conn, rows)[0] if rows else None
 
-    def incident_log(self, incident_id: str) -> list[dict[str, Any]]:
-        """Every recorded change of one incident, oldest first, with its batch: kind, file,
-        who, why, the reviewer and the proposal it applied."""
-        query = (
-            sa.select(
-                history.c.batch_id,
-                history.c.recorded_at,
-                history.c.incident_id,
-                history.c.before,
-                LOGGED_AFTER,
-                BY_REFERENCE,
-                batches.c.kind,
-                batches.c.filename,
-                batches.c.uploaded_by,
-                batches.c.reason,
-                batches.c.reviewed_by,
-                batches.c.proposal_id,
-                batches.c.reverts_batch,
-            )
-            .join(batches, batches.c.id == history.c.batch_id)
-            .where(history.c.incident_id == incident_id)
-            .order_by(history.c.id)
-        )
-        with self.db.read() as conn:
-            rows = conn.execute(query).all()
-            afters = logged_afters(conn, rows)
-        log = []
-        for row, after in zip(rows, afters, strict=True):
-            entry = dict(row._mapping)
-            del entry["incident_id"], entry["by_reference"]
-            log.append({**entry, "after": after})
-        return log
-
     def evidence_log(self, incident_id: str) -> list[dict[str, Any]]:
         """The batches that added or removed a source or examination of one incident, oldest
         first: the batch's kind, file, who, why and reviewer, and each row's kind, label (its

@@ -4,9 +4,6 @@ district filter's choices."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pandas as pd
 import pytest
 import streamlit as st
@@ -14,39 +11,13 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.core.csvio import Limits
 from dashboard.core.mapping import ACLED_COLUMNS
-from dashboard.imports import commit, open_store, prepare
+from dashboard.imports import commit, prepare
 from dashboard.store import Store
 from dashboard.ui.evidence import _share_chart
 from tests.conftest import TODAY
 from tests.helpers import csv_text
 from tests.test_acled import ACLED_ROW
-
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-
-
-@pytest.fixture(scope="module")
-def app_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """One store for the module, with the shipped data: the app caches its store per process."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('attention') / 'store.sqlite3'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DASHBOARD_DB_URL", url)
-        patch.setenv("DASHBOARD_TILES", "none")
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        store = open_store(url, today=TODAY)
-        yield store
-        store.dispose()
-        st.cache_resource.clear()
-        st.cache_data.clear()
-
-
-def opened(query: dict[str, str | list[str]]) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception
-    return at
+from tests.ui.conftest import opened
 
 
 def captions(at: AppTest) -> list[str]:

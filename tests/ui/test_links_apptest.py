@@ -3,47 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.core.records import frame_records
-from dashboard.imports import open_store
 from dashboard.store import BatchMeta, Store
 from dashboard.ui import urlstate
-from tests.conftest import TODAY
 from tests.helpers import view_key
-
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-
-
-@pytest.fixture(scope="module")
-def app_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """One store for the module: the app caches its store per process."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('apptest') / 'store.sqlite3'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DASHBOARD_DB_URL", url)
-        patch.setenv("DASHBOARD_TILES", "none")
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        store = open_store(url, today=TODAY)
-        yield store
-        store.dispose()
-        st.cache_resource.clear()
-        st.cache_data.clear()
-
-
-def opened(query: dict[str, str | list[str]]) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception
-    return at
+from tests.ui.conftest import opened
 
 
 def metric(at: AppTest, label: str) -> str:
