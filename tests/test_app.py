@@ -146,7 +146,7 @@ def test_the_month_slider_sets_the_dates_and_the_link(at: AppTest) -> None:
     assert not at.exception
     assert (at.query_params["from"], at.query_params["to"]) == ("2024-01-01", "2024-02-29")
     assert metrics(at)["Incidents in view"] == "4"
-    assert at.date_input(key=view_key(at, "from")).value == date(2024, 1, 1)  # the sidebar follows
+    assert at.text_input(key=view_key(at, "from")).value == "2024-01-01"  # the sidebar follows
     at.button(key="all_dates").click().run()
     assert "from" not in at.query_params
     assert metrics(at)["Incidents in view"] == "8"

@@ -117,6 +117,39 @@ def _date(reader: _Reader, name: str) -> date | None:
     return value
 
 
+def typed_day(text: str, *, end: bool = False) -> date | None:
+    """A date typed into the sidebar's "From" or "To": ``YYYY-MM-DD``, or ``YYYY-MM`` for a
+    whole month (its first day, or with ``end`` its last); empty is no date. A bad one raises
+    :class:`ValueError` whose message says why, in the page's language."""
+    raw = text.strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) == 7:
+            first = date.fromisoformat(raw + "-01")
+            value = first if not end else _month_end(first)
+        elif len(raw) == 10:
+            value = date.fromisoformat(raw)
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(
+            _("{value} is not a date (YYYY-MM-DD, or YYYY-MM for a month)").format(value=show(raw))
+        ) from None
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValueError(
+            _("{value} is outside {low} to {high}").format(
+                value=show(raw), low=DATE_MIN, high=DATE_MAX
+            )
+        )
+    return value
+
+
+def _month_end(first: date) -> date:
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
 def _text(reader: _Reader, name: str) -> str | None:
     raw = reader.one(name)
     if raw is None:

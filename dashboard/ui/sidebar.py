@@ -12,6 +12,7 @@ from dashboard.core.links import DATE_MAX, DATE_MIN, MAX_TEXT
 from dashboard.core.monitor import Screen
 from dashboard.core.schema import DECLARED, STATUSES
 from dashboard.core.shown import status_name
+from dashboard.core.text import md_escape
 from dashboard.core.view import (
     clear_all,
 )
@@ -27,8 +28,8 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
     :func:`dashboard.core.view.set_filters`, in the widget's callback.
     """
     chosen = session.view.filters
-    start = session.filter_widget("from", "date_from", chosen.date_from)
-    end = session.filter_widget("to", "date_to", chosen.date_to)
+    start = session.date_widget("from", chosen.date_from, end=False)
+    end = session.date_widget("to", chosen.date_to, end=True)
     statuses = session.filter_widget("status", "statuses", list(chosen.statuses), tuple)
     weapons = session.filter_widget("weapon", "weapons", list(chosen.weapons), tuple)
     districts = session.filter_widget("district", "districts", list(chosen.districts), tuple)
@@ -42,24 +43,26 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
         district_names[NO_DISTRICT] = _(NO_DISTRICT)
     weapon_names = {code: _(code) for code in screen.weapon_choices}
     st.sidebar.header(_("Filters"))
-    st.sidebar.container(key="from").date_input(
+    dates = _("YYYY-MM-DD, or YYYY-MM for a month")
+    typed = _("Enter applies it. The dates run from {low} to {high}.").format(
+        low=DATE_MIN, high=DATE_MAX
+    )
+    st.sidebar.container(key="from").text_input(
         _("From"),
-        value=None,
-        min_value=DATE_MIN,
-        max_value=DATE_MAX,
-        format="YYYY-MM-DD",
+        max_chars=10,
+        placeholder=dates,
         **start,
-        help=_("Empty: from the first incident."),
+        help=_("Empty: from the first incident. A month starts on its first day.") + " " + typed,
     )
-    st.sidebar.container(key="to").date_input(
+    _refusal(session, "from")
+    st.sidebar.container(key="to").text_input(
         _("To"),
-        value=None,
-        min_value=DATE_MIN,
-        max_value=DATE_MAX,
-        format="YYYY-MM-DD",
+        max_chars=10,
+        placeholder=dates,
         **end,
-        help=_("Empty: up to the latest incident."),
+        help=_("Empty: up to the latest incident. A month ends on its last day.") + " " + typed,
     )
+    _refusal(session, "to")
     st.sidebar.container(key="status").multiselect(
         _("Attribution status"),
         list(STATUSES),
@@ -98,6 +101,13 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
         help=_("Every filter, the selection, the map view and layer back to their defaults."),
         on_click=lambda: session.apply(clear_all),
     )
+
+
+def _refusal(session: ViewSession, name: str) -> None:
+    """Why the date just typed into ``name`` was not taken (once; the field shows the view's)."""
+    why = session.refused.pop(name, None)
+    if why:
+        st.sidebar.error(md_escape(_("Not applied: {reason}").format(reason=why)))
 
 
 def search_reason(screen: Screen) -> str | None:

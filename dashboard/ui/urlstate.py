@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
@@ -67,6 +67,8 @@ class ViewSession:
     table_shows: str | None = None
     #: How many times the page has set each of the view's widgets (see :meth:`widget`).
     widget_sets: dict[str, int] = field(default_factory=dict)
+    #: Why a value typed into a widget was not taken, by the widget's name, until shown.
+    refused: dict[str, str] = field(default_factory=dict)
 
     def widget(self, name: str, value: Any, changed: Callable[[Any], None]) -> WidgetArgs:
         """The ``key`` and ``on_change`` to draw the view's widget ``name`` with, holding
@@ -116,6 +118,26 @@ class ViewSession:
             self.apply(lambda view: set_filters(view, filters))
 
         return self.widget(name, value, changed)
+
+    def date_widget(self, name: str, value: date | None, end: bool) -> WidgetArgs:
+        """:meth:`widget` for a typed date of the view's filters, ``date_from`` (or with ``end``
+        ``date_to``), shown as ``YYYY-MM-DD``: what the user types (a day, or a month: its first
+        day, or with ``end`` its last) sets that date alone, when Enter is pressed or the field
+        is left. A value that is no date changes nothing; why is kept in :attr:`refused` under
+        ``name``."""
+
+        def changed(given: Any) -> None:
+            try:
+                day = links.typed_day(str(given), end=end)
+            except ValueError as error:
+                self.refused[name] = str(error)
+                return
+            self.refused.pop(name, None)
+            chosen = self.view.filters
+            filters = replace(chosen, date_to=day) if end else replace(chosen, date_from=day)
+            self.apply(lambda view: set_filters(view, filters))
+
+        return self.widget(name, value.isoformat() if value else "", changed)
 
     def apply(self, operation: Callable[[View], View]) -> None:
         """Change the view by one of :mod:`dashboard.core.view`'s operations."""

@@ -242,3 +242,32 @@ def test_importing_links_does_not_load_folium() -> None:
     code = "import sys, dashboard.core.links; print('folium' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("typed", "end", "day"),
+    [
+        ("", False, None),
+        (" 2024-03-05 ", True, date(2024, 3, 5)),
+        ("2024-02", False, date(2024, 2, 1)),
+        ("2024-02", True, date(2024, 2, 29)),  # a month ends on its last day, leap years too
+        ("2024-12", True, date(2024, 12, 31)),
+    ],
+)
+def test_a_typed_day_or_month_is_the_date_it_means(typed: str, end: bool, day: date) -> None:
+    assert links.typed_day(typed, end=end) == day
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("2024-02-30", "'2024-02-30' is not a date (YYYY-MM-DD, or YYYY-MM for a month)"),
+        ("2024-13", "'2024-13' is not a date (YYYY-MM-DD, or YYYY-MM for a month)"),
+        ("20240201", "'20240201' is not a date (YYYY-MM-DD, or YYYY-MM for a month)"),
+        ("1999-01", "'1999-01' is outside 2006-01-01 to 2100-12-31"),
+    ],
+)
+def test_a_typed_value_that_is_no_date_says_why(typed: str, reason: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        links.typed_day(typed)
+    assert str(refused.value) == reason

@@ -62,9 +62,9 @@ class Relay:
 
 
 def holds_day(request: BackMsg, day: str) -> bool:
-    """Whether a rerun request carries a date widget holding ``day``."""
+    """Whether a rerun request carries a date field holding ``day``."""
     widgets = request.rerun_script.widget_states.widgets
-    return any(day in state.string_array_value.data for state in widgets)
+    return any(state.string_value == day for state in widgets)
 
 
 def test_a_request_sent_before_all_dates_does_not_bring_the_dates_back(

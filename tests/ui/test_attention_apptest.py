@@ -11,13 +11,15 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.core.csvio import Limits
 from dashboard.core.mapping import ACLED_COLUMNS
+from dashboard.core.text import md_escape
 from dashboard.imports import commit, prepare
 from dashboard.store import Store
 from dashboard.ui.evidence import _share_chart
 from tests.conftest import TODAY
-from tests.helpers import csv_text
+from tests.helpers import csv_text, view_key
 from tests.test_acled import ACLED_ROW
 from tests.ui.conftest import opened
+from tests.ui.test_links_apptest import metric
 
 
 def captions(at: AppTest) -> list[str]:
@@ -93,3 +95,25 @@ def test_the_evidence_chart_keeps_its_legend_under_the_bars_and_names_whole() ->
         "Source",
         "Grade",
     ]
+
+
+def test_a_typed_date_or_month_applies_on_enter_and_a_bad_one_changes_nothing(
+    app_store: Store,
+) -> None:
+    """What the analyst types into "From" and "To" applies when Enter is pressed (AppTest's
+    ``input().run()`` is Enter): a month means its first day for "From" and its last for "To";
+    text that is no date is refused, named, and leaves the view as it was."""
+    at = opened({})
+    at.text_input(key=view_key(at, "from")).input("2024-02").run()
+    at.text_input(key=view_key(at, "to")).input("2024-02").run()
+    assert not at.exception
+    assert (at.query_params["from"], at.query_params["to"]) == ("2024-02-01", "2024-02-29")
+    assert at.text_input(key=view_key(at, "to")).value == "2024-02-29"
+    assert metric(at, "Incidents in view") == "1"  # UA-KHA-20240207
+    at.text_input(key=view_key(at, "from")).input("2024-02-30").run()
+    refused = "Not applied: '2024-02-30' is not a date (YYYY-MM-DD, or YYYY-MM for a month)"
+    assert [e.value for e in at.sidebar.error] == [md_escape(refused)]  # shown as text
+    assert at.query_params["from"] == "2024-02-01"
+    assert at.text_input(key=view_key(at, "from")).value == "2024-02-01"
+    at.run()
+    assert not at.sidebar.error  # said once
