@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -268,6 +269,5 @@ def test_a_typed_day_or_month_is_the_date_it_means(typed: str, end: bool, day: d
     ],
 )
 def test_a_typed_value_that_is_no_date_says_why(typed: str, reason: str) -> None:
-    with pytest.raises(ValueError) as refused:
+    with pytest.raises(ValueError, match=f"^{re.escape(reason)}$"):
         links.typed_day(typed)
-    assert str(refused.value) == reason
