@@ -301,13 +301,23 @@ def test_the_first_screen_shows_the_figures_and_the_map_and_the_table_the_casual
     shot(page, tmp_path, "table")
 
 
+#: A place as long as sources write them, with a word longer than the record is wide.
+LONG_PLACE = (
+    "Kamianska-Iziumska-Hromada-Starostynskyi-Okruh-Selyshche, Izium district, Kharkiv oblast"
+)
+
+
 @pytest.fixture(scope="module")
 def context_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The shipped data and one ACLED row (context: not DPRK-origin) at Izium, alone there."""
     tmp = tmp_path_factory.mktemp("context")
     url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
     store = open_store(url, today=TODAY)
-    row = {**ACLED_ROW, "latitude": "49.2100", "longitude": "37.2500", "admin2": "Iziumskyi"}
+    row = {
+        **ACLED_ROW,
+        **{"latitude": "49.2100", "longitude": "37.2500", "admin2": "Iziumskyi"},
+        "location": LONG_PLACE,
+    }
     data = csv_text([row], columns=ACLED_COLUMNS).encode("utf-8")
     commit(store, prepare(data, "acled.csv", TODAY, limits=Limits()), uploaded_by="test")
     store.dispose()
@@ -339,7 +349,11 @@ def test_a_context_incident_opens_from_its_marker(
     expect(page.locator(".st-key-incident_panel")).to_contain_text(
         "Context incident (not DPRK-origin)", timeout=30_000
     )
-    expect(page.locator(".st-key-incident_record")).to_contain_text("UKR12345")
+    record = page.locator(".st-key-incident_record")
+    expect(record).to_contain_text("UKR12345")
+    # A long place is whole in the record, wrapped at its width, never cut.
+    expect(record).to_contain_text(LONG_PLACE)
+    assert record.evaluate("r => r.scrollWidth <= r.clientWidth"), "the record overflows"
     # Counted nowhere: the figures still count the 8 DPRK-origin incidents.
     expect(page.locator(".st-key-headline_figures")).to_contain_text("8")
     shot(page, tmp_path, "context-record")
