@@ -229,6 +229,31 @@ def settled_map(page: Page, timeout: float = 60_000) -> Frame:
     return frame
 
 
+#: Resolves once the map in the frame has not moved for three animation frames: no pan or zoom
+#: animation running, and its open popup (if any) in the same place (a popup pans the map clear
+#: of its edges and controls as it opens).
+_STILL = """() => new Promise(done => {
+    const layer = L.IncidentLayer.instances.find(l => l._map);
+    const map = layer && layer._map;
+    let last = null, calm = 0;
+    const check = () => {
+        const moving = map && ((map._panAnim && map._panAnim._inProgress) || map._animatingZoom);
+        const popup = document.querySelector('.leaflet-popup');
+        const where = JSON.stringify([map && map.getCenter(), map && map.getZoom(),
+                                      popup && popup.getBoundingClientRect()]);
+        calm = !moving && where === last ? calm + 1 : 0;
+        last = where;
+        if (calm >= 3) { done(true); } else { requestAnimationFrame(check); }
+    };
+    requestAnimationFrame(check);
+})"""
+
+
+def map_still(frame: Frame) -> None:
+    """Wait until the map in ``frame`` (st_folium's) has stopped moving (see :data:`_STILL`)."""
+    frame.evaluate(_STILL)
+
+
 def select_first_row(page: Page, attempts: int = 3) -> None:
     """Select the incident table's first row by clicking its selection cell, and wait for the
     record to open. The grid draws on a canvas and may not take a click made while it is being

@@ -21,8 +21,16 @@ from dashboard.core.csvio import Limits
 from dashboard.core.mapping import ACLED_COLUMNS
 from dashboard.imports import commit, open_store, prepare
 from tests.conftest import TODAY
-from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle, watch_runs
-from tests.e2e.test_map_story import LAYER, MARKER, RECTS, inside, overlaps
+from tests.e2e.conftest import (
+    RunningApp,
+    map_frame,
+    map_still,
+    start_app,
+    stop_app,
+    wait_idle,
+    watch_runs,
+)
+from tests.e2e.test_map_story import LAYER, MARKER, RECTS, inside, overlaps, settled
 from tests.helpers import csv_text
 from tests.test_acled import ACLED_ROW
 
@@ -80,21 +88,6 @@ def shot(page: Page, tmp_path: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}-{size['width']}.png"))
 
 
-def settled(page: Page, url: str) -> Frame:
-    """Open ``url`` and wait until the map has drawn its incidents and its first report's rerun
-    has finished."""
-    page.goto(url)
-    wait_idle(page)
-    frame = map_frame(page, timeout=60_000)
-    frame.wait_for_function(
-        "() => window.L && L.IncidentLayer && L.IncidentLayer.instances.some(l => l._data)",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(1500)  # the map's first report reruns its fragment
-    wait_idle(page)
-    return map_frame(page, timeout=60_000)
-
-
 def where(page: Page, frame: Frame, incident: str) -> dict[str, Any]:
     """Incident ``incident``'s marker as :data:`MARKER` finds it, placed in the page."""
     found: dict[str, Any] = frame.evaluate(MARKER, incident)
@@ -118,8 +111,7 @@ def test_a_real_click_on_a_marker_below_the_fold_selects_it_and_the_page_stays(
     spot = where(page, frame, KHARKIV)
     # Bring the marker 120 px above the window's bottom edge: the map's frame (560 px high, the
     # marker in its middle) then ends below the edge, as it does on a desk at first.
-    page.evaluate(SCROLL_BY, spot["y"] - (height - 120))
-    page.wait_for_timeout(300)
+    page.evaluate(SCROLL_BY, spot["y"] - (height - 120))  # a scroll with no animation
     spot = where(page, frame, KHARKIV)
     box = page.locator("iframe[title*='st_folium']").bounding_box()
     assert box is not None
@@ -150,7 +142,7 @@ def test_markers_sharing_a_place_spread_apart_and_each_can_be_selected(
     frame.wait_for_function(
         f"() => ({LAYER})._drawn.filter(l => l.options.spreadLeg).length === 2", timeout=30_000
     )
-    page.wait_for_timeout(300)
+    map_still(frame)
     spots = [where(page, frame, incident) for incident in SHARED]
     assert all(s["point"] for s in spots)
     # Each marker stands apart from the other (and from the place they share), as drawn.
@@ -215,7 +207,7 @@ def test_a_popup_at_the_oblast_zoom_is_never_cut(
     }}""",
         KHARKIV,
     )
-    page.wait_for_timeout(500)
+    map_still(frame)
     wait_idle(page)
     frame = map_frame(page)
     spot = where(page, frame, KHARKIV)
@@ -224,7 +216,7 @@ def test_a_popup_at_the_oblast_zoom_is_never_cut(
     wait_idle(page)
     frame = map_frame(page)
     frame.wait_for_function("() => document.querySelector('.incident-popup b')", timeout=30_000)
-    page.wait_for_timeout(800)
+    map_still(frame)  # the popup has panned the map clear of the edges and controls
     rects = frame.evaluate(RECTS)
     shot(page, tmp_path, "popup")
     (popup,) = rects["popup"]

@@ -18,6 +18,7 @@ from tests.conftest import TODAY
 from tests.e2e.conftest import (
     RunningApp,
     map_frame,
+    map_still,
     settled_map,
     start_app,
     stop_app,
@@ -146,7 +147,11 @@ def test_a_cluster_click_selects_nothing(story_app: RunningApp, page: Page) -> N
     zoom = frame.evaluate(f"() => ({LAYER})._map.getZoom()")
     bubble.click()
     frame.wait_for_function(f"() => ({LAYER})._map.getZoom() > {zoom}")
-    page.wait_for_timeout(1500)
+    map_still(frame)
+    # The map reports its new view (and would report a selection with it): its run has written
+    # the zoom into the address.
+    zoomed = frame.evaluate(f"() => ({LAYER})._map.getZoom()")
+    expect(page).to_have_url(re.compile(rf"[?&]zoom={zoomed}(&|$)"), timeout=20_000)
     wait_idle(page)
     assert "incident=" not in page.url
     assert page.locator(".st-key-incident_record").count() == 0
@@ -221,7 +226,7 @@ def test_popups_and_tooltips_stay_inside_the_map(story_app: RunningApp, page: Pa
     }}""",
         KHARKIV,
     )
-    page.wait_for_timeout(300)
+    map_still(frame)
     spot = marker(page, frame, KHARKIV)
     page.mouse.move(spot["x"], spot["y"])
     frame.wait_for_selector(".leaflet-tooltip")
@@ -230,7 +235,7 @@ def test_popups_and_tooltips_stay_inside_the_map(story_app: RunningApp, page: Pa
     assert inside(tooltip, rects["map"]), rects
     page.mouse.click(spot["x"], spot["y"])
     frame.wait_for_function("() => document.querySelector('.incident-popup b')")
-    page.wait_for_timeout(500)
+    map_still(frame)  # the popup has panned the map clear of the edges and controls
     rects = frame.evaluate(RECTS)
     (popup,) = rects["popup"]
     assert inside(popup, rects["map"]), rects
