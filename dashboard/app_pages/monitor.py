@@ -71,6 +71,7 @@ panels.counting_note(screen)
 urlstate.show_notes(notes)
 panels.empty_notice(screen)
 panels.headline_figures(screen.figures, screen.mandate)
+sidebar.search_found_below_figures(screen)
 if session.view.asof is not None:  # figures of a past moment: say so above them
     panels.data_source(session)
 

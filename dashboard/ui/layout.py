@@ -34,6 +34,8 @@ STYLE = f"""<style>
     border-top: 1px solid rgba(49, 51, 63, 0.3); box-shadow: 0 -6px 18px rgba(0, 0, 0, 0.18);
   }}
 }}
+/* The search's "Found in" under the figures: on a phone only (on a desk, under the search box). */
+@media (min-width: {PHONE_PX + 1}px) {{ .st-key-search_found {{ display: none; }} }}
 /* The upload report's counts: compact, on a desk and a phone alike. */
 .st-key-upload_counts [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
 </style>"""

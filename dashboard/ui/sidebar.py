@@ -43,6 +43,16 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
         district_names[NO_DISTRICT] = _(NO_DISTRICT)
     weapon_names = {code: _(code) for code in screen.weapon_choices}
     st.sidebar.header(_("Filters"))
+    # The search first, its "Found in" line under it: in sight without scrolling the sidebar.
+    st.sidebar.container(key="q").text_input(
+        _("Search"),
+        max_chars=MAX_TEXT,
+        placeholder=_("place, weapon, source, note…"),
+        **search,
+    )
+    why = search_reason(screen)
+    if why:
+        st.sidebar.caption(why)
     dates = _("YYYY-MM-DD, or YYYY-MM for a month")
     typed = _("Enter applies it. The dates run from {low} to {high}.").format(
         low=DATE_MIN, high=DATE_MAX
@@ -86,15 +96,6 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
         format_func=district_names.__getitem__,
         **districts,
     )
-    st.sidebar.container(key="q").text_input(
-        _("Search"),
-        max_chars=MAX_TEXT,
-        placeholder=_("place, weapon, source, note…"),
-        **search,
-    )
-    why = search_reason(screen)
-    if why:
-        st.sidebar.caption(why)
     st.sidebar.button(
         _("Clear all"),
         key="clear_all",
@@ -108,6 +109,15 @@ def _refusal(session: ViewSession, name: str) -> None:
     why = session.refused.pop(name, None)
     if why:
         st.sidebar.error(md_escape(_("Not applied: {reason}").format(reason=why)))
+
+
+def search_found_below_figures(screen: Screen) -> None:
+    """The search's "Found in" line again, under the headline figures, for a phone: there the
+    sidebar closes once the search is sent, and the figures are what the analyst sees next.
+    (The page's style sheet shows it on a phone only; see :mod:`dashboard.ui.layout`.)"""
+    why = search_reason(screen)
+    if why:
+        st.container(key="search_found").caption(why)
 
 
 def search_reason(screen: Screen) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page, expect
+from playwright.sync_api import Browser, Frame, Locator, Page, expect
 
 from dashboard.core.csvio import Limits
 from dashboard.core.mapping import ACLED_COLUMNS
@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     RunningApp,
     map_frame,
     map_still,
+    run_of,
     start_app,
     stop_app,
     wait_idle,
@@ -349,3 +350,86 @@ def test_a_context_incident_opens_from_its_marker(
     # Counted nowhere: the figures still count the 8 DPRK-origin incidents.
     expect(page.locator(".st-key-headline_figures")).to_contain_text("8")
     shot(page, tmp_path, "context-record")
+
+
+def in_window(page: Page, locator: Locator) -> bool:
+    """Whether ``locator`` is drawn inside the window as it is now (no scrolling needed)."""
+    locator.wait_for(timeout=30_000)
+    box = locator.bounding_box()
+    size = page.viewport_size or {"width": 0, "height": 0}
+    return (
+        box is not None
+        and 0 <= box["x"] < size["width"]
+        and box["y"] >= 0
+        and box["y"] + min(box["height"], 40) <= size["height"]
+    )
+
+
+def open_sidebar(page: Page) -> None:
+    """Open the sidebar if it is closed (a phone's closes after each change)."""
+    opener = page.locator("[data-testid='stExpandSidebarButton']")
+    if opener.is_visible():
+        opener.click()
+    expect(page.locator("[data-testid='stSidebar']")).to_have_attribute("data-collapsed", "false")
+
+
+def search_for(page: Page, text: str) -> None:
+    """Type ``text`` into the sidebar's search (opening the sidebar on a phone) and press Enter."""
+    open_sidebar(page)
+    box = page.get_by_placeholder("place, weapon, source, note…")
+    box.fill(text)
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(rf"[?&]q={re.escape(text)}(&|$)"), timeout=30_000)
+    wait_idle(page)
+
+
+def test_a_new_analysts_first_five_minutes_need_no_scrolling(
+    attention_app: RunningApp, sized: Page, tmp_path: Path
+) -> None:
+    """Open, click a marker, read its record and sources, search, filter to nothing, open the
+    briefing: each time, what the click brought is in the window, unscrolled (the briefing
+    button is under the map: the page stays put while it downloads)."""
+    page = sized
+    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    spot = where(page, frame, KHARKIV)
+    page.mouse.click(spot["x"], spot["y"])
+    record = page.locator(".st-key-incident_record")
+    expect(record.locator("h4").first).to_contain_text("2024-01-02 · Kharkiv", timeout=30_000)
+    assert in_window(page, record.locator("h4").first)
+    # Its sources are in the record: a link, whole, in the record's own box.
+    source = record.locator("a[href^='https://']").first
+    expect(source).to_be_visible()
+    shot(page, tmp_path, "journey-record")
+    # A search says where it matched, by the search box.
+    search_for(page, "Kyiv")
+    # On a desk under the search box; on a phone, whose sidebar closes once the search is sent,
+    # under the figures.
+    phone = (page.viewport_size or {"width": 0})["width"] <= 640
+    where_found = ".st-key-search_found" if phone else "[data-testid='stSidebar']"
+    found = page.locator(f"{where_found} [data-testid='stCaptionContainer']", has_text="Found in")
+    shot(page, tmp_path, "journey-search")
+    assert in_window(page, found)
+    # A search that leaves nothing says so where the figures were.
+    search_for(page, "nowhere-at-all")
+    empty = page.locator(".st-key-empty_view")
+    expect(empty).to_contain_text("No incident matches these filters", timeout=30_000)
+    assert in_window(page, empty)
+    shot(page, tmp_path, "journey-nothing")
+    # Back to every incident, and the briefing: found under the map, it downloads, and the page
+    # stays where it was.
+    open_sidebar(page)
+    run_of(page, lambda: page.locator(".st-key-clear_all button:visible").first.click())
+    closer = page.locator("[data-testid='stSidebarCollapseButton'] button")
+    if phone and closer.is_visible():  # a phone's sidebar covers the page
+        closer.click()
+    map_still(map_frame(page))  # the map has moved back to every incident and reported it
+    wait_idle(page)
+    briefing = page.get_by_role("button", name="Download briefing")
+    briefing.scroll_into_view_if_needed()
+    before = briefing.bounding_box()
+    with page.expect_download() as download:
+        briefing.click()
+    assert in_window(page, briefing)
+    assert briefing.bounding_box() == before
+    assert download.value.suggested_filename.startswith("briefing-")
+    assert page.errors == []  # type: ignore[attr-defined]
