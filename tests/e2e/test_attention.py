@@ -373,6 +373,14 @@ def open_sidebar(page: Page) -> None:
     expect(page.locator("[data-testid='stSidebar']")).to_have_attribute("data-collapsed", "false")
 
 
+def close_sidebar(page: Page) -> None:
+    """Close the sidebar if it is open."""
+    closer = page.locator("[data-testid='stSidebarCollapseButton'] button")
+    if closer.is_visible():
+        closer.click()
+    expect(page.locator("[data-testid='stSidebar']")).to_have_attribute("data-collapsed", "true")
+
+
 def search_for(page: Page, text: str) -> None:
     """Type ``text`` into the sidebar's search (opening the sidebar on a phone) and press Enter."""
     open_sidebar(page)
@@ -386,9 +394,10 @@ def search_for(page: Page, text: str) -> None:
 def test_a_new_analysts_first_five_minutes_need_no_scrolling(
     attention_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
-    """Open, click a marker, read its record and sources, search, filter to nothing, open the
-    briefing: each time, what the click brought is in the window, unscrolled (the briefing
-    button is under the map: the page stays put while it downloads)."""
+    """Open, click a marker, read its record and sources, search, filter to nothing (a month
+    typed into "From", applied on Enter), open the briefing: each time, what the click brought
+    is in the window, unscrolled (the briefing button is under the map: the page stays put
+    while it downloads)."""
     page = sized
     frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=13")
     spot = where(page, frame, KHARKIV)
@@ -409,19 +418,26 @@ def test_a_new_analysts_first_five_minutes_need_no_scrolling(
     found = page.locator(f"{where_found} [data-testid='stCaptionContainer']", has_text="Found in")
     shot(page, tmp_path, "journey-search")
     assert in_window(page, found)
-    # A search that leaves nothing says so where the figures were.
-    search_for(page, "nowhere-at-all")
+    # A month typed into "From" applies on Enter; leaving nothing, the page says so where the
+    # figures were.
+    open_sidebar(page)
+    since = page.locator(".st-key-from input")
+    since.fill("2025-06")
+    since.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]from=2025-06-01(&|$)"), timeout=30_000)
+    wait_idle(page)
+    if phone:  # the sidebar covers the page until closed (a text field leaves it open)
+        close_sidebar(page)
     empty = page.locator(".st-key-empty_view")
-    expect(empty).to_contain_text("No incident matches these filters", timeout=30_000)
+    expect(empty).to_be_visible(timeout=30_000)
     assert in_window(page, empty)
     shot(page, tmp_path, "journey-nothing")
     # Back to every incident, and the briefing: found under the map, it downloads, and the page
     # stays where it was.
     open_sidebar(page)
     run_of(page, lambda: page.locator(".st-key-clear_all button:visible").first.click())
-    closer = page.locator("[data-testid='stSidebarCollapseButton'] button")
-    if phone and closer.is_visible():  # a phone's sidebar covers the page
-        closer.click()
+    if phone:  # a phone's sidebar covers the page
+        close_sidebar(page)
     map_still(map_frame(page))  # the map has moved back to every incident and reported it
     wait_idle(page)
     briefing = page.get_by_role("button", name="Download briefing")
