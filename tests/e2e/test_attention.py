@@ -4,8 +4,9 @@ page does not move; markers sharing a place spread apart at the deepest zoom, ea
 selecting a region-precision incident shows its whole uncertainty circle; a popup opened at the
 oblast's zoom is never cut by the map's edge or its controls; a marker click opens the record in
 view, and Close brings the map back; the first screen holds the figures and the map, the table
-the casualties; a context incident opens from its marker. Screenshots of each are kept in the
-test's tmp folder."""
+the casualties; a context incident opens from its marker, its long place whole; and a new
+analyst's first five minutes need no scrolling. Screenshots of each are kept in the test's tmp
+folder."""
 
 from __future__ import annotations
 
