@@ -130,6 +130,7 @@ def test_from_after_to_says_so(store_url: str) -> None:
     assert warning.startswith("'From' (2024-05-01) is after 'To' (2024-01-01)")
     assert not [d for d in at.dataframe if "incident_id" in d.value.columns]
     assert not at.get("download_button")
+    assert "Nothing to download: no incident is in this view." in [c.value for c in at.caption]
     # The timeline stays (every bar faint, no brush) with its way back: "All dates".
     assert at.get("vega_lite_chart")
     at.button(key="all_dates").click().run()

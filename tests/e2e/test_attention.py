@@ -59,6 +59,34 @@ SCROLL_BY = """(dy) => {
 }"""
 
 
+#: Each headline figure's label: its text, how wide it is drawn and how wide its text is, and
+#: where its figure's top lies.
+FIGURE_LABELS = """() => [...document.querySelectorAll("[data-testid='stMetricLabel']")].map(e => {
+    const text = e.querySelector("[data-testid='stMarkdownContainer']");
+    return {label: e.innerText, scroll: text.scrollWidth, client: text.clientWidth,
+            top: Math.round(e.closest("[data-testid='stMetric']").getBoundingClientRect().top)};
+})"""
+
+#: The labels of the page's buttons and toggles drawn narrower than their text (cut short).
+CUT_CONTROLS = """() => [...document.querySelectorAll(
+    "[data-testid='stMain'] button [data-testid='stMarkdownContainer'],"
+    + " [data-testid='stMain'] [data-testid='stWidgetLabel'] [data-testid='stMarkdownContainer']"
+)].filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
+
+#: Where an element's top lies in the page (not in the window, which scrolls).
+TOP_IN_PAGE = """(selector) => document.querySelector(selector).getBoundingClientRect().top
+    + document.querySelector("[data-testid='stMain']").scrollTop + window.scrollY"""
+
+#: The incident table's headers the browser draws in full, without scrolling the table sideways.
+VISIBLE_HEADERS = """() => {
+    const grid = document.querySelector(".st-key-incident_table [data-testid='stDataFrame']");
+    const right = grid.getBoundingClientRect().right;
+    return [...grid.querySelectorAll("table[role='grid'] th")]
+        .filter(th => th.getBoundingClientRect().right <= right + 1)
+        .map(th => th.innerText.trim());
+}"""
+
+
 @pytest.fixture(scope="module")
 def attention_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The shipped data with no tile server."""
@@ -276,12 +304,28 @@ def test_a_marker_click_opens_the_record_in_view_and_close_returns_the_map(
 def test_the_first_screen_shows_the_figures_and_the_map_and_the_table_the_casualties(
     attention_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
+    """The figures whole (no label cut short, in one row on a desk, two at most on a phone)
+    and a third of the map on the first screen; no control's label cut; the table's first
+    columns hold killed and injured; on a desk an expander opening in one column leaves the
+    other where it was."""
     page = sized
     size = page.viewport_size or {"width": 0, "height": 0}
+    phone = size["width"] <= 640
     settled(page, attention_app.url)
     figures = page.locator(".st-key-headline_figures").bounding_box()
     assert figures is not None
     assert figures["y"] + figures["height"] <= size["height"], figures
+    labels = page.evaluate(FIGURE_LABELS)
+    assert [label["label"] for label in labels] == [
+        "Incidents in view",
+        "Confirmed",
+        "Killed · injured",
+        "UN Panel of Experts",
+        "Since expiry",
+    ]
+    assert [label["label"] for label in labels if label["scroll"] > label["client"]] == []
+    assert len({label["top"] for label in labels}) <= (2 if phone else 1)
+    assert page.evaluate(CUT_CONTROLS) == []  # nor a button's or a toggle's label
     # At least a third of the map's 560 px on the first screen.
     assert map_top(page) <= size["height"] - 560 / 3, map_top(page)
     shot(page, tmp_path, "first-screen")
@@ -289,10 +333,15 @@ def test_the_first_screen_shows_the_figures_and_the_map_and_the_table_the_casual
     grid.scroll_into_view_if_needed()
     headers = page.locator(".st-key-incident_table table[role='grid'] thead th")
     expect(headers.first).to_be_attached(timeout=30_000)
-    shown = [h for h in headers.all_text_contents() if h.strip()]
+    shown = page.evaluate(VISIBLE_HEADERS)
     assert "Killed" in shown, shown
     assert "Injured" in shown, shown
     shot(page, tmp_path, "table")
+    if not phone:
+        table_top = page.evaluate(TOP_IN_PAGE, ".st-key-incident_table")
+        page.get_by_text("Mandate timeline, with sources").click()
+        wait_idle(page)
+        assert page.evaluate(TOP_IN_PAGE, ".st-key-incident_table") == table_top
 
 
 #: A place as long as sources write them, with a word longer than the record is wide.

@@ -1,66 +1,22 @@
 """The monitor tells its story in Chromium (offline): the time control (brush, month slider,
-play) sets the view's dates and the URL, empty and impossible views say so, the search reads
-both scripts, and the page's layout holds at 1440 px and on a 390 px phone (screenshots kept in
-the test's output folder)."""
+play) sets the view's dates and the URL. (An impossible range is told in tests/test_app.py, the
+search's two scripts in tests/ui/test_search_apptest.py; the layout at 1440 px and on a 390 px
+phone in tests/e2e/test_attention.py.)"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import parse_qs, quote_plus, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from dashboard.imports import open_store
-from dashboard.store import BatchMeta
-from tests.conftest import TODAY
-from tests.e2e.conftest import RunningApp, map_frame, run_of, start_app, stop_app, wait_idle
-from tests.helpers import KHARKIV
+from tests.e2e.conftest import RunningApp, map_frame, run_of, wait_idle
 
 #: How many incidents the map's incident layer holds (clustered or not).
 MAP_COUNT = """() => !window.L || !L.IncidentLayer ? 0 : L.IncidentLayer.instances
     .filter(l => l._map && l.options.kind === 'markers')
     .reduce((n, l) => n + l.size(), 0)"""
-
-#: Each headline figure's label: its text, how wide it is drawn and how wide its text is, and
-#: where its figure's top lies.
-FIGURE_LABELS = """() => [...document.querySelectorAll("[data-testid='stMetricLabel']")].map(e => {
-    const text = e.querySelector("[data-testid='stMarkdownContainer']");
-    return {label: e.innerText, scroll: text.scrollWidth, client: text.clientWidth,
-            top: Math.round(e.closest("[data-testid='stMetric']").getBoundingClientRect().top)};
-})"""
-
-#: The labels of the page's buttons and toggles drawn narrower than their text (cut short).
-CUT_CONTROLS = """() => [...document.querySelectorAll(
-    "[data-testid='stMain'] button [data-testid='stMarkdownContainer'],"
-    + " [data-testid='stMain'] [data-testid='stWidgetLabel'] [data-testid='stMarkdownContainer']"
-)].filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
-
-#: Where the map's top lies in the page, and how high the first screen is.
-MAP_TOP = """() => ({
-    top: document.querySelector("iframe[title*='st_folium']").getBoundingClientRect().top
-        + document.querySelector("[data-testid='stMain']").scrollTop
-        + window.scrollY,
-    screen: window.innerHeight,
-})"""
-
-#: Where an element's top lies in the page (not in the window, which scrolls).
-TOP_IN_PAGE = """(selector) => document.querySelector(selector).getBoundingClientRect().top
-    + document.querySelector("[data-testid='stMain']").scrollTop + window.scrollY"""
-
-#: The incident table's headers the browser draws in full, without scrolling the table sideways.
-VISIBLE_HEADERS = """() => {
-    const grid = document.querySelector(".st-key-incident_table [data-testid='stDataFrame']");
-    const right = grid.getBoundingClientRect().right;
-    return [...grid.querySelectorAll("table[role='grid'] th")]
-        .filter(th => th.getBoundingClientRect().right <= right + 1)
-        .map(th => th.innerText.trim());
-}"""
-
-CYRILLIC_ONLY = "UA-KHA-CYRILLIC"
 
 
 def query(url: str) -> dict[str, list[str]]:
@@ -192,105 +148,3 @@ def test_play_steps_month_by_month_and_pause_keeps_the_month(page: Page, app: Ru
     assert query(page.url) == paused
     link = page.locator(".st-key-share_link input").input_value()
     assert f"from={month}" in link  # the link is this step's view
-
-
-def test_an_impossible_range_says_so_and_offers_no_briefing(page: Page, app: RunningApp) -> None:
-    page.goto(app.url + "/?from=2024-05-01&to=2024-01-01")
-    wait_idle(page)
-    warning = page.locator(".st-key-empty_view")
-    expect(warning).to_contain_text("'From' (2024-05-01) is after 'To' (2024-01-01)")
-    assert in_view(page) == "0"
-    assert page.locator(".st-key-incident_table").count() == 0
-    assert page.get_by_text("Download briefing").count() == 0
-    expect(page.get_by_text("Nothing to download")).to_be_visible()
-    # The time control stays, to pick a possible range: "All dates" shows every incident.
-    run_of(page, lambda: button(page, "all_dates").click())
-    expect(figure(page)).to_have_text("8")
-    expect(page.locator(".st-key-empty_view")).to_have_count(0)
-
-
-@pytest.fixture(scope="module")
-def cyrillic_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """The shipped incidents and one more whose place is written in Cyrillic only."""
-    tmp = tmp_path_factory.mktemp("cyrillic")
-    store = open_store(f"sqlite:///{tmp / 'e2e.sqlite3'}", today=TODAY)
-    record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
-    extra = {**record, "incident_id": CYRILLIC_ONLY, "location": "Харків, Салтівський район"}
-    store.apply_batch([extra], BatchMeta("cyrillic.csv", "c" * 64, "analyst"))
-    store.dispose()
-    running = start_app(tmp, env={"DASHBOARD_TILES": "none"})
-    yield running
-    stop_app(running)
-
-
-def search(page: Page, text: str, expected: str, attempts: int = 3) -> None:
-    """Type ``text`` into the sidebar's search and press Enter; the figure and the link follow.
-    A key press landing while the page redraws the sidebar may be lost: then type it again."""
-    box = page.get_by_placeholder("place, weapon, source, note…")
-    wanted = re.compile(rf"[?&]q={re.escape(quote_plus(text))}(&|$)")
-    for _ in range(attempts):
-        box.fill(text)
-        run_of(page, lambda: box.press("Enter"))
-        try:
-            expect(page).to_have_url(wanted, timeout=5_000)
-        except AssertionError:
-            continue
-        expect(figure(page)).to_have_text(expected)
-        return
-    raise AssertionError(f"searching {text!r} did not reach the link in {attempts} tries")
-
-
-def test_search_reads_case_punctuation_and_both_scripts(
-    page: Page, cyrillic_app: RunningApp
-) -> None:
-    opened(page, cyrillic_app.url)
-    expect(figure(page)).to_have_text("9")
-    search(page, "kn23", "6")  # KN-23, KN-23/24, Hwasong-11 (KN-23)…
-    # Kharkiv's three, and the one written Харків only, whichever script is typed.
-    search(page, KHARKIV, "4")
-    search(page, "Kharkiv", "4")
-    search(page, "saltivskyi", "1")  # the Cyrillic-only record, by its Latin name
-    map_frame(page).wait_for_function(f"({MAP_COUNT})() === 1", timeout=15_000)
-
-
-@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
-def test_layout_at_desktop_and_phone_width(
-    browser: Browser, app: RunningApp, tmp_path: Path, width: int, height: int
-) -> None:
-    context = browser.new_context(viewport={"width": width, "height": height})
-    try:
-        page = context.new_page()
-        opened(page, app.url)
-        page.wait_for_timeout(1_000)
-        shots = tmp_path / "screenshots"
-        shots.mkdir()
-        page.screenshot(path=str(shots / f"monitor-{width}.png"))
-        labels = page.evaluate(FIGURE_LABELS)
-        assert [label["label"] for label in labels] == [
-            "Incidents in view",
-            "Confirmed",
-            "Killed · injured",
-            "UN Panel of Experts",
-            "Since expiry",
-        ]
-        cut = [label["label"] for label in labels if label["scroll"] > label["client"]]
-        assert cut == []  # no label ends in an ellipsis
-        assert page.evaluate(CUT_CONTROLS) == []  # nor a button's or a toggle's
-        rows = {label["top"] for label in labels}
-        placed = page.evaluate(MAP_TOP)
-        if width == 390:
-            assert len(rows) <= 2  # the figures take two rows at most
-            assert placed["top"] < placed["screen"] - 100  # the map shows on the first screen
-        else:
-            assert len(rows) == 1
-            headers = page.evaluate(VISIBLE_HEADERS)
-            assert {"Attribution", "Killed", "Injured"} <= set(headers), headers
-            # An expander opening in one column leaves the other column where it was.
-            table_top = page.evaluate(TOP_IN_PAGE, ".st-key-incident_table")
-            page.get_by_text("Mandate timeline, with sources").click()
-            wait_idle(page)
-            assert page.evaluate(TOP_IN_PAGE, ".st-key-incident_table") == table_top
-            page.screenshot(path=str(shots / f"monitor-{width}-expanded.png"), full_page=True)
-        assert (shots / f"monitor-{width}.png").stat().st_size > 10_000
-    finally:
-        context.close()
