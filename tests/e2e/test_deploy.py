@@ -1,5 +1,7 @@
 """Deployed shapes in Chromium: two app processes on one PostgreSQL, the store going down and
-coming back, and who may change data."""
+coming back, and who may change data with no sign-in configured. (Signing in with the shared
+password in a browser is tests/e2e/test_sign_in_throttle.py's story; the rest of sign-in is
+tests/ui/test_auth.py's.)"""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from tests.conftest import TODAY, pg_database
 from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_idle
 from tests.tcp_proxy import TcpProxy
 
-PASSWORD = "correct horse battery staple"
 UPLOADER = "[data-testid='stFileUploader']"
 UNREACHABLE = "cannot be reached right now"
 
@@ -177,47 +178,11 @@ def test_a_new_asof_link_while_the_store_is_down_shows_the_notice(
 
 
 @pytest.fixture(scope="module")
-def password_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    tmp = tmp_path_factory.mktemp("password")
-    running = start_app(tmp, {"DASHBOARD_UPLOAD_PASSWORD": PASSWORD})
-    yield running
-    stop_app(running)
-
-
-@pytest.fixture(scope="module")
 def open_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     tmp = tmp_path_factory.mktemp("loopback")
     running = start_app(tmp, {"DASHBOARD_UPLOAD_PASSWORD": ""})
     yield running
     stop_app(running)
-
-
-def sign_in(page: Page, password: str) -> None:
-    page.get_by_label("Your name", exact=True).fill("Ana")
-    page.get_by_label("Analyst password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    wait_idle(page)
-
-
-def test_with_a_password_a_viewer_sees_no_upload_control(
-    page: Page, password_app: RunningApp
-) -> None:
-    page.goto(f"{password_app.url}/upload")
-    page.get_by_label("Analyst password").wait_for(timeout=30_000)
-    wait_idle(page)
-    assert page.locator(UPLOADER).count() == 0
-    sign_in(page, "not the password")
-    page.get_by_text("Wrong password.").wait_for(timeout=10_000)
-    assert page.locator(UPLOADER).count() == 0
-
-
-def test_the_password_admits_an_analyst(page: Page, password_app: RunningApp) -> None:
-    page.goto(f"{password_app.url}/upload")
-    page.get_by_label("Analyst password").wait_for(timeout=30_000)
-    sign_in(page, PASSWORD)
-    page.locator(UPLOADER).wait_for(timeout=10_000)
-    assert page.get_by_text("Signed in as Ana.").count() == 1
-    assert page.get_by_label("Analyst password").count() == 0
 
 
 def test_without_sign_in_only_this_machine_may_upload(
