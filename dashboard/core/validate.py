@@ -306,7 +306,7 @@ def check_columns(
 
 def has_text(cells: np.ndarray) -> np.ndarray:
     """Which cells hold more than whitespace."""
-    return np.array([bool(c.strip()) for c in cells], dtype=bool)
+    return np.fromiter(map(bool, map(str.strip, cells.tolist())), bool, len(cells))
 
 
 def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:
