@@ -130,6 +130,7 @@ CALLS: dict[str, Callable[[Store], object]] = {
     ),
     "deliveries": lambda store: store.deliveries("https://hook.example/"),
     "Database.migrate": lambda store: store.db.migrate(),
+    "Database.revision": lambda store: store.db.revision(),
     "Database.exclusive": lambda store: _enter(store.db.exclusive()),
     "Database.read": lambda store: _enter(store.db.read()),
     "Database.write": lambda store: _enter(store.db.write()),

@@ -65,6 +65,8 @@ def change_kinds(new: pd.DataFrame, stored: pd.DataFrame) -> np.ndarray:
 
     Equal rows are "unchanged", so importing the same file twice changes nothing.
     """
+    if stored.empty:  # none stored yet (a file of new incidents): nothing to compare
+        return np.full(len(new), "new", dtype="<U9")
     before = stored.set_index(KEY).reindex(new[KEY].to_numpy())
     exists = new[KEY].isin(stored[KEY]).to_numpy(bool)
     same = exists.copy()

@@ -16,15 +16,17 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, urlparse
 
-import jinja2
 from babel.numbers import get_group_symbol
 from markupsafe import Markup
 
 from dashboard.core.i18n import N_, _, language
 from dashboard.core.records import is_missing
+
+if TYPE_CHECKING:
+    import jinja2
 
 #: What a view shows for a count the source does not give (it is never shown, or summed, as 0).
 NOT_REPORTED = N_("not reported")
@@ -58,17 +60,23 @@ def _escaped(value: object) -> object:
     return value if isinstance(value, Markup) else Markup(html_text(value))
 
 
-_HTML: Final = jinja2.Environment(
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    finalize=_escaped,
-)
+@cache
+def _html() -> jinja2.Environment:
+    """The one Jinja environment, made (and Jinja imported) when a page is first built: the
+    command line's imports never build one."""
+    import jinja2
+
+    return jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        finalize=_escaped,
+    )
 
 
 def html_page(source: str) -> jinja2.Template:
     """The code's own template ``source`` (a constant, never data), compiled to autoescape."""
-    return _HTML.from_string(source)
+    return _html().from_string(source)
 
 
 def html_text(value: object) -> str:

@@ -174,6 +174,12 @@ def _check_column(
     and its value and fault go to every row holding it. ``checked`` says which rows to look at
     (rows rejected while reading are not).
     """
+    if _mostly_distinct(cells):  # ids, addresses, coordinates: every cell read as it is
+        values, found = _read_distinct(column, cells, today, max_cell)
+        for row in sorted(found):
+            if checked[row]:
+                faults.add(row, order, column.name, found[row])
+        return values.reset_index(drop=True)
     codes, distinct = pd.factorize(cells)
     values, found = _read_distinct(column, np.asarray(distinct, dtype=object), today, max_cell)
     if found:
@@ -182,6 +188,18 @@ def _check_column(
         for row in np.flatnonzero(faulty[codes] & checked).tolist():
             faults.add(row, order, column.name, found[int(codes[row])])
     return values.take(codes).reset_index(drop=True)
+
+
+#: Cells of a column looked at to tell whether it repeats its values (see :func:`_mostly_distinct`).
+_SAMPLE = 10_000
+
+
+def _mostly_distinct(cells: np.ndarray) -> bool:
+    """Do the column's first cells hardly repeat (an id, an address, a coordinate)? Then finding
+    its distinct values would cost more than it saves: hashing a million different texts took
+    longer than reading them."""
+    sample = cells[:_SAMPLE].tolist()
+    return len(sample) >= 1000 and len(set(sample)) * 2 > len(sample)
 
 
 def _read_distinct(
@@ -306,7 +324,7 @@ def check_columns(
 
 def has_text(cells: np.ndarray) -> np.ndarray:
     """Which cells hold more than whitespace."""
-    return np.array([bool(c.strip()) for c in cells], dtype=bool)
+    return np.fromiter(map(bool, map(str.strip, cells.tolist())), bool, len(cells))
 
 
 def validate(table: RawTable, today: date, *, max_cell: int = MAX_TEXT_LENGTH) -> ValidationResult:

@@ -10,7 +10,9 @@ order, the same typed valid rows and the same rejected rows.
 from __future__ import annotations
 
 from datetime import date
+from unittest.mock import patch
 
+import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +25,7 @@ from dashboard.core.validate import (
     _SURROGATE,
     _UNSTORABLE,
     RawTable,
+    _mostly_distinct,
     derive_incident_id,
     validate,
 )
@@ -165,6 +168,35 @@ def _cell(column: str) -> st.SearchStrategy[str]:
 def test_column_wise_validation_gives_the_cell_by_cell_result(
     rows: list[tuple[str, ...]], order: list[str]
 ) -> None:
+    _assert_reference_result(rows, order)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(*(_cell(c) for c in TEMPLATE_COLUMNS)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.permutations(TEMPLATE_COLUMNS),
+)
+def test_reading_each_cell_of_a_column_without_repeats_gives_the_same_result(
+    rows: list[tuple[str, ...]], order: list[str]
+) -> None:
+    """A column that hardly repeats (ids, addresses: found in a large file's first cells) is
+    read cell by cell instead of by its distinct values: the same issues and rows."""
+    with patch("dashboard.core.validate._mostly_distinct", return_value=True):
+        _assert_reference_result(rows, order)
+
+
+def test_only_a_large_column_of_mostly_different_values_is_read_cell_by_cell() -> None:
+    ids = np.array([f"BENCH-{i}" for i in range(3000)], dtype=object)
+    assert _mostly_distinct(ids)
+    assert not _mostly_distinct(ids[:999])  # a small file: its distinct values are found
+    assert not _mostly_distinct(np.array(["confirmed", "claimed"] * 1500, dtype=object))
+
+
+def _assert_reference_result(rows: list[tuple[str, ...]], order: list[str]) -> None:
     positions = [TEMPLATE_COLUMNS.index(c) for c in order]
     table = RawTable(
         list(order),
