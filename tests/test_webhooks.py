@@ -9,7 +9,8 @@ import hmac
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -197,6 +198,13 @@ def test_the_configuration_is_checked() -> None:
     assert [t.url for t in both.targets] == ["https://a.example/1", "https://b.example/2"]
 
 
+def run_apart(serve: Callable[[], Awaitable[None]]) -> None:
+    """``anyio.run(serve)`` in a thread of its own: a browser test earlier in this worker leaves
+    Playwright's event loop running in the main thread, where anyio will not start another."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(anyio.run, serve).result()
+
+
 def test_the_server_delivers_in_the_background(store: Store, receiver: Receiver) -> None:
     """What the server's lifespan runs: a poll that posts a batch made meanwhile, the import
     itself never waiting for the receiver."""
@@ -212,7 +220,7 @@ def test_the_server_delivers_in_the_background(store: Store, receiver: Receiver)
                 while not receiver.bodies:
                     await anyio.sleep(0.05)
 
-    anyio.run(serve)
+    run_apart(serve)
     assert [c["incident_id"] for c in receiver.bodies[0]["changes"]] == ["T-1"]
 
 
@@ -221,4 +229,4 @@ def test_no_webhooks_configured_runs_nothing() -> None:
         async with webhooks.delivering(lambda: pytest.fail("no store needed"), None) as found:
             assert found is None
 
-    anyio.run(serve)
+    run_apart(serve)
