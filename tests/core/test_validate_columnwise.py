@@ -156,15 +156,12 @@ def _cell(column: str) -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(AWKWARD.get(column, ["", "text", " x "])), free_text)
 
 
+#: Tables of 1 to 8 rows of awkward cells, in every template column.
+TABLES = st.lists(st.tuples(*(_cell(c) for c in TEMPLATE_COLUMNS)), min_size=1, max_size=8)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.lists(
-        st.tuples(*(_cell(c) for c in TEMPLATE_COLUMNS)),
-        min_size=1,
-        max_size=8,
-    ),
-    st.permutations(TEMPLATE_COLUMNS),
-)
+@given(TABLES, st.permutations(TEMPLATE_COLUMNS))
 def test_column_wise_validation_gives_the_cell_by_cell_result(
     rows: list[tuple[str, ...]], order: list[str]
 ) -> None:
@@ -172,14 +169,7 @@ def test_column_wise_validation_gives_the_cell_by_cell_result(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.lists(
-        st.tuples(*(_cell(c) for c in TEMPLATE_COLUMNS)),
-        min_size=1,
-        max_size=8,
-    ),
-    st.permutations(TEMPLATE_COLUMNS),
-)
+@given(TABLES, st.permutations(TEMPLATE_COLUMNS))
 def test_reading_each_cell_of_a_column_without_repeats_gives_the_same_result(
     rows: list[tuple[str, ...]], order: list[str]
 ) -> None:
