@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
-# Test processes: the suite mostly waits on browsers, servers and databases, so 4 fit 2 cores
-# (see the README's "Test suite time").
+# Test processes: 4 on 2 cores (the suite is bound by CPU: 6 took longer; see the README's
+# "Test suite time").
 JOBS ?= 4
 STAMP := $(VENV)/.installed
 OIDC_DIR := tests/e2e/oidc
