@@ -60,7 +60,8 @@ screen = assemble(
 notes = session.settle(screen)
 shown_evidence = evidence.load(screen.view.asof)
 in_view = screen.in_view
-sidebar.sidebar_filters(session, screen)
+found = sidebar.search_reason(screen)  # said under the search box, and on a phone below
+sidebar.sidebar_filters(session, screen, found)
 evidence.examined_toggle(session)
 sidebar.context_toggle(session, screen)
 
@@ -71,7 +72,7 @@ panels.counting_note(screen)
 urlstate.show_notes(notes)
 panels.empty_notice(screen)
 panels.headline_figures(screen.figures, screen.mandate)
-sidebar.search_found_below_figures(screen)
+sidebar.search_found_below_figures(found)
 if session.view.asof is not None:  # figures of a past moment: say so above them
     panels.data_source(session)
 

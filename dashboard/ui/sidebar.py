@@ -19,13 +19,14 @@ from dashboard.core.view import (
 from dashboard.ui.urlstate import ViewSession
 
 
-def sidebar_filters(session: ViewSession, screen: Screen) -> None:
+def sidebar_filters(session: ViewSession, screen: Screen, found: str | None) -> None:
     """Filter widgets in the sidebar, showing the view's filters; a change sets the view's.
 
     Each widget's container is keyed by its link parameter. The widgets show the view (set
     before they are drawn, so back/forward and "Clear all" show too: see
     :meth:`ViewSession.widget`); a user's change sets that widget's filter alone, through
-    :func:`dashboard.core.view.set_filters`, in the widget's callback.
+    :func:`dashboard.core.view.set_filters`, in the widget's callback. ``found`` is the
+    search's :func:`search_reason`, shown under the search box.
     """
     chosen = session.view.filters
     start = session.date_widget("from", chosen.date_from, end=False)
@@ -50,9 +51,8 @@ def sidebar_filters(session: ViewSession, screen: Screen) -> None:
         placeholder=_("place, weapon, source, note…"),
         **search,
     )
-    why = search_reason(screen)
-    if why:
-        st.sidebar.caption(why)
+    if found:
+        st.sidebar.caption(found)
     dates = _("YYYY-MM-DD, or YYYY-MM for a month")
     typed = _("Enter applies it. The dates run from {low} to {high}.").format(
         low=DATE_MIN, high=DATE_MAX
@@ -111,13 +111,13 @@ def _refusal(session: ViewSession, name: str) -> None:
         st.sidebar.error(md_escape(_("Not applied: {reason}").format(reason=why)))
 
 
-def search_found_below_figures(screen: Screen) -> None:
-    """The search's "Found in" line again, under the headline figures, for a phone: there the
-    sidebar closes once the search is sent, and the figures are what the analyst sees next.
-    (The page's style sheet shows it on a phone only; see :mod:`dashboard.ui.layout`.)"""
-    why = search_reason(screen)
-    if why:
-        st.container(key="search_found").caption(why)
+def search_found_below_figures(found: str | None) -> None:
+    """The search's "Found in" line (:func:`search_reason`) again, under the headline figures,
+    for a phone: there the sidebar closes once the search is sent, and the figures are what the
+    analyst sees next. (The page's style sheet shows it on a phone only; see
+    :mod:`dashboard.ui.layout`.)"""
+    if found:
+        st.container(key="search_found").caption(found)
 
 
 def search_reason(screen: Screen) -> str | None:
