@@ -476,7 +476,7 @@ def test_a_new_analysts_first_five_minutes_need_no_scrolling(
     since.press("Enter")
     expect(page).to_have_url(re.compile(r"[?&]from=2025-06-01(&|$)"), timeout=30_000)
     wait_idle(page)
-    if phone:  # the sidebar covers the page until closed (a text field leaves it open)
+    if phone:  # the sidebar may still cover the page: close it
         close_sidebar(page)
     empty = page.locator(".st-key-empty_view")
     expect(empty).to_be_visible(timeout=30_000)
