@@ -35,10 +35,10 @@ import importlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import anyio
 import streamlit as st
@@ -48,6 +48,7 @@ from starlette.responses import Response
 
 from dashboard import api, settings
 from dashboard.api import views
+from dashboard.api.endpoints import ASGIApp, Message, Receive, Scope, Send, buffered
 from dashboard.assets import PAYLOAD_NAME, keep_payload_file
 from dashboard.core.errors import StoreUnavailableError
 from dashboard.core.mapassets import PAYLOAD_FOLDER
@@ -55,12 +56,6 @@ from dashboard.feeds import routes as feeds
 from dashboard.feeds import webhooks
 from dashboard.previews import routes as previews
 from dashboard.store import Store, default_url
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Any]
-Send = Callable[[Message], Any]
-ASGIApp = Callable[[Scope, Receive, Send], Any]
 
 #: Modules every page run imports: the libraries and the dashboard's own, but not
 #: streamlit-folium (nor the map module that imports it), which registers its component with
@@ -174,18 +169,9 @@ class CompressedStatic:
         if not self._applies(scope):
             await self.app(scope, receive, send)
             return
-        start: Message = {}
-        body: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                body.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await self._send(start, b"".join(body), send)
-
-        await self.app(scope, receive, capture)
+        await buffered(
+            self.app, scope, receive, send, lambda start, body: self._send(start, body, send)
+        )
 
     @staticmethod
     def _applies(scope: Scope) -> bool:

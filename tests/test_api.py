@@ -25,9 +25,9 @@ from dashboard.core.evidence import annotate
 from dashboard.core.mandate import load_events
 from dashboard.core.monitor import Screen, assemble
 from dashboard.core.records import frame_records
-from dashboard.imports import MANDATE_EVENTS, open_store
+from dashboard.imports import MANDATE_EVENTS
 from dashboard.store import BatchMeta, Store
-from tests.conftest import TODAY
+from tests.ui.conftest import page_store
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 API = "/api/v1"
@@ -49,16 +49,8 @@ LINKS = (
 def store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     """A fresh store (SQLite, PostgreSQL), seeded with the shipped incidents, that the page and
     the API read."""
-    url = db_url
-    monkeypatch.setenv("DASHBOARD_DB_URL", url)
-    monkeypatch.setenv("DASHBOARD_TILES", "none")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    opened = open_store(url, today=TODAY)
-    yield opened
-    opened.dispose()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with page_store(db_url, monkeypatch) as opened:
+        yield opened
 
 
 @pytest.fixture

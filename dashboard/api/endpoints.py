@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -35,6 +35,38 @@ from dashboard.core.text import neutralise
 from dashboard.core.view import View
 
 LOG = logging.getLogger("dashboard.api")
+
+#: ASGI's shapes, as the server's middlewares use them.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Any]
+Send = Callable[[Message], Any]
+ASGIApp = Callable[[Scope, Receive, Send], Any]
+#: What a buffering middleware does with a whole response: its start message and its body.
+Finish = Callable[[Message, bytes], Awaitable[None]]
+
+
+async def buffered(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, finish: Finish
+) -> None:
+    """Run ``app`` and hand its whole response (the start message and the joined body) to
+    ``finish``, which sends it on; any other message goes straight to ``send``."""
+    start: Message = {}
+    body: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            body.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await finish(start, b"".join(body))
+        else:
+            await send(message)
+
+    await app(scope, receive, capture)
+
+
 #: Where the API lives, under the app's base path.
 PREFIX: Final = "/api/v1"
 #: What a single incident and the status accept besides the common parameters.

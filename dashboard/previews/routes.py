@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, MutableMapping
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import anyio
 from starlette.datastructures import MutableHeaders
@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
 from dashboard.api import endpoints, views
+from dashboard.api.endpoints import ASGIApp, Message, Receive, Scope, Send
 from dashboard.core import i18n, links
 from dashboard.core.i18n import _
 from dashboard.core.monitor import Screen, assemble
@@ -34,12 +35,6 @@ from dashboard.core.view import View
 from dashboard.feeds.routes import GUARD, base_path
 from dashboard.previews.card import card
 from dashboard.previews.image import HEIGHT, WIDTH, render
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Any]
-Send = Callable[[Message], Any]
-ASGIApp = Callable[[Scope, Receive, Send], Any]
 
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
@@ -170,20 +165,13 @@ class OpenGraph:
             return
         plain = [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]
         inner = {**scope, "headers": plain}
-        start: Message = {}
-        body: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                body.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await self._send(Request(scope), start, b"".join(body), send)
-            else:
-                await send(message)
-
-        await self.app(inner, receive, capture)
+        await endpoints.buffered(
+            self.app,
+            inner,
+            receive,
+            send,
+            lambda start, body: self._send(Request(scope), start, body, send),
+        )
 
     @staticmethod
     def _not_page(path: str) -> bool:

@@ -116,6 +116,15 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 
 @pytest.fixture(scope="session")
+def offline_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The dashboard with its shipped data and no tile server (nothing outside the app is
+    fetched), on a store of its own, shared by the browser tests that only read it."""
+    running = start_app(tmp_path_factory.mktemp("offline"), env={"DASHBOARD_TILES": "none"})
+    yield running
+    stop_app(running)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")

@@ -87,14 +87,6 @@ VISIBLE_HEADERS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def attention_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """The shipped data with no tile server."""
-    running = start_app(tmp_path_factory.mktemp("attention"), env={"DASHBOARD_TILES": "none"})
-    yield running
-    stop_app(running)
-
-
 @pytest.fixture(params=sorted(SIZES))
 def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     """A page at a desk's or a phone's size (a phone with touch and a mobile viewport)."""
@@ -133,10 +125,10 @@ def map_top(page: Page) -> float:
 
 
 def test_a_real_click_on_a_marker_below_the_fold_selects_it_and_the_page_stays(
-    attention_app: RunningApp, sized: Page, tmp_path: Path
+    offline_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
     page = sized
-    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    frame = settled(page, offline_app.url + "/?lat=50.017&lon=36.217&zoom=13")
     height = (page.viewport_size or {"height": 0})["height"]
     spot = where(page, frame, KHARKIV)
     # Bring the marker 120 px above the window's bottom edge: the map's frame (560 px high, the
@@ -161,10 +153,10 @@ def test_a_real_click_on_a_marker_below_the_fold_selects_it_and_the_page_stays(
 
 
 def test_markers_sharing_a_place_spread_apart_and_each_can_be_selected(
-    attention_app: RunningApp, sized: Page, tmp_path: Path
+    offline_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
     page = sized
-    frame = settled(page, attention_app.url + "/?lat=49.9925&lon=36.2311&zoom=16")
+    frame = settled(page, offline_app.url + "/?lat=49.9925&lon=36.2311&zoom=16")
     page.locator("iframe[title*='st_folium']").scroll_into_view_if_needed()
     bubble = frame.locator(".incident-cluster", has_text=re.compile(r"^2$"))
     bubble.click()
@@ -195,10 +187,10 @@ def test_markers_sharing_a_place_spread_apart_and_each_can_be_selected(
 
 
 def test_a_region_precision_incident_shows_its_whole_circle(
-    attention_app: RunningApp, sized: Page, tmp_path: Path
+    offline_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
     page = sized
-    frame = settled(page, attention_app.url + f"/?incident={SHARED[1]}")
+    frame = settled(page, offline_app.url + f"/?incident={SHARED[1]}")
     frame.wait_for_function(
         f"() => ({LAYER})._map && L.IncidentLayer.instances.some(l => l._drawn.some("
         "c => c.options.circleIndex !== undefined && c.getBounds))",
@@ -224,10 +216,10 @@ def test_a_region_precision_incident_shows_its_whole_circle(
 
 
 def test_a_popup_at_the_oblast_zoom_is_never_cut(
-    attention_app: RunningApp, sized: Page, tmp_path: Path
+    offline_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
     page = sized
-    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=11")
+    frame = settled(page, offline_app.url + "/?lat=50.017&lon=36.217&zoom=11")
     page.locator("iframe[title*='st_folium']").scroll_into_view_if_needed()
     frame.evaluate(
         f"""async (id) => {{
@@ -258,11 +250,11 @@ def test_a_popup_at_the_oblast_zoom_is_never_cut(
 
 
 def test_a_marker_click_opens_the_record_in_view_and_close_returns_the_map(
-    attention_app: RunningApp, sized: Page, tmp_path: Path
+    offline_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
     page = sized
     height = (page.viewport_size or {"height": 0})["height"]
-    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    frame = settled(page, offline_app.url + "/?lat=50.017&lon=36.217&zoom=13")
     before = frame.evaluate(
         f"() => {{ const m = ({LAYER})._map; return [m.getCenter(), m.getZoom()]; }}"
     )
@@ -302,7 +294,7 @@ def test_a_marker_click_opens_the_record_in_view_and_close_returns_the_map(
 
 
 def test_the_first_screen_shows_the_figures_and_the_map_and_the_table_the_casualties(
-    attention_app: RunningApp, sized: Page, tmp_path: Path
+    offline_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
     """The figures whole (no label cut short, in one row on a desk, two at most on a phone)
     and a third of the map on the first screen; no control's label cut; the table's first
@@ -311,7 +303,7 @@ def test_the_first_screen_shows_the_figures_and_the_map_and_the_table_the_casual
     page = sized
     size = page.viewport_size or {"width": 0, "height": 0}
     phone = size["width"] <= 640
-    settled(page, attention_app.url)
+    settled(page, offline_app.url)
     figures = page.locator(".st-key-headline_figures").bounding_box()
     assert figures is not None
     assert figures["y"] + figures["height"] <= size["height"], figures
@@ -442,14 +434,14 @@ def search_for(page: Page, text: str) -> None:
 
 
 def test_a_new_analysts_first_five_minutes_need_no_scrolling(
-    attention_app: RunningApp, sized: Page, tmp_path: Path
+    offline_app: RunningApp, sized: Page, tmp_path: Path
 ) -> None:
     """Open, click a marker, read its record and sources, search, filter to nothing (a month
     typed into "From", applied on Enter), open the briefing: each time, what the click brought
     is in the window, unscrolled (the briefing button is under the map: the page stays put
     while it downloads)."""
     page = sized
-    frame = settled(page, attention_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    frame = settled(page, offline_app.url + "/?lat=50.017&lon=36.217&zoom=13")
     spot = where(page, frame, KHARKIV)
     page.mouse.click(spot["x"], spot["y"])
     record = page.locator(".st-key-incident_record")

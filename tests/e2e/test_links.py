@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
-import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from dashboard.core.schema import PRECISION_RADIUS_M
@@ -53,14 +52,6 @@ def selected_zoom(incident: str) -> int:
     shipped = pd.read_csv(SHIPPED_INCIDENTS).set_index("incident_id")
     row = shipped.loc[incident]
     return circle_zoom(float(row["latitude"]), PRECISION_RADIUS_M[int(row["geo_precision"])])
-
-
-@pytest.fixture(scope="module")
-def offline_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """The app with no tile server (nothing outside the app is fetched)."""
-    running = start_app(tmp_path_factory.mktemp("links"), env={"DASHBOARD_TILES": "none"})
-    yield running
-    stop_app(running)
 
 
 def query(url: str) -> dict[str, list[str]]:

@@ -6,10 +6,8 @@ stay inside the map, the heat map has its own legend, and a phone's map folds it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from dashboard.core.evidence import annotate
@@ -20,8 +18,6 @@ from tests.e2e.conftest import (
     map_frame,
     map_still,
     settled_map,
-    start_app,
-    stop_app,
     wait_idle,
     watch_runs,
 )
@@ -68,14 +64,6 @@ RECTS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def story_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """The shipped data with no tile server."""
-    running = start_app(tmp_path_factory.mktemp("story"), env={"DASHBOARD_TILES": "none"})
-    yield running
-    stop_app(running)
-
-
 def settled(page: Page, url: str) -> Frame:
     """Open ``url`` and wait until the map has drawn its incidents and reported its view."""
     page.goto(url)
@@ -113,8 +101,10 @@ def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
-def test_a_marker_click_selects_its_incident_everywhere(story_app: RunningApp, page: Page) -> None:
-    frame = settled(page, story_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+def test_a_marker_click_selects_its_incident_everywhere(
+    offline_app: RunningApp, page: Page
+) -> None:
+    frame = settled(page, offline_app.url + "/?lat=50.017&lon=36.217&zoom=13")
     before = marker(page, frame, KHARKIV)
     assert before["point"]
     assert not before["ringed"]
@@ -141,8 +131,8 @@ def test_a_marker_click_selects_its_incident_everywhere(story_app: RunningApp, p
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-def test_a_cluster_click_selects_nothing(story_app: RunningApp, page: Page) -> None:
-    frame = settled(page, story_app.url)
+def test_a_cluster_click_selects_nothing(offline_app: RunningApp, page: Page) -> None:
+    frame = settled(page, offline_app.url)
     bubble = frame.locator(".incident-cluster").first
     zoom = frame.evaluate(f"() => ({LAYER})._map.getZoom()")
     bubble.click()
@@ -157,8 +147,8 @@ def test_a_cluster_click_selects_nothing(story_app: RunningApp, page: Page) -> N
     assert page.locator(".st-key-incident_record").count() == 0
 
 
-def test_a_table_selection_rings_the_marker(story_app: RunningApp, page: Page) -> None:
-    frame = settled(page, story_app.url + f"/?incident={KYIV}")
+def test_a_table_selection_rings_the_marker(offline_app: RunningApp, page: Page) -> None:
+    frame = settled(page, offline_app.url + f"/?incident={KYIV}")
     frame.wait_for_function(f"() => ({LAYER})._drawn.some(l => l.options.selectedRing)")
     shown = marker(page, frame, KYIV)
     assert shown["ringed"]
@@ -167,9 +157,9 @@ def test_a_table_selection_rings_the_marker(story_app: RunningApp, page: Page) -
 
 
 def test_an_examined_incident_has_its_mark_and_its_popup_counts_sources(
-    story_app: RunningApp, page: Page
+    offline_app: RunningApp, page: Page
 ) -> None:
-    store = open_store(story_app.db_url, today=TODAY)
+    store = open_store(offline_app.db_url, today=TODAY)
     try:
         annotated = annotate(store.incidents(), store.evidence()).set_index("incident_id")
     finally:
@@ -177,7 +167,7 @@ def test_an_examined_incident_has_its_mark_and_its_popup_counts_sources(
     assert annotated.loc[KHARKIV, "examined"]
     sources = int(annotated.loc[KHARKIV, "source_count"])
     assert sources > 1
-    frame = settled(page, story_app.url + "/?lat=50.017&lon=36.217&zoom=13")
+    frame = settled(page, offline_app.url + "/?lat=50.017&lon=36.217&zoom=13")
     kharkiv = marker(page, frame, KHARKIV)
     assert kharkiv["mark"]
     mark = frame.locator(".leaflet-marker-icon.incident-examined").first.bounding_box()
@@ -198,17 +188,17 @@ def test_an_examined_incident_has_its_mark_and_its_popup_counts_sources(
     expect(legend).to_contain_text("Debris examined")
 
 
-def test_the_map_fits_a_filtered_kyiv_view(story_app: RunningApp, page: Page) -> None:
-    frame = settled(page, story_app.url + "/?district=Solomianskyi")
+def test_the_map_fits_a_filtered_kyiv_view(offline_app: RunningApp, page: Page) -> None:
+    frame = settled(page, offline_app.url + "/?district=Solomianskyi")
     kyiv = marker(page, frame, KYIV)
     assert kyiv["inView"]
     assert frame.evaluate(f"() => ({LAYER}).size()") == 1
     assert "The 1 incident in view is on the map." in page.inner_text("body")
 
 
-def test_popups_and_tooltips_stay_inside_the_map(story_app: RunningApp, page: Page) -> None:
+def test_popups_and_tooltips_stay_inside_the_map(offline_app: RunningApp, page: Page) -> None:
     # Selected already, so that the click below only opens the popup (no new view).
-    frame = settled(page, story_app.url + f"/?incident={KHARKIV}")
+    frame = settled(page, offline_app.url + f"/?incident={KHARKIV}")
     # Move the marker just below the layer control (top right), where its popup, opening
     # upwards, would reach under the control, and its tooltip past the map's right edge.
     frame.evaluate(
@@ -247,23 +237,23 @@ def test_popups_and_tooltips_stay_inside_the_map(story_app: RunningApp, page: Pa
     assert not any(overlaps(title, c) for c in rects["controls"]), rects
 
 
-def test_the_heat_map_has_its_own_legend(story_app: RunningApp, page: Page) -> None:
-    frame = settled(page, story_app.url + "/?layer=heat")
+def test_the_heat_map_has_its_own_legend(offline_app: RunningApp, page: Page) -> None:
+    frame = settled(page, offline_app.url + "/?layer=heat")
     expect(frame.locator(".legend-heat")).to_be_visible()
     expect(frame.locator(".legend-heat")).to_contain_text("incidents per area")
     expect(frame.locator(".legend-status")).to_be_hidden()
-    markers = settled(page, story_app.url)
+    markers = settled(page, offline_app.url)
     expect(markers.locator(".legend-status")).to_be_visible()
     expect(markers.locator(".legend-heat")).to_be_hidden()
 
 
 def test_a_phone_folds_the_layer_control_and_the_legend(
-    story_app: RunningApp, browser: Browser
+    offline_app: RunningApp, browser: Browser
 ) -> None:
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
         page = watch_runs(phone.new_page())
-        frame = settled(page, story_app.url)
+        frame = settled(page, offline_app.url)
         assert frame.locator(".leaflet-control-layers").count() == 1
         assert frame.locator(".leaflet-control-layers-expanded").count() == 0
         body = frame.locator(".incident-legend-body")
