@@ -161,6 +161,10 @@ def test_markers_sharing_a_place_spread_apart_and_each_can_be_selected(
     bubble = frame.locator(".incident-cluster", has_text=re.compile(r"^2$"))
     bubble.click()
     frame.wait_for_function(f"() => ({LAYER})._map.getZoom() === ({LAYER})._map.getMaxZoom()")
+    # The map reports its new zoom, and the run that follows may move the page under the map:
+    # measure where the markers are once it has finished.
+    expect(page).to_have_url(re.compile(r"[?&]zoom=18(&|$)"), timeout=30_000)
+    wait_idle(page)
     frame.wait_for_function(
         f"() => ({LAYER})._drawn.filter(l => l.options.spreadLeg).length === 2", timeout=30_000
     )
@@ -485,7 +489,7 @@ def test_a_new_analysts_first_five_minutes_need_no_scrolling(
     briefing = page.get_by_role("button", name="Download briefing")
     briefing.scroll_into_view_if_needed()
     before = briefing.bounding_box()
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:  # the server writes it on the click
         briefing.click()
     assert in_window(page, briefing)
     assert briefing.bounding_box() == before
