@@ -1,7 +1,8 @@
 """The map and the page tell one story, in Chromium with no internet: a marker click selects its
-incident (record, table row, URL), the selection is ringed on the map, examined incidents carry
-their mark and popups their source count, the map fits a filtered Kyiv view, popups and tooltips
-stay inside the map, the heat map has its own legend, and a phone's map folds its controls."""
+incident (record, table row, URL), the selection is ringed on the map (a link's too), examined
+incidents carry their mark and popups their source count, the map fits a filtered Kyiv view,
+popups and tooltips stay inside the map, the heat map has its own legend, and a phone's map
+folds its controls."""
 
 from __future__ import annotations
 
@@ -104,10 +105,31 @@ def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
 def test_a_marker_click_selects_its_incident_everywhere(
     offline_app: RunningApp, page: Page
 ) -> None:
+    """An examined incident's marker carries its mark; a click selects it (record, table row,
+    URL, a ring that stays through a pan) and its popup counts its sources."""
+    store = open_store(offline_app.db_url, today=TODAY)
+    try:
+        annotated = annotate(store.incidents(), store.evidence()).set_index("incident_id")
+    finally:
+        store.dispose()
+    assert annotated.loc[KHARKIV, "examined"]
+    sources = int(annotated.loc[KHARKIV, "source_count"])
+    assert sources > 1
     frame = settled(page, offline_app.url + "/?lat=50.017&lon=36.217&zoom=13")
     before = marker(page, frame, KHARKIV)
     assert before["point"]
     assert not before["ringed"]
+    assert before["mark"]
+    mark = frame.locator(".leaflet-marker-icon.incident-examined").first.bounding_box()
+    assert mark is not None
+    # The mark sits at the marker's upper right, visibly (boxes are in the page's pixels).
+    dx = mark["x"] + mark["width"] / 2 - before["x"]
+    dy = mark["y"] + mark["height"] / 2 - before["y"]
+    assert 0 < dx < 16, dx
+    assert -16 < dy < 0, dy
+    # An incident no one examined has none.
+    assert not annotated.loc["UA-KHA-20240106", "examined"]
+    assert not frame.evaluate(MARKER, "UA-KHA-20240106")["mark"]
     page.mouse.click(before["x"], before["y"])
     expect(page).to_have_url(re.compile(rf"[?&]incident={KHARKIV}(&|$)"), timeout=20_000)
     wait_idle(page)
@@ -125,6 +147,12 @@ def test_a_marker_click_selects_its_incident_everywhere(
     assert after["ringed"]
     assert after["point"]
     assert after["inView"]
+    # Its popup counts its sources and says its debris was examined, as the legend explains.
+    page.mouse.click(after["x"], after["y"])
+    popup = frame.locator(".incident-popup")
+    expect(popup).to_contain_text(f"Sources: {sources}")
+    expect(popup).to_contain_text("Debris: examined")
+    expect(frame.locator(".incident-legend")).to_contain_text("Debris examined")
     # The ring stays through a pan.
     frame.evaluate(f"() => ({LAYER})._map.panBy([40, 30], {{animate: false}})")
     assert marker(page, frame, KHARKIV)["ringed"]
@@ -133,6 +161,9 @@ def test_a_marker_click_selects_its_incident_everywhere(
 
 def test_a_cluster_click_selects_nothing(offline_app: RunningApp, page: Page) -> None:
     frame = settled(page, offline_app.url)
+    # The markers' legend, not the heat map's (see the next test).
+    expect(frame.locator(".legend-status")).to_be_visible()
+    expect(frame.locator(".legend-heat")).to_be_hidden()
     bubble = frame.locator(".incident-cluster").first
     zoom = frame.evaluate(f"() => ({LAYER})._map.getZoom()")
     bubble.click()
@@ -147,47 +178,6 @@ def test_a_cluster_click_selects_nothing(offline_app: RunningApp, page: Page) ->
     assert page.locator(".st-key-incident_record").count() == 0
 
 
-def test_a_table_selection_rings_the_marker(offline_app: RunningApp, page: Page) -> None:
-    frame = settled(page, offline_app.url + f"/?incident={KYIV}")
-    frame.wait_for_function(f"() => ({LAYER})._drawn.some(l => l.options.selectedRing)")
-    shown = marker(page, frame, KYIV)
-    assert shown["ringed"]
-    assert shown["inView"]
-    assert shown["selected"] == shown["row"]
-
-
-def test_an_examined_incident_has_its_mark_and_its_popup_counts_sources(
-    offline_app: RunningApp, page: Page
-) -> None:
-    store = open_store(offline_app.db_url, today=TODAY)
-    try:
-        annotated = annotate(store.incidents(), store.evidence()).set_index("incident_id")
-    finally:
-        store.dispose()
-    assert annotated.loc[KHARKIV, "examined"]
-    sources = int(annotated.loc[KHARKIV, "source_count"])
-    assert sources > 1
-    frame = settled(page, offline_app.url + "/?lat=50.017&lon=36.217&zoom=13")
-    kharkiv = marker(page, frame, KHARKIV)
-    assert kharkiv["mark"]
-    mark = frame.locator(".leaflet-marker-icon.incident-examined").first.bounding_box()
-    assert mark is not None
-    # The mark sits at the marker's upper right, visibly (boxes are in the page's pixels).
-    dx = mark["x"] + mark["width"] / 2 - kharkiv["x"]
-    dy = mark["y"] + mark["height"] / 2 - kharkiv["y"]
-    assert 0 < dx < 16, dx
-    assert -16 < dy < 0, dy
-    # An incident no one examined has none.
-    assert not annotated.loc["UA-KHA-20240106", "examined"]
-    assert not frame.evaluate(MARKER, "UA-KHA-20240106")["mark"]
-    page.mouse.click(kharkiv["x"], kharkiv["y"])
-    popup = frame.locator(".incident-popup")
-    expect(popup).to_contain_text(f"Sources: {sources}")
-    expect(popup).to_contain_text("Debris: examined")
-    legend = frame.locator(".incident-legend")
-    expect(legend).to_contain_text("Debris examined")
-
-
 def test_the_map_fits_a_filtered_kyiv_view(offline_app: RunningApp, page: Page) -> None:
     frame = settled(page, offline_app.url + "/?district=Solomianskyi")
     kyiv = marker(page, frame, KYIV)
@@ -197,8 +187,14 @@ def test_the_map_fits_a_filtered_kyiv_view(offline_app: RunningApp, page: Page) 
 
 
 def test_popups_and_tooltips_stay_inside_the_map(offline_app: RunningApp, page: Page) -> None:
-    # Selected already, so that the click below only opens the popup (no new view).
+    # Selected already (by the link), so that the click below only opens the popup (no new
+    # view); the map rings the selection from the start.
     frame = settled(page, offline_app.url + f"/?incident={KHARKIV}")
+    frame.wait_for_function(f"() => ({LAYER})._drawn.some(l => l.options.selectedRing)")
+    shown = marker(page, frame, KHARKIV)
+    assert shown["ringed"]
+    assert shown["inView"]
+    assert shown["selected"] == shown["row"]
     # Move the marker just below the layer control (top right), where its popup, opening
     # upwards, would reach under the control, and its tooltip past the map's right edge.
     frame.evaluate(
@@ -242,9 +238,6 @@ def test_the_heat_map_has_its_own_legend(offline_app: RunningApp, page: Page) ->
     expect(frame.locator(".legend-heat")).to_be_visible()
     expect(frame.locator(".legend-heat")).to_contain_text("incidents per area")
     expect(frame.locator(".legend-status")).to_be_hidden()
-    markers = settled(page, offline_app.url)
-    expect(markers.locator(".legend-status")).to_be_visible()
-    expect(markers.locator(".legend-heat")).to_be_hidden()
 
 
 def test_a_phone_folds_the_layer_control_and_the_legend(
