@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 
 from dashboard.imports import open_store
 from dashboard.store import Store
@@ -23,6 +24,12 @@ PG_ADMIN_URL = os.environ.get(
     "DASHBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = bool(os.environ.get("CI"))
+
+# Property tests: Hypothesis's 100 examples each in the suite, with no time limit per example (a
+# loaded machine is slow, not wrong); HYPOTHESIS_PROFILE=deep tries 2,000 each.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", settings.get_profile("suite"), max_examples=2_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def unavailable(reason: str) -> None:
@@ -37,10 +44,10 @@ FILE_SECONDS = "dashboard/file-seconds"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Under ``-n``, with each file's seconds recorded by the last whole run, hand out the
-    longest files first (see below) rather than pytest-xdist's default, the files with the most
-    tests first: that one puts the browser files (a few long tests each) last."""
-    if hasattr(config.option, "loadscopereorder") and _recorded_seconds(config):
+    """Under ``-n``, hand out the files in the order set below rather than pytest-xdist's
+    default, the files with the most tests first: that one puts the browser files (a few long
+    tests each) last, where one runs alone while the other processes wait."""
+    if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
 
 
@@ -53,8 +60,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark what each test needs, so ``-m e2e`` and ``-m postgres`` select by it: browser tests
     by their folder, PostgreSQL ones by the fixtures they use (``db_url`` is on both kinds).
 
-    Then, if the last whole run recorded each file's seconds, put the longest files first, so
-    that under ``-n`` (``--dist loadfile``) no long file starts last and runs alone."""
+    Then put the longest files first, so that under ``-n`` (``--dist loadfile``) no long file
+    starts last and runs alone: by each file's seconds if the last whole run recorded them,
+    else the files holding browser tests first (a fresh clone, as in CI, has no record)."""
     e2e = Path(__file__).parent / "e2e"
     for item in items:
         if e2e in Path(item.path).parents:
@@ -64,8 +72,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if on_postgres or {"pg_url", "pg_seeded_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
     seconds = _recorded_seconds(config)
-    if seconds:  # stable: each file's tests keep their order
-        items.sort(key=lambda item: seconds.get(_file_of(item.nodeid), 0.0), reverse=True)
+    if not seconds:
+        browser_files = {_file_of(i.nodeid) for i in items if i.get_closest_marker("e2e")}
+        seconds = dict.fromkeys(browser_files, 1.0)
+    # Stable: each file's tests keep their order.
+    items.sort(key=lambda item: seconds.get(_file_of(item.nodeid), 0.0), reverse=True)
 
 
 def _file_of(nodeid: str) -> str:

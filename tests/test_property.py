@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.core.csvio import Limits
@@ -35,13 +35,11 @@ def assert_is_a_report(prepared: Report, data: bytes) -> None:
     assert result.valid["incident_id"].is_unique
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2_000))
 def test_any_bytes_give_a_report(data: bytes) -> None:
     assert_is_a_report(prepare(data, "random.bin", TODAY, limits=LIMITS), data)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.dictionaries(st.sampled_from(TEMPLATE_COLUMNS), st.one_of(cells, tricky), max_size=8),

@@ -14,7 +14,7 @@ from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.core.cells import CellError, date_precision
@@ -160,7 +160,6 @@ def _cell(column: str) -> st.SearchStrategy[str]:
 TABLES = st.lists(st.tuples(*(_cell(c) for c in TEMPLATE_COLUMNS)), min_size=1, max_size=8)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TABLES, st.permutations(TEMPLATE_COLUMNS))
 def test_column_wise_validation_gives_the_cell_by_cell_result(
     rows: list[tuple[str, ...]], order: list[str]
@@ -168,7 +167,6 @@ def test_column_wise_validation_gives_the_cell_by_cell_result(
     _assert_reference_result(rows, order)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TABLES, st.permutations(TEMPLATE_COLUMNS))
 def test_reading_each_cell_of_a_column_without_repeats_gives_the_same_result(
     rows: list[tuple[str, ...]], order: list[str]
