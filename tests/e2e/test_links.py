@@ -94,7 +94,9 @@ def record_text(page: Page) -> str:
     return page.locator(".st-key-incident_record").inner_text()
 
 
-def test_a_link_opens_exactly_that_view(offline_app: RunningApp, page: Page) -> None:
+def test_a_link_opens_exactly_that_view_and_its_briefing_opens_offline_with_its_map(
+    offline_app: RunningApp, page: Page, browser: Browser, tmp_path: Path
+) -> None:
     page.goto(offline_app.url + LINK)
     wait_idle(page)
     _, state = settled_map(page)
@@ -106,6 +108,37 @@ def test_a_link_opens_exactly_that_view(offline_app: RunningApp, page: Page) -> 
     assert (round(state["lat"], 3), round(state["lon"], 3)) == (50.43, 30.47)
     assert "link asked for" not in page.inner_text("body")
     assert page.errors == []  # type: ignore[attr-defined]
+
+    # The view's briefing, saved and opened with the network off, draws the same view's map.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download briefing").click()
+    path = tmp_path / "briefing.html"
+    download.value.save_as(path)
+
+    reader = browser.new_context(offline=True, viewport={"width": 1300, "height": 1000})
+    try:
+        opened = reader.new_page()
+        errors: list[str] = []
+        opened.on("pageerror", lambda exc: errors.append(str(exc)))
+        requests: list[str] = []
+        opened.on("request", lambda r: requests.append(r.url))
+        opened.goto(path.as_uri())
+        opened.wait_for_load_state("load")
+        frame = next(f for f in opened.frames if f != opened.main_frame)
+        frame.wait_for_selector(".leaflet-container", timeout=15_000)
+        state = frame.evaluate(MAP_STATE)
+        assert state["ids"] == IN_VIEW
+        assert state["zoom"] == KYIV_ZOOM
+        assert frame.locator(".incident-legend").count() == 1
+        assert frame.locator(".leaflet-control-fullscreen, .leaflet-control-zoom").count() >= 1
+        text = opened.inner_text("body")
+        assert "Incidents (3)" in text
+        assert "Attribution status: preliminary, confirmed" in text
+        assert LINK.split("?")[1] in opened.locator("#view-link a").get_attribute("href")
+        assert errors == []
+        assert [r for r in requests if not r.startswith(("file:", "data:", "about:"))] == []
+    finally:
+        reader.close()
 
 
 def test_a_copied_link_shows_the_same_view_in_a_new_session(
@@ -157,43 +190,6 @@ def test_junk_parameters_are_named_and_harmless(offline_app: RunningApp, page: P
     assert page.errors == []  # type: ignore[attr-defined]
     assert "incident=" not in page.url
     assert "script" not in page.url
-
-
-def test_the_briefing_opens_offline_with_its_map(
-    offline_app: RunningApp, page: Page, browser: Browser, tmp_path: Path
-) -> None:
-    page.goto(offline_app.url + LINK)
-    wait_idle(page)
-    settled_map(page)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download briefing").click()
-    path = tmp_path / "briefing.html"
-    download.value.save_as(path)
-
-    reader = browser.new_context(offline=True, viewport={"width": 1300, "height": 1000})
-    try:
-        opened = reader.new_page()
-        errors: list[str] = []
-        opened.on("pageerror", lambda exc: errors.append(str(exc)))
-        requests: list[str] = []
-        opened.on("request", lambda r: requests.append(r.url))
-        opened.goto(path.as_uri())
-        opened.wait_for_load_state("load")
-        frame = next(f for f in opened.frames if f != opened.main_frame)
-        frame.wait_for_selector(".leaflet-container", timeout=15_000)
-        state = frame.evaluate(MAP_STATE)
-        assert state["ids"] == IN_VIEW
-        assert state["zoom"] == KYIV_ZOOM
-        assert frame.locator(".incident-legend").count() == 1
-        assert frame.locator(".leaflet-control-fullscreen, .leaflet-control-zoom").count() >= 1
-        text = opened.inner_text("body")
-        assert "Incidents (3)" in text
-        assert "Attribution status: preliminary, confirmed" in text
-        assert LINK.split("?")[1] in opened.locator("#view-link a").get_attribute("href")
-        assert errors == []
-        assert [r for r in requests if not r.startswith(("file:", "data:", "about:"))] == []
-    finally:
-        reader.close()
 
 
 def test_the_link_keeps_the_base_path(browser: Browser, tmp_path: Path) -> None:
