@@ -3,10 +3,10 @@ a real mouse click on a marker with the map partly below the window's edge selec
 page does not move; markers sharing a place spread apart at the deepest zoom, each reachable;
 selecting a region-precision incident shows its whole uncertainty circle; a popup opened at the
 oblast's zoom is never cut by the map's edge or its controls; a marker click opens the record in
-view, and Close brings the map back; the first screen holds the figures and the map, the table
-the casualties; a context incident opens from its marker, its long place whole; and a new
-analyst's first five minutes need no scrolling. Screenshots of each are kept in the test's tmp
-folder."""
+view, Close brings the map back, and the marker opens it again; the first screen holds the
+figures and the map, the table the casualties; a context incident opens from its marker, its
+long place whole; and a new analyst's first five minutes need no scrolling. Screenshots of each
+are kept in the test's tmp folder."""
 
 from __future__ import annotations
 
@@ -294,6 +294,12 @@ def test_a_marker_click_opens_the_record_in_view_and_close_returns_the_map(
         timeout=30_000,
     )
     shot(page, tmp_path, "record-closed")
+    # The same marker opens the record again, its popup still open from the first click.
+    map_still(frame)
+    page.evaluate(SCROLL_BY, where(page, frame, KHARKIV)["y"] - height / 2)
+    spot = where(page, frame, KHARKIV)
+    page.mouse.click(spot["x"], spot["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]incident={KHARKIV}(&|$)"), timeout=30_000)
     assert page.errors == []  # type: ignore[attr-defined]
 
 

@@ -450,6 +450,19 @@
         return name;
     }
 
+    /* The pane the uncertainty circles are drawn in: over the context markers, under the
+     * counted ones, and deaf to the pointer. Their canvas spans the whole map, and a canvas
+     * takes every click on it, on a shape of its own or not: drawn over the markers' canvas
+     * (a layer that replaces another draws its canvas last), it kept their clicks from them. */
+    function circlesPane(map) {
+        if (!map.getPane('incidentCircles')) {
+            var pane = map.createPane('incidentCircles');
+            pane.style.zIndex = 395;
+            pane.style.pointerEvents = 'none';
+        }
+        return 'incidentCircles';
+    }
+
     function clusterIcon(count, muted) {
         var size = count < 100 ? 30 : count < 1000 ? 36 : count < 10000 ? 42 : 48;
         var label = document.createElement('span');
@@ -505,6 +518,7 @@
             if (open >= 0) { reopen = {key: sourceKey(this._source), index: open}; }
             this._clear();
             if (this._heat) { map.removeLayer(this._heat); this._heat = null; }
+            if (this._renderer) { map.removeLayer(this._renderer); }  // its canvas with it
             var list = L.IncidentLayer.instances, key = sourceKey(this._source);
             list.splice(list.indexOf(this), 1);
             if (!list.some(function (l) { return l._map === map && l.options.kind === 'heat'; })) {
@@ -676,7 +690,8 @@
             var style = data.header.style, s = this._selected(), wanted = {};
             var size = map.getSize(), area = size.x * size.y, perPixel = metresPerPixel(map);
             var searched = 4 * area;  // the view padded by half its size on every side
-            var renderer = this._renderer || (this._renderer = L.canvas({padding: 0.5}));
+            var renderer = this._renderer ||
+                (this._renderer = L.canvas({padding: 0.5, pane: circlesPane(map)}));
             var circle = function (i, strong) {
                 return function () {
                     return [L.circle(data.latLng(i), {
