@@ -10,8 +10,11 @@ import numpy as np
 from dashboard.core.view import MapView
 
 #: Above this many incidents in a map's view the server sends counts in bins of the view
-#: (:func:`view_bins`), not the incidents; zooming in refines them, down to the incidents.
-AGGREGATE_ABOVE = 200_000
+#: (:func:`view_bins`), not the incidents; zooming in refines them, down to the incidents. Low
+#: enough that a map opening on 100,000 incidents gets bins too: its first marks come without
+#: the browser fetching and clustering every point (see the README's "First marks against the
+#: stack floor").
+AGGREGATE_ABOVE = 50_000
 #: A bin's side, in screen pixels at the map's zoom.
 BIN_PIXELS = 80
 #: The map size the server assumes for a view's bounds (larger than the dashboard's map, so the
