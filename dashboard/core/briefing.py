@@ -28,6 +28,7 @@ from dashboard.core.dates import DAY, date_text
 from dashboard.core.evidence import PROVISIONS, Evidence, incident_sources, parts_summary
 from dashboard.core.figures import Headline
 from dashboard.core.filters import NO_DISTRICT
+from dashboard.core.geometry import AGGREGATE_ABOVE
 from dashboard.core.i18n import _, language, number, use
 from dashboard.core.links import format_asof
 from dashboard.core.mandate import MandateStatus
@@ -139,6 +140,11 @@ def filter_lines(state: View) -> list[tuple[str, str]]:
     ]
 
 
+#: The briefing lists at most this many incidents (the newest in view), and their sources: a
+#: document to read and send, not the data (the CSV export has every row). At 100,000 in view
+#: the whole list made a 94 MB file in almost five minutes.
+LISTED_MAX = 1_000
+
 #: Reads a map asset by its path under the vendor folder (:func:`dashboard.assets.read_asset`).
 AssetReader = Callable[[str], str]
 
@@ -152,6 +158,7 @@ def map_document(brief: Briefing, asset_text: AssetReader) -> str:
         layer=brief.state.layer,
         attribution=brief.tiles_attribution,
         selected=brief.state.incident,
+        view=brief.map_view,
     )
     lat, lon, zoom = brief.map_view
     fmap.location = [lat, lon]
@@ -301,9 +308,11 @@ _PAGE = """\
 <h2>{{ words.filters }}</h2>
 <ul id="filters">{% for name, value in filters %}<li>{{ name }}: {{ value }}</li>{% endfor %}</ul>
 <h2>{{ words.map }}</h2>
+{% if words.binned %}<p id="binned">{{ words.binned }}</p>{% endif %}
 <iframe class="map" title="{{ words.map_title }}" srcdoc="{{ map_html }}">
 </iframe>
 <h2>{{ words.incidents }}</h2>
+{% if words.listed %}<p id="listed">{{ words.listed }}</p>{% endif %}
 <div id="incidents">{{ table(incidents) }}</div>
 <h2>{{ words.counts }}</h2>
 <div id="official-counts">
@@ -355,6 +364,18 @@ def _words(brief: Briefing, generated: str, in_view: int) -> dict[str, str]:
         "map": _("Map"),
         "map_title": _("Incident map"),
         "incidents": _("Incidents ({n})").format(n=number(in_view)),
+        "listed": _(
+            "The {listed} newest of the {n} incidents in view are listed here, with their "
+            "sources; the figures and the map count every one, and the CSV export lists them all."
+        ).format(listed=number(LISTED_MAX), n=number(in_view))
+        if in_view > LISTED_MAX
+        else "",
+        "binned": _(
+            "With more than {n} incidents in view, the map counts them by area; the dashboard "
+            "draws each one as you zoom in."
+        ).format(n=number(AGGREGATE_ABOVE))
+        if in_view > AGGREGATE_ABOVE
+        else "",
         "counts": _("What officials have counted"),
         "counts_note": _(
             "Dated statements of how many DPRK missiles were launched, as each source gave them "
@@ -387,6 +408,7 @@ def render(brief: Briefing, *, asset_text: AssetReader) -> str:
 
 def _render(brief: Briefing, asset_text: AssetReader) -> str:
     figures = brief.figures
+    listed = brief.incidents.head(LISTED_MAX)  # the view's frames are newest first
     generated = format_asof(brief.generated_at)
     return _TEMPLATE.render(
         lang=language(),
@@ -404,9 +426,9 @@ def _render(brief: Briefing, asset_text: AssetReader) -> str:
         mandate_facts=brief.mandate.facts(),
         filters=filter_lines(brief.state),
         map_html=map_document(brief, asset_text),
-        incidents=_incidents_table(brief.incidents),
+        incidents=_incidents_table(listed),
         counts=_counts_table(brief.counts),
-        sources=_sources_table(brief.incidents, brief.evidence),
+        sources=_sources_table(listed, brief.evidence),
         parts=_parts(brief.incidents, brief.evidence),
         events=_events_table(brief.events),
     )

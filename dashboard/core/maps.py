@@ -23,6 +23,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from dashboard.core import i18n
+from dashboard.core.geometry import AGGREGATE_ABOVE, VIEW_PIXELS, view_bins, view_bounds
 from dashboard.core.i18n import N_, _
 from dashboard.core.mapassets import MAP_CSS, OSM_ATTRIBUTION, OSM_TILES, AssetUrls
 from dashboard.core.payload import encode_payload
@@ -35,7 +36,7 @@ from dashboard.core.schema import (
 )
 from dashboard.core.shown import OUTCOME_NAMES, STATUS_NAMES
 from dashboard.core.text import NOT_REPORTED
-from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM
+from dashboard.core.view import DEFAULT_ZOOM, LAYERS, MAX_ZOOM, MapView
 
 #: At most this many uncertainty circles are drawn; with more approximate places in view, none
 #: (zoom in to see them).
@@ -354,13 +355,26 @@ def standalone_map(
     layer: str = "markers",
     attribution: str = OSM_ATTRIBUTION,
     selected: str | None = None,
+    view: MapView | None = None,
 ) -> folium.Map:
     """Base map and data layers in one folium map, the payload inline (for a page rendered
-    outside st_folium, which has no server to fetch from); the ``selected`` incident ringed."""
+    outside st_folium, which has no server to fetch from); the ``selected`` incident ringed.
+    Past :data:`AGGREGATE_ABOVE` incidents and with the ``view`` it opens at, the counts in
+    bins at that view's zoom instead, over three times the view's extent: no server will send
+    the incidents as the reader zooms in, and every one inline would make the page too large
+    to open (31 MB of map at 100,000)."""
     fmap = base_map(assets, tiles, attribution)
-    rows = np.flatnonzero(frame["incident_id"].to_numpy(dtype=object) == selected)
-    row = int(rows[0]) if selected is not None and len(rows) else None
-    for group in data_layers(encode_payload(frame).inline_source(), layer, row):
+    source: dict[str, object]
+    if view is not None and len(frame) > AGGREGATE_ABOVE:
+        lat = frame["latitude"].to_numpy(dtype="float64")
+        lon = frame["longitude"].to_numpy(dtype="float64")
+        around = view_bounds(view, (VIEW_PIXELS[0] * 3, VIEW_PIXELS[1] * 3))
+        source, row = {"bins": view_bins(lat, lon, around, view[2])}, None
+    else:
+        rows = np.flatnonzero(frame["incident_id"].to_numpy(dtype=object) == selected)
+        row = int(rows[0]) if selected is not None and len(rows) else None
+        source = encode_payload(frame).inline_source()
+    for group in data_layers(source, layer, row):
         group.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap

@@ -12,7 +12,7 @@ import pytest
 
 from dashboard import DATA_DIR
 from dashboard.assets import inline_assets, read_asset
-from dashboard.core import briefing
+from dashboard.core import briefing, maps
 from dashboard.core.evidence import Evidence, annotate
 from dashboard.core.figures import headline
 from dashboard.core.filters import Filters
@@ -165,6 +165,33 @@ def test_the_briefing_map_rings_the_selected_incident() -> None:
     assert ringed
     assert set(ringed) == {"2"}
     assert '"selected"' not in html.unescape(make(frame))
+
+
+def test_a_large_view_lists_its_newest_incidents_and_maps_counts_by_area(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past LISTED_MAX incidents the briefing lists the newest (the view's first rows) and says
+    so; past AGGREGATE_ABOVE its map carries counts in bins, not the incidents (here both limits
+    lowered to fit the shipped eight)."""
+    frame = shipped()
+    small = make(frame)
+    assert 'id="listed"' not in small
+    assert 'id="binned"' not in small
+    monkeypatch.setattr(briefing, "LISTED_MAX", 3)
+    monkeypatch.setattr(briefing, "AGGREGATE_ABOVE", 5)
+    monkeypatch.setattr(maps, "AGGREGATE_ABOVE", 5)
+    page = make(frame)
+    listed = page.partition('<div id="incidents">')[2].partition("</div>")[0]
+    assert listed.count("<tr>") == 3 + 1  # the header's row, then three incidents
+    for incident_id in frame["incident_id"].iloc[:3]:
+        assert html.escape(incident_id) in listed
+    assert html.escape(frame["incident_id"].iloc[3]) not in listed
+    assert "The 3 newest of the 8 incidents in view are listed here" in page
+    assert "With more than 5 incidents in view, the map counts them by area" in page
+    inner = html.unescape(page.partition('srcdoc="')[2].partition('"')[0])
+    assert '"bins"' in inner
+    assert 'L.incidentLayer({"inline"' not in inner
+    assert "Incidents (8)" in page  # the figures count every one
 
 
 def test_the_briefing_shows_what_officials_have_counted_apart_and_escaped() -> None:
