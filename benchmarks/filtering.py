@@ -1,6 +1,8 @@
 """``python -m benchmarks.filtering``: a filter change's server time in process, at 100,000
 incidents by default, without a browser: the Monitor page under Streamlit's AppTest on an SQLite
-store of synthetic incidents, the sidebar's Search set to "Village 1" and cleared again, in turns.
+store of synthetic incidents (or on the store ``--db-url`` names, PostgreSQL's included), the
+sidebar's Search set to "Village 1" and cleared again, in turns. It ends with the process's peak
+resident memory.
 
 Each turn is one full script run (figures, chart, table, map payload), timed in the script's
 thread from its start to its end, as ``serve.py`` times the app's runs. It prints the median
@@ -18,6 +20,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import statistics
 import tempfile
 import time
@@ -93,10 +96,10 @@ class _Timed:
         ScriptRunner.__init__ = init_and_watch  # type: ignore[method-assign]
 
 
-def measure(store: Path, turns: int, profile: Path | None) -> dict[str, list[float]]:
+def measure(db_url: str, turns: int, profile: Path | None) -> dict[str, list[float]]:
     """Milliseconds of server time (script runs) of the first page open, each search and each
-    clearing."""
-    os.environ["DASHBOARD_DB_URL"] = f"sqlite:///{store}"
+    clearing, on the store at ``db_url``."""
+    os.environ["DASHBOARD_DB_URL"] = db_url
     os.environ["DASHBOARD_TILES"] = "none"
     from streamlit.testing.v1 import AppTest
 
@@ -144,16 +147,22 @@ def main(argv: Sequence[str] | None = None) -> dict[str, list[float]]:
     parser.add_argument("--turns", type=int, default=5, help="searches and clearings (default 5)")
     parser.add_argument("--work", type=Path, help="folder for the file and store (kept)")
     parser.add_argument("--profile", type=Path, help="folder for cProfile files of the runs")
+    parser.add_argument(
+        "--db-url", help="measure this store as it is (--size and --work are then unused)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-filtering-") as scratch:
         folder = args.work or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        times = measure(build_store(args.size, folder), args.turns, args.profile)
+        db_url = args.db_url or f"sqlite:///{build_store(args.size, folder)}"
+        times = measure(db_url, args.turns, args.profile)
     for kind, values in times.items():
         print(
             f"{kind:>6}: median {statistics.median(values):8.1f} ms"
             f"  (min {min(values):.1f}, max {max(values):.1f}, {len(values)} runs)"
         )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak resident memory of this process: {peak:,.0f} MiB")
     return times
 
 
