@@ -152,8 +152,10 @@ def assemble(view: View, *, load: Loader, events: pd.DataFrame, today: date) -> 
     view, missing = links.restrict(view, weapons=weapons, districts=districts)
     passing = filters.apply(everything, view.filters)
     dprk = passing[DPRK].to_numpy(dtype=bool)
-    in_view = passing if dprk.all() else passing.take(np.flatnonzero(dprk))
-    others = passing.take(np.flatnonzero(~dprk))
+    every = dprk.all()
+    in_view = passing if every else passing.take(np.flatnonzero(dprk))
+    # No take when none is context: an empty take still walks each Arrow column (20-30 ms at 1M).
+    others = passing.iloc[0:0] if every else passing.take(np.flatnonzero(~dprk))
     rows = in_view.iloc[0:0]
     if view.incident is not None:
         rows = in_view[(in_view["incident_id"] == view.incident).to_numpy(dtype=bool)]
