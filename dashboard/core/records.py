@@ -100,6 +100,22 @@ def categorised(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].astype("category") for c in CATEGORY_COLUMNS})
 
 
+def one_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each Arrow-backed text column in one piece. A read is put together from
+    chunks of rows (and a snapshot from Arrow's record batches), and every selection of rows
+    then walks each piece: at 1,000,000 incidents in 16 pieces, taking the rows a search found
+    cost 40 ms instead of 24. The text is copied once, here."""
+    pieces = {}
+    for column in frame.columns:
+        values = frame[column].array
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            arrow = values.__arrow_array__()
+            if arrow.num_chunks > 1:
+                whole = type(values)(arrow.combine_chunks())
+                pieces[column] = pd.Series(whole, index=frame.index, dtype=frame[column].dtype)
+    return frame.assign(**pieces) if pieces else frame
+
+
 def is_missing(value: object) -> bool:
     """None, pandas' NA/NaT, or a float NaN."""
     return (

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core.records import Record, categorised, typed_frame
+from dashboard.core.records import Record, categorised, one_chunk, typed_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, KEY
 from dashboard.store.part import BY_REFERENCE, LOGGED_AFTER, Part, current_records, logged_afters
 from dashboard.store.snapshots import Snapshots, token
@@ -40,7 +40,7 @@ def _read_frame(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
     ]
     if not chunks:
         return empty_frame()
-    return categorised(pd.concat(chunks, ignore_index=True))
+    return one_chunk(categorised(pd.concat(chunks, ignore_index=True)))
 
 
 def ordered(frame: pd.DataFrame) -> pd.DataFrame:

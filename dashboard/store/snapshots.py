@@ -23,7 +23,7 @@ from typing import Final
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.core.records import CATEGORY_COLUMNS, typed_frame
+from dashboard.core.records import CATEGORY_COLUMNS, one_chunk, typed_frame
 from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 from dashboard.store.tables import history
 
@@ -166,4 +166,4 @@ def _current_shape(frame: pd.DataFrame) -> pd.DataFrame | None:
         }
     )
     same = all(frame[c].dtype == expected[c].dtype for c in COLUMNS if c not in CATEGORY_COLUMNS)
-    return frame if same else None
+    return one_chunk(frame) if same else None

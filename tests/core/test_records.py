@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import get_type_hints
 
-from dashboard.core.records import IncidentRecord, frame_records, incidents_frame
+import pandas as pd
+
+from dashboard.core.records import IncidentRecord, frame_records, incidents_frame, one_chunk
 
 
 def test_records_hold_the_declared_types() -> None:
@@ -33,3 +35,16 @@ def test_records_hold_the_declared_types() -> None:
     for name, value in record.items():
         assert isinstance(value, hints[name]), (name, value)
     assert (record["date"], record["killed"], record["injured"]) == ("2024-01-02", 3, None)
+
+
+def test_one_chunk_puts_each_text_column_in_one_piece_and_changes_nothing_else() -> None:
+    halves = [
+        pd.DataFrame({"text": pd.Series(list(part), dtype="string"), "n": [1, 2]})
+        for part in ("ab", "cd")
+    ]
+    together = pd.concat(halves, ignore_index=True)
+    assert together["text"].array.__arrow_array__().num_chunks == 2
+    whole = one_chunk(together)
+    assert whole["text"].array.__arrow_array__().num_chunks == 1
+    pd.testing.assert_frame_equal(whole, together)
+    assert one_chunk(whole) is whole  # nothing left to join: the same frame
