@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from dashboard.core import places
@@ -349,8 +350,9 @@ _PAGE = """\
 _TEMPLATE = html_page(_PAGE)
 
 
-def _words(brief: Briefing, generated: str, in_view: int) -> dict[str, str]:
-    """The page's own words in the language in force."""
+def _words(brief: Briefing, generated: str, in_view: int, older: bool) -> dict[str, str]:
+    """The page's own words in the language in force (``older``: the selected incident is
+    listed after the newest)."""
     asof = brief.state.asof
     return {
         "title": _("Briefing: DPRK-origin missile strikes on Ukraine ({when})").format(
@@ -368,6 +370,7 @@ def _words(brief: Briefing, generated: str, in_view: int) -> dict[str, str]:
             "The {listed} newest of the {n} incidents in view are listed here, with their "
             "sources; the figures and the map count every one, and the CSV export lists them all."
         ).format(listed=number(LISTED_MAX), n=number(in_view))
+        + (" " + _("The selected incident follows them.") if older else "")
         if in_view > LISTED_MAX
         else "",
         "binned": _(
@@ -406,14 +409,27 @@ def render(brief: Briefing, *, asset_text: AssetReader) -> str:
         return _render(brief, asset_text)
 
 
+def _listed(incidents: pd.DataFrame, selected: str | None) -> pd.DataFrame:
+    """The incidents the briefing lists: the :data:`LISTED_MAX` newest (the view's frames are
+    newest first), and the selected one after them when it is older."""
+    listed = incidents.head(LISTED_MAX)
+    if selected is None or len(incidents) <= LISTED_MAX:
+        return listed
+    ids = incidents["incident_id"].to_numpy(dtype=object)
+    chosen = np.flatnonzero(ids == selected)
+    if not len(chosen) or chosen[0] < LISTED_MAX:
+        return listed
+    return incidents.take(np.concatenate([np.arange(LISTED_MAX), chosen[:1]]))
+
+
 def _render(brief: Briefing, asset_text: AssetReader) -> str:
     figures = brief.figures
-    listed = brief.incidents.head(LISTED_MAX)  # the view's frames are newest first
+    listed = _listed(brief.incidents, brief.state.incident)
     generated = format_asof(brief.generated_at)
     return _TEMPLATE.render(
         lang=language(),
         style=_STYLE,
-        words=_words(brief, generated, figures.incidents),
+        words=_words(brief, generated, figures.incidents, len(listed) > LISTED_MAX),
         link=_link(brief.link),
         figures=[
             (_("Incidents in view"), number(figures.incidents)),

@@ -192,6 +192,14 @@ def test_a_large_view_lists_its_newest_incidents_and_maps_counts_by_area(
     assert '"bins"' in inner
     assert 'L.incidentLayer({"inline"' not in inner
     assert "Incidents (8)" in page  # the figures count every one
+    assert "The selected incident follows them." not in page
+    # A selected incident older than the newest listed follows them.
+    chosen = str(frame["incident_id"].iloc[5])
+    page = make(frame, View(incident=chosen))
+    listed = page.partition('<div id="incidents">')[2].partition("</div>")[0]
+    assert listed.count("<tr>") == 4 + 1
+    assert html.escape(chosen) in listed.rpartition("<tr>")[2]
+    assert "The selected incident follows them." in page
 
 
 def test_the_briefing_shows_what_officials_have_counted_apart_and_escaped() -> None:
