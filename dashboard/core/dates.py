@@ -9,7 +9,7 @@ show :func:`date_text` ("2024-01-02", "September 2024"), files write :func:`iso_
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 import numpy as np
@@ -100,6 +100,12 @@ def date_texts(starts: pd.Series, precisions: pd.Series) -> pd.Series:
         index=starts.index,
         dtype=object,
     )
+
+
+def month_end(month: date) -> date:
+    """The last day of ``month``'s calendar month."""
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def is_month(precisions: pd.Series) -> np.ndarray:

@@ -20,6 +20,7 @@ import pandas as pd
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from dashboard.core import i18n
+from dashboard.core.dates import month_end
 from dashboard.core.filters import Filters, apply
 from dashboard.core.i18n import _
 from dashboard.core.mandate import MandateStatus
@@ -221,12 +222,6 @@ def timeline_frame(
     undated = apply(everything, replace(chosen, date_from=None, date_to=None))
     dprk = undated[DPRK].to_numpy(dtype=bool)
     return undated if dprk.all() else undated[dprk]
-
-
-def month_end(month: date) -> date:
-    """The last day of ``month``'s calendar month."""
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 def _month_start(day: date) -> date:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from dashboard.core.dates import month_end
 from dashboard.core.filters import Filters
 from dashboard.core.i18n import LANGUAGES, _, ngettext
 from dashboard.core.schema import STATUSES
@@ -127,7 +128,7 @@ def typed_day(text: str, *, end: bool = False) -> date | None:
     try:
         if len(raw) == 7:
             first = date.fromisoformat(raw + "-01")
-            value = first if not end else _month_end(first)
+            value = first if not end else month_end(first)
         elif len(raw) == 10:
             value = date.fromisoformat(raw)
         else:
@@ -143,11 +144,6 @@ def typed_day(text: str, *, end: bool = False) -> date | None:
             )
         )
     return value
-
-
-def _month_end(first: date) -> date:
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
 
 
 def _text(reader: _Reader, name: str) -> str | None:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.core.csvio import read_incident_csv
+from dashboard.core.dates import month_end
 from dashboard.core.figures import (
     BRUSH,
     brush_ends,
@@ -18,7 +19,6 @@ from dashboard.core.figures import (
     drawn_brush,
     incident_months,
     localised,
-    month_end,
     month_window,
     play_step,
     timeline_chart,
