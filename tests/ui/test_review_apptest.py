@@ -4,8 +4,9 @@ messages, review off and required, the Review page's rules, and the record's his
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -287,7 +288,12 @@ def test_analysts_see_the_pending_count_viewers_no_review_page(store: Store) -> 
 
 def test_an_asof_link_from_before_the_approval_still_shows_the_old_figure(store: Store) -> None:
     edit(monitor("Ana"), killed="4")
-    before = datetime.now(UTC)
+    # A link's moment is a whole second: the first one after the shipped data was stored (the
+    # store may be younger than a second), reached before the approval.
+    stored = store.batches()["created_at"].max().to_pydatetime().replace(tzinfo=UTC)
+    before = stored.replace(microsecond=0) + timedelta(seconds=1)
+    while datetime.now(UTC) < before:
+        time.sleep(0.01)
     at = app("Bo").switch_page("app_pages/review.py").run()
     at.button(key="proposal_1_approve").click().run()
     assert killed(store) == 4
