@@ -73,3 +73,11 @@ def view_key(at: AppTest, name: str) -> str:
     from dashboard.ui import urlstate
 
     return str(at.session_state[urlstate.KEY].widget_key(name))
+
+
+def whole_page(at: AppTest) -> AppTest:
+    """``at`` run as a visitor's browser runs it: the Monitor page's first run draws its first
+    look (the title, the figures and the map), and the run the map's first report causes draws
+    the whole page. AppTest has no map to report: a second run stands in for its report."""
+    at.run()
+    return at.run()

@@ -27,6 +27,7 @@ from dashboard.core.monitor import Screen, assemble
 from dashboard.core.records import frame_records
 from dashboard.imports import MANDATE_EVENTS
 from dashboard.store import BatchMeta, Store
+from tests.helpers import whole_page
 from tests.ui.conftest import page_store
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -130,7 +131,7 @@ def test_the_api_counts_what_the_page_shows(store: Store, client: TestClient, qu
     at = AppTest.from_file(str(APP), default_timeout=60)
     for name, values in _params(query).items():
         at.query_params[name] = values
-    at.run()
+    whole_page(at)
     assert not at.exception
     status = client.get(f"{API}/status.json?{query}").json()
     assert metric(at, "Incidents in view") == str(status["figures"]["incidents"])

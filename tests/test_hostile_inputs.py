@@ -35,7 +35,7 @@ from dashboard.imports import commit, open_store, prepare
 from dashboard.store import BatchMeta, Store
 from tests.conftest import TODAY
 from tests.core.test_briefing import make
-from tests.helpers import GOOD, csv_bytes, csv_text, row
+from tests.helpers import GOOD, csv_bytes, csv_text, row, whole_page
 
 #: Free-text columns: every one carries the payload.
 #: Every free-text column but ``weapon_origin``, which stays "DPRK" so the rows are counted and
@@ -191,7 +191,7 @@ def page_store(hostile_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
 def test_the_monitor_shows_the_record_as_text(page_store: Store, name: str) -> None:
     at = AppTest.from_file(str(PACKAGE_DIR / "app.py"), default_timeout=60)
     at.query_params["incident"] = IDS[name]
-    at.run()
+    whole_page(at)
     assert not at.exception
     assert not at.warning  # the link's incident was found
     markdown = "\n".join(m.value for m in at.markdown)

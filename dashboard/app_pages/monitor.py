@@ -32,9 +32,6 @@ from dashboard.ui import (
 from dashboard.ui.incident_table import incident_table
 from dashboard.ui.mapview import map_panel
 
-#: Set once this page has run in the session (see where the map is drawn, below).
-_OPENED = "_monitor_opened"
-
 session = urlstate.open_view(datetime.now(UTC))
 who = auth.analyst_identity()  # an analyst may change the record; a viewer sees live data only
 # An analyst may preview a pending proposal applied to the live data (see the Review page).
@@ -60,10 +57,17 @@ screen = assemble(
 notes = session.settle(screen)
 shown_evidence = evidence.load(screen.view.asof)
 in_view = screen.in_view
+# The session's first run is a first look: the title, the headline figures and the map, which
+# then starts loading while the browser has little else to draw (issue 24's "first marks"). The
+# map's first report causes the run that draws the whole page (see ``ui/mapview.map_panel``);
+# until then no widget of this page is in the browser, so none can carry an old value into it.
+first_look = not session.opened
+session.opened = True
 found = sidebar.search_reason(screen)  # said under the search box, and on a phone below
-sidebar.sidebar_filters(session, screen, found)
-evidence.examined_toggle(session)
-sidebar.context_toggle(session, screen)
+if not first_look:
+    sidebar.sidebar_filters(session, screen, found)
+    evidence.examined_toggle(session)
+    sidebar.context_toggle(session, screen)
 
 st.title(_("DPRK-origin missile strikes on Ukraine, and who still watches"))
 if previewing is not None:
@@ -134,28 +138,22 @@ def _map() -> None:
 # down only what is below it there, never the other column (no gap opens beside it). Each part
 # sits where its column puts it, whichever is drawn first.
 left, right = st.columns([3, 2], gap="medium")
-opening = _OPENED not in st.session_state
-st.session_state[_OPENED] = True
-if opening:
-    # The session's first run sends the map's element right after the figures: its iframe
-    # starts loading while the browser has little else to draw. No widget of this page is in
-    # the browser yet, so none can carry an old value into the map's reports.
+if first_look:
     with left:
         _map()
-    with right:
-        _beside_map()
+    session.rest_waits = True  # the map's first report draws the rest
 else:
-    # Later runs draw the column beside the map first: its widgets (the month slider) reach the
-    # browser with the view's values before the map does, whose reports would otherwise carry
-    # their old values.
+    session.rest_waits = False
+    # The column beside the map is drawn first: its widgets (the month slider) reach the browser
+    # with the view's values before the map does, whose reports would otherwise carry their old
+    # values.
     with right:
         _beside_map()
     with left:
         _map()
-with left:
-    if session.view.asof is None:  # live data, and "Freeze", under the link it pins
-        panels.data_source(session)
-    if screen.empty is None:  # an empty view has said why once, above: no empty table
-        st.subheader(_("Incidents"))
-        incident_table(in_view, session)
-        evidence.parts_panel(in_view, shown_evidence)
+        if session.view.asof is None:  # live data, and "Freeze", under the link it pins
+            panels.data_source(session)
+        if screen.empty is None:  # an empty view has said why once, above: no empty table
+            st.subheader(_("Incidents"))
+            incident_table(in_view, session)
+            evidence.parts_panel(in_view, shown_evidence)

@@ -364,7 +364,9 @@ def map_panel(
     """Layer switch, map, and the link and downloads of the view as it is now.
 
     A pan, a zoom or a layer switch reruns only this fragment, which writes the URL. The map
-    takes the ``implied`` view unless it was moved (or a link gave one).
+    takes the ``implied`` view unless it was moved (or a link gave one). After the page's first
+    look (its session's first run: see ``app_pages/monitor.py``) the map's first report reruns
+    the whole page instead, which draws the rest of it.
     """
     st.container(key="layer").segmented_control(
         _("Map layer"),
@@ -401,6 +403,9 @@ def map_panel(
         events=events,
         evidence=evidence,
     )
+    if session.rest_waits:  # the page's first look: the map's first report draws the rest
+        session.rest_waits = False
+        st.rerun(scope="app")
 
 
 def current_bounds(report: object, view: MapView) -> Bounds:

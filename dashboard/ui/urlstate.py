@@ -65,6 +65,12 @@ class ViewSession:
     map_before_pick: tuple[str, MapView] | None = None
     table_key: int = 0
     table_shows: str | None = None
+    #: The Monitor page has run in this session: its first run is a first look (below).
+    opened: bool = False
+    #: The Monitor page's first run drew only its first look (the title, the figures and the
+    #: map): the run the map's first report causes draws the whole page (see
+    #: ``app_pages/monitor.py``).
+    rest_waits: bool = False
     #: How many times the page has set each of the view's widgets (see :meth:`widget`).
     widget_sets: dict[str, int] = field(default_factory=dict)
     #: Why a value typed into a widget was not taken, by the widget's name, until shown.

@@ -122,11 +122,12 @@ def test_store_down_shows_a_message_and_recovers_by_itself(
 ) -> None:
     proxy, running = outage
     page.goto(running.url)
+    search = page.get_by_placeholder("place, weapon, source, note…")
+    search.wait_for()  # the whole page, after the first look's map has reported
     wait_idle(page)
     expect_incidents_in_view(page, 8)
 
     proxy.stop()
-    search = page.get_by_placeholder("place, weapon, source, note…")
     search.fill("Kharkiv")
     search.press("Enter")
     wait_idle(page)

@@ -205,7 +205,7 @@ def test_the_link_keeps_the_base_path(browser: Browser, tmp_path: Path) -> None:
         assert "/dash/board" in link
         assert query(link) == {"incident": ["UA-KYI-20240102"], "v": ["1"]}
         selected = page.locator("[data-testid='stDataFrame'] [role='row'][aria-selected='true']")
-        assert selected.count() == 1
+        expect(selected).to_have_count(1)
         fresh = context.new_page()
         fresh.goto(link)
         wait_idle(fresh)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.e2e.conftest import RunningApp, map_frame, run_of, wait_idle
+from tests.e2e.conftest import RunningApp, map_frame, run_of, settled_map, wait_idle
 
 #: How many incidents the map's incident layer holds (clustered or not).
 MAP_COUNT = """() => !window.L || !L.IncidentLayer ? 0 : L.IncidentLayer.instances
@@ -40,9 +40,9 @@ def button(page: Page, key: str) -> Locator:
 
 
 def opened(page: Page, url: str) -> None:
+    """The page at ``url``, drawn whole, its map showing marks."""
     page.goto(url)
-    wait_idle(page)
-    map_frame(page).wait_for_function(f"({MAP_COUNT})() > 0", timeout=30_000)
+    settled_map(page).wait_for_function(f"({MAP_COUNT})() > 0", timeout=30_000)
 
 
 def test_brushing_the_chart_sets_the_dates_and_all_dates_clears_them(
@@ -85,7 +85,7 @@ def test_brushing_the_chart_sets_the_dates_and_all_dates_clears_them(
 def test_the_month_slider_sets_whole_months(page: Page, app: RunningApp) -> None:
     opened(page, app.url)
     handles = page.locator(".st-key-time_control input[type='range']")
-    assert handles.count() == 2
+    expect(handles).to_have_count(2)
     thumbs = page.locator(".st-key-time_control [data-testid='stSliderThumbValue']")
     first, last = (thumbs.nth(i).locator("xpath=..").bounding_box() for i in (0, 1))
     assert first is not None

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.imports import open_store
 from dashboard.store import Store
 from tests.conftest import TODAY
+from tests.helpers import whole_page
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
@@ -49,6 +50,6 @@ def opened(query: dict[str, str | list[str]]) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     for name, value in query.items():
         at.query_params[name] = value
-    at.run()
+    whole_page(at)
     assert not at.exception
     return at

@@ -13,6 +13,7 @@ from dashboard.imports import open_store
 from dashboard.store import BatchMeta
 from dashboard.ui.evidence import source_line
 from tests.conftest import TODAY
+from tests.helpers import whole_page
 
 PAGE = Path(__file__).resolve().parents[2] / "dashboard" / "app_pages" / "monitor.py"
 
@@ -29,7 +30,7 @@ def page(incident: str | None = None) -> AppTest:
     at = AppTest.from_file(str(PAGE), default_timeout=60)
     if incident:
         at.query_params["incident"] = incident
-    at.run()
+    whole_page(at)
     assert not at.exception
     return at
 

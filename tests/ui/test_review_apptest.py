@@ -20,7 +20,7 @@ from dashboard.imports import open_store, prepare
 from dashboard.store import Store
 from dashboard.ui import auth
 from tests.conftest import TODAY
-from tests.helpers import csv_bytes, row
+from tests.helpers import csv_bytes, row, whole_page
 
 APP = str(PACKAGE_DIR / "app.py")
 MONITOR = str(PACKAGE_DIR / "app_pages" / "monitor.py")
@@ -54,14 +54,14 @@ def monitor(name: str | None, incident: str | None = INCIDENT) -> AppTest:
     at = signed_in(AppTest.from_file(MONITOR, default_timeout=60), name)
     if incident:
         at.query_params["incident"] = incident
-    at.run()
+    whole_page(at)
     assert not at.exception
     return at
 
 
 def app(name: str | None) -> AppTest:
     at = signed_in(AppTest.from_file(APP, default_timeout=60), name)
-    at.run()
+    whole_page(at)
     assert not at.exception
     return at
 
@@ -299,7 +299,7 @@ def test_an_asof_link_from_before_the_approval_still_shows_the_old_figure(store:
     assert killed(store) == 4
     at = signed_in(AppTest.from_file(MONITOR, default_timeout=60), None)
     at.query_params.update(incident=INCIDENT, asof=format_asof(before))
-    at.run()
+    whole_page(at)
     assert not at.exception
     record = " ".join(m.value for m in at.markdown)
     assert "**Killed:** not reported" in record
@@ -307,7 +307,7 @@ def test_an_asof_link_from_before_the_approval_still_shows_the_old_figure(store:
     # A past moment is read, never changed: no form there, even for an analyst.
     at = signed_in(AppTest.from_file(MONITOR, default_timeout=60), "Bo")
     at.query_params.update(incident=INCIDENT, asof=format_asof(before))
-    at.run()
+    whole_page(at)
     assert "record_action" not in [w.key for w in at.segmented_control]
 
 

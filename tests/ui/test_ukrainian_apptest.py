@@ -19,7 +19,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from tests.english import english_in
-from tests.helpers import GOOD, csv_bytes, row
+from tests.helpers import GOOD, csv_bytes, row, whole_page
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "dashboard" / "app.py")
@@ -140,7 +140,7 @@ def opened(**params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     for name, value in {"lang": "uk", **params}.items():
         at.query_params[name] = value
-    return at.run()
+    return whole_page(at)
 
 
 def test_the_checks_find_english() -> None:
