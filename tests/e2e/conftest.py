@@ -239,8 +239,8 @@ def settled_map(page: Page, timeout: float = 60_000) -> Frame:
             waited = f"{timeout / 1000:.0f} s"
             raise AssertionError(f"no run followed the map's first report within {waited}")
         page.wait_for_timeout(50)
-    # The whole page (the time control is beside the map on every view), then its run's end.
-    page.locator(".st-key-time_control").wait_for(state="attached", timeout=timeout)
+    # The whole page (the sidebar's search box is on every view of it), then its run's end.
+    page.locator(".st-key-q input").wait_for(state="attached", timeout=timeout)
     wait_idle(page, timeout)
     return frame
 

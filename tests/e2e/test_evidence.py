@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningApp, run_of, wait_idle
+from tests.e2e.conftest import RunningApp, run_of, settled_map
 
 
 def in_view(page: Page) -> str:
@@ -19,9 +19,8 @@ def test_the_kharkiv_record_shows_its_sources_and_draws_the_origin_chart(
     page: Page, app: RunningApp
 ) -> None:
     page.goto(f"{app.url}/?incident=UA-KHA-20240102&v=1")
-    wait_idle(page)
+    settled_map(page)  # the whole page
     evidence = page.locator(".st-key-incident_evidence")
-    evidence.wait_for(timeout=30_000)
     text = evidence.inner_text()
     assert "Sources (6)" in text
     assert "Conflict Armament Research (CAR)" in text
@@ -44,7 +43,7 @@ def test_examined_only_keeps_the_examined_incidents_and_goes_into_the_link(
     page: Page, app: RunningApp
 ) -> None:
     page.goto(app.url)
-    wait_idle(page)
+    settled_map(page)
     assert in_view(page) == "8"
     run_of(page, lambda: page.get_by_text("Examined only").click())
     assert in_view(page) == "2"

@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     RunningApp,
     map_frame,
     select_first_row,
+    settled_map,
     start_app,
     stop_app,
     wait_idle,
@@ -48,8 +49,7 @@ OPEN_POPUP = """(id) => {
 
 def open_view(page: Page, app: RunningApp) -> Frame:
     page.goto(app.url)
-    wait_idle(page)
-    frame = map_frame(page)
+    frame = settled_map(page)
     frame.wait_for_function(f"({COUNT_MARKERS})() > 0", timeout=30_000)
     return frame
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import RunningApp, wait_idle
+from tests.e2e.conftest import RunningApp, settled_map
 
 
 def test_incident_table_toolbar_has_no_download(page: Page, app: RunningApp) -> None:
     page.goto(app.url)
-    wait_idle(page)
+    settled_map(page)
     table = page.locator(".st-key-incident_table")
     table.locator("[data-testid='stDataFrame']").hover()
     toolbar = table.locator("[data-testid='stElementToolbar']")

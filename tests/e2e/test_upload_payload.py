@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page
 
-from tests.e2e.conftest import RunningApp, map_frame, start_app, stop_app, wait_idle
+from tests.e2e.conftest import (
+    RunningApp,
+    map_frame,
+    settled_map,
+    start_app,
+    stop_app,
+    wait_idle,
+)
 from tests.helpers import csv_bytes, row
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -96,7 +103,7 @@ def test_payload_is_text_everywhere(own_app: RunningApp, page: Page) -> None:
     )
 
     page.goto(own_app.url)
-    wait_idle(page)
+    settled_map(page)
     page.locator(".st-key-q input").fill("XSS-1")
     page.keyboard.press("Enter")
     wait_idle(page)
@@ -120,9 +127,8 @@ def test_payload_is_text_everywhere(own_app: RunningApp, page: Page) -> None:
     )
     # Open its record through the link (selecting a row by pixel raced the grid's drawing).
     page.goto(f"{own_app.url}/?q=XSS-1&incident=XSS-1")
-    wait_idle(page)
+    settled_map(page)
     record = page.locator(".st-key-incident_record")
-    record.wait_for(timeout=60_000)
     text = record.inner_text()
     assert IMG in text
     assert SCRIPT in text
