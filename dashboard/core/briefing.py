@@ -26,7 +26,7 @@ import pandas as pd
 from dashboard.core import places
 from dashboard.core.aggregates import AGGREGATE_COLUMNS, as_of_text, label
 from dashboard.core.dates import DAY, date_text
-from dashboard.core.evidence import PROVISIONS, Evidence, incident_sources, parts_summary
+from dashboard.core.evidence import PROVISIONS, Evidence, incidents_sources, parts_summary
 from dashboard.core.figures import Headline
 from dashboard.core.filters import NO_DISTRICT
 from dashboard.core.geometry import AGGREGATE_ABOVE
@@ -217,12 +217,13 @@ def _sources_table(incidents: pd.DataFrame, evidence: Evidence) -> Table:
         [_("Incident"), _("Source"), _("Publisher"), _("Published"), _("What it says"), _("Grade")],
         [
             [
-                Cell(_text(incident["incident_id"])),
+                Cell(_text(source["incident_id"])),
                 _link(source["url"], source["title"]),
                 *_plain(source["publisher"], source["published"], source["says"], source["grade"]),
             ]
-            for incident in incidents.to_dict("records")
-            for source in incident_sources(incident, evidence).to_dict("records")
+            for source in incidents_sources(incidents.to_dict("records"), evidence).to_dict(
+                "records"
+            )
         ],
     )
 

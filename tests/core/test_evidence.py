@@ -17,6 +17,7 @@ from dashboard.core.evidence import (
     annotate,
     evidence_frame,
     incident_sources,
+    incidents_sources,
     parts_summary,
     read_evidence,
     validate_evidence,
@@ -27,6 +28,7 @@ from dashboard.core.i18n import use
 from dashboard.core.validate import RawTable
 from dashboard.core.view import View
 from dashboard.imports import SHIPPED_EVIDENCE, SHIPPED_INCIDENTS, open_store
+from dashboard.store import Store
 from tests.conftest import TODAY
 
 ORIGINS = "examination_id,country,share,count,manufacturer\n"
@@ -299,3 +301,61 @@ def test_annotate_returns_its_result_again_for_the_same_frame_and_equal_evidence
     again = annotate(incidents.copy(), _evidence())
     assert again is not first
     assert again.equals(first)
+
+
+def _sources_one_by_one(incident: dict[str, object], evidence: Evidence) -> pd.DataFrame:
+    """The rule for one incident's sources as it was written before sources were listed for many
+    incidents at once: the reference :func:`incidents_sources` is checked against."""
+    stored = evidence.sources[evidence.sources["incident_id"] == incident["incident_id"]]
+    stored = stored.sort_values("published", na_position="last")
+    title, url = incident.get("source_title"), incident.get("source_url")
+    title = None if pd.isna(title) else str(title)
+    url = None if pd.isna(url) else str(url)
+    repeated = (stored["title"] == title).any() or (
+        url is not None and (stored["url"] == url).any()
+    )
+    if (title is None and url is None) or repeated:
+        return stored.reset_index(drop=True)
+    own = evidence_frame(
+        "sources",
+        [
+            {
+                "incident_id": incident["incident_id"],
+                "title": title or url,
+                "url": url,
+                "publisher": None,
+                "published": incident.get("source_date"),
+                "says": None,
+                "grade": None,
+            }
+        ],
+    )
+    return pd.concat([own, stored], ignore_index=True)
+
+
+def test_the_sources_of_many_incidents_are_each_ones_in_turn(store: Store) -> None:
+    """The shipped incidents with the shipped evidence, and incidents whose own source is
+    missing, repeated by a stored title or a stored link, given by its link alone, or unknown to
+    the store: listed together, each lists exactly its own sources, in the same order."""
+    evidence = store.evidence()
+    shipped = store.incidents().to_dict("records")
+    kharkiv = next(i for i in shipped if i["incident_id"] == "UA-KHA-20240102")
+    stored = evidence.sources[evidence.sources["incident_id"] == "UA-KHA-20240102"]
+    title, url = stored["title"].iloc[0], stored["url"].dropna().iloc[-1]
+    cases = [
+        *shipped,
+        {**kharkiv, "source_title": None, "source_url": None},
+        {**kharkiv, "source_title": title, "source_url": None},
+        {**kharkiv, "source_title": "Another title", "source_url": url},
+        {"incident_id": "X-1", "source_title": None, "source_url": "https://example.org/x"},
+        {"incident_id": "X-2", "source_title": None, "source_url": None},
+        kharkiv,
+    ]
+    expected = [_sources_one_by_one(incident, evidence) for incident in cases]
+    for incident, alone in zip(cases, expected, strict=True):
+        pd.testing.assert_frame_equal(incident_sources(incident, evidence), alone)
+    listed = incidents_sources(cases, evidence)
+    assert len(listed) == sum(len(alone) for alone in expected)
+    pd.testing.assert_frame_equal(
+        listed, pd.concat([alone for alone in expected if len(alone)], ignore_index=True)
+    )

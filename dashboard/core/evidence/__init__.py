@@ -18,6 +18,7 @@ from dashboard.core.evidence.container import (
     Evidence,
     annotate,
     incident_sources,
+    incidents_sources,
 )
 from dashboard.core.evidence.parts import Figure, PartsSummary, parts_summary
 from dashboard.core.evidence.rows import db_rows, evidence_frame, identity
@@ -60,6 +61,7 @@ __all__ = [
     "evidence_table",
     "identity",
     "incident_sources",
+    "incidents_sources",
     "parts_summary",
     "read_evidence",
     "validate_evidence",

@@ -4,7 +4,7 @@ annotated with its source count and whether its debris was examined (cached per 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -70,31 +70,56 @@ def incident_sources(incident: Mapping[Hashable, object], evidence: Evidence) ->
     """Every source of one incident: its own (the canonical row's source columns) first, unless
     a stored source repeats it, then the stored ones by date. Empty ``says``/``grade`` where the
     canonical row does not say."""
-    stored = evidence.sources[evidence.sources["incident_id"] == incident["incident_id"]]
-    stored = stored.sort_values("published", na_position="last")
-    title, url = incident.get("source_title"), incident.get("source_url")
-    title = None if is_missing(title) else str(title)
-    url = None if is_missing(url) else str(url)
-    repeated = (stored["title"] == title).any() or (
-        url is not None and (stored["url"] == url).any()
-    )
-    if (title is None and url is None) or repeated:
-        return stored.reset_index(drop=True)
-    own = evidence_frame(
-        "sources",
-        [
-            {
-                "incident_id": incident["incident_id"],
-                "title": title or url,
-                "url": url,
-                "publisher": None,
-                "published": incident.get("source_date"),
-                "says": None,
-                "grade": None,
-            }
-        ],
-    )
-    return pd.concat([own, stored], ignore_index=True)
+    return incidents_sources([incident], evidence)
+
+
+def incidents_sources(
+    incidents: Sequence[Mapping[Hashable, object]], evidence: Evidence
+) -> pd.DataFrame:
+    """Every source of each of ``incidents``, as :func:`incident_sources` lists one incident's,
+    one incident after another. One frame for them all: the canonical rows' own sources are
+    typed together and the stored ones sorted once (a briefing lists a thousand incidents')."""
+    wanted = {incident["incident_id"] for incident in incidents}
+    stored = evidence.sources[evidence.sources["incident_id"].astype(object).isin(wanted)]
+    stored = stored.sort_values("published", na_position="last", kind="stable")
+
+    def plain(column: str) -> list[object]:
+        return [None if is_missing(value) else value for value in stored[column].astype(object)]
+
+    titles, urls = plain("title"), plain("url")
+    rows_of: dict[object, list[int]] = {}
+    for row, incident_id in enumerate(plain("incident_id")):
+        rows_of.setdefault(incident_id, []).append(row)
+    own: list[dict[str, object]] = []
+    #: Where each listed row comes from: (True, n) the n-th own source, (False, n) stored row n.
+    order: list[tuple[bool, int]] = []
+    for incident in incidents:
+        mine = rows_of.get(incident["incident_id"], [])
+        title, url = incident.get("source_title"), incident.get("source_url")
+        title = None if is_missing(title) else str(title)
+        url = None if is_missing(url) else str(url)
+        repeated = any(
+            (title is not None and titles[row] == title) or (url is not None and urls[row] == url)
+            for row in mine
+        )
+        if not ((title is None and url is None) or repeated):
+            order.append((True, len(own)))
+            own.append(
+                {
+                    "incident_id": incident["incident_id"],
+                    "title": title or url,
+                    "url": url,
+                    "publisher": None,
+                    "published": incident.get("source_date"),
+                    "says": None,
+                    "grade": None,
+                }
+            )
+        order.extend((False, row) for row in mine)
+    if not own:
+        return stored.take([row for _, row in order]).reset_index(drop=True)
+    both = pd.concat([evidence_frame("sources", own), stored], ignore_index=True)
+    return both.take([n if is_own else len(own) + n for is_own, n in order]).reset_index(drop=True)
 
 
 #: Annotated frames kept (see :func:`annotate`): the page's live frame, and a few past states.
