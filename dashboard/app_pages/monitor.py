@@ -60,7 +60,8 @@ in_view = screen.in_view
 # The session's first run is a first look: the title, the headline figures and the map, which
 # then starts loading while the browser has little else to draw (issue 24's "first marks"). The
 # map's first report causes the run that draws the whole page (see ``ui/mapview.map_panel``);
-# until then no widget of this page is in the browser, so none can carry an old value into it.
+# until then none of the page's filters is in the browser, so none can carry an old value into
+# that report.
 first_look = not session.opened
 session.opened = True
 found = sidebar.search_reason(screen)  # said under the search box, and on a phone below
