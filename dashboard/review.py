@@ -560,6 +560,10 @@ def approve(
     _decision_refusal(store, p, reviewer, claims, reviewers, approving=True)
     checked = check(store, p.change, today)
     if checked.refusal is not None:
+        # Another approver may have applied it (or a rival) since it was read: then the change
+        # is already stored and the check finds nothing to store. Say so, as the guard would.
+        fresh = proposal(store, proposal_id)
+        _decision_refusal(store, fresh, reviewer, claims, reviewers, approving=True)
         raise ImportRejectedError(checked.refusal, checked.issues)
     now = now or datetime.now(UTC)
     guard = Approval(p.id, reviewer.strip(), p.base, now)

@@ -349,6 +349,26 @@ def test_withdraw_is_the_author_s(store: Store) -> None:
     assert review.proposal(store, pid).status == "withdrawn"
 
 
+def test_an_approval_decided_meanwhile_is_refused_as_decided(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Maria reads the pending proposal; Ivan approves it before her check reads the data, which
+    then holds the change already: she is told it was decided, not that her file changes
+    nothing (two approvers at once, in the order that made the test below fail once)."""
+    pid = propose_edit(store, killed="4")
+    real_check = review.check
+
+    def check_after_ivan(*args: object) -> review.Checked:
+        monkeypatch.setattr(review, "check", real_check)
+        review.approve(store, pid, reviewer="ivan", today=TODAY, reviewers=ANYONE)
+        return real_check(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(review, "check", check_after_ivan)
+    with pytest.raises(ReviewRefusedError, match=r"is not pending \(it is approved\)"):
+        review.approve(store, pid, reviewer="maria", today=TODAY, reviewers=ANYONE)
+    assert store.batches()["proposal_id"].notna().sum() == 1
+
+
 @pytest.mark.postgres
 def test_two_approvers_at_once_on_postgresql_cannot_both_apply(pg_url: str) -> None:
     """Two reviewers approve the same proposal, and two proposals on one incident, at the same
