@@ -46,20 +46,28 @@ def own_app(tmp_path: Path) -> Iterator[RunningApp]:
     stop_app(running)
 
 
-def open_marker(frame: Frame, incident_id: str) -> None:
-    """Open the tooltip and popup of one incident's marker through the incident layer."""
+def open_marker(frame: Frame, incident_id: str) -> dict[str, str]:
+    """Open the tooltip and popup of one incident's marker through the incident layer, and read
+    them as they opened: the popup then pans the map clear of its edges, and the layer draws
+    its markers again after that move, tooltip gone."""
     frame.wait_for_function(
         "() => window.L && L.IncidentLayer && L.IncidentLayer.instances.some((l) => l._map)"
     )
-    found = frame.evaluate(
+    shown = frame.evaluate(
         """(id) => {
             const layer = L.IncidentLayer.instances.find(
                 (l) => l._map && l.options.kind === "markers");
-            return layer ? layer.openIncident(id).then(() => true) : false;
+            return layer ? layer.openIncident(id).then(() => {
+                const tooltip = document.querySelector(".incident-tooltip");
+                const popup = document.querySelector(".incident-popup");
+                return {tooltipHtml: tooltip.innerHTML, tooltip: tooltip.textContent,
+                        popup: popup.textContent};
+            }) : null;
         }""",
         incident_id,
     )
-    assert found, f"no marker for {incident_id}"
+    assert shown, f"no marker for {incident_id}"
+    return dict(shown)
 
 
 def table_cells(page: Page, column: str) -> list[str]:
@@ -82,13 +90,11 @@ def test_payload_is_text_everywhere(own_app: RunningApp, page: Page) -> None:
 
     frame = map_frame(page)
     frame.wait_for_function("() => Object.values(window).some((v) => v instanceof L.Map)")
-    open_marker(frame, "XSS-1")
-    tooltip = frame.locator(".incident-tooltip")
-    popup = frame.locator(".incident-popup")
-    assert IMG not in tooltip.inner_html()
-    assert SCRIPT in tooltip.text_content()
-    assert IMG in popup.text_content()
-    assert SCRIPT in popup.text_content()
+    shown = open_marker(frame, "XSS-1")
+    assert IMG not in shown["tooltipHtml"]
+    assert SCRIPT in shown["tooltip"]
+    assert IMG in shown["popup"]
+    assert SCRIPT in shown["popup"]
     assert frame.locator(INJECTED).count() == 0
 
     page.locator("table td", has_text=IMG).first.wait_for(state="attached")
