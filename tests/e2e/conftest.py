@@ -159,8 +159,8 @@ _RUN_ENDS = {
     ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
     ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
 }
-#: Per watched page: script runs finished; fragment runs, and runs of any kind, finished since
-#: its last websocket opened (its current session).
+#: Per watched page: script runs finished, and those finished since its last websocket opened
+#: (its current session, whose first run is always a whole run of the page).
 _finished_runs: weakref.WeakKeyDictionary[Page, list[int]] = weakref.WeakKeyDictionary()
 
 
@@ -168,7 +168,7 @@ def watch_runs(page: Page) -> Page:
     """Count the script runs the server tells ``page`` it has finished (its ``script_finished``
     messages, a run cut short for a rerun aside), for :func:`run_of` and :func:`settled_map`.
     Call it before the page opens the app: only websockets opened later are watched."""
-    finished = _finished_runs.setdefault(page, [0, 0, 0])
+    finished = _finished_runs.setdefault(page, [0, 0])
 
     def on_frame(payload: str | bytes) -> None:
         if isinstance(payload, bytes):
@@ -176,12 +176,10 @@ def watch_runs(page: Page) -> Page:
             if message.WhichOneof("type") == "script_finished":
                 ended = message.script_finished in _RUN_ENDS
                 finished[0] += ended
-                fragment = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
-                finished[1] += message.script_finished == fragment
-                finished[2] += ended
+                finished[1] += ended
 
     def on_socket(socket: WebSocket) -> None:
-        finished[1] = finished[2] = 0
+        finished[1] = 0
         socket.on("framereceived", on_frame)
 
     page.on("websocket", on_socket)
@@ -225,16 +223,16 @@ def map_frame(page: Page, timeout: float = 30_000) -> Frame:
 
 def settled_map(page: Page, timeout: float = 60_000) -> Frame:
     """The st_folium iframe once its map has drawn and reported the view it opened at, and the
-    run that report causes has finished: from then on, the page changes only when told to. That
-    run is the map's fragment's, or, after a session's first look at the Monitor page (its first
-    run: the figures and the map), the whole page's second run. ``page`` must be watched by
-    :func:`watch_runs`."""
+    run that report causes has finished (the session's second): from then on, the page changes
+    only when told to. That run is the map's fragment's, or, after a session's first look at the
+    Monitor page (its first run: the figures and the map), the whole page's. ``page`` must be
+    watched by :func:`watch_runs`."""
     if page not in _finished_runs:
         raise AssertionError("settled_map needs a page watched by watch_runs")
     frame = map_frame(page, timeout)
     deadline = time.monotonic() + timeout / 1000
     finished = _finished_runs[page]
-    while not (finished[1] or finished[2] >= 2):
+    while finished[1] < 2:
         if time.monotonic() > deadline:
             waited = f"{timeout / 1000:.0f} s"
             raise AssertionError(f"no run followed the map's first report within {waited}")

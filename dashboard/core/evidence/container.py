@@ -91,7 +91,7 @@ def incidents_sources(
     for row, incident_id in enumerate(plain("incident_id")):
         rows_of.setdefault(incident_id, []).append(row)
     own: list[dict[str, object]] = []
-    #: Where each listed row comes from: (True, n) the n-th own source, (False, n) stored row n.
+    # Where each listed row comes from: (True, n) the n-th own source, (False, n) stored row n.
     order: list[tuple[bool, int]] = []
     for incident in incidents:
         mine = rows_of.get(incident["incident_id"], [])
