@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page, WebSocket, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Download,
+    Frame,
+    Locator,
+    Page,
+    WebSocket,
+    sync_playwright,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -207,6 +215,30 @@ def run_of(page: Page, action: Callable[[], object], timeout: float = 60_000) ->
             )
         page.wait_for_timeout(50)
     wait_idle(page, timeout)
+
+
+def download_of(page: Page, button: Locator, attempts: int = 3) -> Download:
+    """Click ``button`` (a download button whose file is made on the click) and return the
+    download. Streamlit names the button's file anew in every run that draws it and forgets the
+    old name when the run ends: a run drawing it between the click and the file's request (the
+    map reporting a move, say) leaves the click asking for a forgotten file, and no download
+    comes. Only then, when a run has finished since the click, is the click repeated (at most
+    ``attempts`` times), each after the page is idle. ``page`` must be watched by
+    :func:`watch_runs`."""
+    if page not in _finished_runs:
+        raise AssertionError("download_of needs a page watched by watch_runs")
+    finished = _finished_runs[page]
+    for _ in range(attempts):
+        page.wait_for_selector(IDLE, timeout=60_000)
+        before = finished[0]
+        try:
+            with page.expect_download(timeout=30_000) as download:
+                button.click()
+            return download.value
+        except PlaywrightTimeoutError:
+            if finished[0] == before:  # nothing redrew the button: the download itself failed
+                raise
+    raise AssertionError(f"no download in {attempts} clicks, each redrawn by a run")
 
 
 def map_frame(page: Page, timeout: float = 30_000) -> Frame:

@@ -18,6 +18,7 @@ from dashboard.core.view import circle_zoom, fitted_view
 from dashboard.imports import SHIPPED_INCIDENTS
 from tests.e2e.conftest import (
     RunningApp,
+    download_of,
     map_frame,
     select_first_row,
     start_app,
@@ -110,10 +111,8 @@ def test_a_link_opens_exactly_that_view_and_its_briefing_opens_offline_with_its_
     assert page.errors == []  # type: ignore[attr-defined]
 
     # The view's briefing, saved and opened with the network off, draws the same view's map.
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download briefing").click()
     path = tmp_path / "briefing.html"
-    download.value.save_as(path)
+    download_of(page, page.get_by_role("button", name="Download briefing")).save_as(path)
 
     reader = browser.new_context(offline=True, viewport={"width": 1300, "height": 1000})
     try:

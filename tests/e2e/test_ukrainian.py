@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Frame, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dashboard.core.i18n import use
 from dashboard.imports import prepare
-from tests.e2e.conftest import RunningApp, map_frame, run_of, wait_idle
+from tests.e2e.conftest import RunningApp, download_of, map_frame, run_of, wait_idle
 from tests.english import data_values, english_in
 from tests.helpers import GOOD, csv_bytes, row
 
@@ -108,22 +107,12 @@ def issue_cells(page: Page) -> list[str]:
     return grid.locator("table td").all_text_contents()
 
 
-def download_briefing(page: Page, path: Path, attempts: int = 3) -> Path:
-    """Download the briefing of the page's view to ``path``. The button's file is made when it
-    is asked for, by the run that drew it: a click that lands while the map's first report
-    reruns the page asks for a file already replaced, and no download comes, so such a click is
-    repeated (at most ``attempts`` times), each after the page has finished its run."""
-    map_frame(page)  # the map reports its first view once drawn, which reruns the page
-    for _ in range(attempts):
-        wait_idle(page)
-        try:
-            with page.expect_download(timeout=60_000) as download:
-                page.locator(".st-key-download_briefing button").click()
-        except PlaywrightTimeoutError:
-            continue
-        download.value.save_as(path)
-        return path
-    raise AssertionError(f"no briefing downloaded in {attempts} clicks")
+def download_briefing(page: Page, path: Path) -> Path:
+    """Download the briefing of the page's view to ``path``, once the map has drawn (it reports
+    its first view when drawn, which reruns the page)."""
+    map_frame(page)
+    download_of(page, page.locator(".st-key-download_briefing button")).save_as(path)
+    return path
 
 
 def test_a_ukrainian_link_reads_uploads_and_briefs_in_ukrainian(
