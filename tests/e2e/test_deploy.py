@@ -1,7 +1,9 @@
-"""Deployed shapes in Chromium: two app processes on one PostgreSQL, the store going down and
-coming back, and who may change data with no sign-in configured. (Signing in with the shared
-password in a browser is tests/e2e/test_sign_in_throttle.py's story; the rest of sign-in is
-tests/ui/test_auth.py's.)"""
+"""Deployed shapes in Chromium: the store going down and coming back, who may change data with no
+sign-in configured, and a secrets file naming the store. (Two app processes on one PostgreSQL
+database, behind a proxy, are tests/e2e/test_two_instances.py's story; their starting on one
+database together, migrating and seeding it once, tests/test_concurrency.py's. Signing in with
+the shared password in a browser is tests/e2e/test_sign_in_throttle.py's story; the rest of
+sign-in is tests/ui/test_auth.py's.)"""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
 from dashboard.imports import open_store
-from dashboard.store import BatchMeta
 from tests.conftest import TODAY, pg_database
 from tests.e2e.conftest import RunningApp, start_app, stop_app, wait_idle
 from tests.tcp_proxy import TcpProxy
@@ -27,55 +28,6 @@ UNREACHABLE = "cannot be reached right now"
 def expect_incidents_in_view(page: Page, count: int) -> None:
     metric = page.locator("[data-testid='stMetric']").filter(has_text="Incidents in view")
     expect(metric.locator("[data-testid='stMetricValue']")).to_have_text(str(count), timeout=30_000)
-
-
-def rerun(page: Page) -> None:
-    """Rerun the whole page the way a viewer would: search for something, then clear it.
-
-    (The map layer switch lives in a fragment and reruns only the map.)"""
-    search = page.get_by_placeholder("place, weapon, source, note…")
-    for text in ("Kharkiv", ""):
-        search.fill(text)
-        search.press("Enter")
-        wait_idle(page)
-
-
-@pytest.fixture
-def pg_apps(pg_url: str, tmp_path: Path) -> Iterator[list[RunningApp]]:
-    """Two dashboard processes on one PostgreSQL database."""
-    apps: list[RunningApp] = []
-    try:
-        for name in ("one", "two"):
-            (tmp_path / name).mkdir()
-            apps.append(start_app(tmp_path / name, {"DASHBOARD_DB_URL": pg_url}))
-        yield apps
-    finally:
-        for running in apps:
-            stop_app(running)
-
-
-def test_two_app_processes_serve_one_database(
-    browser: Browser, pg_apps: list[RunningApp], pg_url: str
-) -> None:
-    context = browser.new_context(viewport={"width": 1500, "height": 1200})
-    pages = [context.new_page() for _ in pg_apps]
-    for page, running in zip(pages, pg_apps, strict=True):
-        page.goto(running.url)
-        wait_idle(page)
-        expect_incidents_in_view(page, 8)
-
-    store = open_store(pg_url, today=TODAY)
-    assert store.batch_count() == 1  # both processes started on it; it was seeded once
-    record = store.records(["UA-KHA-20240106"])["UA-KHA-20240106"]
-    store.apply_batch(
-        [{**record, "incident_id": "LATER-1"}], BatchMeta("later.csv", "3" * 64, "analyst")
-    )
-    store.dispose()
-
-    for page in pages:
-        rerun(page)
-        expect_incidents_in_view(page, 9)
-    context.close()
 
 
 @pytest.fixture(scope="module")

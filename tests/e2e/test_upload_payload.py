@@ -1,8 +1,8 @@
 """An uploaded row carrying HTML and script shows as text everywhere and runs nowhere.
 
 Upload through the page, check the preview map's tooltip and popup and the preview table, import,
-then check the Monitor's table and the incident's full record, with every dialog and page error
-recorded: a payload that ran would open an alert.
+then check the Monitor map's tooltip and popup, its table and the incident's full record, with
+every dialog and page error recorded: a payload that ran would open an alert.
 """
 
 from __future__ import annotations
@@ -109,7 +109,14 @@ def test_payload_is_text_everywhere(own_app: RunningApp, page: Page) -> None:
     )
 
     page.goto(own_app.url)
-    settled_map(page)
+    # The Monitor's map: the stored incident's tooltip and popup (the details its popup fetches
+    # on opening) are text too.
+    shown = open_marker(settled_map(page), "XSS-1")
+    assert IMG not in shown["tooltipHtml"]
+    assert SCRIPT in shown["tooltip"]
+    assert IMG in shown["popup"]
+    assert SCRIPT in shown["popup"]
+    assert map_frame(page).locator(INJECTED).count() == 0
     page.locator(".st-key-q input").fill("XSS-1")
     page.keyboard.press("Enter")
     wait_idle(page)
