@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -70,6 +72,31 @@ def test_quoted_newlines_keep_line_numbers() -> None:
     assert [(i.line, i.column, i.code) for i in prepared.issues] == [
         (4, "latitude", "invalid-number")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\n1,2\n3,4\n",
+        "a,b\r\n1,2\r\n3,4",  # Windows, no break at the end
+        "a,b\r1,2\r3,4\r",  # classic Mac
+        'a,b\r\n"x\ry",2\n"p\r\nq",3\r4,5\n',  # mixed, and breaks inside quoted cells
+        "a,b\n1\u2028x,2\n3,4\x85y\n",  # breaks str.splitlines knows, a CSV reader does not
+        'a,b\n"1\u2029x",2\n3,"4\x0cy"\n',
+    ],
+)
+def test_lines_are_split_as_a_file_opened_with_newline_empty(text: str) -> None:
+    """The reader's rows and each row's first line are those of ``csv.reader`` over
+    ``io.StringIO(text, newline="")``, whichever way the text is split into lines."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    expected_rows, expected_lines, start = [], [], reader.line_num + 1
+    for record in reader:
+        expected_rows.append(record)
+        expected_lines.append(start)
+        start = reader.line_num + 1
+    parsed = parse_csv(text.encode())
+    assert (parsed.rows, parsed.lines) == (expected_rows, expected_lines)
 
 
 def test_header_names_are_matched_loosely() -> None:

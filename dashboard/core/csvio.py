@@ -182,6 +182,20 @@ def _binary_kind(data: bytes) -> str | None:
     return None
 
 
+#: Line breaks ``str.splitlines`` knows besides CR, LF and CRLF; a CSV file breaks at none of them.
+_OTHER_BREAKS = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def csv_lines(text: str) -> Iterable[str]:
+    """``text``'s lines as ``csv.reader`` reads a file opened with ``newline=""``: split after
+    each CR, LF and CRLF, which stay. Text holding none of the other breaks ``str.splitlines``
+    knows is split by it, exactly there; other text goes through ``io.StringIO``, which holds it
+    at four bytes a character once read (1.2 GB for a file of 300 MB, where the lines take 0.35)."""
+    if any(other in text for other in _OTHER_BREAKS):
+        return io.StringIO(text, newline="")
+    return text.splitlines(keepends=True)
+
+
 def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     """Parse bytes into rows of text cells, refusing what is not a CSV within ``limits``."""
     limits = limits or Limits()
@@ -204,7 +218,7 @@ def parse_csv(data: bytes, limits: Limits | None = None) -> CsvFile:
     # Process-wide, but only ever raised: any cell of a file within the byte limit must parse
     # (the cell limit is checked, and reported, by validation).
     csv.field_size_limit(max(limits.max_bytes, csv.field_size_limit()))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(csv_lines(text), delimiter=delimiter)
     issues: list[Issue] = []
     rows: list[list[str]] = []
     lines: list[int] = []
