@@ -16,6 +16,7 @@ from dashboard.core.schema import COLUMNS, DATE_COLUMNS, FLOAT_COLUMNS, INT_COLU
 from dashboard.imports import SHIPPED_INCIDENTS, commit, open_store, prepare
 from dashboard.store import BatchMeta, Store
 from dashboard.store import incidents as store_incidents
+from dashboard.store import log as store_log
 from dashboard.store.tables import history
 from tests.conftest import TODAY
 
@@ -69,6 +70,22 @@ def test_a_read_in_chunks_equals_a_read_in_one(
     (seed,) = store.batches()["id"]
     pd.testing.assert_frame_equal(store.incidents_at_batch(seed), whole)
     assert set(whole["district"].cat.categories) == set(whole["district"].dropna())
+
+
+def test_a_batch_written_in_slices_equals_one_written_at_once(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's rows go to the driver a slice at a time: with slices of two rows, three new
+    incidents and three updated ones are all stored, each as given, in one batch."""
+    monkeypatch.setattr(store_log, "_DRIVER_ROWS", 2)
+    records = store.records(["UA-KHA-20240102", "UA-KHA-20240106", "UA-KHA-20240207"])
+    updated = [{**r, "notes": f"revised {i}"} for i, r in enumerate(records.values())]
+    added = [{**updated[0], "incident_id": f"SLICE-{i}"} for i in range(3)]
+    summary = store.apply_batch([*updated, *added], BatchMeta("s.csv", "6" * 64, "analyst"))
+    assert (summary.added, summary.updated) == (3, 3)
+    wanted = {r["incident_id"]: r for r in [*updated, *added]}
+    assert store.records(list(wanted)) == wanted
+    assert set(store.incidents()["incident_id"]) >= set(wanted)
 
 
 def test_schema_is_at_alembic_head(store: Store) -> None:
