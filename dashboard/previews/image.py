@@ -78,7 +78,7 @@ def _marks(
     column = np.floor((frame["longitude"].to_numpy(dtype=float) - west) / width)
     row = np.floor((frame["latitude"].to_numpy(dtype=float) - south) / height)
     names = list(STATUS_COLOURS)
-    code = pd.Index(names).get_indexer(frame["attribution_status"].astype(object))
+    code = pd.Index(names).get_indexer(pd.Index(frame["attribution_status"].astype(object)))
     code = np.where(code < 0, len(names), code).astype(np.int64)
     shown = (column >= 0) & (column < columns) & (row >= 0) & (row < rows)
     cell = (code * columns + column.astype(np.int64)) * rows + row.astype(np.int64)
