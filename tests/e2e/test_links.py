@@ -102,6 +102,15 @@ def fresh_session(browser: Browser, link: str) -> Iterator[tuple[Page, dict[str,
         other.close()
 
 
+def shared_link(page: Page) -> str:
+    """The link in the "Copy link to this view" field, once it holds one (the map's fragment
+    draws the field in every run; once, in CI, a read right after the page settled found it
+    empty)."""
+    field = page.locator(".st-key-share_link input")
+    expect(field).not_to_have_value("", timeout=15_000)
+    return field.input_value()
+
+
 def table_rows(page: Page) -> int:
     grid = page.locator("[data-testid='stDataFrame'] table[role='grid']").first
     return int(grid.get_attribute("aria-rowcount") or 0) - 1
@@ -174,7 +183,7 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
     expect(page).to_have_url(re.compile(rf"[?&]zoom={KYIV_ZOOM - 1}(&|$)"), timeout=15_000)
     wait_idle(page)
     sender = frame.evaluate(MAP_STATE)
-    link = page.locator(".st-key-share_link input").input_value()
+    link = shared_link(page)
     assert "lat=" in link
     assert f"zoom={KYIV_ZOOM - 1}" in link
     assert query(page.url) == query(link)  # the address bar holds the same view
@@ -186,7 +195,7 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
         assert abs(receiver["lon"] - sender["lon"]) < 1e-4
         assert table_rows(fresh) == len(IN_VIEW)
         assert "UA-KYI-20240102" in record_text(fresh)
-        assert fresh.locator(".st-key-share_link input").input_value() == link
+        expect(fresh.locator(".st-key-share_link input")).to_have_value(link, timeout=15_000)
 
 
 def test_junk_parameters_are_named_and_harmless(offline_app: RunningApp, page: Page) -> None:
@@ -215,7 +224,7 @@ def test_the_link_keeps_the_base_path(browser: Browser, tmp_path: Path) -> None:
         page.goto(served.url + "/?incident=UA-KYI-20240102")
         wait_idle(page)
         settled_map(page)
-        link = page.locator(".st-key-share_link input").input_value()
+        link = shared_link(page)
         assert link.startswith(served.url)
         assert "/dash/board" in link
         assert query(link) == {"incident": ["UA-KYI-20240102"], "v": ["1"]}
@@ -247,7 +256,7 @@ def test_working_the_filters_updates_the_address_and_the_link(
     expect(page).to_have_url(re.compile(r"[?&]status=preliminary(&|$)"), timeout=15_000)
     expected = {"q": ["KN-23"], "status": ["preliminary"], "v": ["1"]}
     assert query(page.url) == expected
-    link = page.locator(".st-key-share_link input").input_value()
+    link = shared_link(page)
     assert query(link) == expected
     sender = map_state_when(page, lambda state: len(state["ids"]) == 5)
 
