@@ -32,6 +32,7 @@ PAYLOAD_ROW = row(
     weapon=SCRIPT,
     attributed_by=IMG,
     source_title=SCRIPT,
+    source_url="https://example.org/?q=" + SCRIPT,  # an address may hold quotes and brackets
     notes=IMG + " " + SCRIPT,
 )
 #: Elements the payload would create if it were parsed as HTML.
