@@ -22,7 +22,6 @@ from tests.e2e.conftest import (
     download_of,
     map_frame,
     map_still,
-    run_of,
     select_first_row,
     start_app,
     stop_app,
@@ -272,14 +271,13 @@ def in_view(page: Page) -> str:
 
 
 def navigated(page: Page, direction: str) -> None:
-    """Press the browser's back or forward button; wait for the page to show that entry (the
-    run the entry's address causes has finished)."""
+    """Press the browser's back or forward button; wait for the page to show that entry."""
     before = page.url
-    run_of(
-        page,
-        lambda: (page.go_back if direction == "back" else page.go_forward)(wait_until="commit"),
-    )
+    (page.go_back if direction == "back" else page.go_forward)(wait_until="commit")
     page.wait_for_function("(before) => window.location.href !== before", arg=before)
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    wait_idle(page)
 
 
 def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page) -> None:
