@@ -300,6 +300,7 @@ def incident_map(
         if same_view(want, session.map_target):
             session.map_key += 1
             session.map_seen, session.map_reported = None, False
+        session.map_left = session.map_target
         session.map_target = session.map_shows = want
     target = session.map_target
     key = f"incident_map_{session.map_key}"
@@ -340,9 +341,18 @@ def incident_map(
         # A new map reports the view it is built with at once, and st_folium's leading-edge
         # debounce swallows the report of its move to ``center``/``zoom``: skip that first one.
         first = not session.map_reported
-        if reported is not None and not (first and same_view(reported, BASE_VIEW)):
+        arrived = reported is not None and same_view(reported, target)
+        # The map's report of arriving where it was sent before, read after the view was sent
+        # elsewhere (back pressed as the map reached a selection): it is on its way, not moved.
+        left = session.map_left
+        late = (
+            reported is not None and left is not None and not arrived and same_view(reported, left)
+        )
+        if arrived:
+            session.map_left = None
+        if reported is not None and not late and not (first and same_view(reported, BASE_VIEW)):
             session.map_reported = True
-            session.map_shows = target if same_view(reported, target) else reported
+            session.map_shows = target if arrived else reported
             shown = session.map_shows
             session.apply(lambda view: move_map(view, shown, implied))
     return session.map_shows

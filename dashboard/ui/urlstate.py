@@ -60,6 +60,10 @@ class ViewSession:
     map_shows: MapView | None = None
     map_seen: object = None
     map_reported: bool = False
+    #: The view the map was last sent to before ``map_target``, until the map reports arriving at
+    #: the new one: a report of it then is the map arriving where it was sent before (a selection,
+    #: say, just before back), not a move.
+    map_left: MapView | None = None
     #: The incident a marker click selected and the map view it was clicked on: closing its
     #: record returns the map there.
     map_before_pick: tuple[str, MapView] | None = None
