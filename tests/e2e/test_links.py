@@ -4,7 +4,8 @@ and the briefing draws its map from disk with the network off."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from tests.e2e.conftest import (
     RunningApp,
     download_of,
     map_frame,
+    map_still,
+    run_of,
     select_first_row,
     start_app,
     stop_app,
@@ -59,17 +62,30 @@ def query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query, keep_blank_values=True)
 
 
-def settled_map(page: Page, *, opened: bool = True) -> tuple[Frame, dict[str, Any]]:
-    """The map and its state once it has reported its view: on a page just opened, once the run
-    that report causes has finished; later in a session (``opened=False``: the map may move
-    without being built again), after giving its report 1.5 s to arrive."""
-    if opened:
-        frame = watched_map(page)
-    else:
-        frame = map_frame(page)
-        page.wait_for_timeout(1500)
-        wait_idle(page)
+def settled_map(page: Page) -> tuple[Frame, dict[str, Any]]:
+    """The map of a page just opened and its state, once the run its report causes has
+    finished."""
+    frame = watched_map(page)
     return frame, frame.evaluate(MAP_STATE)
+
+
+def map_state_when(page: Page, ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The map's state once ``ready`` says it is the view a run asked for and the map stands
+    still there (later in a session the map moves without being built again, after the run that
+    asked for the move has ended). Fails after 15 s with the last state seen."""
+    frame = map_frame(page)
+    deadline = time.monotonic() + 15
+    while not ready(state := frame.evaluate(MAP_STATE)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the map did not reach the view asked for: {state}")
+        page.wait_for_timeout(100)
+    map_still(frame)
+    return dict(frame.evaluate(MAP_STATE))
+
+
+def at_zoom(zoom: int) -> Callable[[dict[str, Any]], bool]:
+    """Whether a map state is at ``zoom``."""
+    return lambda state: state["zoom"] == zoom
 
 
 @contextmanager
@@ -242,7 +258,7 @@ def test_working_the_filters_updates_the_address_and_the_link(
     assert query(page.url) == expected
     link = shared_link(page)
     assert query(link) == expected
-    _, sender = settled_map(page, opened=False)
+    sender = map_state_when(page, lambda state: len(state["ids"]) == 5)
 
     with fresh_session(browser, link) as (_, receiver):
         assert receiver["ids"] == sender["ids"]
@@ -256,13 +272,14 @@ def in_view(page: Page) -> str:
 
 
 def navigated(page: Page, direction: str) -> None:
-    """Press the browser's back or forward button; wait for the page to show that entry."""
+    """Press the browser's back or forward button; wait for the page to show that entry (the
+    run the entry's address causes has finished)."""
     before = page.url
-    (page.go_back if direction == "back" else page.go_forward)(wait_until="commit")
+    run_of(
+        page,
+        lambda: (page.go_back if direction == "back" else page.go_forward)(wait_until="commit"),
+    )
     page.wait_for_function("(before) => window.location.href !== before", arg=before)
-    wait_idle(page)
-    page.wait_for_timeout(500)
-    wait_idle(page)
 
 
 def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page) -> None:
@@ -285,9 +302,8 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     assert in_view(page) == "4"
     select_first_row(page)
     page.locator(".st-key-incident_record").wait_for(timeout=30_000)
-    _, selected = settled_map(page, opened=False)
     chosen = query(page.url)["incident"]
-    assert selected["zoom"] == selected_zoom(chosen[0])
+    map_state_when(page, at_zoom(selected_zoom(chosen[0])))
     assert query(page.url) == {
         "from": ["2024-02-01"],
         "status": ["preliminary"],
@@ -295,19 +311,20 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
         "v": ["1"],
     }
 
+    # Back as soon as the map stands at the selection: its report of arriving there, when read
+    # after the back, is not a move of the view before (the address gains no lat, lon, zoom).
     navigated(page, "back")  # the view before the selection: no record, the map on the four
     assert query(page.url) == {"from": ["2024-02-01"], "status": ["preliminary"], "v": ["1"]}
     assert in_view(page) == "4"
     assert page.locator(".st-key-incident_record").count() == 0
     assert page.locator(".st-key-from input").input_value() == "2024-02-01"
-    _, unselected = settled_map(page, opened=False)
     shipped = pd.read_csv(SHIPPED_INCIDENTS)
     four = shipped[
         (shipped["attribution_status"] == "preliminary") & (shipped["date"] >= "2024-02-01")
     ]
     assert len(four) == 4
     lat, lon = four["latitude"], four["longitude"]
-    assert unselected["zoom"] == fitted_view(lat.min(), lon.min(), lat.max(), lon.max())[2]
+    map_state_when(page, at_zoom(fitted_view(lat.min(), lon.min(), lat.max(), lon.max())[2]))
 
     navigated(page, "back")  # the view before the date
     assert query(page.url) == {"status": ["preliminary"], "v": ["1"]}
@@ -320,8 +337,7 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     assert query(page.url)["incident"] == chosen
     assert in_view(page) == "4"
     assert chosen[0] in record_text(page)
-    _, again = settled_map(page, opened=False)
-    assert again["zoom"] == selected_zoom(chosen[0])
+    map_state_when(page, at_zoom(selected_zoom(chosen[0])))
     assert page.errors == []  # type: ignore[attr-defined]
 
 
@@ -336,11 +352,6 @@ def test_back_after_moving_the_map_returns_it(offline_app: RunningApp, page: Pag
     navigated(page, "back")
     assert "zoom" not in query(page.url)
     assert query(page.url)["incident"] == ["UA-KYI-20240102"]
-    frame = map_frame(page)
-    frame.wait_for_function(
-        f"() => Object.values(window).find(v => v instanceof L.Map).getZoom() === {KYIV_ZOOM}",
-        timeout=15_000,
-    )
-    _, back = settled_map(page, opened=False)
-    assert (back["zoom"], round(back["lat"], 3), round(back["lon"], 3)) == (KYIV_ZOOM, 50.43, 30.47)
+    back = map_state_when(page, at_zoom(KYIV_ZOOM))
+    assert (round(back["lat"], 3), round(back["lon"], 3)) == (50.43, 30.47)
     assert "zoom" not in query(page.url)  # the map's return is not a new move
