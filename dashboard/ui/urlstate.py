@@ -210,10 +210,14 @@ def write_url(session: ViewSession) -> None:
 
 
 def seed(key: str, value: Any) -> None:
-    """Show ``value`` in the widget ``key`` (before it is drawn) when it differs: for a widget
-    that only shows the view (it has no callback), unlike :meth:`ViewSession.widget`."""
-    if key not in st.session_state or st.session_state[key] != value:
-        st.session_state[key] = value
+    """Show ``value`` in the widget ``key`` (before it is drawn), in every run: for a widget that
+    only shows the view (it has no callback), unlike :meth:`ViewSession.widget`.
+
+    Set even when the session already holds ``value``: only a value set in this run goes to the
+    browser with the widget. The browser sometimes removes the widget during a run and draws it
+    anew, and a widget drawn anew starts from its default (empty) unless the run sent a value:
+    seen as play stepped from February 2024 to March, when the "Copy link" field stayed empty."""
+    st.session_state[key] = value
 
 
 def show_notes(notes: list[links.Ignored]) -> None:

@@ -103,9 +103,8 @@ def fresh_session(browser: Browser, link: str) -> Iterator[tuple[Page, dict[str,
 
 
 def shared_link(page: Page) -> str:
-    """The link in the "Copy link to this view" field, once it holds one (the map's fragment
-    draws the field in every run; once, in CI, a read right after the page settled found it
-    empty)."""
+    """The link in the "Copy link to this view" field, once it holds one (the browser may be
+    drawing the field anew: see ``urlstate.seed``)."""
     field = page.locator(".st-key-share_link input")
     expect(field).not_to_have_value("", timeout=15_000)
     return field.input_value()
