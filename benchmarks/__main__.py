@@ -7,6 +7,7 @@ See the README's "Performance" for what each row means and how to read it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import pstats
 import shutil
 import signal
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -62,7 +64,7 @@ def import_rows(size: int, times: importing.ImportTimes) -> list[Row]:
 def browser_rows(
     size: int,
     csv: Path,
-    store: Path,
+    store: str,
     work: Path,
     chrome: browser.Browser,
     *,
@@ -85,7 +87,7 @@ def browser_rows(
         )
         fast.kept.context.close()
     floor = floor_visits(work, chrome, timeout, visits)
-    env = {"DASHBOARD_DB_URL": f"sqlite:///{store}", "DASHBOARD_TILES": "none"}
+    env = {"DASHBOARD_DB_URL": store, "DASHBOARD_TILES": "none"}
     with browser.running_app(DASHBOARD_APP, work, env) as app:
         seen = browser.open_warm(
             chrome, app.url, complete=True, timeout=timeout, app=app, visits=visits
@@ -292,54 +294,99 @@ def run(args: argparse.Namespace, work: Path) -> list[Row]:
     with browser.chromium() if args.browser else _nothing() as chrome:
         for size in [*sizes, *([args.huge] if args.huge else [])]:
             csv = synth.write_csv(size, work)
-            store = work / f"app-{size}.sqlite3"
-            for backend in args.backends:
-                profile = (
-                    args.profile / f"import-{size}-{backend}.prof" if size == profiled else None
-                )
-                times = importing.measure(
-                    csv,
+            huge = size == args.huge
+            with contextlib.ExitStack() as kept:
+                # The stores the app will serve: SQLite's at every size, PostgreSQL's at 1M.
+                stores: dict[str, str] = {}
+                for backend in args.backends:
+                    profile = (
+                        args.profile / f"import-{size}-{backend}.prof" if size == profiled else None
+                    )
+                    if chrome is not None and (backend == "sqlite" or huge):
+                        stores[backend] = kept_store(backend, size, work, kept)
+                    times = importing.measure(
+                        csv, size, backend, work, keep=stores.get(backend), profile=profile
+                    )
+                    rows += import_rows(size, times)
+                    print(text_table(rows[-5:]), flush=True)
+                if chrome is None or "sqlite" not in stores:
+                    continue
+                if huge:
+                    largest = max(sizes)
+                    found = huge_rows(
+                        size, stores, work, chrome, largest, opened_at, args.timeout, args.visits
+                    )
+                    rows += found
+                    print(text_table(found), flush=True)
+                    continue
+                page_profile = args.profile / f"page-open-{size}.prof" if size == profiled else None
+                found, opened = browser_rows(
                     size,
-                    backend,
+                    csv,
+                    stores["sqlite"],
                     work,
-                    keep=store if backend == "sqlite" else None,
-                    profile=profile,
+                    chrome,
+                    naive=size <= args.naive_max,
+                    timeout=args.timeout,
+                    profile=page_profile,
+                    visits=args.visits,
                 )
-                rows += import_rows(size, times)
-                print(text_table(rows[-5:]), flush=True)
-            if chrome is None or "sqlite" not in args.backends:
-                continue
-            if size == args.huge:
-                largest = max(sizes)
-                rows += huge_rows(
-                    size, store, work, chrome, largest, opened_at, args.timeout, args.visits
-                )
-                continue
-            page_profile = args.profile / f"page-open-{size}.prof" if size == profiled else None
-            found, opened = browser_rows(
-                size,
-                csv,
-                store,
-                work,
-                chrome,
-                naive=size <= args.naive_max,
-                timeout=args.timeout,
-                profile=page_profile,
-                visits=args.visits,
-            )
-            rows += found
-            if opened is not None:
-                opened_at[size] = opened
-            print(text_table(found), flush=True)
+                rows += found
+                if opened is not None:
+                    opened_at[size] = opened
+                print(text_table(found), flush=True)
     if args.profile:
         for profile in args.profile.glob("*.prof"):
             summarise_profile(profile)
     return rows
 
 
+def kept_store(backend: str, size: int, work: Path, kept: contextlib.ExitStack) -> str:
+    """The URL of an empty store on ``backend`` for the app to serve: an SQLite file in ``work``
+    (left there), or a new PostgreSQL database, dropped when ``kept`` closes."""
+    if backend == "sqlite":
+        path = work / f"app-{size}.sqlite3"
+        importing.remove_sqlite_store(path)
+        return f"sqlite:///{path}"
+    return kept.enter_context(importing.fresh_database(backend, work))
+
+
+@dataclass(frozen=True)
+class Served:
+    """The Monitor page served on one store: opened warm, then a zoom and a search timed on the
+    last visit's page; the app process's peak memory over all of it."""
+
+    seen: browser.Visits
+    received: int
+    zoom: browser.Interaction
+    searched: browser.Interaction
+    rss: int
+
+
+def served(store: str, work: Path, chrome: browser.Browser, timeout: float, visits: int) -> Served:
+    """The Monitor page on ``store``, opened, zoomed and searched (see :class:`Served`)."""
+    env = {"DASHBOARD_DB_URL": store, "DASHBOARD_TILES": "none"}
+    with browser.running_app(DASHBOARD_APP, work, env) as app:
+        seen = browser.open_warm(
+            chrome, app.url, complete=True, timeout=timeout, app=app, visits=visits
+        )
+        opened = seen.kept
+        try:
+            received = opened.traffic.websocket + opened.traffic.http()  # while the page opens
+            zoom = browser.interact(app, opened, browser.zoom_in(opened, timeout), timeout=timeout)
+            searched = browser.interact(
+                app, opened, browser.search(opened, "Village 1", timeout), timeout=timeout
+            )
+        finally:
+            opened.context.close()
+        rss = app.rss_peak
+    assert seen.complete_ms is not None
+    return Served(seen, received, zoom, searched, rss)
+
+
 def huge_rows(
     size: int,
-    store: Path,
+    stores: dict[str, str],
     work: Path,
     chrome: browser.Browser,
     largest: int,
@@ -347,29 +394,26 @@ def huge_rows(
     timeout: float,
     visits: int,
 ) -> list[Row]:
-    """At 1M: the Monitor page opens no slower than at the largest other size (100k by
-    default), measured earlier in this run, and within its target of the stack floor, measured
-    again beside it."""
+    """At 1M, the page served on each of ``stores`` (SQLite's, and PostgreSQL's when imported
+    into): on SQLite it opens no slower than at the largest other size (100k by default),
+    measured earlier in this run, and within its target of the stack floor, measured again
+    beside it; on each store a zoom, a search and the process's memory have their targets; and
+    PostgreSQL's figures are set beside SQLite's."""
     before = opened_at.get(largest)
     if before is None or before.complete_ms is None:
         print(f"--huge: no page open at {largest:,} to compare with; skipped")
         return []
     floor = floor_visits(work, chrome, timeout, visits)
-    env = {"DASHBOARD_DB_URL": f"sqlite:///{store}", "DASHBOARD_TILES": "none"}
-    with browser.running_app(DASHBOARD_APP, work, env) as app:
-        seen = browser.open_warm(
-            chrome, app.url, complete=True, timeout=timeout, app=app, visits=visits
-        )
-        opened = seen.kept
-        received = opened.traffic.websocket + opened.traffic.http()  # while the page is open
-        opened.context.close()
-    assert seen.complete_ms is not None
-    return [
-        *first_marks_rows(size, seen, floor, limit=1.3),
+    on = {
+        backend: served(store, work, chrome, timeout, visits) for backend, store in stores.items()
+    }
+    lite = on["sqlite"]
+    rows = [
+        *first_marks_rows(size, lite.seen, floor, limit=1.3),
         Row(
             size,
             f"Monitor page: first marks (ms) vs at {largest:,}",
-            seen.marks_ms,
+            lite.seen.marks_ms,
             "ms",
             before.marks_ms,
             1.2,
@@ -377,7 +421,7 @@ def huge_rows(
         Row(
             size,
             f"Monitor page: figures, chart and table visible (ms) vs at {largest:,}",
-            seen.complete_ms,
+            lite.seen.complete_ms,
             "ms",
             before.complete_ms,
             1.2,
@@ -385,10 +429,63 @@ def huge_rows(
         Row(
             size,
             "Monitor page: bytes reaching the browser per incident (websocket + HTTP)",
-            received / size,
+            lite.received / size,
             "B",
         ),
     ]
+    for backend, page in on.items():
+        rows += [
+            Row(
+                size,
+                f"map zoom ({backend}): server time ({page.zoom.runs} runs)",
+                page.zoom.server_seconds * 1000,
+                "ms",
+                None,
+                50,
+            ),
+            Row(
+                size,
+                f"filter change ({backend}): server time ({page.searched.runs} runs)",
+                page.searched.server_seconds * 1000,
+                "ms",
+                None,
+                300,
+            ),
+            Row(
+                size,
+                f"app process peak resident memory ({backend})",
+                page.rss / 2**20,
+                "MB",
+                None,
+                2048,
+            ),
+        ]
+    other = on.get("postgresql")
+    if other is not None:
+        rows += [
+            Row(
+                size,
+                "first marks on the map (ms): postgresql vs sqlite",
+                other.seen.marks_ms,
+                "ms",
+                lite.seen.marks_ms,
+            ),
+            Row(
+                size,
+                "map zoom, server time (ms): postgresql vs sqlite",
+                other.zoom.server_seconds * 1000,
+                "ms",
+                lite.zoom.server_seconds * 1000,
+            ),
+            Row(
+                size,
+                "filter change, server time (ms): postgresql vs sqlite",
+                other.searched.server_seconds * 1000,
+                "ms",
+                lite.searched.server_seconds * 1000,
+            ),
+        ]
+    return rows
 
 
 class _nothing:  # noqa: N801 (a context manager standing in for the browser)

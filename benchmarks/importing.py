@@ -199,19 +199,19 @@ def measure(
     backend: str,
     folder: Path,
     *,
-    keep: Path | None = None,
+    keep: str | None = None,
     profile: Path | None = None,
 ) -> ImportTimes:
     """Every import timing of ``path`` on ``backend``, with its bulk-load floor and ``read_csv``
     of it in the same run.
 
-    With ``keep`` (SQLite only), the CLI imports into that file, which stays for the app.
+    With ``keep`` (the URL of an empty store on ``backend``, which the caller removes), the CLI
+    imports into it, for the app to serve.
     """
     inside, outside = read_csv_seconds(path)
     floor = floor_seconds(path, backend, folder)
-    if keep is not None and backend == "sqlite":
-        remove_sqlite_store(keep)
-        cli = cli_import(path, f"sqlite:///{keep}", rows)
+    if keep is not None:
+        cli = cli_import(path, keep, rows)
     else:
         with fresh_database(backend, folder) as url:
             cli = cli_import(path, url, rows)

@@ -45,12 +45,13 @@ def test_imports_only_give_the_import_rows_on_both_stores(tmp_path: Path, pg_url
 
 
 @pytest.mark.e2e
-def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
+def test_the_whole_run_gives_every_row_and_column(tmp_path: Path, pg_url: str) -> None:
     """With the browser: the app, both folium baselines and the stack floor are measured (first
     marks in four steps beside the floor's), ``--huge`` compares the page open with the smaller
-    size's and with the floor, and the markdown table has one line per row under the seven
-    columns. Each page is visited once after its first visit (``--visits 1``): the rows and
-    columns are checked here, not the medians."""
+    size's and with the floor, and serves the page on the PostgreSQL store it imported into as
+    on SQLite's (a zoom, a search, memory on each, and the two side by side), and the markdown
+    table has one line per row under the seven columns. Each page is visited once after its
+    first visit (``--visits 1``): the rows and columns are checked here, not the medians."""
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     out = tmp_path / "table.md"
@@ -58,7 +59,7 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
     subprocess.run(
         [
             *(sys.executable, "-m", "benchmarks"),
-            *("--sizes", str(SIZE), "--huge", str(HUGE), "--backends", "sqlite"),
+            *("--sizes", str(SIZE), "--huge", str(HUGE)),
             *("--naive-max", str(SIZE), "--visits", "1"),
             *("--timeout", "180", "--work", str(tmp_path / "work"), "--markdown", str(out)),
         ],
@@ -80,7 +81,7 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
     floor = "first marks on the map (ms) vs the stack floor (one st_folium map, one mark)"
     metrics = [re.sub(r"\(\d+ runs\)", "(N runs)", r[1]) for r in rows]
     assert [re.sub(r"\d+% of", "N% of", m) for m in metrics] == [
-        *IMPORT_METRICS[:5],
+        *IMPORT_METRICS,
         floor,
         *steps,
         "first marks on the map (ms) vs folium FastMarkerCluster (static page)",
@@ -98,14 +99,26 @@ def test_the_whole_run_gives_every_row_and_column(tmp_path: Path) -> None:
         "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
         "filter change: server time (N runs)",
         "app process peak resident memory",
-        *IMPORT_METRICS[:5],
+        *IMPORT_METRICS,
         floor,
         *steps,
         f"Monitor page: first marks (ms) vs at {SIZE}",
         f"Monitor page: figures, chart and table visible (ms) vs at {SIZE}",
         "Monitor page: bytes reaching the browser per incident (websocket + HTTP)",
+        *(
+            metric.format(backend)
+            for backend in ("sqlite", "postgresql")
+            for metric in (
+                "map zoom ({}): server time (N runs)",
+                "filter change ({}): server time (N runs)",
+                "app process peak resident memory ({})",
+            )
+        ),
+        "first marks on the map (ms): postgresql vs sqlite",
+        "map zoom, server time (ms): postgresql vs sqlite",
+        "filter change, server time (ms): postgresql vs sqlite",
     ]
-    assert [r[0] for r in rows] == [str(SIZE)] * (len(rows) - 13) + [str(HUGE)] * 13
+    assert [r[0] for r in rows] == [str(SIZE)] * (len(rows) - 27) + [str(HUGE)] * 27
     # Each page's time is taken warm, and the floor's in the same run: a ratio is measured.
     assert all(r[3] for r in rows if r[1] == floor)
     assert all(len(r) == len(COLUMNS) and r[2] for r in rows)  # every row has a measured value
