@@ -87,30 +87,12 @@ def browser_rows(
         )
         fast.kept.context.close()
     floor = floor_visits(work, chrome, timeout, visits)
-    env = {"DASHBOARD_DB_URL": store, "DASHBOARD_TILES": "none"}
-    with browser.running_app(DASHBOARD_APP, work, env) as app:
-        seen = browser.open_warm(
-            chrome, app.url, complete=True, timeout=timeout, app=app, visits=visits
-        )
-        opened = seen.kept
-        try:
-            websocket, http = opened.traffic.websocket, opened.traffic.http()
-            payload = opened.traffic.http("/app/static/payload/")
-            wire, frontend = opened.traffic.on_wire(), opened.traffic.on_wire(browser.FRONTEND)
-            page_runs = opened.runs
-            pan = browser.interact(app, opened, browser.zoom_in(opened, timeout), timeout=timeout)
-            filtered = browser.interact(
-                app, opened, browser.search(opened, "Village 1", timeout), timeout=timeout
-            )
-        finally:
-            opened.context.close()
-        rss = app.rss_peak
+    page = served(store, work, chrome, timeout, visits)
+    seen = page.seen
     if profile is not None:  # a process of its own: the profiler slows what it watches
-        with browser.running_app(
-            DASHBOARD_APP, work, {**env, "BENCH_PROFILE": str(profile)}
-        ) as app:
+        env = {"DASHBOARD_DB_URL": store, "DASHBOARD_TILES": "none", "BENCH_PROFILE": str(profile)}
+        with browser.running_app(DASHBOARD_APP, work, env) as app:
             browser.open_page(chrome, app.url, complete=True, timeout=timeout).context.close()
-    assert seen.complete_ms is not None
     # Issue 24 sets these at 100,000 incidents and more.
     large = size >= 100_000
     rows = [
@@ -154,7 +136,7 @@ def browser_rows(
         Row(
             size,
             "bytes reaching the browser per incident (websocket + HTTP)",
-            (websocket + http) / size,
+            (page.websocket + page.http) / size,
             "B",
             None,
             30,
@@ -162,43 +144,43 @@ def browser_rows(
         Row(
             size,
             "… of which websocket frames (the script's output) per incident",
-            websocket / size,
+            page.websocket / size,
             "B",
         ),
         Row(
             size,
             "… of which HTTP bodies (page, scripts, map files) per incident",
-            http / size,
+            page.http / size,
             "B",
         ),
         Row(
             size,
             "… of which the map's payload files per incident",
-            payload / size,
+            page.payload / size,
             "B",
         ),
         Row(
             size,
             "HTTP on the wire per incident (Chromium's count: headers and encoded bodies)",
-            wire / size,
+            page.wire / size,
             "B",
         ),
         Row(
             size,
             "… of which Streamlit's own frontend files (/static/, gzipped by dashboard/server.py)",
-            frontend / size,
+            page.frontend / size,
             "B",
         ),
         Row(
             size,
-            f"page open: server time of its script runs ({len(page_runs)} runs)",
-            sum(r.seconds for r in page_runs) * 1000,
+            f"page open: server time of its script runs ({len(page.page_runs)} runs)",
+            sum(r.seconds for r in page.page_runs) * 1000,
             "ms",
         ),
         Row(
             size,
-            f"map zoom: server time ({pan.runs} runs)",
-            pan.server_seconds * 1000,
+            f"map zoom: server time ({page.zoom.runs} runs)",
+            page.zoom.server_seconds * 1000,
             "ms",
             None,
             50,
@@ -206,20 +188,20 @@ def browser_rows(
         Row(
             size,
             "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
-            pan.websocket_bytes / size,
+            page.zoom.websocket_bytes / size,
             "B",
             None,
             1,
         ),
         Row(
             size,
-            f"filter change: server time ({filtered.runs} runs)",
-            filtered.server_seconds * 1000,
+            f"filter change: server time ({page.searched.runs} runs)",
+            page.searched.server_seconds * 1000,
             "ms",
             None,
             300,
         ),
-        Row(size, "app process peak resident memory", rss / 2**20, "MB", None, 1024),
+        Row(size, "app process peak resident memory", page.rss / 2**20, "MB", None, 1024),
     ]
     return rows, seen
 
@@ -354,10 +336,17 @@ def kept_store(backend: str, size: int, work: Path, kept: contextlib.ExitStack) 
 @dataclass(frozen=True)
 class Served:
     """The Monitor page served on one store: opened warm, then a zoom and a search timed on the
-    last visit's page; the app process's peak memory over all of it."""
+    last visit's page; what reached that page as it opened (websocket frames and HTTP bodies;
+    the payload files' bodies; on the wire, all and Streamlit's frontend files) and its runs;
+    the app process's peak memory over all of it."""
 
     seen: browser.Visits
-    received: int
+    websocket: int
+    http: int
+    payload: int
+    wire: int
+    frontend: int
+    page_runs: list[browser.Run]
     zoom: browser.Interaction
     searched: browser.Interaction
     rss: int
@@ -372,7 +361,11 @@ def served(store: str, work: Path, chrome: browser.Browser, timeout: float, visi
         )
         opened = seen.kept
         try:
-            received = opened.traffic.websocket + opened.traffic.http()  # while the page opens
+            traffic = opened.traffic
+            websocket, http = traffic.websocket, traffic.http()  # while the page opened
+            payload = traffic.http("/app/static/payload/")
+            wire, frontend = traffic.on_wire(), traffic.on_wire(browser.FRONTEND)
+            page_runs = opened.runs
             zoom = browser.interact(app, opened, browser.zoom_in(opened, timeout), timeout=timeout)
             searched = browser.interact(
                 app, opened, browser.search(opened, "Village 1", timeout), timeout=timeout
@@ -381,7 +374,7 @@ def served(store: str, work: Path, chrome: browser.Browser, timeout: float, visi
             opened.context.close()
         rss = app.rss_peak
     assert seen.complete_ms is not None
-    return Served(seen, received, zoom, searched, rss)
+    return Served(seen, websocket, http, payload, wire, frontend, page_runs, zoom, searched, rss)
 
 
 def huge_rows(
@@ -429,7 +422,7 @@ def huge_rows(
         Row(
             size,
             "Monitor page: bytes reaching the browser per incident (websocket + HTTP)",
-            lite.received / size,
+            (lite.websocket + lite.http) / size,
             "B",
         ),
     ]
