@@ -14,7 +14,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,31 +177,7 @@ def browser_rows(
             sum(r.seconds for r in page.page_runs) * 1000,
             "ms",
         ),
-        Row(
-            size,
-            f"map zoom: server time ({page.zoom.runs} runs)",
-            page.zoom.server_seconds * 1000,
-            "ms",
-            None,
-            50,
-        ),
-        Row(
-            size,
-            "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
-            page.zoom.websocket_bytes / size,
-            "B",
-            None,
-            1,
-        ),
-        Row(
-            size,
-            f"filter change: server time ({page.searched.runs} runs)",
-            page.searched.server_seconds * 1000,
-            "ms",
-            None,
-            300,
-        ),
-        Row(size, "app process peak resident memory", page.rss / 2**20, "MB", None, 1024),
+        *served_rows(size, page, memory_mb=1024, zoom_bytes=True),
     ]
     return rows, seen
 
@@ -377,6 +353,46 @@ def served(store: str, work: Path, chrome: browser.Browser, timeout: float, visi
     return Served(seen, websocket, http, payload, wire, frontend, page_runs, zoom, searched, rss)
 
 
+def served_rows(
+    size: int, page: Served, *, on: str = "", memory_mb: float, zoom_bytes: bool = False
+) -> list[Row]:
+    """A served page's zoom, search and memory rows (``on`` names its store in them), with
+    their targets; with ``zoom_bytes``, what the zoom sent too."""
+    rows = [
+        Row(
+            size,
+            f"map zoom{on}: server time ({page.zoom.runs} runs)",
+            page.zoom.server_seconds * 1000,
+            "ms",
+            None,
+            50,
+        )
+    ]
+    if zoom_bytes:
+        rows.append(
+            Row(
+                size,
+                "map zoom: bytes received per incident (≈ 0 unless the layer is re-sent)",
+                page.zoom.websocket_bytes / size,
+                "B",
+                None,
+                1,
+            )
+        )
+    return [
+        *rows,
+        Row(
+            size,
+            f"filter change{on}: server time ({page.searched.runs} runs)",
+            page.searched.server_seconds * 1000,
+            "ms",
+            None,
+            300,
+        ),
+        Row(size, f"app process peak resident memory{on}", page.rss / 2**20, "MB", None, memory_mb),
+    ]
+
+
 def huge_rows(
     size: int,
     stores: dict[str, str],
@@ -427,56 +443,17 @@ def huge_rows(
         ),
     ]
     for backend, page in on.items():
-        rows += [
-            Row(
-                size,
-                f"map zoom ({backend}): server time ({page.zoom.runs} runs)",
-                page.zoom.server_seconds * 1000,
-                "ms",
-                None,
-                50,
-            ),
-            Row(
-                size,
-                f"filter change ({backend}): server time ({page.searched.runs} runs)",
-                page.searched.server_seconds * 1000,
-                "ms",
-                None,
-                300,
-            ),
-            Row(
-                size,
-                f"app process peak resident memory ({backend})",
-                page.rss / 2**20,
-                "MB",
-                None,
-                2048,
-            ),
-        ]
+        rows += served_rows(size, page, on=f" ({backend})", memory_mb=2048)
     other = on.get("postgresql")
     if other is not None:
+        beside: dict[str, Callable[[Served], float]] = {
+            "first marks on the map (ms)": lambda page: page.seen.marks_ms,
+            "map zoom, server time (ms)": lambda page: page.zoom.server_seconds * 1000,
+            "filter change, server time (ms)": lambda page: page.searched.server_seconds * 1000,
+        }
         rows += [
-            Row(
-                size,
-                "first marks on the map (ms): postgresql vs sqlite",
-                other.seen.marks_ms,
-                "ms",
-                lite.seen.marks_ms,
-            ),
-            Row(
-                size,
-                "map zoom, server time (ms): postgresql vs sqlite",
-                other.zoom.server_seconds * 1000,
-                "ms",
-                lite.zoom.server_seconds * 1000,
-            ),
-            Row(
-                size,
-                "filter change, server time (ms): postgresql vs sqlite",
-                other.searched.server_seconds * 1000,
-                "ms",
-                lite.searched.server_seconds * 1000,
-            ),
+            Row(size, f"{label}: postgresql vs sqlite", measure(other), "ms", measure(lite))
+            for label, measure in beside.items()
         ]
     return rows
 
