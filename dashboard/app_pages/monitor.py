@@ -70,16 +70,20 @@ if not first_look:
     evidence.examined_toggle(session)
     sidebar.context_toggle(session, screen)
 
-st.title(_("DPRK-origin missile strikes on Ukraine, and who still watches"))
-if previewing is not None:
-    preview.note(previewing)
-panels.counting_note(screen)
-urlstate.show_notes(notes)
-panels.empty_notice(screen)
-panels.headline_figures(screen.figures, screen.mandate)
-sidebar.search_found_below_figures(found)
-if session.view.asof is not None:  # figures of a past moment: say so above them
-    panels.data_source(session)
+# Everything above the columns is one block, whatever it holds: a note that comes or goes (the
+# search's "Found in", an empty view's notice, a past moment's source) then never moves the
+# columns below, which the browser would otherwise draw anew (the map reloaded in its frame).
+with st.container(key="page_head"):
+    st.title(_("DPRK-origin missile strikes on Ukraine, and who still watches"))
+    if previewing is not None:
+        preview.note(previewing)
+    panels.counting_note(screen)
+    urlstate.show_notes(notes)
+    panels.empty_notice(screen)
+    panels.headline_figures(screen.figures, screen.mandate)
+    sidebar.search_found_below_figures(found)
+    if session.view.asof is not None:  # figures of a past moment: say so above them
+        panels.data_source(session)
 
 # Changes are made to live data only, by an analyst.
 editor = who if session.view.asof is None else None

@@ -162,3 +162,26 @@ def test_every_run_sends_the_link_with_its_field(app_store: Store) -> None:
     field = at.text_input(key="share_link")
     assert field.value == "/?status=confirmed&v=1"
     assert field.proto.set_value
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        {},
+        {"q": "KN-23"},  # the search's "Found in" under the figures
+        {"from": "2024-03-01", "to": "2024-03-31"},  # an empty view's notice
+        {"zoom": "1e9"},  # what the link asked for that cannot be shown
+        {"asof": "2024-06-01T00:00:00Z"},  # the past moment's source above the figures
+    ],
+)
+def test_the_columns_keep_their_place_whatever_the_notes_above(
+    app_store: Store, link: dict[str, str]
+) -> None:
+    """The browser draws anew an element whose place in the page changed: a note appearing
+    above the map (a search that finds, an empty month while playing) reloaded the map in its
+    frame and redrew the link field. All that varies above the columns is inside one block."""
+    at = opened({**link, "v": "1"})
+    assert not at.exception
+    head, columns = at.main.children.values()
+    assert head.key == "page_head"
+    assert [type(c).__name__ for c in columns.children.values()] == ["Column", "Column"]
