@@ -60,9 +60,10 @@ def open_settled(page: Page, url: str) -> None:
 
 def holds_rows(page: Page, rows: int) -> None:
     """Wait until the browser holds ``rows`` data rows for the incident table (the grid's row
-    count less its header)."""
+    count less its header). The grid draws after the run that sent it has ended: once, under
+    CI's load, not within Playwright's default 5 s."""
     grid = page.locator(".st-key-incident_table table[role='grid']").first
-    expect(grid).to_have_attribute("aria-rowcount", str(rows + 1))
+    expect(grid).to_have_attribute("aria-rowcount", str(rows + 1), timeout=15_000)
 
 
 def first_cells(page: Page) -> list[str]:
@@ -88,7 +89,7 @@ def on_page(page: Page, number: int) -> None:
 def shows(page: Page, first: int, last: int) -> None:
     """Wait until the table says it shows incidents ``first`` to ``last`` of all of them."""
     expect(page.locator(".st-key-incident_table [data-testid='stCaptionContainer']")).to_have_text(
-        f"Incidents {first} to {last} of {TOTAL}"
+        f"Incidents {first} to {last} of {TOTAL}", timeout=15_000
     )
 
 
