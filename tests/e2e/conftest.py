@@ -26,6 +26,7 @@ from playwright.sync_api import (
     Locator,
     Page,
     WebSocket,
+    expect,
     sync_playwright,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -298,6 +299,14 @@ _STILL = """() => new Promise(done => {
 def map_still(frame: Frame) -> None:
     """Wait until the map in ``frame`` (st_folium's) has stopped moving (see :data:`_STILL`)."""
     frame.evaluate(_STILL)
+
+
+def holds_rows(page: Page, rows: int) -> None:
+    """Wait until the browser holds ``rows`` data rows for the incident table (the grid's row
+    count less its header). The grid draws after the run that sent it has ended: once, under
+    CI's load, not within Playwright's default 5 s."""
+    grid = page.locator(".st-key-incident_table table[role='grid']").first
+    expect(grid).to_have_attribute("aria-rowcount", str(rows + 1), timeout=15_000)
 
 
 def select_first_row(page: Page, attempts: int = 3) -> None:

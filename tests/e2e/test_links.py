@@ -20,6 +20,7 @@ from dashboard.imports import SHIPPED_INCIDENTS
 from tests.e2e.conftest import (
     RunningApp,
     download_of,
+    holds_rows,
     map_frame,
     map_still,
     run_of,
@@ -110,13 +111,6 @@ def shared_link(page: Page) -> str:
     return field.input_value()
 
 
-def expect_table_rows(page: Page, rows: int) -> None:
-    """Wait until the incident table holds ``rows`` rows (the grid may draw them after the run
-    that sent them has ended)."""
-    grid = page.locator("[data-testid='stDataFrame'] table[role='grid']").first
-    expect(grid).to_have_attribute("aria-rowcount", str(rows + 1), timeout=15_000)
-
-
 def record_text(page: Page) -> str:
     return page.locator(".st-key-incident_record").inner_text()
 
@@ -128,7 +122,7 @@ def test_a_link_opens_exactly_that_view_and_its_briefing_opens_offline_with_its_
     wait_idle(page)
     _, state = settled_map(page)
     assert state["ids"] == IN_VIEW
-    expect_table_rows(page, len(IN_VIEW))
+    holds_rows(page, len(IN_VIEW))
     assert "UA-KYI-20240102" in record_text(page)
     assert "Solomianskyi" in record_text(page)
     assert state["zoom"] == KYIV_ZOOM
@@ -194,7 +188,7 @@ def test_a_copied_link_shows_the_same_view_in_a_new_session(
         assert receiver["zoom"] == sender["zoom"] == KYIV_ZOOM - 1
         assert abs(receiver["lat"] - sender["lat"]) < 1e-4
         assert abs(receiver["lon"] - sender["lon"]) < 1e-4
-        expect_table_rows(fresh, len(IN_VIEW))
+        holds_rows(fresh, len(IN_VIEW))
         assert "UA-KYI-20240102" in record_text(fresh)
         expect(fresh.locator(".st-key-share_link input")).to_have_value(link, timeout=15_000)
 
@@ -331,7 +325,7 @@ def test_back_and_forward_move_between_views(offline_app: RunningApp, page: Page
     assert query(page.url) == {"status": ["preliminary"], "v": ["1"]}
     assert in_view(page) == "5"
     assert page.locator(".st-key-from input").input_value() == ""
-    expect_table_rows(page, 5)
+    holds_rows(page, 5)
 
     navigated(page, "forward")
     navigated(page, "forward")  # the selection again

@@ -15,6 +15,7 @@ from dashboard.store import BatchMeta
 from tests.conftest import TODAY
 from tests.e2e.conftest import (
     RunningApp,
+    holds_rows,
     run_of,
     select_first_row,
     settled_map,
@@ -56,14 +57,6 @@ def open_settled(page: Page, url: str) -> None:
     page.goto(url)
     wait_idle(page)
     settled_map(page)
-
-
-def holds_rows(page: Page, rows: int) -> None:
-    """Wait until the browser holds ``rows`` data rows for the incident table (the grid's row
-    count less its header). The grid draws after the run that sent it has ended: once, under
-    CI's load, not within Playwright's default 5 s."""
-    grid = page.locator(".st-key-incident_table table[role='grid']").first
-    expect(grid).to_have_attribute("aria-rowcount", str(rows + 1), timeout=15_000)
 
 
 def first_cells(page: Page) -> list[str]:
